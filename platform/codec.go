@@ -1,0 +1,229 @@
+// Package platform speaks the Fuzhou e-guarantee platform's protocol: the
+// codec (sign, RSA), the messages of the manual, the Client and the outbound
+// workflows. The decisions on what the manual leaves open are in
+// shared/reference/protocol.md.
+package platform
+
+import (
+	"bytes"
+	"crypto/md5"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// Fields is a decoded plaintext param: every field with its raw JSON value.
+type Fields map[string]json.RawMessage
+
+// Errors the codec returns; callers map them to the manual's status codes.
+var (
+	ErrDecrypt = errors.New("param cannot be decrypted")
+	ErrJSON    = errors.New("param is not a JSON object")
+	ErrSign    = errors.New("sign does not match")
+)
+
+// FieldText is the text a field contributes to the sign (protocol.md, sign
+// step 3): strings as they are, numbers in plain decimal, null as empty, and
+// objects or arrays as their JSON text.
+func FieldText(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err == nil {
+			return s
+		}
+	}
+	return string(raw)
+}
+
+// Sign computes the 5.1 sign over fields (every field but "sign"), with
+// empty-valued fields included unless skipEmpty.
+func Sign(secret string, fields Fields, skipEmpty bool) string {
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		if k == "sign" {
+			continue
+		}
+		if skipEmpty && FieldText(fields[k]) == "" {
+			continue
+		}
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString(secret)
+	for _, k := range names {
+		b.WriteString(k)
+		b.WriteString(FieldText(fields[k]))
+	}
+	b.WriteString(secret)
+	sum := md5.Sum([]byte(b.String()))
+	return strings.ToUpper(hex.EncodeToString(sum[:]))
+}
+
+// VerifySign checks fields["sign"] in constant time; where it fails, it
+// checks once more without the empty-valued fields (protocol.md).
+func VerifySign(secret string, fields Fields) bool {
+	got := strings.ToUpper(FieldText(fields["sign"]))
+	if got == "" {
+		return false
+	}
+	eq := func(want string) bool {
+		return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	}
+	return eq(Sign(secret, fields, false)) || eq(Sign(secret, fields, true))
+}
+
+// Marshal encodes v as JSON without HTML escaping and without a trailing
+// newline. Chinese text stays UTF-8 (encoding/json never \u-escapes it).
+func Marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// ToFields turns a message struct (or map) into Fields.
+func ToFields(msg any) (Fields, error) {
+	b, err := Marshal(msg)
+	if err != nil {
+		return nil, fmt.Errorf("encode message: %w", err)
+	}
+	var f Fields
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("message is not a JSON object: %w", err)
+	}
+	return f, nil
+}
+
+// SignedPlaintext sets "sign" on the fields of msg and returns the JSON
+// plaintext that is encrypted into param.
+func SignedPlaintext(secret string, msg any) ([]byte, error) {
+	f, err := ToFields(msg)
+	if err != nil {
+		return nil, err
+	}
+	delete(f, "sign")
+	sign, _ := json.Marshal(Sign(secret, f, false))
+	f["sign"] = sign
+	return Marshal(f)
+}
+
+// Seal signs msg and encrypts it with pub into a param value.
+func Seal(secret string, pub *rsa.PublicKey, msg any) (string, error) {
+	plain, err := SignedPlaintext(secret, msg)
+	if err != nil {
+		return "", err
+	}
+	return EncryptParam(pub, plain)
+}
+
+// Open decrypts param with priv, parses it and verifies its sign. It returns
+// the fields (also on a sign failure, for logging the method) and wraps
+// ErrDecrypt, ErrJSON or ErrSign on failure. dst, when not nil, receives the
+// decoded message.
+func Open(secret string, priv *rsa.PrivateKey, param string, dst any) (Fields, []byte, error) {
+	plain, err := DecryptParam(priv, param)
+	if err != nil {
+		return nil, nil, err
+	}
+	var f Fields
+	if err := json.Unmarshal(plain, &f); err != nil || f == nil {
+		return nil, plain, ErrJSON
+	}
+	if !VerifySign(secret, f) {
+		return f, plain, ErrSign
+	}
+	if dst != nil {
+		if err := json.Unmarshal(plain, dst); err != nil {
+			return f, plain, fmt.Errorf("%w: %v", ErrJSON, err)
+		}
+	}
+	return f, plain, nil
+}
+
+// EncryptParam encrypts plaintext in chunks of k-11 bytes with RSA PKCS#1
+// v1.5 and returns standard padded base64 of the concatenated blocks.
+func EncryptParam(pub *rsa.PublicKey, plaintext []byte) (string, error) {
+	if pub == nil {
+		return "", errors.New("encrypt param: no public key")
+	}
+	k := pub.Size()
+	chunk := k - 11
+	out := make([]byte, 0, (len(plaintext)/chunk+1)*k)
+	// An empty plaintext still makes one block, so that it round-trips.
+	for start := 0; start == 0 || start < len(plaintext); start += chunk {
+		end := min(start+chunk, len(plaintext))
+		block, err := rsa.EncryptPKCS1v15(rand.Reader, pub, plaintext[start:end])
+		if err != nil {
+			return "", fmt.Errorf("encrypt param: %w", err)
+		}
+		out = append(out, block...)
+	}
+	return base64.StdEncoding.EncodeToString(out), nil
+}
+
+// DecodeBase64 reads base64 as the platform may send it: standard alphabet,
+// with line breaks, URL-escaped (%2B, %2F, %3D), a '+' turned into a space by
+// form decoding, the URL-safe alphabet, or without padding.
+func DecodeBase64(s string) ([]byte, error) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "%") {
+		if u, err := url.QueryUnescape(strings.ReplaceAll(s, "+", "%2B")); err == nil {
+			s = u
+		}
+	}
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case '\r', '\n', '\t':
+			return -1
+		case ' ':
+			return '+'
+		case '-':
+			return '+'
+		case '_':
+			return '/'
+		}
+		return r
+	}, s)
+	s = strings.TrimRight(s, "=")
+	return base64.RawStdEncoding.DecodeString(s)
+}
+
+// DecryptParam reverses EncryptParam: base64, then k-byte blocks.
+func DecryptParam(priv *rsa.PrivateKey, param string) ([]byte, error) {
+	if priv == nil {
+		return nil, fmt.Errorf("%w: no private key", ErrDecrypt)
+	}
+	data, err := DecodeBase64(param)
+	if err != nil {
+		return nil, fmt.Errorf("%w: not base64", ErrDecrypt)
+	}
+	k := priv.Size()
+	if len(data) == 0 || len(data)%k != 0 {
+		return nil, fmt.Errorf("%w: %d bytes is not a whole number of %d-byte blocks", ErrDecrypt, len(data), k)
+	}
+	out := make([]byte, 0, len(data)/k*(k-11))
+	for start := 0; start < len(data); start += k {
+		block, err := rsa.DecryptPKCS1v15(nil, priv, data[start:start+k])
+		if err != nil {
+			return nil, fmt.Errorf("%w: block %d", ErrDecrypt, start/k)
+		}
+		out = append(out, block...)
+	}
+	return out, nil
+}
