@@ -1,0 +1,157 @@
+package platform
+
+// Order states of 5.4, 直开式 (the only kind this guarantor issues, ktype=1),
+// in the order an order moves through them.
+var OrderStates = []State{
+	{"WAIT_FIRST_TRAIL", "待初审"},
+	{"WAIT_SUBMIT_FIRST_TRAIL", "待提交初审资料"},
+	{"WAIT_TUNE_UP", "待尽调"},
+	{"WAIT_SUBMIT_TUNE_UP", "待提交尽调资料"},
+	{"WAIT_OFFER", "待报价"},
+	{"WAIT_PAY", "待支付"},
+	{"WAIT_OUT_GUARANTEE", "待出函"},
+	{"HAS_OUT_GUARANTEE", "已出函"},
+	{"FINISH", "交易完成"},
+	{"CANCEL", "交易取消"},
+}
+
+// Order states named in rules.
+const (
+	OrderWaitOutGuarantee = "WAIT_OUT_GUARANTEE"
+	OrderHasOutGuarantee  = "HAS_OUT_GUARANTEE"
+	OrderFinish           = "FINISH"
+	OrderCancel           = "CANCEL"
+)
+
+// separateOrderStates are 5.4's 分离式 states: known, so a callback carrying
+// one is not called unknown, but never offered to the clerk.
+var separateOrderStates = []State{
+	{"WAIT_SUBMIT_DATA", "待提交资料"},
+	{"WAIT_APPROVAL_DATA", "待审批"},
+}
+
+// State is a state code with the manual's meaning.
+type State struct {
+	Code    string
+	Meaning string
+}
+
+// OrderStateText is the manual's meaning of an order state, or "".
+func OrderStateText(code string) string {
+	for _, s := range OrderStates {
+		if s.Code == code {
+			return s.Meaning
+		}
+	}
+	for _, s := range separateOrderStates {
+		if s.Code == code {
+			return s.Meaning
+		}
+	}
+	return ""
+}
+
+// IsOrderState tells whether code is a 5.4 state.
+func IsOrderState(code string) bool { return OrderStateText(code) != "" }
+
+// OrderIssued tells whether an order needs no more action before its bid
+// deadline: the guarantee is out, or the order is finished or cancelled.
+func OrderIssued(code string) bool {
+	return code == OrderHasOutGuarantee || code == OrderFinish || code == OrderCancel
+}
+
+// ClaimStates is table 5.7 (理赔状态). Several codes stand in the table more
+// than once for different stages; the first meaning is the general one.
+var ClaimStates = []State{
+	{"APPLY_WAIT_DEAL", "申请理赔/待受理"},
+	{"CLAIM_CANCEL", "受益人撤销理赔"},
+	{"CLAIM_CLOSE", "理赔结束"},
+	{"DEAL_PASS", "受理通过"},
+	{"DEAL_RETURN", "受理不通过"},
+	{"REJECT_APPLY", "驳回请求"},
+	{"CLAIM_MEDIATE", "理赔调解"},
+	{"GUARANTOR_COMPENSATE", "保证人代偿"},
+	{"GUARANTEE_COMPANY_COMPENSATION", "担保公司代偿"},
+	{"POLICYHOLDER_LIQUIDATION", "被保证人清偿"},
+	{"COUNTER_GUARANTEE_RECOVERY", "反担保处置追偿"},
+	{"JUDICIAL_LITIGATION_RECOVERY", "司法诉讼追偿"},
+}
+
+// Claim states named in rules.
+const (
+	ClaimApplyWaitDeal = "APPLY_WAIT_DEAL"
+	ClaimDealPass      = "DEAL_PASS"
+)
+
+// ClaimStateText is the 5.7 meaning of a claim state, or "".
+func ClaimStateText(code string) string {
+	for _, s := range ClaimStates {
+		if s.Code == code {
+			return s.Meaning
+		}
+	}
+	return ""
+}
+
+// ClaimAwaitsAction tells whether a claim waits for the guarantor: 受理
+// (APPLY_WAIT_DEAL) or a result after 受理通过 (DEAL_PASS).
+func ClaimAwaitsAction(code string) bool {
+	return code == ClaimApplyWaitDeal || code == ClaimDealPass
+}
+
+// ClaimDoType is a do_type of 3.2 with the statuses allowed for it.
+type ClaimDoType struct {
+	Code     string
+	Meaning  string
+	Statuses []State
+}
+
+// ClaimResultChoices are 3.2's do_type/status pairs. The statuses marked
+// 分离式才有 in the manual are left out: this guarantor issues 直开式 only.
+var ClaimResultChoices = []ClaimDoType{
+	{"1", "受理", []State{{"1", "通过"}, {"2", "退回"}}},
+	{"2", "理赔", []State{{"1", "调解解决"}, {"2", "保证人代偿"}, {"4", "被保证人清偿"}, {"5", "驳回申请"}}},
+	{"3", "追偿", []State{{"1", "反担保代偿"}, {"2", "司法处置"}, {"3", "被保证人清偿"}}},
+}
+
+// ClaimResultText names a do_type/status pair ("受理/通过"), or "" when the
+// pair is not one the manual allows for a 直开式 guarantee.
+func ClaimResultText(doType, status string) string {
+	for _, d := range ClaimResultChoices {
+		if d.Code != doType {
+			continue
+		}
+		for _, s := range d.Statuses {
+			if s.Code == status {
+				return d.Meaning + "/" + s.Meaning
+			}
+		}
+	}
+	return ""
+}
+
+// Release statuses of 2.10.
+const (
+	ReleaseNoSuchGuarantee = 1 // 此保函不存在
+	ReleaseNoRevocation    = 2 // 未收到请求撤销通知
+	ReleasePenalty         = 3 // 被罚没
+	ReleaseAwaiting        = 4 // 待解保
+	ReleaseDone            = 5 // 已解保
+)
+
+// ReleaseStatusText is the 2.10 meaning of a release status.
+func ReleaseStatusText(code int) string {
+	switch code {
+	case ReleaseNoSuchGuarantee:
+		return "此保函不存在"
+	case ReleaseNoRevocation:
+		return "未收到请求撤销通知"
+	case ReleasePenalty:
+		return "被罚没"
+	case ReleaseAwaiting:
+		return "待解保"
+	case ReleaseDone:
+		return "已解保"
+	}
+	return ""
+}
