@@ -1,0 +1,407 @@
+package platform
+
+import (
+	"bytes"
+	"context"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// TokenStore keeps the access token where separate processes share it
+// (the store's token table).
+type TokenStore interface {
+	Token(ctx context.Context) (token string, expiresAt int64, err error)
+	SaveToken(ctx context.Context, token string, expiresAt int64) error
+}
+
+// ClientConfig is what a Client needs of the config.
+type ClientConfig struct {
+	BaseURL           string
+	APIKey            string
+	APISecret         string
+	BtcID             int64
+	PlatformPublicKey *rsa.PublicKey // api_rsa_pk, for get_access_token
+	PublicKey         *rsa.PublicKey // rsa_pk, for business calls
+	Timeout           time.Duration  // per call; 30 s when zero
+}
+
+// ClientConfigFrom takes a ClientConfig from a loaded Config.
+func ClientConfigFrom(c *Config) ClientConfig {
+	return ClientConfig{
+		BaseURL: c.Platform.BaseURL, APIKey: c.Platform.APIKey, APISecret: c.Platform.APISecret,
+		BtcID: c.Platform.BtcID, PlatformPublicKey: c.PlatformPublicKey, PublicKey: c.PublicKey,
+		Timeout: c.Platform.Timeout.Duration,
+	}
+}
+
+// Client makes the calls of the manual (1.1, 2.2, 2.3, 2.5, 2.9, 2.11, 3.2,
+// 3.3, 4.1). It is safe for concurrent use.
+type Client struct {
+	cfg    ClientConfig
+	http   *http.Client
+	tokens TokenStore
+	now    func() time.Time
+
+	mu    sync.Mutex
+	token string
+	exp   int64
+}
+
+// TokenRenewMargin: a token is renewed this long before it expires.
+const TokenRenewMargin = 5 * time.Minute
+
+// TokenLifetime is how long a token lives after its last use (manual 接入流程).
+const TokenLifetime = 2 * time.Hour
+
+// NewClient makes a Client. tokens may be nil (the token then lives in
+// memory only); httpClient may be nil.
+func NewClient(cfg ClientConfig, tokens TokenStore, httpClient *http.Client) *Client {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if httpClient == nil {
+		httpClient = &http.Client{}
+	}
+	return &Client{cfg: cfg, http: httpClient, tokens: tokens, now: time.Now}
+}
+
+// SetClock replaces the clock (tests, a skewed workstation).
+func (c *Client) SetClock(now func() time.Time) { c.now = now }
+
+// Error is a refusal by the platform: its status code, the manual's
+// meaning of it, and what the platform said.
+type Error struct {
+	Method string
+	Status int
+	Msg    string
+	Data   json.RawMessage
+}
+
+func (e *Error) Error() string {
+	s := fmt.Sprintf("平台拒绝 %s：%s", e.Method, DescribeStatus(e.Status))
+	if e.Msg != "" && e.Msg != StatusText(e.Status) {
+		s += "（" + e.Msg + "）"
+	} else if len(e.Data) > 0 && e.Data[0] == '"' {
+		if d := FieldText(e.Data); d != "" && d != StatusText(e.Status) {
+			s += "（" + d + "）"
+		}
+	}
+	return s
+}
+
+// IsStatus tells whether err is a platform refusal with that code.
+func IsStatus(err error, code int) bool {
+	var pe *Error
+	return errors.As(err, &pe) && pe.Status == code
+}
+
+// TransportError is a call that got no usable answer. Sent tells whether
+// the request reached the wire: when it did, the outcome is unknown (结果未知)
+// and must be reconciled before anything is repeated.
+type TransportError struct {
+	Method string
+	Sent   bool
+	Err    error
+}
+
+func (e *TransportError) Error() string {
+	if e.Sent {
+		return fmt.Sprintf("%s 已发出但未收到平台答复（结果未知）：%v", e.Method, e.Err)
+	}
+	return fmt.Sprintf("%s 未能发出：%v", e.Method, e.Err)
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// OutcomeUnknown tells whether err leaves the call's outcome unknown.
+func OutcomeUnknown(err error) bool {
+	var te *TransportError
+	return errors.As(err, &te) && te.Sent
+}
+
+// Upload is a file sent beside param (2.5's guarantee_pdf).
+type Upload struct {
+	Field string
+	Name  string
+	Data  []byte
+}
+
+// Token returns a valid access token, reusing the stored one until
+// TokenRenewMargin before its expiry.
+func (c *Client) Token(ctx context.Context) (string, time.Time, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tokenLocked(ctx, false)
+}
+
+func (c *Client) tokenLocked(ctx context.Context, renew bool) (string, time.Time, error) {
+	now := c.now()
+	if !renew {
+		if c.token == "" && c.tokens != nil {
+			if t, exp, err := c.tokens.Token(ctx); err == nil && t != "" {
+				c.token, c.exp = t, exp
+			}
+		}
+		if c.token != "" && time.Unix(c.exp, 0).After(now.Add(TokenRenewMargin)) {
+			return c.token, time.Unix(c.exp, 0), nil
+		}
+	}
+	req := TokenRequest{Method: MethodGetAccessToken, APIKey: c.cfg.APIKey, APISecret: c.cfg.APISecret, Timestamp: Timestamp(now)}
+	var data TokenData
+	if _, err := c.post(ctx, MethodGetAccessToken, c.cfg.PlatformPublicKey, req, "", nil, &data); err != nil {
+		return "", time.Time{}, err
+	}
+	if data.AccessToken == "" {
+		return "", time.Time{}, &Error{Method: MethodGetAccessToken, Status: 404, Msg: "答复中没有 access_token"}
+	}
+	c.token, c.exp = string(data.AccessToken), int64(data.ExpiredAt)
+	if c.exp == 0 {
+		c.exp = now.Add(TokenLifetime).Unix()
+	}
+	if c.tokens != nil {
+		if err := c.tokens.SaveToken(ctx, c.token, c.exp); err != nil {
+			return "", time.Time{}, fmt.Errorf("save access token: %w", err)
+		}
+	}
+	return c.token, time.Unix(c.exp, 0), nil
+}
+
+// used notes a successful business call: the platform extends the token's
+// life by two hours on each use.
+func (c *Client) used(ctx context.Context, token string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.token != token {
+		return
+	}
+	if exp := c.now().Add(TokenLifetime).Unix(); exp > c.exp {
+		c.exp = exp
+		if c.tokens != nil {
+			_ = c.tokens.SaveToken(ctx, c.token, c.exp)
+		}
+	}
+}
+
+// Call makes a business call: msg is signed and encrypted with rsa_pk,
+// posted with the access token, and the answer's data decoded into dst.
+// On 1006 the token is renewed once and the call repeated once. The raw
+// answer data is returned too.
+func (c *Client) Call(ctx context.Context, method string, msg any, file *Upload, dst any) (json.RawMessage, error) {
+	tok, _, err := c.Token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	data, err := c.post(ctx, method, c.cfg.PublicKey, msg, tok, file, dst)
+	if IsStatus(err, StatusTokenExpired) {
+		c.mu.Lock()
+		if c.token == tok { // nobody renewed it meanwhile
+			tok, _, err = c.tokenLocked(ctx, true)
+		} else {
+			tok, err = c.token, nil
+		}
+		c.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		data, err = c.post(ctx, method, c.cfg.PublicKey, msg, tok, file, dst)
+	}
+	if err == nil {
+		c.used(ctx, tok)
+	}
+	return data, err
+}
+
+// post sends one request and reads the answer envelope.
+func (c *Client) post(ctx context.Context, method string, pub *rsa.PublicKey, msg any, token string, file *Upload, dst any) (json.RawMessage, error) {
+	param, err := Seal(c.cfg.APISecret, pub, msg)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", method, err)
+	}
+	var body bytes.Buffer
+	contentType := "application/x-www-form-urlencoded"
+	if file == nil {
+		form := url.Values{"param": {param}}
+		if token != "" {
+			form.Set("access_token", token)
+		}
+		body.WriteString(form.Encode())
+	} else {
+		mw := multipart.NewWriter(&body)
+		if token != "" {
+			_ = mw.WriteField("access_token", token)
+		}
+		_ = mw.WriteField("param", param)
+		fw, err := mw.CreateFormFile(file.Field, file.Name)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := fw.Write(file.Data); err != nil {
+			return nil, err
+		}
+		if err := mw.Close(); err != nil {
+			return nil, err
+		}
+		contentType = mw.FormDataContentType()
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	var mu sync.Mutex
+	wrote := false
+	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) {
+		mu.Lock()
+		wrote = true
+		mu.Unlock()
+	}}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, c.cfg.BaseURL, &body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", method, err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	sent := func() bool { mu.Lock(); defer mu.Unlock(); return wrote }
+	if err != nil {
+		return nil, &TransportError{Method: method, Sent: sent(), Err: cleanURLError(err)}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return nil, &TransportError{Method: method, Sent: true, Err: err}
+	}
+	var ans struct {
+		Status Int             `json:"status"`
+		Msg    Str             `json:"msg"`
+		Data   json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(raw, &ans); err != nil || ans.Status == 0 {
+		// Not an answer of the protocol: an HTTP error page, a proxy.
+		return nil, &TransportError{Method: method, Sent: true,
+			Err: fmt.Errorf("HTTP %d, answer is not the platform's JSON: %s", resp.StatusCode, snippet(raw))}
+	}
+	if ans.Status != StatusOK {
+		return ans.Data, &Error{Method: method, Status: int(ans.Status), Msg: string(ans.Msg), Data: ans.Data}
+	}
+	if dst != nil && len(ans.Data) > 0 && string(ans.Data) != "null" {
+		if err := Decode(ans.Data, dst); err != nil {
+			return ans.Data, fmt.Errorf("%s: answer data: %w", method, err)
+		}
+	}
+	return ans.Data, nil
+}
+
+// cleanURLError drops the URL from net/http's error text (it may carry a
+// token in a query on some proxies) and keeps the cause.
+func cleanURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func snippet(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if r := []rune(s); len(r) > 120 {
+		s = string(r[:120]) + "…"
+	}
+	return s
+}
+
+// common fills the fields every business call carries.
+func (c *Client) common(method string) Common {
+	return Common{Method: method, Timestamp: Timestamp(c.now()), BtcID: Int(c.cfg.BtcID), EnterInstitutionType: EnterInstitutionType}
+}
+
+func (c *Client) commonStr(method string) CommonStr {
+	return CommonStr{Method: method, Timestamp: Timestamp(c.now()), BtcID: Str(fmt.Sprint(c.cfg.BtcID)), EnterInstitutionType: Str(fmt.Sprint(EnterInstitutionType))}
+}
+
+// GetGuaranteeInfo is 2.2: the order as the platform has it now.
+func (c *Client) GetGuaranteeInfo(ctx context.Context, orderNo string) (*OrderInfo, json.RawMessage, error) {
+	var info OrderInfo
+	raw, err := c.Call(ctx, MethodGetGuaranteeInfo, OrderInfoRequest{Common: c.common(MethodGetGuaranteeInfo), OrderNo: orderNo}, nil, &info)
+	if err != nil {
+		return nil, raw, err
+	}
+	return &info, raw, nil
+}
+
+// NotifyOrderStatus is 2.3. Common fields are filled here.
+func (c *Client) NotifyOrderStatus(ctx context.Context, req NotifyOrderStatusRequest) error {
+	req.Common = c.common(MethodNotifyOrderStatus)
+	_, err := c.Call(ctx, MethodNotifyOrderStatus, req, nil, nil)
+	return err
+}
+
+// PushGuarantee is 2.5: the request with the PDF bytes beside it. The
+// caller sets GuaranteePDFHash to the SHA-256 of pdf.
+func (c *Client) PushGuarantee(ctx context.Context, req PushGuaranteeRequest, pdfName string, pdf []byte) (SerialNum, error) {
+	req.Common = c.common(MethodPushGuarantee)
+	var res PushResult
+	_, err := c.Call(ctx, MethodPushGuarantee, req, &Upload{Field: "guarantee_pdf", Name: pdfName, Data: pdf}, &res)
+	if err != nil {
+		return "", err
+	}
+	if res.SerialNum == "" {
+		return "", &Error{Method: MethodPushGuarantee, Status: 404, Msg: "答复中没有 serial_num"}
+	}
+	return res.SerialNum, nil
+}
+
+// RemoveGuarantee is 2.9 for one block (标段); the per-item errors come back
+// in the result.
+func (c *Client) RemoveGuarantee(ctx context.Context, req RemoveGuaranteeRequest) (*RemoveResult, error) {
+	req.Common = c.common(MethodRemoveGuarantee)
+	var res RemoveResult
+	if _, err := c.Call(ctx, MethodRemoveGuarantee, req, nil, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// CancelOrder is 2.11.
+func (c *Client) CancelOrder(ctx context.Context, orderNo, reason string) error {
+	_, err := c.Call(ctx, MethodCancelOrder, CancelOrderRequest{Common: c.common(MethodCancelOrder), OrderNo: orderNo, CancelReason: reason}, nil, nil)
+	return err
+}
+
+// UpdateClaimResult is 3.2.
+func (c *Client) UpdateClaimResult(ctx context.Context, req ClaimResultRequest) error {
+	req.CommonStr = c.commonStr(MethodUpdateClaimResult)
+	_, err := c.Call(ctx, MethodUpdateClaimResult, req, nil, nil)
+	return err
+}
+
+// GetClaimInfo is 3.3.
+func (c *Client) GetClaimInfo(ctx context.Context, req ClaimInfoRequest) (*ClaimInfo, json.RawMessage, error) {
+	req.CommonStr = c.commonStr(MethodGetClaimInfo)
+	var info ClaimInfo
+	raw, err := c.Call(ctx, MethodGetClaimInfo, req, nil, &info)
+	if err != nil {
+		return nil, raw, err
+	}
+	return &info, raw, nil
+}
+
+// GetFileURL is 4.1: a fresh URL (valid 2 hours) for a file_id.
+func (c *Client) GetFileURL(ctx context.Context, fileID string) (string, error) {
+	var res FileURL
+	if _, err := c.Call(ctx, MethodGetFileURL, FileURLRequest{CommonStr: c.commonStr(MethodGetFileURL), FileID: fileID}, nil, &res); err != nil {
+		return "", err
+	}
+	if res.FileURL == "" {
+		return "", &Error{Method: MethodGetFileURL, Status: 404, Msg: "答复中没有 file_url"}
+	}
+	return string(res.FileURL), nil
+}
