@@ -1,0 +1,474 @@
+package pdfsign
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+)
+
+// Options tune a check. The zero value checks offline with DefaultTimeout.
+type Options struct {
+	// Revocation lets pdfcpu ask the certificates' CRL and OCSP servers
+	// whether a certificate was revoked (network). Off by default.
+	Revocation bool
+	// Timeout bounds the whole check; zero means DefaultTimeout.
+	Timeout time.Duration
+}
+
+// DefaultTimeout bounds a check when Options.Timeout is zero.
+const DefaultTimeout = 20 * time.Second
+
+// CheckFile checks the PDF at path; see Check.
+func CheckFile(ctx context.Context, path string, opt Options) (*Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("check %s: not a regular file", path)
+	}
+	rep, err := Check(ctx, f, st.Size(), opt)
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", path, err)
+	}
+	rep.File = path
+	return rep, nil
+}
+
+// Check reads size bytes from r and reports what they are: a PDF that
+// pdfcpu validates or not, its pages, version and encryption, its SHA-256,
+// and for every signature who signed it, when, and whether the signed bytes
+// are intact. It returns an error only when r cannot be read; a broken,
+// tampered or foreign file is a Report with problems.
+//
+// Check writes nothing to disk, uses the network only when
+// opt.Revocation is set, and is safe for concurrent use. It returns within
+// opt.Timeout (a report with Complete false if the time ran out); r must stay
+// readable until then. On a time-out, pdfcpu's parsing may still finish in
+// the background; it stops at its next cancellation point or read error.
+func Check(ctx context.Context, r io.ReaderAt, size int64, opt Options) (*Report, error) {
+	if size < 0 {
+		return nil, fmt.Errorf("check: negative size %d", size)
+	}
+	timeout := opt.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	rep := &Report{
+		Size:       size,
+		CheckedAt:  time.Now().UTC(),
+		Signatures: []Signature{},
+		Problems:   []string{},
+	}
+
+	sum, scan, err := hashAndScan(cctx, r, size)
+	if err != nil {
+		if cctx.Err() != nil {
+			rep.Problems = append(rep.Problems, stoppedProblem(ctx, timeout))
+			return rep, nil
+		}
+		return nil, fmt.Errorf("check: read: %w", err)
+	}
+	rep.SHA256 = sum
+	rep.IsPDF = scan.isPDF
+	if !scan.isPDF {
+		rep.Complete = true
+		rep.Problems = append(rep.Problems, "这不是PDF文件（文件开头没有 %PDF- 标记）")
+		return rep, nil
+	}
+
+	done := make(chan *analysis, 1)
+	go func() {
+		a := &analysis{}
+		defer func() {
+			if p := recover(); p != nil {
+				a.failed = fmt.Sprintf("内部错误：%v", p)
+			}
+			done <- a
+		}()
+		analyze(cctx, r, size, opt, scan, a)
+	}()
+
+	select {
+	case a := <-done:
+		if a.failed != "" {
+			rep.CheckError = a.failed
+			rep.Problems = append(rep.Problems, "检查出错，无法确认文件完好："+a.failed)
+		}
+		if cctx.Err() != nil {
+			rep.Problems = append(rep.Problems, stoppedProblem(ctx, timeout))
+			return rep, nil
+		}
+		a.fill(rep)
+		rep.Complete = true
+		return rep, nil
+	case <-cctx.Done():
+		rep.Problems = append(rep.Problems, stoppedProblem(ctx, timeout))
+		return rep, nil
+	}
+}
+
+func stoppedProblem(parent context.Context, timeout time.Duration) string {
+	if parent.Err() != nil {
+		return "检查被中止，无法确认文件完好"
+	}
+	return "检查超时（超过 " + timeout.String() + "），无法确认文件完好"
+}
+
+// scanResult is what a single pass over the raw bytes finds besides the hash.
+type scanResult struct {
+	isPDF       bool
+	byteRanges  int  // occurrences of "/ByteRange"
+	endsWithEOF bool // an %%EOF marker in the last 1 KiB
+}
+
+var (
+	markByteRange = []byte("/ByteRange")
+	markEOF       = []byte("%%EOF")
+	markPDF       = []byte("%PDF-")
+)
+
+// hashAndScan computes the SHA-256 of r while counting signature markers.
+func hashAndScan(ctx context.Context, r io.ReaderAt, size int64) (string, scanResult, error) {
+	var res scanResult
+	h := sha256.New()
+	buf := make([]byte, hashBufSize)
+	var carry []byte // the last bytes of the previous block, for markers across blocks
+	var tail []byte
+	for off := int64(0); off < size; {
+		if err := ctx.Err(); err != nil {
+			return "", res, err
+		}
+		n := int64(len(buf))
+		if size-off < n {
+			n = size - off
+		}
+		m, err := r.ReadAt(buf[:n], off)
+		if int64(m) < n {
+			if err == nil || err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return "", res, err
+		}
+		b := buf[:n]
+		h.Write(b)
+		if off == 0 {
+			head := b[:min(len(b), 1024)]
+			res.isPDF = bytes.Contains(head, markPDF)
+		}
+		joined := append(carry, b[:min(len(b), len(markByteRange)-1)]...)
+		res.byteRanges += bytes.Count(joined, markByteRange)
+		res.byteRanges += bytes.Count(b, markByteRange)
+		carry = append(carry[:0], b[max(0, len(b)-(len(markByteRange)-1)):]...)
+		tail = append(tail, b[max(0, len(b)-1024):]...)
+		tail = tail[max(0, len(tail)-1024):]
+		off += n
+	}
+	res.endsWithEOF = bytes.Contains(tail, markEOF)
+	return hex.EncodeToString(h.Sum(nil)), res, nil
+}
+
+// analysis is the work done in the background goroutine; it is copied into
+// the report only when it finished in time.
+type analysis struct {
+	validRelaxed, validStrict bool
+	errRelaxed, errStrict     string
+	pages                     int
+	version                   string
+	encrypted                 bool
+	sigs                      []Signature
+	problems                  []string
+	stray                     bool
+	failed                    string
+}
+
+func (a *analysis) fill(rep *Report) {
+	rep.ValidRelaxed = a.validRelaxed
+	rep.ValidStrict = a.validStrict
+	rep.ValidationErrors = ValidationErrors{Relaxed: a.errRelaxed, Strict: a.errStrict}
+	rep.Pages = a.pages
+	rep.Version = a.version
+	rep.Encrypted = a.encrypted
+	if a.sigs != nil {
+		rep.Signatures = a.sigs
+	}
+	rep.Problems = append(rep.Problems, a.problems...)
+	rep.StraySignatureData = a.stray
+}
+
+func (a *analysis) problem(s string) { a.problems = append(a.problems, s) }
+
+// newConf returns a fresh pdfcpu configuration for one read.
+func newConf(mode int, opt Options) *model.Configuration {
+	globalMu.RLock()
+	conf := model.NewDefaultConfiguration()
+	globalMu.RUnlock()
+	conf.Cmd = model.VALIDATE
+	conf.ValidationMode = mode
+	conf.Optimize = false
+	conf.OptimizeBeforeWriting = false
+	conf.Offline = !opt.Revocation
+	secs := int((opt.Timeout + time.Second - 1) / time.Second)
+	if secs <= 0 {
+		secs = int(DefaultTimeout / time.Second)
+	}
+	conf.Timeout = secs
+	conf.TimeoutCRL = secs
+	conf.TimeoutOCSP = secs
+	return conf
+}
+
+// readPDF parses the file with pdfcpu (no validation).
+func readPDF(ctx context.Context, r io.ReaderAt, size int64, mode int, opt Options) (pc *model.Context, err error) {
+	defer catchPanic(&err)
+	return pdfcpu.ReadWithContext(ctx, io.NewSectionReader(r, 0, size), newConf(mode, opt))
+}
+
+// validatePDF runs pdfcpu's validation on a parsed file.
+func validatePDF(pc *model.Context) (err error) {
+	defer catchPanic(&err)
+	return api.ValidateContext(pc)
+}
+
+func catchPanic(err *error) {
+	if p := recover(); p != nil {
+		*err = fmt.Errorf("pdfcpu panic: %v", p)
+	}
+}
+
+// analyze does the structure and signature checks.
+func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan scanResult, a *analysis) {
+	ts := ensureSetup()
+
+	// The strict validation needs its own parse (validation changes the
+	// model), so it runs beside the relaxed one.
+	type strictResult struct{ err error }
+	strictDone := make(chan strictResult, 1)
+	go func() {
+		var res strictResult
+		defer func() {
+			if p := recover(); p != nil {
+				res.err = fmt.Errorf("pdfcpu panic: %v", p)
+			}
+			strictDone <- res
+		}()
+		pc, err := readPDF(ctx, r, size, model.ValidationStrict, opt)
+		if err == nil {
+			err = validatePDF(pc)
+		}
+		res.err = err
+	}()
+	defer func() {
+		res := <-strictDone
+		a.validStrict = res.err == nil
+		if res.err != nil {
+			a.errStrict = res.err.Error()
+		}
+	}()
+
+	pc, err := readPDF(ctx, r, size, model.ValidationRelaxed, opt)
+	if err != nil {
+		a.errRelaxed = err.Error()
+		switch {
+		case errors.Is(err, pdfcpu.ErrWrongPassword):
+			a.encrypted = true
+			a.problem("PDF文件已加密，需要打开密码，无法检查其内容和签名")
+		default:
+			a.problem("PDF文件无法读取，文件已损坏或不完整")
+		}
+		if scan.byteRanges > 0 {
+			a.problem("文件中含有签名数据，但文件无法读取，签名无法验证")
+		}
+		return
+	}
+	a.encrypted = pc.Encrypt != nil
+	if pc.HeaderVersion != nil {
+		a.version = pc.VersionString()
+	}
+	if err := validatePDF(pc); err != nil {
+		a.errRelaxed = err.Error()
+		a.problem("PDF文件结构校验未通过（pdfcpu：" + shorten(err.Error(), 200) + "）")
+	} else {
+		a.validRelaxed = true
+	}
+	if pc.PageCount == 0 {
+		_ = pc.EnsurePageCount()
+	}
+	a.pages = pc.PageCount
+	if !scan.endsWithEOF {
+		a.validRelaxed = false
+		a.problem("文件末尾没有 %%EOF 结束标记，文件可能不完整（被截断）")
+	}
+
+	found, stray := locateSignatures(pc.XRefTable)
+	if stray || (len(found) == 0 && scan.byteRanges > 0) {
+		a.stray = true
+		a.problem("文件中有签名数据没有挂在任何签名域上，签名可能被剥离或文件被改动")
+	}
+	if len(found) == 0 {
+		return
+	}
+
+	sigs := make([]Signature, len(found))
+	for i, f := range found {
+		if ctx.Err() != nil {
+			return
+		}
+		sigs[i] = verifySignature(ctx, r, size, f, a.encrypted, ts)
+	}
+	order := make([]int, len(sigs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return sigs[order[i]].signedEnd() < sigs[order[j]].signedEnd() })
+
+	// Appended revisions: prove they only add signatures, else the
+	// signature's revision counts as modified.
+	var cur *model.Context // the whole file, parsed once without validation
+	var curErr error
+	whole := func() (*model.Context, error) {
+		if cur == nil && curErr == nil {
+			cur, curErr = readPDF(ctx, r, size, model.ValidationRelaxed, opt)
+		}
+		return cur, curErr
+	}
+	for i := range sigs {
+		s := &sigs[i]
+		if !s.AppendedAfterSigning || !s.DigestOK || !s.SignatureOK {
+			continue
+		}
+		ok, why := laterUpdatesOnlySignatures(ctx, r, s.signedEnd(), opt, whole)
+		s.LaterUpdatesOnlySignatures = ok
+		if !ok {
+			s.Problems = append(s.Problems, "签名后文件被追加了内容（增量更新），改动了签名时的文件："+why)
+		}
+	}
+
+	// Bytes after the last signature are signed by nobody: then no earlier
+	// signature is followed by signatures only either.
+	var last int64
+	for i := range sigs {
+		last = max(last, sigs[i].signedEnd())
+	}
+	if last < size {
+		a.problem("最后一个签名之后文件又被追加了" + strconv.FormatInt(size-last, 10) + "字节内容，追加的内容没有签名")
+		for i := range sigs {
+			if sigs[i].LaterUpdatesOnlySignatures {
+				sigs[i].LaterUpdatesOnlySignatures = false
+				sigs[i].Problems = append(sigs[i].Problems, "签名后文件末尾被追加了没有签名的内容")
+			}
+		}
+	}
+
+	if a.validRelaxed {
+		crossCheckWithPdfcpu(r, size, pc, found, sigs, opt)
+	}
+
+	a.sigs = make([]Signature, 0, len(sigs))
+	for _, i := range order {
+		s := sigs[i]
+		s.Intact = s.Supported && s.ByteRangeOK && s.DigestOK && s.SignatureOK && !s.pdfcpuContradicts &&
+			(s.CoversWholeFile || s.LaterUpdatesOnlySignatures)
+		if s.Problems == nil {
+			s.Problems = []string{}
+		}
+		if s.Chain == nil {
+			s.Chain = []string{}
+		}
+		a.sigs = append(a.sigs, s)
+	}
+}
+
+// crossCheckWithPdfcpu runs pdfcpu's own signature validation as a second
+// opinion: when pdfcpu says a signature is forged or the document modified,
+// the signature is not intact whatever our check found. With Revocation on,
+// its revocation verdict feeds the trust verdict.
+func crossCheckWithPdfcpu(r io.ReaderAt, size int64, pc *model.Context, found []located, sigs []Signature, opt Options) {
+	results, err := pdfcpuValidateSignatures(r, size, pc)
+	if err != nil {
+		for i := range sigs {
+			sigs[i].PdfcpuVerdict = "error: " + shorten(err.Error(), 300)
+		}
+		return
+	}
+	byField := map[int]int{}
+	for i, f := range found {
+		byField[f.fieldObj] = i
+	}
+	for _, res := range results {
+		if res == nil {
+			continue
+		}
+		i, ok := byField[res.Signature.ObjNr]
+		if !ok {
+			continue
+		}
+		s := &sigs[i]
+		s.PdfcpuVerdict = res.Status.String() + "; " + res.Reason.String()
+		if res.DocModified == model.True || res.Reason == model.SignatureReasonDocModified ||
+			res.Reason == model.SignatureReasonSignatureForged {
+			s.pdfcpuContradicts = true
+			s.Problems = append(s.Problems, "pdfcpu 校验认为签名后文件被修改或签名不真实（"+res.Reason.String()+"）")
+		}
+		if opt.Revocation {
+			applyRevocation(s, res)
+		}
+	}
+}
+
+func pdfcpuValidateSignatures(r io.ReaderAt, size int64, pc *model.Context) (res []*model.SignatureValidationResult, err error) {
+	globalMu.RLock()
+	defer globalMu.RUnlock()
+	defer catchPanic(&err)
+	return pdfcpu.ValidateSignatures(io.NewSectionReader(r, 0, size), pc, true)
+}
+
+func applyRevocation(s *Signature, res *model.SignatureValidationResult) {
+	for _, signer := range res.Details.Signers {
+		if signer == nil || signer.Certificate == nil {
+			continue
+		}
+		switch signer.Certificate.Revocation.Status {
+		case model.False:
+			s.Trust = TrustUntrusted
+			s.TrustReason = "签名证书已被吊销"
+			s.Problems = append(s.Problems, "签名证书已被吊销")
+		case model.Unknown:
+			if s.TrustReason != "" {
+				s.TrustReason += "；"
+			}
+			s.TrustReason += "证书吊销状态未能查明"
+			if signer.Certificate.Revocation.Reason != "" {
+				s.TrustReason += "（" + shorten(signer.Certificate.Revocation.Reason, 200) + "）"
+			}
+		}
+	}
+}
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
