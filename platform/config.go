@@ -203,6 +203,9 @@ func (c *Config) applyDefaults() {
 	if c.PDF.Timeout.Duration == 0 {
 		c.PDF.Timeout.Duration = 20 * time.Second
 	}
+	if d := c.PDF.TrustedCertDir; d != "" && !filepath.IsAbs(d) && c.Path != "" {
+		c.PDF.TrustedCertDir = filepath.Join(filepath.Dir(c.Path), d)
+	}
 }
 
 func (c *Config) errf(key, format string, a ...any) error {

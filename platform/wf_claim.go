@@ -1,0 +1,121 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"baohan/store"
+)
+
+// ClaimResultInput is what the clerk gives for 3.2.
+type ClaimResultInput struct {
+	ClaimNo string
+	DoType  string // 1 受理, 2 理赔, 3 追偿
+	Status  string // per do_type (ClaimResultChoices)
+	Note    string
+}
+
+func (w *Workflows) knownClaim(ctx context.Context, claimNo string) (store.Claim, error) {
+	if err := required("claim_no", claimNo); err != nil {
+		return store.Claim{}, err
+	}
+	c, err := w.Store.GetClaim(ctx, claimNo)
+	if errors.Is(err, store.ErrNotFound) {
+		return c, inputErr("本地没有理赔 %s（理赔申请由平台推送）", claimNo)
+	}
+	return c, err
+}
+
+// PlanClaimResult validates 3.2 guarantor_update_claim_result: the
+// do_type/status pair must be one the manual allows, and the claim's fields
+// come from the apply_claim the store holds.
+func (w *Workflows) PlanClaimResult(ctx context.Context, in ClaimResultInput) (*Plan, error) {
+	c, err := w.knownClaim(ctx, in.ClaimNo)
+	if err != nil {
+		return nil, err
+	}
+	label := ClaimResultText(in.DoType, in.Status)
+	if label == "" {
+		return nil, inputErr("do_type %q 与 status %q 不是手册3.2允许的组合（受理 1:1通过/2退回；理赔 2:1调解解决/2保证人代偿/4被保证人清偿/5驳回申请；追偿 3:1反担保代偿/2司法处置/3被保证人清偿）", in.DoType, in.Status)
+	}
+	if err := required("note（--note）", in.Note); err != nil {
+		return nil, err
+	}
+	guarantor := c.Guarantor
+	if guarantor == "" {
+		guarantor = w.Guarantor
+	}
+	req := ClaimResultRequest{ClaimNo: c.ClaimNo, GuaranteeNo: c.GuaranteeNo, Principal: c.Principal,
+		Creditor: c.Creditor, Guarantor: guarantor, DoType: in.DoType, Status: in.Status, Note: in.Note}
+	p := &Plan{Method: MethodUpdateClaimResult, Title: "理赔结果更新：" + label, Ref: c.ClaimNo, Request: req}
+	p.run = func(ctx context.Context) (*Result, error) {
+		err := w.call(ctx, MethodUpdateClaimResult, c.ClaimNo, req, func(ctx context.Context) (string, error) {
+			if err := w.Client.UpdateClaimResult(ctx, req); err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("理赔 %s 结果已更新：%s", c.ClaimNo, label), nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		doType, _ := strconv.Atoi(in.DoType)
+		status, _ := strconv.Atoi(in.Status)
+		if err := w.Store.Update(ctx, func(tx *store.Tx) error {
+			_, err := tx.AddClaimResult(store.ClaimResult{ClaimNo: c.ClaimNo, DoType: doType, Status: status, Note: in.Note})
+			return err
+		}); err != nil {
+			return nil, fmt.Errorf("理赔 %s 结果已更新，但本地记录失败：%w", c.ClaimNo, err)
+		}
+		return &Result{Summary: fmt.Sprintf("理赔 %s 结果已更新：%s", c.ClaimNo, label)}, nil
+	}
+	return p, nil
+}
+
+// RefreshClaim is 3.3 guarantor_get_lp_info: it fetches the claim and
+// stores what came back.
+func (w *Workflows) RefreshClaim(ctx context.Context, claimNo string) (*store.Claim, error) {
+	c, err := w.knownClaim(ctx, claimNo)
+	if err != nil {
+		return nil, err
+	}
+	guarantor := c.Guarantor
+	if guarantor == "" {
+		guarantor = w.Guarantor
+	}
+	req := ClaimInfoRequest{ClaimNo: c.ClaimNo, GuaranteeNo: c.GuaranteeNo, Principal: c.Principal, Creditor: c.Creditor, Guarantor: guarantor}
+	var info *ClaimInfo
+	var raw []byte
+	err = w.call(ctx, MethodGetClaimInfo, claimNo, req, func(ctx context.Context) (string, error) {
+		var err error
+		info, raw, err = w.Client.GetClaimInfo(ctx, req)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("获取理赔信息 %s：%s", claimNo, claimStateLabel(string(info.Status))), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	upd := store.Claim{ClaimNo: claimNo, Status: string(info.Status), GuaranteeNo: string(info.GuaranteeNo),
+		BlockName: string(info.BlockName), BlockNumber: string(info.BlockNumber), Principal: string(info.Principal),
+		Creditor: string(info.Creditor), Guarantor: string(info.Guarantor), ClaimAmount: string(info.ClaimAmount),
+		ClaimReason: string(info.ClaimReason), ContactPerson: string(info.ContactPerson),
+		ContactPhone: string(info.ContactPhone), ContactMail: string(info.ContactMail), Fields: fieldsJSON(raw), Raw: fieldsJSON(raw)}
+	if err := w.Store.Update(ctx, func(tx *store.Tx) error { return tx.PutClaim(upd) }); err != nil {
+		return nil, fmt.Errorf("store claim %s: %w", claimNo, err)
+	}
+	got, err := w.Store.GetClaim(ctx, claimNo)
+	if err != nil {
+		return nil, err
+	}
+	return &got, nil
+}
+
+func claimStateLabel(code string) string {
+	if t := ClaimStateText(code); t != "" {
+		return t + "(" + code + ")"
+	}
+	return code
+}

@@ -1,0 +1,204 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"baohan/store"
+)
+
+// RefreshOrder is 2.2 get_guarantee_info: it fetches the order and stores
+// every field that came back. It also serves the listener, which fetches an
+// order it was told about but did not know.
+func (w *Workflows) RefreshOrder(ctx context.Context, orderNo string) error {
+	_, err := w.FetchOrder(ctx, orderNo)
+	return err
+}
+
+// FetchOrder is RefreshOrder returning the stored order.
+func (w *Workflows) FetchOrder(ctx context.Context, orderNo string) (*store.Order, error) {
+	if err := required("order_no", orderNo); err != nil {
+		return nil, err
+	}
+	req := OrderInfoRequest{OrderNo: orderNo}
+	var info *OrderInfo
+	var raw []byte
+	err := w.call(ctx, MethodGetGuaranteeInfo, orderNo, req, func(ctx context.Context) (string, error) {
+		var err error
+		info, raw, err = w.Client.GetGuaranteeInfo(ctx, orderNo)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("获取订单信息 %s：%s", orderNo, orderStateLabel(string(info.OrderStatus))), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	o := store.Order{
+		OrderNo: orderNo, OrderStatus: string(info.OrderStatus), BlockNumber: string(info.BlockNumber),
+		BlockName: string(info.BlockName), Principal: string(info.Principal), Creditor: string(info.Creditor),
+		GuaranteeAmount: string(info.GuaranteeAmount), BidDeadline: string(info.BidDeadline),
+		ValidDay: string(info.ValidDay), ProjectType: string(info.ProjectType),
+		GuaranteeStartDate: string(info.GuaranteeStartDate), GuaranteeEndDate: string(info.GuaranteeEndDate),
+		OrderAmount: string(info.OrderAmount), Fields: fieldsJSON(raw), Raw: fieldsJSON(raw),
+	}
+	err = w.Store.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.UpsertOrder(o); err != nil {
+			return err
+		}
+		return tx.UnflagOrder(orderNo)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store order %s: %w", orderNo, err)
+	}
+	got, err := w.Store.GetOrder(ctx, orderNo)
+	if err != nil {
+		return nil, err
+	}
+	return &got, nil
+}
+
+func orderStateLabel(code string) string {
+	if t := OrderStateText(code); t != "" {
+		return t + "(" + code + ")"
+	}
+	return code
+}
+
+// NotifiableStates are the 5.4 states a guarantor reports with 2.3. The
+// guarantee's issue (HAS_OUT_GUARANTEE) is reported by pushing it (2.5), a
+// cancellation by cancel_order (2.11); FINISH is the platform's.
+var NotifiableStates = []string{"WAIT_FIRST_TRAIL", "WAIT_SUBMIT_FIRST_TRAIL", "WAIT_TUNE_UP",
+	"WAIT_SUBMIT_TUNE_UP", "WAIT_OFFER", "WAIT_PAY", OrderWaitOutGuarantee}
+
+var amountRE = regexp.MustCompile(`^\d{1,14}(\.\d{1,2})?$`)
+
+// StatusInput is what the clerk gives for 2.3.
+type StatusInput struct {
+	OrderNo   string
+	Status    string
+	Amount    string // order_amount, required for WAIT_OUT_GUARANTEE
+	Withdraw  bool   // is_withdraw=1: 审批退回
+	Statement string // required with Withdraw
+}
+
+// knownOrder reads the order a call is about; an order the store does not
+// hold is refused locally (fetch it first with 2.2).
+func (w *Workflows) knownOrder(ctx context.Context, orderNo string) (store.Order, error) {
+	if err := required("order_no", orderNo); err != nil {
+		return store.Order{}, err
+	}
+	o, err := w.Store.GetOrder(ctx, orderNo)
+	if errors.Is(err, store.ErrNotFound) {
+		return o, inputErr("本地没有订单 %s：先用 baohan order info %s 获取", orderNo, orderNo)
+	}
+	return o, err
+}
+
+// PlanNotifyStatus validates 2.3 notify_order_status.
+func (w *Workflows) PlanNotifyStatus(ctx context.Context, in StatusInput) (*Plan, error) {
+	o, err := w.knownOrder(ctx, in.OrderNo)
+	if err != nil {
+		return nil, err
+	}
+	allowed := false
+	for _, s := range NotifiableStates {
+		allowed = allowed || s == in.Status
+	}
+	if !allowed {
+		if IsOrderState(in.Status) {
+			return nil, inputErr("订单状态 %s 不能用订单状态通知发送（出函请推送电子保函，取消请用订单取消）", orderStateLabel(in.Status))
+		}
+		return nil, inputErr("订单状态 %q 不是手册5.4的直开式状态", in.Status)
+	}
+	if OrderIssued(o.OrderStatus) {
+		return nil, inputErr("订单 %s 已是 %s，不能再通知状态", o.OrderNo, orderStateLabel(o.OrderStatus))
+	}
+	req := NotifyOrderStatusRequest{OrderNo: o.OrderNo, OrderStatus: in.Status}
+	if in.Status == OrderWaitOutGuarantee {
+		if in.Amount == "" {
+			return nil, inputErr("订单状态为 WAIT_OUT_GUARANTEE（待出函）时必须给出订单金额 order_amount（--amount）")
+		}
+	}
+	if in.Amount != "" {
+		if !amountRE.MatchString(in.Amount) {
+			return nil, inputErr("订单金额 %q 不是最多两位小数的金额", in.Amount)
+		}
+		req.OrderAmount = in.Amount
+	}
+	if in.Withdraw {
+		if in.Statement == "" {
+			return nil, inputErr("审批退回（is_withdraw=1）时必须给出说明 statement（--statement）")
+		}
+		req.IsWithdraw, req.Statement = "1", in.Statement
+	} else if in.Statement != "" {
+		req.Statement = in.Statement
+	}
+	p := &Plan{Method: MethodNotifyOrderStatus, Title: "订单状态通知", Ref: o.OrderNo, Request: req}
+	p.run = func(ctx context.Context) (*Result, error) {
+		err := w.call(ctx, MethodNotifyOrderStatus, o.OrderNo, req, func(ctx context.Context) (string, error) {
+			if err := w.Client.NotifyOrderStatus(ctx, req); err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("订单 %s 状态已通知：%s", o.OrderNo, orderStateLabel(in.Status)), nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		err = w.Store.Update(ctx, func(tx *store.Tx) error {
+			if req.OrderAmount != "" {
+				cur, err := tx.GetOrder(o.OrderNo)
+				if err != nil {
+					return err
+				}
+				cur.OrderAmount = req.OrderAmount
+				cur.OrderStatus = in.Status
+				cur.Fields, cur.Raw = nil, nil
+				return tx.UpsertOrder(cur)
+			}
+			return tx.SetOrderStatus(o.OrderNo, in.Status)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("订单 %s 状态已通知，但本地记录失败：%w", o.OrderNo, err)
+		}
+		return &Result{Summary: fmt.Sprintf("订单 %s 已通知为 %s", o.OrderNo, orderStateLabel(in.Status))}, nil
+	}
+	return p, nil
+}
+
+// PlanCancelOrder validates 2.11 cancel_order.
+func (w *Workflows) PlanCancelOrder(ctx context.Context, orderNo, reason string) (*Plan, error) {
+	o, err := w.knownOrder(ctx, orderNo)
+	if err != nil {
+		return nil, err
+	}
+	if err := required("cancel_reason（--reason）", reason); err != nil {
+		return nil, err
+	}
+	if o.OrderStatus == OrderCancel {
+		return nil, inputErr("订单 %s 已是交易取消", orderNo)
+	}
+	req := CancelOrderRequest{OrderNo: orderNo, CancelReason: reason}
+	p := &Plan{Method: MethodCancelOrder, Title: "订单取消", Ref: orderNo, Request: req}
+	if o.OrderStatus == OrderHasOutGuarantee {
+		p.Warnings = append(p.Warnings, "该订单已出函")
+	}
+	p.run = func(ctx context.Context) (*Result, error) {
+		err := w.call(ctx, MethodCancelOrder, orderNo, req, func(ctx context.Context) (string, error) {
+			if err := w.Client.CancelOrder(ctx, orderNo, reason); err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("订单 %s 已取消：%s", orderNo, reason), nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if err := w.Store.Update(ctx, func(tx *store.Tx) error { return tx.SetOrderStatus(orderNo, OrderCancel) }); err != nil {
+			return nil, fmt.Errorf("订单 %s 已取消，但本地记录失败：%w", orderNo, err)
+		}
+		return &Result{Summary: fmt.Sprintf("订单 %s 已取消", orderNo)}, nil
+	}
+	return p, nil
+}

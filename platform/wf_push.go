@@ -1,0 +1,166 @@
+package platform
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"baohan/pdfsign"
+	"baohan/store"
+)
+
+// PushInput is what the clerk gives for 2.5.
+type PushInput struct {
+	OrderNo     string
+	GuaranteeNo string
+	PDFPath     string
+	OutTime     string // out_guarantee_time, YYYY-MM-DD HH:MM:SS; now when empty
+	TransNo     string
+	// Force pushes a PDF that failed its check. Never the default.
+	Force bool
+}
+
+// MaxGuaranteePDF bounds the PDF a push reads into memory.
+const MaxGuaranteePDF = 50 << 20
+
+// PlanPush validates 2.5 guarantor_push_guarantee: the order, the
+// guarantee number, and the PDF, which is checked with pdfsign first. A PDF
+// that is not valid or whose signature is broken or was modified after
+// signing is refused unless Force; an unsigned one is allowed with a warning.
+func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
+	o, err := w.knownOrder(ctx, in.OrderNo)
+	if err != nil {
+		return nil, err
+	}
+	if err := required("guarantee_no（--no）", in.GuaranteeNo); err != nil {
+		return nil, err
+	}
+	if err := required("guarantee_pdf（--pdf）", in.PDFPath); err != nil {
+		return nil, err
+	}
+	if w.Guarantor == "" {
+		return nil, inputErr("配置缺少 guarantor.name（保证人）")
+	}
+	if o.OrderStatus != OrderWaitOutGuarantee {
+		return nil, inputErr("订单 %s 是 %s，只有待出函(WAIT_OUT_GUARANTEE)的订单可以推送电子保函", o.OrderNo, orderStateLabel(o.OrderStatus))
+	}
+	if g, err := w.Store.GetGuarantee(ctx, in.GuaranteeNo); err == nil && g.PushedAt > 0 {
+		return nil, inputErr("保函 %s 已推送（序列号 %s），不会重复推送", g.GuaranteeNo, g.SerialNum)
+	}
+	out := in.OutTime
+	if out == "" {
+		out = w.now().In(CST).Format(DateTimeLayout)
+	} else if _, err := time.ParseInLocation(DateTimeLayout, out, CST); err != nil {
+		return nil, inputErr("出函时间 %q 不是 YYYY-MM-DD HH:MM:SS", out)
+	}
+	fi, err := os.Stat(in.PDFPath)
+	if err != nil {
+		return nil, inputErr("无法读取保函文件 %s：%v", in.PDFPath, err)
+	}
+	if fi.Size() > MaxGuaranteePDF {
+		return nil, inputErr("保函文件 %s 有 %d 字节，超过 %d", in.PDFPath, fi.Size(), MaxGuaranteePDF)
+	}
+	pdf, err := os.ReadFile(in.PDFPath)
+	if err != nil {
+		return nil, inputErr("无法读取保函文件 %s：%v", in.PDFPath, err)
+	}
+	report, err := pdfsign.Check(ctx, bytes.NewReader(pdf), int64(len(pdf)), w.PDF)
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", in.PDFPath, err)
+	}
+	p := &Plan{Method: MethodPushGuarantee, Title: "推送电子保函", Ref: in.GuaranteeNo, File: in.PDFPath, Report: report}
+	ok, warning, reason := report.PushVerdict()
+	if !ok {
+		if !in.Force {
+			return p, &InputError{Msg: fmt.Sprintf("保函文件 %s 未通过检查：%s（确需推送请加 --force）", in.PDFPath, reason)}
+		}
+		p.Warnings = append(p.Warnings, "强制推送：文件未通过检查："+reason)
+	}
+	if warning != "" {
+		p.Warnings = append(p.Warnings, warning)
+	}
+	req := PushGuaranteeRequest{
+		OrderNo: o.OrderNo, GuaranteeNo: in.GuaranteeNo, Principal: o.Principal, Creditor: o.Creditor,
+		Guarantor: w.Guarantor, OutGuaranteeTime: out, GuaranteePDFHash: report.SHA256, TransNo: in.TransNo,
+	}
+	p.Request = req
+	name := filepath.Base(in.PDFPath)
+	p.run = func(ctx context.Context) (*Result, error) { return w.push(ctx, o, req, name, pdf) }
+	return p, nil
+}
+
+func (w *Workflows) push(ctx context.Context, o store.Order, req PushGuaranteeRequest, name string, pdf []byte) (*Result, error) {
+	// Keep the exact bytes sent and record the guarantee before sending, so
+	// an answer that never comes leaves a record to reconcile.
+	ref, err := w.Store.PutFile(bytes.NewReader(pdf), MaxGuaranteePDF)
+	if err != nil {
+		return nil, fmt.Errorf("keep guarantee PDF: %w", err)
+	}
+	g := store.Guarantee{
+		GuaranteeNo: req.GuaranteeNo, OrderNo: o.OrderNo, BlockNumber: o.BlockNumber, BlockName: o.BlockName,
+		Principal: o.Principal, Creditor: o.Creditor, Guarantor: req.Guarantor, PDFSHA256: ref.SHA256,
+		PDFSize: ref.Size, OutGuaranteeTime: req.OutGuaranteeTime, TransNo: req.TransNo,
+	}
+	if err := w.Store.Update(ctx, func(tx *store.Tx) error { return tx.PutGuarantee(g) }); err != nil {
+		return nil, fmt.Errorf("record guarantee %s: %w", req.GuaranteeNo, err)
+	}
+	var serial SerialNum
+	err = w.call(ctx, MethodPushGuarantee, req.GuaranteeNo, req, func(ctx context.Context) (string, error) {
+		var err error
+		serial, err = w.Client.PushGuarantee(ctx, req, name, pdf)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("保函 %s 已推送，序列号 %s", req.GuaranteeNo, serial), nil
+	})
+	if IsStatus(err, StatusGuaranteeExists) {
+		return w.reconcilePush(ctx, g)
+	}
+	if err != nil {
+		return nil, err
+	}
+	g.SerialNum = string(serial)
+	g.PushedAt = w.now().UnixMilli()
+	err = w.Store.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.PutGuarantee(g); err != nil {
+			return err
+		}
+		return tx.SetOrderStatus(o.OrderNo, OrderHasOutGuarantee)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("保函 %s 已推送（序列号 %s），但本地记录失败：%w", req.GuaranteeNo, serial, err)
+	}
+	return &Result{Summary: fmt.Sprintf("保函 %s 已推送，保函序列号 %s", req.GuaranteeNo, serial), SerialNum: serial}, nil
+}
+
+// reconcilePush handles 2428 (保函编号已存在): the platform has the
+// guarantee already, so it is not pushed again; the order is fetched (2.2)
+// and the guarantee marked pushed. The serial is not in 2.2's answer: it
+// stays as known before (if any) and is learnt from the next 验真/查验 that
+// names this guarantee.
+func (w *Workflows) reconcilePush(ctx context.Context, g store.Guarantee) (*Result, error) {
+	o, err := w.FetchOrder(ctx, g.OrderNo)
+	if err != nil {
+		return nil, fmt.Errorf("保函 %s 平台已存在（2428），获取订单核对失败：%w", g.GuaranteeNo, err)
+	}
+	if cur, err := w.Store.GetGuarantee(ctx, g.GuaranteeNo); err == nil && cur.SerialNum != "" {
+		g.SerialNum = cur.SerialNum
+	}
+	g.PushedAt = w.now().UnixMilli()
+	if err := w.Store.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.PutGuarantee(g); err != nil {
+			return err
+		}
+		_, err := tx.AddEvent(store.Event{Kind: store.KindCall, Direction: store.DirOut, Method: MethodPushGuarantee,
+			Ref: g.GuaranteeNo, Status: StatusGuaranteeExists,
+			Summary: fmt.Sprintf("保函 %s 平台已存在（2428），已核对订单为 %s，未重复推送", g.GuaranteeNo, orderStateLabel(o.OrderStatus))})
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	return &Result{Reconciled: true, SerialNum: SerialNum(g.SerialNum),
+		Summary: fmt.Sprintf("保函 %s 平台已存在（2428 保函编号已存在），未重复推送；订单 %s 现为 %s", g.GuaranteeNo, o.OrderNo, orderStateLabel(o.OrderStatus))}, nil
+}

@@ -1,0 +1,294 @@
+package platform_test
+
+import (
+	"context"
+	"crypto/rsa"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"baohan/platform"
+	"baohan/platform/sandbox"
+	"baohan/store"
+)
+
+// wfEnv is the workflows against the simulated platform, with an order the
+// platform and the store both hold, waiting for its guarantee.
+type wfEnv struct {
+	sb      *sandbox.Server
+	wf      *platform.Workflows
+	st      *store.Store
+	orderNo string
+}
+
+func newWFEnv(t *testing.T, timeout time.Duration) *wfEnv {
+	t.Helper()
+	keys, err := sandbox.NewKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb := sandbox.New(keys.Options())
+	base, err := sb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close(); st.Close() })
+	client := platform.NewClient(platform.ClientConfig{BaseURL: base, APIKey: keys.APIKey, APISecret: keys.APISecret,
+		BtcID: keys.BtcID, PlatformPublicKey: &keys.PlatformKey.PublicKey, PublicKey: &keys.GuarantorKey.PublicKey, Timeout: timeout}, st, nil)
+	wf := &platform.Workflows{Client: client, Store: st, Guarantor: "福州某某融资担保有限公司"}
+
+	o := sb.GenerateOrder(sandbox.OrderSpec{Status: platform.OrderWaitOutGuarantee})
+	sb.PutOrder(o)
+	if err := st.Update(context.Background(), func(tx *store.Tx) error {
+		return tx.UpsertOrder(store.Order{OrderNo: string(o.OrderNo), OrderStatus: platform.OrderWaitOutGuarantee,
+			BlockNumber: string(o.BlockNumber), BlockName: string(o.BlockName), Principal: string(o.Principal),
+			Creditor: string(o.Creditor), GuaranteeAmount: string(o.GuaranteeAmount), BidDeadline: string(o.BidDeadline)})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return &wfEnv{sb: sb, wf: wf, st: st, orderNo: string(o.OrderNo)}
+}
+
+var signedPDF = filepath.Join("..", "testdata", "pdf", "signed.pdf")
+
+func (e *wfEnv) planPush(t *testing.T, no string) *platform.Plan {
+	t.Helper()
+	p, err := e.wf.PlanPush(context.Background(), platform.PushInput{OrderNo: e.orderNo, GuaranteeNo: no, PDFPath: signedPDF})
+	if err != nil {
+		t.Fatalf("plan push: %v", err)
+	}
+	return p
+}
+
+func attemptStates(t *testing.T, st *store.Store, ref string) []string {
+	t.Helper()
+	atts, err := st.AttemptsFor(context.Background(), ref, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s []string
+	for i := len(atts) - 1; i >= 0; i-- {
+		s = append(s, atts[i].Method+":"+atts[i].State)
+	}
+	return s
+}
+
+func TestPushRecordsSerialExactly(t *testing.T) {
+	e := newWFEnv(t, 10*time.Second)
+	ctx := context.Background()
+	p := e.planPush(t, "BH-1")
+	if p.Report == nil || len(p.Report.SHA256) != 64 {
+		t.Fatal("push plan carries no PDF report")
+	}
+	res, err := e.wf.Execute(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, _ := e.sb.Guarantee("BH-1")
+	g, err := e.st.GetGuarantee(ctx, "BH-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(res.SerialNum) != pg.SerialNum || g.SerialNum != pg.SerialNum || len(g.SerialNum) < 16 {
+		t.Fatalf("serial: result %s, store %s, platform %s", res.SerialNum, g.SerialNum, pg.SerialNum)
+	}
+	if g.PDFSHA256 != pg.PDFHash || g.PushedAt == 0 {
+		t.Fatalf("guarantee record: %+v", g)
+	}
+	o, _ := e.st.GetOrder(ctx, e.orderNo)
+	if o.OrderStatus != platform.OrderHasOutGuarantee {
+		t.Fatalf("order status %s", o.OrderStatus)
+	}
+	if _, err := e.wf.PlanPush(ctx, platform.PushInput{OrderNo: e.orderNo, GuaranteeNo: "BH-1", PDFPath: signedPDF}); !platform.IsInputError(err) {
+		t.Fatalf("second push of a pushed guarantee: %v", err)
+	}
+}
+
+// 2428: the platform has the guarantee already. It is reconciled by
+// fetching the order, never pushed twice.
+func TestPush2428Reconciled(t *testing.T) {
+	e := newWFEnv(t, 10*time.Second)
+	ctx := context.Background()
+	e.sb.InjectFault(platform.MethodPushGuarantee, sandbox.StatusTimes(platform.StatusGuaranteeExists, 1))
+	res, err := e.wf.Execute(ctx, e.planPush(t, "BH-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Reconciled {
+		t.Fatalf("not reconciled: %+v", res)
+	}
+	if n := e.sb.CountCalls(platform.MethodPushGuarantee); n != 1 {
+		t.Fatalf("%d pushes", n)
+	}
+	if n := e.sb.CountCalls(platform.MethodGetGuaranteeInfo); n != 1 {
+		t.Fatalf("order fetched %d times", n)
+	}
+	g, _ := e.st.GetGuarantee(ctx, "BH-2")
+	if g.PushedAt == 0 {
+		t.Fatal("guarantee not marked pushed")
+	}
+}
+
+// The answer to a push is lost after the platform took it: the attempt is
+// 结果未知; reconciling finds the order issued and never pushes again.
+func TestPushOutcomeUnknownReconciled(t *testing.T) {
+	e := newWFEnv(t, 10*time.Second)
+	ctx := context.Background()
+	e.sb.InjectFault(platform.MethodPushGuarantee, sandbox.Drop())
+	_, err := e.wf.Execute(ctx, e.planPush(t, "BH-3"))
+	if !platform.OutcomeUnknown(err) {
+		t.Fatalf("dropped answer: %v", err)
+	}
+	atts, _ := e.st.Unresolved(ctx)
+	if len(atts) != 1 || atts[0].Method != platform.MethodPushGuarantee || atts[0].State != store.AttemptUnknown {
+		t.Fatalf("unresolved: %+v", atts)
+	}
+	rs, err := e.wf.Reconcile(ctx)
+	if err != nil || len(rs) != 1 || rs[0].State != store.AttemptOK {
+		t.Fatalf("reconcile: %+v %v", rs, err)
+	}
+	if atts, _ := e.st.Unresolved(ctx); len(atts) != 0 {
+		t.Fatalf("still unresolved: %+v", atts)
+	}
+	g, _ := e.st.GetGuarantee(ctx, "BH-3")
+	if g.PushedAt == 0 {
+		t.Fatal("guarantee not marked pushed after reconciling")
+	}
+	if n := e.sb.CountCalls(platform.MethodPushGuarantee); n != 1 {
+		t.Fatalf("%d pushes", n)
+	}
+}
+
+// The platform is slow past the timeout: unknown, reconciled as not
+// received, and the retry succeeds once.
+func TestPushTimeoutThenRetry(t *testing.T) {
+	e := newWFEnv(t, 300*time.Millisecond)
+	ctx := context.Background()
+	e.sb.InjectFault(platform.MethodPushGuarantee, sandbox.Delay(2*time.Second))
+	if _, err := e.wf.Execute(ctx, e.planPush(t, "BH-4")); !platform.OutcomeUnknown(err) {
+		t.Fatalf("slow platform: %v", err)
+	}
+	rs, err := e.wf.Reconcile(ctx)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("reconcile: %+v %v", rs, err)
+	}
+	want := store.AttemptFailed
+	if o, _ := e.sb.Order(e.orderNo); o.Status() == platform.OrderHasOutGuarantee {
+		want = store.AttemptOK // the slow platform took it in the end
+	}
+	if rs[0].State != want {
+		t.Fatalf("reconciled as %s, want %s", rs[0].State, want)
+	}
+	if want == store.AttemptFailed {
+		if _, err := e.wf.Execute(ctx, e.planPush(t, "BH-4")); err != nil {
+			t.Fatalf("retry: %v", err)
+		}
+	}
+	if pg, ok := e.sb.Guarantee("BH-4"); !ok || pg.SerialNum == "" {
+		t.Fatal("guarantee not on the platform")
+	}
+}
+
+func TestTokenRenewedOnceOn1006(t *testing.T) {
+	e := newWFEnv(t, 10*time.Second)
+	ctx := context.Background()
+	if _, _, err := e.wf.Client.Token(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.sb.InjectFault(platform.MethodGetGuaranteeInfo, sandbox.TokenExpiredOnce())
+	if err := e.wf.RefreshOrder(ctx, e.orderNo); err != nil {
+		t.Fatalf("refresh after 1006: %v", err)
+	}
+	if n := e.sb.CountCalls(platform.MethodGetAccessToken); n != 2 {
+		t.Fatalf("%d token calls, want 2", n)
+	}
+	// Twice in a row: renewed once, then the refusal stands.
+	e.sb.InjectFault(platform.MethodGetGuaranteeInfo, sandbox.StatusTimes(platform.StatusTokenExpired, 2))
+	if err := e.wf.RefreshOrder(ctx, e.orderNo); !platform.IsStatus(err, platform.StatusTokenExpired) {
+		t.Fatalf("1006 twice: %v", err)
+	}
+}
+
+// The token is kept in the store: a second process reuses it.
+func TestTokenSharedThroughStore(t *testing.T) {
+	e := newWFEnv(t, 10*time.Second)
+	ctx := context.Background()
+	tok, _, err := e.wf.Client.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, exp, err := e.st.Token(ctx)
+	if err != nil || stored != tok || time.Until(time.Unix(exp, 0)) < time.Hour {
+		t.Fatalf("stored token %q exp %d: %v", stored, exp, err)
+	}
+	if n := e.sb.CountCalls(platform.MethodGetAccessToken); n != 1 {
+		t.Fatalf("%d token calls", n)
+	}
+}
+
+func TestPlatformDownAndHTTP500(t *testing.T) {
+	e := newWFEnv(t, 2*time.Second)
+	ctx := context.Background()
+	e.sb.InjectFault(platform.MethodGetGuaranteeInfo, sandbox.HTTP500())
+	err := e.wf.RefreshOrder(ctx, e.orderNo)
+	var te *platform.TransportError
+	if !errors.As(err, &te) {
+		t.Fatalf("HTTP 500: %v", err)
+	}
+
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := "http://" + ln.Addr().String() + "/api/guarantor/v1/"
+	ln.Close()
+	client := platform.NewClient(platform.ClientConfig{BaseURL: dead, APIKey: "k", APISecret: "s", BtcID: 1,
+		PlatformPublicKey: &mustKey(t).PublicKey, PublicKey: &mustKey(t).PublicKey, Timeout: time.Second}, nil, nil)
+	_, _, err = client.Token(ctx)
+	if !errors.As(err, &te) || te.Sent {
+		t.Fatalf("platform down: %v (sent=%v)", err, te != nil && te.Sent)
+	}
+}
+
+func mustKey(t *testing.T) *rsa.PrivateKey {
+	t.Helper()
+	_, _, k, err := platform.GenerateKeyPair(1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func TestNotifyAndClaimRulesRefuseLocally(t *testing.T) {
+	e := newWFEnv(t, 10*time.Second)
+	ctx := context.Background()
+	cases := []platform.StatusInput{
+		{OrderNo: e.orderNo, Status: platform.OrderWaitOutGuarantee},
+		{OrderNo: e.orderNo, Status: "WAIT_PAY", Withdraw: true},
+		{OrderNo: e.orderNo, Status: "NOT_A_STATE"},
+		{OrderNo: e.orderNo, Status: platform.OrderHasOutGuarantee},
+		{OrderNo: e.orderNo, Status: "WAIT_PAY", Amount: "12.345"},
+		{OrderNo: "unknown", Status: "WAIT_PAY"},
+	}
+	for _, in := range cases {
+		if _, err := e.wf.PlanNotifyStatus(ctx, in); !platform.IsInputError(err) {
+			t.Errorf("%+v: %v", in, err)
+		}
+	}
+	if _, err := e.wf.PlanClaimResult(ctx, platform.ClaimResultInput{ClaimNo: "none", DoType: "1", Status: "1", Note: "x"}); !platform.IsInputError(err) {
+		t.Errorf("unknown claim: %v", err)
+	}
+	if _, err := e.wf.PlanPush(ctx, platform.PushInput{OrderNo: e.orderNo, GuaranteeNo: "X", PDFPath: filepath.Join("..", "testdata", "pdf", "tampered.pdf")}); !platform.IsInputError(err) {
+		t.Errorf("tampered PDF: %v", err)
+	}
+	if len(e.sb.Calls()) != 0 {
+		t.Fatalf("calls sent by refused plans: %+v", e.sb.Calls())
+	}
+	if _, err := os.Stat(signedPDF); err != nil {
+		t.Fatal(err)
+	}
+}
