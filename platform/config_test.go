@@ -64,15 +64,19 @@ func TestLoadConfig(t *testing.T) {
 // Every config error names the key and the file.
 func TestConfigErrorsNameKeyAndFile(t *testing.T) {
 	cases := map[string]struct{ edit func(string) string }{
-		"platform.api_key":             {func(s string) string { return strings.Replace(s, `api_key = "key"`, "", 1) }},
-		"platform.btc_id":              {func(s string) string { return strings.Replace(s, "btc_id = 7", `btc_id = "seven"`, 1) }},
-		"platform.base_url":            {func(s string) string { return strings.Replace(s, "http://127.0.0.1:1/api/guarantor/v1/", "ftp:x", 1) }},
-		"platform.timeout":             {func(s string) string { return strings.Replace(s, `"5s"`, `"soon"`, 1) }},
-		"platform.private_key":         {func(s string) string { return strings.Replace(s, "keys/sk.pem", "keys/missing.pem", 1) }},
-		"platform.platform_public_key": {func(s string) string { return strings.Replace(s, `platform_public_key = "keys/pk.pem"`, `platform_public_key = "keys/sk.pem"`, 1) }},
-		"listener.addr":                {func(s string) string { return strings.Replace(s, "127.0.0.1:8720", "nowhere", 1) }},
-		"guarantor.name":               {func(s string) string { return strings.Replace(s, `name = "福州某某融资担保有限公司"`, "", 1) }},
-		"platform.unknown_key":         {func(s string) string { return strings.Replace(s, "[listener]", "unknown_key = 1\n[listener]", 1) }},
+		"platform.api_key":     {func(s string) string { return strings.Replace(s, `api_key = "key"`, "", 1) }},
+		"platform.btc_id":      {func(s string) string { return strings.Replace(s, "btc_id = 7", `btc_id = "seven"`, 1) }},
+		"platform.base_url":    {func(s string) string { return strings.Replace(s, "http://127.0.0.1:1/api/guarantor/v1/", "ftp:x", 1) }},
+		"platform.timeout":     {func(s string) string { return strings.Replace(s, `"5s"`, `"soon"`, 1) }},
+		"platform.private_key": {func(s string) string { return strings.Replace(s, "keys/sk.pem", "keys/missing.pem", 1) }},
+		"platform.platform_public_key": {func(s string) string {
+			return strings.Replace(s, `platform_public_key = "keys/pk.pem"`, `platform_public_key = "keys/sk.pem"`, 1)
+		}},
+		"listener.addr": {func(s string) string { return strings.Replace(s, "127.0.0.1:8720", "nowhere", 1) }},
+		"guarantor.name": {func(s string) string {
+			return strings.Replace(s, `name = "福州某某融资担保有限公司"`, "", 1)
+		}},
+		"platform.unknown_key": {func(s string) string { return strings.Replace(s, "[listener]", "unknown_key = 1\n[listener]", 1) }},
 	}
 	for key, tc := range cases {
 		path, _ := writeConfig(t, tc.edit(goodConfig))
