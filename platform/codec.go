@@ -168,6 +168,7 @@ func EncryptParam(pub *rsa.PublicKey, plaintext []byte) (string, error) {
 	// An empty plaintext still makes one block, so that it round-trips.
 	for start := 0; start == 0 || start < len(plaintext); start += chunk {
 		end := min(start+chunk, len(plaintext))
+		//lint:ignore SA1019 the platform's protocol is PKCS#1 v1.5 (protocol.md); OAEP would not interoperate
 		block, err := rsa.EncryptPKCS1v15(rand.Reader, pub, plaintext[start:end])
 		if err != nil {
 			return "", fmt.Errorf("encrypt param: %w", err)
@@ -219,6 +220,10 @@ func DecryptParam(priv *rsa.PrivateKey, param string) ([]byte, error) {
 	}
 	out := make([]byte, 0, len(data)/k*(k-11))
 	for start := 0; start < len(data); start += k {
+		// A padding failure and a plaintext that is not JSON both end as
+		// ErrDecrypt/ErrJSON, which the listener answers alike (1000), so
+		// the answer is no padding oracle.
+		//lint:ignore SA1019 the platform's protocol is PKCS#1 v1.5 (protocol.md); OAEP would not interoperate
 		block, err := rsa.DecryptPKCS1v15(nil, priv, data[start:start+k])
 		if err != nil {
 			return nil, fmt.Errorf("%w: block %d", ErrDecrypt, start/k)

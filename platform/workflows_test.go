@@ -67,19 +67,6 @@ func (e *wfEnv) planPush(t *testing.T, no string) *platform.Plan {
 	return p
 }
 
-func attemptStates(t *testing.T, st *store.Store, ref string) []string {
-	t.Helper()
-	atts, err := st.AttemptsFor(context.Background(), ref, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var s []string
-	for i := len(atts) - 1; i >= 0; i-- {
-		s = append(s, atts[i].Method+":"+atts[i].State)
-	}
-	return s
-}
-
 func TestPushRecordsSerialExactly(t *testing.T) {
 	e := newWFEnv(t, 10*time.Second)
 	ctx := context.Background()
