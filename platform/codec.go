@@ -219,16 +219,22 @@ func DecryptParam(priv *rsa.PrivateKey, param string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %d bytes is not a whole number of %d-byte blocks", ErrDecrypt, len(data), k)
 	}
 	out := make([]byte, 0, len(data)/k*(k-11))
+	// Every block is decrypted even after one fails, so the time taken does
+	// not tell which block had valid padding.
+	bad := -1
 	for start := 0; start < len(data); start += k {
 		// A padding failure and a plaintext that is not JSON both end as
 		// ErrDecrypt/ErrJSON, which the listener answers alike (1000), so
 		// the answer is no padding oracle.
 		//lint:ignore SA1019 the platform's protocol is PKCS#1 v1.5 (protocol.md); OAEP would not interoperate
 		block, err := rsa.DecryptPKCS1v15(nil, priv, data[start:start+k])
-		if err != nil {
-			return nil, fmt.Errorf("%w: block %d", ErrDecrypt, start/k)
+		if err != nil && bad < 0 {
+			bad = start / k
 		}
 		out = append(out, block...)
+	}
+	if bad >= 0 {
+		return nil, fmt.Errorf("%w: block %d", ErrDecrypt, bad)
 	}
 	return out, nil
 }

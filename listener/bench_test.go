@@ -1,0 +1,231 @@
+package listener
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"runtime"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"baohan/listener/loadtest"
+	"baohan/platform"
+	"baohan/store"
+)
+
+// BenchmarkIngest is callback ingest: decrypt + verify + checks + commit
+// (fsync) + answer, through the real handler over loopback HTTP, each
+// callback new. Compare its callbacks/s with BenchmarkRSAOnly's for the same
+// kind and concurrency (the ceiling the RSA work alone allows), or with
+// BenchmarkRSA2048Decrypt's decrypts/s divided by rsa-blocks/callback.
+// cpu-ms/callback is the process's CPU time per callback (the sender's HTTP
+// client included): on a shared machine it is steadier than the rates, and
+// RSAOnly's cpu-ms/callback over Ingest's is the share RSA has of ingest.
+//
+//	go test ./listener -run '^$' -bench 'Ingest|RSAOnly|RSA2048' -benchtime 1000x
+func BenchmarkIngest(b *testing.B) {
+	for _, kind := range []string{loadtest.KindStatus, loadtest.KindApply} {
+		for _, c := range []int{1, 8, 64} {
+			b.Run(fmt.Sprintf("%s/C=%d", kind, c), func(b *testing.B) { benchIngest(b, kind, c, false) })
+		}
+	}
+}
+
+// BenchmarkIngestHandler is BenchmarkIngest without the network and the
+// HTTP client: requests go straight to the listener's Handler, so the CPU
+// measured is the listener's own (decrypt, verify, checks, commit, answer).
+func BenchmarkIngestHandler(b *testing.B) {
+	for _, kind := range []string{loadtest.KindStatus, loadtest.KindApply} {
+		for _, c := range []int{1, 8, 64} {
+			b.Run(fmt.Sprintf("%s/C=%d", kind, c), func(b *testing.B) { benchIngest(b, kind, c, true) })
+		}
+	}
+}
+
+func benchIngest(b *testing.B, kind string, conc int, direct bool) {
+	key, _ := keys(b)
+	st, err := store.Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	srv := New(Config{APISecret: testSecret, PrivateKey: key, Fetcher: nil}, st)
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	ts.Start()
+	defer ts.Close()
+	path := "/callbacks/apply_guarantee"
+	opt := loadtest.Options{APISecret: testSecret, PublicKey: &key.PublicKey, Kind: kind, Prefix: "7000"}
+	if kind == loadtest.KindStatus {
+		path = "/callbacks/order_status"
+		// The orders exist: a status update of a known order.
+		err := st.Update(context.Background(), func(tx *store.Tx) error {
+			for i := range b.N {
+				if err := tx.UpsertOrder(store.Order{OrderNo: loadtest.OrderNo(opt.Prefix, i), OrderStatus: "WAIT_PAY"}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	bodies, err := loadtest.Seal(opt, b.N)
+	if err != nil {
+		b.Fatal(err)
+	}
+	plain, _ := platform.SignedPlaintext(testSecret, loadtest.Message(kind, loadtest.OrderNo(opt.Prefix, 0), "20260101000000"))
+	blocks := (len(plain) + key.Size() - 12) / (key.Size() - 11)
+
+	client := &http.Client{Transport: &http.Transport{MaxIdleConns: conc, MaxIdleConnsPerHost: conc}}
+	defer client.CloseIdleConnections()
+	lat := make([]time.Duration, b.N)
+	var next atomic.Int64
+	var failed atomic.Int64
+	h := srv.Handler()
+	send := func() {
+		i := int(next.Add(1)) - 1
+		t0 := time.Now()
+		if direct {
+			req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(bodies[i]))
+			req.RemoteAddr = "127.0.0.1:40000"
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			lat[i] = time.Since(t0)
+			if rec.Code != 200 || !bytes.HasPrefix(rec.Body.Bytes(), []byte(`{"status":200`)) {
+				failed.Add(1)
+			}
+			return
+		}
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+path, bytes.NewReader(bodies[i]))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := client.Do(req)
+		if err != nil {
+			failed.Add(1)
+			return
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		lat[i] = time.Since(t0)
+		if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte(`{"status":200`)) {
+			failed.Add(1)
+		}
+	}
+	b.ResetTimer()
+	start, cpu0 := time.Now(), cpuTime()
+	if conc == 1 {
+		for range b.N {
+			send()
+		}
+	} else {
+		b.SetParallelism(max(1, conc/runtime.GOMAXPROCS(0)))
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				send()
+			}
+		})
+	}
+	elapsed, cpu := time.Since(start), cpuTime()-cpu0
+	b.StopTimer()
+	if n := failed.Load(); n > 0 {
+		b.Fatalf("%d of %d callbacks failed", n, b.N)
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "callbacks/s")
+	b.ReportMetric(float64(loadtest.Percentile(lat, 50).Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(loadtest.Percentile(lat, 99).Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(blocks), "rsa-blocks/callback")
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/callback")
+}
+
+// BenchmarkRSAOnly is the RSA work alone of the same callbacks at the same
+// concurrency: every block of each param decrypted, nothing else. Its
+// callbacks/s is the ceiling BenchmarkIngest is measured against.
+func BenchmarkRSAOnly(b *testing.B) {
+	for _, kind := range []string{loadtest.KindStatus, loadtest.KindApply} {
+		for _, c := range []int{1, 8, 64} {
+			b.Run(fmt.Sprintf("%s/C=%d", kind, c), func(b *testing.B) {
+				key, _ := keys(b)
+				bodies, err := loadtest.Seal(loadtest.Options{APISecret: testSecret, PublicKey: &key.PublicKey, Kind: kind, Prefix: "7000"}, b.N)
+				if err != nil {
+					b.Fatal(err)
+				}
+				params := make([]string, b.N)
+				for i, body := range bodies {
+					v, _ := url.ParseQuery(string(body))
+					params[i] = v.Get("param")
+				}
+				var next atomic.Int64
+				dec := func() {
+					i := int(next.Add(1)) - 1
+					if _, err := platform.DecryptParam(key, params[i]); err != nil {
+						b.Error(err)
+					}
+				}
+				b.ResetTimer()
+				start, cpu0 := time.Now(), cpuTime()
+				if c == 1 {
+					for range b.N {
+						dec()
+					}
+				} else {
+					b.SetParallelism(max(1, c/runtime.GOMAXPROCS(0)))
+					b.RunParallel(func(pb *testing.PB) {
+						for pb.Next() {
+							dec()
+						}
+					})
+				}
+				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "callbacks/s")
+				b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/callback")
+			})
+		}
+	}
+}
+
+// BenchmarkRSA2048Decrypt is one 256-byte block decrypted with rsa_sk: the
+// unit of the callbacks' RSA work. decrypts/s is per core in the serial
+// case; the /parallel case uses every core, as the listener does.
+func BenchmarkRSA2048Decrypt(b *testing.B) {
+	key, _ := keys(b)
+	//lint:ignore SA1019 the platform's protocol is RSA PKCS#1 v1.5 (protocol.md); this measures its cost
+	block, err := rsa.EncryptPKCS1v15(rand.Reader, &key.PublicKey, bytes.Repeat([]byte("x"), 245))
+	if err != nil {
+		b.Fatal(err)
+	}
+	report := func(b *testing.B, start time.Time) {
+		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "decrypts/s")
+	}
+	b.Run("serial", func(b *testing.B) {
+		start := time.Now()
+		for range b.N {
+			//lint:ignore SA1019 the protocol's decryption, measured
+			if _, err := rsa.DecryptPKCS1v15(nil, key, block); err != nil {
+				b.Fatal(err)
+			}
+		}
+		report(b, start)
+	})
+	b.Run("parallel", func(b *testing.B) {
+		start := time.Now()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				//lint:ignore SA1019 the protocol's decryption, measured
+				if _, err := rsa.DecryptPKCS1v15(nil, key, block); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		report(b, start)
+	})
+}

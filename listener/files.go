@@ -1,0 +1,163 @@
+package listener
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"baohan/store"
+)
+
+// upload is one file of a multipart callback, spooled to disk.
+type upload struct {
+	field  string // form field, e.g. "attach_file0"
+	name   string // sanitised original file name
+	path   string // spool file
+	size   int64
+	sha256 string // lower-case hex
+	head   []byte // the first sniffLen bytes
+}
+
+// isPDF tells whether the file starts like a PDF (%PDF- within its first
+// kilobyte, as PDF readers accept).
+func (u *upload) isPDF() bool { return bytes.Contains(u.head, []byte("%PDF-")) }
+
+// put copies the spooled file into the content-addressed file store.
+func (u *upload) put(st *store.Store, limit int64) (store.FileRef, error) {
+	f, err := os.Open(u.path)
+	if err != nil {
+		return store.FileRef{}, fmt.Errorf("store %s: %w", u.field, err)
+	}
+	defer f.Close()
+	ref, err := st.PutFile(f, limit)
+	if err != nil {
+		return store.FileRef{}, fmt.Errorf("store %s: %w", u.field, err)
+	}
+	if ref.SHA256 != u.sha256 {
+		return store.FileRef{}, fmt.Errorf("store %s: spooled file changed (sha256 %s, was %s)", u.field, ref.SHA256, u.sha256)
+	}
+	return ref, nil
+}
+
+const sniffLen = 1024
+
+// errFileTooLarge is returned by spoolFile when the file exceeds its limit.
+var errFileTooLarge = errors.New("file too large")
+
+// spoolFile streams r into a new file in dir, hashing on the way, and stops
+// with errFileTooLarge after limit bytes. Nothing is kept on error.
+func spoolFile(dir string, r io.Reader, limit int64) (u *upload, err error) {
+	f, err := os.CreateTemp(dir, "in-*")
+	if err != nil {
+		return nil, fmt.Errorf("spool file: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	h := sha256.New()
+	hd := &headWriter{max: sniffLen}
+	n, err := io.Copy(io.MultiWriter(f, h, hd), io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > limit {
+		return nil, errFileTooLarge
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("spool file: %w", err)
+	}
+	return &upload{path: f.Name(), size: n, sha256: hex.EncodeToString(h.Sum(nil)), head: hd.b}, nil
+}
+
+// headWriter keeps the first max bytes written to it.
+type headWriter struct {
+	b   []byte
+	max int
+}
+
+func (w *headWriter) Write(p []byte) (int, error) {
+	if room := w.max - len(w.b); room > 0 {
+		w.b = append(w.b, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
+// cleanSpool removes spool files older than age (left by a killed process).
+func cleanSpool(dir string, age time.Duration) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	cutoff := time.Now().Add(-age)
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && info.Mode().IsRegular() && info.ModTime().Before(cutoff) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// maxNameBytes bounds a kept file name.
+const maxNameBytes = 200
+
+// sanitizeName makes a file name as sent safe to keep and to show: GB18030
+// names (sent by Windows PHP) become UTF-8, only the base name is kept
+// (both / and \ separate), control and bidi-override characters go, the
+// characters Windows forbids become '_', leading dots and spaces go (no
+// "..", no hidden files), and the name is cut to maxNameBytes keeping its
+// extension. An empty result becomes fallback. The name is only recorded:
+// files are stored under their SHA-256, never under this name.
+func sanitizeName(raw, fallback string) string {
+	name := raw
+	if !utf8.ValidString(name) {
+		if d, err := simplifiedchinese.GB18030.NewDecoder().String(name); err == nil && utf8.ValidString(d) {
+			name = d
+		} else {
+			name = strings.ToValidUTF8(name, "")
+		}
+	}
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsControl(r), r == utf8.RuneError, r == '\u2028', r == '\u2029',
+			r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069', r == '\u200e', r == '\u200f', r == '\ufeff':
+			return -1
+		case strings.ContainsRune(`<>:"|?*`, r):
+			return '_'
+		}
+		return r
+	}, name)
+	name = strings.TrimLeft(strings.TrimSpace(name), ". ")
+	name = strings.TrimRight(name, ". ")
+	if name == "" {
+		return fallback
+	}
+	if len(name) > maxNameBytes {
+		ext := filepath.Ext(name)
+		if len(ext) > 20 || !utf8.ValidString(ext) {
+			ext = ""
+		}
+		base := name[:len(name)-len(ext)]
+		cut := maxNameBytes - len(ext)
+		for cut > 0 && !utf8.RuneStart(base[cut]) {
+			cut--
+		}
+		name = base[:cut] + ext
+	}
+	return name
+}

@@ -1,0 +1,536 @@
+package listener
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"baohan/platform"
+	"baohan/store"
+)
+
+// endpoint is one callback URL.
+type endpoint struct {
+	path    string
+	method  string // name in events, logs and the idempotency table
+	section string // the manual's section
+	// file tells which multipart file fields the callback takes; nil: none.
+	file   func(field string) bool
+	codes  codes
+	handle func(s *Server, c *call) (*result, error)
+}
+
+// codes are the answer statuses an endpoint uses for the failures every
+// callback can have.
+type codes struct {
+	decrypt int
+	sign    int
+	system  int
+	// missing maps a field to its own "参数缺失" code; others get 404.
+	missing  map[string]int
+	tooLarge int // a file or the body is too large
+	receive  int // the body cannot be read (content type, malformed)
+}
+
+// generic are the codes of 2.1, 2.4, 2.8, 2.10, 3.1 (table 5.3).
+var generic = codes{
+	decrypt:  platform.StatusDecryptFailed,
+	sign:     platform.StatusSignFailed,
+	system:   platform.StatusFailed,
+	tooLarge: platform.StatusFailed,
+	receive:  platform.StatusFailed,
+}
+
+// endpoints are the callbacks of shared/interface.md.
+var endpoints = []*endpoint{
+	{path: "/callbacks/apply_guarantee", method: platform.CallbackApplyGuarantee, section: "2.1", codes: generic, handle: handleApplyGuarantee},
+	{path: "/callbacks/order_status", method: platform.CallbackOrderStatus, section: "2.4", codes: generic, handle: handleOrderStatus},
+	{path: "/callbacks/verify", method: MethodVerify, section: "2.6", codes: verifyCodes, handle: handleVerify,
+		file: func(f string) bool { return f == fieldGuaranteePDF }},
+	{path: "/callbacks/query", method: MethodQuery, section: "2.7", codes: queryCodes, handle: handleQuery},
+	{path: "/callbacks/revoke", method: platform.CallbackGuaranteeRelease, section: "2.8", codes: generic, handle: handleRevoke,
+		file: func(f string) bool { return f == fieldDeclareFile }},
+	{path: "/callbacks/release_query", method: platform.CallbackReleaseSearch, section: "2.10", codes: generic, handle: handleReleaseQuery},
+	{path: "/callbacks/claim", method: platform.CallbackApplyClaim, section: "3.1", codes: generic, handle: handleClaim,
+		file: func(f string) bool { return f == fieldGuaranteePDF || attachField.MatchString(f) }},
+}
+
+// Names of the callbacks that have no request_method (2.6, 2.7), as they
+// appear in events, logs and the activity pane.
+const (
+	MethodVerify = "verify" // 2.6 保函验真
+	MethodQuery  = "query"  // 2.7 保函查验
+)
+
+// File fields.
+const (
+	fieldGuaranteePDF = "guarantee_pdf"
+	fieldDeclareFile  = "revoke_guarantee_declare_file"
+)
+
+var attachField = regexp.MustCompile(`^attach_file(0|[1-9][0-9]{0,3})$`)
+
+// call is one callback being handled.
+type call struct {
+	s      *Server
+	ep     *endpoint
+	ctx    context.Context
+	start  time.Time
+	remote string
+	fields platform.Fields
+	plain  []byte
+	files  map[string]*upload
+	// logReason, when set, is logged instead of the answer's msg.
+	logReason string
+}
+
+// result is what a handler answers.
+type result struct {
+	answer    []byte
+	ref       string // order, guarantee, revoke or claim number, for the log
+	duplicate bool
+	after     func() // run after the answer is written (e.g. fetch an order)
+}
+
+// callback serves one endpoint: it reads, decrypts and checks the request,
+// runs the handler, answers and logs one line.
+func (s *Server) callback(ep *endpoint) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &call{s: s, ep: ep, ctx: r.Context(), start: time.Now()}
+		if s.testHookRequest != nil {
+			s.testHookRequest(ep.path)
+		}
+		ip := s.clientIP(r)
+		c.remote = ip.String()
+		if ip == nil {
+			c.remote = r.RemoteAddr
+		}
+		defer c.cleanup()
+
+		var (
+			res *result
+			err error
+		)
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					if v == http.ErrAbortHandler {
+						panic(v)
+					}
+					s.log.Error("panic in callback", "callback", ep.method, "remote", c.remote, "panic", fmt.Sprint(v), "stack", stack())
+					err = fmt.Errorf("panic: %v", v)
+				}
+			}()
+			res, err = s.serveCallback(w, r, c)
+		}()
+
+		var rf *refusal
+		switch {
+		case err == nil:
+			writeJSON(w, http.StatusOK, res.answer)
+			s.log.Info("callback", "callback", ep.method, "section", ep.section, "remote", c.remote,
+				"status", platform.StatusOK, "ref", res.ref, "duplicate", res.duplicate, "ms", c.elapsed())
+			if res.after != nil {
+				res.after()
+			}
+		case errors.As(err, &rf):
+			writeJSON(w, rf.http, answerBytes(rf.status, rf.msg, nil))
+			reason := rf.msg
+			if c.logReason != "" {
+				reason += " (" + c.logReason + ")"
+			}
+			s.log.Warn("callback refused", "callback", ep.method, "section", ep.section, "remote", c.remote,
+				"status", rf.status, "http", rf.http, "reason", reason, "ms", c.elapsed())
+		default:
+			// The store could not take the callback (or a bug): answer 500
+			// so that the platform repeats it; nothing was committed.
+			writeJSON(w, http.StatusInternalServerError, answerBytes(ep.codes.system, msgBusy, nil))
+			s.log.Error("callback failed", "callback", ep.method, "section", ep.section, "remote", c.remote,
+				"status", ep.codes.system, "http", http.StatusInternalServerError, "err", err.Error(), "ms", c.elapsed())
+			s.fault(c, err)
+		}
+	})
+}
+
+// serveCallback is everything before the answer is written.
+func (s *Server) serveCallback(w http.ResponseWriter, r *http.Request, c *call) (*result, error) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		return nil, &refusal{http: http.StatusMethodNotAllowed, status: platform.StatusFailed, msg: msgMethod}
+	}
+	if len(s.allow) > 0 && !inNets(net.ParseIP(c.remote), s.allow) {
+		return nil, &refusal{http: http.StatusForbidden, status: 1013, msg: msgNotAllowed}
+	}
+	param, err := s.readBody(w, r, c)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.open(param); err != nil {
+		return nil, err
+	}
+	return c.ep.handle(s, c)
+}
+
+// fault records, if the store still takes it, that a callback could not be
+// stored.
+func (s *Server) fault(c *call, cause error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), 5*time.Second)
+	defer cancel()
+	_, err := s.st.AddEvent(ctx, store.Event{
+		Kind: store.KindFault, Direction: store.DirIn, Method: c.ep.method, Ref: c.ref(),
+		Status: c.ep.codes.system, LatencyMS: c.elapsed(),
+		Summary: fmt.Sprintf("回调 %s（%s）未能保存，已请平台重发：%v", c.ep.method, c.ep.section, cause),
+	})
+	if err != nil {
+		s.log.Error("cannot record fault event", "callback", c.ep.method, "err", err.Error())
+	}
+}
+
+func (c *call) elapsed() int64 { return time.Since(c.start).Milliseconds() }
+
+// cleanup removes the spooled files.
+func (c *call) cleanup() {
+	for _, u := range c.files {
+		os.Remove(u.path)
+	}
+}
+
+// readBody reads param and, for multipart bodies, spools the file parts the
+// endpoint takes. Both content types are accepted on every endpoint (the
+// platform's PHP sends multipart whenever a file goes along).
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, c *call) (string, error) {
+	codes := c.ep.codes
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		mt = ""
+	}
+	switch mt {
+	case "application/x-www-form-urlencoded":
+		r.Body = http.MaxBytesReader(w, r.Body, MaxParamBytes+4096)
+		if err := r.ParseForm(); err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return "", refusef(codes.tooLarge, "请求体超过 %d 字节", MaxParamBytes)
+			}
+			return "", refusef(codes.receive, "请求体无法读取：%v", err)
+		}
+		return r.PostForm.Get("param"), nil
+	case "multipart/form-data":
+		return s.readMultipart(w, r, c)
+	}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		ct = "（空）"
+	}
+	return "", refusef(codes.receive, "不支持的 Content-Type：%s，应为 application/x-www-form-urlencoded 或 multipart/form-data", shorten(ct, 80))
+}
+
+func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) (string, error) {
+	codes := c.ep.codes
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return "", refusef(codes.receive, "multipart 请求体无法读取：%v", err)
+	}
+	readErr := func(what string, err error) error {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return refusef(codes.tooLarge, "请求体超过 %d MB 上限", s.cfg.MaxBodyBytes>>20)
+		}
+		return refusef(codes.receive, "%s接收失败：%v", what, err)
+	}
+	var param string
+	seenParam := false
+	c.files = map[string]*upload{}
+	for n := 0; ; n++ {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", readErr("multipart 请求体", err)
+		}
+		if n >= MaxParts {
+			return "", refusef(codes.receive, "multipart 请求体的部分超过 %d 个", MaxParts)
+		}
+		field := p.FormName()
+		rawName, hasName := partFileName(p)
+		switch {
+		case field == "param" && !hasName:
+			if seenParam {
+				return "", refuse(codes.receive, "param 重复")
+			}
+			b, err := io.ReadAll(io.LimitReader(p, MaxParamBytes+1))
+			if err != nil {
+				return "", readErr("param ", err)
+			}
+			if len(b) > MaxParamBytes {
+				return "", refusef(codes.tooLarge, "param 超过 %d 字节", MaxParamBytes)
+			}
+			param, seenParam = string(b), true
+		case c.ep.file != nil && c.ep.file(field):
+			if _, dup := c.files[field]; dup {
+				return "", refusef(codes.receive, "文件字段重复：%s", field)
+			}
+			u, err := spoolFile(s.spool, p, s.cfg.MaxFileBytes)
+			if errors.Is(err, errFileTooLarge) {
+				return "", refusef(codes.tooLarge, "文件 %s 超过 %d MB 上限", field, s.cfg.MaxFileBytes>>20)
+			}
+			if err != nil {
+				return "", readErr("文件 "+field+" ", err)
+			}
+			u.field = field
+			u.name = sanitizeName(rawName, field)
+			if u.size == 0 && rawName == "" {
+				// An empty file field without a name: no file was chosen.
+				os.Remove(u.path)
+				continue
+			}
+			c.files[field] = u
+		default:
+			// A part no callback takes: read past it (within the body limit).
+			if _, err := io.Copy(io.Discard, p); err != nil {
+				return "", readErr("multipart 请求体", err)
+			}
+		}
+	}
+	return param, nil
+}
+
+// partFileName is the filename parameter exactly as sent (Part.FileName
+// strips the directory only for the local OS's separator), and whether the
+// part has one at all.
+func partFileName(p *multipart.Part) (string, bool) {
+	_, params, err := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+	if err != nil {
+		name := p.FileName()
+		return name, name != ""
+	}
+	name, ok := params["filename"]
+	return name, ok
+}
+
+// open decrypts param and checks its sign.
+func (c *call) open(param string) error {
+	codes := c.ep.codes
+	if strings.TrimSpace(param) == "" {
+		return refuse(platform.StatusFailed, msgMissingParam+"param")
+	}
+	// At most GOMAXPROCS decryptions at once: a burst of callbacks then
+	// queues here instead of crowding the CPU, so that the goroutine holding
+	// the store's single writer (committing earlier callbacks) is not
+	// starved by dozens of RSA operations.
+	select {
+	case c.s.decrypt <- struct{}{}:
+	case <-c.ctx.Done():
+		return c.ctx.Err()
+	}
+	fields, plain, err := platform.Open(c.s.cfg.APISecret, c.s.cfg.PrivateKey, param, nil)
+	<-c.s.decrypt
+	switch {
+	case err == nil:
+	case errors.Is(err, platform.ErrSign):
+		return refuse(codes.sign, msgSign)
+	default:
+		// Bad base64, bad PKCS#1 v1.5 padding and a plaintext that is not
+		// JSON get one and the same answer: telling them apart would be a
+		// padding oracle (Bleichenbacher) that lets a sender decrypt a
+		// captured param block by block. The log keeps the difference.
+		c.logReason = err.Error()
+		return refuse(codes.decrypt, msgDecrypt)
+	}
+	c.fields, c.plain = fields, plain
+	return nil
+}
+
+// identifying fields must also be non-empty; any other required field only
+// has to be present (the platform sends some as "" in practice).
+var identifying = map[string]bool{
+	"request_method": true, "timestamp": true, "order_no": true, "order_status": true,
+	"revoke_no": true, "revoke_guarantee_data": true, "claim_no": true, "status": true,
+	"guarantee_no": true, "serial_num": true,
+}
+
+// str is a field's text ("" when absent).
+func (c *call) str(name string) string {
+	return strings.TrimSpace(platform.FieldText(c.fields[name]))
+}
+
+// require refuses the first required field that is absent, or empty (or
+// null) when it identifies the callback. Other required fields may be
+// empty: PHP sends "" or null for a value it does not have, and refusing
+// an order for an empty bank account name would lose it.
+func (c *call) require(names ...string) error {
+	for _, n := range names {
+		_, ok := c.fields[n]
+		missing := !ok || (identifying[n] && c.str(n) == "")
+		if missing {
+			code := platform.StatusFailed
+			if m, ok := c.ep.codes.missing[n]; ok {
+				code = m
+			}
+			return refuse(code, msgMissingParam+n)
+		}
+	}
+	return nil
+}
+
+// requestMethod checks request_method against the callback's fixed value.
+func (c *call) requestMethod(want string) error {
+	if err := c.require("request_method"); err != nil {
+		return err
+	}
+	if got := c.str("request_method"); got != want {
+		return refusef(platform.StatusFailed, "request_method 应为 %s，收到 %s", want, shorten(got, 40))
+	}
+	return nil
+}
+
+// checkTimestamp refuses a timestamp over 24 h old or 10 min ahead.
+func (c *call) checkTimestamp() error {
+	if err := c.require("timestamp"); err != nil {
+		return err
+	}
+	if err := platform.CheckTimestamp(c.str("timestamp"), c.s.cfg.Now()); err != nil {
+		return refuse(platform.StatusFailed, msgTimestamp)
+	}
+	return nil
+}
+
+// decode reads the plaintext into a message type.
+func (c *call) decode(dst any) error {
+	if err := platform.Decode(c.plain, dst); err != nil {
+		return refusef(platform.StatusFailed, "参数格式错误：%v", err)
+	}
+	return nil
+}
+
+// detail is the decrypted JSON without sign, for records and events.
+func (c *call) detail() json.RawMessage {
+	f := make(platform.Fields, len(c.fields))
+	for k, v := range c.fields {
+		if k != "sign" {
+			f[k] = v
+		}
+	}
+	b, err := platform.Marshal(f)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// ref is the number the callback is about, for events and logs.
+func (c *call) ref() string {
+	for _, k := range []string{"order_no", "revoke_no", "claim_no", "guarantee_no", "serial_num"} {
+		if v := c.str(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// event is the callback's event in the activity log.
+func (c *call) event(ref, summary string) store.Event {
+	return store.Event{
+		Kind: store.KindCallback, Direction: store.DirIn, Method: c.ep.method, Ref: ref,
+		Status: platform.StatusOK, LatencyMS: c.elapsed(), Summary: summary, Detail: string(c.detail()),
+	}
+}
+
+// flagEvent is an event that asks the clerk to look at something.
+func (c *call) flagEvent(ref, summary string) store.Event {
+	return store.Event{
+		Kind: store.KindFlag, Direction: store.DirIn, Method: c.ep.method, Ref: ref,
+		Status: platform.StatusOK, Summary: summary,
+	}
+}
+
+// idempotent runs write once per (method, key) through store.Callback; a
+// repeat gets the first answer verbatim. write returns a refusal to refuse
+// (nothing is stored then).
+func (s *Server) idempotent(c *call, key string, answer []byte, write func(tx *store.Tx) error) (*result, error) {
+	got, dup, err := s.st.Callback(c.ctx, c.ep.method, key, c.remote, func(tx *store.Tx) ([]byte, error) {
+		if err := write(tx); err != nil {
+			return nil, err
+		}
+		return answer, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &result{answer: got, duplicate: dup, ref: key}, nil
+}
+
+// queryEvent writes the event of a query (2.6, 2.7, 2.10) in its own
+// transaction. A query's answer does not depend on it: a failure is logged.
+func (s *Server) queryEvent(c *call, e store.Event) {
+	if _, err := s.st.AddEvent(c.ctx, e); err != nil {
+		s.log.Error("cannot record query event", "callback", c.ep.method, "err", err.Error())
+	}
+}
+
+// clientIP is the callback's source: RemoteAddr, or, when RemoteAddr is a
+// trusted proxy, the last X-Forwarded-For hop that is not one.
+func (s *Server) clientIP(r *http.Request) net.IP {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !inNets(ip, s.proxy) {
+		return ip
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		h := strings.TrimSpace(hops[i])
+		if hh, _, err := net.SplitHostPort(h); err == nil {
+			h = hh
+		}
+		hip := net.ParseIP(strings.Trim(h, "[]"))
+		if hip == nil {
+			break
+		}
+		ip = hip
+		if !inNets(hip, s.proxy) {
+			break
+		}
+	}
+	return ip
+}
+
+func inNets(ip net.IP, nets []*net.IPNet) bool {
+	if ip == nil {
+		return false
+	}
+	if v4 := ip.To4(); v4 != nil {
+		ip = v4
+	}
+	for _, n := range nets {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}

@@ -1,0 +1,129 @@
+package listener
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"baohan/platform"
+	"baohan/store"
+)
+
+// handleRevoke serves 2.8 保函撤销, once per revoke_no. 假通知 checks
+// (manual 2.8 注意事项 4): every guarantee in the three lists must be one we
+// issued, with the same serial_num, principal, block and creditor; the
+// declaration file's SHA-256 must equal revoke_guarantee_declare_file_hash
+// (a hash without the file is refused too). Any mismatch refuses the whole
+// batch with 404 and a message naming it.
+func handleRevoke(s *Server, c *call) (*result, error) {
+	if err := c.requestMethod(platform.CallbackGuaranteeRelease); err != nil {
+		return nil, err
+	}
+	if err := c.require(platform.RevokeNoticeRequired...); err != nil {
+		return nil, err
+	}
+	var m platform.RevokeNotice
+	if err := c.decode(&m); err != nil {
+		return nil, err
+	}
+	var data platform.RevokeData
+	if err := json.Unmarshal([]byte(m.RevokeGuaranteeData), &data); err != nil {
+		return nil, refusef(platform.StatusFailed, "revoke_guarantee_data 不是有效的 JSON：%v", err)
+	}
+	var items []store.RevocationItem
+	for _, l := range []struct {
+		list  string
+		items []platform.RevokeItem
+	}{{store.ListSuccess, data.RevokeSuccessData}, {store.ListCurrent, data.CurrentRevokeData}, {store.ListPenalty, data.PenaltyData}} {
+		for _, it := range l.items {
+			items = append(items, store.RevocationItem{List: l.list, GuaranteeNo: strings.TrimSpace(string(it.GuaranteeNo)),
+				Principal: strings.TrimSpace(string(it.Principal)), SerialNum: strings.TrimSpace(string(it.SerialNum))})
+		}
+	}
+	claimed := strings.ToLower(strings.TrimSpace(string(m.RevokeGuaranteeDeclareFileHash)))
+	file := c.files[fieldDeclareFile]
+	switch {
+	case file == nil && claimed != "":
+		return nil, refuse(platform.StatusFailed, "缺少撤销保函声明文件 revoke_guarantee_declare_file，无法核对 revoke_guarantee_declare_file_hash")
+	case file != nil && claimed != "" && file.sha256 != claimed:
+		return nil, refuse(platform.StatusFailed, "撤销保函声明文件的 SHA-256 与 revoke_guarantee_declare_file_hash 不一致")
+	}
+	revokeNo := string(m.RevokeNo)
+	detail := c.detail()
+	res, err := s.idempotent(c, revokeNo, okAnswer(nil), func(tx *store.Tx) error {
+		if err := c.checkTimestamp(); err != nil {
+			return err
+		}
+		for _, it := range items {
+			if err := checkRevokeItem(tx, it, m); err != nil {
+				return err
+			}
+		}
+		r := store.Revocation{
+			RevokeNo: revokeNo, BlockNumber: string(m.BlockNumber), BlockName: string(m.BlockName),
+			Creditor: string(m.Creditor), Note: string(m.Note), DeclareFileHashClaimed: claimed,
+			Data: string(m.RevokeGuaranteeData), Raw: detail, Items: items,
+		}
+		if file != nil {
+			ref, err := file.put(s.st, s.cfg.MaxFileBytes)
+			if err != nil {
+				return err
+			}
+			r.DeclareFileSHA256 = ref.SHA256
+		}
+		if err := tx.PutRevocation(r); err != nil {
+			return err
+		}
+		summary := fmt.Sprintf("保函撤销 批次 %s %s：当次撤销 %d 份，罚没 %d 份，已撤销 %d 份",
+			revokeNo, m.BlockName, len(data.CurrentRevokeData), len(data.PenaltyData), len(data.RevokeSuccessData))
+		if file != nil {
+			summary += "，附撤销保函声明文件"
+		}
+		_, err := tx.AddEvent(c.event(revokeNo, summary))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.ref = revokeNo
+	return res, nil
+}
+
+// checkRevokeItem refuses an item that does not match a guarantee we issued.
+func checkRevokeItem(tx *store.Tx, it store.RevocationItem, m platform.RevokeNotice) error {
+	if it.GuaranteeNo == "" {
+		return refuse(platform.StatusFailed, "撤销名单中有保函编号为空的条目")
+	}
+	g, err := tx.GetGuarantee(it.GuaranteeNo)
+	if errors.Is(err, store.ErrNotFound) {
+		return refusef(platform.StatusFailed, "撤销名单中的保函 %s 不是本公司出具的保函", it.GuaranteeNo)
+	}
+	if err != nil {
+		return err
+	}
+	if g.SerialNum == "" || g.SerialNum != it.SerialNum {
+		return refusef(platform.StatusFailed, "撤销名单中保函 %s 的序列号 %s 与本公司出具的不一致", it.GuaranteeNo, it.SerialNum)
+	}
+	if d := partyMismatch(g, it.Principal, string(m.Creditor), string(m.BlockNumber)); d != "" {
+		return refusef(platform.StatusFailed, "撤销名单中保函 %s 的%s", it.GuaranteeNo, d)
+	}
+	return nil
+}
+
+// partyMismatch names the first of principal, creditor and block number
+// that differs from the issued guarantee (compared where both are known).
+// The values stay out of the message, which is also logged.
+func partyMismatch(g store.Guarantee, principal, creditor, blockNumber string) string {
+	for _, f := range []struct{ name, have, got string }{
+		{"被保证人", g.Principal, principal},
+		{"受益人", g.Creditor, creditor},
+		{"标段编号", g.BlockNumber, blockNumber},
+	} {
+		have, got := strings.TrimSpace(f.have), strings.TrimSpace(f.got)
+		if have != "" && got != "" && have != got {
+			return f.name + "与本公司出具的保函不一致"
+		}
+	}
+	return ""
+}

@@ -1,0 +1,96 @@
+package listener
+
+import (
+	"errors"
+	"fmt"
+
+	"baohan/pdfsign"
+	"baohan/platform"
+	"baohan/store"
+)
+
+// verifyCodes are table 5.5 (保函验真状态码).
+var verifyCodes = codes{
+	decrypt:  platform.VerifyDecryptFailed,
+	sign:     platform.VerifySignFailed,
+	system:   platform.VerifySystemError,
+	tooLarge: platform.VerifyTooLarge,
+	receive:  platform.VerifyReceiveFailed,
+	missing: map[string]int{
+		"serial_num":      platform.VerifySerialMissing,
+		fieldGuaranteePDF: platform.VerifyPDFMissing,
+	},
+}
+
+// handleVerify serves 2.6 保函验真: the platform sends a guarantee PDF and
+// its serial_num and asks who signed it, when, and whether it was modified.
+// The answer combines the PDF's own signature check (pdfsign, bounded in
+// time) with the comparison against the guarantee we issued under that
+// serial: is_modified is 2 only when the signatures are proved intact AND
+// the file's SHA-256 equals the issued guarantee's pdf_sha256.
+//
+// A serial we never issued is answered 2605 无法识别该文件 (we cannot vouch
+// for a file we did not issue, and answering is_modified=1 would present
+// the forger's signer as ours); a check that ran out of time 2608 请求超时.
+// A query writes an event, no record.
+func handleVerify(s *Server, c *call) (*result, error) {
+	if err := c.require("serial_num", "timestamp"); err != nil {
+		return nil, err
+	}
+	if err := c.checkTimestamp(); err != nil {
+		return nil, err
+	}
+	var m platform.VerifyRequest
+	if err := c.decode(&m); err != nil {
+		return nil, err
+	}
+	serial := string(m.SerialNum)
+	pdf := c.files[fieldGuaranteePDF]
+	if pdf == nil {
+		return nil, refuse(platform.VerifyPDFMissing, msgMissingParam+fieldGuaranteePDF)
+	}
+	if !pdf.isPDF() {
+		return nil, refuse(platform.VerifyNotPDF, platform.VerifyStatusText(platform.VerifyNotPDF))
+	}
+	g, err := s.st.GuaranteeBySerial(c.ctx, serial)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, refusef(platform.VerifyUnreadable, "无法识别该文件：本公司没有序列号为 %s 的保函", serial)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rep, err := pdfsign.CheckFile(c.ctx, pdf.path, s.cfg.PDF)
+	if err != nil {
+		return nil, fmt.Errorf("check guarantee_pdf of serial %s: %w", serial, err)
+	}
+	if !rep.Complete {
+		return nil, refuse(platform.VerifyTimeout, platform.VerifyStatusText(platform.VerifyTimeout))
+	}
+	va := rep.VerifyAnswer()
+	sameFile := g.PDFSHA256 != "" && g.PDFSHA256 == pdf.sha256
+	answer := platform.VerifyAnswer{
+		SerialNum:  m.SerialNum,
+		SignName:   va.SignName,
+		SignTime:   va.SignTime,
+		Issuer:     va.Issuer,
+		Timestamp:  s.cfg.Now().Unix(),
+		IsModified: va.IsModified,
+	}
+	if !sameFile {
+		answer.IsModified = pdfsign.Modified
+	}
+	verdict := "未被修改"
+	if answer.IsModified != pdfsign.NotModified {
+		verdict = "已被修改或无法证明完好"
+		switch {
+		case !sameFile && va.IsModified == pdfsign.NotModified:
+			verdict += "（签名完好，但与出具的保函文件不是同一文件）"
+		case !sameFile:
+			verdict += "（签名未通过核验，且与出具的保函文件不同）"
+		default:
+			verdict += "（与出具的保函文件相同，但签名未通过核验）"
+		}
+	}
+	s.queryEvent(c, c.event(g.GuaranteeNo, fmt.Sprintf("保函验真 %s（序列号 %s）：%s", g.GuaranteeNo, serial, verdict)))
+	return &result{answer: okAnswer(answer), ref: serial}, nil
+}
