@@ -1,0 +1,602 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/progress"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"baohan/pdfsign"
+	"baohan/platform"
+)
+
+// An action is one outbound call (or a few, for 解保 by block) in four
+// steps: a form; the plan, built and checked by platform (Plan*), shown
+// field by field exactly as it will be sent, with the PDF check of a push;
+// the call, with a spinner (and a progress bar for a download); and the
+// platform's answer. Nothing is sent before the clerk confirms.
+
+// actionSpec describes an action.
+type actionSpec struct {
+	title  string   // what the clerk does, with the manual's section
+	ref    string   // the record it is about
+	intro  []string // the record, in a line or two, above the form
+	fields []formField
+	// prepare builds what will be sent from the form's values. It runs in a
+	// command (it reads the store and, for a push, checks the PDF).
+	prepare func(ctx context.Context, vals map[string]string) (*prepared, error)
+	// done runs in Update with the outcome (e.g. to remember a download).
+	done func(m *Model, o *outcome)
+}
+
+// prepared is what the confirmation shows and the call runs.
+type prepared struct {
+	sends    []sendPart
+	warnings []string
+	report   *pdfsign.Report
+	file     string // the file sent with the call
+	blocked  string // why it cannot be sent (a failed PDF check)
+	run      func(ctx context.Context, progress func(done, total int64)) (*outcome, error)
+}
+
+// sendPart is one call as it will be sent.
+type sendPart struct {
+	title  string
+	method string
+	fields []platform.Field
+}
+
+// outcome is what came back.
+type outcome struct {
+	lines    []string // one line each, in Chinese
+	problems []string // per-item refusals (2.9)
+	failed   bool     // some part failed (lines say which)
+	download *dlFile  // a file stored by the action
+	fileID   string
+}
+
+type actionState int
+
+const (
+	stForm actionState = iota
+	stPlanning
+	stConfirm
+	stRunning
+	stResult
+)
+
+type actionView struct {
+	oid    int
+	spec   *actionSpec
+	form   form
+	state  actionState
+	formEr string // the local refusal of the last plan
+	prep   *prepared
+	res    *outcome
+	resErr error
+	off    int // scroll of the confirmation and the result
+	h, w   int
+	gen    int
+
+	prog      progress.Model
+	progDone  int64
+	progTotal int64
+	progress  chan tea.Msg
+}
+
+// planMsg carries a prepared action.
+type planMsg struct {
+	oid  int
+	gen  int
+	prep *prepared
+	err  error
+}
+
+func (m planMsg) overlayID() int { return m.oid }
+
+// runMsg carries the end of a call; progressMsg a download's progress.
+type runMsg struct {
+	oid int
+	out *outcome
+	err error
+}
+
+func (m runMsg) overlayID() int { return m.oid }
+
+type progressMsg struct {
+	oid         int
+	done, total int64
+}
+
+func (m progressMsg) overlayID() int { return m.oid }
+
+func newAction(m *Model, spec *actionSpec) *actionView {
+	g := glyphs()
+	p := progress.New(progress.WithFillCharacters(g.barFull, g.barEmpty), progress.WithSolidFill("12"), progress.WithWidth(40),
+		progress.WithColorProfile(lipgloss.ColorProfile()))
+	a := &actionView{oid: m.nextID(), spec: spec, prog: p}
+	a.form.fields = spec.fields
+	return a
+}
+
+func (a *actionView) id() int       { return a.oid }
+func (a *actionView) title() string { return a.spec.title }
+func (a *actionView) busy() bool    { return a.state == stPlanning || a.state == stRunning }
+
+// typing is always true: in an action, q and ? are the action's (esc leaves).
+func (a *actionView) typing() bool { return true }
+
+func (a *actionView) init(m *Model) tea.Cmd {
+	if len(a.form.fields) == 0 {
+		return a.plan(m)
+	}
+	return a.form.start()
+}
+
+func (a *actionView) resize(m *Model, w, h int) {
+	a.w, a.h = w, h
+	a.prog.Width = min(max(w-20, 10), 60)
+}
+
+// plan asks platform to build and check the call.
+func (a *actionView) plan(m *Model) tea.Cmd {
+	a.state = stPlanning
+	a.formEr = ""
+	a.gen++
+	vals, gen, oid, ctx, prepare := a.form.values(), a.gen, a.oid, m.ctx, a.spec.prepare
+	return func() tea.Msg {
+		p, err := prepare(ctx, vals)
+		return planMsg{oid: oid, gen: gen, prep: p, err: err}
+	}
+}
+
+// execute runs the call; a download reports progress on a channel.
+func (a *actionView) execute(m *Model) tea.Cmd {
+	a.state = stRunning
+	a.off = 0
+	ch := make(chan tea.Msg, 8)
+	a.progress = ch
+	oid, ctx, run := a.oid, m.ctx, a.prep.run
+	go func() {
+		out, err := run(ctx, func(done, total int64) {
+			select {
+			case ch <- progressMsg{oid: oid, done: done, total: total}:
+			default: // the screen is behind; the next report will do
+			}
+		})
+		ch <- runMsg{oid: oid, out: out, err: err}
+	}()
+	return waitChan(ch)
+}
+
+func waitChan(ch chan tea.Msg) tea.Cmd {
+	return func() tea.Msg { return <-ch }
+}
+
+func (a *actionView) update(m *Model, msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case planMsg:
+		if msg.gen != a.gen || a.state != stPlanning {
+			return nil
+		}
+		if msg.err != nil && (msg.prep == nil || msg.prep.blocked == "") {
+			a.state = stForm
+			a.formEr = errText(msg.err)
+			if len(a.form.fields) == 0 {
+				a.state = stResult
+				a.resErr = msg.err
+			}
+			return nil
+		}
+		a.prep = msg.prep
+		a.state = stConfirm
+		a.off = 0
+		return nil
+	case progressMsg:
+		a.progDone, a.progTotal = msg.done, msg.total
+		return waitChan(a.progress)
+	case runMsg:
+		a.state = stResult
+		a.res, a.resErr = msg.out, msg.err
+		if msg.err != nil {
+			m.log.Warn("action failed", "action", a.spec.title, "ref", a.spec.ref, "err", msg.err)
+		} else if msg.out != nil {
+			m.log.Info("action done", "action", a.spec.title, "ref", a.spec.ref, "result", strings.Join(msg.out.lines, "；"))
+		}
+		a.off = 0
+		if a.spec.done != nil && msg.out != nil {
+			a.spec.done(m, msg.out)
+		}
+		if msg.err != nil {
+			m.errorf("%s：%s", a.spec.title, errText(msg.err))
+		} else if msg.out != nil && len(msg.out.lines) > 0 {
+			m.info("%s", msg.out.lines[0])
+		}
+		return m.afterAction()
+	case tea.KeyMsg:
+		return a.key(m, msg)
+	default:
+		if a.state == stForm {
+			// The file picker reads folders in commands of its own.
+			if fl := a.form.focused(); fl != nil {
+				return fl.update(m, msg)
+			}
+		}
+	}
+	return nil
+}
+
+func (a *actionView) key(m *Model, k tea.KeyMsg) tea.Cmd {
+	km := m.keys
+	switch a.state {
+	case stForm:
+		if k.String() == "esc" {
+			if ff, ok := a.form.focused().(*fileField); ok && ff.picking {
+				break
+			}
+			m.pop()
+			return nil
+		}
+		cmd, submit := a.form.key(m, k)
+		if submit {
+			return a.plan(m)
+		}
+		return cmd
+	case stPlanning, stRunning:
+		if k.String() == "esc" {
+			m.info("正在进行，请稍候")
+		}
+	case stConfirm:
+		switch {
+		case a.prep.blocked == "" && key.Matches(k, km.Confirm):
+			return a.execute(m)
+		case key.Matches(k, km.Deny), key.Matches(k, km.Back):
+			if len(a.form.fields) == 0 {
+				m.pop()
+				return nil
+			}
+			a.state = stForm
+			return a.form.fields[a.form.cur].focus()
+		default:
+			a.scrollKey(m, k)
+		}
+	case stResult:
+		switch {
+		case key.Matches(k, km.Back), key.Matches(k, km.Open), k.String() == "q":
+			m.pop()
+			return m.afterAction()
+		default:
+			a.scrollKey(m, k)
+		}
+	}
+	return nil
+}
+
+func (a *actionView) scrollKey(m *Model, k tea.KeyMsg) {
+	km := m.keys
+	switch {
+	case key.Matches(k, km.Down):
+		a.off++
+	case key.Matches(k, km.Up):
+		a.off--
+	case key.Matches(k, km.PageDown):
+		a.off += a.h - 3
+	case key.Matches(k, km.PageUp):
+		a.off -= a.h - 3
+	case key.Matches(k, km.Top):
+		a.off = 0
+	case key.Matches(k, km.Bottom):
+		a.off = 1 << 20
+	}
+	a.off = max(a.off, 0)
+}
+
+func (a *actionView) help(m *Model) []key.Binding {
+	km := m.keys
+	switch a.state {
+	case stForm:
+		b := []key.Binding{km.NextField, km.Submit}
+		if _, ok := a.form.focused().(*fileField); ok {
+			b = append(b, km.Browse)
+		}
+		return append(b, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "放弃")))
+	case stConfirm:
+		if a.prep.blocked != "" {
+			return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "返回修改")), km.Down}
+		}
+		return []key.Binding{km.Confirm, km.Deny, km.Down}
+	case stResult:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "关闭")), km.Down}
+	}
+	return nil
+}
+
+func (a *actionView) view(m *Model, w, h int) string {
+	head := stBold.Render(a.spec.title)
+	if a.spec.ref != "" {
+		head += "  " + clean(a.spec.ref)
+	}
+	lines := []string{head}
+	for _, l := range a.spec.intro {
+		lines = append(lines, stDim.Render(truncate(clean(l), w)))
+	}
+	switch a.state {
+	case stForm:
+		lines = append(lines, "")
+		lines = append(lines, a.form.lines(m, w)...)
+		if a.formEr != "" {
+			lines = append(lines, "")
+			for _, l := range wrap("未发送："+clean(a.formEr), w-2) {
+				lines = append(lines, stErr.Render(l))
+			}
+		}
+		return strings.Join(lines, "\n")
+	case stPlanning:
+		lines = append(lines, "", m.spin.View()+" 正在核对（检查订单、文件）……")
+		return strings.Join(lines, "\n")
+	case stConfirm:
+		body := a.confirmLines(w)
+		return strings.Join(append(lines, scrollLines(body, &a.off, h-len(lines))...), "\n")
+	case stRunning:
+		lines = append(lines, "", m.spin.View()+" 正在发送到平台，请稍候……")
+		if a.progDone > 0 || a.progTotal > 0 {
+			pct := 0.0
+			txt := fmt.Sprintf("已下载 %s", size(a.progDone))
+			if a.progTotal > 0 {
+				pct = float64(a.progDone) / float64(a.progTotal)
+				txt += " / " + size(a.progTotal)
+			}
+			lines = append(lines, "", a.prog.ViewAs(pct), txt)
+		}
+		return strings.Join(lines, "\n")
+	}
+	body := a.resultLines(w)
+	return strings.Join(append(lines, scrollLines(body, &a.off, h-len(lines))...), "\n")
+}
+
+// scrollLines shows h lines of body from *off (clamped), with a note when
+// more lies below.
+func scrollLines(body []string, off *int, h int) []string {
+	h = max(h, 1)
+	if len(body) <= h {
+		*off = 0
+		return body
+	}
+	*off = min(*off, len(body)-h+1)
+	end := min(*off+h-1, len(body))
+	out := append([]string{}, body[*off:end]...)
+	return append(out, stDim.Render(fmt.Sprintf("（第 %d-%d 行/共 %d 行，上/下 滚动）", *off+1, end, len(body))))
+}
+
+// confirmLines is the confirmation: exactly what will be sent.
+func (a *actionView) confirmLines(w int) []string {
+	p := a.prep
+	var out []string
+	if p.report != nil {
+		// The verdict first; the full report follows below.
+		verdict := "PDF检查：" + p.report.Conclusion()
+		st := stOK
+		if p.blocked != "" {
+			st = stUrgent
+		}
+		out = append(out, "")
+		for _, l := range wrap(verdict+"（完整报告在下方，上/下 滚动）", w-2) {
+			out = append(out, st.Render(l))
+		}
+	}
+	if p.blocked != "" {
+		out = append(out, "")
+		for _, l := range wrap("不能发送："+clean(p.blocked), w-2) {
+			out = append(out, stUrgent.Render(l))
+		}
+	}
+	for _, s := range p.sends {
+		out = append(out, "")
+		t := "将发送到平台"
+		if s.title != "" {
+			t = s.title + "，将发送"
+		}
+		out = append(out, stSection.Render(fmt.Sprintf("%s（%s）：", t, s.method)))
+		nameW := 0
+		for _, f := range s.fields {
+			nameW = max(nameW, textWidth(f.Name))
+		}
+		nameW = min(nameW, 24)
+		valW := max(w-nameW-formLabelW-6, 12)
+		for _, f := range s.fields {
+			val := fieldShown(f, s.fields)
+			vl := wrapIndented(val, valW)
+			for i, l := range vl {
+				if i == 0 {
+					out = append(out, "  "+fit(f.Name, nameW)+"  "+stLabel.Render(fit(fieldLabel(f.Name), formLabelW))+"  "+l)
+				} else {
+					out = append(out, strings.Repeat(" ", nameW+formLabelW+6)+l)
+				}
+			}
+		}
+	}
+	if len(p.sends) > 0 {
+		pretty := false
+		for _, s := range p.sends {
+			for _, f := range s.fields {
+				pretty = pretty || f.Name == "remove_guarantee_data"
+			}
+		}
+		if pretty {
+			out = append(out, stDim.Render(truncate("remove_guarantee_data 为便于阅读已缩进，发送的是同样内容的紧凑JSON文本。", w)))
+		}
+		out = append(out, stDim.Render(truncate("另由程序填写 btc_id、enter_institution_type=2、timestamp、sign，并加密为 param。", w)))
+	}
+	if p.file != "" {
+		out = append(out, "", stSection.Render("随附文件："), "  "+clean(p.file))
+	}
+	if p.report != nil {
+		out = append(out, "", stSection.Render("保函文件检查（pdfsign）："))
+		out = append(out, indentWrap(reportText(p.report), "  ", w)...)
+	}
+	if len(p.warnings) > 0 {
+		out = append(out, "")
+		for _, wn := range p.warnings {
+			for _, l := range wrap("注意："+clean(wn), w-2) {
+				out = append(out, stWarn.Render(l))
+			}
+		}
+	}
+	out = append(out, "")
+	if p.blocked != "" {
+		out = append(out, stUrgent.Render("文件未通过检查，不能推送。按 esc 返回，换一个文件。"))
+	} else {
+		out = append(out, stBold.Render("确认发送？ y 发送 / n 返回修改"))
+	}
+	return out
+}
+
+// wrapIndented wraps each line of text to w cells; a wrapped line's
+// continuation keeps the line's own indentation (JSON stays readable).
+func wrapIndented(text string, w int) []string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		lead := strings.Repeat(" ", len(l)-len(strings.TrimLeft(l, " ")))
+		for i, wl := range wrap(strings.TrimLeft(l, " "), max(w-len(lead)-2*min(len(lead), 1), 10)) {
+			if i > 0 && lead != "" {
+				wl = "  " + wl
+			}
+			out = append(out, lead+wl)
+		}
+	}
+	return out
+}
+
+// indentWrap wraps each line of text to w cells, every line indented.
+func indentWrap(text, indent string, w int) []string {
+	var out []string
+	for _, l := range strings.Split(cleanBlock(text), "\n") {
+		// Continuation lines line up under the line's own indentation.
+		lead := indent + strings.Repeat(" ", len(l)-len(strings.TrimLeft(l, " ")))
+		for _, wl := range wrap(strings.TrimLeft(l, " "), max(w-textWidth(lead), 10)) {
+			out = append(out, lead+wl)
+		}
+	}
+	return out
+}
+
+// fieldShown is a field's value as the clerk reads it: a state with its
+// meaning, a JSON list indented.
+func fieldShown(f platform.Field, all []platform.Field) string {
+	v := clean(f.Value)
+	value := func(name string) string {
+		for _, g := range all {
+			if g.Name == name {
+				return g.Value
+			}
+		}
+		return ""
+	}
+	switch f.Name {
+	case "do_type":
+		for _, d := range platform.ClaimResultChoices {
+			if d.Code == f.Value {
+				v += "（" + d.Meaning + "）"
+			}
+		}
+	case "status":
+		if dt := value("do_type"); dt != "" {
+			if t := platform.ClaimResultText(dt, f.Value); t != "" {
+				v += "（" + t + "）"
+			}
+		}
+	case "order_status":
+		if t := platform.OrderStateText(f.Value); t != "" {
+			v += "（" + t + "）"
+		}
+	case "is_withdraw":
+		if f.Value == "1" {
+			v += "（审批退回）"
+		}
+	case "remove_guarantee_data":
+		return cleanBlock(prettyJSON(f.Value))
+	}
+	if v == "" {
+		return "（空）"
+	}
+	return v
+}
+
+// resultLines is the platform's answer.
+func (a *actionView) resultLines(w int) []string {
+	var out []string
+	if a.resErr != nil {
+		head, detail := errParts(a.resErr)
+		out = append(out, "")
+		for _, l := range wrap(head, w-2) {
+			out = append(out, stErr.Render(l))
+		}
+		for _, d := range detail {
+			out = append(out, wrap(d, w-2)...)
+		}
+	}
+	if o := a.res; o != nil {
+		out = append(out, "")
+		for _, l := range o.lines {
+			st := stOK
+			if o.failed {
+				st = stWarn
+			}
+			for _, wl := range wrap(clean(l), w-2) {
+				out = append(out, st.Render(wl))
+			}
+		}
+		if len(o.problems) > 0 {
+			out = append(out, "", stSection.Render(fmt.Sprintf("平台拒绝的条目（%d）：", len(o.problems))))
+			for _, p := range o.problems {
+				for _, l := range wrap("  "+clean(p), w-2) {
+					out = append(out, stErr.Render(l))
+				}
+			}
+		}
+	}
+	out = append(out, "", stDim.Render("按 enter 或 esc 关闭"))
+	return out
+}
+
+// errText is one line for an error.
+func errText(err error) string {
+	head, _ := errParts(err)
+	return head
+}
+
+// cliHint matches the command-line advice in platform's messages, e.g.
+// "（--amount）" or "（确需推送请加 --force）", which the desk does not offer.
+var cliHint = regexp.MustCompile(`（[^（）]*--[a-z][a-z-]*[^（）]*）`)
+
+// errParts explains an error: the platform's refusal with its status code
+// and the manual's meaning, an unknown outcome, a local refusal, or a fault.
+func errParts(err error) (head string, detail []string) {
+	var pe *platform.Error
+	switch {
+	case errors.As(err, &pe):
+		meaning := platform.StatusText(pe.Status)
+		if meaning == "" {
+			meaning = "手册状态码表未列出"
+		}
+		head = fmt.Sprintf("平台拒绝：状态码 %d（%s）", pe.Status, meaning)
+		if pe.Msg != "" && pe.Msg != meaning {
+			detail = append(detail, "平台说明："+clean(pe.Msg))
+		}
+		detail = append(detail, "调用："+methodName(pe.Method, "out")+"（"+pe.Method+"）")
+	case platform.OutcomeUnknown(err):
+		head = "结果未知：请求已发出，但没有收到平台的答复。"
+		detail = append(detail, "平台可能已经处理。请先按 r 从平台获取核对，不要重复发送。", "详情："+clean(err.Error()))
+	case platform.IsInputError(err):
+		head = clean(cliHint.ReplaceAllString(err.Error(), ""))
+	default:
+		head = "出错：" + clean(err.Error())
+	}
+	return head, detail
+}

@@ -1,0 +1,444 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"baohan/platform"
+	"baohan/store"
+)
+
+// The actions of the desk, by keystroke. Each builds its call with the
+// platform's Plan* (which validates), shows it, and runs it with
+// Workflows.Execute.
+
+// readOnly says why nothing can be sent.
+const readOnly = "只读桌面：没有连接平台（未加载配置），不能发送。请用配置文件启动 baohan。"
+
+// actionKeys are the action keys that apply to a selection (help bar).
+func (m *Model) actionKeys(s *selection) []key.Binding {
+	if s == nil {
+		return nil
+	}
+	km := m.keys
+	switch s.kind {
+	case kindOrder:
+		return []key.Binding{km.Notify, km.Push, km.Cancel, km.Fetch, km.Copy}
+	case kindGuarantee:
+		return []key.Binding{km.Release, km.Copy}
+	case kindRelease, kindRevocation:
+		return []key.Binding{km.Release, km.Copy}
+	case kindClaim:
+		return []key.Binding{km.ClaimResult, km.Fetch, km.Copy}
+	}
+	return []key.Binding{km.Copy}
+}
+
+// openActionMsg opens an action whose form needed a store read first.
+type openActionMsg struct {
+	spec *actionSpec
+	err  error
+}
+
+// recordKey runs the action a key names on a record; from is the detail
+// view it was pressed in (nil in a list).
+func (m *Model) recordKey(k tea.KeyMsg, s *selection, from *detailView) tea.Cmd {
+	km := m.keys
+	isAction := key.Matches(k, km.Notify, km.Push, km.Cancel, km.Fetch, km.Release, km.ClaimResult)
+	switch {
+	case key.Matches(k, km.Copy):
+		if s == nil {
+			return nil
+		}
+		return m.copyValue(s.kindName()+"编号", s.key)
+	case key.Matches(k, km.Download, km.OpenFile):
+		m.info("文件在详情里：按 enter 打开详情，移到文件上再按 d 或 o")
+		return nil
+	case !isAction:
+		return nil
+	case s == nil:
+		m.info("先选中一条记录")
+		return nil
+	case m.wf == nil:
+		m.errorf("%s", readOnly)
+		return nil
+	}
+	switch {
+	case key.Matches(k, km.Notify):
+		if s.kind != kindOrder {
+			m.info("订单状态通知（n）用于订单：请在订单上使用")
+			return nil
+		}
+		return m.push(newAction(m, m.notifySpec(*s.order)))
+	case key.Matches(k, km.Push):
+		if s.kind != kindOrder {
+			m.info("推送电子保函（p）用于订单：请在待出函的订单上使用")
+			return nil
+		}
+		return m.push(newAction(m, m.pushSpec(*s.order)))
+	case key.Matches(k, km.Cancel):
+		if s.kind != kindOrder {
+			m.info("订单取消（x）用于订单")
+			return nil
+		}
+		return m.push(newAction(m, m.cancelSpec(*s.order)))
+	case key.Matches(k, km.Fetch):
+		switch s.kind {
+		case kindOrder:
+			return m.push(newAction(m, m.fetchOrderSpec(s.order.OrderNo)))
+		case kindClaim:
+			return m.push(newAction(m, m.fetchClaimSpec(*s.claim)))
+		case kindGuarantee:
+			return m.push(newAction(m, m.fetchOrderSpec(s.guarantee.OrderNo)))
+		case kindRelease:
+			return m.push(newAction(m, m.fetchOrderSpec(s.release.OrderNo)))
+		}
+		m.info("从平台获取（r）用于订单或理赔")
+	case key.Matches(k, km.Release):
+		switch s.kind {
+		case kindRevocation:
+			return m.releaseCmd(s.revocation.RevokeNo, "")
+		case kindRelease:
+			return m.releaseCmd(s.release.RevokeNo, "")
+		case kindGuarantee:
+			return m.releaseCmd("", s.guarantee.GuaranteeNo)
+		}
+		m.info("保函解保（l）用于撤销通知或保函")
+	case key.Matches(k, km.ClaimResult):
+		if s.kind != kindClaim {
+			m.info("理赔结果更新（a）用于理赔")
+			return nil
+		}
+		return m.push(newAction(m, m.claimResultSpec(*s.claim)))
+	}
+	return nil
+}
+
+// afterAction reads again what an action may have changed.
+func (m *Model) afterAction() tea.Cmd {
+	cmds := []tea.Cmd{m.panes[m.active].refresh(m), m.statusRead()}
+	if m.active != int(paneTodo) {
+		cmds = append(cmds, m.pending.refresh(m))
+	}
+	for _, o := range m.stack {
+		if d, ok := o.(*detailView); ok {
+			cmds = append(cmds, d.reload(m))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+func orderIntro(o store.Order) []string {
+	return []string{
+		fmt.Sprintf("%s  %s  截止 %s", orderState(o.OrderStatus), o.BlockName, o.BidDeadline),
+		fmt.Sprintf("被保证人 %s  受益人 %s  担保金额 %s 元", o.Principal, o.Creditor, money(o.GuaranteeAmount)),
+	}
+}
+
+// planned wraps plans of platform into what the confirmation shows.
+func (m *Model) planned(plans ...*platform.Plan) *prepared {
+	wf := m.wf
+	p := &prepared{}
+	for _, pl := range plans {
+		title := ""
+		if len(plans) > 1 {
+			title = pl.Title + " " + pl.Ref
+		}
+		p.sends = append(p.sends, sendPart{title: title, method: pl.Method, fields: pl.Fields()})
+		p.warnings = append(p.warnings, pl.Warnings...)
+		if pl.Report != nil {
+			p.report = pl.Report
+		}
+		if pl.File != "" {
+			p.file = pl.File
+		}
+	}
+	p.run = func(ctx context.Context, _ func(int64, int64)) (*outcome, error) {
+		o := &outcome{}
+		var errs []error
+		for _, pl := range plans {
+			res, err := wf.Execute(ctx, pl)
+			if err != nil {
+				if len(plans) == 1 {
+					return nil, err
+				}
+				o.failed = true
+				o.lines = append(o.lines, fmt.Sprintf("%s %s：%s", pl.Title, pl.Ref, errText(err)))
+				errs = append(errs, err)
+				continue
+			}
+			o.lines = append(o.lines, res.Summary)
+			if res.SerialNum != "" && !strings.Contains(res.Summary, string(res.SerialNum)) {
+				o.lines = append(o.lines, "保函序列号："+string(res.SerialNum))
+			}
+			for _, e := range res.RemoveErrors {
+				o.problems = append(o.problems, fmt.Sprintf("保函 %s（序列号 %s）：%s", e.ErrorInfo.GuaranteeNo, e.ErrorInfo.SerialNum, e.ErrorMsg))
+			}
+		}
+		if len(o.problems) > 0 {
+			o.failed = true
+		}
+		if len(errs) == len(plans) {
+			return nil, errors.Join(errs...)
+		}
+		return o, nil
+	}
+	return p
+}
+
+// ---- 2.3 订单状态通知 ----
+
+func (m *Model) notifySpec(o store.Order) *actionSpec {
+	var choices []choice
+	sel := 0
+	cur := -1
+	for i, code := range platform.NotifiableStates {
+		choices = append(choices, choice{code, platform.OrderStateText(code) + "  " + code})
+		if code == o.OrderStatus {
+			cur = i
+		}
+	}
+	if cur >= 0 {
+		// The state after the present one, or the present one at the end.
+		sel = min(cur+1, len(choices)-1)
+	}
+	status := newChoiceField("status", "订单状态", "", choices, sel)
+	amount := newTextField("amount", "订单金额(元)", "订单状态为待出函（WAIT_OUT_GUARANTEE）时必填，最多两位小数", "例如 1200.00", o.OrderAmount)
+	withdraw := newSwitchField("withdraw", "审批退回", "是：is_withdraw=1，退回给投保人重新提交（不会取消订单），须填说明")
+	statement := newTextField("statement", "说明", "审批退回时必填", "给投保人的说明", "")
+	wf := m.wf
+	no := o.OrderNo
+	return &actionSpec{
+		title: "订单状态通知（2.3）", ref: "订单 " + no, intro: orderIntro(o),
+		fields: []formField{status, amount, withdraw, statement},
+		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
+			p, err := wf.PlanNotifyStatus(ctx, platform.StatusInput{OrderNo: no, Status: v["status"], Amount: v["amount"],
+				Withdraw: v["withdraw"] == "1", Statement: v["statement"]})
+			if err != nil {
+				return nil, err
+			}
+			return m.planned(p), nil
+		},
+	}
+}
+
+// ---- 2.5 推送电子保函 ----
+
+func (m *Model) pushSpec(o store.Order) *actionSpec {
+	no := o.OrderNo
+	wf := m.wf
+	gno := newTextField("guarantee_no", "保函编号", "本公司出具的电子保函编号", "保函编号", "")
+	pdf := newFileField("pdf", "保函PDF", "先检查PDF（结构、签章是否完好）并算出 SHA-256；未通过检查的文件不能推送", m.cwd, []string{".pdf", ".PDF"})
+	out := newTextField("out_time", "出函时间", "格式 YYYY-MM-DD HH:MM:SS（北京时间），留空为现在", "留空为现在", "")
+	trans := newTextField("trans_no", "传输流水号", "", "可不填", "")
+	return &actionSpec{
+		title: "推送电子保函（2.5）", ref: "订单 " + no, intro: orderIntro(o),
+		fields: []formField{gno, pdf, out, trans},
+		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
+			p, err := wf.PlanPush(ctx, platform.PushInput{OrderNo: no, GuaranteeNo: v["guarantee_no"], PDFPath: v["pdf"],
+				OutTime: v["out_time"], TransNo: v["trans_no"]})
+			if err != nil {
+				if p != nil && p.Report != nil {
+					// The PDF failed its check: show the report, refuse to send.
+					return &prepared{report: p.Report, file: p.File, blocked: errText(err), warnings: p.Warnings}, err
+				}
+				return nil, err
+			}
+			return m.planned(p), nil
+		},
+	}
+}
+
+// ---- 2.11 订单取消 ----
+
+func (m *Model) cancelSpec(o store.Order) *actionSpec {
+	no := o.OrderNo
+	wf := m.wf
+	reason := newTextField("reason", "取消原因", "cancel_reason，必填；取消后订单为交易取消（CANCEL）", "取消订单原因", "")
+	return &actionSpec{
+		title: "订单取消（2.11）", ref: "订单 " + no, intro: orderIntro(o),
+		fields: []formField{reason},
+		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
+			p, err := wf.PlanCancelOrder(ctx, no, v["reason"])
+			if err != nil {
+				return nil, err
+			}
+			return m.planned(p), nil
+		},
+	}
+}
+
+// ---- 2.2 获取订单信息 ----
+
+func (m *Model) fetchOrderSpec(no string) *actionSpec {
+	wf := m.wf
+	return &actionSpec{
+		title: "获取订单信息（2.2）", ref: "订单 " + no,
+		intro: []string{"从平台取回订单的全部字段并更新本地记录（标记的订单核对后清除标记）。"},
+		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
+			if no == "" {
+				return nil, errors.New("没有订单编号")
+			}
+			return &prepared{
+				sends: []sendPart{{method: platform.MethodGetGuaranteeInfo, fields: []platform.Field{{Name: "order_no", Value: no}}}},
+				run: func(ctx context.Context, _ func(int64, int64)) (*outcome, error) {
+					o, err := wf.FetchOrder(ctx, no)
+					if err != nil {
+						return nil, err
+					}
+					return &outcome{lines: []string{fmt.Sprintf("订单 %s 已更新：%s（%s）", no, orderState(o.OrderStatus), o.OrderStatus)}}, nil
+				},
+			}, nil
+		},
+	}
+}
+
+// ---- 3.3 获取理赔信息 ----
+
+func (m *Model) fetchClaimSpec(c store.Claim) *actionSpec {
+	wf := m.wf
+	guarantor := c.Guarantor
+	if guarantor == "" {
+		guarantor = wf.Guarantor
+	}
+	return &actionSpec{
+		title: "获取理赔信息（3.3）", ref: "理赔 " + c.ClaimNo,
+		intro: []string{fmt.Sprintf("%s  保函 %s  被保证人 %s", claimState(c.Status), c.GuaranteeNo, c.Principal)},
+		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
+			return &prepared{
+				sends: []sendPart{{method: platform.MethodGetClaimInfo, fields: []platform.Field{
+					{Name: "claim_no", Value: c.ClaimNo}, {Name: "creditor", Value: c.Creditor}, {Name: "guarantee_no", Value: c.GuaranteeNo},
+					{Name: "guarantor", Value: guarantor}, {Name: "principal", Value: c.Principal}}}},
+				run: func(ctx context.Context, _ func(int64, int64)) (*outcome, error) {
+					got, err := wf.RefreshClaim(ctx, c.ClaimNo)
+					if err != nil {
+						return nil, err
+					}
+					return &outcome{lines: []string{fmt.Sprintf("理赔 %s 已更新：%s（%s）", c.ClaimNo, claimState(got.Status), got.Status)}}, nil
+				},
+			}, nil
+		},
+	}
+}
+
+// ---- 3.2 理赔结果更新 ----
+
+func (m *Model) claimResultSpec(c store.Claim) *actionSpec {
+	wf := m.wf
+	var choices []choice
+	sel := 0
+	for _, d := range platform.ClaimResultChoices {
+		if c.Status == platform.ClaimDealPass && d.Code == "2" && sel == 0 {
+			sel = len(choices)
+		}
+		for _, s := range d.Statuses {
+			choices = append(choices, choice{d.Code + ":" + s.Code, fmt.Sprintf("%s：%s  (do_type=%s, status=%s)", d.Meaning, s.Meaning, d.Code, s.Code)})
+		}
+	}
+	result := newChoiceField("result", "处理结果", "手册3.2：受理 1通过/2退回；理赔 1调解解决/2保证人代偿/4被保证人清偿/5驳回申请；追偿 1反担保代偿/2司法处置/3被保证人清偿", choices, sel)
+	note := newTextField("note", "备注", "note，必填", "处理说明", "")
+	no := c.ClaimNo
+	return &actionSpec{
+		title: "理赔结果更新（3.2）", ref: "理赔 " + no,
+		intro:  []string{fmt.Sprintf("%s  保函 %s  被保证人 %s  索赔 %s 元", claimState(c.Status), c.GuaranteeNo, c.Principal, money(c.ClaimAmount))},
+		fields: []formField{result, note},
+		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
+			doType, status, _ := strings.Cut(v["result"], ":")
+			p, err := wf.PlanClaimResult(ctx, platform.ClaimResultInput{ClaimNo: no, DoType: doType, Status: status, Note: v["note"]})
+			if err != nil {
+				return nil, err
+			}
+			return m.planned(p), nil
+		},
+	}
+}
+
+// ---- 2.9 保函解保 ----
+
+// releaseCmd reads the guarantees a release may cover, then opens the form.
+func (m *Model) releaseCmd(revokeNo, guaranteeNo string) tea.Cmd {
+	m.opening++
+	st, ctx := m.st, m.ctx
+	return func() tea.Msg {
+		items, intro, err := releaseCandidates(ctx, st, revokeNo, guaranteeNo)
+		if err != nil {
+			return openActionMsg{err: err}
+		}
+		return openActionMsg{spec: m.releaseSpec(revokeNo, guaranteeNo, items, intro)}
+	}
+}
+
+// releaseCandidates lists the guarantees of a revocation batch (its current
+// and earlier lists), or one guarantee, with whether each can be released.
+func releaseCandidates(ctx context.Context, st *store.Store, revokeNo, guaranteeNo string) ([]checkItem, []string, error) {
+	var items []checkItem
+	var intro []string
+	check := func(no, serial, principal string) checkItem {
+		it := checkItem{code: no, text: fmt.Sprintf("%s  %s  序列号 %s", no, principal, serial)}
+		g, err := st.GetGuarantee(ctx, no)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			it.disabled = "不是本公司记录的保函"
+		case err != nil:
+			it.disabled = "读取失败：" + err.Error()
+		case serial != "" && g.SerialNum != serial:
+			it.disabled = "序列号与本地不一致"
+		case g.ReleaseStatus != platform.ReleaseAwaiting:
+			it.disabled = releaseState(g)
+		default:
+			it.on = true
+			if principal == "" {
+				it.text = fmt.Sprintf("%s  %s  序列号 %s", no, g.Principal, g.SerialNum)
+			}
+		}
+		return it
+	}
+	if revokeNo != "" {
+		r, err := st.GetRevocation(ctx, revokeNo)
+		if err != nil {
+			return nil, nil, err
+		}
+		intro = append(intro, fmt.Sprintf("撤销批次 %s  标段 %s %s  受益人 %s", r.RevokeNo, r.BlockNumber, r.BlockName, r.Creditor))
+		seen := map[string]bool{}
+		for _, it := range r.Items {
+			if it.List == store.ListPenalty || seen[it.GuaranteeNo] {
+				continue
+			}
+			seen[it.GuaranteeNo] = true
+			items = append(items, check(it.GuaranteeNo, it.SerialNum, it.Principal))
+		}
+		return items, intro, nil
+	}
+	items = append(items, check(guaranteeNo, "", ""))
+	return items, intro, nil
+}
+
+func (m *Model) releaseSpec(revokeNo, guaranteeNo string, items []checkItem, intro []string) *actionSpec {
+	wf := m.wf
+	list := &checkField{key: "guarantees", lbl: "解保的保函", hnt: "只有收到撤销通知、待解保的本公司保函可以勾选；按标段各发一次", items: items}
+	date := newTextField("date", "解保日期", "remove_guarantee_date，格式 YYYY-MM-DD HH:MM:SS（北京时间），留空为现在", "留空为现在", "")
+	ref := "撤销 " + revokeNo
+	if revokeNo == "" {
+		ref = "保函 " + guaranteeNo
+	}
+	return &actionSpec{
+		title: "保函解保（2.9）", ref: ref, intro: intro,
+		fields: []formField{list, date},
+		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
+			var nos []string
+			if v["guarantees"] != "" {
+				nos = strings.Split(v["guarantees"], ",")
+			}
+			plans, err := wf.PlanRelease(ctx, nos, v["date"])
+			if err != nil {
+				return nil, err
+			}
+			return m.planned(plans...), nil
+		},
+	}
+}

@@ -1,0 +1,247 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"baohan/listener"
+	"baohan/pdfsign"
+	"baohan/platform"
+	"baohan/platform/sandbox"
+	"baohan/store"
+)
+
+// TestWholeDay runs a clerk's day on the desk by key presses, against the
+// simulated platform and the real listener over loopback: a new order
+// arrives, its status is notified (待出函 with the amount), a checked PDF is
+// pushed, the block is revoked and the guarantee released, a claim arrives
+// and its result is sent. The store is checked at the end.
+func TestWholeDay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the whole day takes a few seconds")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	pdf, err := filepath.Abs(filepath.Join("testdata", "pdf", "signed.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The platform, simulated, and a config pointing at it.
+	keys, err := sandbox.NewKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := keys.Options()
+	opt.CallbackBase = "http://" + ln.Addr().String()
+	sb := sandbox.New(opt)
+	defer sb.Close()
+	apiURL, err := sb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgPath, err := keys.WriteConfig(dir, apiURL, ln.Addr().String(), sandbox.ConfigExtra{StoreDir: filepath.Join(dir, "data")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := platform.LoadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The guarantor's side: store, client, workflows, listener.
+	st, err := store.Open(cfg.DataDir(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	client := platform.NewClient(platform.ClientConfigFrom(cfg), st, nil)
+	wf := platform.NewWorkflows(cfg, client, st)
+	lis := listener.New(listener.Config{
+		APISecret: cfg.Platform.APISecret, PrivateKey: cfg.PrivateKey, Apply: cfg.Apply,
+		PDF: pdfsign.Options{Timeout: 20 * time.Second}, Fetcher: wf,
+	}, st)
+	go func() {
+		if err := lis.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("listener: %v", err)
+		}
+	}()
+	defer func() {
+		sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
+		defer c()
+		_ = lis.Shutdown(sctx)
+	}()
+
+	d := newDesk(t, Options{Store: st, Workflows: wf, Client: client, ListenerAddr: ln.Addr().String(),
+		Sandbox: true, Now: time.Now}, 120, 36)
+
+	// 09:00 a new order arrives (2.1).
+	const orderNo = "1813555001"
+	_, del := sb.NewOrder(ctx, sandbox.OrderSpec{OrderNo: orderNo, BidDeadline: time.Now().Add(30 * time.Hour)})
+	if err := del.Wait(ctx); err != nil {
+		t.Fatalf("deliver apply_guarantee: %v", err)
+	}
+	d.waitFor("the new order on 待办", func(m *Model) bool {
+		s := m.pending.selection()
+		return m.newRefs[orderNo] && s != nil && s.key == orderNo && m.bells >= 1
+	})
+
+	// 2.3: 待出函 with the order amount.
+	d.keys("n")
+	d.waitFor("the status form", func(m *Model) bool { _, ok := m.top().(*actionView); return ok })
+	// Down to 待出函 in the list of states, as a clerk would.
+	var toWaitOut []string
+	d.inspect(func(m *Model) {
+		f := m.top().(*actionView).form.fields[0].(*choiceField)
+		for i, code := range platform.NotifiableStates {
+			if code == platform.OrderWaitOutGuarantee {
+				for j := f.l.Index(); j < i; j++ {
+					toWaitOut = append(toWaitOut, "down")
+				}
+			}
+		}
+	})
+	d.keys(toWaitOut...)
+	d.keys("tab", "ctrl+u", "text:1200.00", "enter", "enter", "enter")
+	d.waitFor("the confirmation", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stConfirm })
+	d.keys("y")
+	d.waitFor("the platform's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+	assertNoError(t, d)
+	d.keys("esc")
+	o, err := st.GetOrder(ctx, orderNo)
+	if err != nil || o.OrderStatus != platform.OrderWaitOutGuarantee || o.OrderAmount != "1200.00" {
+		t.Fatalf("after 2.3: order %+v, %v", o, err)
+	}
+
+	// 2.5: push the guarantee with a checked PDF.
+	d.waitFor("the order selected again", func(m *Model) bool {
+		s := m.pending.selection()
+		return s != nil && s.key == orderNo && s.order.OrderStatus == platform.OrderWaitOutGuarantee
+	})
+	d.keys("p", "text:G-DAY-0001", "tab", "text:"+pdf, "enter", "enter", "enter")
+	d.waitFor("the push confirmation", func(m *Model) bool {
+		a, ok := m.top().(*actionView)
+		return ok && a.state == stConfirm && a.prep.report != nil && a.prep.blocked == ""
+	})
+	if v := d.view(); !strings.Contains(v, "保函文件检查") || !strings.Contains(v, "guarantee_pdf_hash") {
+		t.Fatalf("push confirmation does not show the check and the hash:\n%s", v)
+	}
+	d.keys("y")
+	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+	assertNoError(t, d)
+	d.keys("esc")
+	g, err := st.GetGuarantee(ctx, "G-DAY-0001")
+	if err != nil || g.SerialNum == "" || g.PushedAt == 0 {
+		t.Fatalf("after 2.5: guarantee %+v, %v", g, err)
+	}
+	sha, _, err := pdfsign.HashFile(pdf)
+	if err != nil || g.PDFSHA256 != sha {
+		t.Fatalf("pushed PDF hash %s, file %s (%v)", g.PDFSHA256, sha, err)
+	}
+
+	// 2.8: the block is revoked; 2.9: the clerk releases the guarantee.
+	_, del, err = sb.Revoke(ctx, sandbox.RevokeSpec{BlockNumber: o.BlockNumber, Note: "已定标",
+		Declaration: sandbox.DeclarationPDF(o.BlockNumber, o.Creditor)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := del.Wait(ctx); err != nil {
+		t.Fatalf("deliver guarantee_release: %v", err)
+	}
+	d.keys("4")
+	d.waitFor("the revocation listed", func(m *Model) bool {
+		s := m.panes[m.active].selection()
+		return s != nil && s.kind == kindRevocation && s.revocation.BlockNumber == o.BlockNumber
+	})
+	d.keys("l")
+	d.waitFor("the release form", func(m *Model) bool {
+		a, ok := m.top().(*actionView)
+		return ok && a.form.values()["guarantees"] == "G-DAY-0001"
+	})
+	d.keys("enter", "enter")
+	d.waitFor("the release confirmation", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stConfirm })
+	d.keys("y")
+	d.waitFor("the release's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+	assertNoError(t, d)
+	d.keys("esc")
+	g, err = st.GetGuarantee(ctx, "G-DAY-0001")
+	if err != nil || g.ReleasedAt == 0 || g.ReleaseStatus != store.ReleaseDone {
+		t.Fatalf("after 2.9: guarantee %+v, %v", g, err)
+	}
+
+	// 3.1: a claim arrives; 3.2: the clerk accepts it (受理/通过).
+	claim, del, err := sb.ApplyClaim(ctx, "G-DAY-0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := del.Wait(ctx); err != nil {
+		t.Fatalf("deliver apply_claim: %v", err)
+	}
+	claimNo := string(claim.ClaimNo)
+	d.keys("5")
+	d.waitFor("the claim listed and rung", func(m *Model) bool {
+		s := m.panes[m.active].selection()
+		return s != nil && s.key == claimNo && m.newRefs[claimNo] && m.bells >= 2
+	})
+	d.keys("a")
+	d.waitFor("the claim form", func(m *Model) bool { _, ok := m.top().(*actionView); return ok })
+	d.keys("tab", "text:材料齐全，同意受理", "enter")
+	d.waitFor("the claim confirmation", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stConfirm })
+	d.keys("y")
+	d.waitFor("the claim's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+	assertNoError(t, d)
+	d.keys("esc")
+
+	// The store at the end of the day.
+	c, err := st.GetClaim(ctx, claimNo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Results) != 1 || c.Results[0].DoType != 1 || c.Results[0].Status != 1 || c.Results[0].Note != "材料齐全，同意受理" {
+		t.Fatalf("claim results %+v", c.Results)
+	}
+	if len(c.Attachments) == 0 || c.GuaranteePDFSHA256 == "" {
+		t.Fatalf("claim files not kept: %+v", c)
+	}
+	for _, m := range []string{platform.MethodNotifyOrderStatus, platform.MethodPushGuarantee, platform.MethodRemoveGuarantee, platform.MethodUpdateClaimResult} {
+		if n := sb.CountCalls(m); n != 1 {
+			t.Errorf("the platform got %d %s calls, want 1", n, m)
+		}
+	}
+	evs, err := st.ListEvents(ctx, store.EventQuery{Kind: store.KindCall, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) < 4 {
+		t.Errorf("%d calls in the journal, want at least 4", len(evs))
+	}
+	if os.Getenv("DAY_SCREEN") != "" {
+		t.Log("\n" + d.view())
+	}
+}
+
+// assertNoError fails when the action ended with an error.
+func assertNoError(t *testing.T, d *desk) {
+	t.Helper()
+	var msg string
+	d.inspect(func(m *Model) {
+		if a, ok := m.top().(*actionView); ok && a.resErr != nil {
+			msg = a.resErr.Error()
+		}
+	})
+	if msg != "" {
+		t.Fatalf("action failed: %s\n%s", msg, d.view())
+	}
+}

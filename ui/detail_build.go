@@ -1,0 +1,522 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"baohan/platform"
+	"baohan/store"
+)
+
+// buildDetail reads a record and what surrounds it and lays it out as
+// detail lines. It runs inside a command (it reads the store and stats the
+// file store).
+func buildDetail(ctx context.Context, st *store.Store, s selection, files map[string]dlFile) (*selection, string, []dline, error) {
+	switch s.kind {
+	case kindOrder:
+		return orderDetail(ctx, st, s.key, files)
+	case kindGuarantee:
+		return guaranteeDetail(ctx, st, s.key)
+	case kindRelease:
+		return guaranteeDetail(ctx, st, s.key)
+	case kindRevocation:
+		return revocationDetail(ctx, st, s.key)
+	case kindClaim:
+		return claimDetail(ctx, st, s.key)
+	case kindEvent:
+		if s.event == nil {
+			return nil, "", nil, fmt.Errorf("没有日志 %s", s.key)
+		}
+		return eventSel(*s.event), "日志 " + s.key, eventLines(*s.event), nil
+	}
+	return nil, "", nil, fmt.Errorf("unknown record kind %d", s.kind)
+}
+
+// lb builds detail lines.
+type lb struct{ lines []dline }
+
+func (b *lb) section(s string) { b.lines = append(b.lines, dline{section: s}) }
+
+func (b *lb) field(label, value string) {
+	b.lines = append(b.lines, dline{label: label, value: clean(value)})
+}
+
+// opt adds a field only when it has a value.
+func (b *lb) opt(label, value string) {
+	if strings.TrimSpace(value) != "" {
+		b.field(label, value)
+	}
+}
+
+func (b *lb) styledField(label, value string, st cell) {
+	b.lines = append(b.lines, dline{label: label, value: clean(value), style: st.style, styled: st.set})
+}
+
+func (b *lb) fieldCopy(label, value, copy string) {
+	b.lines = append(b.lines, dline{label: label, value: clean(value), copy: copy})
+}
+
+func (b *lb) file(label string, f fileRef) {
+	f.name = clean(f.name)
+	b.lines = append(b.lines, dline{label: label, file: &f, copy: f.sha})
+}
+
+// pre adds a block of preformatted text, one line per dline; c on any of
+// them copies the whole block.
+func (b *lb) pre(text string) {
+	text = cleanBlock(text)
+	for _, l := range strings.Split(text, "\n") {
+		b.lines = append(b.lines, dline{pre: true, value: l, copy: text})
+	}
+}
+
+func (b *lb) note(s string) { b.lines = append(b.lines, dline{pre: true, value: s}) }
+
+// fieldValue is the text of a JSON value: a string unquoted, anything else
+// as compact JSON.
+func fieldValue(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	if raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return maskText(s)
+		}
+	}
+	var b bytes.Buffer
+	if json.Compact(&b, raw) == nil {
+		return maskText(b.String())
+	}
+	return maskText(string(raw))
+}
+
+// fieldsOf reads a record's fields object, keys sorted.
+func fieldsOf(raw json.RawMessage) ([]string, map[string]json.RawMessage) {
+	var m map[string]json.RawMessage
+	if len(bytes.TrimSpace(raw)) == 0 || json.Unmarshal(raw, &m) != nil {
+		return nil, nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys, m
+}
+
+// noFileName stands for a platform file sent without a name.
+const noFileName = "（未给文件名）"
+
+// fileKeys are the fields that list platform files (2.1, 2.2).
+var fileKeys = map[string]string{"guarantee_sign_files": "签署文件", "attach_files": "附件"}
+
+// platformFiles reads guarantee_sign_files / attach_files: a JSON array, or
+// a string holding one ("json格式化后的字符").
+func platformFiles(raw json.RawMessage) []fileRef {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return nil
+		}
+		raw = json.RawMessage(s)
+	}
+	var items []map[string]json.RawMessage
+	if json.Unmarshal(raw, &items) != nil {
+		var one map[string]json.RawMessage
+		if json.Unmarshal(raw, &one) != nil || one == nil {
+			return nil
+		}
+		items = []map[string]json.RawMessage{one}
+	}
+	var out []fileRef
+	for _, it := range items {
+		f := fileRef{fileID: fieldValue(it["file_id"]), url: fieldValue(it["file_url"]), name: fieldValue(it["file_name"])}
+		if f.name == "" {
+			f.name = noFileName
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func (b *lb) allFields(raw json.RawMessage, skip map[string]string) {
+	keys, m := fieldsOf(raw)
+	if len(keys) == 0 {
+		return
+	}
+	b.section(fmt.Sprintf("平台发来的全部字段（%d 项）", len(keys)))
+	for _, k := range keys {
+		if _, ok := skip[k]; ok {
+			continue
+		}
+		v := m[k]
+		label := fieldLabel(k)
+		if secretKeys[strings.ToLower(k)] {
+			b.fieldCopy(label, masked, "")
+			continue
+		}
+		b.fieldCopy(label, fieldValue(v)+"  ("+k+")", fieldValue(v))
+	}
+}
+
+func (b *lb) raw(title string, raw json.RawMessage) {
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return
+	}
+	b.section(title)
+	b.pre(prettyJSON(string(raw)))
+}
+
+func (b *lb) events(ctx context.Context, st *store.Store, ref string) error {
+	evs, err := st.ListEvents(ctx, store.EventQuery{Ref: ref, Limit: 30})
+	if err != nil {
+		return err
+	}
+	b.section(fmt.Sprintf("往来记录（日志，最近 %d 条）", len(evs)))
+	if len(evs) == 0 {
+		b.note("无")
+	}
+	for _, e := range evs {
+		v := direction(e.Direction) + " " + methodName(e.Method, e.Direction)
+		if e.Status != 0 {
+			v += " " + statusText(e.Status)
+		}
+		if e.Summary != "" {
+			v += "：" + e.Summary
+		}
+		st := cell{}
+		if e.Status != 0 && e.Status != platform.StatusOK {
+			st = styled("", stErr)
+		}
+		b.styledField(clock(e.At, layoutLog), v, st)
+	}
+	return nil
+}
+
+// ---- 订单 ----
+
+func orderDetail(ctx context.Context, st *store.Store, no string, files map[string]dlFile) (*selection, string, []dline, error) {
+	o, err := st.GetOrder(ctx, no)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	gs, err := st.GuaranteesForOrder(ctx, no)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	var b lb
+	b.section("订单")
+	b.field("订单编号", o.OrderNo)
+	b.field("订单状态", orderState(o.OrderStatus)+"  ("+o.OrderStatus+")")
+	if o.Flagged {
+		b.styledField("标记", o.FlagReason+"（按 r 从平台获取订单核对）", styled("", stWarn))
+	}
+	b.field("标段编号", o.BlockNumber)
+	b.field("标段名称", o.BlockName)
+	b.field("被保证人", o.Principal)
+	b.field("受益人", o.Creditor)
+	b.field("担保金额(元)", money(o.GuaranteeAmount))
+	b.opt("订单金额(元)", money(o.OrderAmount))
+	b.field("投标截止时间", o.BidDeadline)
+	b.opt("投标有效期(天)", o.ValidDay)
+	b.opt("项目类型", o.ProjectType)
+	if o.GuaranteeStartDate != "" || o.GuaranteeEndDate != "" {
+		b.field("担保期间", o.GuaranteeStartDate+" 至 "+o.GuaranteeEndDate)
+	}
+	b.field("收到时间", clock(o.CreatedAt, layoutFull))
+	b.field("更新时间", clock(o.UpdatedAt, layoutFull))
+
+	keys, fm := fieldsOf(o.Fields)
+	var pf []fileRef
+	var pfLabels []string
+	for _, k := range keys {
+		if label, ok := fileKeys[k]; ok {
+			for _, f := range platformFiles(fm[k]) {
+				pf = append(pf, f)
+				pfLabels = append(pfLabels, label)
+			}
+		}
+	}
+	b.section(fmt.Sprintf("文件（%d 个，d 获取新URL并下载，o 打开）", len(pf)))
+	if len(pf) == 0 {
+		b.note("无")
+	}
+	for i, f := range pf {
+		if d, ok := files[f.fileID]; ok {
+			f.sha, f.size, f.stored = d.sha, d.size, st.HasFile(d.sha)
+			if f.name == noFileName && d.name != "" {
+				f.name = d.name
+			}
+		}
+		b.file(pfLabels[i], f)
+	}
+
+	b.section(fmt.Sprintf("保函（%d）", len(gs)))
+	if len(gs) == 0 {
+		b.note("尚未出函")
+	}
+	for _, g := range gs {
+		v := "序列号 " + g.SerialNum
+		if g.SerialNum == "" {
+			v = "尚无序列号"
+		}
+		v += "  出函 " + g.OutGuaranteeTime + "  " + releaseState(g)
+		b.fieldCopy(g.GuaranteeNo, v, g.GuaranteeNo)
+	}
+	b.allFields(o.Fields, fileKeys)
+	if err := b.events(ctx, st, no); err != nil {
+		return nil, "", nil, err
+	}
+	b.raw("最后收到的原始数据（已隐去密钥）", o.Raw)
+	return orderSel(o), "订单 " + o.OrderNo, b.lines, nil
+}
+
+// ---- 保函 ----
+
+func guaranteeDetail(ctx context.Context, st *store.Store, no string) (*selection, string, []dline, error) {
+	g, err := st.GetGuarantee(ctx, no)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	revs, err := st.RevocationsForGuarantee(ctx, no)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	claims, err := st.ClaimsForGuarantee(ctx, no)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	var b lb
+	b.section("电子保函")
+	b.field("保函编号", g.GuaranteeNo)
+	b.field("订单编号", g.OrderNo)
+	if g.SerialNum == "" {
+		b.styledField("保函序列号", "（无：平台尚未接受推送）", styled("", stWarn))
+	} else {
+		b.field("保函序列号", g.SerialNum)
+	}
+	rs := releaseState(g)
+	if g.ReleaseStatus != 0 {
+		rs += fmt.Sprintf("  (%d)", g.ReleaseStatus)
+	}
+	b.field("解保状态", rs)
+	b.opt("解保日期", g.ReleaseDate)
+	if g.ReleasedAt > 0 {
+		b.field("解保记录时间", clock(g.ReleasedAt, layoutFull))
+	}
+	b.field("标段编号", g.BlockNumber)
+	b.field("标段名称", g.BlockName)
+	b.field("被保证人", g.Principal)
+	b.field("受益人", g.Creditor)
+	b.field("保证人", g.Guarantor)
+	b.field("出函时间", g.OutGuaranteeTime)
+	b.opt("传输流水号", g.TransNo)
+	if g.PushedAt > 0 {
+		b.field("推送时间", clock(g.PushedAt, layoutFull))
+	} else {
+		b.styledField("推送时间", "未推送成功", styled("", stWarn))
+	}
+	b.field("记录时间", clock(g.CreatedAt, layoutFull))
+	b.field("更新时间", clock(g.UpdatedAt, layoutFull))
+
+	b.section("文件")
+	if g.PDFSHA256 != "" {
+		b.file("电子保函PDF", fileRef{name: "电子保函 " + g.GuaranteeNo + ".pdf", sha: g.PDFSHA256, size: g.PDFSize, stored: st.HasFile(g.PDFSHA256)})
+	} else {
+		b.note("无")
+	}
+
+	b.section(fmt.Sprintf("撤销通知（%d）", len(revs)))
+	if len(revs) == 0 {
+		b.note("无")
+	}
+	for _, r := range revs {
+		var lists []string
+		for _, it := range r.Items {
+			if it.GuaranteeNo == g.GuaranteeNo {
+				lists = append(lists, revokeList(it.List))
+			}
+		}
+		b.fieldCopy(r.RevokeNo, strings.Join(lists, "、")+"  收到 "+clock(r.ReceivedAt, layoutFull), r.RevokeNo)
+	}
+	b.section(fmt.Sprintf("理赔（%d）", len(claims)))
+	if len(claims) == 0 {
+		b.note("无")
+	}
+	for _, c := range claims {
+		b.fieldCopy(c.ClaimNo, claimState(c.Status)+"  索赔 "+money(c.ClaimAmount)+" 元", c.ClaimNo)
+	}
+	b.allFields(g.Fields, nil)
+	if err := b.events(ctx, st, no); err != nil {
+		return nil, "", nil, err
+	}
+	return guaranteeSel(g), "保函 " + g.GuaranteeNo, b.lines, nil
+}
+
+// ---- 撤销 ----
+
+func revocationDetail(ctx context.Context, st *store.Store, no string) (*selection, string, []dline, error) {
+	r, err := st.GetRevocation(ctx, no)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	var b lb
+	b.section("保函撤销（2.8）")
+	b.field("批次号", r.RevokeNo)
+	b.field("标段编号", r.BlockNumber)
+	b.field("标段名称", r.BlockName)
+	b.field("受益人", r.Creditor)
+	b.opt("说明", r.Note)
+	b.field("收到时间", clock(r.ReceivedAt, layoutFull))
+	switch {
+	case r.DeclareFileSHA256 == "" && r.DeclareFileHashClaimed == "":
+		b.field("撤销声明文件", "未附")
+	case r.DeclareFileSHA256 == "":
+		b.styledField("撤销声明文件", "平台给了hash但没有附文件："+r.DeclareFileHashClaimed, styled("", stWarn))
+	case r.DeclareFileHashClaimed == "" || strings.EqualFold(r.DeclareFileHashClaimed, r.DeclareFileSHA256):
+		b.file("撤销声明文件", fileRef{name: "撤销保函声明 " + r.RevokeNo + ".pdf", sha: r.DeclareFileSHA256, stored: st.HasFile(r.DeclareFileSHA256)})
+		if r.DeclareFileHashClaimed != "" {
+			b.styledField("声明文件hash", "与平台所给hash一致", styled("", stOK))
+		}
+	default:
+		b.file("撤销声明文件", fileRef{name: "撤销保函声明 " + r.RevokeNo + ".pdf", sha: r.DeclareFileSHA256, stored: st.HasFile(r.DeclareFileSHA256)})
+		b.styledField("声明文件hash", "与平台所给hash不一致！平台给的是 "+r.DeclareFileHashClaimed, styled("", stUrgent))
+	}
+	for _, list := range []string{store.ListCurrent, store.ListSuccess, store.ListPenalty} {
+		var items []store.RevocationItem
+		for _, it := range r.Items {
+			if it.List == list {
+				items = append(items, it)
+			}
+		}
+		b.section(fmt.Sprintf("%s名单（%d）", revokeList(list), len(items)))
+		if len(items) == 0 {
+			b.note("无")
+		}
+		for _, it := range items {
+			local := "不是本公司记录的保函"
+			var lst cell
+			if g, err := st.GetGuarantee(ctx, it.GuaranteeNo); err == nil {
+				if g.SerialNum != it.SerialNum {
+					local = "序列号与本地记录不一致（本地 " + g.SerialNum + "）"
+					lst = styled("", stUrgent)
+				} else {
+					local = "本地：" + releaseState(g)
+					if g.ReleaseStatus == platform.ReleaseAwaiting {
+						lst = styled("", stWarn)
+					}
+				}
+			}
+			b.styledField(it.GuaranteeNo, it.Principal+"  序列号 "+it.SerialNum+"  "+local, lst)
+		}
+	}
+	if r.Data != "" {
+		b.section("要撤销的保函数据（原文）")
+		b.pre(prettyJSON(r.Data))
+	}
+	b.raw("收到的原始数据（已隐去密钥）", r.Raw)
+	return revocationSel(r), "撤销 " + r.RevokeNo, b.lines, nil
+}
+
+// ---- 理赔 ----
+
+func claimDetail(ctx context.Context, st *store.Store, no string) (*selection, string, []dline, error) {
+	c, err := st.GetClaim(ctx, no)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	var b lb
+	b.section("理赔申请（3.1）")
+	b.field("理赔序列号", c.ClaimNo)
+	stc := txt("")
+	if platform.ClaimAwaitsAction(c.Status) {
+		stc = styled("", stWarn)
+	}
+	b.styledField("理赔状态", claimState(c.Status)+"  ("+c.Status+")", stc)
+	b.field("保函编号", c.GuaranteeNo)
+	b.field("标段编号", c.BlockNumber)
+	b.field("标段名称", c.BlockName)
+	b.field("被保证人", c.Principal)
+	b.field("受益人", c.Creditor)
+	b.field("保证人(接单)", c.Guarantor)
+	b.opt("保证人(出函)", c.OutGuarantee)
+	b.field("索赔金额(元)", money(c.ClaimAmount))
+	b.field("索赔理由", c.ClaimReason)
+	b.field("联系人", c.ContactPerson)
+	b.field("联系人手机号", c.ContactPhone)
+	b.field("联系人邮箱", c.ContactMail)
+	b.field("收到时间", clock(c.ReceivedAt, layoutFull))
+	b.field("更新时间", clock(c.UpdatedAt, layoutFull))
+
+	b.section(fmt.Sprintf("文件（%d）", len(c.Attachments)+1))
+	if c.GuaranteePDFSHA256 != "" {
+		b.file("电子保函原件", fileRef{name: "电子保函（理赔附带）.pdf", sha: c.GuaranteePDFSHA256, stored: st.HasFile(c.GuaranteePDFSHA256)})
+	} else {
+		b.field("电子保函原件", "未附")
+	}
+	for _, a := range c.Attachments {
+		b.file("附件 "+a.Field, fileRef{name: a.Name, sha: a.SHA256, size: a.Size, stored: st.HasFile(a.SHA256)})
+	}
+
+	b.section(fmt.Sprintf("状态记录（%d）", len(c.Statuses)))
+	for _, s := range c.Statuses {
+		b.field(clock(s.At, layoutLog), claimState(s.Status)+"  ("+s.Status+")")
+	}
+	b.section(fmt.Sprintf("我方已发送的理赔结果（3.2，%d）", len(c.Results)))
+	if len(c.Results) == 0 {
+		b.note("无")
+	}
+	for _, r := range c.Results {
+		label := platform.ClaimResultText(strconv.Itoa(r.DoType), strconv.Itoa(r.Status))
+		if label == "" {
+			label = fmt.Sprintf("do_type %d / status %d", r.DoType, r.Status)
+		}
+		b.field(clock(r.At, layoutLog), label+"  备注："+r.Note)
+	}
+	b.allFields(c.Fields, nil)
+	if err := b.events(ctx, st, no); err != nil {
+		return nil, "", nil, err
+	}
+	b.raw("最后收到的原始数据（已隐去密钥）", c.Raw)
+	return claimSel(c), "理赔 " + c.ClaimNo, b.lines, nil
+}
+
+// ---- 日志 ----
+
+func eventLines(e store.Event) []dline {
+	var b lb
+	b.section("日志")
+	b.field("时间", clock(e.At, layoutFull))
+	kind := map[string]string{store.KindCallback: "收到的回调", store.KindCall: "发出的调用", store.KindFlag: "标记", store.KindFault: "故障"}[e.Kind]
+	if kind == "" {
+		kind = e.Kind
+	}
+	b.field("类型", kind)
+	b.field("方向", direction(e.Direction))
+	b.field("方法", methodName(e.Method, e.Direction)+"  ("+e.Method+")")
+	b.opt("编号", e.Ref)
+	if e.Status != 0 {
+		st := cell{}
+		if e.Status != platform.StatusOK {
+			st = styled("", stErr)
+		}
+		b.styledField("状态", statusText(e.Status), st)
+	}
+	if e.LatencyMS != 0 || e.Direction == store.DirOut {
+		b.field("耗时", fmt.Sprintf("%d 毫秒", e.LatencyMS))
+	}
+	b.opt("摘要", e.Summary)
+	if strings.TrimSpace(e.Detail) != "" {
+		b.section("内容（已隐去 api_secret、access_token）")
+		b.pre(prettyJSON(e.Detail))
+	}
+	return b.lines
+}

@@ -1,0 +1,204 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"baohan/platform"
+)
+
+// dlFile is a platform file (by file_id) downloaded into the store while
+// the desk ran.
+type dlFile struct {
+	sha  string
+	name string
+	size int64
+}
+
+// fileSnapshot copies the downloads for a command to read.
+func (m *Model) fileSnapshot() map[string]dlFile {
+	out := make(map[string]dlFile, len(m.files))
+	for k, v := range m.files {
+		out[k] = v
+	}
+	return out
+}
+
+// fileMsg reports a file or clipboard operation.
+type fileMsg struct {
+	text string
+	err  error
+}
+
+func (m *Model) fileDone(msg fileMsg) tea.Cmd {
+	if msg.err != nil {
+		m.errorf("%s", msg.err.Error())
+		return nil
+	}
+	m.info("%s", msg.text)
+	return nil
+}
+
+// copyValue puts a value on the clipboard with OSC 52 (no clipboard program
+// needed; the terminal must allow it) and shows it, so that it can also be
+// copied by hand.
+func (m *Model) copyValue(label, value string) tea.Cmd {
+	if value == "" {
+		m.info("%s 没有值可复制", label)
+		return nil
+	}
+	shown := clean(value)
+	if len(value) > 200 {
+		shown = truncate(shown, 60)
+	}
+	m.info("已复制%s：%s", strings.TrimSpace(" "+label), shown)
+	if m.term == nil {
+		return nil
+	}
+	out := m.term
+	return func() tea.Msg {
+		out.Copy(value)
+		return nil
+	}
+}
+
+// viewer is the system's program that opens a file.
+func viewer() (string, []string) {
+	switch runtime.GOOS {
+	case "darwin":
+		return "open", nil
+	case "windows":
+		return "rundll32", []string{"url.dll,FileProtocolHandler"}
+	}
+	return "xdg-open", nil
+}
+
+// openFile opens a stored file in the system viewer. The store names files
+// by their SHA-256, so a copy with the file's own name (and extension) is
+// made in a private temporary folder first.
+func (m *Model) openFile(f fileRef) tea.Cmd {
+	if f.sha == "" || !f.stored {
+		if f.fileID != "" {
+			m.info("这个文件还没有下载：按 d 获取URL并下载")
+		} else {
+			m.errorf("本地没有这个文件")
+		}
+		return nil
+	}
+	st, out := m.st, m.term
+	return func() tea.Msg {
+		src := st.FilePath(f.sha)
+		// A copy under the file's own name, so that a viewer (or the
+		// clerk) knows what it is.
+		dst, err := viewCopy(src, f)
+		if err != nil {
+			return fileMsg{err: fmt.Errorf("准备打开 %s：%v（文件在：%s）", f.name, err, src)}
+		}
+		prog, args := viewer()
+		path, err := exec.LookPath(prog)
+		if err != nil {
+			if out != nil {
+				out.Copy(dst)
+			}
+			return fileMsg{err: fmt.Errorf("没有系统查看器（%s）；文件在 %s（路径已复制）", prog, dst)}
+		}
+		cmd := exec.Command(path, append(args, dst)...)
+		if err := cmd.Start(); err != nil {
+			return fileMsg{err: fmt.Errorf("无法用 %s 打开：%v；文件在 %s", prog, err, dst)}
+		}
+		go func() { _ = cmd.Wait() }()
+		return fileMsg{text: fmt.Sprintf("已用系统查看器打开 %s", dst)}
+	}
+}
+
+// viewCopy copies a stored file to a private temp folder under its name.
+func viewCopy(src string, f fileRef) (string, error) {
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("baohan-open-%d", os.Getuid()))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	name := platform.SanitizeFileName(f.name)
+	if f.name == noFileName {
+		name = "file"
+	}
+	dst := filepath.Join(dir, f.sha[:8]+"-"+name)
+	if _, err := os.Stat(dst); err == nil {
+		return dst, nil
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp(dir, "copy-*")
+	if err != nil {
+		return "", err
+	}
+	_, cerr := io.Copy(tmp, in)
+	if err := errors.Join(cerr, tmp.Close()); err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return dst, nil
+}
+
+// startDownload is 4.1: a fresh URL for a platform file, then the file
+// itself into the store, with a progress bar.
+func (m *Model) startDownload(f fileRef, from *detailView) tea.Cmd {
+	if m.wf == nil {
+		m.errorf("%s", readOnly)
+		return nil
+	}
+	wf, st := m.wf, m.st
+	spec := &actionSpec{
+		title: "获取文件URL并下载（4.1）", ref: "文件 " + f.fileID,
+		intro: []string{"文件：" + f.name, "平台给的文件URL两小时后失效，所以先取一个新的URL，再下载到本地文件库。"},
+		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
+			return &prepared{
+				sends: []sendPart{{method: platform.MethodGetFileURL, fields: []platform.Field{{Name: "file_id", Value: f.fileID}}}},
+				run: func(ctx context.Context, progress func(int64, int64)) (*outcome, error) {
+					url, err := wf.FileURL(ctx, f.fileID)
+					if err != nil {
+						return nil, err
+					}
+					ref, name, err := wf.Download(ctx, url, progress)
+					if err != nil {
+						return nil, err
+					}
+					if name == "" || name == "file" {
+						name = f.name
+					}
+					return &outcome{
+						lines: []string{
+							fmt.Sprintf("已下载 %s（%s）", name, size(ref.Size)),
+							"SHA-256：" + ref.SHA256,
+							"存于：" + st.FilePath(ref.SHA256),
+							"在详情里按 o 用系统查看器打开。",
+						},
+						download: &dlFile{sha: ref.SHA256, name: name, size: ref.Size},
+						fileID:   f.fileID,
+					}, nil
+				},
+			}, nil
+		},
+		done: func(m *Model, o *outcome) {
+			if o.download != nil {
+				m.files[o.fileID] = *o.download
+			}
+		},
+	}
+	return m.push(newAction(m, spec))
+}

@@ -1,0 +1,153 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"baohan/platform"
+	"baohan/store"
+)
+
+// desk runs the desk on a teatest program of w x h cells.
+type desk struct {
+	t  *testing.T
+	tm *teatest.TestModel
+}
+
+func newDesk(t *testing.T, opt Options, w, h int) *desk {
+	t.Helper()
+	if opt.Now == nil {
+		opt.Now = clockNow
+	}
+	tm := teatest.NewTestModel(t, New(opt), teatest.WithInitialTermSize(w, h))
+	d := &desk{t: t, tm: tm}
+	t.Cleanup(func() { _ = tm.Quit() })
+	d.settle()
+	return d
+}
+
+// inspect runs fn on the model inside its Update and waits for it.
+func (d *desk) inspect(fn func(m *Model)) {
+	d.t.Helper()
+	done := make(chan struct{})
+	d.tm.Send(inspectMsg(func(m *Model) { fn(m); close(done) }))
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		d.t.Fatal("the desk did not answer")
+	}
+}
+
+// settle waits until nothing on screen waits for a read.
+func (d *desk) settle() {
+	d.t.Helper()
+	d.waitFor("settled", func(m *Model) bool { return m.settled() })
+}
+
+// waitFor waits until cond holds on the model (checked inside Update).
+func (d *desk) waitFor(what string, cond func(m *Model) bool) {
+	d.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	stable := 0
+	for time.Now().Before(deadline) {
+		var ok bool
+		d.inspect(func(m *Model) { ok = cond(m) })
+		if ok {
+			stable++
+			if stable >= 2 {
+				return
+			}
+		} else {
+			stable = 0
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	var view string
+	d.inspect(func(m *Model) { view = m.View() })
+	d.t.Fatalf("timed out waiting for %s; screen:\n%s", what, view)
+}
+
+// keys presses keys: "tab", "enter", "esc", "ctrl+o", "up", "down", ...
+// or runs of text written as "text:..." typed one rune at a time.
+func (d *desk) keys(keys ...string) {
+	d.t.Helper()
+	for _, k := range keys {
+		if s, ok := strings.CutPrefix(k, "text:"); ok {
+			for _, r := range s {
+				d.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+			}
+		} else {
+			d.tm.Send(keyMsg(k))
+		}
+		// Like a clerk, look at the screen before the next key.
+		d.settle()
+	}
+}
+
+func keyMsg(k string) tea.KeyMsg {
+	switch k {
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "tab":
+		return tea.KeyMsg{Type: tea.KeyTab}
+	case "shift+tab":
+		return tea.KeyMsg{Type: tea.KeyShiftTab}
+	case "up":
+		return tea.KeyMsg{Type: tea.KeyUp}
+	case "down":
+		return tea.KeyMsg{Type: tea.KeyDown}
+	case "pgdown":
+		return tea.KeyMsg{Type: tea.KeyPgDown}
+	case "pgup":
+		return tea.KeyMsg{Type: tea.KeyPgUp}
+	case "space":
+		return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	case "backspace":
+		return tea.KeyMsg{Type: tea.KeyBackspace}
+	case "ctrl+o":
+		return tea.KeyMsg{Type: tea.KeyCtrlO}
+	case "ctrl+u":
+		return tea.KeyMsg{Type: tea.KeyCtrlU}
+	case "ctrl+r":
+		return tea.KeyMsg{Type: tea.KeyCtrlR}
+	case "end":
+		return tea.KeyMsg{Type: tea.KeyEnd}
+	case "home":
+		return tea.KeyMsg{Type: tea.KeyHome}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+}
+
+// view is the screen now.
+func (d *desk) view() string {
+	d.t.Helper()
+	var v string
+	d.inspect(func(m *Model) { v = m.View() })
+	return v
+}
+
+// final quits and returns the last screen.
+func (d *desk) final() string {
+	d.t.Helper()
+	v := d.view()
+	if err := d.tm.Quit(); err != nil {
+		d.t.Fatal(err)
+	}
+	fm := d.tm.FinalModel(d.t, teatest.WithFinalTimeout(10*time.Second))
+	if fv := fm.View(); fv != v {
+		d.t.Fatalf("final screen differs from the settled one:\n%s\n---\n%s", v, fv)
+	}
+	return v
+}
+
+// testWorkflows are workflows over st with no platform behind them: plans
+// can be built (and shown), nothing can be sent.
+func testWorkflows(st *store.Store) *platform.Workflows {
+	return &platform.Workflows{Store: st, Guarantor: "福州某某融资担保有限公司", Now: clockNow}
+}

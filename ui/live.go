@@ -1,0 +1,186 @@
+package ui
+
+import (
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"baohan/store"
+)
+
+// The desk follows the store: every pollEvery it asks SQLite's data_version
+// (cheap; it changes when any other connection, in this process or another,
+// commits) and, when it changed, reads the events after the last one seen.
+// New callbacks thus appear within a second whether the listener runs in the
+// desk or in a `baohan serve` of its own. A new order or claim rings the
+// bell and is marked '*' until opened.
+
+const pollEvery = 400 * time.Millisecond
+
+// eventBatch is how many events one poll reads at most.
+const eventBatch = 500
+
+type liveState struct {
+	ready        bool
+	version      int64
+	lastID       int64
+	lastCallback *store.Event
+	err          error
+}
+
+type liveInitMsg struct {
+	version, lastID int64
+	last            *store.Event
+	err             error
+}
+
+type pollMsg struct{}
+
+type liveMsg struct {
+	version int64
+	events  []store.Event
+	err     error
+}
+
+// liveInit reads where the journal stands, so that only later events are new.
+func (m *Model) liveInit() tea.Cmd {
+	st, ctx := m.st, m.ctx
+	return func() tea.Msg {
+		v, err := st.DataVersion(ctx)
+		if err != nil {
+			return liveInitMsg{err: err}
+		}
+		id, err := st.LastEventID(ctx)
+		if err != nil {
+			return liveInitMsg{err: err}
+		}
+		msg := liveInitMsg{version: v, lastID: id}
+		if evs, err := st.ListEvents(ctx, store.EventQuery{Kind: store.KindCallback, Limit: 1}); err == nil && len(evs) > 0 {
+			msg.last = &evs[0]
+		}
+		return msg
+	}
+}
+
+func (m *Model) pollTick() tea.Cmd {
+	return m.tick(pollEvery, func(time.Time) tea.Msg { return pollMsg{} })
+}
+
+func (m *Model) poll() tea.Cmd {
+	st, ctx, seen, last := m.st, m.ctx, m.live.version, m.live.lastID
+	return func() tea.Msg {
+		v, err := st.DataVersion(ctx)
+		if err != nil {
+			return liveMsg{err: err}
+		}
+		if v == seen {
+			return liveMsg{version: v}
+		}
+		evs, err := st.EventsAfter(ctx, last, eventBatch)
+		if err != nil {
+			return liveMsg{err: err}
+		}
+		if len(evs) == eventBatch {
+			v = seen // more to read: the next poll goes on
+		}
+		return liveMsg{version: v, events: evs}
+	}
+}
+
+func (m *Model) liveUpdate(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case liveInitMsg:
+		if msg.err != nil {
+			m.live.err = msg.err
+			m.errorf("读取日志失败：%v", msg.err)
+			return m.pollTick()
+		}
+		m.live = liveState{ready: true, version: msg.version, lastID: msg.lastID, lastCallback: msg.last}
+		return m.pollTick()
+	case pollMsg:
+		if m.ctx.Err() != nil {
+			return nil
+		}
+		if !m.live.ready {
+			return m.liveInit()
+		}
+		return m.poll()
+	case liveMsg:
+		if msg.err != nil {
+			if m.live.err == nil {
+				m.errorf("读取数据库失败：%v", msg.err)
+			}
+			m.live.err = msg.err
+			return m.pollTick()
+		}
+		m.live.err = nil
+		changed := msg.version != m.live.version || len(msg.events) > 0
+		m.live.version = msg.version
+		if !changed {
+			return m.pollTick()
+		}
+		return tea.Batch(m.pollTick(), m.applyEvents(msg.events))
+	}
+	return nil
+}
+
+// applyEvents takes new journal lines: it rings for a new order or claim,
+// and reads again what is on screen.
+func (m *Model) applyEvents(evs []store.Event) tea.Cmd {
+	var cmds []tea.Cmd
+	refs := map[string]bool{}
+	ring := false
+	for i := range evs {
+		e := evs[i]
+		if e.ID > m.live.lastID {
+			m.live.lastID = e.ID
+		}
+		refs[e.Ref] = true
+		if e.Kind != store.KindCallback {
+			continue
+		}
+		m.live.lastCallback = &e
+		switch e.Method {
+		case "apply_guarantee":
+			if e.Status == 0 || e.Status == 200 {
+				m.newRefs[e.Ref] = true
+				ring = true
+				m.info("新订单 %s 到达（保函申请）", e.Ref)
+			}
+		case "apply_claim":
+			if e.Status == 0 || e.Status == 200 {
+				m.newRefs[e.Ref] = true
+				ring = true
+				m.info("新理赔 %s 到达（理赔申请）", e.Ref)
+			}
+		}
+	}
+	if ring {
+		cmds = append(cmds, m.bell())
+	}
+	cmds = append(cmds, m.panes[m.active].refresh(m), m.statusRead())
+	if m.active != int(paneTodo) {
+		cmds = append(cmds, m.pending.refresh(m))
+	}
+	for _, o := range m.stack {
+		if d, ok := o.(*detailView); ok && (refs[d.asked.key] || d.asked.kind == kindEvent) {
+			if d.asked.kind != kindEvent {
+				cmds = append(cmds, d.reload(m))
+			}
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// bell rings the terminal's bell.
+func (m *Model) bell() tea.Cmd {
+	m.bells++
+	if m.term == nil {
+		return nil
+	}
+	out := m.term
+	return func() tea.Msg {
+		_, _ = out.WriteString("\a")
+		return nil
+	}
+}

@@ -1,0 +1,514 @@
+// Package ui is the desk: a Bubble Tea terminal program a clerk of the
+// guarantee firm runs the day on. It shows what the store holds (待办, 订单,
+// 保函, 撤销, 理赔, 日志), follows new callbacks live by tailing the store's
+// event journal, and sends the outbound calls through platform.Workflows,
+// each after a form and a confirmation showing exactly what will be sent.
+//
+// The desk owns no business rule: every check and every message is the
+// platform package's. Update and View do no I/O; every store read, workflow
+// call and file operation runs in a tea.Cmd and comes back as a message.
+package ui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/muesli/termenv"
+
+	"baohan/platform"
+	"baohan/store"
+	"baohan/ui/keys"
+)
+
+// Options is what main.go gives the desk.
+type Options struct {
+	Store     *store.Store
+	Workflows *platform.Workflows // nil: read-only desk (actions say why they are unavailable)
+	// Client is the platform client; the token time left is read from the
+	// store's token row, never by a network call.
+	Client           *platform.Client
+	ListenerAddr     string // where the in-process listener listens ("" if another process's listener is used)
+	PublicURL        string
+	ExternalListener string // set when a `baohan serve` for this data dir already runs (its address)
+	Sandbox          bool   // show 沙箱模式 in the status bar
+	Now              func() time.Time
+	Logger           *slog.Logger // file logger; never writes to the screen
+}
+
+// Run runs the desk in the alternate screen until the clerk quits (q) or ctx
+// is done. The caller drains its listener afterwards.
+func Run(ctx context.Context, opt Options) error {
+	m := newModel(opt)
+	out := termenv.NewOutput(os.Stdout)
+	m.term = out
+	p := tea.NewProgram(m, tea.WithAltScreen())
+	stop := context.AfterFunc(ctx, func() { p.Quit() })
+	defer stop()
+	_, err := p.Run()
+	m.cancel()
+	if err != nil {
+		return fmt.Errorf("run desk: %w", err)
+	}
+	return nil
+}
+
+// New makes the desk's root model (for tests and Run).
+func New(opt Options) tea.Model { return newModel(opt) }
+
+// Model is the desk's root model.
+type Model struct {
+	opt      Options
+	st       *store.Store
+	wf       *platform.Workflows
+	log      *slog.Logger
+	ctx      context.Context
+	cancel   context.CancelFunc
+	now      func() time.Time
+	keys     keys.KeyMap
+	spin     spinner.Model
+	spinning bool // the spinner's tick is armed
+	// tick arms a timer (tea.Tick; benchmarks replace it to run reads
+	// without waiting).
+	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+	term *termenv.Output
+
+	w, h   int
+	panes  []pane
+	active int
+	stack  []overlay // detail views, action forms, help; the last is on top
+
+	flash    flash
+	live     liveState
+	status   statusState
+	newRefs  map[string]bool   // order and claim numbers that arrived while the desk ran
+	files    map[string]dlFile // platform file_id -> downloaded into the store this session
+	bells    int               // times the bell rang (tests read it)
+	quitting bool              // asked to quit while something runs
+	opening  int               // actions whose form waits for a read
+	seq      int               // ids for overlays
+	pending  *todoPane         // the 待办 pane
+	cwd      string            // where the file picker starts
+}
+
+// inspectMsg runs a function on the model inside Update (tests use it to
+// read the model's state without a data race).
+type inspectMsg func(*Model)
+
+// flash is the message line above the status bar.
+type flash struct {
+	text string
+	err  bool
+}
+
+func newModel(opt Options) *Model {
+	ctx, cancel := context.WithCancel(context.Background())
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	sp := spinner.New(spinner.WithSpinner(spinner.Line))
+	m := &Model{
+		opt: opt, st: opt.Store, wf: opt.Workflows, log: log, ctx: ctx, cancel: cancel, now: now,
+		keys: keys.Default(), spin: sp, tick: tea.Tick, w: 80, h: 24,
+		newRefs: map[string]bool{}, files: map[string]dlFile{},
+	}
+	m.cwd, _ = os.Getwd()
+	m.pending = newTodoPane()
+	orders, guarantees, revocations, claims, logp := newOrdersPane(), newGuaranteesPane(), newRevocationsPane(), newClaimsPane(), newLogPane()
+	m.panes = []pane{m.pending, orders, guarantees, revocations, claims, logp}
+	m.resize()
+	return m
+}
+
+// Init reads every pane and starts the live tail and the status checks.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(append(m.initLoads(), m.statusStart())...)
+}
+
+// initLoads are the reads the first full frame needs.
+func (m *Model) initLoads() []tea.Cmd {
+	var cmds []tea.Cmd
+	for _, p := range m.panes {
+		cmds = append(cmds, p.load(m))
+	}
+	cmds = append(cmds, m.liveInit(), m.statusRead())
+	return cmds
+}
+
+// contentHeight is the height of the pane area: the screen less the tab
+// line, the message line, the status bar and the help bar.
+func (m *Model) contentHeight() int { return max(m.h-4, 3) }
+
+func (m *Model) resize() {
+	for _, p := range m.panes {
+		p.resize(m.w, m.contentHeight())
+	}
+	for _, o := range m.stack {
+		o.resize(m, m.w, m.contentHeight())
+	}
+}
+
+func (m *Model) info(format string, a ...any) {
+	m.flash = flash{text: fmt.Sprintf(format, a...)}
+}
+
+func (m *Model) errorf(format string, a ...any) {
+	m.flash = flash{text: fmt.Sprintf(format, a...), err: true}
+	m.log.Error("desk", "message", m.flash.text)
+}
+
+func (m *Model) top() overlay {
+	if len(m.stack) == 0 {
+		return nil
+	}
+	return m.stack[len(m.stack)-1]
+}
+
+func (m *Model) push(o overlay) tea.Cmd {
+	m.stack = append(m.stack, o)
+	o.resize(m, m.w, m.contentHeight())
+	return o.init(m)
+}
+
+func (m *Model) pop() {
+	if len(m.stack) > 0 {
+		m.stack = m.stack[:len(m.stack)-1]
+	}
+}
+
+func (m *Model) nextID() int {
+	m.seq++
+	return m.seq
+}
+
+// spinCmd arms the spinner's tick if something is busy and it is not armed.
+func (m *Model) spinCmd() tea.Cmd {
+	if m.spinning || !m.busyAny() {
+		return nil
+	}
+	m.spinning = true
+	return m.spin.Tick
+}
+
+// busyAny tells whether anything on screen waits for a command (the spinner
+// turns while it does).
+func (m *Model) busyAny() bool {
+	for _, o := range m.stack {
+		if o.busy() {
+			return true
+		}
+	}
+	return false
+}
+
+// running tells whether a call to the platform is under way.
+func (m *Model) running() bool {
+	for _, o := range m.stack {
+		if a, ok := o.(*actionView); ok && a.busy() {
+			return true
+		}
+	}
+	return false
+}
+
+// Update routes a message: keys to the top overlay or the active pane,
+// results to whoever asked for them.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = max(msg.Width, 20), max(msg.Height, 8)
+		m.resize()
+		var cmds []tea.Cmd
+		for _, p := range m.panes {
+			if t, ok := p.(interface{ windowCmd(*Model, bool) tea.Cmd }); ok {
+				cmds = append(cmds, t.windowCmd(m, false))
+			}
+		}
+		return m, tea.Batch(cmds...)
+	case tea.KeyMsg:
+		return m, tea.Batch(m.key(msg), m.spinCmd())
+	case spinner.TickMsg:
+		if !m.busyAny() {
+			m.spinning = false
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case paneMsg:
+		for _, p := range m.panes {
+			if p.id() == msg.paneID() {
+				return m, p.msg(m, msg)
+			}
+		}
+		return m, nil
+	case pollMsg, liveMsg, liveInitMsg:
+		return m, m.liveUpdate(msg)
+	case tokenMsg, reachMsg, statusTickMsg:
+		return m, m.statusUpdate(msg)
+	case overlayMsg:
+		for _, o := range m.stack {
+			if o.id() == msg.overlayID() {
+				return m, tea.Batch(o.update(m, msg), m.spinCmd())
+			}
+		}
+		return m, nil
+	case fileMsg:
+		return m, m.fileDone(msg)
+	case inspectMsg:
+		msg(m)
+		return m, nil
+	case openActionMsg:
+		m.opening = max(m.opening-1, 0)
+		if msg.err != nil {
+			m.errorf("%v", msg.err)
+			return m, nil
+		}
+		return m, m.push(newAction(m, msg.spec))
+	}
+	// Anything else (a file picker's folder read, a text field's own
+	// messages) belongs to the top overlay.
+	if o := m.top(); o != nil {
+		return m, o.update(m, msg)
+	}
+	return m, nil
+}
+
+func (m *Model) key(k tea.KeyMsg) tea.Cmd {
+	km := m.keys
+	if m.quitting {
+		switch k.String() {
+		case "y", "Y":
+			m.cancel()
+			return tea.Quit
+		default:
+			m.quitting = false
+			m.info("继续工作")
+			return nil
+		}
+	}
+	if key.Matches(k, km.ForceQuit) {
+		return m.quit()
+	}
+	if o := m.top(); o != nil {
+		if !o.typing() {
+			switch {
+			case key.Matches(k, km.Quit):
+				return m.quit()
+			case key.Matches(k, km.Help):
+				if _, isHelp := o.(*helpView); isHelp {
+					m.pop()
+					return nil
+				}
+				return m.push(newHelpView(m))
+			}
+		}
+		return o.update(m, k)
+	}
+	p := m.panes[m.active]
+	if p.typing() {
+		cmd, _ := p.key(m, k)
+		return cmd
+	}
+	switch {
+	case key.Matches(k, km.Quit):
+		return m.quit()
+	case key.Matches(k, km.Help):
+		return m.push(newHelpView(m))
+	case key.Matches(k, km.NextPane):
+		return m.showPane((m.active + 1) % len(m.panes))
+	case key.Matches(k, km.PrevPane):
+		return m.showPane((m.active + len(m.panes) - 1) % len(m.panes))
+	case key.Matches(k, km.Reload):
+		m.info("已重新读取")
+		return tea.Batch(p.refresh(m), m.statusRead())
+	}
+	for i, b := range km.Pane {
+		if key.Matches(k, b) {
+			return m.showPane(i)
+		}
+	}
+	if cmd, ok := p.key(m, k); ok {
+		return cmd
+	}
+	sel := p.selection()
+	if key.Matches(k, km.Open) {
+		if sel == nil {
+			return nil
+		}
+		delete(m.newRefs, sel.key)
+		return m.push(newDetail(m, *sel))
+	}
+	if key.Matches(k, km.Back) {
+		m.flash = flash{}
+		return nil
+	}
+	return m.recordKey(k, sel, nil)
+}
+
+func (m *Model) showPane(i int) tea.Cmd {
+	m.active = i
+	m.flash = flash{}
+	return m.panes[i].refresh(m)
+}
+
+func (m *Model) quit() tea.Cmd {
+	if m.running() {
+		m.quitting = true
+		return nil
+	}
+	m.cancel()
+	return tea.Quit
+}
+
+// View draws the screen: tabs, the pane or the top overlay, the message
+// line, the status bar and the help bar.
+func (m *Model) View() string {
+	ch := m.contentHeight()
+	var body string
+	if o := m.top(); o != nil {
+		body = o.view(m, m.w, ch)
+	} else {
+		body = m.panes[m.active].view(m, m.w, ch)
+	}
+	lines := make([]string, 0, m.h)
+	lines = append(lines, m.tabsView())
+	lines = append(lines, fitLines(body, m.w, ch)...)
+	lines = append(lines, m.flashView(), m.statusView(), m.helpView())
+	for i, l := range lines {
+		if styledWidth(l) > m.w {
+			lines[i] = cutStyled(l, m.w)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) tabsView() string {
+	var b strings.Builder
+	for i, p := range m.panes {
+		label := fmt.Sprintf("%d %s", i+1, p.title())
+		if p.id() == paneTodo {
+			if n := m.pending.count(); n >= 0 {
+				label += fmt.Sprintf("(%d)", n)
+			}
+		}
+		if i == m.active {
+			b.WriteString(stTabActive.Render("[" + label + "]"))
+		} else {
+			b.WriteString(stTab.Render(" " + label + " "))
+		}
+		b.WriteByte(' ')
+	}
+	if o := m.top(); o != nil {
+		b.WriteString(stDim.Render("> " + clean(o.title())))
+	}
+	return truncStyledLine(b.String(), m.w)
+}
+
+// truncStyledLine cuts a styled line to w cells.
+func truncStyledLine(s string, w int) string {
+	if styledWidth(s) <= w {
+		return s
+	}
+	return cutStyled(s, w)
+}
+
+func (m *Model) flashView() string {
+	if m.quitting {
+		return stWarn.Render(fit("有操作正在进行，现在退出会中断它（结果记为未知）。确定退出？y 退出 / 其他键 继续", m.w))
+	}
+	if m.flash.text == "" {
+		return ""
+	}
+	t := truncate(clean(m.flash.text), m.w)
+	if m.flash.err {
+		return stErr.Render(t)
+	}
+	return t
+}
+
+func (m *Model) helpView() string {
+	var b []key.Binding
+	if o := m.top(); o != nil {
+		b = o.help(m)
+	} else {
+		p := m.panes[m.active]
+		b = p.helpKeys(m)
+		if !p.typing() {
+			b = append(b, m.actionKeys(p.selection())...)
+			b = append(b, m.keys.NextPane)
+		}
+	}
+	// The same key once.
+	seen := map[string]bool{}
+	out := b[:0]
+	for _, k := range b {
+		if h := k.Help().Key; !seen[h] {
+			seen[h] = true
+			out = append(out, k)
+		}
+	}
+	// "? 全部按键  q 退出" always shows, at the right; the rest is cut to fit.
+	tail := shortHelp([]key.Binding{m.keys.Help, m.keys.Quit}, m.w)
+	head := shortHelp(out, m.w-textWidth(tail)-2)
+	return padStyled(head, m.w-textWidth(tail)) + tail
+}
+
+// shortHelp is "key desc  key desc ..." cut to w cells, ending with an
+// ellipsis when bindings were left out.
+func shortHelp(b []key.Binding, w int) string {
+	var items []string
+	for _, k := range b {
+		if k.Enabled() {
+			items = append(items, k.Help().Key+" "+k.Help().Desc)
+		}
+	}
+	all := strings.Join(items, "  ")
+	if textWidth(all) <= w {
+		return all
+	}
+	e := "  " + glyphs().ellipsis
+	var out string
+	for _, it := range items {
+		next := it
+		if out != "" {
+			next = out + "  " + it
+		}
+		if textWidth(next)+textWidth(e) > w {
+			break
+		}
+		out = next
+	}
+	return out + e
+}
+
+// settled tells whether nothing on screen waits for a read (tests wait for
+// it before comparing a screen).
+func (m *Model) settled() bool {
+	if !m.live.ready || !m.status.tokenRead || m.busyAny() || !m.pending.settled() || m.opening > 0 {
+		return false
+	}
+	for _, r := range []reach{m.status.listener, m.status.public, m.status.external} {
+		if r == reachChecking {
+			return false
+		}
+	}
+	for _, p := range m.panes {
+		if s, ok := p.(interface{ settled() bool }); ok && !s.settled() {
+			return false
+		}
+	}
+	return true
+}

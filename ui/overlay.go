@@ -1,0 +1,158 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// overlay is a view over the panes: a record's detail, an action, the help
+// page. Overlays stack; keys go to the top one.
+type overlay interface {
+	id() int
+	title() string
+	init(m *Model) tea.Cmd
+	update(m *Model, msg tea.Msg) tea.Cmd
+	resize(m *Model, w, h int)
+	view(m *Model, w, h int) string
+	help(m *Model) []key.Binding
+	// typing: a text field has the keys (q and ? are text then).
+	typing() bool
+	// busy: waiting for a command (the spinner turns).
+	busy() bool
+}
+
+// overlayMsg is a message addressed to one overlay.
+type overlayMsg interface{ overlayID() int }
+
+// ---- help ----
+
+type helpView struct {
+	oid   int
+	lines []string
+	off   int
+	h     int
+}
+
+func newHelpView(m *Model) *helpView {
+	return &helpView{oid: m.nextID()}
+}
+
+func (v *helpView) id() int               { return v.oid }
+func (v *helpView) title() string         { return "全部按键" }
+func (v *helpView) init(m *Model) tea.Cmd { return nil }
+func (v *helpView) typing() bool          { return false }
+func (v *helpView) busy() bool            { return false }
+func (v *helpView) help(m *Model) []key.Binding {
+	return []key.Binding{m.keys.Back, m.keys.Up, m.keys.Down}
+}
+func (v *helpView) resize(m *Model, w, h int) { v.h = h; v.lines = helpLines(m, w) }
+func (v *helpView) update(m *Model, msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(k, m.keys.Back), key.Matches(k, m.keys.Help):
+		m.pop()
+	case key.Matches(k, m.keys.Down):
+		v.off = min(v.off+1, max(len(v.lines)-v.h, 0))
+	case key.Matches(k, m.keys.Up):
+		v.off = max(v.off-1, 0)
+	case key.Matches(k, m.keys.PageDown):
+		v.off = min(v.off+v.h, max(len(v.lines)-v.h, 0))
+	case key.Matches(k, m.keys.PageUp):
+		v.off = max(v.off-v.h, 0)
+	}
+	return nil
+}
+
+func (v *helpView) view(m *Model, w, h int) string {
+	end := min(v.off+h, len(v.lines))
+	return strings.Join(v.lines[v.off:end], "\n")
+}
+
+func helpLines(m *Model, w int) []string {
+	km := m.keys
+	groups := []struct {
+		title string
+		b     []key.Binding
+	}{
+		{"页签", append([]key.Binding{km.NextPane, km.PrevPane}, km.Pane[:]...)},
+		{"移动与查看", []key.Binding{km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom, km.Open, km.Back}},
+		{"列表", []key.Binding{km.Filter, km.QuickView, km.Sort, km.Reload}},
+		{"发往平台（先填表，确认后发送）", []key.Binding{km.Notify, km.Push, km.Cancel, km.Fetch, km.Release, km.ClaimResult}},
+		{"文件与复制", []key.Binding{km.Download, km.OpenFile, km.Copy}},
+		{"表单", []key.Binding{km.NextField, km.PrevField, km.Submit, km.Browse, km.Toggle, km.Confirm, km.Deny}},
+		{"其他", []key.Binding{km.Help, km.Quit, km.ForceQuit}},
+	}
+	var blocks [][]string
+	for _, g := range groups {
+		lines := []string{stSection.Render(g.title)}
+		for _, b := range g.b {
+			h := b.Help()
+			lines = append(lines, "  "+stBold.Render(fit(h.Key, 11))+" "+h.Desc)
+		}
+		blocks = append(blocks, append(lines, ""))
+	}
+	blocks = append(blocks, []string{
+		stSection.Render("标记"),
+		"  >  当前行",
+		"  *  新到的订单或理赔（响铃）",
+		"  !  投标截止不足24小时或已截止",
+	})
+	// As many columns of about 40 cells as fit, blocks kept whole, filled
+	// top to bottom.
+	cols := max(1, min(3, w/40))
+	columns := balance(blocks, cols)
+	cw := w / cols
+	var out []string
+	for i := 0; ; i++ {
+		more := false
+		var line strings.Builder
+		for j, col := range columns {
+			cell := ""
+			if i < len(col) {
+				cell, more = col[i], true
+			}
+			if j < cols-1 {
+				cell = padStyled(cutStyled(cell, cw-1), cw)
+			}
+			line.WriteString(cell)
+		}
+		if !more {
+			break
+		}
+		out = append(out, strings.TrimRight(line.String(), " "))
+	}
+	return out
+}
+
+// balance splits blocks, in order, into n columns with the tallest column
+// as short as it can be.
+func balance(blocks [][]string, n int) [][]string {
+	if n <= 1 || len(blocks) <= 1 {
+		var one []string
+		for _, b := range blocks {
+			one = append(one, b...)
+		}
+		return [][]string{one}
+	}
+	best, bestH := [][]string(nil), -1
+	for cut := 1; cut <= len(blocks)-n+1; cut++ {
+		var first []string
+		for _, b := range blocks[:cut] {
+			first = append(first, b...)
+		}
+		rest := balance(blocks[cut:], n-1)
+		h := len(first)
+		for _, c := range rest {
+			h = max(h, len(c))
+		}
+		if bestH < 0 || h < bestH {
+			best, bestH = append([][]string{first}, rest...), h
+		}
+	}
+	return best
+}

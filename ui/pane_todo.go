@@ -1,0 +1,352 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"baohan/platform"
+	"baohan/store"
+)
+
+// todoPane is 待办: what needs the clerk now. Orders not yet issued, soonest
+// bid deadline first with the time left (red under 24 hours); guarantees a
+// revocation asks to release (解保); claims awaiting 受理 or a result; and
+// orders flagged by a callback that did not match what we know.
+type todoPane struct {
+	p     *store.Pending
+	err   error
+	items []todoItem // selectable rows and section headings, in screen order
+	sel   int        // index into items (always a selectable one when any)
+	top   int        // first item on screen
+	rows  int        // lines on screen
+	w     int
+	gen   int // reads asked
+	got   int // the read shown
+}
+
+// todoLimit is how many entries of each section the pane reads.
+const todoLimit = 60
+
+type todoItem struct {
+	heading string // a section heading when not empty
+	note    string // a line of text under a heading (e.g. "无")
+	sel     *selection
+}
+
+type pendingMsg struct {
+	gen int
+	p   *store.Pending
+	err error
+}
+
+func (pendingMsg) paneID() paneID { return paneTodo }
+
+func newTodoPane() *todoPane { return &todoPane{rows: 10, w: 80} }
+
+func (t *todoPane) id() paneID { return paneTodo }
+
+func (t *todoPane) settled() bool { return t.p != nil && t.got == t.gen }
+func (t *todoPane) title() string { return "待办" }
+func (t *todoPane) typing() bool  { return false }
+
+// count is the number of things waiting (-1 before the first read).
+func (t *todoPane) count() int {
+	if t.p == nil {
+		return -1
+	}
+	return t.p.OrdersTotal + t.p.ReleasesTotal + t.p.ClaimsTotal + t.p.FlaggedTotal
+}
+
+func (t *todoPane) load(m *Model) tea.Cmd { return t.refresh(m) }
+
+func (t *todoPane) refresh(m *Model) tea.Cmd {
+	t.gen++
+	gen, st, ctx := t.gen, m.st, m.ctx
+	return func() tea.Msg {
+		p, err := st.Pending(ctx, todoLimit)
+		return pendingMsg{gen: gen, p: p, err: err}
+	}
+}
+
+func (t *todoPane) msg(m *Model, msg paneMsg) tea.Cmd {
+	pm, ok := msg.(pendingMsg)
+	if !ok || pm.gen != t.gen {
+		return nil
+	}
+	t.got = pm.gen
+	if pm.err != nil {
+		t.err = pm.err
+		m.errorf("读取待办失败：%v", pm.err)
+		return nil
+	}
+	var selKey string
+	var selKind recordKind
+	if s := t.selection(); s != nil {
+		selKey, selKind = s.key, s.kind
+	}
+	t.p, t.err = pm.p, nil
+	t.build()
+	// Stay on the same record if it is still waiting.
+	t.sel = t.firstSelectable(0)
+	for i, it := range t.items {
+		if it.sel != nil && it.sel.key == selKey && it.sel.kind == selKind {
+			t.sel = i
+			break
+		}
+	}
+	t.scroll()
+	return nil
+}
+
+func (t *todoPane) build() {
+	p := t.p
+	var items []todoItem
+	section := func(title string, shown, total int) {
+		h := fmt.Sprintf("%s %d", title, total)
+		if total > shown {
+			h += fmt.Sprintf("（显示前 %d）", shown)
+		}
+		items = append(items, todoItem{heading: h})
+		if total == 0 {
+			items = append(items, todoItem{note: "无"})
+		}
+	}
+	section("未出函订单（按投标截止时间）", len(p.Orders), p.OrdersTotal)
+	for _, o := range p.Orders {
+		items = append(items, todoItem{sel: orderSel(o)})
+	}
+	section("待解保（收到撤销通知）", len(p.Releases), p.ReleasesTotal)
+	for _, r := range p.Releases {
+		items = append(items, todoItem{sel: releaseSel(r)})
+	}
+	section("待处理理赔（待受理、待结果）", len(p.Claims), p.ClaimsTotal)
+	for _, c := range p.Claims {
+		items = append(items, todoItem{sel: claimSel(c)})
+	}
+	section("标记的回调（需核对）", len(p.Flagged), p.FlaggedTotal)
+	for _, o := range p.Flagged {
+		s := orderSel(o)
+		s.key = o.OrderNo
+		items = append(items, todoItem{sel: s, note: "flag"})
+	}
+	t.items = items
+}
+
+func (t *todoPane) firstSelectable(from int) int {
+	for i := from; i < len(t.items); i++ {
+		if t.items[i].sel != nil {
+			return i
+		}
+	}
+	for i := min(from, len(t.items)) - 1; i >= 0; i-- {
+		if t.items[i].sel != nil {
+			return i
+		}
+	}
+	return 0
+}
+
+func (t *todoPane) selection() *selection {
+	if t.sel >= 0 && t.sel < len(t.items) {
+		return t.items[t.sel].sel
+	}
+	return nil
+}
+
+func (t *todoPane) resize(w, h int) {
+	t.w, t.rows = w, max(h-1, 1)
+	t.scroll()
+}
+
+func (t *todoPane) scroll() {
+	if t.sel < t.top {
+		t.top = t.sel
+		// Show the section heading above the first entry.
+		for t.top > 0 && t.items[t.top-1].sel == nil {
+			t.top--
+		}
+	}
+	if t.sel >= t.top+t.rows {
+		t.top = t.sel - t.rows + 1
+	}
+	t.top = max(min(t.top, len(t.items)-t.rows), 0)
+}
+
+// step moves the selection n selectable rows (negative: up).
+func (t *todoPane) step(n int) {
+	i := t.sel
+	for n != 0 {
+		d := 1
+		if n < 0 {
+			d = -1
+		}
+		j := i + d
+		for j >= 0 && j < len(t.items) && t.items[j].sel == nil {
+			j += d
+		}
+		if j < 0 || j >= len(t.items) {
+			break
+		}
+		i = j
+		n -= d
+	}
+	t.sel = i
+	if t.sel >= 0 && t.sel < len(t.items) && t.items[t.sel].sel != nil {
+		t.scroll()
+	}
+	if d := t.sel; d == t.firstSelectable(0) {
+		t.top = 0
+	}
+}
+
+func (t *todoPane) key(m *Model, k tea.KeyMsg) (tea.Cmd, bool) {
+	km := m.keys
+	switch {
+	case key.Matches(k, km.Up):
+		t.step(-1)
+	case key.Matches(k, km.Down):
+		t.step(1)
+	case key.Matches(k, km.PageUp):
+		t.step(-t.rows)
+	case key.Matches(k, km.PageDown):
+		t.step(t.rows)
+	case key.Matches(k, km.Top):
+		t.step(-len(t.items))
+	case key.Matches(k, km.Bottom):
+		t.step(len(t.items))
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+func (t *todoPane) helpKeys(m *Model) []key.Binding {
+	return []key.Binding{m.keys.Open}
+}
+
+func (t *todoPane) view(m *Model, w, h int) string {
+	var b strings.Builder
+	if t.p == nil {
+		if t.err != nil {
+			return stErr.Render("读取待办失败：" + clean(t.err.Error()))
+		}
+		return stDim.Render("读取中")
+	}
+	if n := t.count(); n == 0 {
+		b.WriteString(stOK.Render("没有待办事项"))
+	} else {
+		b.WriteString(stBold.Render(fmt.Sprintf("待办 %d 项", n)) + stDim.Render("  现在 "+m.now().In(platform.CST).Format("2006-01-02 15:04")+"（北京时间）"))
+	}
+	for i := t.top; i < len(t.items) && i < t.top+t.rows; i++ {
+		b.WriteByte('\n')
+		it := t.items[i]
+		switch {
+		case it.heading != "":
+			b.WriteString(stSection.Render(truncate(it.heading, w)))
+		case it.sel == nil:
+			b.WriteString(stDim.Render("  " + it.note))
+		default:
+			b.WriteString(t.row(m, it, i == t.sel, w))
+		}
+	}
+	return b.String()
+}
+
+// row draws one entry: a mark, then its cells laid out like a table row.
+func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
+	s := it.sel
+	var cells []cell
+	var widths []int
+	add := func(c cell, wd int) {
+		cells = append(cells, c)
+		widths = append(widths, wd)
+	}
+	switch s.kind {
+	case kindOrder:
+		o := s.order
+		if it.note == "flag" {
+			add(styled("标记", stWarn), 4)
+			add(txt(o.OrderNo), 12)
+			add(txt(orderState(o.OrderStatus)), 10)
+			add(txt(o.FlagReason), 0)
+			break
+		}
+		cd, urgent := countdown(o.BidDeadline, m.now())
+		if urgent {
+			add(styled("!"+cd, stUrgent), 14)
+		} else {
+			add(txt(cd), 14)
+		}
+		add(txt(o.OrderNo), 12)
+		add(txt(orderState(o.OrderStatus)), 10)
+		add(txt(deadlineShort(o.BidDeadline)), 11)
+		add(txt(o.BlockName), 0)
+		if w >= 100 {
+			add(txt(o.Principal), 0)
+			add(txt(money(o.GuaranteeAmount)), 14)
+		}
+	case kindRelease:
+		r := s.release
+		add(txt(revokeList(r.List)), 10)
+		add(txt(r.GuaranteeNo), 14)
+		add(txt("批次 "+r.RevokeNo), 21)
+		add(txt(r.Principal), 0)
+		if w >= 100 {
+			add(txt(r.BlockName), 0)
+		}
+	case kindClaim:
+		c := s.claim
+		st := claimState(c.Status)
+		if c.Status == platform.ClaimDealPass {
+			st += "/待结果"
+		}
+		add(styled(st, stWarn), 18)
+		add(txt(c.ClaimNo), 16)
+		add(txt(c.GuaranteeNo), 14)
+		add(txt(c.Principal), 0)
+		if w >= 100 {
+			add(txt(money(c.ClaimAmount)), 14)
+		}
+	}
+	// Share what is left among the flexible cells.
+	avail := w - 2
+	fixed, flex := 0, 0
+	for _, wd := range widths {
+		if wd == 0 {
+			flex++
+		} else {
+			fixed += wd
+		}
+	}
+	fixed += len(widths) - 1
+	left := max(avail-fixed, flex*6)
+	var line strings.Builder
+	for i, c := range cells {
+		if i > 0 {
+			line.WriteByte(' ')
+		}
+		wd := widths[i]
+		if wd == 0 {
+			wd = left / max(flex, 1)
+		}
+		cs := fit(c.text, wd)
+		if c.set && !selected {
+			cs = c.style.Render(cs)
+		}
+		line.WriteString(cs)
+	}
+	mark := "  "
+	if m.newRefs[s.key] {
+		mark = "* "
+	}
+	if selected {
+		return ">" + mark[:1] + stSelected.Render(strings.TrimRight(line.String(), " "))
+	}
+	if mark == "* " {
+		return stNew.Render(mark) + line.String()
+	}
+	return mark + line.String()
+}

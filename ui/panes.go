@@ -1,0 +1,298 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"baohan/platform"
+	"baohan/store"
+)
+
+// The list panes: 订单, 保函, 撤销, 理赔, 日志. Each reads its page of the
+// store with the store's keyset cursors (see pager).
+
+// notIssuedStates are the 5.4 states of an order still to be issued.
+func notIssuedStates() []string {
+	var out []string
+	for _, s := range platform.OrderStates {
+		if !platform.OrderIssued(s.Code) {
+			out = append(out, s.Code)
+		}
+	}
+	return out
+}
+
+// page turns a store list's answer into a fetchFunc's.
+func page[T any](rows []T, next store.Cursor, err error) ([]T, string, error) {
+	return rows, string(next), err
+}
+
+// ---- 订单 ----
+
+func orderQuery(q listQuery) store.OrderQuery {
+	oq := store.OrderQuery{Filter: q.filter}
+	switch q.view {
+	case 1:
+		oq.Status = notIssuedStates()
+	case 2:
+		oq.Status = []string{platform.OrderWaitOutGuarantee}
+	case 3:
+		oq.FlaggedOnly = true
+	}
+	if q.sort == 1 {
+		oq.Sort = store.ByUpdated
+	}
+	return oq
+}
+
+func newOrdersPane() *tablePane[store.Order] {
+	t := newTable(paneOrders, "订单", func(o store.Order) string { return o.OrderNo })
+	t.views = []string{"全部", "未出函", "待出函", "已标记"}
+	t.sorts = []string{"投标截止时间", "最近更新"}
+	t.empty = "还没有订单：保函申请（2.1）到达后显示在这里"
+	t.fetch = func(st *store.Store, q listQuery) fetchFunc[store.Order] {
+		return func(ctx context.Context, after string, limit int) ([]store.Order, string, error) {
+			t := orderQuery(q)
+			t.After, t.Limit = store.Cursor(after), limit
+			return page(st.ListOrders(ctx, t))
+		}
+	}
+	t.count = func(ctx context.Context, st *store.Store, q listQuery) (int, error) {
+		return st.CountOrders(ctx, orderQuery(q))
+	}
+	t.sel = orderSel
+	t.isNew = func(m *Model, o store.Order) bool { return m.newRefs[o.OrderNo] }
+	t.cols = []column[store.Order]{
+		{title: "订单编号", width: 12, cell: func(m *Model, o store.Order) cell { return txt(o.OrderNo) }},
+		{title: "状态", width: 10, cell: func(m *Model, o store.Order) cell {
+			if o.Flagged {
+				return styled("标记/"+orderState(o.OrderStatus), stWarn)
+			}
+			return txt(orderState(o.OrderStatus))
+		}},
+		{title: "投标截止", width: 11, drop: 3, cell: func(m *Model, o store.Order) cell { return txt(deadlineShort(o.BidDeadline)) }},
+		{title: "剩余", width: 14, cell: func(m *Model, o store.Order) cell {
+			if platform.OrderIssued(o.OrderStatus) {
+				return styled("-", stDim)
+			}
+			s, urgent := countdown(o.BidDeadline, m.now())
+			if urgent {
+				return styled("!"+s, stUrgent)
+			}
+			return txt(s)
+		}},
+		{title: "标段名称", min: 12, cell: func(m *Model, o store.Order) cell { return txt(o.BlockName) }},
+		{title: "被保证人", min: 8, drop: 2, cell: func(m *Model, o store.Order) cell { return txt(o.Principal) }},
+		{title: "担保金额(元)", width: 14, drop: 4, right: true, cell: func(m *Model, o store.Order) cell { return txt(money(o.GuaranteeAmount)) }},
+		{title: "受益人", min: 12, drop: 5, wide: 140, cell: func(m *Model, o store.Order) cell { return txt(o.Creditor) }},
+	}
+	return t
+}
+
+// ---- 保函 ----
+
+func guaranteeQuery(q listQuery) store.GuaranteeQuery {
+	return store.GuaranteeQuery{Filter: q.filter, Unreleased: q.view == 1}
+}
+
+func newGuaranteesPane() *tablePane[store.Guarantee] {
+	t := newTable(paneGuarantees, "保函", func(g store.Guarantee) string { return g.GuaranteeNo })
+	t.views = []string{"全部", "未解保"}
+	t.sorts = []string{"最新在前"}
+	t.empty = "还没有保函：在订单上按 p 推送电子保函"
+	t.fetch = func(st *store.Store, q listQuery) fetchFunc[store.Guarantee] {
+		return func(ctx context.Context, after string, limit int) ([]store.Guarantee, string, error) {
+			gq := guaranteeQuery(q)
+			gq.After, gq.Limit = store.Cursor(after), limit
+			return page(st.ListGuarantees(ctx, gq))
+		}
+	}
+	t.count = func(ctx context.Context, st *store.Store, q listQuery) (int, error) {
+		return st.CountGuarantees(ctx, guaranteeQuery(q))
+	}
+	t.sel = guaranteeSel
+	t.cols = []column[store.Guarantee]{
+		{title: "保函编号", width: 14, cell: func(m *Model, g store.Guarantee) cell { return txt(g.GuaranteeNo) }},
+		{title: "订单编号", width: 12, drop: 3, cell: func(m *Model, g store.Guarantee) cell { return txt(g.OrderNo) }},
+		{title: "保函序列号", width: 18, drop: 2, cell: func(m *Model, g store.Guarantee) cell {
+			if g.SerialNum == "" {
+				return styled("(无)", stDim)
+			}
+			return txt(g.SerialNum)
+		}},
+		{title: "被保证人", min: 8, cell: func(m *Model, g store.Guarantee) cell { return txt(g.Principal) }},
+		{title: "标段名称", min: 8, drop: 6, cell: func(m *Model, g store.Guarantee) cell { return txt(g.BlockName) }},
+		{title: "出函时间", width: 16, drop: 5, cell: func(m *Model, g store.Guarantee) cell {
+			if len(g.OutGuaranteeTime) >= 16 {
+				return txt(g.OutGuaranteeTime[:16])
+			}
+			return txt(g.OutGuaranteeTime)
+		}},
+		{title: "解保状态", width: 10, cell: func(m *Model, g store.Guarantee) cell {
+			s := releaseShort(g)
+			switch g.ReleaseStatus {
+			case platform.ReleaseAwaiting:
+				return styled(s, stWarn)
+			case platform.ReleasePenalty:
+				return styled(s, stUrgent)
+			}
+			return txt(s)
+		}},
+	}
+	return t
+}
+
+// ---- 撤销 ----
+
+func newRevocationsPane() *tablePane[store.Revocation] {
+	t := newTable(paneRevocations, "撤销", func(r store.Revocation) string { return r.RevokeNo })
+	t.sorts = []string{"最新在前"}
+	t.empty = "还没有保函撤销通知（2.8）"
+	t.fetch = func(st *store.Store, q listQuery) fetchFunc[store.Revocation] {
+		return func(ctx context.Context, after string, limit int) ([]store.Revocation, string, error) {
+			return page(st.ListRevocations(ctx, store.RevocationQuery{Filter: q.filter, After: store.Cursor(after), Limit: limit}))
+		}
+	}
+	t.count = func(ctx context.Context, st *store.Store, q listQuery) (int, error) {
+		return st.CountRevocations(ctx, store.RevocationQuery{Filter: q.filter})
+	}
+	t.sel = revocationSel
+	t.cols = []column[store.Revocation]{
+		{title: "批次号", width: 16, cell: func(m *Model, r store.Revocation) cell { return txt(r.RevokeNo) }},
+		{title: "标段编号", width: 21, drop: 3, cell: func(m *Model, r store.Revocation) cell { return txt(r.BlockNumber) }},
+		{title: "标段名称", min: 10, cell: func(m *Model, r store.Revocation) cell { return txt(r.BlockName) }},
+		{title: "受益人", min: 8, drop: 2, cell: func(m *Model, r store.Revocation) cell { return txt(r.Creditor) }},
+		{title: "名单", width: 20, cell: func(m *Model, r store.Revocation) cell {
+			n := map[string]int{}
+			for _, it := range r.Items {
+				n[it.List]++
+			}
+			s := fmt.Sprintf("当次%d 已发起%d", n[store.ListCurrent], n[store.ListSuccess])
+			if n[store.ListPenalty] > 0 {
+				return styled(s+fmt.Sprintf(" 罚没%d", n[store.ListPenalty]), stWarn)
+			}
+			return txt(s)
+		}},
+		{title: "收到时间", width: 11, drop: 4, cell: func(m *Model, r store.Revocation) cell { return txt(clock(r.ReceivedAt, layoutShort)) }},
+	}
+	return t
+}
+
+// ---- 理赔 ----
+
+func claimQuery(q listQuery) store.ClaimQuery {
+	cq := store.ClaimQuery{Filter: q.filter}
+	if q.view == 1 {
+		cq.Status = []string{platform.ClaimApplyWaitDeal, platform.ClaimDealPass}
+	}
+	return cq
+}
+
+func newClaimsPane() *tablePane[store.Claim] {
+	t := newTable(paneClaims, "理赔", func(c store.Claim) string { return c.ClaimNo })
+	t.views = []string{"全部", "待处理"}
+	t.sorts = []string{"最近更新"}
+	t.empty = "还没有理赔申请（3.1）"
+	t.fetch = func(st *store.Store, q listQuery) fetchFunc[store.Claim] {
+		return func(ctx context.Context, after string, limit int) ([]store.Claim, string, error) {
+			cq := claimQuery(q)
+			cq.After, cq.Limit = store.Cursor(after), limit
+			return page(st.ListClaims(ctx, cq))
+		}
+	}
+	t.count = func(ctx context.Context, st *store.Store, q listQuery) (int, error) {
+		return st.CountClaims(ctx, claimQuery(q))
+	}
+	t.sel = claimSel
+	t.isNew = func(m *Model, c store.Claim) bool { return m.newRefs[c.ClaimNo] }
+	t.cols = []column[store.Claim]{
+		{title: "理赔序列号", width: 16, cell: func(m *Model, c store.Claim) cell { return txt(c.ClaimNo) }},
+		{title: "状态", width: 16, cell: func(m *Model, c store.Claim) cell {
+			if platform.ClaimAwaitsAction(c.Status) {
+				return styled(claimState(c.Status), stWarn)
+			}
+			return txt(claimState(c.Status))
+		}},
+		{title: "保函编号", width: 14, drop: 3, cell: func(m *Model, c store.Claim) cell { return txt(c.GuaranteeNo) }},
+		{title: "被保证人", min: 8, cell: func(m *Model, c store.Claim) cell { return txt(c.Principal) }},
+		{title: "索赔金额(元)", width: 14, drop: 2, right: true, cell: func(m *Model, c store.Claim) cell { return txt(money(c.ClaimAmount)) }},
+		{title: "受益人", min: 8, drop: 6, cell: func(m *Model, c store.Claim) cell { return txt(c.Creditor) }},
+		{title: "更新", width: 11, drop: 5, cell: func(m *Model, c store.Claim) cell { return txt(clock(c.UpdatedAt, layoutShort)) }},
+	}
+	return t
+}
+
+// ---- 日志 ----
+
+var logKinds = []string{"", store.KindCallback, store.KindCall, store.KindFlag, store.KindFault}
+
+func newLogPane() *tablePane[store.Event] {
+	t := newTable(paneLog, "日志", func(e store.Event) string { return strconv.FormatInt(e.ID, 10) })
+	t.views = []string{"全部", "收到的回调", "发出的调用", "标记", "故障"}
+	t.sorts = []string{"最新在前"}
+	t.empty = "还没有日志：每个收到的回调和发出的调用都记在这里"
+	t.filter.Placeholder = "方法、编号、摘要"
+	t.fetch = func(st *store.Store, q listQuery) fetchFunc[store.Event] {
+		return func(ctx context.Context, after string, limit int) ([]store.Event, string, error) {
+			eq := store.EventQuery{Filter: q.filter, Kind: logKinds[q.view], Limit: limit}
+			if after != "" {
+				id, err := strconv.ParseInt(after, 10, 64)
+				if err != nil {
+					return nil, "", fmt.Errorf("bad event cursor %q", after)
+				}
+				eq.Before = id
+			}
+			evs, err := st.ListEvents(ctx, eq)
+			if err != nil {
+				return nil, "", err
+			}
+			next := ""
+			if len(evs) == limit && len(evs) > 0 && evs[len(evs)-1].ID > 1 {
+				next = strconv.FormatInt(evs[len(evs)-1].ID, 10)
+			}
+			return evs, next, nil
+		}
+	}
+	t.count = func(ctx context.Context, st *store.Store, q listQuery) (int, error) {
+		if q.view != 0 || q.filter != "" {
+			return -1, nil // not counted
+		}
+		// Events are never deleted: the last id is their number.
+		id, err := st.LastEventID(ctx)
+		return int(id), err
+	}
+	t.sel = eventSel
+	t.cols = []column[store.Event]{
+		{title: "时间", width: 14, cell: func(m *Model, e store.Event) cell { return txt(clock(e.At, layoutLog)) }},
+		{title: "方向", width: 4, cell: func(m *Model, e store.Event) cell { return txt(direction(e.Direction)) }},
+		{title: "方法", width: 18, cell: func(m *Model, e store.Event) cell {
+			c := txt(methodName(e.Method, e.Direction))
+			switch e.Kind {
+			case store.KindFlag:
+				c = styled("标记 "+c.text, stWarn)
+			case store.KindFault:
+				c = styled("故障 "+c.text, stErr)
+			}
+			return c
+		}},
+		{title: "编号", width: 12, drop: 3, cell: func(m *Model, e store.Event) cell { return txt(e.Ref) }},
+		{title: "状态", width: 5, right: true, cell: func(m *Model, e store.Event) cell {
+			if e.Status == 0 {
+				return txt("")
+			}
+			if e.Status != platform.StatusOK {
+				return styled(strconv.Itoa(e.Status), stErr)
+			}
+			return txt(strconv.Itoa(e.Status))
+		}},
+		{title: "耗时", width: 7, drop: 4, right: true, cell: func(m *Model, e store.Event) cell {
+			if e.LatencyMS == 0 && e.Direction != store.DirOut {
+				return txt("")
+			}
+			return txt(fmt.Sprintf("%dms", e.LatencyMS))
+		}},
+		{title: "摘要", min: 16, drop: 2, cell: func(m *Model, e store.Event) cell { return txt(e.Summary) }},
+	}
+	return t
+}

@@ -1,0 +1,264 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"baohan/platform"
+	"baohan/store"
+)
+
+// The status bar: sandbox mode, where callbacks are received and whether
+// that answers, the public URL and whether it is reachable, the access
+// token's time left (read from the store's token row, never fetched here),
+// and the last callback.
+
+type reach int
+
+const (
+	reachUnknown reach = iota
+	reachChecking
+	reachOK
+	reachFail
+)
+
+type statusState struct {
+	tokenRead bool
+	tokenExp  int64 // unix seconds; 0: none stored
+	listener  reach
+	public    reach
+	external  reach
+}
+
+type tokenMsg struct {
+	exp int64
+	err error
+}
+
+type reachMsg struct {
+	which string // "listener", "public", "external"
+	ok    bool
+}
+
+type statusTickMsg struct{}
+
+// statusEvery is how often the token and the addresses are checked.
+const statusEvery = 30 * time.Second
+
+// statusRead reads the token row.
+func (m *Model) statusRead() tea.Cmd {
+	st, ctx := m.st, m.ctx
+	return func() tea.Msg {
+		_, exp, err := st.Token(ctx)
+		return tokenMsg{exp: exp, err: err}
+	}
+}
+
+func (m *Model) statusStart() tea.Cmd {
+	return tea.Batch(m.reachChecks(), m.tick(statusEvery, func(time.Time) tea.Msg { return statusTickMsg{} }))
+}
+
+// reachChecks asks each address for /healthz.
+func (m *Model) reachChecks() tea.Cmd {
+	var cmds []tea.Cmd
+	check := func(which, base string, timeout time.Duration) tea.Cmd {
+		ctx := m.ctx
+		return func() tea.Msg {
+			return reachMsg{which: which, ok: healthy(ctx, base, timeout)}
+		}
+	}
+	if a := m.opt.ListenerAddr; a != "" {
+		if m.status.listener == reachUnknown {
+			m.status.listener = reachChecking
+		}
+		cmds = append(cmds, check("listener", "http://"+a, 3*time.Second))
+	}
+	if a := m.opt.ExternalListener; a != "" {
+		if m.status.external == reachUnknown {
+			m.status.external = reachChecking
+		}
+		cmds = append(cmds, check("external", "http://"+a, 3*time.Second))
+	}
+	if u := m.opt.PublicURL; u != "" {
+		if m.status.public == reachUnknown {
+			m.status.public = reachChecking
+		}
+		cmds = append(cmds, check("public", u, 10*time.Second))
+	}
+	return tea.Batch(cmds...)
+}
+
+// healthy tells whether base/healthz answers 200.
+func healthy(ctx context.Context, base string, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if !strings.Contains(base, "://") {
+		base = "http://" + base
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/healthz", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+func (m *Model) statusUpdate(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tokenMsg:
+		m.status.tokenRead = true
+		switch {
+		case msg.err == nil:
+			m.status.tokenExp = msg.exp
+		case errors.Is(msg.err, store.ErrNotFound):
+			m.status.tokenExp = 0
+		default:
+			m.log.Warn("read token", "err", msg.err)
+		}
+	case reachMsg:
+		r := reachFail
+		if msg.ok {
+			r = reachOK
+		}
+		switch msg.which {
+		case "listener":
+			m.status.listener = r
+		case "public":
+			m.status.public = r
+		case "external":
+			m.status.external = r
+		}
+	case statusTickMsg:
+		if m.ctx.Err() != nil {
+			return nil
+		}
+		return tea.Batch(m.statusRead(), m.reachChecks(), m.tick(statusEvery, func(time.Time) tea.Msg { return statusTickMsg{} }))
+	}
+	return nil
+}
+
+func reachText(r reach, good, bad string) string {
+	switch r {
+	case reachOK:
+		return good
+	case reachFail:
+		return bad
+	case reachChecking:
+		return "检查中"
+	}
+	return ""
+}
+
+// statusSeg is a part of the status bar in a long and a short form.
+type statusSeg struct {
+	long, short string
+	drop        int // dropped when too narrow, highest first; 0 kept
+}
+
+func (m *Model) statusSegs() []statusSeg {
+	var segs []statusSeg
+	if m.opt.Sandbox {
+		segs = append(segs, statusSeg{long: "沙箱模式", short: "沙箱"})
+	}
+	switch {
+	case m.opt.ListenerAddr != "":
+		r := reachText(m.status.listener, "正常", "无响应")
+		segs = append(segs, statusSeg{long: strings.TrimSpace("监听 " + m.opt.ListenerAddr + " " + r), short: strings.TrimSpace("监听" + r)})
+	case m.opt.ExternalListener != "":
+		r := reachText(m.status.external, "正常", "无响应")
+		segs = append(segs, statusSeg{long: strings.TrimSpace("回调由另一进程接收 " + m.opt.ExternalListener + " " + r), short: strings.TrimSpace("外部监听" + r)})
+	default:
+		segs = append(segs, statusSeg{long: "本桌面未接收回调", short: "未监听", drop: 1})
+	}
+	if u := m.opt.PublicURL; u != "" {
+		r := reachText(m.status.public, "可达", "不可达")
+		segs = append(segs, statusSeg{long: strings.TrimSpace("公网 " + u + " " + r), short: strings.TrimSpace("公网" + r), drop: 2})
+	}
+	segs = append(segs, m.tokenSeg())
+	if e := m.live.lastCallback; e != nil {
+		t := clock(e.At, "15:04:05")
+		if clock(e.At, "2006-01-02") != m.now().In(platform.CST).Format("2006-01-02") {
+			t = clock(e.At, layoutShort)
+		}
+		segs = append(segs, statusSeg{long: "最近回调 " + t + " " + methodName(e.Method, e.Direction), short: "回调 " + t, drop: 3})
+	} else if m.live.ready {
+		segs = append(segs, statusSeg{long: "尚无回调", short: "无回调", drop: 3})
+	}
+	return segs
+}
+
+func (m *Model) tokenSeg() statusSeg {
+	if !m.status.tokenRead {
+		return statusSeg{long: "令牌 读取中", short: "令牌", drop: 4}
+	}
+	if m.status.tokenExp == 0 {
+		return statusSeg{long: "令牌 未获取（首次调用时获取）", short: "令牌 未获取", drop: 4}
+	}
+	left := time.Unix(m.status.tokenExp, 0).Sub(m.now())
+	if left <= 0 {
+		return statusSeg{long: "令牌 已过期（下次调用时自动更新）", short: "令牌 过期", drop: 4}
+	}
+	return statusSeg{long: "令牌 剩" + span(left), short: fmt.Sprintf("令牌%d:%02d", int(left.Hours()), int(left.Minutes())%60), drop: 4}
+}
+
+func (m *Model) statusView() string {
+	segs := m.statusSegs()
+	short := make([]bool, len(segs))
+	dropped := make([]bool, len(segs))
+	render := func() string {
+		var parts []string
+		for i, s := range segs {
+			if dropped[i] {
+				continue
+			}
+			if short[i] {
+				parts = append(parts, s.short)
+			} else {
+				parts = append(parts, s.long)
+			}
+		}
+		return " " + strings.Join(parts, " | ") + " "
+	}
+	// Shorten from the least important, then drop.
+	order := make([]int, 0, len(segs))
+	for p := 4; p >= 0; p-- {
+		for i, s := range segs {
+			if s.drop == p {
+				order = append(order, i)
+			}
+		}
+	}
+	for _, i := range order {
+		if textWidth(render()) <= m.w {
+			break
+		}
+		short[i] = true
+	}
+	for _, i := range order {
+		if textWidth(render()) <= m.w {
+			break
+		}
+		if segs[i].drop > 0 {
+			dropped[i] = true
+		}
+	}
+	line := fit(render(), m.w)
+	if m.opt.Sandbox && strings.HasPrefix(line, " 沙箱") {
+		head := " 沙箱模式"
+		if short[0] {
+			head = " 沙箱"
+		}
+		return stSandbox.Render(head) + stStatusBar.Render(strings.TrimPrefix(line, head))
+	}
+	return stStatusBar.Render(line)
+}
