@@ -1,0 +1,1133 @@
+// Command baohan is the desk of a guarantee firm (担保公司) on the Fuzhou
+// construction e-guarantee platform (福州市建设工程电子保函服务平台): a terminal
+// desk with the callback listener inside it, and the same actions as
+// commands for scripts. shared/interface.md is the promise it keeps.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"baohan/listener"
+	"baohan/listener/loadtest"
+	"baohan/pdfsign"
+	"baohan/platform"
+	"baohan/platform/sandbox"
+	"baohan/store"
+	"baohan/ui"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+// Exit codes of shared/interface.md.
+const (
+	exitOK    = 0
+	exitNo    = 1 // the platform or the check said no
+	exitUsage = 2 // usage, configuration or local input error
+)
+
+// exitError carries an exit code with its message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, a ...any) error {
+	return &exitError{exitUsage, fmt.Errorf(format, a...)}
+}
+
+func checkFailed(format string, a ...any) error {
+	return &exitError{exitNo, fmt.Errorf(format, a...)}
+}
+
+// exitCode maps an error to the interface's exit status.
+func exitCode(err error) int {
+	var ee *exitError
+	var ce *platform.ConfigError
+	var pe *platform.Error
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &ce), platform.IsInputError(err):
+		return exitUsage
+	case errors.As(err, &pe):
+		return exitNo
+	}
+	return exitNo
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// app holds the global flags and what the commands open lazily.
+type app struct {
+	configPath string
+	dataDir    string
+	jsonOut    bool
+	stdout     io.Writer
+	stderr     io.Writer
+
+	cfg        *platform.Config
+	store      *store.Store
+	listenAddr string // where startListener bound
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr}
+	root := a.commands()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if a.store != nil {
+		_ = a.store.Close()
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "baohan:", err)
+		return exitCode(err)
+	}
+	return exitOK
+}
+
+func (a *app) commands() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "baohan",
+		Short:         "福州市建设工程电子保函服务平台 担保公司工作台",
+		Long:          "baohan: the desk of a guarantee firm on the Fuzhou construction e-guarantee platform.\nWithout a command it opens the desk (TUI) with the callback listener inside it.",
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE:          a.runDesk,
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.configPath, "config", "", "config file (default $BAOHAN_CONFIG, else $XDG_CONFIG_HOME/baohan/config.toml)")
+	pf.StringVar(&a.dataDir, "data", "", "data folder (default [store] dir, else $XDG_DATA_HOME/baohan)")
+	pf.BoolVar(&a.jsonOut, "json", false, "print exactly one JSON document on stdout")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
+
+	root.AddCommand(a.sandboxCmd(), a.serveCmd(), a.keygenCmd(), a.tokenCmd(), a.hashCmd(), a.verifyCmd(),
+		a.orderCmd(), a.guaranteeCmd(), a.claimCmd(), a.fileCmd(), a.listCmd(), a.backupCmd(), a.restoreCmd(),
+		a.reconcileCmd(), a.loadtestCmd())
+	for _, c := range root.Commands() {
+		setArgsUsage(c)
+	}
+	return root
+}
+
+// setArgsUsage makes cobra's argument errors usage errors (exit 2).
+func setArgsUsage(c *cobra.Command) {
+	if c.Args != nil {
+		check := c.Args
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := check(cmd, args); err != nil {
+				return usageErr("%s: %v", cmd.CommandPath(), err)
+			}
+			return nil
+		}
+	}
+	if c.RunE == nil && c.HasSubCommands() {
+		c.Args = cobra.NoArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			return usageErr("%s needs a subcommand: %s", cmd.CommandPath(), subNames(cmd))
+		}
+	}
+	for _, s := range c.Commands() {
+		setArgsUsage(s)
+	}
+}
+
+func subNames(c *cobra.Command) string {
+	var n []string
+	for _, s := range c.Commands() {
+		n = append(n, s.Name())
+	}
+	return strings.Join(n, ", ")
+}
+
+// --- opening what commands need ---
+
+func (a *app) config() (*platform.Config, error) {
+	if a.cfg != nil {
+		return a.cfg, nil
+	}
+	cfg, err := platform.LoadConfig(a.configPath)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.PDF.TrustedCertDir != "" {
+		// The firm's trusted roots for the signer chains; without them a
+		// check still proves integrity and reports trust as unknown.
+		if err := pdfsign.Setup(cfg.PDF.TrustedCertDir); err != nil {
+			return nil, &platform.ConfigError{File: cfg.Path, Key: "pdf.trusted_cert_dir", Err: err}
+		}
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(a.stderr, "baohan: warning:", w)
+	}
+	a.cfg = cfg
+	return cfg, nil
+}
+
+func (a *app) openStore(dir string) (*store.Store, error) {
+	if a.store != nil {
+		return a.store, nil
+	}
+	st, err := store.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	a.store = st
+	return st, nil
+}
+
+// storeOnly opens the store without needing a config (list, backup): the
+// config is read when there is one, for [store] dir.
+func (a *app) storeOnly() (*store.Store, error) {
+	dir := a.dataDir
+	if dir == "" {
+		if cfg, err := a.config(); err == nil {
+			dir = cfg.DataDir("")
+		} else if a.configPath != "" || !errors.Is(err, os.ErrNotExist) && !isMissingConfig(err) {
+			return nil, err
+		} else {
+			dir = platform.DefaultDataDir()
+		}
+	}
+	return a.openStore(dir)
+}
+
+func isMissingConfig(err error) bool {
+	var ce *platform.ConfigError
+	return errors.As(err, &ce) && ce.Key == "" && strings.Contains(ce.Err.Error(), "not found")
+}
+
+// workflows opens config, store and client.
+func (a *app) workflows() (*platform.Workflows, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	st, err := a.openStore(cfg.DataDir(a.dataDir))
+	if err != nil {
+		return nil, err
+	}
+	client := platform.NewClient(platform.ClientConfigFrom(cfg), st, nil)
+	return platform.NewWorkflows(cfg, client, st), nil
+}
+
+// print writes v as JSON with --json, else the text from human.
+func (a *app) print(v any, human func(w io.Writer)) error {
+	if a.jsonOut {
+		b, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(a.stdout, string(b))
+		return err
+	}
+	human(a.stdout)
+	return nil
+}
+
+// --- desk, sandbox, serve ---
+
+func (a *app) runDesk(cmd *cobra.Command, _ []string) error {
+	cfg, err := a.config()
+	if err != nil {
+		return err
+	}
+	st, err := a.openStore(cfg.DataDir(a.dataDir))
+	if err != nil {
+		return err
+	}
+	client := platform.NewClient(platform.ClientConfigFrom(cfg), st, nil)
+	wf := platform.NewWorkflows(cfg, client, st)
+	return a.desk(cmd.Context(), cfg, st, client, wf, false)
+}
+
+// desk runs the TUI with the listener inside it, unless a listener for this
+// data dir already runs in another process: then the desk uses that one.
+func (a *app) desk(ctx context.Context, cfg *platform.Config, st *store.Store, client *platform.Client, wf *platform.Workflows, sandboxMode bool) error {
+	logger, closer, err := listener.FileLogger(st.Dir(), slog.LevelInfo)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	opt := ui.Options{Store: st, Workflows: wf, Client: client, PublicURL: cfg.Listener.PublicURL,
+		Sandbox: sandboxMode, Now: time.Now, Logger: logger}
+	if info, running := listener.Running(st.Dir()); running {
+		opt.ExternalListener = info.Addr
+		return ui.Run(ctx, opt)
+	}
+	srv, release, err := a.startListener(cfg, st, wf, logger)
+	if err != nil {
+		return err
+	}
+	defer release()
+	opt.ListenerAddr = a.listenAddr
+	errc := make(chan error, 1)
+	go func() { errc <- ui.Run(ctx, opt) }()
+	var uiErr error
+	select {
+	case uiErr = <-errc:
+	case <-ctx.Done():
+		uiErr = <-errc
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), listener.DrainTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		logger.Error("listener shutdown", "err", err)
+	}
+	return uiErr
+}
+
+// startListener binds the listener, takes the data dir's listener lock and
+// serves in the background.
+func (a *app) startListener(cfg *platform.Config, st *store.Store, wf *platform.Workflows, logger *slog.Logger) (*listener.Server, func(), error) {
+	lcfg := listener.Config{
+		Addr: cfg.Listener.Addr, APISecret: cfg.Platform.APISecret, PrivateKey: cfg.PrivateKey, Apply: cfg.Apply,
+		AllowFrom: cfg.Listener.AllowFrom, TrustedProxy: cfg.Listener.TrustedProxy,
+		PDF:    pdfsign.Options{Revocation: cfg.PDF.RevocationCheck, Timeout: cfg.PDF.Timeout.Duration},
+		Logger: logger,
+	}
+	if wf != nil {
+		lcfg.Fetcher = wf
+	}
+	srv := listener.New(lcfg, st)
+	ln, err := net.Listen("tcp", cfg.Listener.Addr)
+	if err != nil {
+		return nil, nil, usageErr("listener.addr %s in %s: %v", cfg.Listener.Addr, cfg.Path, err)
+	}
+	a.listenAddr = ln.Addr().String()
+	release, err := listener.Lock(st.Dir(), listener.Info{PID: os.Getpid(), Addr: ln.Addr().String(), PublicURL: cfg.Listener.PublicURL, StartedAt: time.Now()})
+	if err != nil {
+		ln.Close()
+		return nil, nil, err
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, listener.ErrServerClosed) {
+			logger.Error("listener stopped", "err", err)
+		}
+	}()
+	return srv, release, nil
+}
+
+func (a *app) serveCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "serve",
+		Short: "the callback listener alone, headless; logs to stderr; SIGINT/SIGTERM drain and exit 0",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			st, err := a.openStore(cfg.DataDir(a.dataDir))
+			if err != nil {
+				return err
+			}
+			if info, running := listener.Running(st.Dir()); running {
+				return usageErr("a listener for %s already runs (pid %d, %s)", st.Dir(), info.PID, info.Addr)
+			}
+			logger := slog.New(slog.NewTextHandler(a.stderr, nil))
+			client := platform.NewClient(platform.ClientConfigFrom(cfg), st, nil)
+			wf := platform.NewWorkflows(cfg, client, st)
+			srv, release, err := a.startListener(cfg, st, wf, logger)
+			if err != nil {
+				return err
+			}
+			defer release()
+			logger.Info("listening", "addr", a.listenAddr, "public_url", cfg.Listener.PublicURL, "data", st.Dir())
+			<-cmd.Context().Done()
+			logger.Info("shutting down: draining in-flight callbacks")
+			sctx, cancel := context.WithTimeout(context.Background(), listener.DrainTimeout)
+			defer cancel()
+			return srv.Shutdown(sctx)
+		},
+	}
+}
+
+func (a *app) sandboxCmd() *cobra.Command {
+	var headless bool
+	var pace float64
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "the desk against a simulated platform in this process; needs no config",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			dir := a.dataDir
+			if dir == "" {
+				tmp, err := os.MkdirTemp("", "baohan-sandbox-")
+				if err != nil {
+					return err
+				}
+				dir = tmp
+				if !headless {
+					defer os.RemoveAll(tmp)
+				}
+			}
+			env, err := startSandbox(dir)
+			if err != nil {
+				return err
+			}
+			defer env.close()
+			st, err := a.openStore(filepath.Join(dir, "data"))
+			if err != nil {
+				return err
+			}
+			client := platform.NewClient(platform.ClientConfigFrom(env.cfg), st, nil)
+			wf := platform.NewWorkflows(env.cfg, client, st)
+			go env.server.Run(ctx, pace)
+			if !headless {
+				return a.desk(ctx, env.cfg, st, client, wf, true)
+			}
+			logger := slog.New(slog.NewTextHandler(a.stderr, nil))
+			srv, release, err := a.startListener(env.cfg, st, wf, logger)
+			if err != nil {
+				return err
+			}
+			defer release()
+			fmt.Fprintln(a.stdout, env.cfg.Path)
+			logger.Info("sandbox running", "platform", env.baseURL, "listener", a.listenAddr, "config", env.cfg.Path, "data", st.Dir())
+			<-ctx.Done()
+			sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			return srv.Shutdown(sctx)
+		},
+	}
+	cmd.Flags().BoolVar(&headless, "headless", false, "run the simulated platform and the listener without the TUI; print the config path for the CLI")
+	cmd.Flags().Float64Var(&pace, "pace", 1, "speed of the simulated stream (2 = twice as fast, 0.5 = half)")
+	return cmd
+}
+
+type sandboxEnv struct {
+	server  *sandbox.Server
+	baseURL string
+	cfg     *platform.Config
+}
+
+func (e *sandboxEnv) close() { e.server.Close() }
+
+// startSandbox starts the simulated platform with generated keys and writes
+// a config for it in dir (the listener on a free loopback port, data in
+// dir/data).
+func startSandbox(dir string) (*sandboxEnv, error) {
+	keys, err := sandbox.NewKeys()
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	listenAddr := ln.Addr().String()
+	ln.Close()
+	opt := keys.Options()
+	opt.CallbackBase = "http://" + listenAddr
+	srv := sandbox.New(opt)
+	baseURL, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	path, err := keys.WriteConfig(dir, baseURL, listenAddr, sandbox.ConfigExtra{StoreDir: filepath.Join(dir, "data")})
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	cfg, err := platform.LoadConfig(path)
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	return &sandboxEnv{server: srv, baseURL: baseURL, cfg: cfg}, nil
+}
+
+// --- keys, token, hash, verify ---
+
+func (a *app) keygenCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "keygen DIR",
+		Short: "write an RSA-2048 pair DIR/private.pem (0600) and DIR/public.pem",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			dir := args[0]
+			priv, pub, _, err := platform.GenerateKeyPair(2048)
+			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return usageErr("create %s: %v", dir, err)
+			}
+			pp, pu := filepath.Join(dir, "private.pem"), filepath.Join(dir, "public.pem")
+			for _, p := range []string{pp, pu} {
+				if _, err := os.Stat(p); err == nil {
+					return usageErr("%s already exists; not overwriting a key", p)
+				}
+			}
+			if err := os.WriteFile(pp, priv, 0o600); err != nil {
+				return usageErr("write %s: %v", pp, err)
+			}
+			if err := os.WriteFile(pu, pub, 0o644); err != nil {
+				return usageErr("write %s: %v", pu, err)
+			}
+			return a.print(map[string]string{"private_key": pp, "public_key": pu}, func(w io.Writer) {
+				fmt.Fprintf(w, "私钥 %s（权限 0600）\n公钥 %s\n", pp, pu)
+			})
+		},
+	}
+}
+
+func (a *app) tokenCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "token",
+		Short: "get or reuse the access token; print when it expires",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			wf, err := a.workflows()
+			if err != nil {
+				return err
+			}
+			_, exp, err := wf.Client.Token(cmd.Context())
+			if err != nil {
+				return err
+			}
+			left := time.Until(exp).Round(time.Second)
+			return a.print(map[string]any{"expired_at": exp.Unix(), "expires": exp.In(platform.CST).Format(platform.DateTimeLayout), "seconds_left": int64(left.Seconds())},
+				func(w io.Writer) {
+					fmt.Fprintf(w, "access_token 有效，至 %s（剩余 %s）\n", exp.In(platform.CST).Format(platform.DateTimeLayout), left)
+				})
+		},
+	}
+}
+
+func (a *app) hashCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "hash FILE",
+		Short: "SHA-256 of FILE in lower-case hex (the form guarantee_pdf_hash takes)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			sum, size, err := pdfsign.HashFile(args[0])
+			if err != nil {
+				return usageErr("hash %s: %v", args[0], err)
+			}
+			return a.print(map[string]any{"file": args[0], "sha256": sum, "size": size}, func(w io.Writer) {
+				fmt.Fprintln(w, sum)
+			})
+		},
+	}
+}
+
+func (a *app) pdfOptions() pdfsign.Options {
+	if cfg, err := a.config(); err == nil {
+		return pdfsign.Options{Revocation: cfg.PDF.RevocationCheck, Timeout: cfg.PDF.Timeout.Duration}
+	}
+	return pdfsign.Options{}
+}
+
+func (a *app) verifyCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "verify FILE",
+		Short: "PDF structure and each signature; exit 0 only for a valid PDF whose signatures are intact",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := os.Stat(args[0]); err != nil {
+				return usageErr("verify %s: %v", args[0], err)
+			}
+			rep, err := pdfsign.CheckFile(cmd.Context(), args[0], a.pdfOptions())
+			if err != nil {
+				return usageErr("verify %s: %v", args[0], err)
+			}
+			if err := a.print(rep, func(w io.Writer) { _ = pdfsign.WriteText(w, rep) }); err != nil {
+				return err
+			}
+			if !rep.Intact() {
+				return checkFailed("%s 未通过检查", args[0])
+			}
+			return nil
+		},
+	}
+}
+
+// --- order ---
+
+func (a *app) orderCmd() *cobra.Command {
+	c := &cobra.Command{Use: "order", Short: "保函申请订单: info (2.2), status (2.3), cancel (2.11)"}
+	c.AddCommand(&cobra.Command{
+		Use:   "info ORDER_NO",
+		Short: "get_guarantee_info (2.2); stores what comes back",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			wf, err := a.workflows()
+			if err != nil {
+				return err
+			}
+			o, err := wf.FetchOrder(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			return a.print(orderJSON(*o), func(w io.Writer) { printOrder(w, *o) })
+		},
+	})
+	var amount, statement string
+	var withdraw bool
+	status := &cobra.Command{
+		Use:   "status ORDER_NO STATUS",
+		Short: "notify_order_status (2.3); --amount is required for WAIT_OUT_GUARANTEE",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.planAndExecute(cmd.Context(), func(ctx context.Context, wf *platform.Workflows) (*platform.Plan, error) {
+				return wf.PlanNotifyStatus(ctx, platform.StatusInput{OrderNo: args[0], Status: args[1], Amount: amount, Withdraw: withdraw, Statement: statement})
+			})
+		},
+	}
+	status.Flags().StringVar(&amount, "amount", "", "order_amount (元, two decimals at most)")
+	status.Flags().BoolVar(&withdraw, "withdraw", false, "is_withdraw=1: 审批退回 (needs --statement)")
+	status.Flags().StringVar(&statement, "statement", "", "statement (说明)")
+	var reason string
+	cancel := &cobra.Command{
+		Use:   "cancel ORDER_NO --reason TEXT",
+		Short: "cancel_order (2.11)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.planAndExecute(cmd.Context(), func(ctx context.Context, wf *platform.Workflows) (*platform.Plan, error) {
+				return wf.PlanCancelOrder(ctx, args[0], reason)
+			})
+		},
+	}
+	cancel.Flags().StringVar(&reason, "reason", "", "cancel_reason (取消订单原因)")
+	c.AddCommand(status, cancel)
+	return c
+}
+
+// planAndExecute opens the workflows, plans a call and executes it.
+func (a *app) planAndExecute(ctx context.Context, plan func(context.Context, *platform.Workflows) (*platform.Plan, error)) error {
+	wf, err := a.workflows()
+	if err != nil {
+		return err
+	}
+	p, err := plan(ctx, wf)
+	if err != nil {
+		return err
+	}
+	return a.execute(ctx, wf, p)
+}
+
+// execute runs a plan and prints the platform's answer.
+func (a *app) execute(ctx context.Context, wf *platform.Workflows, p *platform.Plan) error {
+	for _, w := range p.Warnings {
+		fmt.Fprintln(a.stderr, "baohan: warning:", w)
+	}
+	res, err := wf.Execute(ctx, p)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"status": platform.StatusOK, "method": p.Method, "ref": p.Ref, "summary": res.Summary}
+	if res.SerialNum != "" {
+		out["serial_num"] = string(res.SerialNum)
+	}
+	if res.Reconciled {
+		out["reconciled"] = true
+	}
+	if res.RemoveErrors != nil {
+		out["errors"] = res.RemoveErrors
+	}
+	return a.print(out, func(w io.Writer) {
+		fmt.Fprintln(w, res.Summary)
+		for _, e := range res.RemoveErrors {
+			fmt.Fprintf(w, "  %s %s：%s\n", e.ErrorInfo.GuaranteeNo, e.ErrorInfo.SerialNum, e.ErrorMsg)
+		}
+	})
+}
+
+// --- guarantee ---
+
+func (a *app) guaranteeCmd() *cobra.Command {
+	c := &cobra.Command{Use: "guarantee", Short: "电子保函: push (2.5), release (2.9)"}
+	var in platform.PushInput
+	push := &cobra.Command{
+		Use:   "push ORDER_NO --no GUARANTEE_NO --pdf FILE",
+		Short: "check the PDF, then guarantor_push_guarantee (2.5); prints the serial_num",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			wf, err := a.workflows()
+			if err != nil {
+				return err
+			}
+			in.OrderNo = args[0]
+			p, err := wf.PlanPush(cmd.Context(), in)
+			if err != nil {
+				if p != nil && p.Report != nil && !a.jsonOut {
+					_ = pdfsign.WriteText(a.stderr, p.Report)
+				}
+				if p != nil && p.Report != nil {
+					return checkFailed("%v", err) // the check said no: exit 1
+				}
+				return err
+			}
+			return a.execute(cmd.Context(), wf, p)
+		},
+	}
+	push.Flags().StringVar(&in.GuaranteeNo, "no", "", "guarantee_no (保函编号)")
+	push.Flags().StringVar(&in.PDFPath, "pdf", "", "the guarantee PDF (电子保函原件)")
+	push.Flags().StringVar(&in.OutTime, "out-time", "", "out_guarantee_time \"YYYY-MM-DD HH:MM:SS\" (default now, UTC+8)")
+	push.Flags().StringVar(&in.TransNo, "trans-no", "", "trans_no (传输流水号)")
+	push.Flags().BoolVar(&in.Force, "force", false, "push even though the PDF failed its check")
+	var date string
+	release := &cobra.Command{
+		Use:   "release GUARANTEE_NO...",
+		Short: "remove_guarantee (2.9), one call per block; prints the platform's per-item errors",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			wf, err := a.workflows()
+			if err != nil {
+				return err
+			}
+			plans, err := wf.PlanRelease(cmd.Context(), args, date)
+			if err != nil {
+				return err
+			}
+			var results []map[string]any
+			failed := 0
+			for _, p := range plans {
+				res, err := wf.Execute(cmd.Context(), p)
+				if err != nil {
+					return err
+				}
+				failed += len(res.RemoveErrors)
+				results = append(results, map[string]any{"block_number": p.Ref, "summary": res.Summary, "errors": res.RemoveErrors})
+			}
+			err = a.print(results, func(w io.Writer) {
+				for _, r := range results {
+					fmt.Fprintln(w, r["summary"])
+					for _, e := range r["errors"].([]platform.RemoveError) {
+						fmt.Fprintf(w, "  %s %s：%s\n", e.ErrorInfo.GuaranteeNo, e.ErrorInfo.SerialNum, e.ErrorMsg)
+					}
+				}
+			})
+			if err == nil && failed > 0 {
+				return checkFailed("平台拒绝了 %d 笔解保", failed)
+			}
+			return err
+		},
+	}
+	release.Flags().StringVar(&date, "date", "", "remove_guarantee_date \"YYYY-MM-DD HH:MM:SS\" (default now, UTC+8)")
+	c.AddCommand(push, release)
+	return c
+}
+
+// --- claim ---
+
+func (a *app) claimCmd() *cobra.Command {
+	c := &cobra.Command{Use: "claim", Short: "理赔: result (3.2), info (3.3)"}
+	var in platform.ClaimResultInput
+	result := &cobra.Command{
+		Use:   "result CLAIM_NO --do-type N --status N --note TEXT",
+		Short: "guarantor_update_claim_result (3.2)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			in.ClaimNo = args[0]
+			return a.planAndExecute(cmd.Context(), func(ctx context.Context, wf *platform.Workflows) (*platform.Plan, error) {
+				return wf.PlanClaimResult(ctx, in)
+			})
+		},
+	}
+	result.Flags().StringVar(&in.DoType, "do-type", "", "do_type: 1 受理, 2 理赔, 3 追偿")
+	result.Flags().StringVar(&in.Status, "status", "", "status for the do_type (see the manual 3.2)")
+	result.Flags().StringVar(&in.Note, "note", "", "note (备注)")
+	info := &cobra.Command{
+		Use:   "info CLAIM_NO",
+		Short: "guarantor_get_lp_info (3.3); stores what comes back",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			wf, err := a.workflows()
+			if err != nil {
+				return err
+			}
+			cl, err := wf.RefreshClaim(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			return a.print(claimJSON(*cl), func(w io.Writer) { printClaim(w, *cl) })
+		},
+	}
+	c.AddCommand(result, info)
+	return c
+}
+
+// --- file ---
+
+func (a *app) fileCmd() *cobra.Command {
+	c := &cobra.Command{Use: "file", Short: "文件: url (4.1)"}
+	var download string
+	u := &cobra.Command{
+		Use:   "url FILE_ID",
+		Short: "get_file_url (4.1): a fresh URL, valid 2 hours",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			wf, err := a.workflows()
+			if err != nil {
+				return err
+			}
+			url, err := wf.FileURL(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			out := map[string]any{"file_id": args[0], "file_url": url}
+			if download != "" {
+				ref, name, err := wf.Download(cmd.Context(), url, nil)
+				if err != nil {
+					return err
+				}
+				if err := copyFile(wf.Store.FilePath(ref.SHA256), download); err != nil {
+					return err
+				}
+				out["saved"], out["name"], out["sha256"], out["size"] = download, name, ref.SHA256, ref.Size
+			}
+			return a.print(out, func(w io.Writer) {
+				fmt.Fprintln(w, url)
+				if download != "" {
+					fmt.Fprintf(w, "已下载到 %s（%d 字节，SHA-256 %s）\n", download, out["size"], out["sha256"])
+				}
+			})
+		},
+	}
+	u.Flags().StringVar(&download, "download", "", "also download the file to this path")
+	c.AddCommand(u)
+	return c
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o644)
+	if err != nil {
+		return usageErr("write %s: %v", dst, err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// --- list ---
+
+// listLimit bounds what list prints; the store holds more than a terminal.
+const listLimit = 100000
+
+func (a *app) listCmd() *cobra.Command {
+	c := &cobra.Command{Use: "list", Short: "what the local store holds: orders, guarantees, revocations, claims"}
+	for _, kind := range []string{"orders", "guarantees", "revocations", "claims"} {
+		c.AddCommand(&cobra.Command{
+			Use:   kind,
+			Short: "list " + kind,
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				st, err := a.storeOnly()
+				if err != nil {
+					return err
+				}
+				return a.list(cmd.Context(), st, kind)
+			},
+		})
+	}
+	return c
+}
+
+func (a *app) list(ctx context.Context, st *store.Store, kind string) error {
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	defer tw.Flush()
+	switch kind {
+	case "orders":
+		var out []map[string]any
+		err := pageAll(func(c store.Cursor) (store.Cursor, int, error) {
+			rows, next, err := st.ListOrders(ctx, store.OrderQuery{After: c, Limit: 500})
+			for _, o := range rows {
+				out = append(out, orderJSON(o))
+			}
+			return next, len(rows), err
+		})
+		if err != nil {
+			return err
+		}
+		return a.print(nonNil(out), func(io.Writer) {
+			fmt.Fprintln(tw, "订单编号\t订单状态\t标段编号\t被保证人\t受益人\t担保金额\t投标截止")
+			for _, o := range out {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o["order_no"], platform.OrderStateText(o["order_status"].(string)), o["block_number"], o["principal"], o["creditor"], o["guarantee_amount"], o["bid_deadline"])
+			}
+		})
+	case "guarantees":
+		var out []map[string]any
+		err := pageAll(func(c store.Cursor) (store.Cursor, int, error) {
+			rows, next, err := st.ListGuarantees(ctx, store.GuaranteeQuery{After: c, Limit: 500})
+			for _, g := range rows {
+				out = append(out, guaranteeJSON(g))
+			}
+			return next, len(rows), err
+		})
+		if err != nil {
+			return err
+		}
+		return a.print(nonNil(out), func(io.Writer) {
+			fmt.Fprintln(tw, "保函编号\t保函序列号\t订单编号\t解保状态\tSHA-256")
+			for _, g := range out {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", g["guarantee_no"], g["serial_num"], g["order_no"], platform.ReleaseStatusText(g["release_status"].(int)), g["pdf_sha256"])
+			}
+		})
+	case "revocations":
+		var out []map[string]any
+		err := pageAll(func(c store.Cursor) (store.Cursor, int, error) {
+			rows, next, err := st.ListRevocations(ctx, store.RevocationQuery{After: c, Limit: 500})
+			for _, r := range rows {
+				out = append(out, revocationJSON(r))
+			}
+			return next, len(rows), err
+		})
+		if err != nil {
+			return err
+		}
+		return a.print(nonNil(out), func(io.Writer) {
+			fmt.Fprintln(tw, "批次号\t标段编号\t受益人\t当次撤销\t已发起撤销\t罚没")
+			for _, r := range out {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\n", r["revoke_no"], r["block_number"], r["creditor"], len(r["current_revoke_data"].([]map[string]string)), len(r["revoke_success_data"].([]map[string]string)), len(r["penalty_data"].([]map[string]string)))
+			}
+		})
+	case "claims":
+		var out []map[string]any
+		err := pageAll(func(c store.Cursor) (store.Cursor, int, error) {
+			rows, next, err := st.ListClaims(ctx, store.ClaimQuery{After: c, Limit: 500})
+			for _, cl := range rows {
+				out = append(out, claimJSON(cl))
+			}
+			return next, len(rows), err
+		})
+		if err != nil {
+			return err
+		}
+		return a.print(nonNil(out), func(io.Writer) {
+			fmt.Fprintln(tw, "理赔序列号\t保函编号\t理赔状态\t索赔金额\t附件")
+			for _, c := range out {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", c["claim_no"], c["guarantee_no"], platform.ClaimStateText(c["status"].(string)), c["claim_amount"], len(c["attachments"].([]map[string]any)))
+			}
+		})
+	}
+	return nil
+}
+
+func nonNil(v []map[string]any) []map[string]any {
+	if v == nil {
+		return []map[string]any{}
+	}
+	return v
+}
+
+// pageAll walks a keyset-paged list to its end.
+func pageAll(page func(store.Cursor) (store.Cursor, int, error)) error {
+	var c store.Cursor
+	total := 0
+	for {
+		next, n, err := page(c)
+		if err != nil {
+			return err
+		}
+		total += n
+		if next == "" || n == 0 || total >= listLimit {
+			return nil
+		}
+		c = next
+	}
+}
+
+// The JSON shapes of `list --json` (shared/interface.md): the manual's
+// field names where one exists.
+
+func orderJSON(o store.Order) map[string]any {
+	return map[string]any{"order_no": o.OrderNo, "order_status": o.OrderStatus, "block_number": o.BlockNumber,
+		"block_name": o.BlockName, "principal": o.Principal, "creditor": o.Creditor,
+		"guarantee_amount": o.GuaranteeAmount, "bid_deadline": o.BidDeadline, "valid_day": o.ValidDay,
+		"order_amount": o.OrderAmount, "flagged": o.Flagged}
+}
+
+func guaranteeJSON(g store.Guarantee) map[string]any {
+	return map[string]any{"guarantee_no": g.GuaranteeNo, "serial_num": g.SerialNum, "order_no": g.OrderNo,
+		"release_status": g.ReleaseStatus, "pdf_sha256": g.PDFSHA256, "block_number": g.BlockNumber,
+		"out_guarantee_time": g.OutGuaranteeTime, "release_date": g.ReleaseDate, "pushed": g.PushedAt > 0}
+}
+
+func revocationJSON(r store.Revocation) map[string]any {
+	lists := map[string][]map[string]string{store.ListSuccess: {}, store.ListCurrent: {}, store.ListPenalty: {}}
+	for _, it := range r.Items {
+		lists[it.List] = append(lists[it.List], map[string]string{"guarantee_no": it.GuaranteeNo, "principal": it.Principal, "serial_num": it.SerialNum})
+	}
+	return map[string]any{"revoke_no": r.RevokeNo, "block_number": r.BlockNumber, "block_name": r.BlockName,
+		"creditor": r.Creditor, "note": r.Note, "revoke_success_data": lists[store.ListSuccess],
+		"current_revoke_data": lists[store.ListCurrent], "penalty_data": lists[store.ListPenalty]}
+}
+
+func claimJSON(c store.Claim) map[string]any {
+	att := []map[string]any{}
+	for _, x := range c.Attachments {
+		att = append(att, map[string]any{"name": x.Name, "size": x.Size, "sha256": x.SHA256, "field": x.Field})
+	}
+	return map[string]any{"claim_no": c.ClaimNo, "guarantee_no": c.GuaranteeNo, "status": c.Status,
+		"claim_amount": c.ClaimAmount, "claim_reason": c.ClaimReason, "block_number": c.BlockNumber,
+		"principal": c.Principal, "creditor": c.Creditor, "attachments": att}
+}
+
+func printOrder(w io.Writer, o store.Order) {
+	fmt.Fprintf(w, "订单 %s：%s\n标段 %s %s\n被保证人 %s\n受益人 %s\n担保金额 %s 元，投标截止 %s\n",
+		o.OrderNo, orderState(o.OrderStatus), o.BlockNumber, o.BlockName, o.Principal, o.Creditor, o.GuaranteeAmount, o.BidDeadline)
+}
+
+func printClaim(w io.Writer, c store.Claim) {
+	fmt.Fprintf(w, "理赔 %s：%s\n保函编号 %s\n索赔金额 %s 元\n索赔理由 %s\n", c.ClaimNo, claimState(c.Status), c.GuaranteeNo, c.ClaimAmount, c.ClaimReason)
+}
+
+func orderState(code string) string {
+	if t := platform.OrderStateText(code); t != "" {
+		return t + "（" + code + "）"
+	}
+	return code
+}
+
+func claimState(code string) string {
+	if t := platform.ClaimStateText(code); t != "" {
+		return t + "（" + code + "）"
+	}
+	return code
+}
+
+// --- reconcile ---
+
+func (a *app) reconcileCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "reconcile",
+		Short: "settle calls whose answer never came (结果未知) by asking the platform",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			wf, err := a.workflows()
+			if err != nil {
+				return err
+			}
+			rs, err := wf.Reconcile(cmd.Context())
+			out := []map[string]any{}
+			for _, r := range rs {
+				out = append(out, map[string]any{"method": r.Attempt.Method, "ref": r.Attempt.Ref, "state": r.State, "summary": r.Summary})
+			}
+			if perr := a.print(out, func(w io.Writer) {
+				if len(rs) == 0 {
+					fmt.Fprintln(w, "没有结果未知的调用")
+				}
+				for _, r := range rs {
+					fmt.Fprintln(w, r.Summary)
+				}
+			}); perr != nil {
+				return perr
+			}
+			return err
+		},
+	}
+}
+
+// --- backup, restore, loadtest ---
+
+func (a *app) backupCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "backup FILE",
+		Short: "a consistent copy of the database while the listener runs (VACUUM INTO)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.storeOnly()
+			if err != nil {
+				return err
+			}
+			if _, err := os.Stat(args[0]); err == nil {
+				return usageErr("%s already exists; not overwriting", args[0])
+			}
+			if err := st.Backup(cmd.Context(), args[0]); err != nil {
+				return err
+			}
+			return a.print(map[string]string{"backup": args[0], "data": st.Dir()}, func(w io.Writer) {
+				fmt.Fprintf(w, "已备份 %s 到 %s（文件夹 %s 中的附件另需复制）\n", filepath.Join(st.Dir(), store.DBName), args[0], filepath.Join(st.Dir(), "files"))
+			})
+		},
+	}
+}
+
+func (a *app) restoreCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "restore",
+		Short: "how to go back to a backup",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			fmt.Fprint(a.stdout, `恢复备份（How to restore a backup）:
+  1. Stop the desk and every "baohan serve" on this data folder.
+  2. Move the data folder's baohan.db, baohan.db-wal and baohan.db-shm aside.
+  3. Copy the backup file to <data>/baohan.db.
+  4. Start baohan again. Callbacks the platform sent after the backup are repeated
+     by the platform only within its retry window (about 3 hours); fetch orders
+     and claims again with "baohan order info" / "baohan claim info".
+`)
+			return nil
+		},
+	}
+}
+
+func (a *app) loadtestCmd() *cobra.Command {
+	var n, c int
+	var url, kind string
+	cmd := &cobra.Command{
+		Use:   "loadtest",
+		Short: "send N signed callbacks at concurrency C to a listener (use against a sandbox or test listener)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			if url == "" {
+				url = "http://" + cfg.Listener.Addr
+			}
+			res, err := loadtest.Run(cmd.Context(), loadtest.Options{URL: url, N: n, Concurrency: c, APISecret: cfg.Platform.APISecret, PublicKey: cfg.PublicKey, Kind: kind})
+			if err != nil {
+				return err
+			}
+			return a.print(res, func(w io.Writer) {
+				fmt.Fprintf(w, "%d callbacks, %d errors, %.0f/s, p50 %s p90 %s p99 %s max %s\n", res.N, res.Errors, res.PerSecond, res.P50, res.P90, res.P99, res.Max)
+			})
+		},
+	}
+	cmd.Flags().IntVarP(&n, "n", "n", 1000, "number of callbacks")
+	cmd.Flags().IntVarP(&c, "concurrency", "c", 8, "concurrent senders")
+	cmd.Flags().StringVar(&url, "url", "", "listener base URL (default http://[listener] addr)")
+	cmd.Flags().StringVar(&kind, "kind", "", "callback kind (see listener/loadtest)")
+	return cmd
+}
