@@ -106,7 +106,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		_ = a.store.Close()
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "baohan:", err)
+		msg := err.Error()
+		var ie *platform.InputError
+		if errors.As(err, &ie) && ie.Hint != "" {
+			msg += "（" + ie.Hint + "）"
+		}
+		fmt.Fprintln(stderr, "baohan:", msg)
 		return exitCode(err)
 	}
 	return exitOK

@@ -18,7 +18,7 @@ type ClaimResultInput struct {
 }
 
 func (w *Workflows) knownClaim(ctx context.Context, claimNo string) (store.Claim, error) {
-	if err := required("claim_no", claimNo); err != nil {
+	if err := required("claim_no", "", claimNo); err != nil {
 		return store.Claim{}, err
 	}
 	c, err := w.Store.GetClaim(ctx, claimNo)
@@ -40,7 +40,7 @@ func (w *Workflows) PlanClaimResult(ctx context.Context, in ClaimResultInput) (*
 	if label == "" {
 		return nil, inputErr("do_type %q 与 status %q 不是手册3.2允许的组合（受理 1:1通过/2退回；理赔 2:1调解解决/2保证人代偿/4被保证人清偿/5驳回申请；追偿 3:1反担保代偿/2司法处置/3被保证人清偿）", in.DoType, in.Status)
 	}
-	if err := required("note（--note）", in.Note); err != nil {
+	if err := required("note", "--note", in.Note); err != nil {
 		return nil, err
 	}
 	guarantor := c.Guarantor

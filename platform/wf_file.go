@@ -16,7 +16,7 @@ import (
 // FileURL is 4.1 get_file_url: a fresh URL, valid two hours, for a file_id
 // of guarantee_sign_files or attach_files.
 func (w *Workflows) FileURL(ctx context.Context, fileID string) (string, error) {
-	if err := required("file_id", fileID); err != nil {
+	if err := required("file_id", "", fileID); err != nil {
 		return "", err
 	}
 	req := FileURLRequest{FileID: fileID}

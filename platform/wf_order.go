@@ -19,7 +19,7 @@ func (w *Workflows) RefreshOrder(ctx context.Context, orderNo string) error {
 
 // FetchOrder is RefreshOrder returning the stored order.
 func (w *Workflows) FetchOrder(ctx context.Context, orderNo string) (*store.Order, error) {
-	if err := required("order_no", orderNo); err != nil {
+	if err := required("order_no", "", orderNo); err != nil {
 		return nil, err
 	}
 	req := OrderInfoRequest{OrderNo: orderNo}
@@ -87,7 +87,7 @@ type StatusInput struct {
 // knownOrder reads the order a call is about; an order the store does not
 // hold is refused locally (fetch it first with 2.2).
 func (w *Workflows) knownOrder(ctx context.Context, orderNo string) (store.Order, error) {
-	if err := required("order_no", orderNo); err != nil {
+	if err := required("order_no", "", orderNo); err != nil {
 		return store.Order{}, err
 	}
 	o, err := w.Store.GetOrder(ctx, orderNo)
@@ -119,7 +119,7 @@ func (w *Workflows) PlanNotifyStatus(ctx context.Context, in StatusInput) (*Plan
 	req := NotifyOrderStatusRequest{OrderNo: o.OrderNo, OrderStatus: in.Status}
 	if in.Status == OrderWaitOutGuarantee {
 		if in.Amount == "" {
-			return nil, inputErr("订单状态为 WAIT_OUT_GUARANTEE（待出函）时必须给出订单金额 order_amount（--amount）")
+			return nil, inputErrHint("--amount", "订单状态为 WAIT_OUT_GUARANTEE（待出函）时必须给出订单金额 order_amount")
 		}
 	}
 	if in.Amount != "" {
@@ -130,7 +130,7 @@ func (w *Workflows) PlanNotifyStatus(ctx context.Context, in StatusInput) (*Plan
 	}
 	if in.Withdraw {
 		if in.Statement == "" {
-			return nil, inputErr("审批退回（is_withdraw=1）时必须给出说明 statement（--statement）")
+			return nil, inputErrHint("--statement", "审批退回（is_withdraw=1）时必须给出说明 statement")
 		}
 		req.IsWithdraw, req.Statement = "1", in.Statement
 	} else if in.Statement != "" {
@@ -174,7 +174,7 @@ func (w *Workflows) PlanCancelOrder(ctx context.Context, orderNo, reason string)
 	if err != nil {
 		return nil, err
 	}
-	if err := required("cancel_reason（--reason）", reason); err != nil {
+	if err := required("cancel_reason", "--reason", reason); err != nil {
 		return nil, err
 	}
 	if o.OrderStatus == OrderCancel {

@@ -35,10 +35,10 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := required("guarantee_no（--no）", in.GuaranteeNo); err != nil {
+	if err := required("guarantee_no", "--no", in.GuaranteeNo); err != nil {
 		return nil, err
 	}
-	if err := required("guarantee_pdf（--pdf）", in.PDFPath); err != nil {
+	if err := required("guarantee_pdf", "--pdf", in.PDFPath); err != nil {
 		return nil, err
 	}
 	if w.Guarantor == "" {
@@ -75,7 +75,7 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 	ok, warning, reason := report.PushVerdict()
 	if !ok {
 		if !in.Force {
-			return p, &InputError{Msg: fmt.Sprintf("保函文件 %s 未通过检查：%s（确需推送请加 --force）", in.PDFPath, reason)}
+			return p, &InputError{Msg: fmt.Sprintf("保函文件 %s 未通过检查：%s", in.PDFPath, reason), Hint: "确需推送请加 --force"}
 		}
 		p.Warnings = append(p.Warnings, "强制推送：文件未通过检查："+reason)
 	}

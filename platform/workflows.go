@@ -46,11 +46,20 @@ func (w *Workflows) now() time.Time {
 
 // InputError is a request refused locally, before anything was sent: a
 // missing or wrong value, an unknown order. The CLI exits 2 on it.
-type InputError struct{ Msg string }
+type InputError struct {
+	Msg string
+	// Hint is what a command-line user types to mend it ("--amount"); the
+	// CLI shows it, the desk has its own form fields.
+	Hint string
+}
 
 func (e *InputError) Error() string { return e.Msg }
 
 func inputErr(format string, a ...any) error { return &InputError{Msg: fmt.Sprintf(format, a...)} }
+
+func inputErrHint(hint, format string, a ...any) error {
+	return &InputError{Msg: fmt.Sprintf(format, a...), Hint: hint}
+}
 
 // IsInputError tells whether err is a local refusal.
 func IsInputError(err error) bool {
@@ -201,9 +210,11 @@ func fieldsJSON(raw json.RawMessage) json.RawMessage {
 	return raw
 }
 
-func required(name, value string) error {
+// required refuses an empty value of the manual's field name; hint is the
+// CLI flag that gives it ("" when it is a positional argument).
+func required(name, hint, value string) error {
 	if strings.TrimSpace(value) == "" {
-		return inputErr("缺少 %s", name)
+		return inputErrHint(hint, "缺少 %s", name)
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -571,10 +570,6 @@ func errText(err error) string {
 	return head
 }
 
-// cliHint matches the command-line advice in platform's messages, e.g.
-// "（--amount）" or "（确需推送请加 --force）", which the desk does not offer.
-var cliHint = regexp.MustCompile(`（[^（）]*--[a-z][a-z-]*[^（）]*）`)
-
 // errParts explains an error: the platform's refusal with its status code
 // and the manual's meaning, an unknown outcome, a local refusal, or a fault.
 func errParts(err error) (head string, detail []string) {
@@ -594,7 +589,7 @@ func errParts(err error) (head string, detail []string) {
 		head = "结果未知：请求已发出，但没有收到平台的答复。"
 		detail = append(detail, "平台可能已经处理。请先按 r 从平台获取核对，不要重复发送。", "详情："+clean(err.Error()))
 	case platform.IsInputError(err):
-		head = clean(cliHint.ReplaceAllString(err.Error(), ""))
+		head = clean(err.Error()) // InputError.Hint is for the CLI: the desk has form fields
 	default:
 		head = "出错：" + clean(err.Error())
 	}
