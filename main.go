@@ -284,8 +284,8 @@ func (a *app) desk(ctx context.Context, cfg *platform.Config, st *store.Store, c
 	defer closer.Close()
 	opt := ui.Options{Store: st, Workflows: wf, Client: client, PublicURL: cfg.Listener.PublicURL,
 		Sandbox: sandboxMode, Now: time.Now, Logger: logger}
-	if info, running := listener.Running(st.Dir()); running {
-		opt.ExternalListener = info.Addr
+	if addr, running := externalListener(st.Dir()); running {
+		opt.ExternalListener = addr // the status bar names it
 		return ui.Run(ctx, opt)
 	}
 	srv, release, err := a.startListener(cfg, st, wf, logger)
@@ -308,6 +308,20 @@ func (a *app) desk(ctx context.Context, cfg *platform.Config, st *store.Store, c
 		logger.Error("listener shutdown", "err", err)
 	}
 	return uiErr
+}
+
+// externalListener tells whether a listener for dataDir already runs in
+// another process (`baohan serve`) and where: the desk then uses it instead
+// of starting a second one.
+func externalListener(dataDir string) (addr string, running bool) {
+	info, running := listener.Running(dataDir)
+	if !running {
+		return "", false
+	}
+	if info.Addr == "" {
+		return fmt.Sprintf("（进程 %d，地址未知）", info.PID), true
+	}
+	return info.Addr, true
 }
 
 // startListener binds the listener, takes the data dir's listener lock and
@@ -860,7 +874,11 @@ func (a *app) listCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.list(cmd.Context(), st, kind)
+				if err := a.list(cmd.Context(), st, kind); err != nil {
+					return err
+				}
+				a.noteUnresolved(cmd.Context(), st)
+				return nil
 			},
 		})
 	}
@@ -945,6 +963,19 @@ func (a *app) list(ctx context.Context, st *store.Store, kind string) error {
 		})
 	}
 	return nil
+}
+
+// noteUnresolved tells on stderr (so that --json stays one document) of
+// outbound calls whose outcome is unknown (结果未知), until reconciled.
+func (a *app) noteUnresolved(ctx context.Context, st *store.Store) {
+	atts, err := st.Unresolved(ctx)
+	if err != nil || len(atts) == 0 {
+		return
+	}
+	fmt.Fprintf(a.stderr, "baohan: 注意：%d 个调用结果未知，运行 baohan reconcile 核对：\n", len(atts))
+	for _, at := range atts {
+		fmt.Fprintf(a.stderr, "  %s %s（%s）\n", platform.MethodTitle(at.Method), at.Ref, time.UnixMilli(at.StartedAt).In(platform.CST).Format(platform.DateTimeLayout))
+	}
 }
 
 func nonNil(v []map[string]any) []map[string]any {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
+	"time"
 
 	"baohan/platform"
 )
@@ -14,6 +15,9 @@ type refusal struct {
 	http   int
 	status int
 	msg    string
+	// skew, when not zero, is how far the callback's timestamp is ahead of
+	// our clock: the refusal is then also a clock fault for the clerk.
+	skew time.Duration
 }
 
 func (r *refusal) Error() string { return fmt.Sprintf("refused %d: %s", r.status, r.msg) }

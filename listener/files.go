@@ -55,12 +55,33 @@ const sniffLen = 1024
 // errFileTooLarge is returned by spoolFile when the file exceeds its limit.
 var errFileTooLarge = errors.New("file too large")
 
+// spoolError is a failure of our own disk while spooling (folder missing,
+// disk full, read-only), as opposed to a body that could not be read: the
+// callback is then answered as a system fault (HTTP 500, fault event) so
+// that the platform repeats it, not refused as malformed.
+type spoolError struct{ err error }
+
+func (e *spoolError) Error() string { return "spool file: " + e.err.Error() }
+func (e *spoolError) Unwrap() error { return e.err }
+
+// spoolWriter marks the file's write errors as spoolErrors.
+type spoolWriter struct{ f *os.File }
+
+func (w spoolWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if err != nil {
+		err = &spoolError{err}
+	}
+	return n, err
+}
+
 // spoolFile streams r into a new file in dir, hashing on the way, and stops
-// with errFileTooLarge after limit bytes. Nothing is kept on error.
+// with errFileTooLarge after limit bytes. Nothing is kept on error; a
+// failure of the spool folder itself is a *spoolError.
 func spoolFile(dir string, r io.Reader, limit int64) (u *upload, err error) {
 	f, err := os.CreateTemp(dir, "in-*")
 	if err != nil {
-		return nil, fmt.Errorf("spool file: %w", err)
+		return nil, &spoolError{err}
 	}
 	defer func() {
 		if err != nil {
@@ -70,7 +91,7 @@ func spoolFile(dir string, r io.Reader, limit int64) (u *upload, err error) {
 	}()
 	h := sha256.New()
 	hd := &headWriter{max: sniffLen}
-	n, err := io.Copy(io.MultiWriter(f, h, hd), io.LimitReader(r, limit+1))
+	n, err := io.Copy(io.MultiWriter(spoolWriter{f}, h, hd), io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +99,7 @@ func spoolFile(dir string, r io.Reader, limit int64) (u *upload, err error) {
 		return nil, errFileTooLarge
 	}
 	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("spool file: %w", err)
+		return nil, &spoolError{err}
 	}
 	return &upload{path: f.Name(), size: n, sha256: hex.EncodeToString(h.Sum(nil)), head: hd.b}, nil
 }

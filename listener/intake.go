@@ -151,6 +151,9 @@ func (s *Server) callback(ep *endpoint) http.Handler {
 			}
 			s.log.Warn("callback refused", "callback", ep.method, "section", ep.section, "remote", c.remote,
 				"status", rf.status, "http", rf.http, "reason", reason, "ms", c.elapsed())
+			if rf.skew > 0 {
+				s.clockFault(c, rf.skew)
+			}
 		default:
 			// The store could not take the callback (or a bug): answer 500
 			// so that the platform repeats it; nothing was committed.
@@ -286,6 +289,10 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 			if errors.Is(err, errFileTooLarge) {
 				return "", refusef(codes.tooLarge, "文件 %s 超过 %d MB 上限", field, s.cfg.MaxFileBytes>>20)
 			}
+			var se *spoolError
+			if errors.As(err, &se) {
+				return "", fmt.Errorf("receive file %s: %w", field, err) // our disk: 500, repeated
+			}
 			if err != nil {
 				return "", readErr("文件 "+field+" ", err)
 			}
@@ -401,10 +408,46 @@ func (c *call) checkTimestamp() error {
 	if err := c.require("timestamp"); err != nil {
 		return err
 	}
-	if err := platform.CheckTimestamp(c.str("timestamp"), c.s.cfg.Now()); err != nil {
-		return refuse(platform.StatusFailed, msgTimestamp)
+	ts, now := c.str("timestamp"), c.s.cfg.Now()
+	if err := platform.CheckTimestamp(ts, now); err != nil {
+		rf := refuse(platform.StatusFailed, msgTimestamp)
+		c.logReason = err.Error()
+		if t, perr := platform.ParseTimestamp(ts); perr == nil && t.Sub(now) > platform.MaxCallbackFuture {
+			// A signed callback from the future: the platform's clock is
+			// ahead of ours or ours is behind. Not a replay (those are old).
+			rf.skew = t.Sub(now)
+			c.logReason = fmt.Sprintf("clock skew: timestamp %s is %s ahead of this machine's clock", ts, rf.skew.Round(time.Second))
+		}
+		return rf
 	}
 	return nil
+}
+
+// clockFaultEvery bounds the clock-skew fault events to one per period.
+const clockFaultEvery = 10 * time.Minute
+
+// clockFault records, at most once per clockFaultEvery, that an authentic
+// callback was refused because its timestamp is ahead of our clock, so the
+// clerk sees why the callbacks do not arrive (the platform repeats them).
+func (s *Server) clockFault(c *call, skew time.Duration) {
+	s.skewMu.Lock()
+	if !s.skewAt.IsZero() && time.Since(s.skewAt) < clockFaultEvery {
+		s.skewMu.Unlock()
+		return
+	}
+	s.skewAt = time.Now()
+	s.skewMu.Unlock()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), 5*time.Second)
+	defer cancel()
+	minutes := int(skew.Round(time.Minute) / time.Minute)
+	_, err := s.st.AddEvent(ctx, store.Event{
+		Kind: store.KindFault, Direction: store.DirIn, Method: c.ep.method, Ref: c.ref(),
+		Status: platform.StatusFailed, LatencyMS: c.elapsed(),
+		Summary: fmt.Sprintf("时钟偏差：回调 %s（%s）的 timestamp 比本机时钟快约 %d 分钟（超过 10 分钟），已拒收，平台会重发；请校准本机时间", c.ep.method, c.ep.section, minutes),
+	})
+	if err != nil {
+		s.log.Error("cannot record clock fault event", "callback", c.ep.method, "err", err.Error())
+	}
 }
 
 // decode reads the plaintext into a message type.

@@ -236,6 +236,12 @@ func TestRefusals(t *testing.T) {
 	}
 
 	after := f.snapshot()
+	// The one trace a refusal may leave (package doc): a single clock fault
+	// event for the authentic callbacks from the future.
+	if ev := f.events(); len(ev) != 1 || ev[0].Kind != "fault" || !strings.Contains(ev[0].Summary, "时钟偏差") {
+		t.Errorf("events after the refusals: %+v (want one clock fault)", ev)
+	}
+	after.tables["events"] = before.tables["events"]
 	after.sameAs(t, before)
 	if strings.Contains(f.logs.String(), "principal_phone") || strings.Contains(f.logs.String(), "福建某某建设工程有限公司") {
 		t.Errorf("the log shows decrypted content:\n%s", f.logs.String())

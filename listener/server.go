@@ -37,15 +37,20 @@
 //   - a method other than POST: HTTP 405, status 404;
 //   - 2.6 for a serial we never issued: 2605 无法识别该文件; a PDF check that
 //     ran out of time: 2608 请求超时;
-//   - the store cannot take the write (disk full, read-only, locked too long):
-//     HTTP 500, status 404 "系统繁忙，请重试" (2.6: 2609, 2.7: 2706), so that
-//     the platform repeats; nothing is half-written and a fault event is
-//     written if the store still takes one.
+//   - the store cannot take the write (disk full, read-only, locked too long),
+//     or the spool folder cannot take an uploaded file: HTTP 500, status 404
+//     "系统繁忙，请重试" (2.6: 2609, 2.7: 2706), so that the platform repeats;
+//     nothing is half-written and a fault event is written if the store
+//     still takes one.
 //
 // All other refusals are HTTP 200: the platform reads the JSON status.
 // A refused callback leaves no trace in the store: no record, no file, no
 // event; only a log line (method, remote address, reason, never the
-// decrypted content).
+// decrypted content). One exception: an authentic (decrypted, signed)
+// callback refused because its timestamp is over 10 minutes ahead of our
+// clock writes a fault event naming the clock difference, at most one per
+// 10 minutes, because every callback will be refused until a clock is
+// corrected and the clerk must learn why.
 //
 // # Idempotency
 //
@@ -175,6 +180,9 @@ type Server struct {
 	testHookRequest func(path string)
 
 	health healthCache
+
+	skewMu sync.Mutex
+	skewAt time.Time // last clock-skew fault event
 }
 
 // New makes a Server for the store. Malformed AllowFrom or TrustedProxy

@@ -55,6 +55,35 @@ type Client struct {
 	mu    sync.Mutex
 	token string
 	exp   int64
+
+	skewMu    sync.Mutex
+	skew      time.Duration // our clock minus the platform's, from its Date header
+	skewKnown bool
+}
+
+// ClockSkewWarn: a clock difference this large is named in the platform's
+// refusals (the platform checks each call's timestamp).
+const ClockSkewWarn = 5 * time.Minute
+
+// ClockSkew is how far this machine's clock is ahead of the platform's
+// (negative: behind), measured from the HTTP Date header of the last
+// answer, to about a second; known is false before any answer came.
+func (c *Client) ClockSkew() (skew time.Duration, known bool) {
+	c.skewMu.Lock()
+	defer c.skewMu.Unlock()
+	return c.skew, c.skewKnown
+}
+
+// noteDate measures the clock skew from an answer's Date header.
+func (c *Client) noteDate(h http.Header) {
+	d, err := http.ParseTime(h.Get("Date"))
+	if err != nil {
+		return
+	}
+	skew := c.now().Sub(d).Truncate(time.Second)
+	c.skewMu.Lock()
+	c.skew, c.skewKnown = skew, true
+	c.skewMu.Unlock()
 }
 
 // TokenRenewMargin: a token is renewed this long before it expires.
@@ -85,6 +114,9 @@ type Error struct {
 	Status int
 	Msg    string
 	Data   json.RawMessage
+	// ClockSkew is set when our clock differed from the platform's by
+	// ClockSkewWarn or more at the time: a likely cause of the refusal.
+	ClockSkew time.Duration
 }
 
 func (e *Error) Error() string {
@@ -95,6 +127,13 @@ func (e *Error) Error() string {
 		if d := FieldText(e.Data); d != "" && d != StatusText(e.Status) {
 			s += "（" + d + "）"
 		}
+	}
+	if e.ClockSkew != 0 {
+		dir, d := "快", e.ClockSkew
+		if d < 0 {
+			dir, d = "慢", -d
+		}
+		s += fmt.Sprintf("；本机时钟比平台%s约 %d 分钟，请校准本机时间", dir, int(d.Round(time.Minute)/time.Minute))
 	}
 	return s
 }
@@ -275,6 +314,7 @@ func (c *Client) post(ctx context.Context, method string, pub *rsa.PublicKey, ms
 		return nil, &TransportError{Method: method, Sent: sent(), Err: cleanURLError(err)}
 	}
 	defer resp.Body.Close()
+	c.noteDate(resp.Header)
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
 		return nil, &TransportError{Method: method, Sent: true, Err: err}
@@ -290,7 +330,11 @@ func (c *Client) post(ctx context.Context, method string, pub *rsa.PublicKey, ms
 			Err: fmt.Errorf("HTTP %d, answer is not the platform's JSON: %s", resp.StatusCode, snippet(raw))}
 	}
 	if ans.Status != StatusOK {
-		return ans.Data, &Error{Method: method, Status: int(ans.Status), Msg: string(ans.Msg), Data: ans.Data}
+		pe := &Error{Method: method, Status: int(ans.Status), Msg: string(ans.Msg), Data: ans.Data}
+		if skew, ok := c.ClockSkew(); ok && (skew >= ClockSkewWarn || skew <= -ClockSkewWarn) {
+			pe.ClockSkew = skew
+		}
+		return ans.Data, pe
 	}
 	if dst != nil && len(ans.Data) > 0 && string(ans.Data) != "null" {
 		if err := Decode(ans.Data, dst); err != nil {

@@ -258,6 +258,11 @@ func (c *Config) LoadKeys() error {
 	load := func(key, value string, private bool) (any, error) {
 		text, path, err := KeyText(value, base)
 		if err != nil {
+			if path != "" && mayBeKeyText(value) {
+				// Key text with a stray character is taken for a path:
+				// never echo it (it may be the private key).
+				return nil, c.errf(key, "neither a readable key file nor bare base64 key text (value of %d characters not shown)", len(value))
+			}
 			if path != "" {
 				return nil, c.errf(key, "cannot read key file %s: %v", path, err)
 			}
@@ -303,6 +308,13 @@ func (c *Config) LoadKeys() error {
 		c.Warnings = append(c.Warnings, "platform.public_key and platform.private_key are not one pair: callbacks encrypted with public_key cannot be decrypted")
 	}
 	return nil
+}
+
+// mayBeKeyText tells whether a key value that is not a readable file may
+// be key text (long, no file extension) and so must not be shown.
+func mayBeKeyText(v string) bool {
+	v = strings.TrimSpace(v)
+	return len(v) >= 64 && !strings.Contains(filepath.Base(v), ".")
 }
 
 // DataDir resolves the data folder: flag, else [store] dir (relative to the

@@ -22,6 +22,7 @@ type wfEnv struct {
 	wf      *platform.Workflows
 	st      *store.Store
 	orderNo string
+	cfg     platform.ClientConfig
 }
 
 func newWFEnv(t *testing.T, timeout time.Duration) *wfEnv {
@@ -40,8 +41,9 @@ func newWFEnv(t *testing.T, timeout time.Duration) *wfEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sb.Close(); st.Close() })
-	client := platform.NewClient(platform.ClientConfig{BaseURL: base, APIKey: keys.APIKey, APISecret: keys.APISecret,
-		BtcID: keys.BtcID, PlatformPublicKey: &keys.PlatformKey.PublicKey, PublicKey: &keys.GuarantorKey.PublicKey, Timeout: timeout}, st, nil)
+	cfg := platform.ClientConfig{BaseURL: base, APIKey: keys.APIKey, APISecret: keys.APISecret,
+		BtcID: keys.BtcID, PlatformPublicKey: &keys.PlatformKey.PublicKey, PublicKey: &keys.GuarantorKey.PublicKey, Timeout: timeout}
+	client := platform.NewClient(cfg, st, nil)
 	wf := &platform.Workflows{Client: client, Store: st, Guarantor: "福州某某融资担保有限公司"}
 
 	o := sb.GenerateOrder(sandbox.OrderSpec{Status: platform.OrderWaitOutGuarantee})
@@ -53,7 +55,7 @@ func newWFEnv(t *testing.T, timeout time.Duration) *wfEnv {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return &wfEnv{sb: sb, wf: wf, st: st, orderNo: string(o.OrderNo)}
+	return &wfEnv{sb: sb, wf: wf, st: st, orderNo: string(o.OrderNo), cfg: cfg}
 }
 
 var signedPDF = filepath.Join("..", "testdata", "pdf", "signed.pdf")
