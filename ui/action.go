@@ -32,6 +32,9 @@ type actionSpec struct {
 	prepare func(ctx context.Context, vals map[string]string) (*prepared, error)
 	// done runs in Update with the outcome (e.g. to remember a download).
 	done func(m *Model, o *outcome)
+	// running is the line shown beside the spinner while it runs ("" for
+	// the usual one).
+	running string
 }
 
 // prepared is what the confirmation shows and the call runs.
@@ -343,7 +346,11 @@ func (a *actionView) view(m *Model, w, h int) string {
 		body := a.confirmLines(w)
 		return strings.Join(append(lines, scrollLines(body, &a.off, h-len(lines))...), "\n")
 	case stRunning:
-		lines = append(lines, "", m.spin.View()+" 正在发送到平台，请稍候……")
+		run := a.spec.running
+		if run == "" {
+			run = "正在发送到平台，请稍候……"
+		}
+		lines = append(lines, "", m.spin.View()+" "+run)
 		if a.progDone > 0 || a.progTotal > 0 {
 			pct := 0.0
 			txt := fmt.Sprintf("已下载 %s", size(a.progDone))
@@ -587,7 +594,7 @@ func errParts(err error) (head string, detail []string) {
 		detail = append(detail, "调用："+methodName(pe.Method, "out")+"（"+pe.Method+"）")
 	case platform.OutcomeUnknown(err):
 		head = "结果未知：请求已发出，但没有收到平台的答复。"
-		detail = append(detail, "平台可能已经处理。请先按 r 从平台获取核对，不要重复发送。", "详情："+clean(err.Error()))
+		detail = append(detail, "平台可能已经处理，不要重复发送；请按 R 核对结果未知的调用。", "详情："+clean(err.Error()))
 	case platform.IsInputError(err):
 		head = clean(err.Error()) // InputError.Hint is for the CLI: the desk has form fields
 	default:

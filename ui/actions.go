@@ -442,3 +442,53 @@ func (m *Model) releaseSpec(revokeNo, guaranteeNo string, items []checkItem, int
 		},
 	}
 }
+
+// reconcile settles the calls whose outcome is unknown (结果未知) with
+// Workflows.Reconcile: it asks the platform (获取订单信息 2.2) what became of
+// each, and shows one line per call. Nothing is sent that changes anything
+// at the platform, so there is no confirmation; the spinner turns meanwhile.
+func (m *Model) reconcile() tea.Cmd {
+	if m.wf == nil {
+		m.errorf("%s", readOnly)
+		return nil
+	}
+	wf, st := m.wf, m.st
+	spec := &actionSpec{
+		title:   "核对结果未知的调用",
+		intro:   []string{"向平台查询这些调用的结果（获取订单信息 2.2）并记下核对结论；不会重复发送。"},
+		running: "正在向平台核对，请稍候……",
+	}
+	a := newAction(m, spec)
+	a.prep = &prepared{run: func(ctx context.Context, _ func(int64, int64)) (*outcome, error) {
+		before, err := st.Unresolved(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rs, err := wf.Reconcile(ctx)
+		out := &outcome{}
+		done := map[int64]bool{}
+		for _, r := range rs {
+			done[r.Attempt.ID] = true
+			out.lines = append(out.lines, r.Summary)
+			if r.State != store.AttemptOK {
+				out.failed = true
+			}
+		}
+		if err != nil {
+			return out, fmt.Errorf("核对结果未知的调用：%w", err)
+		}
+		for _, b := range before {
+			if !done[b.ID] {
+				out.lines = append(out.lines, fmt.Sprintf("%s %s 可能仍在发送中，%s后再核对", platform.MethodTitle(b.Method), b.Ref, span(platform.StaleSending)))
+				out.failed = true
+			}
+		}
+		if len(before) == 0 && len(rs) == 0 {
+			out.lines = append(out.lines, "没有结果未知的调用，无需核对")
+		}
+		return out, nil
+	}}
+	m.stack = append(m.stack, a)
+	a.resize(m, m.w, m.contentHeight())
+	return a.execute(m)
+}

@@ -124,8 +124,9 @@ func (m *Model) liveUpdate(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// applyEvents takes new journal lines: it rings for a new order or claim,
-// and reads again what is on screen.
+// applyEvents takes new journal lines: it rings for a new order or claim
+// and for a fault (which the status bar then shows), and reads again what
+// is on screen.
 func (m *Model) applyEvents(evs []store.Event) tea.Cmd {
 	var cmds []tea.Cmd
 	refs := map[string]bool{}
@@ -136,6 +137,12 @@ func (m *Model) applyEvents(evs []store.Event) tea.Cmd {
 			m.live.lastID = e.ID
 		}
 		refs[e.Ref] = true
+		if e.Kind == store.KindFault {
+			m.status.fault, m.status.faultAt = &e, m.now()
+			m.log.Error("fault recorded", "method", e.Method, "ref", e.Ref, "summary", e.Summary)
+			ring = true
+			continue
+		}
 		if e.Kind != store.KindCallback {
 			continue
 		}

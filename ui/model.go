@@ -256,7 +256,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case pollMsg, liveMsg, liveInitMsg:
 		return m, m.liveUpdate(msg)
-	case tokenMsg, reachMsg, statusTickMsg:
+	case tokenMsg, reachMsg, statusTickMsg, skewMsg:
 		return m, m.statusUpdate(msg)
 	case overlayMsg:
 		for _, o := range m.stack {
@@ -343,6 +343,9 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	if cmd, ok := p.key(m, k); ok {
 		return cmd
 	}
+	if key.Matches(k, km.Reconcile) {
+		return m.reconcile()
+	}
 	sel := p.selection()
 	if key.Matches(k, km.Open) {
 		if sel == nil {
@@ -353,6 +356,10 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	}
 	if key.Matches(k, km.Back) {
 		m.flash = flash{}
+		if m.status.fault != nil {
+			m.status.fault = nil // acknowledged; it stays listed in 待办
+			m.info("故障提示已关闭；近 24 小时的故障仍列在待办中")
+		}
 		return nil
 	}
 	return m.recordKey(k, sel, nil)
@@ -447,6 +454,9 @@ func (m *Model) helpView() string {
 		p := m.panes[m.active]
 		b = p.helpKeys(m)
 		if !p.typing() {
+			if m.status.fault != nil {
+				b = append([]key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "知道了（故障）"))}, b...)
+			}
 			b = append(b, m.actionKeys(p.selection())...)
 			b = append(b, m.keys.NextPane)
 		}

@@ -82,7 +82,7 @@ func helpLines(m *Model, w int) []string {
 		{"页签", append([]key.Binding{km.NextPane, km.PrevPane}, km.Pane[:]...)},
 		{"移动与查看", []key.Binding{km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom, km.Open, km.Back}},
 		{"列表", []key.Binding{km.Filter, km.QuickView, km.Sort, km.Reload}},
-		{"发往平台（先填表，确认后发送）", []key.Binding{km.Notify, km.Push, km.Cancel, km.Fetch, km.Release, km.ClaimResult}},
+		{"发往平台（先填表，确认后发送）", []key.Binding{km.Notify, km.Push, km.Cancel, km.Fetch, km.Release, km.ClaimResult, km.Reconcile}},
 		{"文件与复制", []key.Binding{km.Download, km.OpenFile, km.Copy}},
 		{"表单", []key.Binding{km.NextField, km.PrevField, km.Submit, km.Browse, km.Toggle, km.Confirm, km.Deny}},
 		{"其他", []key.Binding{km.Help, km.Quit, km.ForceQuit}},

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -14,32 +15,48 @@ import (
 // todoPane is 待办: what needs the clerk now. Orders not yet issued, soonest
 // bid deadline first with the time left (red under 24 hours); guarantees a
 // revocation asks to release (解保); claims awaiting 受理 or a result; and
-// orders flagged by a callback that did not match what we know.
+// orders flagged by a callback that did not match what we know. Above them,
+// when there are any: faults the listener recorded in the last 24 hours
+// (故障) and outbound calls whose outcome is unknown (结果未知), which R
+// reconciles.
 type todoPane struct {
-	p     *store.Pending
-	err   error
-	items []todoItem // selectable rows and section headings, in screen order
-	sel   int        // index into items (always a selectable one when any)
-	top   int        // first item on screen
-	rows  int        // lines on screen
-	w     int
-	gen   int // reads asked
-	got   int // the read shown
+	p      *store.Pending
+	unres  []store.Attempt // calls whose outcome is unknown, oldest first
+	faults []store.Event   // fault events of the last 24 hours, newest first
+	err    error
+	items  []todoItem // selectable rows and section headings, in screen order
+	sel    int        // index into items (always a selectable one when any)
+	top    int        // first item on screen
+	rows   int        // lines on screen
+	w      int
+	gen    int // reads asked
+	got    int // the read shown
 }
 
 // todoLimit is how many entries of each section the pane reads.
 const todoLimit = 60
 
+// faultLimit is how many recent fault events the pane lists; faultWindow
+// how far back it looks.
+const (
+	faultLimit  = 5
+	faultWindow = 24 * time.Hour
+)
+
 type todoItem struct {
 	heading string // a section heading when not empty
 	note    string // a line of text under a heading (e.g. "无")
 	sel     *selection
+	att     *store.Attempt // a call whose outcome is unknown (not selectable)
 }
 
 type pendingMsg struct {
-	gen int
-	p   *store.Pending
-	err error
+	gen    int
+	p      *store.Pending
+	unres  []store.Attempt
+	faults []store.Event
+	more   bool // more faults in the window than listed
+	err    error
 }
 
 func (pendingMsg) paneID() paneID { return paneTodo }
@@ -57,7 +74,7 @@ func (t *todoPane) count() int {
 	if t.p == nil {
 		return -1
 	}
-	return t.p.OrdersTotal + t.p.ReleasesTotal + t.p.ClaimsTotal + t.p.FlaggedTotal
+	return t.p.OrdersTotal + t.p.ReleasesTotal + t.p.ClaimsTotal + t.p.FlaggedTotal + len(t.unres)
 }
 
 func (t *todoPane) load(m *Model) tea.Cmd { return t.refresh(m) }
@@ -65,9 +82,31 @@ func (t *todoPane) load(m *Model) tea.Cmd { return t.refresh(m) }
 func (t *todoPane) refresh(m *Model) tea.Cmd {
 	t.gen++
 	gen, st, ctx := t.gen, m.st, m.ctx
+	since := m.now().Add(-faultWindow).UnixMilli()
 	return func() tea.Msg {
 		p, err := st.Pending(ctx, todoLimit)
-		return pendingMsg{gen: gen, p: p, err: err}
+		if err != nil {
+			return pendingMsg{gen: gen, err: err}
+		}
+		unres, err := st.Unresolved(ctx)
+		if err != nil {
+			return pendingMsg{gen: gen, err: err}
+		}
+		evs, err := st.ListEvents(ctx, store.EventQuery{Kind: store.KindFault, Limit: faultLimit + 1})
+		if err != nil {
+			return pendingMsg{gen: gen, err: fmt.Errorf("read faults: %w", err)}
+		}
+		var faults []store.Event
+		for _, e := range evs {
+			if e.At >= since {
+				faults = append(faults, e)
+			}
+		}
+		more := len(faults) > faultLimit
+		if more {
+			faults = faults[:faultLimit]
+		}
+		return pendingMsg{gen: gen, p: p, unres: unres, faults: faults, more: more}
 	}
 }
 
@@ -87,8 +126,8 @@ func (t *todoPane) msg(m *Model, msg paneMsg) tea.Cmd {
 	if s := t.selection(); s != nil {
 		selKey, selKind = s.key, s.kind
 	}
-	t.p, t.err = pm.p, nil
-	t.build()
+	t.p, t.unres, t.faults, t.err = pm.p, pm.unres, pm.faults, nil
+	t.build(pm.more)
 	// Stay on the same record if it is still waiting.
 	t.sel = t.firstSelectable(0)
 	for i, it := range t.items {
@@ -101,9 +140,26 @@ func (t *todoPane) msg(m *Model, msg paneMsg) tea.Cmd {
 	return nil
 }
 
-func (t *todoPane) build() {
+func (t *todoPane) build(moreFaults bool) {
 	p := t.p
 	var items []todoItem
+	// Faults and unknown outcomes come first, and only when there are any.
+	if len(t.faults) > 0 {
+		h := fmt.Sprintf("故障（近 24 小时） %d", len(t.faults))
+		if moreFaults {
+			h = fmt.Sprintf("故障（近 24 小时，显示最近 %d 条）", len(t.faults))
+		}
+		items = append(items, todoItem{heading: h})
+		for _, e := range t.faults {
+			items = append(items, todoItem{sel: eventSel(e)})
+		}
+	}
+	if len(t.unres) > 0 {
+		items = append(items, todoItem{heading: fmt.Sprintf("结果未知的调用（需核对） %d", len(t.unres))})
+		for i := range t.unres {
+			items = append(items, todoItem{att: &t.unres[i]})
+		}
+	}
 	section := func(title string, shown, total int) {
 		h := fmt.Sprintf("%s %d", title, total)
 		if total > shown {
@@ -224,6 +280,9 @@ func (t *todoPane) key(m *Model, k tea.KeyMsg) (tea.Cmd, bool) {
 }
 
 func (t *todoPane) helpKeys(m *Model) []key.Binding {
+	if len(t.unres) > 0 {
+		return []key.Binding{m.keys.Reconcile, m.keys.Open}
+	}
 	return []key.Binding{m.keys.Open}
 }
 
@@ -246,6 +305,8 @@ func (t *todoPane) view(m *Model, w, h int) string {
 		switch {
 		case it.heading != "":
 			b.WriteString(stSection.Render(truncate(it.heading, w)))
+		case it.att != nil:
+			b.WriteString(attemptRow(*it.att, w))
 		case it.sel == nil:
 			b.WriteString(stDim.Render("  " + it.note))
 		default:
@@ -310,8 +371,45 @@ func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
 		if w >= 100 {
 			add(txt(money(c.ClaimAmount)), 14)
 		}
+	case kindEvent: // a fault
+		e := s.event
+		add(styled("!故障", stUrgent), 5)
+		add(txt(clock(e.At, layoutShort)), 11)
+		add(txt(e.Summary), 0)
 	}
-	// Share what is left among the flexible cells.
+	line := rowCells(cells, widths, w, selected)
+	mark := "  "
+	if m.newRefs[s.key] {
+		mark = "* "
+	}
+	if selected {
+		return ">" + mark[:1] + stSelected.Render(strings.TrimRight(line, " "))
+	}
+	if mark == "* " {
+		return stNew.Render(mark) + line
+	}
+	return mark + line
+}
+
+// attemptRow draws a call whose outcome is unknown: its state, the call,
+// the record, when it was sent (北京时间) and what is known of it.
+func attemptRow(a store.Attempt, w int) string {
+	state := "结果未知"
+	if a.State == store.AttemptSending {
+		state = "发送中"
+	}
+	msg := a.Msg
+	if msg == "" {
+		msg = "没有收到平台的答复"
+	}
+	cells := []cell{styled(state, stWarn), txt(platform.MethodTitle(a.Method)), txt(a.Ref), txt(clock(a.StartedAt, layoutShort)), txt(msg)}
+	widths := []int{8, 14, 14, 11, 0}
+	return "  " + rowCells(cells, widths, w, false)
+}
+
+// rowCells lays out a 待办 row's cells in w-2 cells (after the mark); a
+// width of 0 shares what is left.
+func rowCells(cells []cell, widths []int, w int, selected bool) string {
 	avail := w - 2
 	fixed, flex := 0, 0
 	for _, wd := range widths {
@@ -338,15 +436,5 @@ func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
 		}
 		line.WriteString(cs)
 	}
-	mark := "  "
-	if m.newRefs[s.key] {
-		mark = "* "
-	}
-	if selected {
-		return ">" + mark[:1] + stSelected.Render(strings.TrimRight(line.String(), " "))
-	}
-	if mark == "* " {
-		return stNew.Render(mark) + line.String()
-	}
-	return mark + line.String()
+	return line.String()
 }

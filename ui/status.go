@@ -17,7 +17,10 @@ import (
 // The status bar: sandbox mode, where callbacks are received and whether
 // that answers, the public URL and whether it is reachable, the access
 // token's time left (read from the store's token row, never fetched here),
-// and the last callback.
+// and the last callback. In front of it, highlighted: a fault the listener
+// recorded while the desk ran (until the clerk presses esc, or for
+// faultShow), and a warning when this machine's clock is off the platform's
+// by platform.ClockSkewWarn or more.
 
 type reach int
 
@@ -34,6 +37,20 @@ type statusState struct {
 	listener  reach
 	public    reach
 	external  reach
+
+	fault   *store.Event // the last fault event the live tail brought, until acknowledged
+	faultAt time.Time    // when the desk saw it (m.now())
+	skew    time.Duration
+	skewOK  bool // skew was measured
+}
+
+// faultShow is how long a fault stays in the status bar unless acknowledged.
+const faultShow = 10 * time.Minute
+
+// skewMsg carries the client's clock skew (read from memory, no call).
+type skewMsg struct {
+	skew time.Duration
+	ok   bool
 }
 
 type tokenMsg struct {
@@ -51,13 +68,22 @@ type statusTickMsg struct{}
 // statusEvery is how often the token and the addresses are checked.
 const statusEvery = 30 * time.Second
 
-// statusRead reads the token row.
+// statusRead reads the token row and the clock skew the client measured
+// at its last answer.
 func (m *Model) statusRead() tea.Cmd {
 	st, ctx := m.st, m.ctx
-	return func() tea.Msg {
+	token := func() tea.Msg {
 		_, exp, err := st.Token(ctx)
 		return tokenMsg{exp: exp, err: err}
 	}
+	c := m.opt.Client
+	if c == nil {
+		return token
+	}
+	return tea.Batch(token, func() tea.Msg {
+		skew, ok := c.ClockSkew()
+		return skewMsg{skew: skew, ok: ok}
+	})
 }
 
 func (m *Model) statusStart() tea.Cmd {
@@ -138,9 +164,14 @@ func (m *Model) statusUpdate(msg tea.Msg) tea.Cmd {
 		case "external":
 			m.status.external = r
 		}
+	case skewMsg:
+		m.status.skew, m.status.skewOK = msg.skew, msg.ok
 	case statusTickMsg:
 		if m.ctx.Err() != nil {
 			return nil
+		}
+		if m.status.fault != nil && m.now().Sub(m.status.faultAt) >= faultShow {
+			m.status.fault = nil
 		}
 		return tea.Batch(m.statusRead(), m.reachChecks(), m.tick(statusEvery, func(time.Time) tea.Msg { return statusTickMsg{} }))
 	}
@@ -211,7 +242,48 @@ func (m *Model) tokenSeg() statusSeg {
 	return statusSeg{long: "令牌 剩" + span(left), short: fmt.Sprintf("令牌%d:%02d", int(left.Hours()), int(left.Minutes())%60), drop: 4}
 }
 
+// skewWarning is the clock warning, "" when the clocks agree well enough.
+func (m *Model) skewWarning() (long, short string) {
+	d := m.status.skew
+	if !m.status.skewOK || (d < platform.ClockSkewWarn && d > -platform.ClockSkewWarn) {
+		return "", ""
+	}
+	dir := "快"
+	if d < 0 {
+		dir, d = "慢", -d
+	}
+	n := int(d.Round(time.Minute) / time.Minute)
+	return fmt.Sprintf("本机时钟与平台相差约 %d 分钟（本机%s），请校准", n, dir), fmt.Sprintf("时钟差%d分", n)
+}
+
+// alertView is what goes in front of the status bar, highlighted: a fault
+// and a clock warning, each marked '!' (colour is only an aid). It takes at
+// most two thirds of w.
+func (m *Model) alertView(w int) string {
+	var parts []string
+	if f := m.status.fault; f != nil {
+		parts = append(parts, "故障："+clean(f.Summary))
+	}
+	if long, short := m.skewWarning(); long != "" {
+		if len(parts) > 0 {
+			long = short
+		}
+		parts = append(parts, long)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	text := truncate(" ! "+strings.Join(parts, " ! "), max(w*2/3-1, 8)) + " "
+	return stAlert.Render(text)
+}
+
 func (m *Model) statusView() string {
+	alert := m.alertView(m.w)
+	return alert + m.statusBar(m.w-styledWidth(alert))
+}
+
+// statusBar is the status bar in w cells.
+func (m *Model) statusBar(w int) string {
 	segs := m.statusSegs()
 	short := make([]bool, len(segs))
 	dropped := make([]bool, len(segs))
@@ -239,20 +311,20 @@ func (m *Model) statusView() string {
 		}
 	}
 	for _, i := range order {
-		if textWidth(render()) <= m.w {
+		if textWidth(render()) <= w {
 			break
 		}
 		short[i] = true
 	}
 	for _, i := range order {
-		if textWidth(render()) <= m.w {
+		if textWidth(render()) <= w {
 			break
 		}
 		if segs[i].drop > 0 {
 			dropped[i] = true
 		}
 	}
-	line := fit(render(), m.w)
+	line := fit(render(), w)
 	if m.opt.Sandbox && strings.HasPrefix(line, " 沙箱") {
 		head := " 沙箱模式"
 		if short[0] {

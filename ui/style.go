@@ -21,4 +21,5 @@ var (
 	stStatusBar = lipgloss.NewStyle().Reverse(true)
 	stSandbox   = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("0")).Background(lipgloss.Color("11"))
 	stLabel     = lipgloss.NewStyle().Foreground(lipgloss.Color("6"))
+	stAlert     = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("15")).Background(lipgloss.Color("9"))
 )

@@ -35,6 +35,7 @@ type KeyMap struct {
 	Fetch       key.Binding // 2.2 获取订单信息 / 3.3 获取理赔信息
 	Release     key.Binding // 2.9 保函解保
 	ClaimResult key.Binding // 3.2 理赔结果更新
+	Reconcile   key.Binding // settle the calls whose outcome is unknown (结果未知)
 
 	// Files and values.
 	Download key.Binding // 4.1 获取文件URL + download
@@ -85,6 +86,7 @@ func Default() KeyMap {
 		Fetch:       b("r", "从平台获取", "r"),
 		Release:     b("l", "保函解保", "l"),
 		ClaimResult: b("a", "理赔结果更新", "a"),
+		Reconcile:   b("R", "核对结果未知的调用", "R"),
 
 		Download: b("d", "获取URL并下载", "d"),
 		OpenFile: b("o", "打开文件", "o"),
@@ -116,6 +118,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextPane, k.PrevPane, k.Pane[0], k.Pane[1], k.Pane[2], k.Pane[3], k.Pane[4], k.Pane[5]},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back},
 		{k.Filter, k.QuickView, k.Sort, k.Reload, k.Copy, k.Help, k.Quit},
-		{k.Notify, k.Push, k.Cancel, k.Fetch, k.Release, k.ClaimResult, k.Download, k.OpenFile},
+		{k.Notify, k.Push, k.Cancel, k.Fetch, k.Release, k.ClaimResult, k.Reconcile, k.Download, k.OpenFile},
 	}
 }
