@@ -17,9 +17,9 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/spf13/cobra"
 
 	"baohan/listener"
@@ -886,83 +886,106 @@ func (a *app) listCmd() *cobra.Command {
 }
 
 func (a *app) list(ctx context.Context, st *store.Store, kind string) error {
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	defer tw.Flush()
+	var out []map[string]any
+	var err error
+	var header string
+	var line func(map[string]any) string
 	switch kind {
 	case "orders":
-		var out []map[string]any
-		err := pageAll(func(c store.Cursor) (store.Cursor, int, error) {
-			rows, next, err := st.ListOrders(ctx, store.OrderQuery{After: c, Limit: 500})
-			for _, o := range rows {
-				out = append(out, orderJSON(o))
-			}
-			return next, len(rows), err
-		})
-		if err != nil {
-			return err
+		out, err = collect(func(c store.Cursor) ([]store.Order, store.Cursor, error) {
+			return st.ListOrders(ctx, store.OrderQuery{After: c, Limit: 500})
+		}, orderJSON)
+		header = "订单编号\t订单状态\t标段编号\t被保证人\t受益人\t担保金额\t投标截止"
+		line = func(o map[string]any) string {
+			return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s\t%s", o["order_no"], platform.OrderStateText(o["order_status"].(string)),
+				o["block_number"], o["principal"], o["creditor"], o["guarantee_amount"], o["bid_deadline"])
 		}
-		return a.print(nonNil(out), func(io.Writer) {
-			fmt.Fprintln(tw, "订单编号\t订单状态\t标段编号\t被保证人\t受益人\t担保金额\t投标截止")
-			for _, o := range out {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o["order_no"], platform.OrderStateText(o["order_status"].(string)), o["block_number"], o["principal"], o["creditor"], o["guarantee_amount"], o["bid_deadline"])
-			}
-		})
 	case "guarantees":
-		var out []map[string]any
-		err := pageAll(func(c store.Cursor) (store.Cursor, int, error) {
-			rows, next, err := st.ListGuarantees(ctx, store.GuaranteeQuery{After: c, Limit: 500})
-			for _, g := range rows {
-				out = append(out, guaranteeJSON(g))
-			}
-			return next, len(rows), err
-		})
-		if err != nil {
-			return err
+		out, err = collect(func(c store.Cursor) ([]store.Guarantee, store.Cursor, error) {
+			return st.ListGuarantees(ctx, store.GuaranteeQuery{After: c, Limit: 500})
+		}, guaranteeJSON)
+		header = "保函编号\t保函序列号\t订单编号\t解保状态\tSHA-256"
+		line = func(g map[string]any) string {
+			return fmt.Sprintf("%s\t%s\t%s\t%s\t%s", g["guarantee_no"], g["serial_num"], g["order_no"],
+				platform.ReleaseStatusText(g["release_status"].(int)), g["pdf_sha256"])
 		}
-		return a.print(nonNil(out), func(io.Writer) {
-			fmt.Fprintln(tw, "保函编号\t保函序列号\t订单编号\t解保状态\tSHA-256")
-			for _, g := range out {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", g["guarantee_no"], g["serial_num"], g["order_no"], platform.ReleaseStatusText(g["release_status"].(int)), g["pdf_sha256"])
-			}
-		})
 	case "revocations":
-		var out []map[string]any
-		err := pageAll(func(c store.Cursor) (store.Cursor, int, error) {
-			rows, next, err := st.ListRevocations(ctx, store.RevocationQuery{After: c, Limit: 500})
-			for _, r := range rows {
-				out = append(out, revocationJSON(r))
-			}
-			return next, len(rows), err
-		})
-		if err != nil {
-			return err
+		out, err = collect(func(c store.Cursor) ([]store.Revocation, store.Cursor, error) {
+			return st.ListRevocations(ctx, store.RevocationQuery{After: c, Limit: 500})
+		}, revocationJSON)
+		header = "批次号\t标段编号\t受益人\t当次撤销\t已发起撤销\t罚没"
+		line = func(r map[string]any) string {
+			n := func(k string) int { return len(r[k].([]map[string]string)) }
+			return fmt.Sprintf("%s\t%s\t%s\t%d\t%d\t%d", r["revoke_no"], r["block_number"], r["creditor"],
+				n("current_revoke_data"), n("revoke_success_data"), n("penalty_data"))
 		}
-		return a.print(nonNil(out), func(io.Writer) {
-			fmt.Fprintln(tw, "批次号\t标段编号\t受益人\t当次撤销\t已发起撤销\t罚没")
-			for _, r := range out {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\n", r["revoke_no"], r["block_number"], r["creditor"], len(r["current_revoke_data"].([]map[string]string)), len(r["revoke_success_data"].([]map[string]string)), len(r["penalty_data"].([]map[string]string)))
-			}
-		})
 	case "claims":
-		var out []map[string]any
-		err := pageAll(func(c store.Cursor) (store.Cursor, int, error) {
-			rows, next, err := st.ListClaims(ctx, store.ClaimQuery{After: c, Limit: 500})
-			for _, cl := range rows {
-				out = append(out, claimJSON(cl))
-			}
-			return next, len(rows), err
-		})
-		if err != nil {
-			return err
+		out, err = collect(func(c store.Cursor) ([]store.Claim, store.Cursor, error) {
+			return st.ListClaims(ctx, store.ClaimQuery{After: c, Limit: 500})
+		}, claimJSON)
+		header = "理赔序列号\t保函编号\t理赔状态\t索赔金额\t附件"
+		line = func(c map[string]any) string {
+			return fmt.Sprintf("%s\t%s\t%s\t%s\t%d", c["claim_no"], c["guarantee_no"], platform.ClaimStateText(c["status"].(string)),
+				c["claim_amount"], len(c["attachments"].([]map[string]any)))
 		}
-		return a.print(nonNil(out), func(io.Writer) {
-			fmt.Fprintln(tw, "理赔序列号\t保函编号\t理赔状态\t索赔金额\t附件")
-			for _, c := range out {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", c["claim_no"], c["guarantee_no"], platform.ClaimStateText(c["status"].(string)), c["claim_amount"], len(c["attachments"].([]map[string]any)))
-			}
-		})
 	}
-	return nil
+	if err != nil {
+		return err
+	}
+	return a.print(out, func(w io.Writer) {
+		lines := []string{header}
+		for _, r := range out {
+			lines = append(lines, line(r))
+		}
+		writeTable(w, lines)
+	})
+}
+
+// writeTable aligns tab-separated lines by display width: a Chinese
+// character takes two terminal cells (text/tabwriter counts it as one).
+func writeTable(w io.Writer, lines []string) {
+	var rows [][]string
+	var widths []int
+	for _, l := range lines {
+		cells := strings.Split(l, "\t")
+		for i, c := range cells {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], runewidth.StringWidth(c))
+		}
+		rows = append(rows, cells)
+	}
+	for _, cells := range rows {
+		var b strings.Builder
+		for i, c := range cells {
+			b.WriteString(c)
+			if i < len(cells)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-runewidth.StringWidth(c)+2))
+			}
+		}
+		fmt.Fprintln(w, b.String())
+	}
+}
+
+// collect walks a keyset-paged list to its end (at most listLimit rows),
+// turning each record into its `list --json` object.
+func collect[T any](page func(store.Cursor) ([]T, store.Cursor, error), obj func(T) map[string]any) ([]map[string]any, error) {
+	out := []map[string]any{}
+	var c store.Cursor
+	for {
+		rows, next, err := page(c)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out = append(out, obj(r))
+		}
+		if next == "" || len(rows) == 0 || len(out) >= listLimit {
+			return out, nil
+		}
+		c = next
+	}
 }
 
 // noteUnresolved tells on stderr (so that --json stays one document) of
@@ -975,30 +998,6 @@ func (a *app) noteUnresolved(ctx context.Context, st *store.Store) {
 	fmt.Fprintf(a.stderr, "baohan: 注意：%d 个调用结果未知，运行 baohan reconcile 核对：\n", len(atts))
 	for _, at := range atts {
 		fmt.Fprintf(a.stderr, "  %s %s（%s）\n", platform.MethodTitle(at.Method), at.Ref, time.UnixMilli(at.StartedAt).In(platform.CST).Format(platform.DateTimeLayout))
-	}
-}
-
-func nonNil(v []map[string]any) []map[string]any {
-	if v == nil {
-		return []map[string]any{}
-	}
-	return v
-}
-
-// pageAll walks a keyset-paged list to its end.
-func pageAll(page func(store.Cursor) (store.Cursor, int, error)) error {
-	var c store.Cursor
-	total := 0
-	for {
-		next, n, err := page(c)
-		if err != nil {
-			return err
-		}
-		total += n
-		if next == "" || n == 0 || total >= listLimit {
-			return nil
-		}
-		c = next
 	}
 }
 
