@@ -40,6 +40,12 @@ func handleQuery(s *Server, c *call) (*result, error) {
 	}
 	gno, serial := string(m.GuaranteeNo), string(m.SerialNum)
 	g, err := s.st.GetGuarantee(c.ctx, gno)
+	if err == nil && serialUnknown(g) && serial != "" {
+		g.SerialNum = serial
+		if err := s.st.Update(c.ctx, func(tx *store.Tx) error { return adoptSerial(tx, g, MethodQuery, "保函查验") }); err != nil {
+			return nil, err
+		}
+	}
 	if errors.Is(err, store.ErrNotFound) || (err == nil && g.SerialNum != serial) {
 		return nil, refuse(platform.QueryNotFound, platform.QueryStatusText(platform.QueryNotFound))
 	}
@@ -59,6 +65,21 @@ func handleQuery(s *Server, c *call) (*result, error) {
 	}
 	s.queryEvent(c, c.event(gno, fmt.Sprintf("保函查验 %s（序列号 %s）：%s，担保金额 %s 元", gno, serial, answer.Beneficiary, o.GuaranteeAmount)))
 	return &result{answer: okAnswer(answer), ref: gno}, nil
+}
+
+// serialUnknown tells a guarantee the platform took whose push answer was
+// lost (reconciled after 2428 or a 结果未知): its serial is not known here.
+func serialUnknown(g store.Guarantee) bool { return g.SerialNum == "" && g.PushedAt > 0 }
+
+// adoptSerial records the serial a signed callback names for a guarantee
+// whose serial was not known (see serialUnknown): the platform assigns it.
+func adoptSerial(tx *store.Tx, g store.Guarantee, method, via string) error {
+	if err := tx.PutGuarantee(g); err != nil {
+		return err
+	}
+	_, err := tx.AddEvent(store.Event{Kind: store.KindCallback, Direction: store.DirIn, Method: method, Ref: g.GuaranteeNo, Status: platform.StatusOK,
+		Summary: fmt.Sprintf("保函 %s 的保函序列号 %s 由平台%s得知（推送的答复曾丢失）", g.GuaranteeNo, g.SerialNum, via)})
+	return err
 }
 
 // queryAnswer fills 2.7's data from the guarantee and its order. This

@@ -111,3 +111,19 @@ func TestQueriesRepeated(t *testing.T) {
 	after.tables["events"] = before.tables["events"]
 	after.sameAs(t, before)
 }
+
+// TestQueryLearnsLostSerial: a guarantee the platform took whose push answer
+// was lost (2428 reconciled) has no serial here; the first signed 查验 naming
+// it with its number teaches the serial, and it is answered.
+func TestQueryLearnsLostSerial(t *testing.T) {
+	e := newEnv(t)
+	e.seedIssued("1813000305", "FZDB2026000305", "", "")
+	r := e.send(queryCallback("FZDB2026000305", "806097210890174305"))
+	r.want(t, 200, 200)
+	g, err := e.st.GetGuarantee(t.Context(), "FZDB2026000305")
+	if err != nil || g.SerialNum != "806097210890174305" {
+		t.Fatalf("serial not learnt: %q %v", g.SerialNum, err)
+	}
+	// Once known, a different serial is refused as before.
+	e.send(queryCallback("FZDB2026000305", "806097210890174999")).want(t, 200, 2702)
+}

@@ -102,6 +102,12 @@ func checkRevokeItem(tx *store.Tx, it store.RevocationItem, m platform.RevokeNot
 	if err != nil {
 		return err
 	}
+	if serialUnknown(g) && it.SerialNum != "" {
+		g.SerialNum = it.SerialNum
+		if err := adoptSerial(tx, g, platform.CallbackGuaranteeRelease, "保函撤销通知"); err != nil {
+			return err
+		}
+	}
 	if g.SerialNum == "" || g.SerialNum != it.SerialNum {
 		return refusef(platform.StatusFailed, "撤销名单中保函 %s 的序列号 %s 与本公司出具的不一致", it.GuaranteeNo, it.SerialNum)
 	}

@@ -139,8 +139,8 @@ func (w *Workflows) push(ctx context.Context, o store.Order, req PushGuaranteeRe
 // reconcilePush handles 2428 (保函编号已存在): the platform has the
 // guarantee already, so it is not pushed again; the order is fetched (2.2)
 // and the guarantee marked pushed. The serial is not in 2.2's answer: it
-// stays as known before (if any) and is learnt from the next 验真/查验 that
-// names this guarantee.
+// stays as known before (if any) and is learnt from the next 查验 (2.7) or
+// 撤销 (2.8) callback that names this guarantee (listener/query.go).
 func (w *Workflows) reconcilePush(ctx context.Context, g store.Guarantee) (*Result, error) {
 	o, err := w.FetchOrder(ctx, g.OrderNo)
 	if err != nil {

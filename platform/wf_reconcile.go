@@ -112,7 +112,7 @@ func (w *Workflows) reconcileOne(ctx context.Context, a store.Attempt) (Reconcil
 }
 
 // markPushed records that the platform has a guarantee whose push answer
-// was lost; its serial is learnt from the next 验真/查验 naming it.
+// was lost; its serial is learnt from the next 查验 or 撤销 naming it.
 func (w *Workflows) markPushed(ctx context.Context, guaranteeNo string) error {
 	g, err := w.Store.GetGuarantee(ctx, guaranteeNo)
 	if errors.Is(err, store.ErrNotFound) {
