@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -82,7 +84,7 @@ type Duration struct{ time.Duration }
 func (d *Duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(strings.TrimSpace(string(b)))
 	if err != nil {
-		return fmt.Errorf("%q is not a duration like \"30s\"", string(b))
+		return fmt.Errorf("%q 不是时长，应写成 \"30s\"（秒）或 \"2m\"（分）", string(b))
 	}
 	d.Duration = v
 	return nil
@@ -108,12 +110,12 @@ type ConfigError struct {
 func (e *ConfigError) Error() string {
 	file := e.File
 	if file == "" {
-		file = "(no config file)"
+		file = "（无）"
 	}
 	if e.Key == "" {
-		return fmt.Sprintf("config %s: %v", file, e.Err)
+		return fmt.Sprintf("配置文件 %s：%v", file, e.Err)
 	}
-	return fmt.Sprintf("config %s: %s: %v", file, e.Key, e.Err)
+	return fmt.Sprintf("配置文件 %s 中的 %s：%v", file, e.Key, e.Err)
 }
 
 func (e *ConfigError) Unwrap() error { return e.Err }
@@ -152,17 +154,10 @@ func LoadConfig(path string) (*Config, error) {
 	c := &Config{Path: path}
 	md, err := toml.DecodeFile(path, c)
 	if err != nil {
-		var perr toml.ParseError
-		if errors.As(err, &perr) {
-			return nil, &ConfigError{File: path, Key: perr.LastKey, Err: fmt.Errorf("line %d: %s", perr.Position.Line, perr.Message)}
-		}
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, &ConfigError{File: path, Err: errors.New("file not found (write one as README.md shows, or pass --config)")}
-		}
-		return nil, &ConfigError{File: path, Err: err}
+		return nil, decodeError(path, err)
 	}
 	if undec := md.Undecoded(); len(undec) > 0 {
-		return nil, &ConfigError{File: path, Key: undec[0].String(), Err: errors.New("unknown key")}
+		return nil, &ConfigError{File: path, Key: undec[0].String(), Err: errors.New("不是已知的配置项（检查拼写，或对照 README.md 的配置说明）")}
 	}
 	c.applyEnv()
 	c.applyDefaults()
@@ -173,6 +168,72 @@ func LoadConfig(path string) (*Config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// ErrConfigNotFound is the Err of a ConfigError for a missing file.
+var ErrConfigNotFound = errors.New("文件不存在（运行 baohan init 生成，或用 --config 指定）")
+
+// IsConfigNotFound tells whether err is LoadConfig's error for a config
+// file that does not exist.
+func IsConfigNotFound(err error) bool {
+	var ce *ConfigError
+	return errors.As(err, &ce) && errors.Is(ce.Err, ErrConfigNotFound)
+}
+
+// decodeError turns the TOML library's error into one Chinese sentence
+// naming the key and line; the library's own text is not shown.
+func decodeError(path string, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return &ConfigError{File: path, Err: ErrConfigNotFound}
+	}
+	if errors.Is(err, fs.ErrPermission) {
+		return &ConfigError{File: path, Err: errors.New("没有读取权限（检查文件的所有者和权限）")}
+	}
+	var line int
+	var key, msg string
+	var perr toml.ParseError
+	if errors.As(err, &perr) {
+		line, key, msg = perr.Position.Line, perr.LastKey, perr.Message
+	} else if m := tomlErrRe.FindStringSubmatch(err.Error()); m != nil {
+		// The library reports a value of the wrong type as plain text.
+		line, _ = strconv.Atoi(m[1])
+		key, msg = m[2], m[3]
+	} else {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return &ConfigError{File: path, Err: errors.New("无法读取（是文件夹，或磁盘出错）")}
+		}
+		return &ConfigError{File: path, Err: errors.New("无法读取")}
+	}
+	switch {
+	case strings.Contains(msg, "incompatible types"), strings.Contains(msg, "cannot decode"),
+		strings.Contains(msg, "out of range"):
+		want := "另一种类型"
+		switch {
+		case strings.Contains(msg, "type int"), strings.Contains(msg, "type uint"), strings.Contains(msg, "out of range"):
+			want = "不带引号的整数，如 btc_id = 123"
+		case strings.Contains(msg, "type string"):
+			want = "带双引号的文本"
+		case strings.Contains(msg, "type bool"):
+			want = "true 或 false"
+		case strings.Contains(msg, "type []"), strings.Contains(msg, "slice"):
+			want = "方括号列表，如 [\"127.0.0.1\"]"
+		}
+		return &ConfigError{File: path, Key: key, Err: fmt.Errorf("第 %d 行的值类型不对，应为%s", line, want)}
+	case strings.Contains(msg, "不是时长"):
+		return &ConfigError{File: path, Key: key, Err: fmt.Errorf("第 %d 行的%s", line, tomlCause(msg))}
+	}
+	return &ConfigError{File: path, Key: key, Err: fmt.Errorf("第 %d 行不是有效的 TOML（检查引号、等号和方括号是否成对）", line)}
+}
+
+var tomlErrRe = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+
+// tomlCause is our own UnmarshalText message out of the library's text.
+func tomlCause(msg string) string {
+	if i := strings.Index(msg, "\""); i >= 0 {
+		return msg[i:]
+	}
+	return msg
 }
 
 func (c *Config) applyEnv() {
@@ -216,38 +277,38 @@ func (c *Config) errf(key, format string, a ...any) error {
 func (c *Config) Check() error {
 	u, err := url.Parse(c.Platform.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return c.errf("platform.base_url", "%q is not an http(s) URL", c.Platform.BaseURL)
+		return c.errf("platform.base_url", "%q 不是 http(s) 网址", c.Platform.BaseURL)
 	}
 	if c.Platform.APIKey == "" {
-		return c.errf("platform.api_key", "missing (or set BAOHAN_API_KEY)")
+		return c.errf("platform.api_key", "未填写（账号邮件中的 api_key，或设置环境变量 BAOHAN_API_KEY）")
 	}
 	if c.Platform.APISecret == "" {
-		return c.errf("platform.api_secret", "missing (or set BAOHAN_API_SECRET)")
+		return c.errf("platform.api_secret", "未填写（账号邮件中的 api_secret，或设置环境变量 BAOHAN_API_SECRET）")
 	}
 	if c.Platform.BtcID <= 0 {
-		return c.errf("platform.btc_id", "missing or not a positive number")
+		return c.errf("platform.btc_id", "未填写或不是正整数（账号邮件中的 btc_id）")
 	}
 	if c.Platform.Timeout.Duration < 0 {
-		return c.errf("platform.timeout", "must be positive")
+		return c.errf("platform.timeout", "必须大于零")
 	}
 	if _, _, err := net.SplitHostPort(c.Listener.Addr); err != nil {
-		return c.errf("listener.addr", "%q is not host:port", c.Listener.Addr)
+		return c.errf("listener.addr", "%q 不是“地址:端口”的形式，如 127.0.0.1:8720", c.Listener.Addr)
 	}
 	for _, a := range append(append([]string{}, c.Listener.AllowFrom...), c.Listener.TrustedProxy...) {
 		if _, err := ParseAddrOrCIDR(a); err != nil {
-			return c.errf("listener.allow_from", "%q is not an IP address or CIDR range", a)
+			return c.errf("listener.allow_from", "%q 不是 IP 地址或网段（如 203.0.113.0/24）", a)
 		}
 	}
 	if c.Guarantor.Name == "" {
-		return c.errf("guarantor.name", "missing: the full name of the guarantor (保证人) sent with pushes and claims")
+		return c.errf("guarantor.name", "未填写：保证人（出函担保公司）的全称，推送保函和理赔时使用")
 	}
 	if !IsOrderState(c.Apply.OrderStatus) {
-		return c.errf("apply.order_status", "%q is not an order state of manual 5.4", c.Apply.OrderStatus)
+		return c.errf("apply.order_status", "%q 不是手册 5.4 的订单状态（如 WAIT_FIRST_TRAIL 待初审）", c.Apply.OrderStatus)
 	}
 	switch c.Apply.PayMethod {
 	case "DIRECT_DEBIT", "REDIRECT", "CLIENT":
 	default:
-		return c.errf("apply.pay_method", "%q is not DIRECT_DEBIT, REDIRECT or CLIENT", c.Apply.PayMethod)
+		return c.errf("apply.pay_method", "%q 不是 DIRECT_DEBIT（直接扣款）、REDIRECT（跳转支付）或 CLIENT（客户端支付）", c.Apply.PayMethod)
 	}
 	return nil
 }
@@ -261,33 +322,33 @@ func (c *Config) LoadKeys() error {
 			if path != "" && mayBeKeyText(value) {
 				// Key text with a stray character is taken for a path:
 				// never echo it (it may be the private key).
-				return nil, c.errf(key, "neither a readable key file nor bare base64 key text (value of %d characters not shown)", len(value))
+				return nil, c.errf(key, "既不是可读的密钥文件，也不是 base64 密钥文本（共 %d 个字符，不予显示）", len(value))
 			}
 			if path != "" {
-				return nil, c.errf(key, "cannot read key file %s: %v", path, err)
+				return nil, c.errf(key, "无法读取密钥文件 %s（%s）", path, fileProblem(err))
 			}
-			return nil, c.errf(key, "missing")
+			return nil, c.errf(key, "未填写（PEM 文件路径或账号邮件中的 base64 文本）")
 		}
 		if private && path != "" {
 			if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
-				c.Warnings = append(c.Warnings, fmt.Sprintf("private key %s (platform.%s) is readable by others (mode %o); run chmod 600 %s",
+				c.Warnings = append(c.Warnings, fmt.Sprintf("私钥文件 %s（platform.%s）其他用户也能读取（权限 %o），请运行 chmod 600 %s",
 					path, strings.TrimPrefix(key, "platform."), fi.Mode().Perm(), path))
 			}
 		}
-		where := "value"
+		where := "填写的文本"
 		if path != "" {
 			where = path
 		}
 		if private {
 			k, err := ParsePrivateKey(text)
 			if err != nil {
-				return nil, c.errf(key, "%s: %v", where, err)
+				return nil, c.errf(key, "%s%v", where+"：", err)
 			}
 			return k, nil
 		}
 		k, err := ParsePublicKey(text)
 		if err != nil {
-			return nil, c.errf(key, "%s: %v", where, err)
+			return nil, c.errf(key, "%s%v", where+"：", err)
 		}
 		return k, nil
 	}
@@ -305,9 +366,20 @@ func (c *Config) LoadKeys() error {
 	}
 	c.PrivateKey = k.(*rsa.PrivateKey)
 	if !c.PrivateKey.PublicKey.Equal(c.PublicKey) {
-		c.Warnings = append(c.Warnings, "platform.public_key and platform.private_key are not one pair: callbacks encrypted with public_key cannot be decrypted")
+		c.Warnings = append(c.Warnings, "platform.public_key 与 platform.private_key 不是一对密钥：用 public_key 加密的回调将无法解密")
 	}
 	return nil
+}
+
+// fileProblem names why a file cannot be read, in Chinese.
+func fileProblem(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "文件不存在"
+	case errors.Is(err, fs.ErrPermission):
+		return "没有读取权限"
+	}
+	return "读取出错"
 }
 
 // mayBeKeyText tells whether a key value that is not a readable file may

@@ -130,3 +130,64 @@ func TestBareBase64Keys(t *testing.T) {
 		t.Fatal("bare key not read")
 	}
 }
+
+// Config errors read as one Chinese sentence naming the file, the key and
+// the line; no library text reaches the clerk.
+func TestConfigErrorsInChinese(t *testing.T) {
+	cases := []struct {
+		edit       func(string) string
+		want, nots []string
+	}{
+		{func(s string) string { return strings.Replace(s, "btc_id = 7", `btc_id = "seven"`, 1) },
+			[]string{"platform.btc_id", "第 5 行", "整数"}, []string{"incompatible", "TOML value"}},
+		{func(s string) string { return strings.Replace(s, `"5s"`, `"soon"`, 1) },
+			[]string{"platform.timeout", "不是时长"}, []string{"time:", "invalid duration"}},
+		{func(s string) string { return strings.Replace(s, `api_key = "key"`, `api_key = "key`, 1) },
+			[]string{"第 3 行", "TOML"}, []string{"expected", "newline"}},
+		{func(s string) string { return strings.Replace(s, "keys/sk.pem", "keys/missing.pem", 1) },
+			[]string{"platform.private_key", "keys/missing.pem", "文件不存在"}, []string{"no such file", "open "}},
+		{func(s string) string { return s + "\n[apply]\norder_status = \"NOPE\"\n" },
+			[]string{"apply.order_status", "NOPE"}, []string{"unknown key"}},
+		{func(s string) string { return s + "\n[listener2]\nx = 1\n" },
+			[]string{"listener2", "不是已知的配置项"}, []string{"unknown key"}},
+	}
+	for i, tc := range cases {
+		path, _ := writeConfig(t, tc.edit(goodConfig))
+		_, err := LoadConfig(path)
+		if err == nil {
+			t.Errorf("case %d: loaded", i)
+			continue
+		}
+		msg := err.Error()
+		for _, w := range append(tc.want, path, "配置文件") {
+			if !strings.Contains(msg, w) {
+				t.Errorf("case %d: %q lacks %q", i, msg, w)
+			}
+		}
+		for _, n := range tc.nots {
+			if strings.Contains(msg, n) {
+				t.Errorf("case %d: %q shows library text %q", i, msg, n)
+			}
+		}
+		if strings.Count(msg, "\n") > 0 {
+			t.Errorf("case %d: not one line: %q", i, msg)
+		}
+	}
+	_, err := LoadConfig(filepath.Join(t.TempDir(), "none.toml"))
+	if !IsConfigNotFound(err) || !strings.Contains(err.Error(), "baohan init") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+// The [apply] section of interface.md loads (it used to be refused as
+// unknown keys: ApplyAnswer had json tags only).
+func TestApplySectionLoads(t *testing.T) {
+	path, _ := writeConfig(t, goodConfig+"\n[apply]\norder_status = \"WAIT_PAY\"\npay_method = \"CLIENT\"\nredirect_url = \"https://pay.example.cn/p\"\nstatement = \"请支付\"\n")
+	c, err := LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Apply.OrderStatus != "WAIT_PAY" || c.Apply.PayMethod != "CLIENT" || c.Apply.RedirectURL != "https://pay.example.cn/p" || c.Apply.Statement != "请支付" {
+		t.Fatalf("apply: %+v", c.Apply)
+	}
+}

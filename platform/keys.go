@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,11 +23,11 @@ func ParsePrivateKey(text []byte) (*rsa.PrivateKey, error) {
 	}
 	k, err := x509.ParsePKCS8PrivateKey(der)
 	if err != nil {
-		return nil, errors.New("not an RSA private key in PKCS#1 or PKCS#8 form")
+		return nil, errors.New("不是 PKCS#1 或 PKCS#8 格式的 RSA 私钥")
 	}
 	rk, ok := k.(*rsa.PrivateKey)
 	if !ok {
-		return nil, fmt.Errorf("private key is %T, not RSA", k)
+		return nil, errors.New("不是 RSA 私钥")
 	}
 	return rk, nil
 }
@@ -43,7 +42,7 @@ func ParsePublicKey(text []byte) (*rsa.PublicKey, error) {
 	if k, err := x509.ParsePKIXPublicKey(der); err == nil {
 		rk, ok := k.(*rsa.PublicKey)
 		if !ok {
-			return nil, fmt.Errorf("public key is %T, not RSA", k)
+			return nil, errors.New("不是 RSA 公钥")
 		}
 		return rk, nil
 	}
@@ -55,27 +54,27 @@ func ParsePublicKey(text []byte) (*rsa.PublicKey, error) {
 			return rk, nil
 		}
 	}
-	return nil, errors.New("not an RSA public key in PKIX or PKCS#1 form")
+	return nil, errors.New("不是 PKIX 或 PKCS#1 格式的 RSA 公钥")
 }
 
 func keyDER(text []byte) ([]byte, error) {
 	s := strings.TrimSpace(string(text))
 	if s == "" {
-		return nil, errors.New("key is empty")
+		return nil, errors.New("密钥为空")
 	}
 	if strings.HasPrefix(s, "-----BEGIN") {
 		block, _ := pem.Decode([]byte(s))
 		if block == nil {
-			return nil, errors.New("PEM block cannot be read")
+			return nil, errors.New("PEM 内容无法读取")
 		}
 		if strings.Contains(block.Type, "ENCRYPTED") || block.Headers["Proc-Type"] != "" {
-			return nil, errors.New("PEM key is encrypted; give the unencrypted key")
+			return nil, errors.New("PEM 私钥带密码加密，请提供未加密的私钥")
 		}
 		return block.Bytes, nil
 	}
 	der, err := DecodeBase64(s)
 	if err != nil {
-		return nil, errors.New("neither PEM nor base64 DER")
+		return nil, errors.New("既不是 PEM 也不是 base64 文本")
 	}
 	return der, nil
 }

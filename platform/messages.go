@@ -138,10 +138,10 @@ var ApplyGuaranteeRequired = []string{"request_method", "timestamp", "order_no",
 
 // ApplyAnswer is 2.1's answer data, taken from [apply] in the config.
 type ApplyAnswer struct {
-	OrderStatus string `json:"order_status"`
-	PayMethod   string `json:"pay_method"`
-	RedirectURL string `json:"redirect_url"`
-	Statement   string `json:"statement"`
+	OrderStatus string `json:"order_status" toml:"order_status"`
+	PayMethod   string `json:"pay_method" toml:"pay_method"`
+	RedirectURL string `json:"redirect_url" toml:"redirect_url"`
+	Statement   string `json:"statement" toml:"statement"`
 }
 
 // --- 2.2 get_guarantee_info ---

@@ -222,15 +222,8 @@ func money(s string) string {
 	return out
 }
 
-func size(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d 字节", n)
-}
+// size is platform.Size: one file-size format for desk and CLI.
+func size(n int64) string { return platform.Size(n) }
 
 // revokeList names a revocation list (2.8).
 func revokeList(l string) string {
