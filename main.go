@@ -29,6 +29,9 @@ import (
 	"baohan/platform/sandbox"
 	"baohan/store"
 	"baohan/ui"
+	"baohan/ui/cli"
+	"baohan/ui/cli/doctor"
+	"baohan/ui/cli/initcmd"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -93,10 +96,11 @@ type app struct {
 	cfg        *platform.Config
 	store      *store.Store
 	listenAddr string // where startListener bound
+	printed    bool   // a JSON document is already on stdout
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr}
+	a := &app{stdout: stdout, stderr: stderr, jsonOut: wantsJSON(args)}
 	root := a.commands()
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -106,15 +110,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		_ = a.store.Close()
 	}
 	if err != nil {
-		msg := err.Error()
-		var ie *platform.InputError
-		if errors.As(err, &ie) && ie.Hint != "" {
-			msg += "（" + ie.Hint + "）"
+		code := exitCode(err)
+		fmt.Fprintln(stderr, "baohan:", cli.Message(err))
+		if a.jsonOut && !a.printed {
+			b, _ := json.MarshalIndent(cli.ErrorDocument(code, err), "", "  ")
+			fmt.Fprintln(stdout, string(b))
 		}
-		fmt.Fprintln(stderr, "baohan:", msg)
-		return exitCode(err)
+		return code
 	}
 	return exitOK
+}
+
+// wantsJSON finds --json among the arguments before cobra parses them, so
+// that a usage error (an unknown flag) is answered in JSON too.
+func wantsJSON(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "--json" || a == "--json=true" || a == "--json=1" {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *app) commands() *cobra.Command {
@@ -132,14 +150,14 @@ func (a *app) commands() *cobra.Command {
 	pf.StringVar(&a.configPath, "config", "", "config file (default $BAOHAN_CONFIG, else $XDG_CONFIG_HOME/baohan/config.toml)")
 	pf.StringVar(&a.dataDir, "data", "", "data folder (default [store] dir, else $XDG_DATA_HOME/baohan)")
 	pf.BoolVar(&a.jsonOut, "json", false, "print exactly one JSON document on stdout")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr("%v", err) })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &exitError{exitUsage, errors.New(cli.FlagError(c.CommandPath(), err))}
+	})
 
 	root.AddCommand(a.sandboxCmd(), a.serveCmd(), a.keygenCmd(), a.tokenCmd(), a.hashCmd(), a.verifyCmd(),
 		a.orderCmd(), a.guaranteeCmd(), a.claimCmd(), a.fileCmd(), a.listCmd(), a.backupCmd(), a.restoreCmd(),
-		a.reconcileCmd(), a.loadtestCmd())
-	for _, c := range root.Commands() {
-		setArgsUsage(c)
-	}
+		a.reconcileCmd(), a.loadtestCmd(), a.initCmd(), a.doctorCmd())
+	setArgsUsage(root)
 	return root
 }
 
@@ -149,15 +167,20 @@ func setArgsUsage(c *cobra.Command) {
 		check := c.Args
 		c.Args = func(cmd *cobra.Command, args []string) error {
 			if err := check(cmd, args); err != nil {
-				return usageErr("%s: %v", cmd.CommandPath(), err)
+				return &exitError{exitUsage, errors.New(cli.ArgsError(cmd.CommandPath(), cmd.Use, cmd.HasSubCommands(), subNames(cmd), err))}
 			}
 			return nil
 		}
 	}
 	if c.RunE == nil && c.HasSubCommands() {
-		c.Args = cobra.NoArgs
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErr("%s 没有子命令 %s（可用：%s）", cmd.CommandPath(), args[0], subNames(cmd))
+			}
+			return nil
+		}
 		c.RunE = func(cmd *cobra.Command, args []string) error {
-			return usageErr("%s needs a subcommand: %s", cmd.CommandPath(), subNames(cmd))
+			return usageErr("%s 后面要跟子命令：%s", cmd.CommandPath(), subNames(cmd))
 		}
 	}
 	for _, s := range c.Commands() {
@@ -168,7 +191,9 @@ func setArgsUsage(c *cobra.Command) {
 func subNames(c *cobra.Command) string {
 	var n []string
 	for _, s := range c.Commands() {
-		n = append(n, s.Name())
+		if s.IsAvailableCommand() {
+			n = append(n, s.Name())
+		}
 	}
 	return strings.Join(n, ", ")
 }
@@ -209,25 +234,30 @@ func (a *app) openStore(dir string) (*store.Store, error) {
 	return st, nil
 }
 
-// storeOnly opens the store without needing a config (list, backup): the
-// config is read when there is one, for [store] dir.
+// storeOnly opens the store without needing a full config (list, backup):
+// the folder is --data, else the config's [store] dir. Without either it
+// refuses (exit 2) rather than open an empty store somewhere.
 func (a *app) storeOnly() (*store.Store, error) {
 	dir := a.dataDir
 	if dir == "" {
-		if cfg, err := a.config(); err == nil {
-			dir = cfg.DataDir("")
-		} else if a.configPath != "" || !errors.Is(err, os.ErrNotExist) && !isMissingConfig(err) {
+		cfg, err := a.config()
+		if err != nil {
+			if platform.IsConfigNotFound(err) {
+				return nil, usageErr("找不到配置文件 %s，也没有给出 --data：不知道读哪个数据文件夹（先运行 baohan init，或用 --config / --data 指定）", a.configFile())
+			}
 			return nil, err
-		} else {
-			dir = platform.DefaultDataDir()
 		}
+		dir = cfg.DataDir("")
 	}
 	return a.openStore(dir)
 }
 
-func isMissingConfig(err error) bool {
-	var ce *platform.ConfigError
-	return errors.As(err, &ce) && ce.Key == "" && strings.Contains(ce.Err.Error(), "not found")
+// configFile is the config path the commands read.
+func (a *app) configFile() string {
+	if a.configPath != "" {
+		return a.configPath
+	}
+	return platform.DefaultConfigPath()
 }
 
 // workflows opens config, store and client.
@@ -251,6 +281,7 @@ func (a *app) print(v any, human func(w io.Writer)) error {
 		if err != nil {
 			return err
 		}
+		a.printed = true
 		_, err = fmt.Fprintln(a.stdout, string(b))
 		return err
 	}
@@ -339,7 +370,7 @@ func (a *app) startListener(cfg *platform.Config, st *store.Store, wf *platform.
 	srv := listener.New(lcfg, st)
 	ln, err := net.Listen("tcp", cfg.Listener.Addr)
 	if err != nil {
-		return nil, nil, usageErr("listener.addr %s in %s: %v", cfg.Listener.Addr, cfg.Path, err)
+		return nil, nil, usageErr("配置文件 %s 中的 listener.addr %s 无法监听（%s）", cfg.Path, cfg.Listener.Addr, cli.NetProblem(err))
 	}
 	a.listenAddr = ln.Addr().String()
 	release, err := listener.Lock(st.Dir(), listener.Info{PID: os.Getpid(), Addr: ln.Addr().String(), PublicURL: cfg.Listener.PublicURL, StartedAt: time.Now()})
@@ -370,7 +401,7 @@ func (a *app) serveCmd() *cobra.Command {
 				return err
 			}
 			if info, running := listener.Running(st.Dir()); running {
-				return usageErr("a listener for %s already runs (pid %d, %s)", st.Dir(), info.PID, info.Addr)
+				return usageErr("数据文件夹 %s 的回调监听已在运行（进程 %d，%s），不能再启动一个", st.Dir(), info.PID, info.Addr)
 			}
 			logger := slog.New(slog.NewTextHandler(a.stderr, nil))
 			client := platform.NewClient(platform.ClientConfigFrom(cfg), st, nil)
@@ -393,6 +424,7 @@ func (a *app) serveCmd() *cobra.Command {
 func (a *app) sandboxCmd() *cobra.Command {
 	var headless bool
 	var pace float64
+	var callbacks string
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "the desk against a simulated platform in this process; needs no config",
@@ -410,9 +442,16 @@ func (a *app) sandboxCmd() *cobra.Command {
 					defer os.RemoveAll(tmp)
 				}
 			}
-			env, err := startSandbox(dir)
+			if callbacks != "" && !headless {
+				return usageErr("--callbacks 只能与 --headless 一起使用")
+			}
+			env, err := startSandbox(dir, strings.TrimRight(callbacks, "/"))
 			if err != nil {
 				return err
+			}
+			if err := markSandboxData(filepath.Join(dir, "data")); err != nil {
+				env.close()
+				return usageErr("无法写入沙箱数据文件夹 %s（%s）", dir, cli.FileProblem(err))
 			}
 			defer env.close()
 			st, err := a.openStore(filepath.Join(dir, "data"))
@@ -426,6 +465,13 @@ func (a *app) sandboxCmd() *cobra.Command {
 				return a.desk(ctx, env.cfg, st, client, wf, true)
 			}
 			logger := slog.New(slog.NewTextHandler(a.stderr, nil))
+			if callbacks != "" {
+				// The platform alone: its callbacks go to another listener.
+				fmt.Fprintln(a.stdout, env.cfg.Path)
+				logger.Info("sandbox platform running", "platform", env.baseURL, "callbacks", callbacks, "config", env.cfg.Path)
+				<-ctx.Done()
+				return nil
+			}
 			srv, release, err := a.startListener(env.cfg, st, wf, logger)
 			if err != nil {
 				return err
@@ -441,6 +487,7 @@ func (a *app) sandboxCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&headless, "headless", false, "run the simulated platform and the listener without the TUI; print the config path for the CLI")
 	cmd.Flags().Float64Var(&pace, "pace", 1, "speed of the simulated stream (2 = twice as fast, 0.5 = half)")
+	cmd.Flags().StringVar(&callbacks, "callbacks", "", "with --headless: run the simulated platform only and send its callbacks to this URL (e.g. a tunnel's public URL in front of baohan serve)")
 	return cmd
 }
 
@@ -455,7 +502,7 @@ func (e *sandboxEnv) close() { e.server.Close() }
 // startSandbox starts the simulated platform with generated keys and writes
 // a config for it in dir (the listener on a free loopback port, data in
 // dir/data).
-func startSandbox(dir string) (*sandboxEnv, error) {
+func startSandbox(dir, callbacks string) (*sandboxEnv, error) {
 	keys, err := sandbox.NewKeys()
 	if err != nil {
 		return nil, err
@@ -468,6 +515,9 @@ func startSandbox(dir string) (*sandboxEnv, error) {
 	ln.Close()
 	opt := keys.Options()
 	opt.CallbackBase = "http://" + listenAddr
+	if callbacks != "" {
+		opt.CallbackBase = callbacks
+	}
 	srv := sandbox.New(opt)
 	baseURL, err := srv.Start("127.0.0.1:0")
 	if err != nil {
@@ -500,19 +550,19 @@ func (a *app) keygenCmd() *cobra.Command {
 				return err
 			}
 			if err := os.MkdirAll(dir, 0o700); err != nil {
-				return usageErr("create %s: %v", dir, err)
+				return usageErr("无法创建文件夹 %s（%s）", dir, cli.FileProblem(err))
 			}
 			pp, pu := filepath.Join(dir, "private.pem"), filepath.Join(dir, "public.pem")
 			for _, p := range []string{pp, pu} {
 				if _, err := os.Stat(p); err == nil {
-					return usageErr("%s already exists; not overwriting a key", p)
+					return usageErr("%s 已存在，不覆盖已有的密钥", p)
 				}
 			}
 			if err := os.WriteFile(pp, priv, 0o600); err != nil {
-				return usageErr("write %s: %v", pp, err)
+				return usageErr("无法写入 %s（%s）", pp, cli.FileProblem(err))
 			}
 			if err := os.WriteFile(pu, pub, 0o644); err != nil {
-				return usageErr("write %s: %v", pu, err)
+				return usageErr("无法写入 %s（%s）", pu, cli.FileProblem(err))
 			}
 			return a.print(map[string]string{"private_key": pp, "public_key": pu}, func(w io.Writer) {
 				fmt.Fprintf(w, "私钥 %s（权限 0600）\n公钥 %s\n", pp, pu)
@@ -535,10 +585,10 @@ func (a *app) tokenCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			left := time.Until(exp).Round(time.Second)
+			left := time.Until(exp)
 			return a.print(map[string]any{"expired_at": exp.Unix(), "expires": exp.In(platform.CST).Format(platform.DateTimeLayout), "seconds_left": int64(left.Seconds())},
 				func(w io.Writer) {
-					fmt.Fprintf(w, "access_token 有效，至 %s（剩余 %s）\n", exp.In(platform.CST).Format(platform.DateTimeLayout), left)
+					fmt.Fprintf(w, "access_token 有效，至 %s（剩 %s）\n", exp.In(platform.CST).Format(platform.DateTimeLayout), platform.Span(left))
 				})
 		},
 	}
@@ -552,7 +602,7 @@ func (a *app) hashCmd() *cobra.Command {
 		RunE: func(_ *cobra.Command, args []string) error {
 			sum, size, err := pdfsign.HashFile(args[0])
 			if err != nil {
-				return usageErr("hash %s: %v", args[0], err)
+				return usageErr("无法读取文件 %s（%s）", args[0], cli.FileProblem(err))
 			}
 			return a.print(map[string]any{"file": args[0], "sha256": sum, "size": size}, func(w io.Writer) {
 				fmt.Fprintln(w, sum)
@@ -575,11 +625,11 @@ func (a *app) verifyCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if _, err := os.Stat(args[0]); err != nil {
-				return usageErr("verify %s: %v", args[0], err)
+				return usageErr("无法读取文件 %s（%s）", args[0], cli.FileProblem(err))
 			}
 			rep, err := pdfsign.CheckFile(cmd.Context(), args[0], a.pdfOptions())
 			if err != nil {
-				return usageErr("verify %s: %v", args[0], err)
+				return usageErr("无法检查文件 %s（%s）", args[0], cli.Message(err))
 			}
 			if err := a.print(rep, func(w io.Writer) { _ = pdfsign.WriteText(w, rep) }); err != nil {
 				return err
@@ -617,6 +667,7 @@ func (a *app) orderCmd() *cobra.Command {
 	status := &cobra.Command{
 		Use:   "status ORDER_NO STATUS",
 		Short: "notify_order_status (2.3); --amount is required for WAIT_OUT_GUARANTEE",
+		Long:  orderStatusHelp(),
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.planAndExecute(cmd.Context(), func(ctx context.Context, wf *platform.Workflows) (*platform.Plan, error) {
@@ -767,6 +818,7 @@ func (a *app) claimCmd() *cobra.Command {
 	result := &cobra.Command{
 		Use:   "result CLAIM_NO --do-type N --status N --note TEXT",
 		Short: "guarantor_update_claim_result (3.2)",
+		Long:  claimResultHelp(),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			in.ClaimNo = args[0]
@@ -830,7 +882,7 @@ func (a *app) fileCmd() *cobra.Command {
 			return a.print(out, func(w io.Writer) {
 				fmt.Fprintln(w, url)
 				if download != "" {
-					fmt.Fprintf(w, "已下载到 %s（%d 字节，SHA-256 %s）\n", download, out["size"], out["sha256"])
+					fmt.Fprintf(w, "已下载到 %s（%s，SHA-256 %s）\n", download, platform.Size(out["size"].(int64)), out["sha256"])
 				}
 			})
 		},
@@ -848,7 +900,7 @@ func copyFile(src, dst string) error {
 	defer in.Close()
 	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o644)
 	if err != nil {
-		return usageErr("write %s: %v", dst, err)
+		return usageErr("无法写入 %s（%s）", dst, cli.FileProblem(err))
 	}
 	if _, err := io.Copy(out, in); err != nil {
 		out.Close()
@@ -1104,10 +1156,7 @@ func (a *app) backupCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if _, err := os.Stat(args[0]); err == nil {
-				return usageErr("%s already exists; not overwriting", args[0])
-			}
-			if err := st.Backup(cmd.Context(), args[0]); err != nil {
+			if err := backupPrivate(cmd.Context(), st, args[0]); err != nil {
 				return err
 			}
 			return a.print(map[string]string{"backup": args[0], "data": st.Dir()}, func(w io.Writer) {
@@ -1117,21 +1166,54 @@ func (a *app) backupCmd() *cobra.Command {
 	}
 }
 
+// backupPrivate writes the backup with mode 0600: VACUUM INTO creates its
+// file with the process umask, so it is made inside a fresh 0700 folder
+// beside dest, narrowed, then linked to dest (which never overwrites).
+func backupPrivate(ctx context.Context, st *store.Store, dest string) error {
+	if _, err := os.Lstat(dest); err == nil {
+		return usageErr("%s 已存在，不覆盖", dest)
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dest), ".baohan-backup-")
+	if err != nil {
+		return usageErr("无法在 %s 中写备份（%s）", filepath.Dir(dest), cli.FileProblem(err))
+	}
+	defer os.RemoveAll(tmp)
+	part := filepath.Join(tmp, "backup.db")
+	if err := st.Backup(ctx, part); err != nil {
+		return fmt.Errorf("备份到 %s 失败：%s", dest, cli.Message(err))
+	}
+	if err := os.Chmod(part, 0o600); err != nil {
+		return usageErr("无法设置 %s 的权限（%s）", dest, cli.FileProblem(err))
+	}
+	if err := os.Link(part, dest); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return usageErr("%s 已存在，不覆盖", dest)
+		}
+		return usageErr("无法写入 %s（%s）", dest, cli.FileProblem(err))
+	}
+	return nil
+}
+
+// restoreSteps is how to go back to a backup.
+var restoreSteps = []string{
+	"停止本数据文件夹上的工作台和所有 baohan serve。",
+	"把数据文件夹中的 baohan.db、baohan.db-wal 和 baohan.db-shm 移到别处。",
+	"把备份文件复制为 <数据文件夹>/baohan.db（权限 0600）。",
+	"重新启动 baohan。备份之后平台发来的回调，平台只在重试期内（约 3 小时）重发；订单和理赔可用 baohan order info / baohan claim info 重新获取。",
+}
+
 func (a *app) restoreCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "restore",
 		Short: "how to go back to a backup",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			fmt.Fprint(a.stdout, `恢复备份（How to restore a backup）:
-  1. Stop the desk and every "baohan serve" on this data folder.
-  2. Move the data folder's baohan.db, baohan.db-wal and baohan.db-shm aside.
-  3. Copy the backup file to <data>/baohan.db.
-  4. Start baohan again. Callbacks the platform sent after the backup are repeated
-     by the platform only within its retry window (about 3 hours); fetch orders
-     and claims again with "baohan order info" / "baohan claim info".
-`)
-			return nil
+			return a.print(map[string]any{"steps": restoreSteps}, func(w io.Writer) {
+				fmt.Fprintln(w, "恢复备份：")
+				for i, s := range restoreSteps {
+					fmt.Fprintf(w, "  %d. %s\n", i+1, s)
+				}
+			})
 		},
 	}
 }
@@ -1139,14 +1221,21 @@ func (a *app) restoreCmd() *cobra.Command {
 func (a *app) loadtestCmd() *cobra.Command {
 	var n, c int
 	var url, kind string
+	var throwaway bool
 	cmd := &cobra.Command{
 		Use:   "loadtest",
 		Short: "send N signed callbacks at concurrency C to a listener (use against a sandbox or test listener)",
-		Args:  cobra.NoArgs,
+		Long: "loadtest sends N signed callbacks at concurrency C to the configured listener. They are stored\n" +
+			"like real ones, so it refuses a data folder that `baohan sandbox` did not create, unless --throwaway.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.config()
 			if err != nil {
 				return err
+			}
+			dir := cfg.DataDir(a.dataDir)
+			if !throwaway && !isSandboxData(dir) {
+				return usageErr("数据文件夹 %s 不是 baohan sandbox 创建的：压力测试的回调会像真回调一样存入，只能对沙箱或临时数据使用（确属临时数据时加 --throwaway）", dir)
 			}
 			if url == "" {
 				url = "http://" + cfg.Listener.Addr
@@ -1156,7 +1245,7 @@ func (a *app) loadtestCmd() *cobra.Command {
 				return err
 			}
 			return a.print(res, func(w io.Writer) {
-				fmt.Fprintf(w, "%d callbacks, %d errors, %.0f/s, p50 %s p90 %s p99 %s max %s\n", res.N, res.Errors, res.PerSecond, res.P50, res.P90, res.P99, res.Max)
+				fmt.Fprintf(w, "%d 个回调，%d 个出错，每秒 %.0f 个；耗时 p50 %s，p90 %s，p99 %s，最长 %s\n", res.N, res.Errors, res.PerSecond, ms(res.P50), ms(res.P90), ms(res.P99), ms(res.Max))
 			})
 		},
 	}
@@ -1164,5 +1253,148 @@ func (a *app) loadtestCmd() *cobra.Command {
 	cmd.Flags().IntVarP(&c, "concurrency", "c", 8, "concurrent senders")
 	cmd.Flags().StringVar(&url, "url", "", "listener base URL (default http://[listener] addr)")
 	cmd.Flags().StringVar(&kind, "kind", "", "callback kind (see listener/loadtest)")
+	cmd.Flags().BoolVar(&throwaway, "throwaway", false, "the data folder is throw-away data not made by sandbox; load it anyway")
 	return cmd
+}
+
+// ms is a latency in milliseconds, as the clerk reads it.
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f 毫秒", float64(d)/float64(time.Millisecond)) }
+
+// sandboxMark is the file `baohan sandbox` leaves in the data folders it
+// creates; loadtest loads only those (or --throwaway).
+const sandboxMark = "SANDBOX"
+
+func isSandboxData(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, sandboxMark))
+	return err == nil
+}
+
+func markSandboxData(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, sandboxMark), []byte("created by baohan sandbox: throw-away data\n"), 0o600)
+}
+
+// orderStatusHelp lists the STATUS values notify_order_status takes, in
+// Chinese and the manual's codes (5.4).
+func orderStatusHelp() string {
+	var b strings.Builder
+	b.WriteString("订单状态通知（手册 2.3 notify_order_status）。STATUS 可取（手册 5.4 直开式）：\n")
+	for _, code := range platform.NotifiableStates {
+		fmt.Fprintf(&b, "  %-24s %s\n", code, platform.OrderStateText(code))
+	}
+	b.WriteString("WAIT_OUT_GUARANTEE（待出函）必须加 --amount 订单金额；审批退回加 --withdraw --statement 说明。\n" +
+		"已出函（HAS_OUT_GUARANTEE）请用 baohan guarantee push，取消请用 baohan order cancel。")
+	return b.String()
+}
+
+// claimResultHelp lists the --do-type/--status pairs of 3.2.
+func claimResultHelp() string {
+	var b strings.Builder
+	b.WriteString("理赔结果更新（手册 3.2 guarantor_update_claim_result）。--do-type 与 --status 的组合：\n")
+	for _, d := range platform.ClaimResultChoices {
+		fmt.Fprintf(&b, "  --do-type %s（%s）：", d.Code, d.Meaning)
+		for i, st := range d.Statuses {
+			if i > 0 {
+				b.WriteString("，")
+			}
+			fmt.Fprintf(&b, "--status %s %s", st.Code, st.Meaning)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("--note 备注必填。")
+	return b.String()
+}
+
+// --- init, doctor ---
+
+func (a *app) initCmd() *cobra.Command {
+	var v initcmd.Values
+	var yes, force bool
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "first run: from the platform's account e-mail to a config and key files (mode 0600)",
+		Long: "首次设置：填写平台账号邮件中的信息（环境、api_key、api_secret、btc_id、三把密钥），保证人全称、\n" +
+			"监听地址和隧道的公网地址；检查 rsa_pk 与 rsa_sk 是一对，写入配置文件和密钥文件（权限 0600），\n" +
+			"并列出要提供给平台的 7 个回调地址。在终端中运行时显示表单；加 --yes（或不在终端中）时只用选项。\n" +
+			"密钥可粘贴邮件中的 base64 文本，或给出 PEM 文件路径。已有文件不覆盖，除非加 --force。",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			path := a.configFile()
+			if !force {
+				if _, err := os.Lstat(path); err == nil {
+					return usageErr("配置文件 %s 已存在，不覆盖（确需重写时加 --force，或用 --config 指定新位置）", path)
+				}
+			}
+			if v.APISecret == "" {
+				v.APISecret = os.Getenv("BAOHAN_API_SECRET")
+			}
+			keyDir, _ := os.Getwd()
+			var keys *initcmd.Keys
+			var err error
+			if !yes && isTerminal(os.Stdin) {
+				v, keys, err = initcmd.RunForm(cmd.Context(), v, keyDir, os.Stdin, a.stderr)
+				if err != nil {
+					return usageErr("%s", err.Error())
+				}
+			} else {
+				v.Defaults()
+				if keys, err = v.Check(keyDir); err != nil {
+					return usageErr("%s", err.Error())
+				}
+			}
+			res, err := initcmd.Write(path, v, keys, force, time.Now())
+			if err != nil {
+				return usageErr("%s", strings.TrimSuffix(err.Error(), ": "+initcmd.ErrExists.Error()))
+			}
+			return a.print(res, res.WriteText)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&v.Env, "env", "", "环境: test（测试）or production（正式）")
+	f.StringVar(&v.BaseURL, "base-url", "", "platform API URL instead of --env's (a sandbox, a proxy)")
+	f.StringVar(&v.APIKey, "api-key", "", "api_key of the account e-mail")
+	f.StringVar(&v.APISecret, "api-secret", "", "api_secret of the account e-mail (or $BAOHAN_API_SECRET)")
+	f.StringVar(&v.BtcID, "btc-id", "", "btc_id of the account e-mail")
+	f.StringVar(&v.PlatformKey, "platform-key", "", "api_rsa_pk: base64 text or a PEM file")
+	f.StringVar(&v.PublicKey, "public-key", "", "rsa_pk: base64 text or a PEM file")
+	f.StringVar(&v.PrivateKey, "private-key", "", "rsa_sk: base64 text or a PEM file")
+	f.StringVar(&v.Guarantor, "guarantor", "", "保证人 full name (出函担保公司)")
+	f.StringVar(&v.Addr, "addr", "", "listener address (default "+platform.DefaultListenerAddr+")")
+	f.StringVar(&v.PublicURL, "public-url", "", "the tunnel's public URL")
+	f.BoolVar(&yes, "yes", false, "no form: take every answer from the flags")
+	f.BoolVar(&force, "force", false, "overwrite an existing config and key files")
+	return cmd
+}
+
+// isTerminal tells whether f is a character device (a terminal).
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func (a *app) doctorCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "doctor",
+		Short: "check config, keys, token, clock, listener, public URL, data folder, pending calls; exit 0 only when all pass",
+		Long: "逐项检查并给出结论，未通过时给出一句修复办法：配置文件和密钥（可读、权限、是否一对）、\n" +
+			"平台的访问令牌、本机时钟与平台时间、回调监听（运行、可监听）、公网地址（经隧道送出一次性校验值，\n" +
+			"必须由本机的这个回调监听正确回答）、数据文件夹（可写、剩余空间）、结果未知的调用。全部通过才返回 0。",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.config()
+			if err != nil {
+				return err
+			}
+			rep := doctor.Run(cmd.Context(), doctor.Options{Config: cfg, DataDir: cfg.DataDir(a.dataDir)})
+			if err := a.print(rep, rep.WriteText); err != nil {
+				return err
+			}
+			if !rep.OK {
+				return checkFailed("%d 项检查未通过", rep.Failed())
+			}
+			return nil
+		},
+	}
 }

@@ -2,14 +2,45 @@ package listener
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
 	"baohan/platform"
 )
+
+// ProbeAnswer is what GET /healthz?probe=NONCE carries in data.probe: the
+// HMAC-SHA256 under api_secret of a domain label, the nonce and the
+// listener's process id. `baohan doctor` sends a fresh nonce through the
+// public URL and compares the answer with its own computation for the pid
+// in the data folder's lock: only this very listener (holding api_secret,
+// running as that process) can give it. The label keeps it apart from the
+// platform's sign, so the probe is no signing oracle.
+func ProbeAnswer(apiSecret, nonce string, pid int) string {
+	m := hmac.New(sha256.New, []byte(apiSecret))
+	m.Write([]byte("baohan doctor probe\x00" + nonce + "\x00" + strconv.Itoa(pid)))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// validNonce: 16 to 64 characters of [0-9A-Za-z], so that the work an
+// unauthenticated probe costs stays bounded.
+func validNonce(s string) bool {
+	if len(s) < 16 || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
 
 // healthTTL: /healthz probes the store at most once a second, so that a
 // flood of health checks through the tunnel cannot become a flood of writes.
@@ -33,6 +64,14 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if err := s.health.check(r.Context(), s.probe); err != nil {
 		s.log.Warn("health check failed", "err", err.Error())
 		writeJSON(w, http.StatusServiceUnavailable, answerBytes(platform.StatusFailed, "存储不可写："+err.Error(), nil))
+		return
+	}
+	if nonce := r.URL.Query().Get("probe"); nonce != "" {
+		if !validNonce(nonce) || s.cfg.APISecret == "" {
+			writeJSON(w, http.StatusBadRequest, answerBytes(platform.StatusFailed, "probe 参数无效", nil))
+			return
+		}
+		writeJSON(w, http.StatusOK, okAnswer(map[string]string{"probe": ProbeAnswer(s.cfg.APISecret, nonce, os.Getpid())}))
 		return
 	}
 	writeJSON(w, http.StatusOK, okAnswer(nil))
@@ -66,4 +105,14 @@ func (s *Server) probe(ctx context.Context) error {
 		return fmt.Errorf("spool folder: %v %v", cerr, rerr)
 	}
 	return nil
+}
+
+// CallbackPaths are the seven callback paths the listener serves, in the
+// manual's order (interface.md, Callback URLs).
+func CallbackPaths() []string {
+	out := make([]string, 0, len(endpoints))
+	for _, ep := range endpoints {
+		out = append(out, ep.path)
+	}
+	return out
 }
