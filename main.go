@@ -1258,7 +1258,9 @@ func (a *app) loadtestCmd() *cobra.Command {
 }
 
 // ms is a latency in milliseconds, as the clerk reads it.
-func ms(d time.Duration) string { return fmt.Sprintf("%.1f 毫秒", float64(d)/float64(time.Millisecond)) }
+func ms(d time.Duration) string {
+	return fmt.Sprintf("%.1f 毫秒", float64(d)/float64(time.Millisecond))
+}
 
 // sandboxMark is the file `baohan sandbox` leaves in the data folders it
 // creates; loadtest loads only those (or --throwaway).

@@ -146,7 +146,7 @@ func TestDeskUsesRunningServe(t *testing.T) {
 		t.Fatalf("desk sees listener %q running=%v, want %s", addr, running, e.addr)
 	}
 	code, _, errs := e.cli("serve")
-	if code != exitUsage || !strings.Contains(errs, "already runs") || !strings.Contains(errs, e.addr) {
+	if code != exitUsage || !strings.Contains(errs, "已在运行") || !strings.Contains(errs, e.addr) {
 		t.Fatalf("second serve: exit %d: %s", code, errs)
 	}
 	if code := stop(); code != 0 {
