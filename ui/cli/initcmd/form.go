@@ -80,9 +80,11 @@ func (f *Form) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return f, f.submit()
 		}
 	}
+	if _, ok := msg.(tea.KeyMsg); ok {
+		f.submitErr = "" // typing mends what saving refused
+	}
 	var cmd tea.Cmd
 	f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
-	f.submitErr = ""
 	return f, cmd
 }
 
