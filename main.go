@@ -100,8 +100,10 @@ type app struct {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr, jsonOut: wantsJSON(args)}
+	a := &app{stdout: stdout, stderr: stderr}
 	root := a.commands()
+	// After commands(): defining the flag resets it to its default.
+	a.jsonOut = wantsJSON(args)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

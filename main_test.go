@@ -3,10 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"net"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -317,3 +323,255 @@ func TestKeygen(t *testing.T) {
 		t.Fatalf("keygen over existing keys: %d", code)
 	}
 }
+
+// runCLI runs baohan with args exactly as given.
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	code = run(ctx, args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// jsonError reads the one JSON document --json prints on failure.
+func jsonError(t *testing.T, stdout string) (exit int, message string, status int, hasStatus bool) {
+	t.Helper()
+	var doc map[string]map[string]any
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("stdout is not a JSON document: %v\n%s", err, stdout)
+	}
+	if dec.More() {
+		t.Fatalf("stdout holds more than one JSON document:\n%s", stdout)
+	}
+	e, ok := doc["error"]
+	if !ok || len(doc) != 1 {
+		t.Fatalf("not an error document: %s", stdout)
+	}
+	st, hasStatus := e["status"].(float64)
+	return int(e["exit"].(float64)), e["message"].(string), int(st), hasStatus
+}
+
+// The contract scripts rely on (interface.md): usage errors exit 2 with a
+// Chinese sentence, --json answers failures with one error document.
+func TestCLIContract(t *testing.T) {
+	t.Setenv("BAOHAN_CONFIG", filepath.Join(t.TempDir(), "none.toml"))
+	t.Setenv("XDG_DATA_HOME", filepath.Join(t.TempDir(), "xdg"))
+	usage := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"nosuch"}, "未知命令 nosuch"},
+		{[]string{"order", "nosuch"}, "baohan order 没有子命令 nosuch"},
+		{[]string{"list", "nosuch", "x"}, "没有子命令 nosuch"},
+		{[]string{"order", "status", "1", "WAIT_PAY", "--nosuch"}, "没有选项 --nosuch"},
+		{[]string{"--nosuch"}, "没有选项 --nosuch"},
+		{[]string{"loadtest", "-n"}, "缺少取值"},
+		{[]string{"loadtest", "-n", "many"}, "格式不对"},
+		{[]string{"order", "status", "1"}, "需要 2 个参数（ORDER_NO STATUS），收到 1 个"},
+		{[]string{"hash"}, "需要 1 个参数"},
+		{[]string{"serve", "extra"}, "不接受参数"},
+		{[]string{"order"}, "后面要跟子命令"},
+	}
+	for _, u := range usage {
+		code, out, errs := runCLI(t, u.args...)
+		if code != 2 || !strings.Contains(errs, u.want) || out != "" {
+			t.Errorf("baohan %s: exit %d, stderr %q, stdout %q; want exit 2 and %q", strings.Join(u.args, " "), code, errs, out, u.want)
+		}
+		for _, bare := range []string{"unknown", "accepts", "flag:", "invalid argument", "requires"} {
+			if strings.Contains(errs, bare) {
+				t.Errorf("baohan %s: library text %q in %q", strings.Join(u.args, " "), bare, errs)
+			}
+		}
+		code, out, _ = runCLI(t, append([]string{"--json"}, u.args...)...)
+		exit, msg, _, hasStatus := jsonError(t, out)
+		if code != 2 || exit != 2 || !strings.Contains(msg, u.want) || hasStatus {
+			t.Errorf("baohan %s --json: exit %d, document %s", strings.Join(u.args, " "), code, out)
+		}
+	}
+
+	// Store-reading commands refuse without a config and without --data,
+	// and create nothing.
+	for _, args := range [][]string{{"list", "orders"}, {"list", "claims", "--json"}, {"backup", filepath.Join(t.TempDir(), "b.db")}} {
+		code, out, errs := runCLI(t, args...)
+		if code != 2 || !strings.Contains(errs, "找不到配置文件") || !strings.Contains(errs, "--data") {
+			t.Errorf("baohan %s without config: exit %d %q", strings.Join(args, " "), code, errs)
+		}
+		if strings.Contains(strings.Join(args, " "), "--json") {
+			if exit, _, _, _ := jsonError(t, out); exit != 2 {
+				t.Errorf("exit in document: %d", exit)
+			}
+		}
+	}
+	if _, err := os.Stat(platform.DefaultDataDir()); err == nil {
+		t.Errorf("an empty store was created in %s", platform.DefaultDataDir())
+	}
+
+	// --data alone is enough; backup writes 0600 and never overwrites.
+	data := filepath.Join(t.TempDir(), "data")
+	st, err := store.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if code, out, errs := runCLI(t, "list", "orders", "--data", data, "--json"); code != 0 || strings.TrimSpace(out) != "[]" {
+		t.Fatalf("list with --data: %d %q %q", code, out, errs)
+	}
+	backup := filepath.Join(t.TempDir(), "b.db")
+	if code, _, errs := runCLI(t, "backup", backup, "--data", data); code != 0 {
+		t.Fatalf("backup: %d %s", code, errs)
+	}
+	if fi, err := os.Stat(backup); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("backup mode: %v %v", fi.Mode(), err)
+	}
+	if code, out, _ := runCLI(t, "backup", backup, "--data", data, "--json"); code != 2 {
+		t.Fatalf("backup over an existing file: %d", code)
+	} else if _, msg, _, _ := jsonError(t, out); !strings.Contains(msg, "已存在") {
+		t.Fatalf("backup refusal: %s", msg)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(backup), ".baohan-backup-*")); len(left) != 0 {
+		t.Fatalf("temporary backup folders left: %v", left)
+	}
+
+	// restore --json is one document too.
+	code, out, _ := runCLI(t, "restore", "--json")
+	var steps struct{ Steps []string }
+	decodeJSON(t, out, &steps)
+	if code != 0 || len(steps.Steps) != 4 {
+		t.Fatalf("restore --json: %d %s", code, out)
+	}
+
+	// --help lists the allowed values in Chinese and in the manual's codes.
+	_, out, _ = runCLI(t, "order", "status", "--help")
+	for _, w := range []string{"WAIT_OUT_GUARANTEE", "待出函", "WAIT_FIRST_TRAIL", "待初审", "WAIT_PAY", "待支付", "--amount"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("order status --help lacks %q", w)
+		}
+	}
+	_, out, _ = runCLI(t, "claim", "result", "--help")
+	for _, w := range []string{"--do-type 1（受理）", "--status 2 退回", "--do-type 2（理赔）", "--status 1 调解解决", "--status 5 驳回申请", "--do-type 3（追偿）", "--status 2 司法处置"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("claim result --help lacks %q", w)
+		}
+	}
+}
+
+// The platform's refusal carries its status code in the error document;
+// loadtest refuses a store that the sandbox did not make.
+func TestCLIJSONPlatformErrorAndLoadtest(t *testing.T) {
+	e := newCLIEnv(t)
+	code, out, _ := e.cli("file", "url", "no-such-file", "--json")
+	exit, msg, status, hasStatus := jsonError(t, out)
+	if code != 1 || exit != 1 || !hasStatus || status == 0 || !strings.Contains(msg, "平台") {
+		t.Fatalf("platform refusal: exit %d, %s", code, out)
+	}
+	errs := e.wantExit(2, "loadtest", "-n", "2")
+	if !strings.Contains(errs, "--throwaway") || !strings.Contains(errs, e.dataDir) {
+		t.Fatalf("loadtest on a real store: %s", errs)
+	}
+	e.mustCLI("loadtest", "-n", "2", "-c", "1", "--throwaway", "--url", "http://"+listenerAddrOf(t, e.cfgPath))
+	if err := markSandboxData(e.dataDir); err != nil {
+		t.Fatal(err)
+	}
+	out = e.mustCLI("loadtest", "-n", "2", "-c", "1", "--url", "http://"+listenerAddrOf(t, e.cfgPath))
+	if !strings.Contains(out, "2 个回调，0 个出错") {
+		t.Fatalf("loadtest: %s", out)
+	}
+}
+
+func listenerAddrOf(t *testing.T, cfgPath string) string {
+	cfg, err := platform.LoadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg.Listener.Addr
+}
+
+// A new user's first day, through the CLI: init with what the account
+// e-mail gives (keys as pasted base64 text), doctor all pass through a
+// tunnel standing in for frp, serve receiving the platform's callbacks.
+func TestNewUserInitDoctorServe(t *testing.T) {
+	e := newServeEnv(t)
+	t.Setenv("XDG_DATA_HOME", filepath.Join(t.TempDir(), "xdg"))
+	t.Setenv("BAOHAN_API_SECRET", "")
+	u, _ := url.Parse("http://" + e.addr)
+	proxy := httptest.NewServer(httputil.NewSingleHostReverseProxy(u))
+	defer proxy.Close()
+	e.sb.SetCallbackBase(proxy.URL)
+	b64 := func(name string) string {
+		raw, err := os.ReadFile(filepath.Join(e.dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		blk, _ := pem.Decode(raw)
+		return encodeB64(blk.Bytes)
+	}
+	sbCfg, err := platform.LoadConfig(e.cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := filepath.Join(t.TempDir(), "baohan")
+	cfgPath := filepath.Join(home, "config.toml")
+	initArgs := []string{"init", "--config", cfgPath, "--yes", "--base-url", sbCfg.Platform.BaseURL, "--api-key", e.keys.APIKey,
+		"--btc-id", itoa(e.keys.BtcID), "--platform-key", b64(sandbox.PlatformPubKeyFile), "--public-key", b64(sandbox.PublicKeyFile),
+		"--private-key", b64(sandbox.PrivateKeyFile), "--guarantor", sandbox.DefaultGuarantorName, "--addr", e.addr, "--public-url", proxy.URL + "/"}
+	t.Setenv("BAOHAN_API_SECRET", e.keys.APISecret) // as a script gives it
+	code, out, errs := runCLI(t, initArgs...)
+	if code != 0 {
+		t.Fatalf("init: %d %s %s", code, out, errs)
+	}
+	if !strings.Contains(out, proxy.URL+"/callbacks/apply_guarantee") || !strings.Contains(out, "baohan doctor") {
+		t.Fatalf("init output:\n%s", out)
+	}
+	for _, f := range []string{cfgPath, filepath.Join(home, "keys", "rsa_sk.pem")} {
+		if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: %v %v", f, fi.Mode(), err)
+		}
+	}
+	if code, _, errs := runCLI(t, initArgs...); code != 2 || !strings.Contains(errs, "--force") {
+		t.Fatalf("second init: %d %s", code, errs)
+	}
+	t.Setenv("BAOHAN_API_SECRET", "")
+
+	code, out, errs = runCLI(t, "doctor", "--config", cfgPath, "--json")
+	var rep struct {
+		OK     bool
+		Checks []struct {
+			Name, Verdict string
+			OK            bool
+		}
+		CallbackURLs []string `json:"callback_urls"`
+	}
+	decodeJSON(t, out, &rep)
+	if code != 0 || !rep.OK || len(rep.Checks) != 8 || len(rep.CallbackURLs) != 7 {
+		t.Fatalf("doctor before serve: exit %d %s %s", code, out, errs)
+	}
+
+	e.cfgPath = cfgPath
+	var log syncBuffer
+	stop := e.serve(&log)
+	code, out, _ = runCLI(t, "doctor", "--config", cfgPath)
+	if code != 0 || !strings.Contains(out, "正在运行") || !strings.Contains(out, "全部通过") {
+		t.Fatalf("doctor with serve: %d\n%s", code, out)
+	}
+	o, d := e.sb.NewOrder(context.Background(), sandbox.OrderSpec{})
+	wait(t, d)
+	_, out, _ = runCLI(t, "list", "orders", "--config", cfgPath, "--json")
+	if !strings.Contains(out, string(o.OrderNo)) {
+		t.Fatalf("order %s not in the store: %s", o.OrderNo, out)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exit %d:\n%s", code, log.String())
+	}
+	// A broken tunnel: doctor fails the public URL with its fix.
+	proxy.Close()
+	code, out, _ = runCLI(t, "doctor", "--config", cfgPath)
+	if code != 1 || !strings.Contains(out, "✗ 公网地址") || !strings.Contains(out, "修复：") {
+		t.Fatalf("doctor with a dead tunnel: %d\n%s", code, out)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func encodeB64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

@@ -190,6 +190,9 @@ func FlagError(cmdPath string, err error) string {
 // use is the command's usage line ("status ORDER_NO STATUS").
 func ArgsError(cmdPath, use string, hasSub bool, subs string, err error) string {
 	s := err.Error()
+	if m := reUnknownCmd.FindStringSubmatch(s); m != nil && !hasSub {
+		return fmt.Sprintf("%s 不接受参数（多出 %s）", cmdPath, m[1])
+	}
 	if m := reUnknownCmd.FindStringSubmatch(s); m != nil || hasSub {
 		name := ""
 		if m != nil {
