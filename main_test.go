@@ -6,16 +6,21 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"io"
 	"net"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/spf13/cobra"
 
 	"baohan/listener"
 	"baohan/pdfsign"
@@ -575,3 +580,267 @@ func TestNewUserInitDoctorServe(t *testing.T) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func encodeB64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// readmeBlocks returns README.md's fenced code blocks with their language.
+func readmeBlocks(t *testing.T) (text string, blocks []struct{ lang, body string }) {
+	t.Helper()
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text = string(b)
+	lines := strings.Split(text, "\n")
+	for i := 0; i < len(lines); i++ {
+		lang, ok := strings.CutPrefix(lines[i], "```")
+		if !ok {
+			continue
+		}
+		var body []string
+		for i++; i < len(lines) && !strings.HasPrefix(lines[i], "```"); i++ {
+			body = append(body, lines[i])
+		}
+		blocks = append(blocks, struct{ lang, body string }{strings.TrimSpace(lang), strings.Join(body, "\n")})
+	}
+	return text, blocks
+}
+
+// shellWords splits a command line as sh would for the simple lines a
+// README holds: double and single quotes, a trailing comment or &.
+func shellWords(line string) []string {
+	var words []string
+	var cur strings.Builder
+	in, has := rune(0), false
+	for _, r := range line {
+		switch {
+		case in != 0 && r == in:
+			in = 0
+		case in != 0:
+			cur.WriteRune(r)
+		case r == '"' || r == '\'':
+			in, has = r, true
+		case r == '#' && cur.Len() == 0 && !has:
+			return trimAmp(words)
+		case r == ' ' || r == '\t':
+			if cur.Len() > 0 || has {
+				words = append(words, cur.String())
+			}
+			cur.Reset()
+			has = false
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	if cur.Len() > 0 || has {
+		words = append(words, cur.String())
+	}
+	return trimAmp(words)
+}
+
+// trimAmp cuts a command line at its first & or ; (background, next
+// command) and stands 1 in for shell variables ($c).
+func trimAmp(words []string) []string {
+	for i, w := range words {
+		if w == "&" || w == ";" || w == "&&" {
+			words = words[:i]
+			break
+		}
+		if strings.HasPrefix(w, "$") {
+			words[i] = "1"
+		}
+	}
+	return words
+}
+
+// readmeCommands are the baohan command lines of README.md: from its shell
+// blocks (`go run .` and `./baohan` counted as baohan) and its inline code
+// (synopses: [optional] parts kept, the first of a|b alternatives taken).
+func readmeCommands(t *testing.T) (cmds [][]string, synopsis map[int]bool) {
+	text, blocks := readmeBlocks(t)
+	synopsis = map[int]bool{}
+	for _, b := range blocks {
+		if b.lang != "sh" {
+			continue
+		}
+		for _, line := range strings.Split(b.body, "\n") {
+			w := shellWords(strings.TrimSpace(line))
+			for len(w) > 0 && strings.Contains(w[0], "=") && !strings.HasPrefix(w[0], "-") {
+				w = w[1:] // VAR=value before the command
+			}
+			switch {
+			case len(w) >= 2 && w[0] == "go" && w[1] == "run" && len(w) >= 3 && w[2] == ".":
+				cmds = append(cmds, w[3:])
+			case len(w) > 0 && (w[0] == "baohan" || w[0] == "./baohan"):
+				cmds = append(cmds, w[1:])
+			}
+		}
+	}
+	for _, m := range regexp.MustCompile("`baohan( [^`]*)?`").FindAllStringSubmatch(text, -1) {
+		s := strings.NewReplacer(`\|`, "|", "[", " ", "]", " ", "(", " ", ")", " ", "...", "").Replace(m[1])
+		words := shellWords(s)
+		alts := []string{""}
+		at := -1
+		for i, x := range words {
+			if strings.Contains(x, "|") && at < 0 {
+				at, alts = i, strings.Split(x, "|")
+			}
+		}
+		for _, alt := range alts {
+			var w []string
+			for i, x := range words {
+				if i == at {
+					x = alt
+				} else if a, _, ok := strings.Cut(x, "|"); ok {
+					x = a
+				}
+				if x != "" {
+					w = append(w, x)
+				}
+			}
+			synopsis[len(cmds)] = true
+			cmds = append(cmds, w)
+		}
+	}
+	return cmds, synopsis
+}
+
+// placeholderRE is a synopsis placeholder (N, GUARANTEE_NO).
+var placeholderRE = regexp.MustCompile(`^[A-Z][A-Z_]*$`)
+
+// Every TOML block of README.md loads (the full example as a config with
+// its key files in place, the others key by key), and every baohan command
+// line it shows parses: the command exists, its flags exist, its argument
+// count is right. A documented example can no longer be refused.
+func TestREADMEExamples(t *testing.T) {
+	_, blocks := readmeBlocks(t)
+	privPEM, pubPEM, _, err := platform.GenerateKeyPair(1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, apiPub, _, err := platform.GenerateKeyPair(1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, partial := 0, 0
+	for i, b := range blocks {
+		if b.lang != "toml" {
+			continue
+		}
+		if strings.Contains(b.body, "[platform]") {
+			full++
+			dir := t.TempDir()
+			os.MkdirAll(filepath.Join(dir, "keys"), 0o700)
+			os.WriteFile(filepath.Join(dir, "keys", "api_rsa_pk.pem"), apiPub, 0o600)
+			os.WriteFile(filepath.Join(dir, "keys", "rsa_pk.pem"), pubPEM, 0o600)
+			os.WriteFile(filepath.Join(dir, "keys", "rsa_sk.pem"), privPEM, 0o600)
+			path := filepath.Join(dir, "config.toml")
+			os.WriteFile(path, []byte(b.body), 0o600)
+			cfg, err := platform.LoadConfig(path)
+			if err != nil {
+				t.Errorf("README TOML block %d does not load: %v\n%s", i, err, b.body)
+				continue
+			}
+			if len(cfg.Warnings) != 0 {
+				t.Errorf("README TOML block %d: warnings %v", i, cfg.Warnings)
+			}
+			continue
+		}
+		partial++
+		var c platform.Config
+		md, err := toml.Decode(b.body, &c)
+		if err != nil {
+			t.Errorf("README TOML block %d: %v\n%s", i, err, b.body)
+		} else if u := md.Undecoded(); len(u) > 0 {
+			t.Errorf("README TOML block %d: unknown keys %v", i, u)
+		}
+	}
+	if full == 0 || partial == 0 {
+		t.Fatalf("README has %d full and %d partial TOML blocks", full, partial)
+	}
+
+	cmds, synopsis := readmeCommands(t)
+	if len(cmds) < 30 {
+		t.Fatalf("only %d command lines found in README.md", len(cmds))
+	}
+	seen := map[string]bool{}
+	for i, args := range cmds {
+		root := (&app{stdout: io.Discard, stderr: io.Discard}).commands()
+		cmd, rest, err := root.Find(args)
+		help := false
+		if err == nil {
+			cmd.InitDefaultHelpFlag()
+			for j := 0; j+1 < len(rest); j++ {
+				// A placeholder for a number (-n N) stands for 1.
+				name := strings.TrimLeft(rest[j], "-")
+				f := cmd.Flag(name)
+				if f == nil && len(name) == 1 {
+					f = cmd.Flags().ShorthandLookup(name)
+				}
+				if f != nil && strings.HasPrefix(rest[j], "-") &&
+					placeholderRE.MatchString(rest[j+1]) && strings.Contains("int int64 float64", f.Value.Type()) {
+					rest[j+1] = "1"
+				}
+				help = help || rest[j] == "--help"
+			}
+			help = help || (len(rest) > 0 && rest[len(rest)-1] == "--help")
+			err = cmd.ParseFlags(rest)
+		}
+		// A command named in running text (`baohan hash`) is a mention, not
+		// a command line: it only has to exist.
+		mention := synopsis[i] && len(rest) == 0
+		if err == nil && !help && !mention {
+			err = cmd.ValidateArgs(cmd.Flags().Args())
+		}
+		if err != nil {
+			t.Errorf("README: baohan %s: %v", strings.Join(args, " "), err)
+			continue
+		}
+		seen[cmd.CommandPath()] = true
+	}
+	// And the other way round: every command of the binary is documented.
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, s := range c.Commands() {
+			if !s.IsAvailableCommand() || s.Name() == "help" || s.Name() == "completion" {
+				continue
+			}
+			if !s.HasSubCommands() && !seen[s.CommandPath()] {
+				t.Errorf("README does not show %s", s.CommandPath())
+			}
+			walk(s)
+		}
+	}
+	walk((&app{}).commands())
+}
+
+// README for a fresh machine: prerequisites including cgo and gcc for
+// -race (which .ci/run installs), the clerk's 快速上手, a tunnel setup,
+// how long the tests take, and no links outside the repository.
+func TestREADMEForAFreshMachine(t *testing.T) {
+	text, _ := readmeBlocks(t)
+	for _, w := range []string{"Go 1.26", "CGO_ENABLED=1", "gcc", "快速上手", "baohan init", "baohan doctor", "frpc.toml",
+		"localPort = 8720", "How long the tests take", "`go test -race ./...`", "cloudflared"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("README lacks %q", w)
+		}
+	}
+	if strings.Contains(text, "TESTS_TOTAL") {
+		t.Error("README still has the placeholder for the test time")
+	}
+	for _, m := range regexp.MustCompile(`\]\(([^)]*)\)`).FindAllStringSubmatch(text, -1) {
+		target := m[1]
+		if strings.Contains(target, "://") || strings.HasPrefix(target, "../") || strings.HasPrefix(target, "/") {
+			t.Errorf("README links outside the repository: %s", target)
+			continue
+		}
+		if _, err := os.Stat(strings.SplitN(target, "#", 2)[0]); err != nil {
+			t.Errorf("README links to a missing file: %s", target)
+		}
+	}
+	ci, err := os.ReadFile(filepath.Join(".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^\s*apt_install gcc`).Match(ci) || !strings.Contains(string(ci), "command -v gcc") {
+		t.Error(".ci/run does not install gcc when it is missing")
+	}
+}
