@@ -97,6 +97,7 @@ type app struct {
 	store      *store.Store
 	listenAddr string // where startListener bound
 	printed    bool   // a JSON document is already on stdout
+	firstStart bool   // the desk opens a data folder without a database yet
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -298,7 +299,10 @@ func (a *app) runDesk(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := a.openStore(cfg.DataDir(a.dataDir))
+	dir := cfg.DataDir(a.dataDir)
+	_, statErr := os.Stat(filepath.Join(dir, store.DBName))
+	a.firstStart = errors.Is(statErr, os.ErrNotExist)
+	st, err := a.openStore(dir)
 	if err != nil {
 		return err
 	}
@@ -317,6 +321,14 @@ func (a *app) desk(ctx context.Context, cfg *platform.Config, st *store.Store, c
 	defer closer.Close()
 	opt := ui.Options{Store: st, Workflows: wf, Client: client, PublicURL: cfg.Listener.PublicURL,
 		Sandbox: sandboxMode, Now: time.Now, Logger: logger}
+	if !sandboxMode {
+		// The checks of `baohan doctor`: shown at once on the first start
+		// with a new config, then in the status bar.
+		opt.FirstStart = a.firstStart
+		opt.Doctor = func(ctx context.Context) *doctor.Report {
+			return doctor.Run(ctx, doctor.Options{Config: cfg, DataDir: st.Dir()})
+		}
+	}
 	if addr, running := externalListener(st.Dir()); running {
 		opt.ExternalListener = addr // the status bar names it
 		return ui.Run(ctx, opt)

@@ -25,6 +25,7 @@ import (
 
 	"baohan/platform"
 	"baohan/store"
+	"baohan/ui/cli/doctor"
 	"baohan/ui/keys"
 )
 
@@ -41,6 +42,11 @@ type Options struct {
 	Sandbox          bool   // show 沙箱模式 in the status bar
 	Now              func() time.Time
 	Logger           *slog.Logger // file logger; never writes to the screen
+	// Doctor runs the checks of `baohan doctor`; the status bar shows their
+	// outcome, and with FirstStart (a new config, a new data folder) the
+	// desk opens with the report.
+	Doctor     func(context.Context) *doctor.Report
+	FirstStart bool
 }
 
 // Run runs the desk in the alternate screen until the clerk quits (q) or ctx
@@ -134,7 +140,7 @@ func newModel(opt Options) *Model {
 
 // Init reads every pane and starts the live tail and the status checks.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(append(m.initLoads(), m.statusStart())...)
+	return tea.Batch(append(m.initLoads(), m.statusStart(), m.doctorRun())...)
 }
 
 // initLoads are the reads the first full frame needs.
@@ -258,6 +264,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.liveUpdate(msg)
 	case tokenMsg, reachMsg, statusTickMsg, skewMsg:
 		return m, m.statusUpdate(msg)
+	case doctorMsg:
+		return m, m.doctorUpdate(msg)
 	case overlayMsg:
 		for _, o := range m.stack {
 			if o.id() == msg.overlayID() {

@@ -12,6 +12,7 @@ import (
 
 	"baohan/platform"
 	"baohan/store"
+	"baohan/ui/cli/doctor"
 )
 
 // The status bar: sandbox mode, where callbacks are received and whether
@@ -42,6 +43,11 @@ type statusState struct {
 	faultAt time.Time    // when the desk saw it (m.now())
 	skew    time.Duration
 	skewOK  bool // skew was measured
+
+	doctor        *doctor.Report // the last run of doctor's checks
+	doctorAt      time.Time
+	doctorRunning bool
+	doctorShown   bool
 }
 
 // faultShow is how long a fault stays in the status bar unless acknowledged.
@@ -173,7 +179,11 @@ func (m *Model) statusUpdate(msg tea.Msg) tea.Cmd {
 		if m.status.fault != nil && m.now().Sub(m.status.faultAt) >= faultShow {
 			m.status.fault = nil
 		}
-		return tea.Batch(m.statusRead(), m.reachChecks(), m.tick(statusEvery, func(time.Time) tea.Msg { return statusTickMsg{} }))
+		var again tea.Cmd
+		if m.now().Sub(m.status.doctorAt) >= doctorEvery {
+			again = m.doctorRun()
+		}
+		return tea.Batch(m.statusRead(), m.reachChecks(), again, m.tick(statusEvery, func(time.Time) tea.Msg { return statusTickMsg{} }))
 	}
 	return nil
 }
@@ -214,6 +224,9 @@ func (m *Model) statusSegs() []statusSeg {
 	if u := m.opt.PublicURL; u != "" {
 		r := reachText(m.status.public, "可达", "不可达")
 		segs = append(segs, statusSeg{long: strings.TrimSpace("公网 " + u + " " + r), short: strings.TrimSpace("公网" + r), drop: 2})
+	}
+	if seg, ok := m.doctorSeg(); ok {
+		segs = append(segs, seg)
 	}
 	segs = append(segs, m.tokenSeg())
 	if e := m.live.lastCallback; e != nil {
