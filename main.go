@@ -219,7 +219,7 @@ func (a *app) config() (*platform.Config, error) {
 		}
 	}
 	for _, w := range cfg.Warnings {
-		fmt.Fprintln(a.stderr, "baohan: warning:", w)
+		fmt.Fprintf(a.stderr, "baohan: 注意：%s\n", w)
 	}
 	a.cfg = cfg
 	return cfg, nil
@@ -724,7 +724,7 @@ func (a *app) planAndExecute(ctx context.Context, plan func(context.Context, *pl
 // execute runs a plan and prints the platform's answer.
 func (a *app) execute(ctx context.Context, wf *platform.Workflows, p *platform.Plan) error {
 	for _, w := range p.Warnings {
-		fmt.Fprintln(a.stderr, "baohan: warning:", w)
+		fmt.Fprintf(a.stderr, "baohan: 注意：%s\n", w)
 	}
 	res, err := wf.Execute(ctx, p)
 	if err != nil {

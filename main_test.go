@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"io"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
@@ -843,4 +844,62 @@ func TestREADMEForAFreshMachine(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^\s*apt_install gcc`).Match(ci) || !strings.Contains(string(ci), "command -v gcc") {
 		t.Error(".ci/run does not install gcc when it is missing")
 	}
+}
+
+// What the clerk reads when things go wrong is one Chinese sentence naming
+// the file or the address, never Go's text; durations read 剩 1 小时 59 分.
+func TestCLIMessages(t *testing.T) {
+	e := newCLIEnv(t)
+	out := e.mustCLI("token")
+	if !regexp.MustCompile(`剩 1 小时 5\d 分`).MatchString(out) || regexp.MustCompile(`\d+h\d+m`).MatchString(out) {
+		t.Fatalf("token: %s", out)
+	}
+	missing := filepath.Join(t.TempDir(), "none.pdf")
+	for _, args := range [][]string{{"hash", missing}, {"verify", missing}} {
+		errs := e.wantExit(2, args...)
+		if !strings.Contains(errs, missing) || !strings.Contains(errs, "不存在") || strings.Contains(errs, "stat ") || strings.Contains(errs, "no such file") {
+			t.Errorf("%v: %s", args, errs)
+		}
+	}
+
+	// A platform that cannot be reached, and one that never answers.
+	cfgText, err := os.ReadFile(e.cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := platform.LoadConfig(e.cfgPath)
+	hang := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	defer close(hang)
+	for _, base := range []string{"http://" + freeAddr(t) + "/api/guarantor/v1/", slow.URL + "/api/guarantor/v1/"} {
+		text := strings.Replace(string(cfgText), cfg.Platform.BaseURL, base, 1)
+		text = strings.Replace(text, `timeout = "30s"`, `timeout = "1s"`, 1)
+		if err := os.WriteFile(e.cfgPath, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errs := e.cli("token", "--data", t.TempDir()) // no token cached there
+		if code != 1 || !strings.Contains(errs, "平台") || !strings.Contains(errs, "base_url") {
+			t.Errorf("token against %s: exit %d %s", base, code, errs)
+		}
+		for _, bare := range []string{"dial tcp", "connection refused", "context deadline exceeded", "Client.Timeout", "Post \""} {
+			if strings.Contains(errs, bare) {
+				t.Errorf("token against %s shows %q: %s", base, bare, errs)
+			}
+		}
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

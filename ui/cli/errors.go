@@ -39,6 +39,7 @@ func message(err error) string {
 	var fe *fs.PathError
 	var ne *net.OpError
 	var le *linkErr
+	var te *platform.TransportError
 	switch {
 	case errors.As(err, &ce), errors.As(err, &pe):
 		return err.Error()
@@ -47,6 +48,18 @@ func message(err error) string {
 			return ie.Msg + "（" + ie.Hint + "）"
 		}
 		return ie.Msg
+	case errors.As(err, &te):
+		what := platform.MethodTitle(te.Method)
+		if what == "" {
+			what = te.Method
+		}
+		if te.Sent && te.Method != platform.MethodGetAccessToken {
+			return fmt.Sprintf("%s 已发给平台，但没有收到答复（%s），结果未知：稍后运行 baohan reconcile 核对", what, netProblem(te.Err))
+		}
+		if te.Sent {
+			return fmt.Sprintf("%s 没有收到平台的答复（%s），请检查网络和配置中的 platform.base_url", what, netProblem(te.Err))
+		}
+		return fmt.Sprintf("%s 没能发给平台（%s），请检查网络和配置中的 platform.base_url", what, netProblem(te.Err))
 	case errors.Is(err, context.DeadlineExceeded):
 		if errors.As(err, &ue) {
 			return fmt.Sprintf("%s 在规定时间内没有回答（网络慢或对方故障），请稍后再试", hostOf(ue.URL))
