@@ -285,3 +285,29 @@ func TestDoctorFilesAndData(t *testing.T) {
 		wantFail(t, r, "数据文件夹", "不可写")
 	}
 }
+
+// A call whose outcome is unknown fails the last check until reconciled.
+func TestDoctorPending(t *testing.T) {
+	e := newEnv(t)
+	pub := tunnel(t, "http://"+e.addr)
+	st, err := store.Open(e.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := st.StartAttempt(context.Background(), platform.MethodNotifyOrderStatus, "1813037628", "{}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.run(pub)
+	wantFail(t, r, "待处理", "1 个调用结果未知", "1813037628")
+	if !strings.Contains(check(t, r, "待处理").Fix, "baohan reconcile") {
+		t.Errorf("fix: %+v", check(t, r, "待处理"))
+	}
+	if err := st.FinishAttempt(context.Background(), id, store.AttemptOK, 200, "", "{}"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if r := e.run(pub); !check(t, r, "待处理").OK {
+		t.Errorf("after reconcile: %+v", check(t, r, "待处理"))
+	}
+}
