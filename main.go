@@ -161,7 +161,28 @@ func (a *app) commands() *cobra.Command {
 		a.orderCmd(), a.guaranteeCmd(), a.claimCmd(), a.fileCmd(), a.listCmd(), a.backupCmd(), a.restoreCmd(),
 		a.reconcileCmd(), a.loadtestCmd(), a.initCmd(), a.doctorCmd())
 	setArgsUsage(root)
+	a.strictHelp(root)
 	return root
+}
+
+// strictHelp makes `baohan help TOPIC` exit 2 for a command that does not
+// exist, as every unknown command does (cobra's prints a note and exits 0).
+func (a *app) strictHelp(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "help" {
+			continue
+		}
+		c.Run = nil
+		c.RunE = func(_ *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			if err != nil || target == nil || len(rest) > 0 {
+				return usageErr("没有 %s 这个命令（运行 baohan --help 查看全部命令）", strings.Join(args, " "))
+			}
+			target.InitDefaultHelpFlag()
+			return target.Help()
+		}
+	}
 }
 
 // setArgsUsage makes cobra's argument errors usage errors (exit 2).

@@ -379,6 +379,8 @@ func TestCLIContract(t *testing.T) {
 		{[]string{"hash"}, "需要 1 个参数"},
 		{[]string{"serve", "extra"}, "不接受参数"},
 		{[]string{"order"}, "后面要跟子命令"},
+		{[]string{"help", "nosuch"}, "没有 nosuch 这个命令"},
+		{[]string{"help", "order", "nosuch"}, "没有 order nosuch 这个命令"},
 	}
 	for _, u := range usage {
 		code, out, errs := runCLI(t, u.args...)
