@@ -164,14 +164,14 @@ func (s *Store) ListHeld(ctx context.Context, q HeldQuery) ([]Held, error) {
 // OrderConflict is a 2.1 for a known order_no whose content differs from the
 // first version: kept beside it, with the fields that differ.
 type OrderConflict struct {
-	ID         int64           `json:"id"`
-	OrderNo    string          `json:"order_no"`
-	Key        string          `json:"key"`
-	Plaintext  string          `json:"plaintext"`
-	Diff       []FieldDiff     `json:"diff"`
-	ReceivedAt int64           `json:"received_at"`
-	Repeats    int             `json:"repeats"`
-	TakenAt    int64           `json:"taken_at"`
+	ID         int64       `json:"id"`
+	OrderNo    string      `json:"order_no"`
+	Key        string      `json:"key"`
+	Plaintext  string      `json:"plaintext"`
+	Diff       []FieldDiff `json:"diff"`
+	ReceivedAt int64       `json:"received_at"`
+	Repeats    int         `json:"repeats"`
+	TakenAt    int64       `json:"taken_at"`
 }
 
 // FieldDiff is one field of a conflict: the first version's value and the new.
