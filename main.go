@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -136,7 +137,7 @@ func (a *app) commands() *cobra.Command {
 
 	root.AddCommand(a.sandboxCmd(), a.serveCmd(), a.keygenCmd(), a.tokenCmd(), a.hashCmd(), a.verifyCmd(),
 		a.orderCmd(), a.guaranteeCmd(), a.claimCmd(), a.fileCmd(), a.listCmd(), a.backupCmd(), a.restoreCmd(),
-		a.reconcileCmd(), a.loadtestCmd())
+		a.reconcileCmd(), a.loadtestCmd(), a.heldCmd())
 	for _, c := range root.Commands() {
 		setArgsUsage(c)
 	}
@@ -863,8 +864,8 @@ func copyFile(src, dst string) error {
 const listLimit = 100000
 
 func (a *app) listCmd() *cobra.Command {
-	c := &cobra.Command{Use: "list", Short: "what the local store holds: orders, guarantees, revocations, claims"}
-	for _, kind := range []string{"orders", "guarantees", "revocations", "claims"} {
+	c := &cobra.Command{Use: "list", Short: "what the local store holds: orders, guarantees, revocations, claims, held"}
+	for _, kind := range []string{"orders", "guarantees", "revocations", "claims", "held"} {
 		c.AddCommand(&cobra.Command{
 			Use:   kind,
 			Short: "list " + kind,
@@ -927,6 +928,20 @@ func (a *app) list(ctx context.Context, st *store.Store, kind string) error {
 		line = func(c map[string]any) string {
 			return fmt.Sprintf("%s\t%s\t%s\t%s\t%d", c["claim_no"], c["guarantee_no"], platform.ClaimStateText(c["status"].(string)),
 				c["claim_amount"], len(c["attachments"].([]map[string]any)))
+		}
+	case "held":
+		var hs []store.Held
+		hs, err = st.ListHeld(ctx, store.HeldQuery{Limit: store.MaxLimit})
+		for _, h := range hs {
+			out = append(out, heldJSON(h))
+		}
+		if out == nil {
+			out = []map[string]any{}
+		}
+		header = "编号\t接口\t编号(业务)\t状态\t重发次数\t收到时间\t原因"
+		line = func(h map[string]any) string {
+			return fmt.Sprintf("%d\t%s\t%s\t%s\t%d\t%s\t%s", h["id"], h["method"], h["ref"], listener.HeldStateText(h["state"].(string)),
+				h["repeats"], time.UnixMilli(h["received_at"].(int64)).In(platform.CST).Format(platform.DateTimeLayout), h["reason"])
 		}
 	}
 	if err != nil {
@@ -1165,4 +1180,48 @@ func (a *app) loadtestCmd() *cobra.Command {
 	cmd.Flags().StringVar(&url, "url", "", "listener base URL (default http://[listener] addr)")
 	cmd.Flags().StringVar(&kind, "kind", "", "callback kind (see listener/loadtest)")
 	return cmd
+}
+
+// --- held callbacks ---
+
+// heldJSON is a held callback's `list held --json` object (interface.md).
+func heldJSON(h store.Held) map[string]any {
+	return map[string]any{"id": h.ID, "method": h.Method, "key": h.Key, "ref": h.Ref, "reason": h.Reason,
+		"received_at": h.ReceivedAt, "state": h.State, "repeats": h.Repeats, "note": h.Note, "files": h.Files}
+}
+
+func (a *app) heldCmd() *cobra.Command {
+	c := &cobra.Command{Use: "held", Short: "暂存回调: accept applies one (the platform's next repeat gets 200), dismiss keeps refusing it"}
+	for _, verb := range []string{"accept", "dismiss"} {
+		var note string
+		cmd := &cobra.Command{
+			Use:   verb + " ID",
+			Short: verb + " a held callback",
+			Args:  cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				id, err := strconv.ParseInt(args[0], 10, 64)
+				if err != nil || id <= 0 {
+					return usageErr("暂存回调编号 %q 不是正整数", args[0])
+				}
+				st, err := a.storeOnly()
+				if err != nil {
+					return err
+				}
+				srv := listener.New(listener.Config{Logger: slog.New(slog.DiscardHandler)}, st)
+				h, err := srv.DecideHeld(cmd.Context(), id, verb == "accept", note)
+				if errors.Is(err, store.ErrNotFound) {
+					return usageErr("没有编号为 %d 的暂存回调", id)
+				}
+				if err != nil {
+					return usageErr("%v", err)
+				}
+				return a.print(heldJSON(h), func(w io.Writer) {
+					fmt.Fprintf(w, "暂存回调 %d（%s %s）：%s\n", h.ID, h.Method, h.Ref, listener.HeldStateText(h.State))
+				})
+			},
+		}
+		cmd.Flags().StringVar(&note, "note", "", "the clerk's note")
+		c.AddCommand(cmd)
+	}
+	return c
 }

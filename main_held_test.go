@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"baohan/platform/sandbox"
+	"baohan/store"
+)
+
+// TestCLIHeldClaim (issue 9, item 3): a claim the platform sends for a
+// guarantee we never issued is held, not dropped: `list held --json` shows
+// it with its reason; `held accept` applies it and the platform's next
+// repeat is answered 200.
+func TestCLIHeldClaim(t *testing.T) {
+	e := newCLIEnv(t)
+	ctx := context.Background()
+	// The platform believes in a guarantee this firm never pushed.
+	e.sb.PutGuarantee(sandbox.Guarantee{GuaranteeNo: "FZDB2026099001", SerialNum: "806097210890990001", OrderNo: "1813099001",
+		BlockNumber: "E35010000990001", BlockName: "某某工程（标段一）", Principal: "福建某某建设工程有限公司", Creditor: "福州市某某局"})
+	claim, d, err := e.sb.ApplyClaim(ctx, "FZDB2026099001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := d.Wait(wctx); err == nil {
+		t.Fatal("a claim for an unknown guarantee was acknowledged")
+	}
+	var held []map[string]any
+	decodeJSON(t, e.mustCLI("list", "held", "--json"), &held)
+	if len(held) != 1 {
+		t.Fatalf("held %v", held)
+	}
+	h := held[0]
+	for _, k := range []string{"id", "method", "key", "reason", "received_at", "state", "repeats"} {
+		if _, ok := h[k]; !ok {
+			t.Errorf("held lacks %s: %v", k, h)
+		}
+	}
+	if h["method"] != "apply_claim" || h["state"] != "held" || h["ref"] != string(claim.ClaimNo) ||
+		!strings.Contains(h["reason"].(string), "不是本公司出具的保函") || h["repeats"].(float64) < 1 {
+		t.Errorf("held %v", h)
+	}
+	id := strconv.FormatInt(int64(h["id"].(float64)), 10)
+	e.wantExit(2, "held", "accept", "999")
+	e.mustCLI("held", "accept", id, "--note", "平台确认该保函由本公司出具（线下签发）")
+	cl, err := e.st.GetClaim(ctx, string(claim.ClaimNo))
+	if err != nil || cl.Status != store.ClaimApplyWaitDeal || len(cl.Attachments) != 2 {
+		t.Fatalf("accepted claim %+v %v", cl, err)
+	}
+	wait(t, e.sb.Send(ctx, sandbox.Callback{Path: sandbox.PathClaim, Msg: claim.ApplyClaim, Multipart: true, Files: []sandbox.File{
+		{Field: "guarantee_pdf", Name: "g.pdf", Data: sandbox.MinimalPDF("g")}, {Field: "attach_file0", Name: "a.pdf", Data: sandbox.MinimalPDF("a")}}}))
+	decodeJSON(t, e.mustCLI("list", "held", "--json"), &held)
+	if len(held) != 1 || held[0]["state"] != "accepted" {
+		t.Errorf("held after accept %v", held)
+	}
+	e.wantExit(2, "held", "dismiss", id)
+}
