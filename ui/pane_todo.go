@@ -48,6 +48,7 @@ type todoItem struct {
 	note    string // a line of text under a heading (e.g. "无")
 	sel     *selection
 	att     *store.Attempt // a call whose outcome is unknown (not selectable)
+	held    *store.Held    // a held callback (decided with baohan held accept|dismiss)
 }
 
 type pendingMsg struct {
@@ -74,7 +75,7 @@ func (t *todoPane) count() int {
 	if t.p == nil {
 		return -1
 	}
-	return t.p.OrdersTotal + t.p.ReleasesTotal + t.p.ClaimsTotal + t.p.FlaggedTotal + len(t.unres)
+	return t.p.OrdersTotal + t.p.ReleasesTotal + t.p.ClaimsTotal + t.p.FlaggedTotal + t.p.HeldTotal + len(t.unres)
 }
 
 func (t *todoPane) load(m *Model) tea.Cmd { return t.refresh(m) }
@@ -158,6 +159,18 @@ func (t *todoPane) build(moreFaults bool) {
 		items = append(items, todoItem{heading: fmt.Sprintf("结果未知的调用（需核对） %d", len(t.unres))})
 		for i := range t.unres {
 			items = append(items, todoItem{att: &t.unres[i]})
+		}
+	}
+	// Held callbacks: authentic, failed a 假通知 check, refused until the
+	// clerk decides (protocol.md); shown whenever there are any.
+	if p.HeldTotal > 0 {
+		h := fmt.Sprintf("暂存的回调（核对未通过，待处理） %d", p.HeldTotal)
+		if p.HeldTotal > len(p.Held) {
+			h += fmt.Sprintf("（显示前 %d）", len(p.Held))
+		}
+		items = append(items, todoItem{heading: h})
+		for i := range p.Held {
+			items = append(items, todoItem{held: &p.Held[i]})
 		}
 	}
 	section := func(title string, shown, total int) {
@@ -307,6 +320,8 @@ func (t *todoPane) view(m *Model, w, h int) string {
 			b.WriteString(stSection.Render(truncate(it.heading, w)))
 		case it.att != nil:
 			b.WriteString(attemptRow(*it.att, w))
+		case it.held != nil:
+			b.WriteString(heldRow(*it.held, w))
 		case it.sel == nil:
 			b.WriteString(stDim.Render("  " + it.note))
 		default:
@@ -389,6 +404,35 @@ func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
 		return stNew.Render(mark) + line
 	}
 	return mark + line
+}
+
+// heldRow draws a held callback: its number (for baohan held accept|dismiss
+// ID), the callback, what it is about, when it came, repeats and the reason.
+func heldRow(h store.Held, w int) string {
+	cells := []cell{styled("暂存", stWarn), txt(fmt.Sprintf("#%d", h.ID)), txt(callbackTitle(h.Method)), txt(h.Ref)}
+	widths := []int{4, 4, 16, 14}
+	if w >= 100 {
+		cells = append(cells, txt(clock(h.ReceivedAt, layoutShort)), txt(fmt.Sprintf("重发 %d", h.Repeats)))
+		widths = append(widths, 11, 6)
+	}
+	cells = append(cells, txt(h.Reason))
+	widths = append(widths, 0)
+	return "  " + rowCells(cells, widths, w, false)
+}
+
+// callbackTitle names a callback for the clerk, with the manual's section.
+func callbackTitle(method string) string {
+	switch method {
+	case platform.CallbackApplyGuarantee:
+		return "保函申请（2.1）"
+	case platform.CallbackOrderStatus:
+		return "订单状态（2.4）"
+	case platform.CallbackGuaranteeRelease:
+		return "保函撤销（2.8）"
+	case platform.CallbackApplyClaim:
+		return "理赔申请（3.1）"
+	}
+	return method
 }
 
 // attemptRow draws a call whose outcome is unknown: its state, the call,
