@@ -745,6 +745,10 @@ func (a *app) guaranteeCmd() *cobra.Command {
 				for _, r := range results {
 					fmt.Fprintln(w, r["summary"])
 					for _, e := range r["errors"].([]platform.RemoveError) {
+						if e.ErrorInfo.GuaranteeNo == "" && e.ErrorInfo.SerialNum == "" && e.ErrorMsg == "" {
+							fmt.Fprintln(w, "  （平台报告了一个未指明保函、也无说明的错误）")
+							continue
+						}
 						fmt.Fprintf(w, "  %s %s：%s\n", e.ErrorInfo.GuaranteeNo, e.ErrorInfo.SerialNum, e.ErrorMsg)
 					}
 				}

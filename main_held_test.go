@@ -60,3 +60,49 @@ func TestCLIHeldClaim(t *testing.T) {
 	}
 	e.wantExit(2, "held", "dismiss", id)
 }
+
+// TestCLIReleaseMean (issue 9, item 2): the platform answers 2.9 with an
+// error_total that counts an empty {} (the manual's own example): nothing
+// is marked released, since the error may be about any item; the platform
+// answers the repeat with a string data, which means the whole call
+// succeeded, and only then is the guarantee released locally.
+func TestCLIReleaseMean(t *testing.T) {
+	e := newCLIEnv(t, func(o *sandbox.Options) { o.Mean = true })
+	ctx := context.Background()
+	order, d := e.sb.NewOrder(ctx, sandbox.OrderSpec{})
+	wait(t, d)
+	no := string(order.OrderNo)
+	e.mustCLI("order", "status", no, "WAIT_OUT_GUARANTEE", "--amount", "300.00")
+	e.mustCLI("guarantee", "push", no, "--no", "BH2026901", "--pdf", "testdata/pdf/signed.pdf")
+	_, d, err := e.sb.Revoke(ctx, sandbox.RevokeSpec{BlockNumber: string(order.BlockNumber), Declaration: sandbox.DeclarationPDF(string(order.BlockNumber), string(order.Creditor))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_ = d.Wait(wctx) // mean: the batch also names a guarantee we never issued, so it is held
+	var held []map[string]any
+	decodeJSON(t, e.mustCLI("list", "held", "--json"), &held)
+	if len(held) != 1 || held[0]["method"] != "guarantee_release" {
+		t.Fatalf("held %v", held)
+	}
+	e.mustCLI("held", "accept", strconv.FormatInt(int64(held[0]["id"].(float64)), 10), "--note", "平台名单多列了别家保函，本公司保函照撤")
+
+	code, out, _ := e.cli("guarantee", "release", "BH2026901")
+	if code != 1 || !strings.Contains(out, "结果不明") || !strings.Contains(out, "未指明保函") {
+		t.Errorf("first release: exit %d, printed %q", code, out)
+	}
+	if g, _ := e.st.GetGuarantee(ctx, "BH2026901"); g.ReleasedAt != 0 {
+		t.Fatal("released locally though an error of the answer names no item")
+	}
+	if g, _ := e.sb.Guarantee("BH2026901"); !g.Released {
+		t.Fatal("the platform did not release")
+	}
+	e.mustCLI("guarantee", "release", "BH2026901")
+	if g, _ := e.st.GetGuarantee(ctx, "BH2026901"); g.ReleasedAt == 0 {
+		t.Fatal("a string data on status 200 was not taken for success")
+	}
+	if n := e.sb.CountCalls("remove_guarantee"); n != 2 {
+		t.Errorf("%d remove_guarantee calls", n)
+	}
+}

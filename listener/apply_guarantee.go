@@ -1,6 +1,7 @@
 package listener
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -30,19 +31,19 @@ func handleApplyGuarantee(s *Server, c *call) (*result, error) {
 	orderNo := string(m.OrderNo)
 	answer := okAnswer(s.cfg.Apply)
 	detail := c.detail()
-	key := contentKey(c.fields)
+	key := contentKey(orderContent(c.fields))
 	// The same order_no with other content: keep the first, keep this one
 	// beside it with the fields that differ, answer as the first time, and
 	// flag the order for the clerk (protocol.md).
 	conflict := func(tx *store.Tx, first string) error {
 		ff, err := platform.ParseFields([]byte(first))
-		if err != nil || contentKey(ff) == key {
+		if err != nil || contentKey(orderContent(ff)) == key {
 			return nil // an exact repeat (or no first plaintext kept)
 		}
 		if err := c.checkTimestamp(); err != nil {
 			return nil // a stale copy changes nothing
 		}
-		diff := fieldDiff(ff, c.fields)
+		diff := fieldDiff(orderContent(ff), orderContent(c.fields))
 		isNew, err := tx.AddOrderConflict(store.OrderConflict{OrderNo: orderNo, Key: key, Plaintext: string(c.plain), Diff: diff})
 		if err != nil || !isNew {
 			return err
@@ -70,6 +71,30 @@ func handleApplyGuarantee(s *Server, c *call) (*result, error) {
 		return nil, err
 	}
 	return &result{answer: got, duplicate: dup, ref: orderNo}, nil
+}
+
+// orderContent is a 2.1's fields as compared for repeats: the file lists
+// without their file_url, which the platform issues afresh with each send
+// (the URLs expire, 4.1).
+func orderContent(f platform.Fields) platform.Fields {
+	out := make(platform.Fields, len(f))
+	for k, v := range f {
+		out[k] = v
+	}
+	for _, k := range []string{"guarantee_sign_files", "attach_files"} {
+		var list []map[string]json.RawMessage
+		text := platform.FieldText(f[k])
+		if text == "" || json.Unmarshal([]byte(text), &list) != nil {
+			continue
+		}
+		for _, it := range list {
+			delete(it, "file_url")
+		}
+		if b, err := platform.Marshal(list); err == nil {
+			out[k], _ = json.Marshal(string(b))
+		}
+	}
+	return out
 }
 
 // fieldDiff lists the fields (but timestamp and sign) whose values differ.

@@ -407,9 +407,23 @@ func (c *Client) PushGuarantee(ctx context.Context, req PushGuaranteeRequest, pd
 // in the result.
 func (c *Client) RemoveGuarantee(ctx context.Context, req RemoveGuaranteeRequest) (*RemoveResult, error) {
 	req.Common = c.common(MethodRemoveGuarantee)
-	var res RemoveResult
-	if _, err := c.Call(ctx, MethodRemoveGuarantee, req, nil, &res); err != nil {
+	raw, err := c.Call(ctx, MethodRemoveGuarantee, req, nil, nil)
+	if err != nil {
 		return nil, err
+	}
+	return decodeRemoveResult(raw)
+}
+
+// decodeRemoveResult reads 2.9's answer data. A data that is a string (or
+// absent) on status 200 means the whole call succeeded (protocol.md).
+func decodeRemoveResult(raw json.RawMessage) (*RemoveResult, error) {
+	var res RemoveResult
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 || string(t) == "null" || t[0] == '"' {
+		return &res, nil
+	}
+	if err := Decode(t, &res); err != nil {
+		return nil, fmt.Errorf("%s: answer data: %w", MethodRemoveGuarantee, err)
 	}
 	return &res, nil
 }

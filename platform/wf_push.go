@@ -137,14 +137,27 @@ func (w *Workflows) push(ctx context.Context, o store.Order, req PushGuaranteeRe
 }
 
 // reconcilePush handles 2428 (保函编号已存在): the platform has the
-// guarantee already, so it is not pushed again; the order is fetched (2.2)
-// and the guarantee marked pushed. The serial is not in 2.2's answer: it
+// guarantee number already, so it is not pushed again; the order is
+// fetched (2.2) and the guarantee marked pushed only when the platform
+// shows the order issued (HAS_OUT_GUARANTEE or FINISH); otherwise the
+// number is taken by something else and the clerk must choose another. The serial is not in 2.2's answer: it
 // stays as known before (if any) and is learnt from the next 查验 (2.7) or
 // 撤销 (2.8) callback that names this guarantee (listener/query.go).
 func (w *Workflows) reconcilePush(ctx context.Context, g store.Guarantee) (*Result, error) {
 	o, err := w.FetchOrder(ctx, g.OrderNo)
 	if err != nil {
 		return nil, fmt.Errorf("保函 %s 平台已存在（2428），获取订单核对失败：%w", g.GuaranteeNo, err)
+	}
+	if o.OrderStatus != OrderHasOutGuarantee && o.OrderStatus != OrderFinish {
+		// The platform does not show this guarantee's order issued: the
+		// number is taken by something else (protocol.md). Not pushed.
+		msg := fmt.Sprintf("保函编号 %s 在平台已存在（2428），但订单 %s 在平台为 %s，并非由该保函出函：该编号已被占用，请换一个保函编号重新推送",
+			g.GuaranteeNo, o.OrderNo, orderStateLabel(o.OrderStatus))
+		if _, err := w.Store.AddEvent(ctx, store.Event{Kind: store.KindFlag, Direction: store.DirOut, Method: MethodPushGuarantee,
+			Ref: g.GuaranteeNo, Status: StatusGuaranteeExists, Summary: msg}); err != nil {
+			return nil, err
+		}
+		return nil, &Error{Method: MethodPushGuarantee, Status: StatusGuaranteeExists, Msg: msg}
 	}
 	if cur, err := w.Store.GetGuarantee(ctx, g.GuaranteeNo); err == nil && cur.SerialNum != "" {
 		g.SerialNum = cur.SerialNum

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,7 +106,13 @@ func TestPushRecordsSerialExactly(t *testing.T) {
 func TestPush2428Reconciled(t *testing.T) {
 	e := newWFEnv(t, 10*time.Second)
 	ctx := context.Background()
-	e.sb.InjectFault(platform.MethodPushGuarantee, sandbox.StatusTimes(platform.StatusGuaranteeExists, 1))
+	// The platform took a first push whose answer was lost; the clerk
+	// pushes again and the platform answers 2428.
+	e.sb.InjectFault(platform.MethodPushGuarantee, sandbox.Drop())
+	plan := e.planPush(t, "BH-2")
+	if _, err := e.wf.Execute(ctx, plan); !platform.OutcomeUnknown(err) {
+		t.Fatalf("dropped answer: %v", err)
+	}
 	res, err := e.wf.Execute(ctx, e.planPush(t, "BH-2"))
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +120,7 @@ func TestPush2428Reconciled(t *testing.T) {
 	if !res.Reconciled {
 		t.Fatalf("not reconciled: %+v", res)
 	}
-	if n := e.sb.CountCalls(platform.MethodPushGuarantee); n != 1 {
+	if n := e.sb.CountCalls(platform.MethodPushGuarantee); n != 2 {
 		t.Fatalf("%d pushes", n)
 	}
 	if n := e.sb.CountCalls(platform.MethodGetGuaranteeInfo); n != 1 {
@@ -122,6 +129,29 @@ func TestPush2428Reconciled(t *testing.T) {
 	g, _ := e.st.GetGuarantee(ctx, "BH-2")
 	if g.PushedAt == 0 {
 		t.Fatal("guarantee not marked pushed")
+	}
+}
+
+// TestPush2428Taken (issue 9, item 4): 2428 while the platform does not show
+// the order issued: the number is taken by something else; the guarantee is
+// not marked pushed and the clerk is told to choose another number.
+func TestPush2428Taken(t *testing.T) {
+	e := newWFEnv(t, 10*time.Second)
+	ctx := context.Background()
+	e.sb.InjectFault(platform.MethodPushGuarantee, sandbox.StatusTimes(platform.StatusGuaranteeExists, 1))
+	_, err := e.wf.Execute(ctx, e.planPush(t, "BH-2T"))
+	if !platform.IsStatus(err, platform.StatusGuaranteeExists) || !strings.Contains(err.Error(), "换一个保函编号") {
+		t.Fatalf("err %v", err)
+	}
+	if g, _ := e.st.GetGuarantee(ctx, "BH-2T"); g.PushedAt != 0 {
+		t.Fatal("guarantee marked pushed though the platform's order is not issued")
+	}
+	if o, _ := e.st.GetOrder(ctx, e.orderNo); o.OrderStatus != platform.OrderWaitOutGuarantee {
+		t.Fatalf("order %s", o.OrderStatus)
+	}
+	// Another number goes through.
+	if _, err := e.wf.Execute(ctx, e.planPush(t, "BH-2U")); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -67,6 +67,7 @@ type Callback struct {
 	Multipart bool
 
 	onAck func(answer []byte) // run once, when the listener acknowledges
+	echo  bool                // a mean repeat: not repeated again
 }
 
 func (cb Callback) multipart() bool {
@@ -200,6 +201,9 @@ func (s *Server) deliver(ctx context.Context, d *Delivery, target, contentType s
 				d.cb.onAck(answer)
 			}
 			d.finish(answer, nil)
+			if s.opt.Mean && !d.cb.echo {
+				s.echo(ctx, d.cb)
+			}
 			return
 		}
 		if err == nil {
@@ -356,4 +360,18 @@ func snippet(b []byte) string {
 		s = string(r[:160]) + "…"
 	}
 	return s
+}
+
+// echo (mean mode) sends an acknowledged callback once more, re-signed with
+// a later timestamp, as the platform's retries do when an answer was lost.
+func (s *Server) echo(ctx context.Context, cb Callback) {
+	f, err := platform.ToFields(cb.Msg)
+	if err != nil {
+		return
+	}
+	ts, _ := json.Marshal(platform.Timestamp(s.now().Add(time.Second)))
+	f["timestamp"] = ts
+	cb.Msg, cb.echo, cb.onAck = f, true, nil
+	s.log.Info("平台重发回调（重新签名）", "path", cb.Path)
+	s.Send(ctx, cb)
 }

@@ -325,6 +325,25 @@ func (s *Server) removeGuarantee(q *request) answer {
 		s.log.Info("担保公司解保 (2.9)", "guarantee_no", no)
 		s.emit(Event{Kind: EventReleased, GuaranteeNo: no})
 	}
+	if s.opt.Mean {
+		s.mu.Lock()
+		s.removeCalls++
+		n := s.removeCalls
+		s.mu.Unlock()
+		switch {
+		case n%2 == 1:
+			// As the manual's example: an empty {} that names no item,
+			// counted in error_total.
+			data := make([]any, 0, len(errs)+1)
+			for _, e := range errs {
+				data = append(data, e)
+			}
+			data = append(data, struct{}{})
+			return ok(map[string]any{"error": map[string]any{"error_total": len(errs) + 1, "data": data}})
+		case len(errs) == 0:
+			return ok("解保成功")
+		}
+	}
 	e := map[string]any{"error_total": len(errs)}
 	if len(errs) > 0 {
 		e["data"] = errs
