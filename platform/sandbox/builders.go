@@ -162,7 +162,7 @@ func (s *Server) SendOrder(ctx context.Context, orderNo string) *Delivery {
 		_ = json.Unmarshal(answer, &env)
 		state := string(env.Data.OrderStatus)
 		s.mu.Lock()
-		if cur, ok := s.orders[orderNo]; ok && platform.IsOrderState(state) && string(cur.OrderStatus) == sent {
+		if cur, ok := s.orders[orderNo]; ok && isState(state) && string(cur.OrderStatus) == sent {
 			cur.OrderStatus = platform.Str(state)
 		}
 		if cur, ok := s.orders[orderNo]; ok {
@@ -231,7 +231,7 @@ func meanName(name string) string {
 // applicant paid, resubmitted, ...) and sends 2.4 with order_status_old.
 // Moving to WAIT_OUT_GUARANTEE sets an order amount when there is none.
 func (s *Server) ChangeOrderStatus(ctx context.Context, orderNo, state string) (*Delivery, error) {
-	if !platform.IsOrderState(state) {
+	if !isState(state) {
 		return nil, fmt.Errorf("change order %s: %q is not a 5.4 state", orderNo, state)
 	}
 	s.mu.Lock()
@@ -242,7 +242,7 @@ func (s *Server) ChangeOrderStatus(ctx context.Context, orderNo, state string) (
 	}
 	old := string(o.OrderStatus)
 	o.OrderStatus = platform.Str(state)
-	if state == platform.OrderWaitOutGuarantee && o.OrderAmount == "" {
+	if state == stateWaitOutGuarantee && o.OrderAmount == "" {
 		o.OrderAmount = guaranteeFee(string(o.GuaranteeAmount))
 	}
 	n := s.statusNoticeLocked(o, old)
@@ -420,7 +420,7 @@ func (s *Server) ApplyClaim(ctx context.Context, guaranteeNo string, attachments
 	claimNo := fmt.Sprintf("LP%s%05d", s.now().In(platform.CST).Format("20060102"), s.nextSeq()%100000)
 	msg := platform.ApplyClaim{
 		RequestMethod: platform.CallbackApplyClaim,
-		ClaimNo:       platform.Str(claimNo), Status: platform.ClaimApplyWaitDeal,
+		ClaimNo:       platform.Str(claimNo), Status: claimApplyWaitDeal,
 		GuaranteeNo: platform.Str(guaranteeNo), BlockName: platform.Str(g.BlockName), BlockNumber: platform.Str(g.BlockNumber),
 		Principal: platform.Str(g.Principal), Creditor: platform.Str(g.Creditor),
 		Guarantor: platform.Str(guarantor), OutGuarantee: platform.Str(guarantor),

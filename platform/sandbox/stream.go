@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-
-	"baohan/platform"
 )
 
 // Intervals of the demo stream at pace 1.
@@ -167,7 +165,7 @@ func (st *stream) newOrderOn(newBlock bool, fastTrack bool) {
 	o := st.s.GenerateOrder(spec)
 	st.mu.Lock()
 	if spec.BlockNumber == "" {
-		dl, _ := platform.ParseDeadline(string(o.BidDeadline))
+		dl, _ := parseDeadline(string(o.BidDeadline))
 		vd, _ := strconv.Atoi(string(o.ValidDay))
 		st.blocks[string(o.BlockNumber)] = &streamBlock{bidders: 1, spec: OrderSpec{
 			BlockNumber: string(o.BlockNumber), BlockName: string(o.BlockName), ProjectName: string(o.ProjectName),
@@ -194,14 +192,14 @@ func (st *stream) react(e Event) {
 		switch {
 		case fast:
 			// Paid by direct debit right after applying.
-			st.after(2*time.Second, func() { st.moveIf(e.OrderNo, "", platform.OrderWaitOutGuarantee) })
+			st.after(2*time.Second, func() { st.moveIf(e.OrderNo, "", stateWaitOutGuarantee) })
 		case e.OrderStatus == "WAIT_PAY":
-			st.after(streamPaidAfter, func() { st.moveIf(e.OrderNo, "WAIT_PAY", platform.OrderWaitOutGuarantee) })
+			st.after(streamPaidAfter, func() { st.moveIf(e.OrderNo, "WAIT_PAY", stateWaitOutGuarantee) })
 		}
 	case EventOrderStatus:
 		switch e.OrderStatus {
 		case "WAIT_PAY": // the applicant pays a while later
-			st.after(streamPaidAfter, func() { st.moveIf(e.OrderNo, "WAIT_PAY", platform.OrderWaitOutGuarantee) })
+			st.after(streamPaidAfter, func() { st.moveIf(e.OrderNo, "WAIT_PAY", stateWaitOutGuarantee) })
 		case "WAIT_SUBMIT_FIRST_TRAIL": // sent back; the applicant resubmits
 			st.after(streamResubmitAfter, func() { st.moveIf(e.OrderNo, "WAIT_SUBMIT_FIRST_TRAIL", "WAIT_FIRST_TRAIL") })
 		case "WAIT_SUBMIT_TUNE_UP":
@@ -233,7 +231,7 @@ func (st *stream) react(e Event) {
 // before an issued guarantee).
 func (st *stream) moveIf(orderNo, from, to string) {
 	o, ok := st.s.Order(orderNo)
-	if !ok || platform.OrderIssued(o.Status()) || o.Status() == to || (from != "" && o.Status() != from) {
+	if !ok || stateClosed(o.Status()) || o.Status() == to || (from != "" && o.Status() != from) {
 		return
 	}
 	_, _ = st.s.ChangeOrderStatus(st.ctx, orderNo, to)
@@ -373,5 +371,5 @@ func (st *stream) releaseQuery(guaranteeNo string) {
 		st.s.log.Warn("解保查询未成功", "guarantee_no", guaranteeNo, "err", err)
 		return
 	}
-	st.s.log.Info("解保查询结果", "guarantee_no", guaranteeNo, "status", platform.ReleaseStatusText(int(ans.Status)))
+	st.s.log.Info("解保查询结果", "guarantee_no", guaranteeNo, "status", releaseText(int(ans.Status)))
 }
