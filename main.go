@@ -394,6 +394,7 @@ func (a *app) serveCmd() *cobra.Command {
 func (a *app) sandboxCmd() *cobra.Command {
 	var headless bool
 	var pace float64
+	var mean bool
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "the desk against a simulated platform in this process; needs no config",
@@ -411,7 +412,7 @@ func (a *app) sandboxCmd() *cobra.Command {
 					defer os.RemoveAll(tmp)
 				}
 			}
-			env, err := startSandbox(dir)
+			env, err := startSandbox(dir, mean)
 			if err != nil {
 				return err
 			}
@@ -442,6 +443,7 @@ func (a *app) sandboxCmd() *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&headless, "headless", false, "run the simulated platform and the listener without the TUI; print the config path for the CLI")
 	cmd.Flags().Float64Var(&pace, "pace", 1, "speed of the simulated stream (2 = twice as fast, 0.5 = half)")
+	cmd.Flags().BoolVar(&mean, "mean", false, "the platform misbehaves as a real one may: re-signed and late retries, changed repeats, names in other forms, unknown guarantees, odd 2.9 answers")
 	return cmd
 }
 
@@ -456,7 +458,7 @@ func (e *sandboxEnv) close() { e.server.Close() }
 // startSandbox starts the simulated platform with generated keys and writes
 // a config for it in dir (the listener on a free loopback port, data in
 // dir/data).
-func startSandbox(dir string) (*sandboxEnv, error) {
+func startSandbox(dir string, mean bool) (*sandboxEnv, error) {
 	keys, err := sandbox.NewKeys()
 	if err != nil {
 		return nil, err
@@ -469,6 +471,7 @@ func startSandbox(dir string) (*sandboxEnv, error) {
 	ln.Close()
 	opt := keys.Options()
 	opt.CallbackBase = "http://" + listenAddr
+	opt.Mean = mean
 	srv := sandbox.New(opt)
 	baseURL, err := srv.Start("127.0.0.1:0")
 	if err != nil {

@@ -85,6 +85,12 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 	req := PushGuaranteeRequest{
 		OrderNo: o.OrderNo, GuaranteeNo: in.GuaranteeNo, Principal: o.Principal, Creditor: o.Creditor,
 		Guarantor: w.Guarantor, OutGuaranteeTime: out, GuaranteePDFHash: report.SHA256, TransNo: in.TransNo,
+		// The manual gives no values for guarantee_state/item/type: the
+		// issued state, the order's project_type and ktype (1 直开式).
+		GuaranteeState: OrderHasOutGuarantee, GuaranteeItem: o.ProjectType, GuaranteeType: "1",
+		BlockNumber: o.BlockNumber, BlockName: o.BlockName, Applicant: o.Principal, // 直开式: the applicant is the principal
+		GuaranteeAmount: o.GuaranteeAmount, GuaranteeApplyTime: time.UnixMilli(o.CreatedAt).In(CST).Format(DateTimeLayout),
+		GuaranteeStartDate: o.GuaranteeStartDate, GuaranteeEndDate: o.GuaranteeEndDate,
 	}
 	p.Request = req
 	name := filepath.Base(in.PDFPath)

@@ -311,3 +311,66 @@ func TestNotifyAndClaimRulesRefuseLocally(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestClaimResultStateMachine (issue 9, item 6): 5.7 — 受理 first, 理赔 only
+// after 受理通过, 追偿 only after 代偿; after each successful 3.2 the local
+// claim takes the state the platform now has, so it leaves 待办 when it no
+// longer waits for the guarantor.
+func TestClaimResultStateMachine(t *testing.T) {
+	e := newWFEnv(t, 10*time.Second)
+	ctx := context.Background()
+	if _, err := e.wf.Execute(ctx, e.planPush(t, "BH-C1")); err != nil {
+		t.Fatal(err)
+	}
+	c, d, err := e.sb.ApplyClaim(ctx, "BH-C1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-d.Done() // no listener here: the claim is stored by hand below
+	if err := e.st.Update(ctx, func(tx *store.Tx) error {
+		return tx.PutClaim(store.Claim{ClaimNo: string(c.ClaimNo), Status: store.ClaimApplyWaitDeal, GuaranteeNo: "BH-C1",
+			Principal: string(c.Principal), Creditor: string(c.Creditor), Guarantor: string(c.Guarantor),
+			BlockNumber: string(c.BlockNumber), BlockName: string(c.BlockName), ClaimAmount: string(c.ClaimAmount)})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	no := string(c.ClaimNo)
+	plan := func(doType, status string) (*platform.Plan, error) {
+		return e.wf.PlanClaimResult(ctx, platform.ClaimResultInput{ClaimNo: no, DoType: doType, Status: status, Note: "经审核"})
+	}
+	for _, dt := range []string{"2", "3"} {
+		if _, err := plan(dt, "1"); err == nil {
+			t.Errorf("do_type %s allowed before 受理", dt)
+		}
+	}
+	step := func(doType, status, want string) {
+		t.Helper()
+		p, err := plan(doType, status)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.wf.Execute(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := e.st.GetClaim(ctx, no)
+		sbc, _ := e.sb.Claim(no)
+		if got.Status != want || sbc.Status != platform.Str(want) {
+			t.Fatalf("after %s/%s: local %s, platform %s, want %s", doType, status, got.Status, sbc.Status, want)
+		}
+	}
+	step("1", "1", "DEAL_PASS")
+	if p, _ := e.st.Pending(ctx, 10); p.ClaimsTotal != 1 {
+		t.Errorf("a claim awaiting its result is not in 待办")
+	}
+	if _, err := plan("1", "1"); err == nil {
+		t.Error("受理 allowed twice")
+	}
+	if _, err := plan("3", "1"); err == nil {
+		t.Error("追偿 allowed before 代偿")
+	}
+	step("2", "2", "GUARANTOR_COMPENSATE")
+	if p, _ := e.st.Pending(ctx, 10); p.ClaimsTotal != 0 {
+		t.Errorf("a compensated claim stays in 待办")
+	}
+	step("3", "2", "JUDICIAL_LITIGATION_RECOVERY")
+}

@@ -244,12 +244,28 @@ func (t *Tx) InboundPlaintext(method, key string) (string, bool, error) {
 // ms), and flags it with reason so the clerk sees it meanwhile. An unknown
 // order is created as a stub (as FlagOrder does).
 func (t *Tx) SettleOrder(orderNo, reason string, dueAt int64) error {
-	if err := t.FlagOrder(orderNo, reason); err != nil {
-		return err
-	}
-	_, err := t.tx.ExecContext(t.ctx, `UPDATE orders SET settle_due = ? WHERE order_no = ?`, dueAt, orderNo)
+	_, err := t.tx.ExecContext(t.ctx, `
+INSERT INTO orders (order_no, flagged, flag_reason, settle_due, settle_flagged, created_at, updated_at) VALUES (?, 1, ?, ?, 1, ?, ?)
+ON CONFLICT (order_no) DO UPDATE SET settle_due = excluded.settle_due, updated_at = excluded.updated_at,
+	settle_flagged = CASE WHEN flagged = 0 THEN 1 ELSE settle_flagged END,
+	flag_reason = CASE WHEN flagged = 0 OR settle_flagged = 1 THEN excluded.flag_reason ELSE flag_reason END,
+	flagged = 1`, orderNo, reason, dueAt, t.now, t.now)
 	if err != nil {
 		return fmt.Errorf("settle order %s: %w", orderNo, err)
+	}
+	return nil
+}
+
+// SettledOrder records that the order was fetched with 2.2: no further
+// fetch is due, and the flag goes if it was set for the fetch (a flag the
+// clerk must see for another reason stays).
+func (t *Tx) SettledOrder(orderNo string) error {
+	_, err := t.tx.ExecContext(t.ctx, `UPDATE orders SET settle_due = 0,
+	flagged = CASE WHEN settle_flagged = 1 THEN 0 ELSE flagged END,
+	flag_reason = CASE WHEN settle_flagged = 1 THEN '' ELSE flag_reason END,
+	settle_flagged = 0, updated_at = ? WHERE order_no = ?`, t.now, orderNo)
+	if err != nil {
+		return fmt.Errorf("settled order %s: %w", orderNo, err)
 	}
 	return nil
 }

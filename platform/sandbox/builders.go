@@ -175,7 +175,7 @@ func (s *Server) SendOrder(ctx context.Context, orderNo string) *Delivery {
 			changed := msg
 			changed.PrincipalPhone = platform.Str(mobile())
 			s.log.Info("平台重复推送保函申请订单且内容不同 (2.1)", "order_no", orderNo)
-			s.Send(s.ctx, Callback{Path: PathApplyGuarantee, Msg: changed, echo: true})
+			s.attemptOnce(s.ctx, Callback{Path: PathApplyGuarantee, Msg: changed, echo: true})
 		}
 	}})
 }
@@ -200,16 +200,26 @@ func (s *Server) notifyStatus(n platform.OrderStatusNotice) *Delivery {
 	s.log.Info("平台通知订单状态 (2.4)", "order_no", string(n.OrderNo), "from", string(n.OrderStatusOld), "to", string(n.OrderStatus))
 	cb := Callback{Path: PathOrderStatus, Msg: n}
 	if s.opt.Mean {
+		n.Timestamp = platform.Str(platform.Timestamp(s.now()))
+		cb.Msg = n
 		s.mu.Lock()
 		prev, had := s.lastNotice[string(n.OrderNo)]
 		s.lastNotice[string(n.OrderNo)] = n
 		s.mu.Unlock()
 		if had {
 			// A late retry of the order's previous transition, after the
-			// new one was acknowledged.
+			// new one was acknowledged: re-signed when its old state is
+			// not where the order is now (the guarantor can tell it is
+			// stale), else with its first timestamp, as the retry
+			// schedule repeats a body (a re-signed copy of a transition
+			// back to a state the order has revisited could not be told
+			// from a genuine revisit, by anyone).
+			if string(prev.OrderStatusOld) != string(n.OrderStatus) {
+				prev.Timestamp = platform.Str(platform.Timestamp(s.now().Add(time.Second)))
+			}
 			cb.onAck = func([]byte) {
 				s.log.Info("平台迟到重发旧的订单状态通知 (2.4)", "order_no", string(prev.OrderNo), "from", string(prev.OrderStatusOld), "to", string(prev.OrderStatus))
-				s.Send(s.ctx, Callback{Path: PathOrderStatus, Msg: prev, echo: true})
+				s.attemptOnce(s.ctx, Callback{Path: PathOrderStatus, Msg: prev, echo: true})
 			}
 		}
 	}
