@@ -16,9 +16,12 @@ import (
 // order_status_old equals the stored state; a repeat when the stored state
 // already equals order_status; anything else (a late retry of an old
 // transition, a missed transition, an unknown order) is recorded, not
-// applied, and settled with 2.2 (retried later while 2.2 fails). The exact
-// same plaintext seen before is a repeat whatever the state. A state outside
-// 5.4 is held. A second genuine visit to a state is a new transition.
+// applied, and settled with 2.2 (retried later while 2.2 fails). The same
+// content again while the order has not moved is a repeat too (it finds its
+// inbound row). A state outside 5.4 is held. A second genuine visit to a
+// state is a new transition: so is, unavoidably, a retry of an old
+// transition into a state the order has come back to (protocol.md decides
+// by state alone; see the note of issue 9).
 func handleOrderStatus(s *Server, c *call) (*result, error) {
 	if err := c.requestMethod(platform.CallbackOrderStatus); err != nil {
 		return nil, err
@@ -48,10 +51,27 @@ func handleOrderStatus(s *Server, c *call) (*result, error) {
 			return nil, s.hold(c, orderNo, fmt.Sprintf("订单 %s 的状态通知（2.4）中 order_status 为 %s，不是 5.4 订单状态表中的状态", orderNo, shorten(status, 40)))
 		}
 	}
-	settle := false
-	answer, dup, err := s.st.CallbackWith(c.ctx, store.Inbound{Method: c.ep.method, Key: plainKey(c.plain), Remote: c.remote, Plaintext: string(c.plain)},
-		func(tx *store.Tx) ([]byte, error) {
-			settle = false
+	settle, dup := false, false
+	answer := okAnswer(nil)
+	err := s.st.Update(c.ctx, func(tx *store.Tx) error {
+		settle, dup = false, false
+		// The same content while the order is where it was, after as many
+		// transitions, is a repeat (whatever its timestamp); a genuine
+		// revisit of a state comes after another transition.
+		n, err := tx.Transitions(orderNo)
+		if err != nil {
+			return err
+		}
+		cur := ""
+		if o, err := tx.GetOrder(orderNo); err == nil {
+			cur = o.OrderStatus
+		}
+		in := store.Inbound{Method: c.ep.method, Key: fmt.Sprintf("%s@%s#%d", contentKey(c.fields), cur, n), Remote: c.remote, Plaintext: string(c.plain)}
+		if _, seen, err := tx.InboundAnswer(in.Method, in.Key); err != nil || seen {
+			dup = seen
+			return err
+		}
+		wrote, err := func() (bool, error) {
 			old, err := tx.GetOrder(orderNo)
 			accepted := c.accepting
 			if !accepted && !platform.IsOrderState(status) {
@@ -63,54 +83,61 @@ func handleOrderStatus(s *Server, c *call) (*result, error) {
 				reason := "收到未知订单的状态通知（2.4），订单信息待向平台查询（2.2）核对"
 				if err := tx.UpsertOrder(store.Order{OrderNo: orderNo, BlockNumber: string(m.BlockNumber),
 					BlockName: string(m.BlockName), Principal: string(m.Principal), Creditor: string(m.Creditor)}); err != nil {
-					return nil, err
+					return false, err
 				}
 				if err := tx.SettleOrder(orderNo, reason, tx.Now()); err != nil {
-					return nil, err
+					return false, err
 				}
 				if _, err := tx.AddEvent(c.flagEvent(orderNo, fmt.Sprintf("未知订单 %s 的状态通知：%s → %s，已记录，%s", orderNo,
 					stateName(oldStatus), stateName(status), reason))); err != nil {
-					return nil, err
+					return false, err
 				}
 			case err != nil:
-				return nil, err
-			case old.OrderStatus == status:
+				return false, err
+			case old.OrderStatus == status && !accepted:
 				// A repeat (re-signed): nothing changes.
+				dup = true
+				return false, nil
 			case old.OrderStatus == oldStatus || accepted:
 				if diff := orderMismatch(old, m); diff != "" {
 					reason := "订单状态通知（2.4）与已知订单不一致：" + diff
 					if err := tx.FlagOrder(orderNo, reason); err != nil {
-						return nil, err
+						return false, err
 					}
 					if _, err := tx.AddEvent(c.flagEvent(orderNo, fmt.Sprintf("订单 %s %s，已标记待核对", orderNo, reason))); err != nil {
-						return nil, err
+						return false, err
 					}
 				}
-				if err := tx.SetOrderStatus(orderNo, status); err != nil {
-					return nil, err
+				if err := tx.ApplyTransition(orderNo, status); err != nil {
+					return false, err
 				}
 				summary := fmt.Sprintf("订单 %s 状态 %s → %s", orderNo, stateName(oldStatus), stateName(status))
 				if _, err := tx.AddEvent(c.event(orderNo, summary)); err != nil {
-					return nil, err
+					return false, err
 				}
 			default:
 				settle = true
 				reason := fmt.Sprintf("状态通知（2.4）%s → %s 与本地状态 %s 不符，已记录，待向平台查询（2.2）核对",
 					stateName(oldStatus), stateName(status), stateName(old.OrderStatus))
 				if err := tx.SettleOrder(orderNo, reason, tx.Now()); err != nil {
-					return nil, err
+					return false, err
 				}
 				e := c.flagEvent(orderNo, fmt.Sprintf("订单 %s %s", orderNo, reason))
 				e.Detail = string(c.plain)
 				if _, err := tx.AddEvent(e); err != nil {
-					return nil, err
+					return false, err
 				}
 			}
 			if err := c.decideAccepted(tx); err != nil {
-				return nil, err
+				return false, err
 			}
-			return okAnswer(nil), nil
-		}, nil)
+			return true, nil
+		}()
+		if err != nil || !wrote {
+			return err
+		}
+		return tx.RecordInbound(in, answer)
+	})
 	if err != nil {
 		return nil, err
 	}

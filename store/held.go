@@ -296,3 +296,54 @@ func (s *Store) PostponeSettle(ctx context.Context, orderNo string, dueAt int64)
 		return err
 	})
 }
+
+// ---- 2.4 transitions ----
+
+// Transitions is how many 2.4 transitions were applied to the order (0 if
+// unknown): with the state it tells a genuine revisit of a state from a
+// repeat of the callback that first brought it.
+func (t *Tx) Transitions(orderNo string) (int64, error) {
+	var n int64
+	err := t.tx.QueryRowContext(t.ctx, `SELECT transitions FROM orders WHERE order_no = ?`, orderNo).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read transitions of order %s: %w", orderNo, err)
+	}
+	return n, nil
+}
+
+// ApplyTransition sets the order's state from a 2.4 and counts the
+// transition; ErrNotFound if the order is unknown.
+func (t *Tx) ApplyTransition(orderNo, status string) error {
+	res, err := t.tx.ExecContext(t.ctx, `UPDATE orders SET order_status = ?, transitions = transitions + 1, updated_at = ? WHERE order_no = ?`,
+		status, t.now, orderNo)
+	if err != nil {
+		return fmt.Errorf("set order %s status %s: %w", orderNo, status, err)
+	}
+	return affected(res, fmt.Sprintf("set order %s status %s", orderNo, status))
+}
+
+// InboundAnswer is the answer recorded for (method, key), if any.
+func (t *Tx) InboundAnswer(method, key string) ([]byte, bool, error) {
+	var a string
+	err := t.tx.QueryRowContext(t.ctx, `SELECT answer FROM inbound WHERE method = ? AND key = ?`, method, key).Scan(&a)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read inbound %s %s: %w", method, key, err)
+	}
+	return []byte(a), true, nil
+}
+
+// RecordInbound records a callback's answer and exact plaintext under (method, key).
+func (t *Tx) RecordInbound(in Inbound, answer []byte) error {
+	if _, err := t.tx.ExecContext(t.ctx,
+		`INSERT INTO inbound (method, key, answer, received_at, remote, plaintext) VALUES (?, ?, ?, ?, ?, ?)`,
+		in.Method, in.Key, string(answer), t.now, in.Remote, in.Plaintext); err != nil {
+		return fmt.Errorf("record callback %s %s: %w", in.Method, in.Key, err)
+	}
+	return nil
+}

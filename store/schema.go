@@ -264,6 +264,7 @@ CREATE TABLE order_conflicts (
 ALTER TABLE inbound ADD COLUMN plaintext TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN settle_due INTEGER NOT NULL DEFAULT 0; -- unix ms: fetch with 2.2 from then on; 0 none
 ALTER TABLE orders ADD COLUMN settle_flagged INTEGER NOT NULL DEFAULT 0; -- the flag was set for the 2.2 (cleared with it)
+ALTER TABLE orders ADD COLUMN transitions INTEGER NOT NULL DEFAULT 0; -- 2.4 transitions applied: tells a revisit of a state from a repeat
 ALTER TABLE attempts ADD COLUMN plaintext TEXT NOT NULL DEFAULT ''; -- the exact plaintext sent, secrets masked
 `,
 }

@@ -206,17 +206,13 @@ func (s *Server) notifyStatus(n platform.OrderStatusNotice) *Delivery {
 		prev, had := s.lastNotice[string(n.OrderNo)]
 		s.lastNotice[string(n.OrderNo)] = n
 		s.mu.Unlock()
-		if had {
-			// A late retry of the order's previous transition, after the
-			// new one was acknowledged: re-signed when its old state is
-			// not where the order is now (the guarantor can tell it is
-			// stale), else with its first timestamp, as the retry
-			// schedule repeats a body (a re-signed copy of a transition
-			// back to a state the order has revisited could not be told
-			// from a genuine revisit, by anyone).
-			if string(prev.OrderStatusOld) != string(n.OrderStatus) {
-				prev.Timestamp = platform.Str(platform.Timestamp(s.now().Add(time.Second)))
-			}
+		// A late retry of the order's previous transition, re-signed,
+		// after the new one was acknowledged; only when its old state is not
+		// where the order is now: a retry of a transition into a state the
+		// order has come back to cannot be told from a genuine revisit, by
+		// anyone (protocol.md decides 2.4 by state).
+		if had && string(prev.OrderStatusOld) != string(n.OrderStatus) {
+			prev.Timestamp = platform.Str(platform.Timestamp(s.now().Add(time.Second)))
 			cb.onAck = func([]byte) {
 				s.log.Info("平台迟到重发旧的订单状态通知 (2.4)", "order_no", string(prev.OrderNo), "from", string(prev.OrderStatusOld), "to", string(prev.OrderStatus))
 				s.attemptOnce(s.ctx, Callback{Path: PathOrderStatus, Msg: prev, echo: true})
