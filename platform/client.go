@@ -262,9 +262,17 @@ func (c *Client) Call(ctx context.Context, method string, msg any, file *Upload,
 
 // post sends one request and reads the answer envelope.
 func (c *Client) post(ctx context.Context, method string, pub *rsa.PublicKey, msg any, token string, file *Upload, dst any) (json.RawMessage, error) {
-	param, err := Seal(c.cfg.APISecret, pub, msg)
+	plain, err := SignedPlaintext(c.cfg.APISecret, msg)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", method, err)
+	}
+	param, err := EncryptParam(pub, plain)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", method, err)
+	}
+	rec, _ := ctx.Value(sentKey{}).(*Sent)
+	if rec != nil {
+		rec.Plaintext, rec.Answer = maskSecret(plain), nil
 	}
 	var body bytes.Buffer
 	contentType := "application/x-www-form-urlencoded"
@@ -318,6 +326,9 @@ func (c *Client) post(ctx context.Context, method string, pub *rsa.PublicKey, ms
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
 		return nil, &TransportError{Method: method, Sent: true, Err: err}
+	}
+	if rec != nil {
+		rec.Answer = raw
 	}
 	var ans struct {
 		Status Int             `json:"status"`
@@ -462,4 +473,34 @@ func (c *Client) GetFileURL(ctx context.Context, fileID string) (string, error) 
 		return "", &Error{Method: MethodGetFileURL, Status: 404, Msg: "答复中没有 file_url"}
 	}
 	return string(res.FileURL), nil
+}
+
+// Sent is what one call put on the wire and what came back: the exact
+// signed plaintext (api_secret masked, for 1.1) and the answer body.
+type Sent struct {
+	Plaintext []byte
+	Answer    []byte
+}
+
+type sentKey struct{}
+
+// WithSent makes the calls made with ctx record into rec (the last attempt
+// wins when a call is repeated after renewing the token).
+func WithSent(ctx context.Context, rec *Sent) context.Context {
+	return context.WithValue(ctx, sentKey{}, rec)
+}
+
+// maskSecret hides api_secret (sent only with 1.1) in a plaintext; any
+// other plaintext is kept byte for byte.
+func maskSecret(plain []byte) []byte {
+	if !bytes.Contains(plain, []byte(`"api_secret"`)) {
+		return append([]byte(nil), plain...)
+	}
+	f, err := ParseFields(plain)
+	if err != nil {
+		return []byte(`{"api_secret":"***"}`)
+	}
+	f["api_secret"] = json.RawMessage(`"***"`)
+	b, _ := Marshal(f)
+	return b
 }

@@ -374,3 +374,47 @@ func TestClaimResultStateMachine(t *testing.T) {
 	}
 	step("3", "2", "JUDICIAL_LITIGATION_RECOVERY")
 }
+
+// TestJournalExact (issue 9, item 9): what exactly was pushed and what the
+// platform said: the attempt keeps the exact signed plaintext (method,
+// timestamp, btc_id and sign included, the sign verifying) and the answer
+// body, and the journal's event shows both.
+func TestJournalExact(t *testing.T) {
+	e := newWFEnv(t, 10*time.Second)
+	ctx := context.Background()
+	res, err := e.wf.Execute(ctx, e.planPush(t, "BH-J1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	atts, err := e.st.AttemptsFor(ctx, "BH-J1", 10)
+	if err != nil || len(atts) != 1 {
+		t.Fatalf("attempts %+v %v", atts, err)
+	}
+	a := atts[0]
+	f, err := platform.ParseFields([]byte(a.Plaintext))
+	if err != nil {
+		t.Fatalf("plaintext %q: %v", a.Plaintext, err)
+	}
+	for _, k := range []string{"method", "timestamp", "btc_id", "enter_institution_type", "sign", "guarantee_pdf_hash", "block_number", "applicant"} {
+		if platform.FieldText(f[k]) == "" {
+			t.Errorf("sent plaintext lacks %s: %s", k, a.Plaintext)
+		}
+	}
+	if platform.FieldText(f["method"]) != platform.MethodPushGuarantee || !platform.VerifySign(e.cfg.APISecret, f) {
+		t.Errorf("plaintext is not what was signed: %s", a.Plaintext)
+	}
+	if !strings.Contains(a.Response, string(res.SerialNum)) || !strings.Contains(a.Response, `"status":200`) {
+		t.Errorf("answer not kept: %q (serial %s)", a.Response, res.SerialNum)
+	}
+	evs, _ := e.st.ListEvents(ctx, store.EventQuery{Kind: store.KindCall, Limit: 10})
+	found := false
+	for _, ev := range evs {
+		if ev.Method == platform.MethodPushGuarantee && strings.Contains(ev.Detail, `"request"`) &&
+			strings.Contains(ev.Detail, string(res.SerialNum)) && strings.Contains(ev.Detail, platform.FieldText(f["sign"])) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the journal does not show the call and its answer: %+v", evs)
+	}
+}
