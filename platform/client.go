@@ -203,16 +203,25 @@ func (c *Client) tokenLocked(ctx context.Context, renew bool) (string, time.Time
 	if data.AccessToken == "" {
 		return "", time.Time{}, &Error{Method: MethodGetAccessToken, Status: 404, Msg: "答复中没有 access_token"}
 	}
-	c.token, c.exp = string(data.AccessToken), int64(data.ExpiredAt)
-	if c.exp == 0 {
-		c.exp = now.Add(TokenLifetime).Unix()
-	}
+	c.token, c.exp = string(data.AccessToken), TokenExpiry(now, int64(data.ExpiredAt))
 	if c.tokens != nil {
 		if err := c.tokens.SaveToken(ctx, c.token, c.exp); err != nil {
 			return "", time.Time{}, fmt.Errorf("save access token: %w", err)
 		}
 	}
 	return c.token, time.Unix(c.exp, 0), nil
+}
+
+// TokenExpiry reads 1.1's expired_at (protocol.md): Unix seconds, or, under
+// 10^9, a lifetime in seconds from now; 0 or less: the default two hours.
+func TokenExpiry(now time.Time, expiredAt int64) int64 {
+	switch {
+	case expiredAt <= 0:
+		return now.Add(TokenLifetime).Unix()
+	case expiredAt < 1e9:
+		return now.Unix() + expiredAt
+	}
+	return expiredAt
 }
 
 // used notes a successful business call: the platform extends the token's

@@ -190,6 +190,9 @@ func (w *Workflows) PlanCancelOrder(ctx context.Context, orderNo, reason string)
 	if o.OrderStatus == OrderCancel {
 		return nil, inputErr("订单 %s 已是交易取消", orderNo)
 	}
+	if o.OrderStatus == OrderFinish {
+		return nil, inputErr("订单 %s 已是交易完成（FINISH），不能取消", orderNo)
+	}
 	req := CancelOrderRequest{OrderNo: orderNo, CancelReason: reason}
 	p := &Plan{Method: MethodCancelOrder, Title: "订单取消", Ref: orderNo, Request: req}
 	if o.OrderStatus == OrderHasOutGuarantee {

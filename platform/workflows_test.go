@@ -418,3 +418,48 @@ func TestJournalExact(t *testing.T) {
 		t.Errorf("the journal does not show the call and its answer: %+v", evs)
 	}
 }
+
+// TestTokenLifetime (issue 9, item 7): an expired_at under 10^9 is a
+// lifetime in seconds (the mean sandbox answers so), not a 1970 date.
+func TestTokenLifetime(t *testing.T) {
+	keys, err := sandbox.NewKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := keys.Options()
+	opt.Mean = true
+	sb := sandbox.New(opt)
+	base, err := sb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	client := platform.NewClient(platform.ClientConfig{BaseURL: base, APIKey: keys.APIKey, APISecret: keys.APISecret,
+		BtcID: keys.BtcID, PlatformPublicKey: &keys.PlatformKey.PublicKey, PublicKey: &keys.GuarantorKey.PublicKey, Timeout: 10 * time.Second}, nil, nil)
+	_, exp, err := client.Token(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Until(exp); d < 90*time.Minute || d > 3*time.Hour {
+		t.Errorf("token expires %s (in %s)", exp, d)
+	}
+	now := time.Unix(1_800_000_000, 0)
+	for _, c := range []struct{ in, want int64 }{{7200, 1_800_007_200}, {1_800_003_600, 1_800_003_600}, {0, 1_800_007_200}} {
+		if got := platform.TokenExpiry(now, c.in); got != c.want {
+			t.Errorf("TokenExpiry(%d) = %d, want %d", c.in, got, c.want)
+		}
+	}
+}
+
+// TestCancelFinished (issue 9, item 7): cancel_order is refused locally
+// for an order that is 交易完成.
+func TestCancelFinished(t *testing.T) {
+	e := newWFEnv(t, 10*time.Second)
+	ctx := context.Background()
+	if err := e.st.Update(ctx, func(tx *store.Tx) error { return tx.SetOrderStatus(e.orderNo, platform.OrderFinish) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.wf.PlanCancelOrder(ctx, e.orderNo, "投标人放弃"); err == nil || !strings.Contains(err.Error(), "交易完成") {
+		t.Fatalf("err %v", err)
+	}
+}

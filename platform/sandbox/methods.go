@@ -39,6 +39,10 @@ func (s *Server) getAccessToken(q *request) answer {
 	s.mu.Lock()
 	s.tokens[tok] = exp
 	s.mu.Unlock()
+	if s.opt.Mean {
+		// As a lifetime in seconds, which protocol.md also allows.
+		return ok(map[string]any{"access_token": tok, "expired_at": int64(exp.Sub(s.now()).Round(time.Second) / time.Second)})
+	}
 	return ok(map[string]any{"access_token": tok, "expired_at": exp.Unix()})
 }
 
