@@ -10,9 +10,6 @@ import (
 	"os"
 	"sort"
 	"strings"
-	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 
 	"baohan/platform"
 	"baohan/store"
@@ -63,14 +60,7 @@ func plainKey(plain []byte) string {
 
 // normName is a name as protocol.md compares them: NFKC (full-width and
 // half-width brackets, digits and letters are the same), no white space.
-func normName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, norm.NFKC.String(s))
-}
+func normName(s string) string { return platform.NormName(s) }
 
 // sameName compares two names where both are known.
 func sameName(have, got string) bool {

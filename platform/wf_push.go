@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"baohan/pdfsign"
@@ -81,6 +82,33 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 	}
 	if warning != "" {
 		p.Warnings = append(p.Warnings, warning)
+	}
+	// interface.md: refused unless --force, like an invalid file: an
+	// unsigned one, one signed by someone other than [guarantor] name, one
+	// already pushed for another guarantee.
+	var refusals []string
+	if ok && !report.Signed() {
+		refusals = append(refusals, "文件没有电子签名（签章），平台验真时无法证明未被修改")
+	}
+	if signer := report.VerifyAnswer().SignName; report.Signed() && NormName(signer) != NormName(w.Guarantor) {
+		refusals = append(refusals, fmt.Sprintf("签章单位为「%s」，不是本公司（guarantor.name：%s）", signer, w.Guarantor))
+	}
+	if others, err := w.Store.GuaranteesByPDF(ctx, report.SHA256); err != nil {
+		return nil, err
+	} else {
+		for _, g := range others {
+			if g.GuaranteeNo != in.GuaranteeNo && g.PushedAt > 0 {
+				refusals = append(refusals, fmt.Sprintf("同一文件（SHA-256 相同）已作为保函 %s 推送过", g.GuaranteeNo))
+				break
+			}
+		}
+	}
+	if len(refusals) > 0 {
+		reason := strings.Join(refusals, "；")
+		if !in.Force {
+			return p, &InputError{Msg: fmt.Sprintf("保函文件 %s 未通过检查：%s", in.PDFPath, reason), Hint: "确需推送请加 --force"}
+		}
+		p.Warnings = append(p.Warnings, "强制推送："+reason)
 	}
 	req := PushGuaranteeRequest{
 		OrderNo: o.OrderNo, GuaranteeNo: in.GuaranteeNo, Principal: o.Principal, Creditor: o.Creditor,

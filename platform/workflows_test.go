@@ -463,3 +463,45 @@ func TestCancelFinished(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// TestPushRefusals (issue 9, item 5; interface.md): refused unless --force:
+// an unsigned PDF, one signed by someone other than [guarantor] name, one
+// already pushed for another guarantee.
+func TestPushRefusals(t *testing.T) {
+	e := newWFEnv(t, 10*time.Second)
+	ctx := context.Background()
+	unsigned := filepath.Join(t.TempDir(), "unsigned.pdf")
+	if err := os.WriteFile(unsigned, sandbox.MinimalPDF("投标保函", "no signature"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	plan := func(no, pdf string, force bool) (*platform.Plan, error) {
+		return e.wf.PlanPush(ctx, platform.PushInput{OrderNo: e.orderNo, GuaranteeNo: no, PDFPath: pdf, Force: force})
+	}
+	if _, err := plan("BH-R1", unsigned, false); err == nil || !strings.Contains(err.Error(), "没有电子签名") {
+		t.Errorf("unsigned: %v", err)
+	}
+	if p, err := plan("BH-R1", unsigned, true); err != nil || len(p.Warnings) == 0 {
+		t.Errorf("unsigned with --force: %v %+v", err, p)
+	}
+	e.wf.Guarantor = "另一家融资担保有限公司"
+	if _, err := plan("BH-R1", signedPDF, false); err == nil || !strings.Contains(err.Error(), "不是本公司") {
+		t.Errorf("other signer: %v", err)
+	}
+	e.wf.Guarantor = "福州某某融资担保有限公司"
+	if _, err := e.wf.Execute(ctx, e.planPush(t, "BH-R2")); err != nil {
+		t.Fatal(err)
+	}
+	// A second order, and the same file for another guarantee.
+	o := e.sb.GenerateOrder(sandbox.OrderSpec{Status: platform.OrderWaitOutGuarantee})
+	e.sb.PutOrder(o)
+	if err := e.st.Update(ctx, func(tx *store.Tx) error {
+		return tx.UpsertOrder(store.Order{OrderNo: string(o.OrderNo), OrderStatus: platform.OrderWaitOutGuarantee,
+			Principal: string(o.Principal), Creditor: string(o.Creditor)})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.wf.PlanPush(ctx, platform.PushInput{OrderNo: string(o.OrderNo), GuaranteeNo: "BH-R3", PDFPath: signedPDF})
+	if err == nil || !strings.Contains(err.Error(), "BH-R2") {
+		t.Errorf("same file for another guarantee: %v", err)
+	}
+}

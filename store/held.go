@@ -347,3 +347,17 @@ func (t *Tx) RecordInbound(in Inbound, answer []byte) error {
 	}
 	return nil
 }
+
+// GuaranteesByPDF lists the guarantees whose kept PDF has this SHA-256.
+func (s *Store) GuaranteesByPDF(ctx context.Context, sha string) ([]Guarantee, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+guaranteeCols+` FROM guarantees g WHERE g.pdf_sha256 = ? ORDER BY g.guarantee_no`, sha)
+	if err != nil {
+		return nil, fmt.Errorf("guarantees with pdf %s: %w", sha, err)
+	}
+	defer rows.Close()
+	out, err := collectGuarantees(rows)
+	if err != nil {
+		return nil, fmt.Errorf("guarantees with pdf %s: %w", sha, err)
+	}
+	return out, nil
+}

@@ -42,7 +42,7 @@ const (
 	DefaultTokenTTL        = 2 * time.Hour
 	DefaultFileURLTTL      = 2 * time.Hour
 	DefaultCallbackTimeout = 20 * time.Second
-	DefaultGuarantorName   = "福州榕信融资担保有限公司"
+	DefaultGuarantorName   = "福州某某融资担保有限公司"
 )
 
 // Options configure a Server. Zero values get the defaults noted.
