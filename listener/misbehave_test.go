@@ -355,3 +355,19 @@ func TestStrictJSON(t *testing.T) {
 		t.Error("no event keeps the exact plaintext")
 	}
 }
+
+// TestTenMBOnlyForAttachments (issue 9, item 7): the manual's 10 MB is the
+// limit of a claim's attachments; a larger guarantee_pdf is taken.
+func TestTenMBOnlyForAttachments(t *testing.T) {
+	e := newEnv(t)
+	_, g := e.seedIssued("1813000210", "FZDB2026000210", "806097210890174210", "")
+	big := append([]byte("%PDF-1.7\n"), make([]byte, MaxAttachmentBytes+1)...)
+	small := sandbox.File{Field: "attach_file0", Name: "a.pdf", Data: []byte("%PDF-1.4 a")}
+	e.send(claimCallback(claimMsg("LP2026000210", "APPLY_WAIT_DEAL", g.GuaranteeNo, g.BlockNumber), big, small)).want(t, 200, 200)
+	r := e.send(claimCallback(claimMsg("LP2026000211", "APPLY_WAIT_DEAL", g.GuaranteeNo, g.BlockNumber), []byte("%PDF-1.4 g"),
+		sandbox.File{Field: "attach_file0", Name: "大.zip", Data: big}))
+	r.want(t, 200, 404)
+	if !strings.Contains(r.Msg, "attach_file0 超过 10 MB") {
+		t.Errorf("msg %q", r.Msg)
+	}
+}

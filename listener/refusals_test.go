@@ -155,8 +155,8 @@ func TestRefusals(t *testing.T) {
 	decl := sandbox.MinimalPDF("撤销保函声明")
 	declSum := sha256.Sum256(decl)
 	declHash := hex.EncodeToString(declSum[:])
-	big := bytes.Repeat([]byte("A"), DefaultMaxFileBytes+1)
-	bigPDF := append([]byte("%PDF-1.7\n"), big...)
+	big := bytes.Repeat([]byte("A"), MaxAttachmentBytes+1)
+	bigPDF := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("A"), DefaultMaxFileBytes+1)...)
 	attach0 := sandbox.File{Field: "attach_file0", Name: "索赔通知书.pdf", Data: sandbox.MinimalPDF("索赔通知书")}
 	claimOf := func(m platform.ApplyClaim, pdf []byte, files ...sandbox.File) sandbox.Callback {
 		cb := claimCallback(m, pdf, files...)
@@ -189,7 +189,7 @@ func TestRefusals(t *testing.T) {
 		}(), 404, "参数缺失：order_no", false},
 		{"2.6 no guarantee_pdf", verifyCallback(f.serial, nil), 2601, "参数缺失：guarantee_pdf", false},
 		{"2.6 not a PDF", verifyCallback(f.serial, []byte("GIF89a not a pdf")), 2602, "PDF", false},
-		{"2.6 PDF over 10 MB", verifyCallback(f.serial, bigPDF), 2603, "超过", false},
+		{"2.6 PDF over the listener's limit", verifyCallback(f.serial, bigPDF), 2603, "超过", false},
 		{"2.6 unknown serial", verifyCallback("806097210890179999", f.pdf), 2605, "806097210890179999", false},
 		{"2.7 unknown guarantee", queryCallback("FZDB2026999999", f.serial), 2702, "保函不存在", false},
 		{"2.7 serial mismatch", queryCallback(f.gno, "806097210890170000"), 2702, "保函不存在", false},

@@ -105,8 +105,10 @@ const (
 
 // Limits.
 const (
-	// DefaultMaxFileBytes is the manual's 10 MB per attachment (3.1).
-	DefaultMaxFileBytes = 10 << 20
+	// DefaultMaxFileBytes bounds each uploaded file (the listener's own
+	// limit, as large as a pushed guarantee may be); the manual's 10 MB
+	// applies to claim attachments only (MaxAttachmentBytes, 3.1).
+	DefaultMaxFileBytes = 50 << 20
 	// DefaultMaxBodyBytes bounds a whole multipart body: guarantee_pdf plus
 	// several attachments.
 	DefaultMaxBodyBytes = 64 << 20
