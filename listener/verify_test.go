@@ -19,7 +19,9 @@ func sha(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-func sandboxMinimalPDF() []byte { return sandbox.MinimalPDF("投标保函（无签章）", "Unsigned guarantee") }
+func sandboxMinimalPDF() []byte {
+	return sandbox.MinimalPDF("投标保函（无签章）", "Unsigned guarantee")
+}
 
 func TestVerify(t *testing.T) {
 	e := newEnv(t)
@@ -57,7 +59,6 @@ func TestVerify(t *testing.T) {
 	if err != nil || a.Timestamp != st.Unix() {
 		t.Errorf("timestamp %d, sign_time %s (%v)", a.Timestamp, a.SignTime, err)
 	}
-
 
 	// Another file under that serial (here: the tampered one): 1.
 	if a := decode(e.send(verifyCallback("806097210890174201", tampered)).Raw); a.IsModified != pdfsign.Modified {
