@@ -371,3 +371,43 @@ func TestTenMBOnlyForAttachments(t *testing.T) {
 		t.Errorf("msg %q", r.Msg)
 	}
 }
+
+// TestClaimProgress (3.1 and 5.7): a later 3.1 moves the claim to a later
+// state; an earlier state is a late retry, recorded but not applied; one
+// that changes the amount is held.
+func TestClaimProgress(t *testing.T) {
+	e := newEnv(t)
+	_, g := e.seedIssued("1813000212", "FZDB2026000212", "806097210890174212", "")
+	pdf := []byte("%PDF-1.4 g")
+	a0 := sandbox.File{Field: "attach_file0", Name: "a.pdf", Data: []byte("%PDF-1.4 a")}
+	send := func(status, amount string) reply {
+		m := claimMsg("LP2026000212", status, g.GuaranteeNo, g.BlockNumber)
+		if amount != "" {
+			m.ClaimAmount = platform.Str(amount)
+		}
+		return e.send(claimCallback(m, pdf, a0))
+	}
+	status := func() string {
+		c, err := e.st.GetClaim(context.Background(), "LP2026000212")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Status
+	}
+	send("APPLY_WAIT_DEAL", "").want(t, 200, 200)
+	send("DEAL_PASS", "").want(t, 200, 200)
+	if s := status(); s != "DEAL_PASS" {
+		t.Fatalf("claim %s", s)
+	}
+	// A late retry of the first state, re-signed: answered, not applied.
+	send("APPLY_WAIT_DEAL", "").want(t, 200, 200)
+	if s := status(); s != "DEAL_PASS" {
+		t.Fatalf("a late 3.1 put the claim back to %s", s)
+	}
+	// The same claim with another amount: held.
+	r := send("GUARANTOR_COMPENSATE", "99999.00")
+	r.want(t, 200, 404)
+	if !strings.Contains(r.Msg, msgHeld) || status() != "DEAL_PASS" {
+		t.Errorf("changed amount: %q, claim %s", r.Msg, status())
+	}
+}
