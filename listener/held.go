@@ -51,13 +51,6 @@ func contentKey(f platform.Fields) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// plainKey identifies the exact plaintext (a retry that kept the first
-// timestamp and sign).
-func plainKey(plain []byte) string {
-	sum := sha256.Sum256(plain)
-	return "p:" + hex.EncodeToString(sum[:])
-}
-
 // normName is a name as protocol.md compares them: NFKC (full-width and
 // half-width brackets, digits and letters are the same), no white space.
 func normName(s string) string { return platform.NormName(s) }
