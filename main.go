@@ -284,7 +284,8 @@ func (a *app) desk(ctx context.Context, cfg *platform.Config, st *store.Store, c
 	}
 	defer closer.Close()
 	opt := ui.Options{Store: st, Workflows: wf, Client: client, PublicURL: cfg.Listener.PublicURL,
-		Sandbox: sandboxMode, Now: time.Now, Logger: logger}
+		Sandbox: sandboxMode, Now: time.Now, Logger: logger,
+		DecideHeld: listener.New(listener.Config{Logger: logger}, st).DecideHeld}
 	if addr, running := externalListener(st.Dir()); running {
 		opt.ExternalListener = addr // the status bar names it
 		return ui.Run(ctx, opt)

@@ -53,15 +53,28 @@ func TestGoldenHeld(t *testing.T) {
 			if _, err := db.Exec(`UPDATE held SET received_at = ?, last_at = ?, ref = 'LP2025099'`, ms("09:40"), ms("09:40")); err != nil {
 				t.Fatal(err)
 			}
-			d2 := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, sz.w, sz.h)
+			d2 := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true, DecideHeld: srv.DecideHeld}, sz.w, sz.h)
 			v := d2.view()
-			for _, want := range []string{"暂存的回调（核对未通过，待处理） 1", "理赔申请（3.1）", "理赔申请的保函 G2099001 不是本公司"} {
+			for _, want := range []string{"暂存的回调（核对未通过，待处理） 1", "理赔申请（3.1）", "理赔申请的保函 G2099001 不是本公司", "A 接受暂存回调"} {
 				if !strings.Contains(v, want) {
 					t.Errorf("no %q on the screen:\n%s", want, v)
 				}
 			}
-			_ = claim
-			golden.RequireEqual(t, []byte(d2.final()))
+			golden.RequireEqual(t, []byte(v))
+			// A asks once more, the second A accepts: the claim is applied
+			// and leaves the held section.
+			d2.keys("A")
+			if v := d2.view(); !strings.Contains(v, "再按一次 A 确认接受暂存回调 #1") {
+				t.Errorf("no confirmation asked:\n%s", v)
+			}
+			d2.keys("A")
+			d2.waitFor("the held claim accepted", func(m *Model) bool { return m.pending.p != nil && m.pending.p.HeldTotal == 0 })
+			if c, err := st.GetClaim(context.Background(), string(claim.ClaimNo)); err != nil || c.GuaranteeNo != "G2099001" {
+				t.Errorf("accepted claim %+v %v", c, err)
+			}
+			if h, _ := st.GetHeld(context.Background(), 1); h.State != store.HeldAccepted || h.Note != "在工作台接受" {
+				t.Errorf("held %+v", h)
+			}
 		})
 	}
 }

@@ -41,6 +41,9 @@ type Options struct {
 	Sandbox          bool   // show 沙箱模式 in the status bar
 	Now              func() time.Time
 	Logger           *slog.Logger // file logger; never writes to the screen
+	// DecideHeld accepts or dismisses a held callback (listener.Server's
+	// DecideHeld); nil: the desk says to use baohan held accept|dismiss.
+	DecideHeld func(ctx context.Context, id int64, accept bool, note string) (store.Held, error)
 }
 
 // Run runs the desk in the alternate screen until the clerk quits (q) or ctx
