@@ -106,3 +106,14 @@ func TestCLIReleaseMean(t *testing.T) {
 		t.Errorf("%d remove_guarantee calls", n)
 	}
 }
+
+// TestSandboxMeanFlag: `baohan sandbox --mean` is offered.
+func TestSandboxMeanFlag(t *testing.T) {
+	var out, errb strings.Builder
+	if code := run(context.Background(), []string{"sandbox", "--help"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "--mean") {
+		t.Errorf("no --mean in:\n%s", out.String())
+	}
+}

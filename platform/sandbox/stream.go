@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"sync"
@@ -239,6 +240,10 @@ func (st *stream) moveIf(orderNo, from, to string) {
 
 // business does one of: revoke a block, open a claim, ask 验真 or 查验.
 func (st *stream) business() {
+	if st.s.opt.Mean && rand.IntN(100) < 10 {
+		st.unknownClaim()
+		return
+	}
 	switch r := rand.IntN(100); {
 	case r < 35:
 		st.revokeSome()
@@ -372,4 +377,20 @@ func (st *stream) releaseQuery(guaranteeNo string) {
 		return
 	}
 	st.s.log.Info("解保查询结果", "guarantee_no", guaranteeNo, "status", releaseText(int(ans.Status)))
+}
+
+// unknownClaim (mean mode): a claim for a guarantee the platform has on
+// record but the guarantor never issued (another firm's, misfiled).
+func (st *stream) unknownClaim() {
+	s := st.s
+	s.mu.Lock()
+	s.serial += 11
+	no := fmt.Sprintf("WB%d", s.serial%1000000)
+	serial := strconv.FormatUint(s.serial, 10)
+	s.mu.Unlock()
+	s.PutGuarantee(Guarantee{GuaranteeNo: no, SerialNum: serial, BlockNumber: "E3501000000" + serial[len(serial)-4:],
+		BlockName: "外地某某工程（标段一）", Principal: "外地某某建设工程有限公司", Creditor: "外地某某局", Guarantor: "外地某某担保有限公司"})
+	if _, _, err := s.ApplyClaim(st.ctx, no); err != nil {
+		s.log.Warn("模拟理赔失败", "guarantee_no", no, "err", err)
+	}
 }
