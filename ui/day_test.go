@@ -144,6 +144,21 @@ func wholeDay(t *testing.T, mean bool) {
 		if cs, _ := st.OrderConflicts(ctx, orderNo); len(cs) != 1 || cs[0].Diff[0].Field != "principal_phone" {
 			t.Fatalf("the changed 2.1 was not kept beside the first: %+v", cs)
 		}
+		// The clerk sees the conflict in the order's detail.
+		d.keys("enter")
+		d.waitFor("the order's detail with the other version", func(m *Model) bool {
+			dv, ok := m.top().(*detailView)
+			if !ok || dv.loading {
+				return false
+			}
+			for _, l := range dv.lines {
+				if strings.Contains(l.section, "平台重复推送的不同版本") {
+					return true
+				}
+			}
+			return false
+		})
+		d.keys("esc")
 	}
 
 	// 2.3: 待出函 with the order amount.

@@ -273,6 +273,20 @@ func orderDetail(ctx context.Context, st *store.Store, no string, files map[stri
 		v += "  出函 " + g.OutGuaranteeTime + "  " + releaseState(g)
 		b.fieldCopy(g.GuaranteeNo, v, g.GuaranteeNo)
 	}
+	// 2.1 sent again with other content: kept beside the first version.
+	cs, err := st.OrderConflicts(ctx, no)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if len(cs) > 0 {
+		b.section(fmt.Sprintf("平台重复推送的不同版本（%d，本地保留首次版本）", len(cs)))
+		for _, c := range cs {
+			b.field("收到时间", clock(c.ReceivedAt, layoutFull)+fmt.Sprintf("  重发 %d 次", c.Repeats))
+			for _, d := range c.Diff {
+				b.field("  "+fieldLabel(d.Field), fmt.Sprintf("首次 %s → 新 %s", emptyText(d.First), emptyText(d.New)))
+			}
+		}
+	}
 	b.allFields(o.Fields, fileKeys)
 	if err := b.events(ctx, st, no); err != nil {
 		return nil, "", nil, err
@@ -489,6 +503,13 @@ func claimDetail(ctx context.Context, st *store.Store, no string) (*selection, s
 	}
 	b.raw("最后收到的原始数据（已隐去密钥）", c.Raw)
 	return claimSel(c), "理赔 " + c.ClaimNo, b.lines, nil
+}
+
+func emptyText(s string) string {
+	if s == "" {
+		return "（空）"
+	}
+	return s
 }
 
 // ---- 暂存回调 ----
