@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -159,7 +160,7 @@ func (a *app) commands() *cobra.Command {
 
 	root.AddCommand(a.sandboxCmd(), a.serveCmd(), a.keygenCmd(), a.tokenCmd(), a.hashCmd(), a.verifyCmd(),
 		a.orderCmd(), a.guaranteeCmd(), a.claimCmd(), a.fileCmd(), a.listCmd(), a.backupCmd(), a.restoreCmd(),
-		a.reconcileCmd(), a.loadtestCmd(), a.initCmd(), a.doctorCmd())
+		a.reconcileCmd(), a.loadtestCmd(), a.initCmd(), a.doctorCmd(), a.heldCmd())
 	setArgsUsage(root)
 	a.strictHelp(root)
 	return root
@@ -341,7 +342,8 @@ func (a *app) desk(ctx context.Context, cfg *platform.Config, st *store.Store, c
 	}
 	defer closer.Close()
 	opt := ui.Options{Store: st, Workflows: wf, Client: client, PublicURL: cfg.Listener.PublicURL,
-		Sandbox: sandboxMode, Now: time.Now, Logger: logger}
+		Sandbox: sandboxMode, Now: time.Now, Logger: logger,
+		DecideHeld: listener.New(listener.Config{Logger: logger}, st).DecideHeld}
 	if !sandboxMode {
 		// The checks of `baohan doctor`: shown at once on the first start
 		// with a new config, then in the status bar.
@@ -460,6 +462,7 @@ func (a *app) sandboxCmd() *cobra.Command {
 	var headless bool
 	var pace float64
 	var callbacks string
+	var mean bool
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "the desk against a simulated platform in this process; needs no config",
@@ -480,7 +483,7 @@ func (a *app) sandboxCmd() *cobra.Command {
 			if callbacks != "" && !headless {
 				return usageErr("--callbacks 只能与 --headless 一起使用")
 			}
-			env, err := startSandbox(dir, strings.TrimRight(callbacks, "/"))
+			env, err := startSandbox(dir, strings.TrimRight(callbacks, "/"), mean)
 			if err != nil {
 				return err
 			}
@@ -523,6 +526,7 @@ func (a *app) sandboxCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&headless, "headless", false, "run the simulated platform and the listener without the TUI; print the config path for the CLI")
 	cmd.Flags().Float64Var(&pace, "pace", 1, "speed of the simulated stream (2 = twice as fast, 0.5 = half)")
 	cmd.Flags().StringVar(&callbacks, "callbacks", "", "with --headless: run the simulated platform only and send its callbacks to this URL (e.g. a tunnel's public URL in front of baohan serve)")
+	cmd.Flags().BoolVar(&mean, "mean", false, "the platform misbehaves as a real one may: re-signed and late retries, changed repeats, names in other forms, unknown guarantees, odd 2.9 answers")
 	return cmd
 }
 
@@ -537,7 +541,7 @@ func (e *sandboxEnv) close() { e.server.Close() }
 // startSandbox starts the simulated platform with generated keys and writes
 // a config for it in dir (the listener on a free loopback port, data in
 // dir/data).
-func startSandbox(dir, callbacks string) (*sandboxEnv, error) {
+func startSandbox(dir, callbacks string, mean bool) (*sandboxEnv, error) {
 	keys, err := sandbox.NewKeys()
 	if err != nil {
 		return nil, err
@@ -553,6 +557,7 @@ func startSandbox(dir, callbacks string) (*sandboxEnv, error) {
 	if callbacks != "" {
 		opt.CallbackBase = callbacks
 	}
+	opt.Mean = mean
 	srv := sandbox.New(opt)
 	baseURL, err := srv.Start("127.0.0.1:0")
 	if err != nil {
@@ -830,6 +835,10 @@ func (a *app) guaranteeCmd() *cobra.Command {
 				for _, r := range results {
 					fmt.Fprintln(w, r["summary"])
 					for _, e := range r["errors"].([]platform.RemoveError) {
+						if e.ErrorInfo.GuaranteeNo == "" && e.ErrorInfo.SerialNum == "" && e.ErrorMsg == "" {
+							fmt.Fprintln(w, "  （平台报告了一个未指明保函、也无说明的错误）")
+							continue
+						}
 						fmt.Fprintf(w, "  %s %s：%s\n", e.ErrorInfo.GuaranteeNo, e.ErrorInfo.SerialNum, e.ErrorMsg)
 					}
 				}
@@ -950,8 +959,8 @@ func copyFile(src, dst string) error {
 const listLimit = 100000
 
 func (a *app) listCmd() *cobra.Command {
-	c := &cobra.Command{Use: "list", Short: "what the local store holds: orders, guarantees, revocations, claims"}
-	for _, kind := range []string{"orders", "guarantees", "revocations", "claims"} {
+	c := &cobra.Command{Use: "list", Short: "what the local store holds: orders, guarantees, revocations, claims, held"}
+	for _, kind := range []string{"orders", "guarantees", "revocations", "claims", "held"} {
 		c.AddCommand(&cobra.Command{
 			Use:   kind,
 			Short: "list " + kind,
@@ -1014,6 +1023,20 @@ func (a *app) list(ctx context.Context, st *store.Store, kind string) error {
 		line = func(c map[string]any) string {
 			return fmt.Sprintf("%s\t%s\t%s\t%s\t%d", c["claim_no"], c["guarantee_no"], platform.ClaimStateText(c["status"].(string)),
 				c["claim_amount"], len(c["attachments"].([]map[string]any)))
+		}
+	case "held":
+		var hs []store.Held
+		hs, err = st.ListHeld(ctx, store.HeldQuery{Limit: store.MaxLimit})
+		for _, h := range hs {
+			out = append(out, heldJSON(h))
+		}
+		if out == nil {
+			out = []map[string]any{}
+		}
+		header = "编号\t接口\t编号(业务)\t状态\t重发次数\t收到时间\t原因"
+		line = func(h map[string]any) string {
+			return fmt.Sprintf("%d\t%s\t%s\t%s\t%d\t%s\t%s", h["id"], h["method"], h["ref"], listener.HeldStateText(h["state"].(string)),
+				h["repeats"], time.UnixMilli(h["received_at"].(int64)).In(platform.CST).Format(platform.DateTimeLayout), h["reason"])
 		}
 	}
 	if err != nil {
@@ -1434,4 +1457,48 @@ func (a *app) doctorCmd() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// --- held callbacks ---
+
+// heldJSON is a held callback's `list held --json` object (interface.md).
+func heldJSON(h store.Held) map[string]any {
+	return map[string]any{"id": h.ID, "method": h.Method, "key": h.Key, "ref": h.Ref, "reason": h.Reason,
+		"received_at": h.ReceivedAt, "state": h.State, "repeats": h.Repeats, "note": h.Note, "files": h.Files}
+}
+
+func (a *app) heldCmd() *cobra.Command {
+	c := &cobra.Command{Use: "held", Short: "暂存回调: accept applies one (the platform's next repeat gets 200), dismiss keeps refusing it"}
+	for _, verb := range []string{"accept", "dismiss"} {
+		var note string
+		cmd := &cobra.Command{
+			Use:   verb + " ID",
+			Short: verb + " a held callback",
+			Args:  cobra.ExactArgs(1),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				id, err := strconv.ParseInt(args[0], 10, 64)
+				if err != nil || id <= 0 {
+					return usageErr("暂存回调编号 %q 不是正整数", args[0])
+				}
+				st, err := a.storeOnly()
+				if err != nil {
+					return err
+				}
+				srv := listener.New(listener.Config{Logger: slog.New(slog.DiscardHandler)}, st)
+				h, err := srv.DecideHeld(cmd.Context(), id, verb == "accept", note)
+				if errors.Is(err, store.ErrNotFound) {
+					return usageErr("没有编号为 %d 的暂存回调", id)
+				}
+				if err != nil {
+					return usageErr("%v", err)
+				}
+				return a.print(heldJSON(h), func(w io.Writer) {
+					fmt.Fprintf(w, "暂存回调 %d（%s %s）：%s\n", h.ID, h.Method, h.Ref, listener.HeldStateText(h.State))
+				})
+			},
+		}
+		cmd.Flags().StringVar(&note, "note", "", "the clerk's note")
+		c.AddCommand(cmd)
+	}
+	return c
 }

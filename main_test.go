@@ -40,7 +40,7 @@ type cliEnv struct {
 	st      *store.Store
 }
 
-func newCLIEnv(t *testing.T) *cliEnv {
+func newCLIEnv(t *testing.T, opts ...func(*sandbox.Options)) *cliEnv {
 	t.Helper()
 	keys, err := sandbox.NewKeys()
 	if err != nil {
@@ -53,6 +53,9 @@ func newCLIEnv(t *testing.T) *cliEnv {
 	opt := keys.Options()
 	opt.CallbackBase = "http://" + ln.Addr().String()
 	opt.RetrySchedule = []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 50 * time.Millisecond}
+	for _, o := range opts {
+		o(&opt)
+	}
 	sb := sandbox.New(opt)
 	baseURL, err := sb.Start("127.0.0.1:0")
 	if err != nil {

@@ -40,25 +40,54 @@ func handleClaim(s *Server, c *call) (*result, error) {
 		return nil, refuse(platform.StatusFailed, msgMissingParam+"attach_file0")
 	}
 	attach := attachments(c.files)
+	for _, u := range attach {
+		if u.size > MaxAttachmentBytes {
+			return nil, refusef(platform.StatusFailed, "理赔附件 %s 超过 10 MB 上限（手册 3.1）", u.field)
+		}
+	}
 	claimNo, status, gno := string(m.ClaimNo), string(m.Status), string(m.GuaranteeNo)
 	detail := c.detail()
 	res, err := s.idempotent(c, claimNo+"/"+status, okAnswer(nil), func(tx *store.Tx) error {
 		if err := c.checkTimestamp(); err != nil {
 			return err
 		}
-		g, err := tx.GetGuarantee(gno)
-		if errors.Is(err, store.ErrNotFound) {
-			return refusef(platform.StatusFailed, "理赔申请的保函 %s 不是本公司出具的保函", gno)
-		}
+		accepted, err := c.acceptedIn(tx)
 		if err != nil {
 			return err
 		}
-		if d := partyMismatch(g, string(m.Principal), string(m.Creditor), string(m.BlockNumber)); d != "" {
-			return refuse(platform.StatusFailed, "理赔申请中"+d)
+		g, err := tx.GetGuarantee(gno)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			if !accepted {
+				return holdf("理赔申请的保函 %s 不是本公司出具的保函", gno)
+			}
+		case err != nil:
+			return err
+		case !accepted:
+			if d := partyMismatch(g, string(m.Principal), string(m.Creditor), string(m.BlockNumber)); d != "" {
+				return holdf("理赔申请中%s", d)
+			}
+			if !sameName(g.Guarantor, string(m.OutGuarantee)) {
+				return holdf("理赔申请中出函担保公司与本公司出具的保函不一致")
+			}
 		}
-		have, got := strings.TrimSpace(g.Guarantor), strings.TrimSpace(string(m.OutGuarantee))
-		if have != "" && got != "" && have != got {
-			return refuse(platform.StatusFailed, "理赔申请中出函担保公司与本公司出具的保函不一致")
+		prev, err := tx.GetClaim(claimNo)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return err
+		default:
+			// 3.1 again for a known claim: it may move the claim to a
+			// later 5.7 state; one that changes its guarantee or amount
+			// is held; an earlier state is a late retry (kept, not applied).
+			if !accepted && (prev.GuaranteeNo != gno || strings.TrimSpace(prev.ClaimAmount) != strings.TrimSpace(string(m.ClaimAmount))) {
+				return holdf("理赔 %s 再次申请时保函编号或索赔金额与首次不同（首次：保函 %s，%s 元）", claimNo, prev.GuaranteeNo, prev.ClaimAmount)
+			}
+			if platform.ClaimStage(status) < platform.ClaimStage(prev.Status) {
+				_, err := tx.AddEvent(c.flagEvent(claimNo, fmt.Sprintf("理赔 %s 收到较早状态 %s 的申请（当前 %s），已记录，未改变状态",
+					claimNo, claimStateName(status), claimStateName(prev.Status))))
+				return err
+			}
 		}
 		pdfRef, err := pdf.put(s.st, s.cfg.MaxFileBytes)
 		if err != nil {
@@ -72,7 +101,7 @@ func handleClaim(s *Server, c *call) (*result, error) {
 			ClaimAmount: string(m.ClaimAmount), ClaimReason: string(m.ClaimReason),
 			ContactPerson: string(m.ContactPerson), ContactPhone: string(m.ContactPhone),
 			ContactMail: string(m.ContactMail), GuaranteePDFSHA256: pdfRef.SHA256,
-			Fields: detail, Raw: detail,
+			Fields: detail, Raw: c.plain,
 		}
 		for _, u := range attach {
 			ref, err := u.put(s.st, s.cfg.MaxFileBytes)
@@ -90,15 +119,26 @@ func handleClaim(s *Server, c *call) (*result, error) {
 			}
 		}
 		summary := fmt.Sprintf("理赔申请 %s：保函 %s，索赔 %s 元，状态 %s，附件 %d 个", claimNo, gno, m.ClaimAmount, claimStateName(status), len(attach))
-		_, err = tx.AddEvent(c.event(claimNo, summary))
-		return err
+		if _, err := tx.AddEvent(c.event(claimNo, summary)); err != nil {
+			return err
+		}
+		return c.decideAccepted(tx)
 	})
+	var hr *holdReason
+	if errors.As(err, &hr) {
+		return nil, s.hold(c, claimNo, hr.reason)
+	}
 	if err != nil {
 		return nil, err
 	}
+
 	res.ref = claimNo
 	return res, nil
 }
+
+// MaxAttachmentBytes is the manual's limit on each claim attachment (3.1:
+// 附件大小不超过 10M); other files are bounded by the listener's own limits.
+const MaxAttachmentBytes = 10 << 20
 
 // attachments are the attach_fileN uploads in N order.
 func attachments(files map[string]*upload) []*upload {

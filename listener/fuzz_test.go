@@ -135,8 +135,23 @@ func FuzzCallback(f *testing.F) {
 		before := e.snapshot()
 		res, err := handle()
 		if err != nil {
-			if _, ok := err.(*refusal); !ok {
+			rf, ok := err.(*refusal)
+			if !ok {
 				t.Fatalf("%s: a healthy store answered a system fault (HTTP 500): %v", ep.path, err)
+			}
+			if strings.Contains(rf.msg, msgHeld) {
+				// Held (authentic, failed a 假通知 check): one held row, a
+				// flag event and its files, nothing else.
+				after := e.snapshot()
+				if after.tables["held"] > before.tables["held"]+1 {
+					t.Fatalf("%s: held grew by %d", ep.path, after.tables["held"]-before.tables["held"])
+				}
+				for n, c := range after.tables {
+					if n != "health" && n != "held" && n != "events" && c != before.tables[n] {
+						t.Fatalf("%s held: table %s has %d rows, had %d", ep.path, n, c, before.tables[n])
+					}
+				}
+				return
 			}
 			unchanged(t, e, before, ep.path+" refused")
 			return

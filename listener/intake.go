@@ -92,6 +92,11 @@ type call struct {
 	files  map[string]*upload
 	// logReason, when set, is logged instead of the answer's msg.
 	logReason string
+	// accepting: the clerk accepted this held callback (DecideHeld); its
+	// 假通知 and timestamp checks are not run again.
+	accepting  bool
+	acceptID   int64
+	acceptNote string
 }
 
 // result is what a handler answers.
@@ -357,7 +362,7 @@ func (c *call) open(param string) error {
 		return refuse(codes.decrypt, msgDecrypt)
 	}
 	c.fields, c.plain = fields, plain
-	return nil
+	return c.checkIdentifying()
 }
 
 // identifying fields must also be non-empty; any other required field only
@@ -405,6 +410,9 @@ func (c *call) requestMethod(want string) error {
 
 // checkTimestamp refuses a timestamp over 24 h old or 10 min ahead.
 func (c *call) checkTimestamp() error {
+	if c.accepting {
+		return nil // held when it was fresh; the clerk accepted it
+	}
 	if err := c.require("timestamp"); err != nil {
 		return err
 	}
@@ -487,7 +495,7 @@ func (c *call) ref() string {
 func (c *call) event(ref, summary string) store.Event {
 	return store.Event{
 		Kind: store.KindCallback, Direction: store.DirIn, Method: c.ep.method, Ref: ref,
-		Status: platform.StatusOK, LatencyMS: c.elapsed(), Summary: summary, Detail: string(c.detail()),
+		Status: platform.StatusOK, LatencyMS: c.elapsed(), Summary: summary, Detail: string(c.plain),
 	}
 }
 

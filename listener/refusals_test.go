@@ -12,6 +12,7 @@ import (
 
 	"baohan/platform"
 	"baohan/platform/sandbox"
+	"baohan/store"
 )
 
 // refusalFixture is an env with one issued guarantee the refusals aim at.
@@ -154,8 +155,8 @@ func TestRefusals(t *testing.T) {
 	decl := sandbox.MinimalPDF("撤销保函声明")
 	declSum := sha256.Sum256(decl)
 	declHash := hex.EncodeToString(declSum[:])
-	big := bytes.Repeat([]byte("A"), DefaultMaxFileBytes+1)
-	bigPDF := append([]byte("%PDF-1.7\n"), big...)
+	big := bytes.Repeat([]byte("A"), MaxAttachmentBytes+1)
+	bigPDF := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("A"), DefaultMaxFileBytes+1)...)
 	attach0 := sandbox.File{Field: "attach_file0", Name: "索赔通知书.pdf", Data: sandbox.MinimalPDF("索赔通知书")}
 	claimOf := func(m platform.ApplyClaim, pdf []byte, files ...sandbox.File) sandbox.Callback {
 		cb := claimCallback(m, pdf, files...)
@@ -170,6 +171,7 @@ func TestRefusals(t *testing.T) {
 		cb     sandbox.Callback
 		status int
 		msg    string
+		held   bool // authentic, failed a 假通知 check: held, not dropped
 	}{
 		{"2.1 wrong request_method", func() sandbox.Callback {
 			cb := f.applyCallback("1813000098")
@@ -177,52 +179,52 @@ func TestRefusals(t *testing.T) {
 			m.RequestMethod = "apply_claim"
 			cb.Msg = m
 			return cb
-		}(), 404, "request_method 应为 apply_guarantee"},
+		}(), 404, "request_method 应为 apply_guarantee", false},
 		{"2.1 empty order_no", func() sandbox.Callback {
 			cb := f.applyCallback("1813000097")
 			m := cb.Msg.(platform.ApplyGuarantee)
 			m.OrderNo = ""
 			cb.Msg = m
 			return cb
-		}(), 404, "参数缺失：order_no"},
-		{"2.6 no guarantee_pdf", verifyCallback(f.serial, nil), 2601, "参数缺失：guarantee_pdf"},
-		{"2.6 not a PDF", verifyCallback(f.serial, []byte("GIF89a not a pdf")), 2602, "PDF"},
-		{"2.6 PDF over 10 MB", verifyCallback(f.serial, bigPDF), 2603, "超过"},
-		{"2.6 unknown serial", verifyCallback("806097210890179999", f.pdf), 2605, "806097210890179999"},
-		{"2.7 unknown guarantee", queryCallback("FZDB2026999999", f.serial), 2702, "保函不存在"},
-		{"2.7 serial mismatch", queryCallback(f.gno, "806097210890170000"), 2702, "保函不存在"},
-		{"2.7 missing serial_num", queryCallback(f.gno, ""), 2701, "参数缺失：serial_num"},
-		{"2.8 unknown guarantee", revokeCallback(t, "R2026000002", f.block, other2, nil, nil, ""), 404, "不是本公司出具的保函"},
-		{"2.8 unknown guarantee in penalty list", revokeCallback(t, "R2026000003", f.block, good, other2, nil, ""), 404, "不是本公司出具的保函"},
-		{"2.8 serial mismatch", revokeCallback(t, "R2026000004", f.block, wrongSerial, nil, nil, ""), 404, "序列号"},
-		{"2.8 principal mismatch", revokeCallback(t, "R2026000005", f.block, wrongPrincipal, nil, nil, ""), 404, "被保证人"},
-		{"2.8 block mismatch", revokeCallback(t, "R2026000006", "E9999", good, nil, nil, ""), 404, "标段编号"},
-		{"2.8 wrong declaration hash", revokeCallback(t, "R2026000007", f.block, good, nil, decl, strings.Repeat("ab", 32)), 404, "revoke_guarantee_declare_file_hash 不一致"},
-		{"2.8 hash without file", revokeCallback(t, "R2026000008", f.block, good, nil, nil, declHash), 404, "缺少撤销保函声明文件"},
+		}(), 404, "参数缺失：order_no", false},
+		{"2.6 no guarantee_pdf", verifyCallback(f.serial, nil), 2601, "参数缺失：guarantee_pdf", false},
+		{"2.6 not a PDF", verifyCallback(f.serial, []byte("GIF89a not a pdf")), 2602, "PDF", false},
+		{"2.6 PDF over the listener's limit", verifyCallback(f.serial, bigPDF), 2603, "超过", false},
+		{"2.6 unknown serial", verifyCallback("806097210890179999", f.pdf), 2605, "806097210890179999", false},
+		{"2.7 unknown guarantee", queryCallback("FZDB2026999999", f.serial), 2702, "保函不存在", false},
+		{"2.7 serial mismatch", queryCallback(f.gno, "806097210890170000"), 2702, "保函不存在", false},
+		{"2.7 missing serial_num", queryCallback(f.gno, ""), 2701, "参数缺失：serial_num", false},
+		{"2.8 unknown guarantee", revokeCallback(t, "R2026000002", f.block, other2, nil, nil, ""), 404, "不是本公司出具的保函", true},
+		{"2.8 unknown guarantee in penalty list", revokeCallback(t, "R2026000003", f.block, good, other2, nil, ""), 404, "不是本公司出具的保函", true},
+		{"2.8 serial mismatch", revokeCallback(t, "R2026000004", f.block, wrongSerial, nil, nil, ""), 404, "序列号", true},
+		{"2.8 principal mismatch", revokeCallback(t, "R2026000005", f.block, wrongPrincipal, nil, nil, ""), 404, "被保证人", true},
+		{"2.8 block mismatch", revokeCallback(t, "R2026000006", "E9999", good, nil, nil, ""), 404, "标段编号", true},
+		{"2.8 wrong declaration hash", revokeCallback(t, "R2026000007", f.block, good, nil, decl, strings.Repeat("ab", 32)), 404, "revoke_guarantee_declare_file_hash 不一致", true},
+		{"2.8 hash without file", revokeCallback(t, "R2026000008", f.block, good, nil, nil, declHash), 404, "缺少撤销保函声明文件", true},
 		{"2.8 data not JSON", func() sandbox.Callback {
 			cb := revokeCallback(t, "R2026000009", f.block, good, nil, nil, "")
 			m := cb.Msg.(platform.RevokeNotice)
 			m.RevokeGuaranteeData = "[{broken"
 			cb.Msg = m
 			return cb
-		}(), 404, "revoke_guarantee_data"},
-		{"2.10 missing serial_num", releaseQueryCallback(f.block, f.gno, ""), 404, "参数缺失：serial_num"},
-		{"3.1 unknown guarantee", claimOf(claimMsg("LP2026000003", "APPLY_WAIT_DEAL", "FZDB2026999999", f.block), f.pdf, attach0), 404, "不是本公司出具的保函"},
+		}(), 404, "revoke_guarantee_data", false},
+		{"2.10 missing serial_num", releaseQueryCallback(f.block, f.gno, ""), 404, "参数缺失：serial_num", false},
+		{"3.1 unknown guarantee", claimOf(claimMsg("LP2026000003", "APPLY_WAIT_DEAL", "FZDB2026999999", f.block), f.pdf, attach0), 404, "不是本公司出具的保函", true},
 		{"3.1 creditor mismatch", func() sandbox.Callback {
 			m := cm()
 			m.Creditor = "另一个建设单位"
 			return claimOf(m, f.pdf, attach0)
-		}(), 404, "受益人"},
+		}(), 404, "受益人", true},
 		{"3.1 out_guarantee mismatch", func() sandbox.Callback {
 			m := cm()
 			m.OutGuarantee = "另一家担保公司"
 			return claimOf(m, f.pdf, attach0)
-		}(), 404, "出函担保公司"},
-		{"3.1 attachment over 10 MB", claimOf(cm(), f.pdf, attach0, sandbox.File{Field: "attach_file1", Name: "大文件.zip", Data: big}), 404, "attach_file1 超过 10 MB"},
-		{"3.1 no guarantee_pdf", claimOf(cm(), nil, attach0), 404, "参数缺失：guarantee_pdf"},
-		{"3.1 guarantee_pdf not a PDF", claimOf(cm(), []byte("PK\x03\x04 zip"), attach0), 404, "不是 PDF"},
-		{"3.1 no attach_file0", claimOf(cm(), f.pdf), 404, "参数缺失：attach_file0"},
-		{"3.1 traversal name and over 10 MB", claimOf(cm(), f.pdf, attach0, sandbox.File{Field: "attach_file1", Name: "../../../../etc/cron.d/x", Data: big}), 404, "超过"},
+		}(), 404, "出函担保公司", true},
+		{"3.1 attachment over 10 MB", claimOf(cm(), f.pdf, attach0, sandbox.File{Field: "attach_file1", Name: "大文件.zip", Data: big}), 404, "attach_file1 超过 10 MB", false},
+		{"3.1 no guarantee_pdf", claimOf(cm(), nil, attach0), 404, "参数缺失：guarantee_pdf", false},
+		{"3.1 guarantee_pdf not a PDF", claimOf(cm(), []byte("PK\x03\x04 zip"), attach0), 404, "不是 PDF", false},
+		{"3.1 no attach_file0", claimOf(cm(), f.pdf), 404, "参数缺失：attach_file0", false},
+		{"3.1 traversal name and over 10 MB", claimOf(cm(), f.pdf, attach0, sandbox.File{Field: "attach_file1", Name: "../../../../etc/cron.d/x", Data: big}), 404, "超过", false},
 	}
 	for _, c := range specific {
 		t.Run(c.name, func(t *testing.T) {
@@ -232,16 +234,37 @@ func TestRefusals(t *testing.T) {
 			if !strings.Contains(r.Msg, c.msg) {
 				t.Errorf("msg %q, want it to contain %q", r.Msg, c.msg)
 			}
+			if c.held != strings.Contains(r.Msg, msgHeld) {
+				t.Errorf("msg %q: held %v, want %v", r.Msg, !c.held, c.held)
+			}
 		})
 	}
 
 	after := f.snapshot()
-	// The one trace a refusal may leave (package doc): a single clock fault
-	// event for the authentic callbacks from the future.
-	if ev := f.events(); len(ev) != 1 || ev[0].Kind != "fault" || !strings.Contains(ev[0].Summary, "时钟偏差") {
-		t.Errorf("events after the refusals: %+v (want one clock fault)", ev)
+	// The traces a refusal may leave (package doc): a single clock fault
+	// event for the authentic callbacks from the future, and, for each
+	// held callback, its held row, a flag event and its files.
+	nHeld := 0
+	for _, c := range specific {
+		if c.held {
+			nHeld++
+		}
+	}
+	ev := f.events()
+	if len(ev) != 1+nHeld || ev[0].Kind != "fault" || !strings.Contains(ev[0].Summary, "时钟偏差") {
+		t.Errorf("events after the refusals: %+v (want one clock fault and %d held)", ev, nHeld)
+	}
+	for _, e := range ev[1:] {
+		if e.Kind != store.KindFlag || !strings.Contains(e.Summary, "已暂存待核对") {
+			t.Errorf("event %+v is not a held callback's", e)
+		}
+	}
+	if after.count("held") != nHeld {
+		t.Errorf("%d held callbacks, want %d", after.count("held"), nHeld)
 	}
 	after.tables["events"] = before.tables["events"]
+	after.tables["held"] = before.tables["held"]
+	after.files = before.files // the held callbacks' files
 	after.sameAs(t, before)
 	if strings.Contains(f.logs.String(), "principal_phone") || strings.Contains(f.logs.String(), "福建某某建设工程有限公司") {
 		t.Errorf("the log shows decrypted content:\n%s", f.logs.String())

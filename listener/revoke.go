@@ -41,29 +41,45 @@ func handleRevoke(s *Server, c *call) (*result, error) {
 				Principal: strings.TrimSpace(string(it.Principal)), SerialNum: strings.TrimSpace(string(it.SerialNum))})
 		}
 	}
+	for _, l := range [][]platform.RevokeItem{data.RevokeSuccessData, data.CurrentRevokeData, data.PenaltyData} {
+		for _, it := range l {
+			if g, n := string(it.GuaranteeNo), string(it.SerialNum); g != strings.TrimSpace(g) || n != strings.TrimSpace(n) {
+				return nil, refuse(platform.StatusFailed, "参数格式错误：revoke_guarantee_data 中的 guarantee_no 或 serial_num 含首尾空白")
+			}
+		}
+	}
 	claimed := strings.ToLower(strings.TrimSpace(string(m.RevokeGuaranteeDeclareFileHash)))
 	file := c.files[fieldDeclareFile]
+	hashReason := ""
 	switch {
 	case file == nil && claimed != "":
-		return nil, refuse(platform.StatusFailed, "缺少撤销保函声明文件 revoke_guarantee_declare_file，无法核对 revoke_guarantee_declare_file_hash")
+		hashReason = "缺少撤销保函声明文件 revoke_guarantee_declare_file，无法核对 revoke_guarantee_declare_file_hash"
 	case file != nil && claimed != "" && file.sha256 != claimed:
-		return nil, refuse(platform.StatusFailed, "撤销保函声明文件的 SHA-256 与 revoke_guarantee_declare_file_hash 不一致")
+		hashReason = "撤销保函声明文件的 SHA-256 与 revoke_guarantee_declare_file_hash 不一致"
 	}
 	revokeNo := string(m.RevokeNo)
-	detail := c.detail()
 	res, err := s.idempotent(c, revokeNo, okAnswer(nil), func(tx *store.Tx) error {
 		if err := c.checkTimestamp(); err != nil {
 			return err
 		}
-		for _, it := range items {
-			if err := checkRevokeItem(tx, it, m); err != nil {
-				return err
+		accepted, err := c.acceptedIn(tx)
+		if err != nil {
+			return err
+		}
+		if !accepted {
+			if hashReason != "" {
+				return &holdReason{reason: hashReason}
+			}
+			for _, it := range items {
+				if err := checkRevokeItem(tx, it, m); err != nil {
+					return err
+				}
 			}
 		}
 		r := store.Revocation{
 			RevokeNo: revokeNo, BlockNumber: string(m.BlockNumber), BlockName: string(m.BlockName),
 			Creditor: string(m.Creditor), Note: string(m.Note), DeclareFileHashClaimed: claimed,
-			Data: string(m.RevokeGuaranteeData), Raw: detail, Items: items,
+			Data: string(m.RevokeGuaranteeData), Raw: c.plain, Items: items,
 		}
 		if file != nil {
 			ref, err := file.put(s.st, s.cfg.MaxFileBytes)
@@ -80,9 +96,15 @@ func handleRevoke(s *Server, c *call) (*result, error) {
 		if file != nil {
 			summary += "，附撤销保函声明文件"
 		}
-		_, err := tx.AddEvent(c.event(revokeNo, summary))
-		return err
+		if _, err := tx.AddEvent(c.event(revokeNo, summary)); err != nil {
+			return err
+		}
+		return c.decideAccepted(tx)
 	})
+	var hr *holdReason
+	if errors.As(err, &hr) {
+		return nil, s.hold(c, revokeNo, hr.reason)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -93,11 +115,11 @@ func handleRevoke(s *Server, c *call) (*result, error) {
 // checkRevokeItem refuses an item that does not match a guarantee we issued.
 func checkRevokeItem(tx *store.Tx, it store.RevocationItem, m platform.RevokeNotice) error {
 	if it.GuaranteeNo == "" {
-		return refuse(platform.StatusFailed, "撤销名单中有保函编号为空的条目")
+		return holdf("撤销名单中有保函编号为空的条目")
 	}
 	g, err := tx.GetGuarantee(it.GuaranteeNo)
 	if errors.Is(err, store.ErrNotFound) {
-		return refusef(platform.StatusFailed, "撤销名单中的保函 %s 不是本公司出具的保函", it.GuaranteeNo)
+		return holdf("撤销名单中的保函 %s 不是本公司出具的保函", it.GuaranteeNo)
 	}
 	if err != nil {
 		return err
@@ -109,10 +131,10 @@ func checkRevokeItem(tx *store.Tx, it store.RevocationItem, m platform.RevokeNot
 		}
 	}
 	if g.SerialNum == "" || g.SerialNum != it.SerialNum {
-		return refusef(platform.StatusFailed, "撤销名单中保函 %s 的序列号 %s 与本公司出具的不一致", it.GuaranteeNo, it.SerialNum)
+		return holdf("撤销名单中保函 %s 的序列号 %s 与本公司出具的不一致", it.GuaranteeNo, it.SerialNum)
 	}
 	if d := partyMismatch(g, it.Principal, string(m.Creditor), string(m.BlockNumber)); d != "" {
-		return refusef(platform.StatusFailed, "撤销名单中保函 %s 的%s", it.GuaranteeNo, d)
+		return holdf("撤销名单中保函 %s 的%s", it.GuaranteeNo, d)
 	}
 	return nil
 }
@@ -126,8 +148,7 @@ func partyMismatch(g store.Guarantee, principal, creditor, blockNumber string) s
 		{"受益人", g.Creditor, creditor},
 		{"标段编号", g.BlockNumber, blockNumber},
 	} {
-		have, got := strings.TrimSpace(f.have), strings.TrimSpace(f.got)
-		if have != "" && got != "" && have != got {
+		if !sameName(f.have, f.got) {
 			return f.name + "与本公司出具的保函不一致"
 		}
 	}

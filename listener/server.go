@@ -105,8 +105,10 @@ const (
 
 // Limits.
 const (
-	// DefaultMaxFileBytes is the manual's 10 MB per attachment (3.1).
-	DefaultMaxFileBytes = 10 << 20
+	// DefaultMaxFileBytes bounds each uploaded file (the listener's own
+	// limit, as large as a pushed guarantee may be); the manual's 10 MB
+	// applies to claim attachments only (MaxAttachmentBytes, 3.1).
+	DefaultMaxFileBytes = 50 << 20
 	// DefaultMaxBodyBytes bounds a whole multipart body: guarantee_pdf plus
 	// several attachments.
 	DefaultMaxBodyBytes = 64 << 20
@@ -169,6 +171,10 @@ type Server struct {
 	baseCtx context.Context
 	cancel  context.CancelFunc
 	bg      sync.WaitGroup // background fetches
+	// loops is the settle loop (SettleOrders every SettleEvery); stopLoops
+	// ends it at Shutdown.
+	loops     sync.WaitGroup
+	stopLoops chan struct{}
 
 	mu       sync.Mutex
 	srv      *http.Server
@@ -273,6 +279,15 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.addr = ln.Addr().String()
 	s.mu.Unlock()
 	s.log.Info("listener serving", "addr", s.addr)
+	if s.cfg.Fetcher != nil {
+		s.mu.Lock()
+		if !s.closing && s.stopLoops == nil {
+			s.stopLoops = make(chan struct{})
+			s.loops.Add(1)
+			go s.settleLoop(s.stopLoops)
+		}
+		s.mu.Unlock()
+	}
 	return srv.Serve(ln)
 }
 
@@ -349,9 +364,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	// after a timed-out Shutdown skips it), so Wait cannot race an Add.
 	s.mu.Lock()
 	s.closing = true
+	if s.stopLoops != nil {
+		close(s.stopLoops)
+		s.stopLoops = nil
+	}
 	s.mu.Unlock()
 	done := make(chan struct{})
-	go func() { s.bg.Wait(); close(done) }()
+	go func() { s.bg.Wait(); s.loops.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():

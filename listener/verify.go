@@ -3,6 +3,7 @@ package listener
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"baohan/pdfsign"
 	"baohan/platform"
@@ -73,11 +74,16 @@ func handleVerify(s *Server, c *call) (*result, error) {
 		SignName:   va.SignName,
 		SignTime:   va.SignTime,
 		Issuer:     va.Issuer,
-		Timestamp:  s.cfg.Now().Unix(),
+		Timestamp:  signingUnix(va.SignTime, g.OutGuaranteeTime),
 		IsModified: va.IsModified,
 	}
-	if !sameFile {
+	switch {
+	case !sameFile:
 		answer.IsModified = pdfsign.Modified
+	case !rep.Signed() && rep.Intact():
+		// An unsigned file (pushed with --force) byte for byte the one we
+		// issued: it was not modified, though no signature proves it.
+		answer.IsModified = pdfsign.NotModified
 	}
 	verdict := "未被修改"
 	if answer.IsModified != pdfsign.NotModified {
@@ -93,4 +99,16 @@ func handleVerify(s *Server, c *call) (*result, error) {
 	}
 	s.queryEvent(c, c.event(g.GuaranteeNo, fmt.Sprintf("保函验真 %s（序列号 %s）：%s", g.GuaranteeNo, serial, verdict)))
 	return &result{answer: okAnswer(answer), ref: serial}, nil
+}
+
+// signingUnix is 2.6's timestamp: the signing time as Unix seconds, as in
+// the manual's example (protocol.md); for a file without a signing time,
+// the time the guarantee was issued (out_guarantee_time); 0 if neither.
+func signingUnix(signTime, outTime string) int64 {
+	for _, v := range []string{signTime, outTime} {
+		if t, err := time.ParseInLocation(platform.DateTimeLayout, v, platform.CST); err == nil {
+			return t.Unix()
+		}
+	}
+	return 0
 }

@@ -203,16 +203,25 @@ func (c *Client) tokenLocked(ctx context.Context, renew bool) (string, time.Time
 	if data.AccessToken == "" {
 		return "", time.Time{}, &Error{Method: MethodGetAccessToken, Status: 404, Msg: "答复中没有 access_token"}
 	}
-	c.token, c.exp = string(data.AccessToken), int64(data.ExpiredAt)
-	if c.exp == 0 {
-		c.exp = now.Add(TokenLifetime).Unix()
-	}
+	c.token, c.exp = string(data.AccessToken), TokenExpiry(now, int64(data.ExpiredAt))
 	if c.tokens != nil {
 		if err := c.tokens.SaveToken(ctx, c.token, c.exp); err != nil {
 			return "", time.Time{}, fmt.Errorf("save access token: %w", err)
 		}
 	}
 	return c.token, time.Unix(c.exp, 0), nil
+}
+
+// TokenExpiry reads 1.1's expired_at (protocol.md): Unix seconds, or, under
+// 10^9, a lifetime in seconds from now; 0 or less: the default two hours.
+func TokenExpiry(now time.Time, expiredAt int64) int64 {
+	switch {
+	case expiredAt <= 0:
+		return now.Add(TokenLifetime).Unix()
+	case expiredAt < 1e9:
+		return now.Unix() + expiredAt
+	}
+	return expiredAt
 }
 
 // used notes a successful business call: the platform extends the token's
@@ -262,9 +271,17 @@ func (c *Client) Call(ctx context.Context, method string, msg any, file *Upload,
 
 // post sends one request and reads the answer envelope.
 func (c *Client) post(ctx context.Context, method string, pub *rsa.PublicKey, msg any, token string, file *Upload, dst any) (json.RawMessage, error) {
-	param, err := Seal(c.cfg.APISecret, pub, msg)
+	plain, err := SignedPlaintext(c.cfg.APISecret, msg)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", method, err)
+	}
+	param, err := EncryptParam(pub, plain)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", method, err)
+	}
+	rec, _ := ctx.Value(sentKey{}).(*Sent)
+	if rec != nil {
+		rec.Plaintext, rec.Answer = maskSecret(plain), nil
 	}
 	var body bytes.Buffer
 	contentType := "application/x-www-form-urlencoded"
@@ -318,6 +335,9 @@ func (c *Client) post(ctx context.Context, method string, pub *rsa.PublicKey, ms
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
 		return nil, &TransportError{Method: method, Sent: true, Err: err}
+	}
+	if rec != nil {
+		rec.Answer = raw
 	}
 	var ans struct {
 		Status Int             `json:"status"`
@@ -407,9 +427,23 @@ func (c *Client) PushGuarantee(ctx context.Context, req PushGuaranteeRequest, pd
 // in the result.
 func (c *Client) RemoveGuarantee(ctx context.Context, req RemoveGuaranteeRequest) (*RemoveResult, error) {
 	req.Common = c.common(MethodRemoveGuarantee)
-	var res RemoveResult
-	if _, err := c.Call(ctx, MethodRemoveGuarantee, req, nil, &res); err != nil {
+	raw, err := c.Call(ctx, MethodRemoveGuarantee, req, nil, nil)
+	if err != nil {
 		return nil, err
+	}
+	return decodeRemoveResult(raw)
+}
+
+// decodeRemoveResult reads 2.9's answer data. A data that is a string (or
+// absent) on status 200 means the whole call succeeded (protocol.md).
+func decodeRemoveResult(raw json.RawMessage) (*RemoveResult, error) {
+	var res RemoveResult
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 || string(t) == "null" || t[0] == '"' {
+		return &res, nil
+	}
+	if err := Decode(t, &res); err != nil {
+		return nil, fmt.Errorf("%s: answer data: %w", MethodRemoveGuarantee, err)
 	}
 	return &res, nil
 }
@@ -448,4 +482,34 @@ func (c *Client) GetFileURL(ctx context.Context, fileID string) (string, error) 
 		return "", &Error{Method: MethodGetFileURL, Status: 404, Msg: "答复中没有 file_url"}
 	}
 	return string(res.FileURL), nil
+}
+
+// Sent is what one call put on the wire and what came back: the exact
+// signed plaintext (api_secret masked, for 1.1) and the answer body.
+type Sent struct {
+	Plaintext []byte
+	Answer    []byte
+}
+
+type sentKey struct{}
+
+// WithSent makes the calls made with ctx record into rec (the last attempt
+// wins when a call is repeated after renewing the token).
+func WithSent(ctx context.Context, rec *Sent) context.Context {
+	return context.WithValue(ctx, sentKey{}, rec)
+}
+
+// maskSecret hides api_secret (sent only with 1.1) in a plaintext; any
+// other plaintext is kept byte for byte.
+func maskSecret(plain []byte) []byte {
+	if !bytes.Contains(plain, []byte(`"api_secret"`)) {
+		return append([]byte(nil), plain...)
+	}
+	f, err := ParseFields(plain)
+	if err != nil {
+		return []byte(`{"api_secret":"***"}`)
+	}
+	f["api_secret"] = json.RawMessage(`"***"`)
+	b, _ := Marshal(f)
+	return b
 }

@@ -15,9 +15,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // Fields is a decoded plaintext param: every field with its raw JSON value.
@@ -141,19 +143,82 @@ func Open(secret string, priv *rsa.PrivateKey, param string, dst any) (Fields, [
 	if err != nil {
 		return nil, nil, err
 	}
-	var f Fields
-	if err := json.Unmarshal(plain, &f); err != nil || f == nil {
-		return nil, plain, ErrJSON
+	f, err := ParseFields(plain)
+	if err != nil {
+		return nil, plain, err
 	}
 	if !VerifySign(secret, f) {
 		return f, plain, ErrSign
 	}
 	if dst != nil {
-		if err := json.Unmarshal(plain, dst); err != nil {
+		if err := Decode(plain, dst); err != nil {
 			return f, plain, fmt.Errorf("%w: %v", ErrJSON, err)
 		}
 	}
 	return f, plain, nil
+}
+
+// ParseFields reads a plaintext as one JSON object of fields, strictly
+// (protocol.md, "JSON"): a duplicated name, or two names equal under case
+// folding (ORDER_NO beside order_no, \u017ftatus beside status), is an
+// error wrapping ErrJSON, since the sign and the stored value could then
+// come from different fields.
+func ParseFields(plain []byte) (Fields, error) {
+	dec := json.NewDecoder(bytes.NewReader(plain))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil || tok != json.Delim('{') {
+		return nil, ErrJSON
+	}
+	f := Fields{}
+	folded := map[string]string{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, ErrJSON
+		}
+		name, ok := tok.(string)
+		if !ok {
+			return nil, ErrJSON
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, ErrJSON
+		}
+		if _, dup := f[name]; dup {
+			return nil, fmt.Errorf("%w: field %q appears twice", ErrJSON, name)
+		}
+		key := foldName(name)
+		if other, dup := folded[key]; dup {
+			return nil, fmt.Errorf("%w: fields %q and %q differ only in case", ErrJSON, other, name)
+		}
+		folded[key] = name
+		f[name] = v
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
+		return nil, ErrJSON
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, ErrJSON // trailing data after the object
+	}
+	return f, nil
+}
+
+// foldName is a name under full simple case folding (the folding
+// encoding/json applies when it matches names): every rune maps to the
+// smallest rune of its folding orbit.
+func foldName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < m {
+				m = f
+			}
+		}
+		b.WriteRune(m)
+	}
+	return b.String()
 }
 
 // EncryptParam encrypts plaintext in chunks of k-11 bytes with RSA PKCS#1

@@ -230,6 +230,18 @@ type PushGuaranteeRequest struct {
 	OutGuaranteeTime string `json:"out_guarantee_time"` // YYYY-MM-DD HH:MM:SS
 	GuaranteePDFHash string `json:"guarantee_pdf_hash"` // SHA-256 hex of the bytes sent
 	TransNo          string `json:"trans_no,omitempty"`
+	// Fields the status codes 2402-2414 name but the table omits
+	// (protocol.md), filled from the store.
+	GuaranteeState     string `json:"guarantee_state"`
+	GuaranteeItem      string `json:"guarantee_item"`
+	GuaranteeType      string `json:"guarantee_type"`
+	BlockNumber        string `json:"block_number"`
+	BlockName          string `json:"block_name"`
+	Applicant          string `json:"applicant"`
+	GuaranteeAmount    string `json:"guarantee_amount"`
+	GuaranteeApplyTime string `json:"guarantee_apply_time"`
+	GuaranteeStartDate string `json:"guarantee_start_date"`
+	GuaranteeEndDate   string `json:"guarantee_end_date"`
 }
 
 // PushResult is 2.5's answer data.
@@ -422,6 +434,12 @@ type ClaimResultRequest struct {
 	DoType      string `json:"do_type"` // 1 受理, 2 理赔, 3 追偿
 	Status      string `json:"status"`  // per do_type, see ClaimResultChoices
 	Note        string `json:"note"`
+	// Fields the status codes 3202-3208 name but the table omits
+	// (protocol.md), filled from the store.
+	BlockNumber string `json:"block_number"`
+	BlockName   string `json:"block_name"`
+	ClaimState  string `json:"claim_state"` // the 5.7 state the result leads to
+	UpdateTime  string `json:"update_time"` // YYYY-MM-DD HH:MM:SS
 }
 
 // --- 3.3 guarantor_get_lp_info ---

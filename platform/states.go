@@ -155,3 +155,69 @@ func ReleaseStatusText(code int) string {
 	}
 	return ""
 }
+
+// ClaimStage orders the 5.7 states along a claim's life: 0 申请/待受理,
+// 1 受理 result, 2 理赔 result, 3 追偿, 4 closed or withdrawn. A 3.1 or 3.2
+// may only move a claim to the same or a later stage.
+func ClaimStage(code string) int {
+	switch code {
+	case ClaimApplyWaitDeal:
+		return 0
+	case ClaimDealPass, "DEAL_RETURN":
+		return 1
+	case "REJECT_APPLY", "CLAIM_MEDIATE", "GUARANTOR_COMPENSATE", "GUARANTEE_COMPANY_COMPENSATION", "POLICYHOLDER_LIQUIDATION":
+		return 2
+	case "COUNTER_GUARANTEE_RECOVERY", "JUDICIAL_LITIGATION_RECOVERY":
+		return 3
+	case "CLAIM_CLOSE", "CLAIM_CANCEL":
+		return 4
+	}
+	return 0
+}
+
+// ClaimStateAfter is the 5.7 state a successful 3.2 do_type/status puts the
+// claim in, or "".
+func ClaimStateAfter(doType, status int) string {
+	switch doType*10 + status {
+	case 11:
+		return ClaimDealPass
+	case 12:
+		return "DEAL_RETURN"
+	case 21:
+		return "CLAIM_MEDIATE"
+	case 22:
+		return "GUARANTOR_COMPENSATE"
+	case 24:
+		return "POLICYHOLDER_LIQUIDATION"
+	case 25:
+		return "REJECT_APPLY"
+	case 31:
+		return "COUNTER_GUARANTEE_RECOVERY"
+	case 32:
+		return "JUDICIAL_LITIGATION_RECOVERY"
+	case 33:
+		return "POLICYHOLDER_LIQUIDATION"
+	}
+	return ""
+}
+
+// ClaimResultAllowed says why a 3.2 do_type may not be sent for a claim in
+// state, or "" when it may (5.7: 受理 first, 理赔 only after 受理通过, 追偿
+// only after 代偿).
+func ClaimResultAllowed(state string, doType int) string {
+	switch doType {
+	case 1:
+		if state != ClaimApplyWaitDeal {
+			return "受理结果只能在理赔申请待受理（APPLY_WAIT_DEAL）时提交"
+		}
+	case 2:
+		if state != ClaimDealPass {
+			return "理赔结果只能在受理通过（DEAL_PASS）之后提交"
+		}
+	case 3:
+		if state != "GUARANTOR_COMPENSATE" && state != "GUARANTEE_COMPANY_COMPENSATION" {
+			return "追偿结果只能在代偿（GUARANTOR_COMPENSATE）之后提交"
+		}
+	}
+	return ""
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -79,10 +80,68 @@ func (d *Decimal) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Decode reads a message leniently into dst (types above do the leniency).
+// Decode reads a message leniently into dst (types above do the leniency),
+// matching field names exactly: encoding/json alone folds case, so that
+// ORDER_NO or \u017ftatus would fill order_no or status while the sign and
+// the checks saw other names. A JSON object is read through ParseFields
+// (duplicate or case-equal names are an error) and only the names that
+// equal a field tag of dst go on to the struct.
 func Decode(data []byte, dst any) error {
+	t := reflect.TypeOf(dst)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	trimmed := bytes.TrimSpace(data)
+	if t != nil && t.Kind() == reflect.Struct && len(trimmed) > 0 && trimmed[0] == '{' {
+		f, err := ParseFields(trimmed)
+		if err != nil {
+			return err
+		}
+		names := map[string]bool{}
+		tagNames(t, names)
+		for k := range f {
+			if !names[k] {
+				delete(f, k)
+			}
+		}
+		b, err := json.Marshal(f)
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrJSON, err)
+		}
+		data = b
+	}
 	if err := json.Unmarshal(data, dst); err != nil {
 		return fmt.Errorf("%w: %v", ErrJSON, err)
 	}
 	return nil
+}
+
+// tagNames collects the JSON names of a struct's fields, embedded structs
+// included.
+func tagNames(t reflect.Type, names map[string]bool) {
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		tag := sf.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if sf.Anonymous && name == "" {
+			ft := sf.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				tagNames(ft, names)
+				continue
+			}
+		}
+		if !sf.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		names[name] = true
+	}
 }

@@ -43,12 +43,21 @@ func (w *Workflows) PlanClaimResult(ctx context.Context, in ClaimResultInput) (*
 	if err := required("note", "--note", in.Note); err != nil {
 		return nil, err
 	}
+	doType, _ := strconv.Atoi(in.DoType)
+	status, _ := strconv.Atoi(in.Status)
+	// 5.7: 受理 first, 理赔 only after 受理通过, 追偿 only after 代偿.
+	if why := ClaimResultAllowed(c.Status, doType); why != "" {
+		return nil, inputErr("理赔 %s 现为 %s：%s", c.ClaimNo, claimStateLabel(c.Status), why)
+	}
+	next := ClaimStateAfter(doType, status)
 	guarantor := c.Guarantor
 	if guarantor == "" {
 		guarantor = w.Guarantor
 	}
 	req := ClaimResultRequest{ClaimNo: c.ClaimNo, GuaranteeNo: c.GuaranteeNo, Principal: c.Principal,
-		Creditor: c.Creditor, Guarantor: guarantor, DoType: in.DoType, Status: in.Status, Note: in.Note}
+		Creditor: c.Creditor, Guarantor: guarantor, DoType: in.DoType, Status: in.Status, Note: in.Note,
+		BlockNumber: c.BlockNumber, BlockName: c.BlockName, ClaimState: next,
+		UpdateTime: w.now().In(CST).Format(DateTimeLayout)}
 	p := &Plan{Method: MethodUpdateClaimResult, Title: "理赔结果更新：" + label, Ref: c.ClaimNo, Request: req}
 	p.run = func(ctx context.Context) (*Result, error) {
 		err := w.call(ctx, MethodUpdateClaimResult, c.ClaimNo, req, func(ctx context.Context) (string, error) {
@@ -60,11 +69,13 @@ func (w *Workflows) PlanClaimResult(ctx context.Context, in ClaimResultInput) (*
 		if err != nil {
 			return nil, err
 		}
-		doType, _ := strconv.Atoi(in.DoType)
-		status, _ := strconv.Atoi(in.Status)
 		if err := w.Store.Update(ctx, func(tx *store.Tx) error {
-			_, err := tx.AddClaimResult(store.ClaimResult{ClaimNo: c.ClaimNo, DoType: doType, Status: status, Note: in.Note})
-			return err
+			if _, err := tx.AddClaimResult(store.ClaimResult{ClaimNo: c.ClaimNo, DoType: doType, Status: status, Note: in.Note}); err != nil {
+				return err
+			}
+			// The claim moves on (5.7), so it leaves 待办 when it no
+			// longer waits for the guarantor.
+			return tx.PutClaim(store.Claim{ClaimNo: c.ClaimNo, Status: next})
 		}); err != nil {
 			return nil, fmt.Errorf("理赔 %s 结果已更新，但本地记录失败：%w", c.ClaimNo, err)
 		}

@@ -13,12 +13,19 @@ import (
 // every field that came back. It also serves the listener, which fetches an
 // order it was told about but did not know.
 func (w *Workflows) RefreshOrder(ctx context.Context, orderNo string) error {
-	_, err := w.FetchOrder(ctx, orderNo)
+	_, err := w.fetchOrder(ctx, orderNo, true)
 	return err
 }
 
-// FetchOrder is RefreshOrder returning the stored order.
+// FetchOrder is 2.2 for the clerk: the order is stored as the platform has
+// it and its flag cleared.
 func (w *Workflows) FetchOrder(ctx context.Context, orderNo string) (*store.Order, error) {
+	return w.fetchOrder(ctx, orderNo, false)
+}
+
+// fetchOrder gets and stores an order; settle (the listener's fetch after a
+// 2.4 that did not fit) clears only the flag set for that fetch.
+func (w *Workflows) fetchOrder(ctx context.Context, orderNo string, settle bool) (*store.Order, error) {
 	if err := required("order_no", "", orderNo); err != nil {
 		return nil, err
 	}
@@ -47,6 +54,9 @@ func (w *Workflows) FetchOrder(ctx context.Context, orderNo string) (*store.Orde
 	err = w.Store.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.UpsertOrder(o); err != nil {
 			return err
+		}
+		if settle {
+			return tx.SettledOrder(orderNo)
 		}
 		return tx.UnflagOrder(orderNo)
 	})
@@ -179,6 +189,9 @@ func (w *Workflows) PlanCancelOrder(ctx context.Context, orderNo, reason string)
 	}
 	if o.OrderStatus == OrderCancel {
 		return nil, inputErr("订单 %s 已是交易取消", orderNo)
+	}
+	if o.OrderStatus == OrderFinish {
+		return nil, inputErr("订单 %s 已是交易完成（FINISH），不能取消", orderNo)
 	}
 	req := CancelOrderRequest{OrderNo: orderNo, CancelReason: reason}
 	p := &Plan{Method: MethodCancelOrder, Title: "订单取消", Ref: orderNo, Request: req}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"baohan/pdfsign"
@@ -82,9 +83,42 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 	if warning != "" {
 		p.Warnings = append(p.Warnings, warning)
 	}
+	// interface.md: refused unless --force, like an invalid file: an
+	// unsigned one, one signed by someone other than [guarantor] name, one
+	// already pushed for another guarantee.
+	var refusals []string
+	if ok && !report.Signed() {
+		refusals = append(refusals, "文件没有电子签名（签章），平台验真时无法证明未被修改")
+	}
+	if signer := report.VerifyAnswer().SignName; report.Signed() && NormName(signer) != NormName(w.Guarantor) {
+		refusals = append(refusals, fmt.Sprintf("签章单位为「%s」，不是本公司（guarantor.name：%s）", signer, w.Guarantor))
+	}
+	if others, err := w.Store.GuaranteesByPDF(ctx, report.SHA256); err != nil {
+		return nil, err
+	} else {
+		for _, g := range others {
+			if g.GuaranteeNo != in.GuaranteeNo && g.PushedAt > 0 {
+				refusals = append(refusals, fmt.Sprintf("同一文件（SHA-256 相同）已作为保函 %s 推送过", g.GuaranteeNo))
+				break
+			}
+		}
+	}
+	if len(refusals) > 0 {
+		reason := strings.Join(refusals, "；")
+		if !in.Force {
+			return p, &InputError{Msg: fmt.Sprintf("保函文件 %s 未通过检查：%s", in.PDFPath, reason), Hint: "确需推送请加 --force"}
+		}
+		p.Warnings = append(p.Warnings, "强制推送："+reason)
+	}
 	req := PushGuaranteeRequest{
 		OrderNo: o.OrderNo, GuaranteeNo: in.GuaranteeNo, Principal: o.Principal, Creditor: o.Creditor,
 		Guarantor: w.Guarantor, OutGuaranteeTime: out, GuaranteePDFHash: report.SHA256, TransNo: in.TransNo,
+		// The manual gives no values for guarantee_state/item/type: the
+		// issued state, the order's project_type and ktype (1 直开式).
+		GuaranteeState: OrderHasOutGuarantee, GuaranteeItem: o.ProjectType, GuaranteeType: "1",
+		BlockNumber: o.BlockNumber, BlockName: o.BlockName, Applicant: o.Principal, // 直开式: the applicant is the principal
+		GuaranteeAmount: o.GuaranteeAmount, GuaranteeApplyTime: time.UnixMilli(o.CreatedAt).In(CST).Format(DateTimeLayout),
+		GuaranteeStartDate: o.GuaranteeStartDate, GuaranteeEndDate: o.GuaranteeEndDate,
 	}
 	p.Request = req
 	name := filepath.Base(in.PDFPath)
@@ -137,14 +171,27 @@ func (w *Workflows) push(ctx context.Context, o store.Order, req PushGuaranteeRe
 }
 
 // reconcilePush handles 2428 (保函编号已存在): the platform has the
-// guarantee already, so it is not pushed again; the order is fetched (2.2)
-// and the guarantee marked pushed. The serial is not in 2.2's answer: it
+// guarantee number already, so it is not pushed again; the order is
+// fetched (2.2) and the guarantee marked pushed only when the platform
+// shows the order issued (HAS_OUT_GUARANTEE or FINISH); otherwise the
+// number is taken by something else and the clerk must choose another. The serial is not in 2.2's answer: it
 // stays as known before (if any) and is learnt from the next 查验 (2.7) or
 // 撤销 (2.8) callback that names this guarantee (listener/query.go).
 func (w *Workflows) reconcilePush(ctx context.Context, g store.Guarantee) (*Result, error) {
 	o, err := w.FetchOrder(ctx, g.OrderNo)
 	if err != nil {
 		return nil, fmt.Errorf("保函 %s 平台已存在（2428），获取订单核对失败：%w", g.GuaranteeNo, err)
+	}
+	if o.OrderStatus != OrderHasOutGuarantee && o.OrderStatus != OrderFinish {
+		// The platform does not show this guarantee's order issued: the
+		// number is taken by something else (protocol.md). Not pushed.
+		msg := fmt.Sprintf("保函编号 %s 在平台已存在（2428），但订单 %s 在平台为 %s，并非由该保函出函：该编号已被占用，请换一个保函编号重新推送",
+			g.GuaranteeNo, o.OrderNo, orderStateLabel(o.OrderStatus))
+		if _, err := w.Store.AddEvent(ctx, store.Event{Kind: store.KindFlag, Direction: store.DirOut, Method: MethodPushGuarantee,
+			Ref: g.GuaranteeNo, Status: StatusGuaranteeExists, Summary: msg}); err != nil {
+			return nil, err
+		}
+		return nil, &Error{Method: MethodPushGuarantee, Status: StatusGuaranteeExists, Msg: msg}
 	}
 	if cur, err := w.Store.GetGuarantee(ctx, g.GuaranteeNo); err == nil && cur.SerialNum != "" {
 		g.SerialNum = cur.SerialNum

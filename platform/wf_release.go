@@ -96,15 +96,23 @@ func (w *Workflows) release(ctx context.Context, req RemoveGuaranteeRequest, ite
 	if err != nil {
 		return nil, err
 	}
-	failed := map[string]bool{}
-	for _, e := range res.Error.Data {
-		failed[string(e.ErrorInfo.GuaranteeNo)] = true
-		failed["serial:"+string(e.ErrorInfo.SerialNum)] = true
-	}
-	released := 0
+	failed, doubt := removeOutcome(items, res)
+	released, unknown := 0, 0
 	err = w.Store.Update(ctx, func(tx *store.Tx) error {
 		for _, it := range items {
-			if failed[it.GuaranteeNo] || failed["serial:"+string(it.SerialNum)] {
+			if failed[it.GuaranteeNo] {
+				continue
+			}
+			if doubt {
+				// An error the answer does not tie to an item may be about
+				// this one: not released until the platform or the clerk
+				// settles it (protocol.md, 2.9).
+				unknown++
+				if _, err := tx.AddEvent(store.Event{Kind: store.KindFlag, Direction: store.DirOut, Method: MethodRemoveGuarantee,
+					Ref: it.GuaranteeNo, Summary: fmt.Sprintf("保函 %s 解保结果不明：平台报告 %d 个错误，其中有的未指明保函；本地未记为已解保，请向平台核实（可再次解保）",
+						it.GuaranteeNo, max(len(res.Error.Data), int(res.Error.ErrorTotal)))}); err != nil {
+					return err
+				}
 				continue
 			}
 			if err := tx.MarkReleased(it.GuaranteeNo, it.RemoveGuaranteeDate); err != nil {
@@ -121,5 +129,40 @@ func (w *Workflows) release(ctx context.Context, req RemoveGuaranteeRequest, ite
 	if n := len(res.Error.Data); n > 0 || res.Error.ErrorTotal > 0 {
 		sum += fmt.Sprintf("，%d 笔被平台拒绝", max(n, int(res.Error.ErrorTotal)))
 	}
+	if unknown > 0 {
+		sum += fmt.Sprintf("，%d 笔结果不明（未记为已解保，请核实）", unknown)
+	}
 	return &Result{Summary: sum, RemoveErrors: res.Error.Data, Data: res}, nil
+}
+
+// removeOutcome ties 2.9's errors to the items of the call: failed holds
+// the guarantees an error names (by guarantee_no or serial_num); doubt is
+// set when some error names no item of the call (an empty {}, an unknown
+// number) or error_total exceeds the errors that name one.
+func removeOutcome(items []RemoveItem, res *RemoveResult) (failed map[string]bool, doubt bool) {
+	failed = map[string]bool{}
+	bySerial := map[string]string{}
+	byNo := map[string]bool{}
+	for _, it := range items {
+		bySerial[string(it.SerialNum)] = it.GuaranteeNo
+		byNo[it.GuaranteeNo] = true
+	}
+	tied := 0
+	for _, e := range res.Error.Data {
+		no := string(e.ErrorInfo.GuaranteeNo)
+		switch {
+		case no != "" && byNo[no]:
+			failed[no] = true
+			tied++
+		case bySerial[string(e.ErrorInfo.SerialNum)] != "" && e.ErrorInfo.SerialNum != "":
+			failed[bySerial[string(e.ErrorInfo.SerialNum)]] = true
+			tied++
+		default:
+			doubt = true
+		}
+	}
+	if int(res.Error.ErrorTotal) > tied {
+		doubt = true
+	}
+	return failed, doubt
 }

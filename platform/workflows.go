@@ -136,7 +136,8 @@ func (w *Workflows) call(ctx context.Context, method, ref string, request any, f
 		return fmt.Errorf("record %s attempt: %w", method, err)
 	}
 	start := time.Now()
-	summary, callErr := fn(ctx)
+	var sent Sent
+	summary, callErr := fn(WithSent(ctx, &sent))
 	latency := time.Since(start).Milliseconds()
 
 	state, status, msg := store.AttemptOK, StatusOK, ""
@@ -156,12 +157,25 @@ func (w *Workflows) call(ctx context.Context, method, ref string, request any, f
 	// The outcome is recorded even when the caller's context is done.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	detail := string(reqJSON)
+	if len(sent.Plaintext) > 0 {
+		// The journal shows exactly what was sent and what came back.
+		answer := json.RawMessage("null")
+		if json.Valid(sent.Answer) {
+			answer = sent.Answer
+		} else if len(sent.Answer) > 0 {
+			answer, _ = json.Marshal(string(sent.Answer))
+		}
+		if b, err := Marshal(map[string]json.RawMessage{"request": sent.Plaintext, "answer": answer}); err == nil {
+			detail = string(b)
+		}
+	}
 	recErr := w.Store.Update(rctx, func(tx *store.Tx) error {
-		if err := tx.FinishAttempt(id, state, status, msg, ""); err != nil {
+		if err := tx.FinishAttemptSent(id, state, status, msg, string(sent.Answer), string(sent.Plaintext)); err != nil {
 			return err
 		}
 		_, err := tx.AddEvent(store.Event{Kind: store.KindCall, Direction: store.DirOut, Method: method, Ref: ref,
-			Status: status, LatencyMS: latency, Summary: summary, Detail: string(reqJSON)})
+			Status: status, LatencyMS: latency, Summary: summary, Detail: detail})
 		return err
 	})
 	if callErr != nil {

@@ -187,6 +187,18 @@ func (t *Tx) FinishAttempt(id int64, state string, status int, msg, response str
 	return affected(res, fmt.Sprintf("finish attempt %d", id))
 }
 
+// FinishAttemptSent is FinishAttempt keeping also the exact plaintext that
+// was sent (secrets masked by the caller).
+func (t *Tx) FinishAttemptSent(id int64, state string, status int, msg, response, plaintext string) error {
+	if err := t.FinishAttempt(id, state, status, msg, response); err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(t.ctx, `UPDATE attempts SET plaintext = ? WHERE id = ?`, plaintext, id); err != nil {
+		return fmt.Errorf("finish attempt %d: %w", id, err)
+	}
+	return nil
+}
+
 // StartAttempt records an outbound call in its own transaction.
 func (s *Store) StartAttempt(ctx context.Context, method, ref, request string) (id int64, err error) {
 	err = s.Update(ctx, func(t *Tx) error {
@@ -201,7 +213,7 @@ func (s *Store) FinishAttempt(ctx context.Context, id int64, state string, statu
 	return s.Update(ctx, func(t *Tx) error { return t.FinishAttempt(id, state, status, msg, response) })
 }
 
-const attemptCols = `id, method, ref, request, state, status, msg, response, started_at, finished_at, latency_ms`
+const attemptCols = `id, method, ref, request, state, status, msg, response, started_at, finished_at, latency_ms, plaintext`
 
 func collectAttempts(rows *sql.Rows) ([]Attempt, error) {
 	defer rows.Close()
@@ -209,7 +221,7 @@ func collectAttempts(rows *sql.Rows) ([]Attempt, error) {
 	for rows.Next() {
 		var a Attempt
 		if err := rows.Scan(&a.ID, &a.Method, &a.Ref, &a.Request, &a.State, &a.Status, &a.Msg, &a.Response,
-			&a.StartedAt, &a.FinishedAt, &a.LatencyMS); err != nil {
+			&a.StartedAt, &a.FinishedAt, &a.LatencyMS, &a.Plaintext); err != nil {
 			return nil, err
 		}
 		out = append(out, a)

@@ -118,7 +118,7 @@ func (t *Tx) FlagOrder(orderNo, reason string) error {
 	}
 	_, err := t.tx.ExecContext(t.ctx, `
 INSERT INTO orders (order_no, flagged, flag_reason, created_at, updated_at) VALUES (?, 1, ?, ?, ?)
-ON CONFLICT (order_no) DO UPDATE SET flagged = 1, flag_reason = excluded.flag_reason, updated_at = excluded.updated_at`,
+ON CONFLICT (order_no) DO UPDATE SET flagged = 1, flag_reason = excluded.flag_reason, settle_flagged = 0, updated_at = excluded.updated_at`,
 		orderNo, reason, t.now, t.now)
 	if err != nil {
 		return fmt.Errorf("flag order %s: %w", orderNo, err)
@@ -129,7 +129,7 @@ ON CONFLICT (order_no) DO UPDATE SET flagged = 1, flag_reason = excluded.flag_re
 // UnflagOrder clears an order's flag (the clerk checked it); ErrNotFound if
 // the order is unknown.
 func (t *Tx) UnflagOrder(orderNo string) error {
-	res, err := t.tx.ExecContext(t.ctx, `UPDATE orders SET flagged = 0, flag_reason = '', updated_at = ? WHERE order_no = ?`,
+	res, err := t.tx.ExecContext(t.ctx, `UPDATE orders SET flagged = 0, flag_reason = '', settle_due = 0, settle_flagged = 0, updated_at = ? WHERE order_no = ?`,
 		t.now, orderNo)
 	if err != nil {
 		return fmt.Errorf("unflag order %s: %w", orderNo, err)

@@ -24,6 +24,9 @@ type Pending struct {
 	// Flagged orders, most recently changed first.
 	Flagged      []Order `json:"flagged"`
 	FlaggedTotal int     `json:"flagged_total"`
+	// Held callbacks waiting for the clerk's decision, oldest first.
+	Held      []Held `json:"held"`
+	HeldTotal int    `json:"held_total"`
 }
 
 // PendingRelease is one guarantee the platform asked to release (2.8) that
@@ -53,7 +56,7 @@ const pendingReleaseFrom = ` FROM revocation_items i
 // Pending gathers the 待办 lists, each at most limit long (<= 0: DefaultLimit).
 func (s *Store) Pending(ctx context.Context, limit int) (*Pending, error) {
 	limit = limitOf(limit)
-	p := &Pending{Orders: []Order{}, Releases: []PendingRelease{}, Claims: []Claim{}, Flagged: []Order{}}
+	p := &Pending{Orders: []Order{}, Releases: []PendingRelease{}, Claims: []Claim{}, Flagged: []Order{}, Held: []Held{}}
 	var err error
 
 	// One read transaction, so that the sections are one consistent snapshot.
@@ -122,6 +125,13 @@ func (s *Store) Pending(ctx context.Context, limit int) (*Pending, error) {
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM claims WHERE status IN ('APPLY_WAIT_DEAL', 'DEAL_PASS')`).Scan(&p.ClaimsTotal); err != nil {
 		return nil, fmt.Errorf("pending claims: %w", err)
+	}
+	p.Held, err = queryCollect(ctx, tx, collectHeld, `SELECT `+heldCols+` FROM held WHERE state = 'held' ORDER BY received_at, id LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("pending held callbacks: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM held WHERE state = 'held'`).Scan(&p.HeldTotal); err != nil {
+		return nil, fmt.Errorf("pending held callbacks: %w", err)
 	}
 	return p, nil
 }

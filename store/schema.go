@@ -227,6 +227,46 @@ CREATE TABLE health (
 	at INTEGER NOT NULL
 );
 `,
+	// 2: held callbacks, 2.1 conflicts, orders to settle with 2.2, exact
+	// plaintexts of callbacks and calls (protocol.md, "Repeats, conflicts
+	// and held callbacks").
+	`
+CREATE TABLE held (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	method      TEXT NOT NULL,
+	key         TEXT NOT NULL,              -- content key: SHA-256 of the fields but timestamp and sign
+	ref         TEXT NOT NULL DEFAULT '',   -- claim, revoke or order number
+	reason      TEXT NOT NULL,              -- Chinese, for the clerk
+	plaintext   TEXT NOT NULL,              -- the exact decrypted plaintext
+	files       TEXT NOT NULL DEFAULT '[]', -- JSON [{field, name, size, sha256}] in the file store
+	state       TEXT NOT NULL DEFAULT 'held' CHECK (state IN ('held', 'accepted', 'dismissed')),
+	repeats     INTEGER NOT NULL DEFAULT 0,
+	note        TEXT NOT NULL DEFAULT '',
+	received_at INTEGER NOT NULL,
+	last_at     INTEGER NOT NULL,
+	decided_at  INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (method, key)
+);
+CREATE INDEX held_state ON held (state, received_at);
+
+CREATE TABLE order_conflicts (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	order_no    TEXT NOT NULL,
+	key         TEXT NOT NULL,  -- content key of the new version
+	plaintext   TEXT NOT NULL,  -- the new version, exact
+	diff        TEXT NOT NULL,  -- JSON [{field, first, new}]
+	received_at INTEGER NOT NULL,
+	repeats     INTEGER NOT NULL DEFAULT 0,
+	taken_at    INTEGER NOT NULL DEFAULT 0,
+	UNIQUE (order_no, key)
+);
+
+ALTER TABLE inbound ADD COLUMN plaintext TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN settle_due INTEGER NOT NULL DEFAULT 0; -- unix ms: fetch with 2.2 from then on; 0 none
+ALTER TABLE orders ADD COLUMN settle_flagged INTEGER NOT NULL DEFAULT 0; -- the flag was set for the 2.2 (cleared with it)
+ALTER TABLE orders ADD COLUMN transitions INTEGER NOT NULL DEFAULT 0; -- 2.4 transitions applied: tells a revisit of a state from a repeat
+ALTER TABLE attempts ADD COLUMN plaintext TEXT NOT NULL DEFAULT ''; -- the exact plaintext sent, secrets masked
+`,
 }
 
 // SchemaVersion is the schema version this program writes.

@@ -211,12 +211,30 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) (err error) {
 // 2.8 revoke_no; 3.1 claim_no+"/"+status. The same rules as for Update apply
 // to fn.
 func (s *Store) Callback(ctx context.Context, method, key, remote string, fn func(*Tx) (answer []byte, err error)) (answer []byte, duplicate bool, err error) {
+	return s.CallbackWith(ctx, Inbound{Method: method, Key: key, Remote: remote}, fn, nil)
+}
+
+// Inbound names a callback for CallbackWith.
+type Inbound struct {
+	Method, Key, Remote string
+	Plaintext           string // the exact decrypted plaintext, kept with the answer
+}
+
+// CallbackWith is Callback keeping the callback's exact plaintext, and
+// running repeat (when not nil) in the same transaction when the key is
+// known, with the plaintext kept the first time; what repeat writes is
+// committed (a conflict kept beside the first version).
+func (s *Store) CallbackWith(ctx context.Context, in Inbound, fn func(*Tx) (answer []byte, err error), repeat func(tx *Tx, first string) error) (answer []byte, duplicate bool, err error) {
+	method, key, remote := in.Method, in.Key, in.Remote
 	err = s.Update(ctx, func(t *Tx) error {
-		var prev string
-		err := t.tx.QueryRowContext(ctx, `SELECT answer FROM inbound WHERE method = ? AND key = ?`, method, key).Scan(&prev)
+		var prev, first string
+		err := t.tx.QueryRowContext(ctx, `SELECT answer, plaintext FROM inbound WHERE method = ? AND key = ?`, method, key).Scan(&prev, &first)
 		switch {
 		case err == nil:
 			answer, duplicate = []byte(prev), true
+			if repeat != nil {
+				return repeat(t, first)
+			}
 			return nil
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("look up callback %s %s: %w", method, key, err)
@@ -226,8 +244,8 @@ func (s *Store) Callback(ctx context.Context, method, key, remote string, fn fun
 			return err
 		}
 		if _, err := t.tx.ExecContext(ctx,
-			`INSERT INTO inbound (method, key, answer, received_at, remote) VALUES (?, ?, ?, ?, ?)`,
-			method, key, string(a), t.now, remote); err != nil {
+			`INSERT INTO inbound (method, key, answer, received_at, remote, plaintext) VALUES (?, ?, ?, ?, ?, ?)`,
+			method, key, string(a), t.now, remote, in.Plaintext); err != nil {
 			return fmt.Errorf("record callback %s %s: %w", method, key, err)
 		}
 		answer = a

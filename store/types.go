@@ -229,6 +229,9 @@ type Attempt struct {
 	StartedAt  int64  `json:"started_at"`  // unix ms
 	FinishedAt int64  `json:"finished_at"` // unix ms, 0 while sending
 	LatencyMS  int64  `json:"latency_ms"`
+	// Plaintext is the exact signed plaintext sent (secrets masked); the
+	// platform's answer body is Response.
+	Plaintext string `json:"plaintext"`
 }
 
 // FileRef names a file in the content-addressed file store.

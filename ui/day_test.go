@@ -23,7 +23,20 @@ import (
 // arrives, its status is notified (待出函 with the amount), a checked PDF is
 // pushed, the block is revoked and the guarantee released, a claim arrives
 // and its result is sent. The store is checked at the end.
-func TestWholeDay(t *testing.T) {
+func TestWholeDay(t *testing.T) { wholeDay(t, false) }
+
+// TestWholeDayMean is the same day with the platform misbehaving as a real
+// one may (sandbox Options.Mean): re-signed retries, late retries of old
+// transitions and genuine revisits of a state, a 2.1 repeated with changed
+// content, names in other forms, a revocation naming a guarantee we never
+// issued (held, accepted by the clerk), 2.9 answers with an empty {} error
+// and a string data, and a claim for an unknown guarantee (held,
+// dismissed). At the end the store agrees with the sandbox's own records,
+// order by order and guarantee by guarantee, and every held callback is
+// listed.
+func TestWholeDayMean(t *testing.T) { wholeDay(t, true) }
+
+func wholeDay(t *testing.T, mean bool) {
 	if testing.Short() {
 		t.Skip("the whole day takes a few seconds")
 	}
@@ -46,6 +59,7 @@ func TestWholeDay(t *testing.T) {
 	}
 	opt := keys.Options()
 	opt.CallbackBase = "http://" + ln.Addr().String()
+	opt.Mean = mean
 	sb := sandbox.New(opt)
 	defer sb.Close()
 	apiURL, err := sb.Start("127.0.0.1:0")
@@ -97,6 +111,55 @@ func TestWholeDay(t *testing.T) {
 		s := m.pending.selection()
 		return m.newRefs[orderNo] && s != nil && s.key == orderNo && m.bells >= 1
 	})
+	settled := func(what string) {
+		t.Helper()
+		d.waitFor(what, func(*Model) bool {
+			o, err := st.GetOrder(ctx, orderNo)
+			so, _ := sb.Order(orderNo)
+			due, _ := st.SettleDue(ctx, time.Now().Add(time.Hour).UnixMilli(), 10)
+			return err == nil && o.OrderStatus == so.Status() && len(due) == 0
+		})
+	}
+	if mean {
+		// The applicant's materials are sent back and resubmitted twice
+		// (genuine revisits of two states), each 2.4 repeated re-signed and
+		// followed by a late retry of the previous transition.
+		for _, state := range []string{"WAIT_SUBMIT_FIRST_TRAIL", "WAIT_FIRST_TRAIL", "WAIT_SUBMIT_FIRST_TRAIL", "WAIT_FIRST_TRAIL"} {
+			del, err := sb.ChangeOrderStatus(ctx, orderNo, state)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := del.Wait(ctx); err != nil {
+				t.Fatalf("deliver 2.4 %s: %v", state, err)
+			}
+			if o, _ := st.GetOrder(ctx, orderNo); o.OrderStatus != state {
+				evs, _ := st.ListEvents(ctx, store.EventQuery{Limit: 50})
+				for _, e := range evs {
+					t.Logf("%s %s %s %s", e.Kind, e.Method, e.Summary, e.Detail)
+				}
+				t.Fatalf("after the 2.4 to %s the order is %s", state, o.OrderStatus)
+			}
+		}
+		settled("the order's state as the platform has it")
+		if cs, _ := st.OrderConflicts(ctx, orderNo); len(cs) != 1 || cs[0].Diff[0].Field != "principal_phone" {
+			t.Fatalf("the changed 2.1 was not kept beside the first: %+v", cs)
+		}
+		// The clerk sees the conflict in the order's detail.
+		d.keys("enter")
+		d.waitFor("the order's detail with the other version", func(m *Model) bool {
+			dv, ok := m.top().(*detailView)
+			if !ok || dv.loading {
+				return false
+			}
+			for _, l := range dv.lines {
+				if strings.Contains(l.section, "平台重复推送的不同版本") {
+					return true
+				}
+			}
+			return false
+		})
+		d.keys("esc")
+	}
 
 	// 2.3: 待出函 with the order amount.
 	d.keys("n")
@@ -157,8 +220,24 @@ func TestWholeDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := del.Wait(ctx); err != nil {
-		t.Fatalf("deliver guarantee_release: %v", err)
+	if !mean {
+		if err := del.Wait(ctx); err != nil {
+			t.Fatalf("deliver guarantee_release: %v", err)
+		}
+	} else {
+		// The batch names a guarantee we never issued: held, shown in 待办,
+		// and accepted by the clerk after checking with the platform.
+		var held []store.Held
+		d.waitFor("the held revocation in 待办", func(m *Model) bool {
+			held, _ = st.ListHeld(ctx, store.HeldQuery{State: store.HeldHeld})
+			return len(held) == 1 && m.pending.p != nil && m.pending.p.HeldTotal == 1
+		})
+		if v := d.view(); !strings.Contains(v, "暂存的回调") || !strings.Contains(v, "保函撤销（2.8）") {
+			t.Fatalf("the held revocation is not on the screen:\n%s", v)
+		}
+		if _, err := lis.DecideHeld(ctx, held[0].ID, true, "平台确认名单多列了别家保函，本公司保函照撤"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	d.keys("4")
 	d.waitFor("the revocation listed", func(m *Model) bool {
@@ -176,6 +255,25 @@ func TestWholeDay(t *testing.T) {
 	d.waitFor("the release's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
 	assertNoError(t, d)
 	d.keys("esc")
+	if mean {
+		// The answer's error_total counted an empty {}: the release is in
+		// doubt, nothing is marked released; the clerk releases again and
+		// the platform answers with a string data (success).
+		if g, _ := st.GetGuarantee(ctx, "G-DAY-0001"); g.ReleasedAt != 0 {
+			t.Fatal("released locally though an error of the answer names no item")
+		}
+		d.keys("l")
+		d.waitFor("the release form again", func(m *Model) bool {
+			a, ok := m.top().(*actionView)
+			return ok && a.form.values()["guarantees"] == "G-DAY-0001"
+		})
+		d.keys("enter", "enter")
+		d.waitFor("the release confirmation", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stConfirm })
+		d.keys("y")
+		d.waitFor("the release's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+		assertNoError(t, d)
+		d.keys("esc")
+	}
 	g, err = st.GetGuarantee(ctx, "G-DAY-0001")
 	if err != nil || g.ReleasedAt == 0 || g.ReleaseStatus != store.ReleaseDone {
 		t.Fatalf("after 2.9: guarantee %+v, %v", g, err)
@@ -216,10 +314,32 @@ func TestWholeDay(t *testing.T) {
 		t.Fatalf("claim files not kept: %+v", c)
 	}
 	for _, m := range []string{platform.MethodNotifyOrderStatus, platform.MethodPushGuarantee, platform.MethodRemoveGuarantee, platform.MethodUpdateClaimResult} {
-		if n := sb.CountCalls(m); n != 1 {
-			t.Errorf("the platform got %d %s calls, want 1", n, m)
+		want := 1
+		if mean && m == platform.MethodRemoveGuarantee {
+			want = 2
+		}
+		if n := sb.CountCalls(m); n != want {
+			t.Errorf("the platform got %d %s calls, want %d", n, m, want)
 		}
 	}
+	if mean {
+		// A claim for a guarantee the platform believes in but we never
+		// issued: held; the clerk dismisses it.
+		sb.PutGuarantee(sandbox.Guarantee{GuaranteeNo: "G-NOT-OURS", SerialNum: "806097210890990009", BlockNumber: o.BlockNumber,
+			BlockName: o.BlockName, Principal: "外地某某建设工程有限公司", Creditor: o.Creditor})
+		if _, _, err := sb.ApplyClaim(ctx, "G-NOT-OURS"); err != nil {
+			t.Fatal(err)
+		}
+		var held []store.Held
+		d.waitFor("the held claim", func(*Model) bool {
+			held, _ = st.ListHeld(ctx, store.HeldQuery{State: store.HeldHeld})
+			return len(held) == 1 && held[0].Method == platform.CallbackApplyClaim
+		})
+		if _, err := lis.DecideHeld(ctx, held[0].ID, false, "非本公司保函"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	agree(t, ctx, st, sb, mean)
 	evs, err := st.ListEvents(ctx, store.EventQuery{Kind: store.KindCall, Limit: 50})
 	if err != nil {
 		t.Fatal(err)
@@ -229,6 +349,71 @@ func TestWholeDay(t *testing.T) {
 	}
 	if os.Getenv("DAY_SCREEN") != "" {
 		t.Log("\n" + d.view())
+	}
+}
+
+// agree checks that the store and the sandbox's own records agree, order
+// by order and guarantee by guarantee; what the sandbox has that we never
+// issued must be in a held callback.
+func agree(t *testing.T, ctx context.Context, st *store.Store, sb *sandbox.Server, mean bool) {
+	t.Helper()
+	for _, so := range sb.Orders() {
+		o, err := st.GetOrder(ctx, string(so.OrderNo))
+		if err != nil || o.OrderStatus != so.Status() {
+			t.Errorf("order %s: store %q (%v), sandbox %q", so.OrderNo, o.OrderStatus, err, so.Status())
+		}
+	}
+	ours := 0
+	for _, sg := range sb.Guarantees() {
+		g, err := st.GetGuarantee(ctx, sg.GuaranteeNo)
+		if errors.Is(err, store.ErrNotFound) {
+			if sg.GuaranteeNo != "G-NOT-OURS" {
+				t.Errorf("guarantee %s is on the platform only", sg.GuaranteeNo)
+			}
+			continue
+		}
+		ours++
+		if err != nil || g.SerialNum != sg.SerialNum || (g.ReleasedAt != 0) != sg.Released || g.PDFSHA256 != sg.PDFHash {
+			t.Errorf("guarantee %s: store %+v (%v), sandbox %+v", sg.GuaranteeNo, g, err, sg)
+		}
+	}
+	if ours != 1 {
+		t.Errorf("%d of our guarantees on the platform, want 1", ours)
+	}
+	for _, sr := range sb.Revocations() {
+		r, err := st.GetRevocation(ctx, sr.RevokeNo)
+		n := len(sr.Data.CurrentRevokeData) + len(sr.Data.RevokeSuccessData) + len(sr.Data.PenaltyData)
+		if err != nil || len(r.Items) != n {
+			t.Errorf("revocation %s: store %d items (%v), sandbox %d", sr.RevokeNo, len(r.Items), err, n)
+		}
+	}
+	for _, sc := range sb.Claims() {
+		c, err := st.GetClaim(ctx, string(sc.ClaimNo))
+		if string(sc.GuaranteeNo) == "G-NOT-OURS" {
+			if err == nil {
+				t.Errorf("the claim %s for a guarantee we never issued is a record", sc.ClaimNo)
+			}
+			continue
+		}
+		if err != nil || c.Status != string(sc.Status) {
+			t.Errorf("claim %s: store %q (%v), sandbox %q", sc.ClaimNo, c.Status, err, sc.Status)
+		}
+	}
+	held, err := st.ListHeld(ctx, store.HeldQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	if mean {
+		want = 2 // the revocation (accepted) and the claim (dismissed)
+	}
+	if len(held) != want {
+		t.Errorf("%d held callbacks listed, want %d: %+v", len(held), want, held)
+	}
+	for _, h := range held {
+		if h.State == store.HeldHeld {
+			t.Errorf("held callback %d undecided", h.ID)
+		}
 	}
 }
 

@@ -28,6 +28,8 @@ func buildDetail(ctx context.Context, st *store.Store, s selection, files map[st
 		return revocationDetail(ctx, st, s.key)
 	case kindClaim:
 		return claimDetail(ctx, st, s.key)
+	case kindHeld:
+		return heldDetail(ctx, st, s.key)
 	case kindEvent:
 		if s.event == nil {
 			return nil, "", nil, fmt.Errorf("没有日志 %s", s.key)
@@ -271,6 +273,20 @@ func orderDetail(ctx context.Context, st *store.Store, no string, files map[stri
 		v += "  出函 " + g.OutGuaranteeTime + "  " + releaseState(g)
 		b.fieldCopy(g.GuaranteeNo, v, g.GuaranteeNo)
 	}
+	// 2.1 sent again with other content: kept beside the first version.
+	cs, err := st.OrderConflicts(ctx, no)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if len(cs) > 0 {
+		b.section(fmt.Sprintf("平台重复推送的不同版本（%d，本地保留首次版本）", len(cs)))
+		for _, c := range cs {
+			b.field("收到时间", clock(c.ReceivedAt, layoutFull)+fmt.Sprintf("  重发 %d 次", c.Repeats))
+			for _, d := range c.Diff {
+				b.field("  "+fieldLabel(d.Field), fmt.Sprintf("首次 %s → 新 %s", emptyText(d.First), emptyText(d.New)))
+			}
+		}
+	}
 	b.allFields(o.Fields, fileKeys)
 	if err := b.events(ctx, st, no); err != nil {
 		return nil, "", nil, err
@@ -487,6 +503,52 @@ func claimDetail(ctx context.Context, st *store.Store, no string) (*selection, s
 	}
 	b.raw("最后收到的原始数据（已隐去密钥）", c.Raw)
 	return claimSel(c), "理赔 " + c.ClaimNo, b.lines, nil
+}
+
+func emptyText(s string) string {
+	if s == "" {
+		return "（空）"
+	}
+	return s
+}
+
+// ---- 暂存回调 ----
+
+func heldDetail(ctx context.Context, st *store.Store, key string) (*selection, string, []dline, error) {
+	id, _ := strconv.ParseInt(key, 10, 64)
+	h, err := st.GetHeld(ctx, id)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	var b lb
+	b.section("暂存的回调（核对未通过）")
+	b.field("编号", key)
+	b.field("回调", callbackTitle(h.Method)+"  ("+h.Method+")")
+	b.opt("业务编号", h.Ref)
+	b.field("状态", heldStateName(h.State))
+	b.field("原因", h.Reason)
+	b.field("收到时间", clock(h.ReceivedAt, layoutFull))
+	b.field("平台重发", fmt.Sprintf("%d 次（最近 %s）", h.Repeats, clock(h.LastAt, layoutFull)))
+	b.opt("处理说明", h.Note)
+	for _, f := range h.Files {
+		b.field(f.Field, fmt.Sprintf("%s  %d 字节  SHA-256 %s", f.Name, f.Size, f.SHA256))
+	}
+	b.note("A 接受（按回调内容入账，平台下次重发时答复成功）  D 驳回（继续拒收）；也可用 baohan held accept|dismiss " + key)
+	b.section("回调明文（原样）")
+	b.pre(prettyJSON(h.Plaintext))
+	return heldSel(h), "暂存回调 " + key, b.lines, nil
+}
+
+func heldStateName(s string) string {
+	switch s {
+	case store.HeldHeld:
+		return "待核对"
+	case store.HeldAccepted:
+		return "已接受"
+	case store.HeldDismissed:
+		return "已驳回"
+	}
+	return s
 }
 
 // ---- 日志 ----

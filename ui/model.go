@@ -47,6 +47,9 @@ type Options struct {
 	// desk opens with the report.
 	Doctor     func(context.Context) *doctor.Report
 	FirstStart bool
+	// DecideHeld accepts or dismisses a held callback (listener.Server's
+	// DecideHeld); nil: the desk says to use baohan held accept|dismiss.
+	DecideHeld func(ctx context.Context, id int64, accept bool, note string) (store.Held, error)
 }
 
 // Run runs the desk in the alternate screen until the clerk quits (q) or ctx

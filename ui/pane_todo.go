@@ -31,6 +31,9 @@ type todoPane struct {
 	w      int
 	gen    int // reads asked
 	got    int // the read shown
+	// confirm is the held callback decision asked once ("A12", "D12"):
+	// the same key again carries it out.
+	confirm string
 }
 
 // todoLimit is how many entries of each section the pane reads.
@@ -74,7 +77,7 @@ func (t *todoPane) count() int {
 	if t.p == nil {
 		return -1
 	}
-	return t.p.OrdersTotal + t.p.ReleasesTotal + t.p.ClaimsTotal + t.p.FlaggedTotal + len(t.unres)
+	return t.p.OrdersTotal + t.p.ReleasesTotal + t.p.ClaimsTotal + t.p.FlaggedTotal + t.p.HeldTotal + len(t.unres)
 }
 
 func (t *todoPane) load(m *Model) tea.Cmd { return t.refresh(m) }
@@ -111,6 +114,14 @@ func (t *todoPane) refresh(m *Model) tea.Cmd {
 }
 
 func (t *todoPane) msg(m *Model, msg paneMsg) tea.Cmd {
+	if hd, ok := msg.(heldDecidedMsg); ok {
+		if hd.err != nil {
+			m.errorf("处理暂存回调失败：%s", clean(hd.err.Error()))
+		} else {
+			m.info("暂存回调 #%d：%s", hd.h.ID, heldStateName(hd.h.State))
+		}
+		return t.refresh(m)
+	}
 	pm, ok := msg.(pendingMsg)
 	if !ok || pm.gen != t.gen {
 		return nil
@@ -158,6 +169,18 @@ func (t *todoPane) build(moreFaults bool) {
 		items = append(items, todoItem{heading: fmt.Sprintf("结果未知的调用（需核对） %d", len(t.unres))})
 		for i := range t.unres {
 			items = append(items, todoItem{att: &t.unres[i]})
+		}
+	}
+	// Held callbacks: authentic, failed a 假通知 check, refused until the
+	// clerk decides (protocol.md); shown whenever there are any.
+	if p.HeldTotal > 0 {
+		h := fmt.Sprintf("暂存的回调（核对未通过，待处理） %d", p.HeldTotal)
+		if p.HeldTotal > len(p.Held) {
+			h += fmt.Sprintf("（显示前 %d）", len(p.Held))
+		}
+		items = append(items, todoItem{heading: h})
+		for _, h := range p.Held {
+			items = append(items, todoItem{sel: heldSel(h)})
 		}
 	}
 	section := func(title string, shown, total int) {
@@ -260,6 +283,10 @@ func (t *todoPane) step(n int) {
 
 func (t *todoPane) key(m *Model, k tea.KeyMsg) (tea.Cmd, bool) {
 	km := m.keys
+	if key.Matches(k, km.HeldAccept, km.HeldDismiss) {
+		return t.decideHeld(m, key.Matches(k, km.HeldAccept)), true
+	}
+	t.confirm = ""
 	switch {
 	case key.Matches(k, km.Up):
 		t.step(-1)
@@ -279,7 +306,53 @@ func (t *todoPane) key(m *Model, k tea.KeyMsg) (tea.Cmd, bool) {
 	return nil, true
 }
 
+// heldDecidedMsg is the outcome of a decision on a held callback.
+type heldDecidedMsg struct {
+	h      store.Held
+	accept bool
+	err    error
+}
+
+func (heldDecidedMsg) paneID() paneID { return paneTodo }
+
+// decideHeld asks for a second press, then accepts or dismisses the held
+// callback under the cursor.
+func (t *todoPane) decideHeld(m *Model, accept bool) tea.Cmd {
+	s := t.selection()
+	if s == nil || s.kind != kindHeld {
+		m.info("A/D 用于待办中暂存的回调：请先选中一条")
+		return nil
+	}
+	verb, mark := "驳回", "D"
+	if accept {
+		verb, mark = "接受", "A"
+	}
+	if m.opt.DecideHeld == nil {
+		m.info("本桌面不能处理暂存回调：请运行 baohan held %s %s", map[bool]string{true: "accept", false: "dismiss"}[accept], s.key)
+		return nil
+	}
+	if t.confirm != mark+s.key {
+		t.confirm = mark + s.key
+		if accept {
+			m.info("再按一次 A 确认接受暂存回调 #%s：按回调内容入账，平台下次重发时答复成功", s.key)
+		} else {
+			m.info("再按一次 D 确认驳回暂存回调 #%s：继续拒收", s.key)
+		}
+		return nil
+	}
+	t.confirm = ""
+	id, decide, ctx := s.held.ID, m.opt.DecideHeld, m.ctx
+	note := "在工作台" + verb
+	return func() tea.Msg {
+		h, err := decide(ctx, id, accept, note)
+		return heldDecidedMsg{h: h, accept: accept, err: err}
+	}
+}
+
 func (t *todoPane) helpKeys(m *Model) []key.Binding {
+	if s := t.selection(); s != nil && s.kind == kindHeld {
+		return []key.Binding{m.keys.HeldAccept, m.keys.HeldDismiss, m.keys.Open}
+	}
 	if len(t.unres) > 0 {
 		return []key.Binding{m.keys.Reconcile, m.keys.Open}
 	}
@@ -371,6 +444,17 @@ func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
 		if w >= 100 {
 			add(txt(money(c.ClaimAmount)), 14)
 		}
+	case kindHeld:
+		h := s.held
+		add(styled("暂存", stWarn), 4)
+		add(txt(fmt.Sprintf("#%d", h.ID)), 4)
+		add(txt(callbackTitle(h.Method)), 16)
+		add(txt(h.Ref), 14)
+		if w >= 100 {
+			add(txt(clock(h.ReceivedAt, layoutShort)), 11)
+			add(txt(fmt.Sprintf("重发 %d", h.Repeats)), 6)
+		}
+		add(txt(h.Reason), 0)
 	case kindEvent: // a fault
 		e := s.event
 		add(styled("!故障", stUrgent), 5)
@@ -389,6 +473,21 @@ func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
 		return stNew.Render(mark) + line
 	}
 	return mark + line
+}
+
+// callbackTitle names a callback for the clerk, with the manual's section.
+func callbackTitle(method string) string {
+	switch method {
+	case platform.CallbackApplyGuarantee:
+		return "保函申请（2.1）"
+	case platform.CallbackOrderStatus:
+		return "订单状态（2.4）"
+	case platform.CallbackGuaranteeRelease:
+		return "保函撤销（2.8）"
+	case platform.CallbackApplyClaim:
+		return "理赔申请（3.1）"
+	}
+	return method
 }
 
 // attemptRow draws a call whose outcome is unknown: its state, the call,

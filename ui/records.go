@@ -20,6 +20,7 @@ const (
 	kindClaim
 	kindEvent
 	kindRelease // a guarantee awaiting 解保 (待办)
+	kindHeld    // a held callback (暂存回调, 待办)
 )
 
 // selection is the record under the cursor, as the list read it.
@@ -32,6 +33,7 @@ type selection struct {
 	claim      *store.Claim
 	event      *store.Event
 	release    *store.PendingRelease
+	held       *store.Held
 }
 
 func (s selection) kindName() string {
@@ -48,6 +50,8 @@ func (s selection) kindName() string {
 		return "日志"
 	case kindRelease:
 		return "待解保"
+	case kindHeld:
+		return "暂存回调"
 	}
 	return ""
 }
@@ -70,6 +74,10 @@ func claimSel(c store.Claim) *selection {
 
 func eventSel(e store.Event) *selection {
 	return &selection{kind: kindEvent, key: strconv.FormatInt(e.ID, 10), event: &e}
+}
+
+func heldSel(h store.Held) *selection {
+	return &selection{kind: kindHeld, key: strconv.FormatInt(h.ID, 10), held: &h}
 }
 
 func releaseSel(r store.PendingRelease) *selection {

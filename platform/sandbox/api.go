@@ -223,7 +223,7 @@ func (s *Server) checkCommon(q *request) (answer, bool) {
 	if ts == "" {
 		return fail(platform.StatusIllegalAccess, "非法访问：缺少 timestamp"), true
 	}
-	if err := platform.CheckTimestamp(ts, s.now()); err != nil {
+	if err := checkCallTimestamp(ts, s.now()); err != nil {
 		return fail(platform.StatusIllegalAccess, fmt.Sprintf("非法访问：timestamp %s 不可用（%v）", ts, err)), true
 	}
 	if q.method == platform.MethodGetAccessToken {

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"baohan/platform"
@@ -161,7 +162,7 @@ func (s *Server) SendOrder(ctx context.Context, orderNo string) *Delivery {
 		_ = json.Unmarshal(answer, &env)
 		state := string(env.Data.OrderStatus)
 		s.mu.Lock()
-		if cur, ok := s.orders[orderNo]; ok && platform.IsOrderState(state) && string(cur.OrderStatus) == sent {
+		if cur, ok := s.orders[orderNo]; ok && isState(state) && string(cur.OrderStatus) == sent {
 			cur.OrderStatus = platform.Str(state)
 		}
 		if cur, ok := s.orders[orderNo]; ok {
@@ -169,6 +170,13 @@ func (s *Server) SendOrder(ctx context.Context, orderNo string) *Delivery {
 		}
 		s.mu.Unlock()
 		s.emit(Event{Kind: EventOrderApplied, OrderNo: orderNo, OrderStatus: state})
+		if s.opt.Mean {
+			// The platform sends the order again with changed content.
+			changed := msg
+			changed.PrincipalPhone = platform.Str(mobile())
+			s.log.Info("平台重复推送保函申请订单且内容不同 (2.1)", "order_no", orderNo)
+			s.attemptOnce(s.ctx, Callback{Path: PathApplyGuarantee, Msg: changed, echo: true})
+		}
 	}})
 }
 
@@ -190,14 +198,46 @@ func (s *Server) notifyStatus(n platform.OrderStatusNotice) *Delivery {
 		return nil
 	}
 	s.log.Info("平台通知订单状态 (2.4)", "order_no", string(n.OrderNo), "from", string(n.OrderStatusOld), "to", string(n.OrderStatus))
-	return s.Send(s.ctx, Callback{Path: PathOrderStatus, Msg: n})
+	cb := Callback{Path: PathOrderStatus, Msg: n}
+	if s.opt.Mean {
+		n.Timestamp = platform.Str(platform.Timestamp(s.now()))
+		cb.Msg = n
+		s.mu.Lock()
+		prev, had := s.lastNotice[string(n.OrderNo)]
+		s.lastNotice[string(n.OrderNo)] = n
+		s.mu.Unlock()
+		// A late retry of the order's previous transition, re-signed,
+		// after the new one was acknowledged; only when its old state is not
+		// where the order is now: a retry of a transition into a state the
+		// order has come back to cannot be told from a genuine revisit, by
+		// anyone (protocol.md decides 2.4 by state).
+		if had && string(prev.OrderStatusOld) != string(n.OrderStatus) {
+			prev.Timestamp = platform.Str(platform.Timestamp(s.now().Add(time.Second)))
+			cb.onAck = func([]byte) {
+				s.log.Info("平台迟到重发旧的订单状态通知 (2.4)", "order_no", string(prev.OrderNo), "from", string(prev.OrderStatusOld), "to", string(prev.OrderStatus))
+				s.attemptOnce(s.ctx, Callback{Path: PathOrderStatus, Msg: prev, echo: true})
+			}
+		}
+	}
+	return s.Send(s.ctx, cb)
+}
+
+// meanName writes a name in another form the manual's 假通知 check must
+// forgive (protocol.md: NFKC, no white space): full-width brackets as
+// half-width and the reverse, and a space inside.
+func meanName(name string) string {
+	r := strings.NewReplacer("（", "(", "）", ")", "(", "（", ")", "）").Replace(name)
+	if n := []rune(r); len(n) > 2 {
+		r = string(n[:2]) + " " + string(n[2:])
+	}
+	return r
 }
 
 // ChangeOrderStatus moves an order to state on the platform's side (the
 // applicant paid, resubmitted, ...) and sends 2.4 with order_status_old.
 // Moving to WAIT_OUT_GUARANTEE sets an order amount when there is none.
 func (s *Server) ChangeOrderStatus(ctx context.Context, orderNo, state string) (*Delivery, error) {
-	if !platform.IsOrderState(state) {
+	if !isState(state) {
 		return nil, fmt.Errorf("change order %s: %q is not a 5.4 state", orderNo, state)
 	}
 	s.mu.Lock()
@@ -208,7 +248,7 @@ func (s *Server) ChangeOrderStatus(ctx context.Context, orderNo, state string) (
 	}
 	old := string(o.OrderStatus)
 	o.OrderStatus = platform.Str(state)
-	if state == platform.OrderWaitOutGuarantee && o.OrderAmount == "" {
+	if state == stateWaitOutGuarantee && o.OrderAmount == "" {
 		o.OrderAmount = guaranteeFee(string(o.GuaranteeAmount))
 	}
 	n := s.statusNoticeLocked(o, old)
@@ -308,6 +348,22 @@ func (s *Server) Revoke(ctx context.Context, spec RevokeSpec) (Revocation, *Deli
 	s.revSeq = append(s.revSeq, r.RevokeNo)
 	s.mu.Unlock()
 
+	if s.opt.Mean {
+		// The list names a guarantee the guarantor never issued, and the
+		// names come in another form.
+		s.mu.Lock()
+		s.serial += 7
+		phantom := platform.RevokeItem{GuaranteeNo: platform.Str(fmt.Sprintf("WB%d", s.serial%1000000)),
+			Principal: "外地某某建设工程有限公司", SerialNum: platform.SerialNum(strconv.FormatUint(s.serial, 10))}
+		s.mu.Unlock()
+		data.CurrentRevokeData = append(data.CurrentRevokeData, phantom)
+		for i := range data.CurrentRevokeData {
+			data.CurrentRevokeData[i].Principal = platform.Str(meanName(string(data.CurrentRevokeData[i].Principal)))
+		}
+		s.mu.Lock()
+		r.Data = data
+		s.mu.Unlock()
+	}
 	dataJSON, err := platform.Marshal(data)
 	if err != nil {
 		return Revocation{}, nil, fmt.Errorf("revoke block %s: %w", spec.BlockNumber, err)
@@ -370,13 +426,19 @@ func (s *Server) ApplyClaim(ctx context.Context, guaranteeNo string, attachments
 	claimNo := fmt.Sprintf("LP%s%05d", s.now().In(platform.CST).Format("20060102"), s.nextSeq()%100000)
 	msg := platform.ApplyClaim{
 		RequestMethod: platform.CallbackApplyClaim,
-		ClaimNo:       platform.Str(claimNo), Status: platform.ClaimApplyWaitDeal,
+		ClaimNo:       platform.Str(claimNo), Status: claimApplyWaitDeal,
 		GuaranteeNo: platform.Str(guaranteeNo), BlockName: platform.Str(g.BlockName), BlockNumber: platform.Str(g.BlockNumber),
 		Principal: platform.Str(g.Principal), Creditor: platform.Str(g.Creditor),
 		Guarantor: platform.Str(guarantor), OutGuarantee: platform.Str(guarantor),
+		// (mean mode rewrites the names below)
 		ClaimAmount: platform.Str(amount), ClaimReason: platform.Str(pick(claimReasons)),
 		ContactPerson: platform.Str(personName()), ContactPhone: platform.Str(mobile()),
 		ContactMail: platform.Str(fmt.Sprintf("zb%d@fzcj.com.cn", 100+rand.IntN(900))),
+	}
+	if s.opt.Mean {
+		msg.Principal = platform.Str(meanName(string(msg.Principal)))
+		msg.Creditor = platform.Str(meanName(string(msg.Creditor)))
+		msg.OutGuarantee = platform.Str(meanName(string(msg.OutGuarantee)))
 	}
 	files := []File{{Field: "guarantee_pdf", Name: pdf.Name, Data: pdf.Data}}
 	c := &Claim{ApplyClaim: msg}

@@ -67,6 +67,7 @@ type Callback struct {
 	Multipart bool
 
 	onAck func(answer []byte) // run once, when the listener acknowledges
+	echo  bool                // a mean repeat: not repeated again
 }
 
 func (cb Callback) multipart() bool {
@@ -196,6 +197,9 @@ func (s *Server) deliver(ctx context.Context, d *Delivery, target, contentType s
 		status, answer, err := s.attempt(ctx, target, contentType, body)
 		if err == nil && status == platform.StatusOK {
 			s.log.Info("回调已确认", "path", d.cb.Path, "attempts", i+1)
+			if s.opt.Mean && !d.cb.echo {
+				s.echo(ctx, d.cb)
+			}
 			if d.cb.onAck != nil {
 				d.cb.onAck(answer)
 			}
@@ -356,4 +360,36 @@ func snippet(b []byte) string {
 		s = string(r[:160]) + "…"
 	}
 	return s
+}
+
+// echo (mean mode) sends an acknowledged callback once more, re-signed with
+// a later timestamp, as the platform's retries do when an answer was lost.
+func (s *Server) echo(ctx context.Context, cb Callback) {
+	f, err := platform.ToFields(cb.Msg)
+	if err != nil {
+		return
+	}
+	ts, _ := json.Marshal(platform.Timestamp(s.now().Add(time.Second)))
+	f["timestamp"] = ts
+	cb.Msg, cb.echo, cb.onAck = f, true, nil
+	s.log.Info("平台重发回调（重新签名）", "path", cb.Path)
+	s.attemptOnce(ctx, cb)
+}
+
+// attemptOnce (mean mode) makes one attempt of cb before the delivery that
+// caused it finishes, so that it reaches the listener before anything the
+// delivery's waiter does next.
+func (s *Server) attemptOnce(ctx context.Context, cb Callback) {
+	base := s.callbackBase()
+	if base == "" {
+		return
+	}
+	ct, body, err := s.encodeCallback(cb)
+	if err != nil {
+		return
+	}
+	status, answer, err := s.attempt(ctx, base+cb.Path, ct, body)
+	if err != nil || status != platform.StatusOK {
+		s.log.Warn("重发的回调未确认", "path", cb.Path, "status", status, "answer", snippet(answer))
+	}
 }

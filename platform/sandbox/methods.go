@@ -39,6 +39,10 @@ func (s *Server) getAccessToken(q *request) answer {
 	s.mu.Lock()
 	s.tokens[tok] = exp
 	s.mu.Unlock()
+	if s.opt.Mean {
+		// As a lifetime in seconds, which protocol.md also allows.
+		return ok(map[string]any{"access_token": tok, "expired_at": int64(exp.Sub(s.now()).Round(time.Second) / time.Second)})
+	}
 	return ok(map[string]any{"access_token": tok, "expired_at": exp.Unix()})
 }
 
@@ -114,15 +118,10 @@ func (s *Server) attachFilesJSON(root string, ids []string) string {
 // 交易取消 with cancel_order (2.11), 交易完成 from the platform.
 func guarantorSettable(state string) bool {
 	switch state {
-	case platform.OrderHasOutGuarantee, platform.OrderFinish, platform.OrderCancel:
+	case stateHasOutGuarantee, stateFinish, stateCancel:
 		return false
 	}
-	for _, st := range platform.OrderStates {
-		if st.Code == state {
-			return true
-		}
-	}
-	return false
+	return isState(state)
 }
 
 var amountRE = regexp.MustCompile(`^\d{1,14}(\.\d{1,2})?$`)
@@ -150,13 +149,13 @@ func (s *Server) notifyOrderStatus(q *request) answer {
 			return fail(2304, "参数缺失：order_status"), false
 		case !guarantorSettable(state):
 			return fail(2305, fmt.Sprintf("参数错误: status（%s 不是担保公司可通知的订单状态）", state)), false
-		case platform.OrderIssued(old):
-			return fail(2313, fmt.Sprintf("该订单不允许审批操作（订单状态 %s %s）", old, platform.OrderStateText(old))), false
+		case stateClosed(old):
+			return fail(2313, fmt.Sprintf("该订单不允许审批操作（订单状态 %s %s）", old, stateText(old))), false
 		case withdraw != "" && withdraw != "0" && withdraw != "1":
 			return fail(platform.StatusFailed, "参数错误：is_withdraw 只能是 0 或 1"), false
 		case withdraw == "1" && statement == "":
 			return fail(platform.StatusFailed, "参数缺失：statement（is_withdraw=1 时必填）"), false
-		case state == platform.OrderWaitOutGuarantee && amount == "":
+		case state == stateWaitOutGuarantee && amount == "":
 			return fail(2309, "参数缺失：order_amount（order_status=WAIT_OUT_GUARANTEE 时必填）"), false
 		case amount != "" && !amountRE.MatchString(amount):
 			return fail(2310, "参数错误：order_amount "+amount+" 不是最多两位小数的金额"), false
@@ -229,8 +228,8 @@ func (s *Server) pushGuarantee(q *request) answer {
 		a = fail(2424, "对应的订单不存在："+orderNo)
 	case s.guarantees[guaranteeNo] != nil:
 		a = fail(platform.StatusGuaranteeExists, "保函编号已存在："+guaranteeNo)
-	case string(o.OrderStatus) != platform.OrderWaitOutGuarantee:
-		a = fail(2427, fmt.Sprintf("该订单不允许出函操作（订单状态 %s %s）", o.OrderStatus, platform.OrderStateText(string(o.OrderStatus))))
+	case string(o.OrderStatus) != stateWaitOutGuarantee:
+		a = fail(2427, fmt.Sprintf("该订单不允许出函操作（订单状态 %s %s）", o.OrderStatus, stateText(string(o.OrderStatus))))
 	case q.str("principal") != string(o.Principal):
 		a = fail(2319, "被保证人名称不正确：订单的被保证人是 "+string(o.Principal))
 	case q.str("creditor") != string(o.Creditor):
@@ -252,14 +251,14 @@ func (s *Server) pushGuarantee(q *request) answer {
 	s.guarantees[guaranteeNo] = g
 	s.guarSeq = append(s.guarSeq, guaranteeNo)
 	old := string(o.OrderStatus)
-	o.OrderStatus = platform.OrderHasOutGuarantee
+	o.OrderStatus = stateHasOutGuarantee
 	o.GuaranteeNo = guaranteeNo
 	notice := s.statusNoticeLocked(o, old)
 	s.mu.Unlock()
 
 	s.log.Info("担保公司推送电子保函 (2.5)", "order_no", orderNo, "guarantee_no", guaranteeNo, "serial_num", serial)
 	s.notifyStatus(notice)
-	s.emit(Event{Kind: EventPushed, OrderNo: orderNo, GuaranteeNo: guaranteeNo, OrderStatus: platform.OrderHasOutGuarantee})
+	s.emit(Event{Kind: EventPushed, OrderNo: orderNo, GuaranteeNo: guaranteeNo, OrderStatus: stateHasOutGuarantee})
 	// serial_num is a JSON number, as the platform sends it; it exceeds
 	// 2^53, so a reader that goes through float64 loses digits.
 	return ok(map[string]any{"serial_num": json.Number(serial)})
@@ -325,6 +324,25 @@ func (s *Server) removeGuarantee(q *request) answer {
 		s.log.Info("担保公司解保 (2.9)", "guarantee_no", no)
 		s.emit(Event{Kind: EventReleased, GuaranteeNo: no})
 	}
+	if s.opt.Mean {
+		s.mu.Lock()
+		s.removeCalls++
+		n := s.removeCalls
+		s.mu.Unlock()
+		switch {
+		case n%2 == 1:
+			// As the manual's example: an empty {} that names no item,
+			// counted in error_total.
+			data := make([]any, 0, len(errs)+1)
+			for _, e := range errs {
+				data = append(data, e)
+			}
+			data = append(data, struct{}{})
+			return ok(map[string]any{"error": map[string]any{"error_total": len(errs) + 1, "data": data}})
+		case len(errs) == 0:
+			return ok("解保成功")
+		}
+	}
 	e := map[string]any{"error_total": len(errs)}
 	if len(errs) > 0 {
 		e["data"] = errs
@@ -348,32 +366,32 @@ func (s *Server) cancelOrder(q *request) answer {
 		a = fail(2302, "订单不存在："+no)
 	case reason == "":
 		a = fail(platform.StatusFailed, "参数缺失：cancel_reason")
-	case string(o.OrderStatus) == platform.OrderCancel:
+	case string(o.OrderStatus) == stateCancel:
 		a = ok("成功") // already cancelled: a repeat changes nothing
-	case platform.OrderIssued(string(o.OrderStatus)):
-		a = fail(2313, fmt.Sprintf("该订单不允许审批操作（订单状态 %s %s，不能取消）", o.OrderStatus, platform.OrderStateText(string(o.OrderStatus))))
+	case stateClosed(string(o.OrderStatus)):
+		a = fail(2313, fmt.Sprintf("该订单不允许审批操作（订单状态 %s %s，不能取消）", o.OrderStatus, stateText(string(o.OrderStatus))))
 	}
 	if a.status != 0 {
 		s.mu.Unlock()
 		return a
 	}
 	old := string(o.OrderStatus)
-	o.OrderStatus = platform.OrderCancel
+	o.OrderStatus = stateCancel
 	o.CancelReason = reason
 	notice := s.statusNoticeLocked(o, old)
 	s.mu.Unlock()
 	s.log.Info("担保公司取消订单 (2.11)", "order_no", no, "reason", reason)
 	s.notifyStatus(notice)
-	s.emit(Event{Kind: EventOrderCancelled, OrderNo: no, OrderStatus: platform.OrderCancel})
+	s.emit(Event{Kind: EventOrderCancelled, OrderNo: no, OrderStatus: stateCancel})
 	return ok("成功")
 }
 
 // --- 3.2 guarantor_update_claim_result ---
 
 // ClaimStateFor is the 5.7 state a 3.2 do_type/status pair leads to, or ""
-// when the pair is not allowed (platform.ClaimResultChoices).
+// when the pair is not allowed (claimResults).
 func ClaimStateFor(doType, status string) string {
-	if platform.ClaimResultText(doType, status) == "" {
+	if claimResultText(doType, status) == "" {
 		return ""
 	}
 	switch doType + "/" + status {
@@ -429,7 +447,7 @@ func (s *Server) updateClaimResult(q *request) answer {
 		a = fail(platform.StatusFailed, "保函编号与理赔不符：理赔 "+no+" 的保函编号是 "+string(c.GuaranteeNo))
 	case c.Status == "CLAIM_CANCEL" || c.Status == "CLAIM_CLOSE":
 		a = fail(platform.StatusFailed, "该理赔已结束（"+string(c.Status)+"）")
-	case doType != "1" && (c.Status == platform.ClaimApplyWaitDeal || c.Status == "DEAL_RETURN"):
+	case doType != "1" && (c.Status == claimApplyWaitDeal || c.Status == "DEAL_RETURN"):
 		a = fail(platform.StatusFailed, "该理赔尚未受理通过，不能更新理赔或追偿结果")
 	}
 	if a.status != 0 {
@@ -439,7 +457,7 @@ func (s *Server) updateClaimResult(q *request) answer {
 	c.Status = platform.Str(state)
 	c.Results = append(c.Results, ClaimResult{DoType: doType, Status: status, Note: note, State: state})
 	s.mu.Unlock()
-	s.log.Info("担保公司更新理赔结果 (3.2)", "claim_no", no, "result", platform.ClaimResultText(doType, status), "state", state)
+	s.log.Info("担保公司更新理赔结果 (3.2)", "claim_no", no, "result", claimResultText(doType, status), "state", state)
 	s.emit(Event{Kind: EventClaimResult, ClaimNo: no, GuaranteeNo: q.str("guarantee_no")})
 	return ok("成功")
 }

@@ -22,6 +22,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"baohan/platform"
 )
 
 // APIPath is where the platform's API is served (one URL for every method).
@@ -40,7 +42,7 @@ const (
 	DefaultTokenTTL        = 2 * time.Hour
 	DefaultFileURLTTL      = 2 * time.Hour
 	DefaultCallbackTimeout = 20 * time.Second
-	DefaultGuarantorName   = "福州榕信融资担保有限公司"
+	DefaultGuarantorName   = "福州某某融资担保有限公司"
 )
 
 // Options configure a Server. Zero values get the defaults noted.
@@ -74,6 +76,15 @@ type Options struct {
 	Now             func() time.Time
 	Logger          *slog.Logger // default: discard
 	GuarantorName   string       // 保证人 used in generated claims before any push; default DefaultGuarantorName
+
+	// Mean makes the platform behave as a real one may (issue 9): every
+	// callback is repeated re-signed after it was acknowledged, a 2.4 is
+	// followed by a late retry of the order's previous transition, names in
+	// 2.8 and 3.1 come in other (full-width/half-width, spaced) forms, each
+	// new order's 2.1 is repeated with changed content, revocations name a
+	// guarantee the guarantor never issued, and 2.9 answers carry an empty
+	// {} error (error_total counting it) or a string data.
+	Mean bool
 }
 
 // Server is the simulated platform. Its methods are safe for concurrent use.
@@ -106,8 +117,10 @@ type Server struct {
 	faults      map[string][]*Fault
 	deliveries  []*Delivery
 	observers   []func(Event)
-	serial      uint64 // last serial_num issued
-	seq         uint64 // for order, revocation, claim and file numbers
+	serial      uint64                                // last serial_num issued
+	removeCalls int                                   // 2.9 calls answered (mean mode alternates its answers)
+	lastNotice  map[string]platform.OrderStatusNotice // mean mode: each order's last 2.4, for late retries
+	seq         uint64                                // for order, revocation, claim and file numbers
 }
 
 // New makes a Server; it serves nothing until Handler is mounted or Start
@@ -144,6 +157,7 @@ func New(opt Options) *Server {
 		tokens:      map[string]time.Time{},
 		fileTokens:  map[string]fileToken{},
 		orders:      map[string]*Order{},
+		lastNotice:  map[string]platform.OrderStatusNotice{},
 		guarantees:  map[string]*Guarantee{},
 		revocations: map[string]*Revocation{},
 		claims:      map[string]*Claim{},

@@ -168,7 +168,7 @@ func (s *Server) PutGuarantee(g Guarantee) {
 	c := g
 	s.guarantees[g.GuaranteeNo] = &c
 	if o, ok := s.orders[g.OrderNo]; ok {
-		o.OrderStatus = platform.OrderHasOutGuarantee
+		o.OrderStatus = stateHasOutGuarantee
 		o.GuaranteeNo = g.GuaranteeNo
 	}
 }

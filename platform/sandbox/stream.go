@@ -3,12 +3,11 @@ package sandbox
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"sync"
 	"time"
-
-	"baohan/platform"
 )
 
 // Intervals of the demo stream at pace 1.
@@ -167,7 +166,7 @@ func (st *stream) newOrderOn(newBlock bool, fastTrack bool) {
 	o := st.s.GenerateOrder(spec)
 	st.mu.Lock()
 	if spec.BlockNumber == "" {
-		dl, _ := platform.ParseDeadline(string(o.BidDeadline))
+		dl, _ := parseDeadline(string(o.BidDeadline))
 		vd, _ := strconv.Atoi(string(o.ValidDay))
 		st.blocks[string(o.BlockNumber)] = &streamBlock{bidders: 1, spec: OrderSpec{
 			BlockNumber: string(o.BlockNumber), BlockName: string(o.BlockName), ProjectName: string(o.ProjectName),
@@ -194,14 +193,14 @@ func (st *stream) react(e Event) {
 		switch {
 		case fast:
 			// Paid by direct debit right after applying.
-			st.after(2*time.Second, func() { st.moveIf(e.OrderNo, "", platform.OrderWaitOutGuarantee) })
+			st.after(2*time.Second, func() { st.moveIf(e.OrderNo, "", stateWaitOutGuarantee) })
 		case e.OrderStatus == "WAIT_PAY":
-			st.after(streamPaidAfter, func() { st.moveIf(e.OrderNo, "WAIT_PAY", platform.OrderWaitOutGuarantee) })
+			st.after(streamPaidAfter, func() { st.moveIf(e.OrderNo, "WAIT_PAY", stateWaitOutGuarantee) })
 		}
 	case EventOrderStatus:
 		switch e.OrderStatus {
 		case "WAIT_PAY": // the applicant pays a while later
-			st.after(streamPaidAfter, func() { st.moveIf(e.OrderNo, "WAIT_PAY", platform.OrderWaitOutGuarantee) })
+			st.after(streamPaidAfter, func() { st.moveIf(e.OrderNo, "WAIT_PAY", stateWaitOutGuarantee) })
 		case "WAIT_SUBMIT_FIRST_TRAIL": // sent back; the applicant resubmits
 			st.after(streamResubmitAfter, func() { st.moveIf(e.OrderNo, "WAIT_SUBMIT_FIRST_TRAIL", "WAIT_FIRST_TRAIL") })
 		case "WAIT_SUBMIT_TUNE_UP":
@@ -233,7 +232,7 @@ func (st *stream) react(e Event) {
 // before an issued guarantee).
 func (st *stream) moveIf(orderNo, from, to string) {
 	o, ok := st.s.Order(orderNo)
-	if !ok || platform.OrderIssued(o.Status()) || o.Status() == to || (from != "" && o.Status() != from) {
+	if !ok || stateClosed(o.Status()) || o.Status() == to || (from != "" && o.Status() != from) {
 		return
 	}
 	_, _ = st.s.ChangeOrderStatus(st.ctx, orderNo, to)
@@ -241,6 +240,10 @@ func (st *stream) moveIf(orderNo, from, to string) {
 
 // business does one of: revoke a block, open a claim, ask 验真 or 查验.
 func (st *stream) business() {
+	if st.s.opt.Mean && rand.IntN(100) < 10 {
+		st.unknownClaim()
+		return
+	}
 	switch r := rand.IntN(100); {
 	case r < 35:
 		st.revokeSome()
@@ -373,5 +376,21 @@ func (st *stream) releaseQuery(guaranteeNo string) {
 		st.s.log.Warn("解保查询未成功", "guarantee_no", guaranteeNo, "err", err)
 		return
 	}
-	st.s.log.Info("解保查询结果", "guarantee_no", guaranteeNo, "status", platform.ReleaseStatusText(int(ans.Status)))
+	st.s.log.Info("解保查询结果", "guarantee_no", guaranteeNo, "status", releaseText(int(ans.Status)))
+}
+
+// unknownClaim (mean mode): a claim for a guarantee the platform has on
+// record but the guarantor never issued (another firm's, misfiled).
+func (st *stream) unknownClaim() {
+	s := st.s
+	s.mu.Lock()
+	s.serial += 11
+	no := fmt.Sprintf("WB%d", s.serial%1000000)
+	serial := strconv.FormatUint(s.serial, 10)
+	s.mu.Unlock()
+	s.PutGuarantee(Guarantee{GuaranteeNo: no, SerialNum: serial, BlockNumber: "E3501000000" + serial[len(serial)-4:],
+		BlockName: "外地某某工程（标段一）", Principal: "外地某某建设工程有限公司", Creditor: "外地某某局", Guarantor: "外地某某担保有限公司"})
+	if _, _, err := s.ApplyClaim(st.ctx, no); err != nil {
+		s.log.Warn("模拟理赔失败", "guarantee_no", no, "err", err)
+	}
 }

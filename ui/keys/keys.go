@@ -36,6 +36,8 @@ type KeyMap struct {
 	Release     key.Binding // 2.9 保函解保
 	ClaimResult key.Binding // 3.2 理赔结果更新
 	Reconcile   key.Binding // settle the calls whose outcome is unknown (结果未知)
+	HeldAccept  key.Binding // accept a held callback (暂存回调), pressed twice
+	HeldDismiss key.Binding // dismiss a held callback, pressed twice
 
 	// Files and values.
 	Download key.Binding // 4.1 获取文件URL + download
@@ -87,6 +89,8 @@ func Default() KeyMap {
 		Release:     b("l", "保函解保", "l"),
 		ClaimResult: b("a", "理赔结果更新", "a"),
 		Reconcile:   b("R", "核对结果未知的调用", "R"),
+		HeldAccept:  b("A", "接受暂存回调", "A"),
+		HeldDismiss: b("D", "驳回暂存回调", "D"),
 
 		Download: b("d", "获取URL并下载", "d"),
 		OpenFile: b("o", "打开文件", "o"),
@@ -119,5 +123,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back},
 		{k.Filter, k.QuickView, k.Sort, k.Reload, k.Copy, k.Help, k.Quit},
 		{k.Notify, k.Push, k.Cancel, k.Fetch, k.Release, k.ClaimResult, k.Reconcile, k.Download, k.OpenFile},
+		{k.HeldAccept, k.HeldDismiss},
 	}
 }

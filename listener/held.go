@@ -1,0 +1,258 @@
+package listener
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"baohan/platform"
+	"baohan/store"
+)
+
+// Held callbacks (protocol.md, "Repeats, conflicts and held callbacks"): an
+// authentic callback (it decrypted and its sign verified) that fails a 假通知
+// check is stored apart from the records with the reason, its exact
+// plaintext and its files, and refused with a msg so that the platform
+// repeats it. The clerk accepts it (it is applied, the next repeat is
+// answered 200) or dismisses it (it keeps being refused).
+
+// holdReason, returned by a handler's write, holds the callback instead of
+// refusing it bare.
+type holdReason struct{ reason string }
+
+func (h *holdReason) Error() string { return "held: " + h.reason }
+
+// hold returns a holdReason with a formatted reason.
+func holdf(format string, a ...any) *holdReason {
+	return &holdReason{reason: fmt.Sprintf(format, a...)}
+}
+
+// contentKey identifies a callback by its content: every field but
+// timestamp and sign, sorted by name, as the sign reads them. A repeat
+// re-signed with a new timestamp has the same key.
+func contentKey(f platform.Fields) string {
+	names := make([]string, 0, len(f))
+	for k := range f {
+		if k != "timestamp" && k != "sign" {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, k := range names {
+		fmt.Fprintf(h, "%d:%s%d:%s", len(k), k, len(platform.FieldText(f[k])), platform.FieldText(f[k]))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// normName is a name as protocol.md compares them: NFKC (full-width and
+// half-width brackets, digits and letters are the same), no white space.
+func normName(s string) string { return platform.NormName(s) }
+
+// sameName compares two names where both are known.
+func sameName(have, got string) bool {
+	h, g := normName(have), normName(got)
+	return h == "" || g == "" || h == g
+}
+
+// accepted tells whether the clerk accepted this callback's content.
+func (c *call) acceptedIn(tx *store.Tx) (bool, error) {
+	if c.accepting {
+		return true, nil
+	}
+	h, err := tx.HeldByKey(c.ep.method, contentKey(c.fields))
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return h.State == store.HeldAccepted, nil
+}
+
+// msgHeld ends the msg of a held callback's refusal.
+const msgHeld = "（回调已暂存，待担保公司人工核对；请稍后重发）"
+
+// hold stores the callback as held (or counts a repeat) in its own
+// transaction, files included, and returns the refusal to answer.
+func (s *Server) hold(c *call, ref, reason string) error {
+	if c.accepting {
+		// The clerk accepted it: the check must not stop it now.
+		return fmt.Errorf("accepted callback failed again: %s", reason)
+	}
+	var files []store.HeldFile
+	for _, u := range sortedUploads(c.files) {
+		ref, err := u.put(s.st, s.cfg.MaxBodyBytes)
+		if err != nil {
+			return err
+		}
+		files = append(files, store.HeldFile{Field: u.field, Name: u.name, Size: ref.Size, SHA256: ref.SHA256})
+	}
+	var h store.Held
+	err := s.st.Update(c.ctx, func(tx *store.Tx) error {
+		var err error
+		h, err = tx.Hold(store.Held{Method: c.ep.method, Key: contentKey(c.fields), Ref: ref, Reason: reason,
+			Plaintext: string(c.plain), Files: files})
+		if err != nil {
+			return err
+		}
+		if h.Repeats == 0 {
+			_, err = tx.AddEvent(store.Event{Kind: store.KindFlag, Direction: store.DirIn, Method: c.ep.method, Ref: ref,
+				Status: platform.StatusFailed, LatencyMS: c.elapsed(),
+				Summary: fmt.Sprintf("回调 %s（%s）已暂存待核对（编号 %d）：%s", c.ep.method, c.ep.section, h.ID, reason),
+				Detail:  string(c.plain)})
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if h.State == store.HeldDismissed {
+		return refuse(platform.StatusFailed, reason+"（担保公司已驳回该回调）")
+	}
+	return refuse(platform.StatusFailed, reason+msgHeld)
+}
+
+func sortedUploads(files map[string]*upload) []*upload {
+	out := make([]*upload, 0, len(files))
+	for _, u := range files {
+		out = append(out, u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].field < out[j].field })
+	return out
+}
+
+// DecideHeld is the clerk's decision on held callback id: accept applies it
+// as if its checks had passed (the platform's next repeat is answered 200),
+// dismiss keeps refusing it. The Server need not be serving.
+func (s *Server) DecideHeld(ctx context.Context, id int64, accept bool, note string) (store.Held, error) {
+	h, err := s.st.GetHeld(ctx, id)
+	if err != nil {
+		return store.Held{}, err
+	}
+	if h.State != store.HeldHeld {
+		return h, fmt.Errorf("暂存回调 %d 已处理（%s），不能再次处理", id, heldStateText(h.State))
+	}
+	if !accept {
+		err := s.st.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.DecideHeld(id, store.HeldDismissed, note); err != nil {
+				return err
+			}
+			_, err := tx.AddEvent(store.Event{Kind: store.KindFlag, Method: h.Method, Ref: h.Ref,
+				Summary: fmt.Sprintf("暂存回调 %d 已驳回：%s", id, note)})
+			return err
+		})
+		if err != nil {
+			return h, err
+		}
+		return s.st.GetHeld(ctx, id)
+	}
+	var ep *endpoint
+	for _, e := range endpoints {
+		if e.method == h.Method {
+			ep = e
+		}
+	}
+	if ep == nil {
+		return h, fmt.Errorf("暂存回调 %d 的接口 %s 未知", id, h.Method)
+	}
+	fields, err := platform.ParseFields([]byte(h.Plaintext))
+	if err != nil {
+		return h, fmt.Errorf("暂存回调 %d 的明文无法读取：%w", id, err)
+	}
+	c := &call{s: s, ep: ep, ctx: ctx, fields: fields, plain: []byte(h.Plaintext), accepting: true, acceptID: id,
+		acceptNote: note, files: map[string]*upload{}}
+	for _, f := range h.Files {
+		path := s.st.FilePath(f.SHA256)
+		c.files[f.Field] = &upload{field: f.Field, name: f.Name, path: path, size: f.Size, sha256: f.SHA256, head: fileHead(path)}
+	}
+	if _, err := ep.handle(s, c); err != nil {
+		var rf *refusal
+		if errors.As(err, &rf) {
+			return h, fmt.Errorf("暂存回调 %d 无法应用：%s", id, rf.msg)
+		}
+		return h, err
+	}
+	return s.st.GetHeld(ctx, id)
+}
+
+// decideAccepted, run inside the write that applies an accepted callback,
+// marks it accepted.
+func (c *call) decideAccepted(tx *store.Tx) error {
+	if !c.accepting {
+		return nil
+	}
+	if err := tx.DecideHeld(c.acceptID, store.HeldAccepted, c.acceptNote); err != nil {
+		return err
+	}
+	_, err := tx.AddEvent(store.Event{Kind: store.KindFlag, Method: c.ep.method, Ref: c.ref(),
+		Summary: fmt.Sprintf("暂存回调 %d 已由担保公司接受并应用：%s", c.acceptID, c.acceptNote)})
+	return err
+}
+
+func heldStateText(s string) string {
+	switch s {
+	case store.HeldHeld:
+		return "待核对"
+	case store.HeldAccepted:
+		return "已接受"
+	case store.HeldDismissed:
+		return "已驳回"
+	}
+	return s
+}
+
+// HeldStateText is a held callback's state for the clerk.
+func HeldStateText(s string) string { return heldStateText(s) }
+
+// identifyingNames are the fields that name a record (protocol.md, "JSON"):
+// JSON strings (serial_num may be a number) without surrounding white space.
+var identifyingNames = []string{"order_no", "guarantee_no", "serial_num", "claim_no", "revoke_no"}
+
+// checkIdentifying refuses an identifying field that is not a string (or,
+// for serial_num, a number) or that carries surrounding white space: " A1005 "
+// would otherwise be a second order, and an object an order number.
+func (c *call) checkIdentifying() error {
+	for _, n := range identifyingNames {
+		raw, ok := c.fields[n]
+		if !ok {
+			continue
+		}
+		if err := identifyingValue(n, raw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func identifyingValue(name string, raw []byte) error {
+	t := strings.TrimSpace(string(raw))
+	isString := strings.HasPrefix(t, `"`)
+	isNumber := t != "" && t[0] >= '0' && t[0] <= '9'
+	if !isString && !(name == "serial_num" && isNumber) && t != "null" {
+		return refusef(platform.StatusFailed, "参数格式错误：%s 应为字符串", name)
+	}
+	v := platform.FieldText(raw)
+	if strings.TrimSpace(v) != v {
+		return refusef(platform.StatusFailed, "参数格式错误：%s 含首尾空白", name)
+	}
+	return nil
+}
+
+// fileHead is the first sniffLen bytes of a stored file ("" if unreadable).
+func fileHead(path string) []byte {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	b := make([]byte, sniffLen)
+	n, _ := io.ReadFull(f, b)
+	return b[:n]
+}
