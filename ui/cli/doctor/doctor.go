@@ -404,8 +404,19 @@ func pending(ctx context.Context, st *store.Store) Check {
 		c.Fix = "运行 baohan reconcile 向平台核对。"
 		return c
 	}
+	held, err := st.ListHeld(ctx, store.HeldQuery{State: store.HeldHeld, Limit: 100})
+	if err != nil {
+		c.Verdict = "无法读取暂存的回调（" + cli.Message(err) + "）"
+		c.Fix = "检查数据库文件夹的权限和磁盘。"
+		return c
+	}
+	if len(held) > 0 {
+		c.Verdict = fmt.Sprintf("有 %d 个暂存的回调待决定（如编号 %d，%s %s）", len(held), held[0].ID, held[0].Method, held[0].Ref)
+		c.Fix = "用 baohan list held 查看原因，再用 baohan held accept 或 dismiss 决定。"
+		return c
+	}
 	c.OK = true
-	c.Verdict = "没有结果未知的调用"
+	c.Verdict = "没有结果未知的调用，也没有暂存的回调"
 	return c
 }
 

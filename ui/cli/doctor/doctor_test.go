@@ -306,8 +306,32 @@ func TestDoctorPending(t *testing.T) {
 	if err := st.FinishAttempt(context.Background(), id, store.AttemptOK, 200, "", "{}"); err != nil {
 		t.Fatal(err)
 	}
+	// An authentic callback held for the clerk fails the check until decided.
+	var held store.Held
+	if err := st.Update(context.Background(), func(tx *store.Tx) error {
+		var err error
+		held, err = tx.Hold(store.Held{Method: "apply_claim", Key: "k1", Ref: "LP-1", Reason: "保函不存在", Plaintext: "{}"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	r = e.run(pub)
+	wantFail(t, r, "待处理", "1 个暂存的回调", "LP-1")
+	if !strings.Contains(check(t, r, "待处理").Fix, "baohan held") {
+		t.Errorf("fix: %+v", check(t, r, "待处理"))
+	}
+	st, err = store.Open(e.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(context.Background(), func(tx *store.Tx) error {
+		return tx.DecideHeld(held.ID, store.HeldDismissed, "")
+	}); err != nil {
+		t.Fatal(err)
+	}
 	st.Close()
 	if r := e.run(pub); !check(t, r, "待处理").OK {
-		t.Errorf("after reconcile: %+v", check(t, r, "待处理"))
+		t.Errorf("after reconcile and decision: %+v", check(t, r, "待处理"))
 	}
 }
