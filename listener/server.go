@@ -143,6 +143,15 @@ type Config struct {
 	// MaxBodyBytes a whole body (default DefaultMaxBodyBytes).
 	MaxFileBytes int64
 	MaxBodyBytes int64
+	// SpoolBudgetBytes bounds the spool space held by all requests not yet
+	// authenticated together (default DefaultSpoolBudget); FreeReserveBytes
+	// is the free disk space below which uploads are refused with HTTP 503
+	// (default DefaultFreeReserve; negative: no reserve). See spool.go.
+	SpoolBudgetBytes int64
+	FreeReserveBytes int64
+	// RSAWait bounds the time one request may wait for RSA workers in all
+	// (default MaxRSAWait; admit.go).
+	RSAWait time.Duration
 	// PDF tunes the 2.6 check.
 	PDF pdfsign.Options
 	// Now is the clock for the timestamp check (default time.Now).
@@ -163,8 +172,14 @@ type Server struct {
 	proxy []*net.IPNet
 	spool string
 	h     http.Handler
-	// decrypt bounds concurrent RSA work to the number of CPUs.
-	decrypt chan struct{}
+	// rsa schedules the RSA work of decrypting params (admit.go).
+	rsa *rsaGate
+	// budget is the spool space of requests not yet authenticated.
+	budget *spoolBudget
+
+	stopSweep chan struct{}
+	sweepDone chan struct{}
+	stopOnce  sync.Once
 
 	baseCtx context.Context
 	cancel  context.CancelFunc
@@ -197,6 +212,15 @@ func New(cfg Config, st *store.Store) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if cfg.SpoolBudgetBytes <= 0 {
+		cfg.SpoolBudgetBytes = DefaultSpoolBudget
+	}
+	if cfg.FreeReserveBytes == 0 {
+		cfg.FreeReserveBytes = DefaultFreeReserve
+	}
+	if cfg.RSAWait <= 0 {
+		cfg.RSAWait = MaxRSAWait
+	}
 	if cfg.Apply.OrderStatus == "" {
 		cfg.Apply.OrderStatus = "WAIT_FIRST_TRAIL"
 	}
@@ -209,14 +233,18 @@ func New(cfg Config, st *store.Store) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, st: st, log: cfg.Logger, decrypt: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	s := &Server{cfg: cfg, st: st, log: cfg.Logger,
+		rsa:       newRSAGate(runtime.GOMAXPROCS(0), MaxRSARequests, cfg.RSAWait),
+		budget:    &spoolBudget{limit: cfg.SpoolBudgetBytes},
+		stopSweep: make(chan struct{}), sweepDone: make(chan struct{})}
 	s.allow = parseNets(cfg.AllowFrom, "allow_from", s.log)
 	s.proxy = parseNets(cfg.TrustedProxy, "trusted_proxy", s.log)
 	s.spool = filepath.Join(st.Dir(), "spool")
 	if err := os.MkdirAll(s.spool, 0o700); err != nil {
 		s.log.Error("create spool folder", "dir", s.spool, "err", err)
 	}
-	cleanSpool(s.spool, time.Hour)
+	s.sweep("start")
+	go s.sweeper(s.stopSweep)
 	s.baseCtx, s.cancel = context.WithCancel(context.Background())
 	s.h = s.routes()
 	return s
@@ -360,6 +388,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 	}
 	s.cancel()
+	s.stopOnce.Do(func() { close(s.stopSweep) })
+	<-s.sweepDone
 	if err != nil {
 		return fmt.Errorf("shut down listener: %w", err)
 	}

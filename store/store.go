@@ -85,7 +85,7 @@ func Open(dir string) (*Store, error) {
 			return nil, fmt.Errorf("open store: create %s: %w", d, err)
 		}
 	}
-	cleanTemp(filepath.Join(files, "tmp"), 24*time.Hour)
+	sweepTemp(filepath.Join(files, "tmp")) // leftovers of a process that died
 
 	path := filepath.Join(abs, DBName)
 	s := &Store{dir: abs, files: files}
@@ -252,14 +252,20 @@ func (s *Store) Writable(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store write probe: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Join(s.files, "tmp"), "probe-*")
+	f, err := createTemp(filepath.Join(s.files, "tmp"), "probe-*")
 	if err != nil {
 		return fmt.Errorf("store file probe: %w", err)
 	}
 	name := f.Name()
 	_, werr := f.Write([]byte("ok"))
+	var rerr error
+	if renameOpen {
+		rerr = os.Remove(name) // while locked
+	}
 	cerr := f.Close()
-	rerr := os.Remove(name)
+	if !renameOpen {
+		rerr = os.Remove(name)
+	}
 	if err := errors.Join(werr, cerr, rerr); err != nil {
 		return fmt.Errorf("store file probe: %w", err)
 	}
