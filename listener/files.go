@@ -21,9 +21,9 @@ import (
 
 // upload is one file of a multipart callback, spooled to disk.
 type upload struct {
-	field  string // form field, e.g. "attach_file0"
-	name   string // sanitised original file name
-	path   string // spool file
+	field  string   // form field, e.g. "attach_file0"
+	name   string   // sanitised original file name
+	path   string   // spool file
 	f      *os.File // the spool file, open and locked until the request ends
 	size   int64
 	sha256 string // lower-case hex

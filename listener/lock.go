@@ -19,8 +19,8 @@ const (
 	// so that nobody sees the lock held without the info (two `serve`
 	// started at once used to print "already runs (pid 0, )").
 	InitLockFile = "listener.init.lock"
-	InfoFile = "listener.json"
-	LogFile  = "listener.log"
+	InfoFile     = "listener.json"
+	LogFile      = "listener.log"
 )
 
 // Info describes the listener running for a data folder (DIR/listener.json).
