@@ -15,29 +15,35 @@ import (
 //   - MaxParamBlocks caps the blocks of one param (checked after the cheap
 //     base64 decoding, before any RSA);
 //   - at most GOMAXPROCS blocks are decrypted at once, one block per grant,
-//     and a free worker goes to the waiting request that has had the fewest
-//     blocks so far (least attained service; ties by arrival). A genuine
+//     and a free worker goes to the waiting request with the fewest blocks
+//     left (shortest remaining work first; ties by arrival). A genuine
 //     callback (2 blocks for 2.4, about 10 for 2.1) therefore waits at most
-//     for the blocks in progress, however many large junk params are queued;
+//     for the blocks in progress, however many large junk params are queued
+//     and however fast new ones arrive; to be served before it, junk must
+//     be smaller than it, and then costs less than it;
 //   - at most MaxRSARequests requests are admitted at once, and a request
 //     may wait for workers at most MaxRSAWait in all. When the queue is
-//     full, a newcomer (no blocks yet) takes the place of the waiting
-//     request that has had the most blocks; that one, and one that waited
-//     too long, is answered HTTP 503 (the platform repeats a genuine one).
+//     full, a newcomer takes the place of the waiting request with the most
+//     blocks left, if that is more than the newcomer has; that one, and one
+//     that waited too long, is answered HTTP 503 (the platform repeats a
+//     genuine one).
 //
 // The scheduling never depends on what a block decrypted to: every block of
 // an admitted param is decrypted, valid padding or not, and all failures get
 // one answer (no padding oracle).
 const (
 	// MaxParamBlocks bounds the RSA blocks of one param: 2,048 blocks of a
-	// 2048-bit key carry 501,760 bytes of plaintext (a 683 KB param). The
-	// largest legitimate message is a 2.8 revocation of a whole block
-	// (标段): three lists of {guarantee_no, principal, serial_num} inside a
-	// JSON string. An entry costs about 150 bytes, or 400 with a long
-	// principal whose JSON the platform escapes as \uXXXX; 2,048 blocks take
-	// 1,200 entries even at 400 bytes (TestParamCapFitsLargeRevocation: 500
-	// guarantees in each of the three lists, long escaped names, fit), and
-	// cost about 3 s of one core to decrypt.
+	// 2048-bit key carry 501,760 bytes of plaintext (a 683 KB param; the
+	// 1 MB MaxParamBytes alone would let 3,072 through). The largest
+	// legitimate message is a 2.8 revocation of a whole block (标段): three
+	// lists of {guarantee_no, principal, serial_num} inside a JSON string,
+	// one entry per guarantee and list. An entry is about 150 bytes, 390
+	// with a 40-character principal that PHP's json_encode escapes as
+	// \uXXXX (7 bytes a character once the outer JSON escapes the
+	// backslash): 2,048 blocks take 1,200 such entries
+	// (TestParamCapFitsLargeRevocation: 400 in each list, 1,839 blocks), or
+	// 3,300 entries of plain UTF-8 names. A param at the cap costs about 3 s
+	// of one core; the scheduling below keeps that from delaying others.
 	MaxParamBlocks = 2048
 	// MaxRSARequests bounds the requests admitted to RSA work (waiting or
 	// decrypting) at once.
@@ -77,6 +83,7 @@ func newRSAGate(workers, maxRequests int, maxWait time.Duration) *rsaGate {
 type rsaTicket struct {
 	g       *rsaGate
 	seq     uint64
+	total   int           // blocks of the param
 	done    int           // blocks granted so far
 	holding bool          // holds a worker
 	waiting bool          // waits for a worker
@@ -85,20 +92,24 @@ type rsaTicket struct {
 	waited  time.Duration // time spent waiting, in all
 }
 
+// left is the number of blocks t has still to decrypt.
+func (t *rsaTicket) left() int { return t.total - t.done }
+
 // less: t goes before u.
 func (t *rsaTicket) less(u *rsaTicket) bool {
-	return t.done < u.done || (t.done == u.done && t.seq < u.seq)
+	return t.left() < u.left() || (t.left() == u.left() && t.seq < u.seq)
 }
 
-// admit takes a place in the queue, evicting the waiting request with the
-// most blocks when the queue is full and that one has had any.
-func (g *rsaGate) admit() (*rsaTicket, error) {
+// admit takes a place in the queue for a param of total blocks, evicting
+// the waiting request with the most blocks left when the queue is full and
+// that one has more left than total.
+func (g *rsaGate) admit(total int) (*rsaTicket, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if len(g.admitted) >= g.max {
 		var worst *rsaTicket
 		for _, t := range g.admitted {
-			if t.waiting && t.done > 0 && (worst == nil || worst.less(t)) {
+			if t.waiting && t.left() > total && (worst == nil || worst.less(t)) {
 				worst = t
 			}
 		}
@@ -111,7 +122,7 @@ func (g *rsaGate) admit() (*rsaTicket, error) {
 		worst.wake <- struct{}{}
 	}
 	g.seq++
-	t := &rsaTicket{g: g, seq: g.seq, wake: make(chan struct{}, 1)}
+	t := &rsaTicket{g: g, seq: g.seq, total: total, wake: make(chan struct{}, 1)}
 	g.admitted = append(g.admitted, t)
 	return t, nil
 }
@@ -236,4 +247,11 @@ func (g *rsaGate) granted() int64 {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.blocks
+}
+
+// inQueue is the number of requests admitted.
+func (g *rsaGate) inQueue() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.admitted)
 }

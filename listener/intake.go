@@ -414,7 +414,7 @@ func (c *call) open(param string) error {
 		c.logReason = fmt.Sprintf("%d RSA blocks", d.Blocks())
 		return refusef(codes.tooLarge, "param 超过 %d 个加密块的上限", MaxParamBlocks)
 	}
-	t, err := c.s.rsa.admit()
+	t, err := c.s.rsa.admit(d.Blocks())
 	if err != nil {
 		c.logReason = err.Error()
 		return &refusal{http: http.StatusServiceUnavailable, status: codes.system, msg: msgBusy}

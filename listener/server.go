@@ -88,6 +88,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"baohan/pdfsign"
@@ -176,6 +177,8 @@ type Server struct {
 	rsa *rsaGate
 	// budget is the spool space of requests not yet authenticated.
 	budget *spoolBudget
+	// spooled counts the bytes ever written to the spool.
+	spooled atomic.Int64
 
 	stopSweep chan struct{}
 	sweepDone chan struct{}

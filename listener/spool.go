@@ -50,6 +50,7 @@ type spoolBudget struct {
 	limit int64
 	mu    sync.Mutex
 	used  int64
+	peak  int64 // the most used at once (for tests and figures)
 }
 
 func (b *spoolBudget) take(n int64) bool {
@@ -59,7 +60,14 @@ func (b *spoolBudget) take(n int64) bool {
 		return false
 	}
 	b.used += n
+	b.peak = max(b.peak, b.used)
 	return true
+}
+
+func (b *spoolBudget) maxUsed() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.peak
 }
 
 func (b *spoolBudget) give(n int64) {
@@ -102,6 +110,7 @@ func (w *spoolWriter) Write(p []byte) (int, error) {
 	}
 	m, err := w.f.Write(p)
 	w.written += int64(m)
+	w.s.spooled.Add(int64(m))
 	if err != nil {
 		err = &spoolError{err}
 	}
