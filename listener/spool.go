@@ -219,6 +219,11 @@ func sweepUnowned(dir string) (files int, bytes int64) {
 func (s *Server) sweep(when string) (files int, bytes int64) {
 	files, bytes = sweepUnowned(s.spool)
 	tf, tb := s.st.SweepTemp()
+	if when == "start" {
+		// The store swept its temps as it opened: report those too.
+		of, ob := s.st.SweptAtOpen()
+		tf, tb = tf+of, tb+ob
+	}
 	files, bytes = files+tf, bytes+tb
 	if files > 0 || when == "start" {
 		s.log.Info("swept leftover upload files", "when", when, "files", files, "bytes", bytes,

@@ -41,6 +41,9 @@ const busyTimeoutMS = 10000
 type Store struct {
 	dir   string
 	files string
+	// sweptFiles and sweptBytes are the temp files Open removed.
+	sweptFiles int
+	sweptBytes int64
 
 	w  *sql.DB // the writer: one connection, BEGIN IMMEDIATE
 	r  *sql.DB // read pool: query_only
@@ -85,10 +88,11 @@ func Open(dir string) (*Store, error) {
 			return nil, fmt.Errorf("open store: create %s: %w", d, err)
 		}
 	}
-	sweepTemp(filepath.Join(files, "tmp")) // leftovers of a process that died
+	// Leftovers of a process that died (templock.go).
+	sweptFiles, sweptBytes := sweepTemp(filepath.Join(files, "tmp"))
 
 	path := filepath.Join(abs, DBName)
-	s := &Store{dir: abs, files: files}
+	s := &Store{dir: abs, files: files, sweptFiles: sweptFiles, sweptBytes: sweptBytes}
 
 	s.w, err = sql.Open("sqlite", dsn(path, false))
 	if err != nil {

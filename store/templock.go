@@ -55,6 +55,10 @@ func (s *Store) SweepTemp() (files int, bytes int64) {
 	return sweepTemp(filepath.Join(s.files, "tmp"))
 }
 
+// SweptAtOpen is what Open's sweep of the temp files removed: how many
+// and their bytes.
+func (s *Store) SweptAtOpen() (files int, bytes int64) { return s.sweptFiles, s.sweptBytes }
+
 func sweepTemp(dir string) (files int, bytes int64) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
