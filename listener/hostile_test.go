@@ -485,6 +485,10 @@ func TestJunkUploadsWithinBudget(t *testing.T) {
 	if !strings.Contains(low.logs.String(), "free disk space below the reserve") {
 		t.Errorf("no log line names the reserve:\n%s", low.logs.String())
 	}
+	ev := low.events()
+	if len(ev) != 1 || ev[0].Kind != "fault" || !strings.Contains(ev[0].Summary, "磁盘空间不足") {
+		t.Errorf("events below the reserve: %+v (want one low-disk fault)", ev)
+	}
 	low.send(low.applyCallback("1813000913")).want(t, http.StatusOK, 200)
 	if s := low.snapshot(); s.count("claims") != 0 || len(s.spool) != 0 {
 		t.Errorf("below the reserve: %d claims, spool %v", s.count("claims"), s.spool)

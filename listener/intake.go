@@ -325,6 +325,9 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 				return "", refusef(codes.tooLarge, "文件 %s 超过 %d MB 上限", field, s.cfg.MaxFileBytes>>20)
 			case errors.Is(err, errSpoolBudget), errors.Is(err, errDiskLow):
 				c.logReason = err.Error()
+				if errors.Is(err, errDiskLow) {
+					s.diskFault(c, err)
+				}
 				return "", &refusal{http: http.StatusServiceUnavailable, status: codes.system, msg: msgBusy}
 			}
 			var se *spoolError

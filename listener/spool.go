@@ -1,6 +1,7 @@
 package listener
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"baohan/store"
 )
 
 // The spool under hostile traffic. Uploaded files are streamed to DIR/spool
@@ -244,5 +247,31 @@ func (s *Server) sweeper(stop <-chan struct{}) {
 		case <-t.C:
 			s.sweep("periodic")
 		}
+	}
+}
+
+// diskFault records, at most once per clockFaultEvery, that an upload was
+// refused because the disk is below the free-space reserve: the clerk must
+// free space, and until then every callback with files is refused (the
+// platform repeats them).
+func (s *Server) diskFault(c *call, cause error) {
+	s.diskMu.Lock()
+	if !s.diskAt.IsZero() && time.Since(s.diskAt) < clockFaultEvery {
+		s.diskMu.Unlock()
+		return
+	}
+	s.diskAt = time.Now()
+	s.diskMu.Unlock()
+	free, _ := freeBytes(s.spool)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), 5*time.Second)
+	defer cancel()
+	_, err := s.st.AddEvent(ctx, store.Event{
+		Kind: store.KindFault, Direction: store.DirIn, Method: c.ep.method,
+		Status: c.ep.codes.system, LatencyMS: c.elapsed(),
+		Summary: fmt.Sprintf("磁盘空间不足：数据目录所在磁盘仅剩 %d MB（保留 %d MB），回调 %s（%s）的文件已拒收，平台会重发；请清理磁盘",
+			free>>20, s.cfg.FreeReserveBytes>>20, c.ep.method, c.ep.section),
+	})
+	if err != nil {
+		s.log.Error("cannot record low-disk fault event", "callback", c.ep.method, "err", err.Error(), "cause", cause.Error())
 	}
 }
