@@ -161,6 +161,9 @@ func (g *rsaGate) grant(t *rsaTicket) {
 // ticket that holds a worker from its previous block keeps it unless a
 // waiting request goes first.
 func (t *rsaTicket) next(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err // the sender is gone: no more work for it
+	}
 	g := t.g
 	g.mu.Lock()
 	if t.evicted {
