@@ -54,6 +54,9 @@ const (
 	// machine are not turned away, short enough that junk does not hold
 	// its place for long.
 	MaxRSAWait = 10 * time.Second
+	// decodeUnit: a param is decoded on a worker, as one unit of work per
+	// decodeUnit bytes, when it has at least that many.
+	decodeUnit = 64 << 10
 )
 
 // Reasons a request is not given (more) RSA work.
@@ -250,6 +253,16 @@ func (g *rsaGate) granted() int64 {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.blocks
+}
+
+// account corrects t's work once the param is decoded: extra more units
+// done (the decoding took several), and blocks of RSA left.
+func (t *rsaTicket) account(extra, blocks int) {
+	g := t.g
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	t.done += extra
+	t.total = t.done + blocks
 }
 
 // inQueue is the number of requests admitted.

@@ -79,8 +79,8 @@ func multipartBody(t testing.TB, param string, files ...sandbox.File) (string, [
 // genuine callback is answered 200 within 2 s; the junk gets 1000 or 503,
 // nothing of it is stored, and its CPU cost per request is reported.
 func TestJunkFloodGenuineAnswered(t *testing.T) {
-	const senders, genuine, wait = 32, 12, 2 * time.Second
-	e := newEnv(t, func(c *Config) { c.RSAWait = wait })
+	const senders, genuine = 32, 12
+	e := newEnv(t) // the default limits: RSAWait MaxRSAWait
 	_, g := e.seedIssued("1813000901", "FZDB2026000901", "806097210890174901", "")
 
 	param := randomParam(t, MaxParamBlocks)
@@ -95,7 +95,7 @@ func TestJunkFloodGenuineAnswered(t *testing.T) {
 	}
 	_, overMB := multipartBody(t, over)
 	const overN = 8
-	granted0, cpu0, t0 := e.srv.rsa.granted(), cpuTime(), time.Now()
+	granted0, cpu0, t0 := e.srv.rsaBlocks.Load(), cpuTime(), time.Now()
 	for range overN {
 		ct, body := multipartBody(t, over)
 		r := e.post("/callbacks/order_status", ct, body)
@@ -105,7 +105,7 @@ func TestJunkFloodGenuineAnswered(t *testing.T) {
 		}
 	}
 	overCPU, overWall := (cpuTime()-cpu0)/overN, time.Since(t0)/overN
-	if n := e.srv.rsa.granted() - granted0; n != 0 {
+	if n := e.srv.rsaBlocks.Load() - granted0; n != 0 {
 		t.Errorf("over-cap junk got %d RSA blocks", n)
 	}
 	t.Logf("1 MB junk over the cap (%d bytes, 3,072 blocks): refused before RSA, %.1f ms CPU and %.1f ms per request (both ends, in this process)",
@@ -122,7 +122,7 @@ func TestJunkFloodGenuineAnswered(t *testing.T) {
 		junkCount atomic.Int64
 		wg        sync.WaitGroup
 	)
-	cpuFlood0, grantedFlood0, flood0 := cpuTime(), e.srv.rsa.granted(), time.Now()
+	cpuFlood0, grantedFlood0, flood0 := cpuTime(), e.srv.rsaBlocks.Load(), time.Now()
 	for range senders {
 		wg.Add(1)
 		go func() {
@@ -177,7 +177,7 @@ func TestJunkFloodGenuineAnswered(t *testing.T) {
 	// Let every sender be answered at least once, so that the cost per
 	// junk request is measured on whole requests.
 	waitUntil(t, "every junk sender answered once", func() bool { return junkCount.Load() >= senders })
-	floodCPU, floodBlocks, floodWall := cpuTime()-cpuFlood0, e.srv.rsa.granted()-grantedFlood0-genuineBlocks, time.Since(flood0)
+	floodCPU, floodBlocks, floodWall := cpuTime()-cpuFlood0, e.srv.rsaBlocks.Load()-grantedFlood0-genuineBlocks, time.Since(flood0)
 	junkDone := junkCount.Load()
 	stop()
 	wg.Wait()
@@ -262,14 +262,14 @@ func TestParamCapFitsLargeRevocation(t *testing.T) {
 		t.Fatalf("a legitimate 2.8 of %d blocks does not fit the cap %d", d.Blocks(), MaxParamBlocks)
 	}
 
-	g0 := e.srv.rsa.granted()
+	g0 := e.srv.rsaBlocks.Load()
 	ct, body := multipartBody(t, randomParam(t, MaxParamBlocks+1))
 	r := e.post(sandbox.PathRevoke, ct, body)
 	r.want(t, http.StatusOK, 404)
 	if !strings.Contains(r.Msg, "加密块") {
 		t.Errorf("over the cap: %s", r.Raw)
 	}
-	if n := e.srv.rsa.granted() - g0; n != 0 {
+	if n := e.srv.rsaBlocks.Load() - g0; n != 0 {
 		t.Errorf("%d RSA blocks spent on a param over the cap", n)
 	}
 }

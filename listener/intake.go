@@ -408,6 +408,30 @@ func (c *call) open(param string) error {
 	if strings.TrimSpace(param) == "" {
 		return refuse(platform.StatusFailed, msgMissingParam+"param")
 	}
+	// A large param is decoded on a worker too, counted as one unit of work
+	// per decodeUnit bytes: decoding a 1 MB junk param is the CPU of several
+	// RSA blocks, and must not crowd out a small callback either. Until it
+	// is decoded, its blocks are estimated from its length (line breaks
+	// and escapes only make it smaller).
+	units := len(param) / decodeUnit
+	t, err := c.s.rsa.admit(units + (len(param)*3/4+255)/256)
+	if err != nil {
+		c.logReason = err.Error()
+		return &refusal{http: http.StatusServiceUnavailable, status: codes.system, msg: msgBusy}
+	}
+	defer t.leave()
+	busy := func(err error, d *platform.ParamDecrypter) error {
+		c.logReason = err.Error()
+		if d != nil {
+			c.logReason = fmt.Sprintf("%v after %d of %d blocks", err, d.Done(), d.Blocks())
+		}
+		return &refusal{http: http.StatusServiceUnavailable, status: codes.system, msg: msgBusy}
+	}
+	if units > 0 {
+		if err := t.next(c.ctx); err != nil {
+			return busy(err, nil)
+		}
+	}
 	d, err := platform.NewParamDecrypter(c.s.cfg.PrivateKey, param)
 	if err != nil {
 		c.logReason = err.Error()
@@ -417,22 +441,17 @@ func (c *call) open(param string) error {
 		c.logReason = fmt.Sprintf("%d RSA blocks", d.Blocks())
 		return refusef(codes.tooLarge, "param 超过 %d 个加密块的上限", MaxParamBlocks)
 	}
-	t, err := c.s.rsa.admit(d.Blocks())
-	if err != nil {
-		c.logReason = err.Error()
-		return &refusal{http: http.StatusServiceUnavailable, status: codes.system, msg: msgBusy}
-	}
+	t.account(max(units-1, 0), d.Blocks())
 	for d.Done() < d.Blocks() {
 		if err = t.next(c.ctx); err != nil {
 			break
 		}
 		d.Step()
+		c.s.rsaBlocks.Add(1)
 	}
-	t.leave()
 	c.rsaBlocks, c.rsaWait = d.Done(), t.waited
 	if err != nil {
-		c.logReason = fmt.Sprintf("%v after %d of %d blocks", err, d.Done(), d.Blocks())
-		return &refusal{http: http.StatusServiceUnavailable, status: codes.system, msg: msgBusy}
+		return busy(err, d)
 	}
 	var fields platform.Fields
 	plain, err := d.Plaintext()

@@ -199,8 +199,10 @@ type Server struct {
 	rsa *rsaGate
 	// budget is the spool space of requests not yet authenticated.
 	budget *spoolBudget
-	// spooled counts the bytes ever written to the spool.
-	spooled atomic.Int64
+	// spooled counts the bytes ever written to the spool; rsaBlocks the RSA
+	// blocks ever decrypted.
+	spooled   atomic.Int64
+	rsaBlocks atomic.Int64
 
 	stopSweep chan struct{}
 	sweepDone chan struct{}
