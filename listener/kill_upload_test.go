@@ -144,3 +144,59 @@ func TestKillMidUpload(t *testing.T) {
 	}
 	<-p.done
 }
+
+// TestTwoServeAtOnce: two `baohan serve` started at the same moment on one
+// data folder: one serves, the other exits naming why, never "pid 0".
+func TestTwoServeAtOnce(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("SIGTERM semantics are Unix")
+	}
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	dir := t.TempDir()
+	bin := buildBaohan(t, dir)
+	key, _ := keys(t)
+	writeKeys(t, dir, key)
+	addr := freeAddr(t)
+	data := filepath.Join(dir, "data")
+	cfg := writeServeConfig(t, dir, addr, data)
+	for round := range 3 {
+		var outs [2]lockedBuffer
+		var ps [2]*proc
+		for i := range ps {
+			cmd := exec.Command(bin, "serve", "--config", cfg, "--data", data)
+			cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
+			cmd.Stdout, cmd.Stderr = &outs[i], &outs[i]
+			ps[i] = &proc{cmd: cmd, done: make(chan struct{})}
+		}
+		for _, p := range ps {
+			if err := p.cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, p := range ps {
+			go func() { p.err = p.cmd.Wait(); close(p.done) }()
+		}
+		var loser, winner int
+		select {
+		case <-ps[0].done:
+			loser, winner = 0, 1
+		case <-ps[1].done:
+			loser, winner = 1, 0
+		}
+		msg := outs[loser].String()
+		t.Logf("round %d: the second serve said: %s", round, strings.TrimSpace(msg))
+		if strings.Contains(msg, "pid 0") || !(strings.Contains(msg, "already") || strings.Contains(msg, addr)) {
+			t.Errorf("round %d: the second serve said %q", round, msg)
+		}
+		waitHealthy(t, "http://"+addr, ps[winner], &outs[winner])
+		if err := ps[winner].cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		<-ps[winner].done
+		if ps[winner].err != nil {
+			t.Errorf("round %d: serve after SIGTERM: %v\n%s", round, ps[winner].err, outs[winner].String())
+		}
+	}
+}
