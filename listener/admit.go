@@ -75,7 +75,6 @@ type rsaGate struct {
 	max      int // requests admitted at once
 	admitted []*rsaTicket
 	seq      uint64
-	blocks   int64 // blocks granted in all (for tests and figures)
 }
 
 func newRSAGate(workers, maxRequests int, maxWait time.Duration) *rsaGate {
@@ -155,7 +154,6 @@ func (g *rsaGate) grant(t *rsaTicket) {
 	t.waiting = false
 	t.holding = true
 	t.done++
-	g.blocks++
 	t.wake <- struct{}{}
 }
 
@@ -177,7 +175,6 @@ func (t *rsaTicket) next(ctx context.Context) error {
 	if t.holding {
 		if b == nil || !b.less(t) {
 			t.done++
-			g.blocks++
 			g.mu.Unlock()
 			return nil
 		}
@@ -188,7 +185,6 @@ func (t *rsaTicket) next(ctx context.Context) error {
 		g.free--
 		t.holding = true
 		t.done++
-		g.blocks++
 		g.mu.Unlock()
 		return nil
 	}
@@ -246,13 +242,6 @@ func (t *rsaTicket) leave() {
 			g.free++
 		}
 	}
-}
-
-// granted is the number of blocks granted in all.
-func (g *rsaGate) granted() int64 {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.blocks
 }
 
 // account corrects t's work once the param is decoded: extra more units
