@@ -12,9 +12,11 @@ import (
 // and the protocol leaves no cheaper way to tell a genuine callback from
 // junk. Three bounds keep that work from crowding out the platform:
 //
-//   - MaxParamBlocks caps the blocks of one param (checked after the cheap
-//     base64 decoding, before any RSA);
-//   - at most GOMAXPROCS blocks are decrypted at once, one block per grant,
+//   - MaxParamBlocks caps the blocks of one param (checked after the base64
+//     decoding, before any RSA);
+//   - at most GOMAXPROCS units of work run at once, one per grant: an RSA
+//     block, or the decoding of 64 KB of a large param (decoding a 1 MB
+//     param is the CPU of several blocks, and is scheduled like them),
 //     and a free worker goes to the waiting request with the fewest blocks
 //     left (shortest remaining work first; ties by arrival). A genuine
 //     callback (2 blocks for 2.4, about 10 for 2.1) therefore waits at most
