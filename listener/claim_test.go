@@ -26,7 +26,6 @@ func TestClaim(t *testing.T) {
 		sandbox.File{Field: "attach_file1", Name: "../../../../etc/passwd", Data: photo},
 		sandbox.File{Field: "attach_file2", Name: "..\\..\\Windows\\win.ini\u202e.pdf", Data: evil},
 		sandbox.File{Field: "attach_file10", Name: strings.Repeat("很长的文件名", 40) + ".docx", Data: []byte("docx")},
-		sandbox.File{Field: "other_file", Name: "ignored.bin", Data: []byte("not taken")},
 	)
 	status, answer := e.sendOnce(cb)
 	if status != 200 || string(answer) != `{"status":200}` {

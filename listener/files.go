@@ -9,8 +9,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -21,9 +21,10 @@ import (
 
 // upload is one file of a multipart callback, spooled to disk.
 type upload struct {
-	field  string // form field, e.g. "attach_file0"
-	name   string // sanitised original file name
-	path   string // spool file
+	field  string   // form field, e.g. "attach_file0"
+	name   string   // sanitised original file name
+	path   string   // spool file
+	f      *os.File // the spool file, open and locked until the request ends
 	size   int64
 	sha256 string // lower-case hex
 	head   []byte // the first sniffLen bytes
@@ -64,44 +65,35 @@ type spoolError struct{ err error }
 func (e *spoolError) Error() string { return "spool file: " + e.err.Error() }
 func (e *spoolError) Unwrap() error { return e.err }
 
-// spoolWriter marks the file's write errors as spoolErrors.
-type spoolWriter struct{ f *os.File }
-
-func (w spoolWriter) Write(p []byte) (int, error) {
-	n, err := w.f.Write(p)
-	if err != nil {
-		err = &spoolError{err}
+// spoolFile streams r into a new spool file owned by c, hashing on the
+// way, and stops with errFileTooLarge after limit bytes, or with
+// errSpoolBudget or errDiskLow at the spool's bounds (spool.go). Nothing is
+// kept on error; a failure of the spool folder itself is a *spoolError. The
+// file stays open, and so locked against sweeps, until c ends.
+func (s *Server) spoolFile(c *call, r io.Reader, limit int64) (u *upload, err error) {
+	if err := s.checkFree(0); err != nil {
+		return nil, err
 	}
-	return n, err
-}
-
-// spoolFile streams r into a new file in dir, hashing on the way, and stops
-// with errFileTooLarge after limit bytes. Nothing is kept on error; a
-// failure of the spool folder itself is a *spoolError.
-func spoolFile(dir string, r io.Reader, limit int64) (u *upload, err error) {
-	f, err := os.CreateTemp(dir, "in-*")
+	f, err := createOwned(s.spool, "in-*")
 	if err != nil {
 		return nil, &spoolError{err}
 	}
 	defer func() {
 		if err != nil {
-			f.Close()
 			os.Remove(f.Name())
+			f.Close()
 		}
 	}()
 	h := sha256.New()
 	hd := &headWriter{max: sniffLen}
-	n, err := io.Copy(io.MultiWriter(spoolWriter{f}, h, hd), io.LimitReader(r, limit+1))
+	n, err := io.Copy(io.MultiWriter(&spoolWriter{f: f, s: s, c: c}, h, hd), io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
 	}
 	if n > limit {
 		return nil, errFileTooLarge
 	}
-	if err := f.Close(); err != nil {
-		return nil, &spoolError{err}
-	}
-	return &upload{path: f.Name(), size: n, sha256: hex.EncodeToString(h.Sum(nil)), head: hd.b}, nil
+	return &upload{path: f.Name(), f: f, size: n, sha256: hex.EncodeToString(h.Sum(nil)), head: hd.b}, nil
 }
 
 // headWriter keeps the first max bytes written to it.
@@ -115,20 +107,6 @@ func (w *headWriter) Write(p []byte) (int, error) {
 		w.b = append(w.b, p[:min(room, len(p))]...)
 	}
 	return len(p), nil
-}
-
-// cleanSpool removes spool files older than age (left by a killed process).
-func cleanSpool(dir string, age time.Duration) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	cutoff := time.Now().Add(-age)
-	for _, e := range entries {
-		if info, err := e.Info(); err == nil && info.Mode().IsRegular() && info.ModTime().Before(cutoff) {
-			os.Remove(filepath.Join(dir, e.Name()))
-		}
-	}
 }
 
 // maxNameBytes bounds a kept file name.
@@ -181,4 +159,18 @@ func sanitizeName(raw, fallback string) string {
 		name = base[:cut] + ext
 	}
 	return name
+}
+
+// remove deletes the spool file (while still locked, where the OS lets
+// an open file be removed) and closes it.
+func (u *upload) remove() {
+	if runtime.GOOS == "windows" && u.f != nil {
+		u.f.Close()
+		u.f = nil
+	}
+	os.Remove(u.path)
+	if u.f != nil {
+		u.f.Close()
+		u.f = nil
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -94,15 +95,15 @@ func (s *Server) probe(ctx context.Context) error {
 	if err := s.st.Writable(ctx); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(s.spool, "probe-*")
+	// Locked like every spool file, so that a sweep leaves it alone.
+	f, err := createOwned(s.spool, "probe-*")
 	if err != nil {
 		return fmt.Errorf("spool folder: %w", err)
 	}
-	name := f.Name()
-	cerr := f.Close()
-	rerr := os.Remove(name)
-	if cerr != nil || rerr != nil {
-		return fmt.Errorf("spool folder: %v %v", cerr, rerr)
+	u := &upload{path: f.Name(), f: f}
+	u.remove()
+	if _, err := os.Stat(u.path); !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("spool folder: probe file not removed: %v", err)
 	}
 	return nil
 }

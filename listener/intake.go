@@ -10,7 +10,6 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
-	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -97,6 +96,15 @@ type call struct {
 	accepting  bool
 	acceptID   int64
 	acceptNote string
+	// opened: param was decrypted and its sign checked (fields is set).
+	opened bool
+	// budget is the spool space this request holds of Server.budget (while
+	// it was not authenticated).
+	budget int64
+	// rsaBlocks and rsaWait are the RSA blocks decrypted for this request
+	// and the time it waited for them, for the log.
+	rsaBlocks int
+	rsaWait   time.Duration
 }
 
 // result is what a handler answers.
@@ -144,7 +152,8 @@ func (s *Server) callback(ep *endpoint) http.Handler {
 		case err == nil:
 			writeJSON(w, http.StatusOK, res.answer)
 			s.log.Info("callback", "callback", ep.method, "section", ep.section, "remote", c.remote,
-				"status", platform.StatusOK, "ref", res.ref, "duplicate", res.duplicate, "ms", c.elapsed())
+				"status", platform.StatusOK, "ref", res.ref, "duplicate", res.duplicate, "ms", c.elapsed(),
+				"rsa_blocks", c.rsaBlocks, "rsa_wait_ms", c.rsaWait.Milliseconds())
 			if res.after != nil {
 				res.after()
 			}
@@ -155,7 +164,8 @@ func (s *Server) callback(ep *endpoint) http.Handler {
 				reason += " (" + c.logReason + ")"
 			}
 			s.log.Warn("callback refused", "callback", ep.method, "section", ep.section, "remote", c.remote,
-				"status", rf.status, "http", rf.http, "reason", reason, "ms", c.elapsed())
+				"status", rf.status, "http", rf.http, "reason", reason, "ms", c.elapsed(),
+				"rsa_blocks", c.rsaBlocks, "rsa_wait_ms", c.rsaWait.Milliseconds())
 			if rf.skew > 0 {
 				s.clockFault(c, rf.skew)
 			}
@@ -183,8 +193,10 @@ func (s *Server) serveCallback(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return nil, err
 	}
-	if err := c.open(param); err != nil {
-		return nil, err
+	if !c.opened {
+		if err := c.open(param); err != nil {
+			return nil, err
+		}
 	}
 	return c.ep.handle(s, c)
 }
@@ -206,10 +218,14 @@ func (s *Server) fault(c *call, cause error) {
 
 func (c *call) elapsed() int64 { return time.Since(c.start).Milliseconds() }
 
-// cleanup removes the spooled files.
+// cleanup removes the spooled files and gives back the spool budget.
 func (c *call) cleanup() {
 	for _, u := range c.files {
-		os.Remove(u.path)
+		u.remove()
+	}
+	if c.budget > 0 {
+		c.s.budget.give(c.budget)
+		c.budget = 0
 	}
 }
 
@@ -231,6 +247,11 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, c *call) (stri
 				return "", refusef(codes.tooLarge, "请求体超过 %d 字节", MaxParamBytes)
 			}
 			return "", refusef(codes.receive, "请求体无法读取：%v", err)
+		}
+		for k, v := range r.PostForm {
+			if len(v) > 1 {
+				return "", refusef(codes.receive, "表单字段重复：%s", shorten(k, 40))
+			}
 		}
 		return r.PostForm.Get("param"), nil
 	case "multipart/form-data":
@@ -271,8 +292,13 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 		if n >= MaxParts {
 			return "", refusef(codes.receive, "multipart 请求体的部分超过 %d 个", MaxParts)
 		}
-		field := p.FormName()
-		rawName, hasName := partFileName(p)
+		// A part whose header cannot be read is refused, never skipped: it
+		// may be a file the callback needs.
+		field, rawName, hasName, ok := partNames(p)
+		if !ok {
+			return "", refusef(codes.receive, "multipart 请求体第 %d 部分的 Content-Disposition 无法解析：%s", n+1,
+				shorten(strings.ToValidUTF8(p.Header.Get("Content-Disposition"), "?"), 80))
+		}
 		switch {
 		case field == "param" && !hasName:
 			if seenParam {
@@ -286,13 +312,28 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 				return "", refusef(codes.tooLarge, "param 超过 %d 字节", MaxParamBytes)
 			}
 			param, seenParam = string(b), true
+			if len(c.files) == 0 {
+				// param first, as the platform sends it: decide before
+				// reading any file, so that a request that fails costs no
+				// disk.
+				if err := c.open(param); err != nil {
+					return "", err
+				}
+			}
 		case c.ep.file != nil && c.ep.file(field):
 			if _, dup := c.files[field]; dup {
 				return "", refusef(codes.receive, "文件字段重复：%s", field)
 			}
-			u, err := spoolFile(s.spool, p, s.cfg.MaxFileBytes)
-			if errors.Is(err, errFileTooLarge) {
+			u, err := s.spoolFile(c, p, s.cfg.MaxFileBytes)
+			switch {
+			case errors.Is(err, errFileTooLarge):
 				return "", refusef(codes.tooLarge, "文件 %s 超过 %d MB 上限", field, s.cfg.MaxFileBytes>>20)
+			case errors.Is(err, errSpoolBudget), errors.Is(err, errDiskLow):
+				c.logReason = err.Error()
+				if errors.Is(err, errDiskLow) {
+					s.diskFault(c, err)
+				}
+				return "", &refusal{http: http.StatusServiceUnavailable, status: codes.system, msg: msgBusy}
 			}
 			var se *spoolError
 			if errors.As(err, &se) {
@@ -303,14 +344,26 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 			}
 			u.field = field
 			u.name = sanitizeName(rawName, field)
-			if u.size == 0 && rawName == "" {
-				// An empty file field without a name: no file was chosen.
-				os.Remove(u.path)
-				continue
+			if u.size == 0 {
+				if c.ep.requiredFile(field) {
+					u.remove()
+					return "", refusef(codes.receive, "文件 %s 为空（0 字节）", field)
+				}
+				if rawName == "" {
+					// An optional file field, empty and without a name: no
+					// file was chosen.
+					u.remove()
+					continue
+				}
 			}
 			c.files[field] = u
+		case hasName || fileLike(field):
+			// A file this callback does not take (attach_file01, a file on
+			// a callback without files): refused, never dropped.
+			return "", refusef(codes.receive, "%s（%s）不接受文件字段 %s", c.ep.section, c.ep.path, shorten(strings.ToValidUTF8(field, "?"), 40))
 		default:
-			// A part no callback takes: read past it (within the body limit).
+			// A text field no callback takes: read past it (within the
+			// body limit).
 			if _, err := io.Copy(io.Discard, p); err != nil {
 				return "", readErr("multipart 请求体", err)
 			}
@@ -319,36 +372,97 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 	return param, nil
 }
 
-// partFileName is the filename parameter exactly as sent (Part.FileName
-// strips the directory only for the local OS's separator), and whether the
-// part has one at all.
-func partFileName(p *multipart.Part) (string, bool) {
-	_, params, err := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
-	if err != nil {
-		name := p.FileName()
-		return name, name != ""
-	}
-	name, ok := params["filename"]
-	return name, ok
+// fileLike tells whether a field name is, or looks like, one of the
+// manual's file fields.
+func fileLike(field string) bool {
+	return strings.HasPrefix(field, "attach_file") || field == fieldGuaranteePDF || field == fieldDeclareFile
 }
 
-// open decrypts param and checks its sign.
+// requiredFile tells whether the manual requires the file field (必须=是):
+// 2.6 guarantee_pdf; 3.1 guarantee_pdf and attach_file0.
+func (ep *endpoint) requiredFile(field string) bool {
+	switch ep.path {
+	case "/callbacks/verify":
+		return field == fieldGuaranteePDF
+	case "/callbacks/claim":
+		return field == fieldGuaranteePDF || field == "attach_file0"
+	}
+	return false
+}
+
+// partNames reads a part's Content-Disposition: the field name, the
+// filename parameter exactly as sent (Part.FileName strips the directory
+// only for the local OS's separator) and whether there is one. ok is false
+// when the header cannot be parsed, is not form-data or names no field.
+func partNames(p *multipart.Part) (field, filename string, hasName, ok bool) {
+	d, params, err := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+	if err != nil || d != "form-data" || params["name"] == "" {
+		return "", "", false, false
+	}
+	filename, hasName = params["filename"]
+	return params["name"], filename, hasName, true
+}
+
+// open decrypts param and checks its sign. The RSA work goes through the
+// server's admission (admit.go): a param of more than MaxParamBlocks blocks
+// is refused before any, a request that cannot get workers in time is
+// answered HTTP 503, and every block of an admitted param is decrypted
+// before the one answer for all decryption failures.
 func (c *call) open(param string) error {
 	codes := c.ep.codes
 	if strings.TrimSpace(param) == "" {
 		return refuse(platform.StatusFailed, msgMissingParam+"param")
 	}
-	// At most GOMAXPROCS decryptions at once: a burst of callbacks then
-	// queues here instead of crowding the CPU, so that the goroutine holding
-	// the store's single writer (committing earlier callbacks) is not
-	// starved by dozens of RSA operations.
-	select {
-	case c.s.decrypt <- struct{}{}:
-	case <-c.ctx.Done():
-		return c.ctx.Err()
+	// A large param is decoded on a worker too, counted as one unit of work
+	// per decodeUnit bytes: decoding a 1 MB junk param is the CPU of several
+	// RSA blocks, and must not crowd out a small callback either. Until it
+	// is decoded, its blocks are estimated from its length (line breaks
+	// and escapes only make it smaller).
+	units := len(param) / decodeUnit
+	t, err := c.s.rsa.admit(units + (len(param)*3/4+255)/256)
+	if err != nil {
+		c.logReason = err.Error()
+		return &refusal{http: http.StatusServiceUnavailable, status: codes.system, msg: msgBusy}
 	}
-	fields, plain, err := platform.Open(c.s.cfg.APISecret, c.s.cfg.PrivateKey, param, nil)
-	<-c.s.decrypt
+	defer t.leave()
+	busy := func(err error, d *platform.ParamDecrypter) error {
+		c.logReason = err.Error()
+		if d != nil {
+			c.logReason = fmt.Sprintf("%v after %d of %d blocks", err, d.Done(), d.Blocks())
+		}
+		return &refusal{http: http.StatusServiceUnavailable, status: codes.system, msg: msgBusy}
+	}
+	if units > 0 {
+		if err := t.next(c.ctx); err != nil {
+			return busy(err, nil)
+		}
+	}
+	d, err := platform.NewParamDecrypter(c.s.cfg.PrivateKey, param)
+	if err != nil {
+		c.logReason = err.Error()
+		return refuse(codes.decrypt, msgDecrypt)
+	}
+	if d.Blocks() > MaxParamBlocks {
+		c.logReason = fmt.Sprintf("%d RSA blocks", d.Blocks())
+		return refusef(codes.tooLarge, "param 超过 %d 个加密块的上限", MaxParamBlocks)
+	}
+	t.account(max(units-1, 0), d.Blocks())
+	for d.Done() < d.Blocks() {
+		if err = t.next(c.ctx); err != nil {
+			break
+		}
+		d.Step()
+		c.s.rsaBlocks.Add(1)
+	}
+	c.rsaBlocks, c.rsaWait = d.Done(), t.waited
+	if err != nil {
+		return busy(err, d)
+	}
+	var fields platform.Fields
+	plain, err := d.Plaintext()
+	if err == nil {
+		fields, plain, err = platform.OpenPlaintext(c.s.cfg.APISecret, plain, nil)
+	}
 	switch {
 	case err == nil:
 	case errors.Is(err, platform.ErrSign):
@@ -361,7 +475,7 @@ func (c *call) open(param string) error {
 		c.logReason = err.Error()
 		return refuse(codes.decrypt, msgDecrypt)
 	}
-	c.fields, c.plain = fields, plain
+	c.fields, c.plain, c.opened = fields, plain, true
 	return c.checkIdentifying()
 }
 

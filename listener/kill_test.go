@@ -37,8 +37,11 @@ import (
 const helperEnv = "BAOHAN_LISTENER_TEST_HELPER"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(helperEnv) == "serve" {
+	switch os.Getenv(helperEnv) {
+	case "serve":
 		os.Exit(helperServe())
+	case "put":
+		os.Exit(helperPut())
 	}
 	os.Exit(m.Run())
 }

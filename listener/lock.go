@@ -14,8 +14,13 @@ import (
 // Files of the single-listener lock, in the data folder.
 const (
 	LockFile = "listener.lock"
-	InfoFile = "listener.json"
-	LogFile  = "listener.log"
+	// InitLockFile guards the moment between taking LockFile and writing
+	// InfoFile: Lock holds it exclusively meanwhile, Running shares it,
+	// so that nobody sees the lock held without the info (two `serve`
+	// started at once used to print "already runs (pid 0, )").
+	InitLockFile = "listener.init.lock"
+	InfoFile     = "listener.json"
+	LogFile      = "listener.log"
 )
 
 // Info describes the listener running for a data folder (DIR/listener.json).
@@ -39,6 +44,11 @@ func Lock(dataDir string, info Info) (release func(), err error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("listener lock: %w", err)
 	}
+	initLock, err := holdInit(dataDir, true)
+	if err != nil {
+		return nil, err
+	}
+	defer initLock()
 	path := filepath.Join(dataDir, LockFile)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
@@ -79,6 +89,9 @@ func Lock(dataDir string, info Info) (release func(), err error) {
 // Running tells whether a listener holds the data folder's lock, and what
 // its DIR/listener.json says.
 func Running(dataDir string) (info *Info, running bool) {
+	if release, err := holdInit(dataDir, false); err == nil {
+		defer release()
+	}
 	f, err := os.Open(filepath.Join(dataDir, LockFile))
 	if err != nil {
 		return nil, false
@@ -96,6 +109,26 @@ func Running(dataDir string) (info *Info, running bool) {
 		return &i, true
 	}
 	return &Info{}, true
+}
+
+// holdInit takes DIR/listener.init.lock, exclusive (Lock) or shared
+// (Running), waiting for it: Lock holds it only while it takes the lock and
+// writes the info, so the wait is short. The kernel drops it if the holder
+// dies.
+func holdInit(dataDir string, exclusive bool) (release func(), err error) {
+	path := filepath.Join(dataDir, InitLockFile)
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("listener lock %s: %w", path, err)
+	}
+	if err := waitLockFile(f, exclusive); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("listener lock %s: %w", path, err)
+	}
+	return func() {
+		unlockFile(f)
+		f.Close()
+	}, nil
 }
 
 func readInfo(dataDir string) (Info, bool) {

@@ -44,8 +44,11 @@ func TestServerLimits(t *testing.T) {
 	if e.srv.cfg.MaxBodyBytes <= 0 || e.srv.cfg.MaxFileBytes <= 0 || MaxParamBytes <= 0 || MaxParts <= 0 {
 		t.Errorf("unbounded sizes: %+v", e.srv.cfg)
 	}
-	if cap(e.srv.decrypt) <= 0 {
-		t.Error("no bound on concurrent decryption")
+	if e.srv.rsa.free <= 0 || e.srv.rsa.max <= 0 || e.srv.rsa.maxWait <= 0 || MaxParamBlocks <= 0 {
+		t.Error("no bound on decryption")
+	}
+	if e.srv.cfg.SpoolBudgetBytes <= 0 || e.srv.cfg.FreeReserveBytes <= 0 {
+		t.Errorf("unbounded spool: budget %d reserve %d", e.srv.cfg.SpoolBudgetBytes, e.srv.cfg.FreeReserveBytes)
 	}
 }
 

@@ -41,7 +41,21 @@
 //     or the spool folder cannot take an uploaded file: HTTP 500, status 404
 //     "系统繁忙，请重试" (2.6: 2609, 2.7: 2706), so that the platform repeats;
 //     nothing is half-written and a fault event is written if the store
-//     still takes one.
+//     still takes one;
+//   - the listener is busy: the RSA queue is full or the request waited too
+//     long for it (admit.go), the spool budget of requests not yet
+//     authenticated is used up, or the disk is below the free-space reserve
+//     (spool.go): HTTP 503, status 404 (2.6: 2609, 2.7: 2706) "系统繁忙，
+//     请重试"; the platform repeats. Below the reserve a fault event tells
+//     the clerk (at most one per 10 minutes);
+//   - a param of more than MaxParamBlocks RSA blocks: 404 "param 超过 2048
+//     个加密块的上限", before any RSA work;
+//   - a multipart part whose Content-Disposition cannot be parsed, a file
+//     field the manual does not name for the callback (attach_file01, a
+//     file on 2.4), a duplicated form field (param=A&param=B) or file
+//     field, an empty required file (2.6 guarantee_pdf, 3.1 guarantee_pdf
+//     and attach_file0): 404 with a message naming it, never a silent
+//     acknowledgement without the file;
 //
 // All other refusals are HTTP 200: the platform reads the JSON status.
 // A refused callback leaves no trace in the store: no record, no file, no
@@ -69,11 +83,19 @@
 // Multipart bodies are read part by part (never ParseMultipartForm); each
 // file is streamed, hashed on the way, to a spool folder beside the store
 // (DIR/spool), never whole in memory, at most MaxFileBytes each and
-// MaxBodyBytes in all. Only once the callback passed every check are its
-// files copied into the content-addressed file store (store.PutFile), inside
-// the callback's transaction; the spool is emptied when the request ends. A
-// refused callback therefore leaves no file behind, and no blob is ever
-// deleted from the file store (another record may share it).
+// MaxBodyBytes in all. When param comes before the files, as the platform
+// sends it, it is decrypted and its sign checked before any file is read,
+// so that a forged request costs no disk; files before param count against
+// a budget shared by all requests not yet authenticated, and no upload may
+// take the disk below a free-space reserve (spool.go). Only once the
+// callback passed every check are its files copied into the
+// content-addressed file store (store.PutFile), inside the callback's
+// transaction; the spool is emptied when the request ends. A refused
+// callback therefore leaves no file behind, and no blob is ever deleted
+// from the file store (another record may share it). Spool files and file
+// store temps are held locked by their owner while in use; what a killed
+// process left, nobody holds, and it is removed at the next start and
+// every SweepEvery, whatever its age, with the bytes reclaimed in the log.
 package listener
 
 import (
@@ -88,6 +110,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"baohan/pdfsign"
@@ -145,6 +168,15 @@ type Config struct {
 	// MaxBodyBytes a whole body (default DefaultMaxBodyBytes).
 	MaxFileBytes int64
 	MaxBodyBytes int64
+	// SpoolBudgetBytes bounds the spool space held by all requests not yet
+	// authenticated together (default DefaultSpoolBudget); FreeReserveBytes
+	// is the free disk space below which uploads are refused with HTTP 503
+	// (default DefaultFreeReserve; negative: no reserve). See spool.go.
+	SpoolBudgetBytes int64
+	FreeReserveBytes int64
+	// RSAWait bounds the time one request may wait for RSA workers in all
+	// (default MaxRSAWait; admit.go).
+	RSAWait time.Duration
 	// PDF tunes the 2.6 check.
 	PDF pdfsign.Options
 	// Now is the clock for the timestamp check (default time.Now).
@@ -165,8 +197,18 @@ type Server struct {
 	proxy []*net.IPNet
 	spool string
 	h     http.Handler
-	// decrypt bounds concurrent RSA work to the number of CPUs.
-	decrypt chan struct{}
+	// rsa schedules the RSA work of decrypting params (admit.go).
+	rsa *rsaGate
+	// budget is the spool space of requests not yet authenticated.
+	budget *spoolBudget
+	// spooled counts the bytes ever written to the spool; rsaBlocks the RSA
+	// blocks ever decrypted.
+	spooled   atomic.Int64
+	rsaBlocks atomic.Int64
+
+	stopSweep chan struct{}
+	sweepDone chan struct{}
+	stopOnce  sync.Once
 
 	baseCtx context.Context
 	cancel  context.CancelFunc
@@ -189,6 +231,9 @@ type Server struct {
 
 	skewMu sync.Mutex
 	skewAt time.Time // last clock-skew fault event
+
+	diskMu sync.Mutex
+	diskAt time.Time // last low-disk fault event
 }
 
 // New makes a Server for the store. Malformed AllowFrom or TrustedProxy
@@ -203,6 +248,15 @@ func New(cfg Config, st *store.Store) *Server {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if cfg.SpoolBudgetBytes <= 0 {
+		cfg.SpoolBudgetBytes = DefaultSpoolBudget
+	}
+	if cfg.FreeReserveBytes == 0 {
+		cfg.FreeReserveBytes = DefaultFreeReserve
+	}
+	if cfg.RSAWait <= 0 {
+		cfg.RSAWait = MaxRSAWait
+	}
 	if cfg.Apply.OrderStatus == "" {
 		cfg.Apply.OrderStatus = "WAIT_FIRST_TRAIL"
 	}
@@ -215,14 +269,18 @@ func New(cfg Config, st *store.Store) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, st: st, log: cfg.Logger, decrypt: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	s := &Server{cfg: cfg, st: st, log: cfg.Logger,
+		rsa:       newRSAGate(runtime.GOMAXPROCS(0), MaxRSARequests, cfg.RSAWait),
+		budget:    &spoolBudget{limit: cfg.SpoolBudgetBytes},
+		stopSweep: make(chan struct{}), sweepDone: make(chan struct{})}
 	s.allow = parseNets(cfg.AllowFrom, "allow_from", s.log)
 	s.proxy = parseNets(cfg.TrustedProxy, "trusted_proxy", s.log)
 	s.spool = filepath.Join(st.Dir(), "spool")
 	if err := os.MkdirAll(s.spool, 0o700); err != nil {
 		s.log.Error("create spool folder", "dir", s.spool, "err", err)
 	}
-	cleanSpool(s.spool, time.Hour)
+	s.sweep("start")
+	go s.sweeper(s.stopSweep)
 	s.baseCtx, s.cancel = context.WithCancel(context.Background())
 	s.h = s.routes()
 	return s
@@ -379,6 +437,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 	}
 	s.cancel()
+	s.stopOnce.Do(func() { close(s.stopSweep) })
+	<-s.sweepDone
 	if err != nil {
 		return fmt.Errorf("shut down listener: %w", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 )
 
 // ValidSHA256 reports whether s is 64 lower-case hex digits.
@@ -73,7 +72,9 @@ func (s *Store) HasFile(sha string) bool {
 // transaction failed is left unreferenced (harmless: same content, same name).
 func (s *Store) PutFile(r io.Reader, limit int64) (FileRef, error) {
 	tmpDir := filepath.Join(s.files, "tmp")
-	f, err := os.CreateTemp(tmpDir, "put-*")
+	// The temp stays open, and so locked (templock.go), until it is renamed
+	// or removed: a sweep by any process leaves it alone meanwhile.
+	f, err := createTemp(tmpDir, "put-*")
 	if err != nil {
 		return FileRef{}, fmt.Errorf("store file: create temp: %w", err)
 	}
@@ -81,8 +82,11 @@ func (s *Store) PutFile(r io.Reader, limit int64) (FileRef, error) {
 	keep := false
 	defer func() {
 		if !keep {
-			f.Close()
+			if !renameOpen {
+				f.Close()
+			}
 			os.Remove(tmp)
+			f.Close()
 		}
 	}()
 
@@ -104,8 +108,10 @@ func (s *Store) PutFile(r io.Reader, limit int64) (FileRef, error) {
 	if err := f.Sync(); err != nil {
 		return FileRef{}, fmt.Errorf("store file: sync: %w", err)
 	}
-	if err := f.Close(); err != nil {
-		return FileRef{}, fmt.Errorf("store file: close: %w", err)
+	if !renameOpen {
+		if err := f.Close(); err != nil {
+			return FileRef{}, fmt.Errorf("store file: close: %w", err)
+		}
 	}
 	ref := FileRef{SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}
 	dst := s.FilePath(ref.SHA256)
@@ -120,6 +126,11 @@ func (s *Store) PutFile(r io.Reader, limit int64) (FileRef, error) {
 		return FileRef{}, fmt.Errorf("store file %s: %w", ref.SHA256, err)
 	}
 	keep = true
+	if renameOpen {
+		if err := f.Close(); err != nil {
+			return FileRef{}, fmt.Errorf("store file: close: %w", err)
+		}
+	}
 	syncDir(dir)
 	return ref, nil
 }
@@ -133,18 +144,4 @@ func syncDir(dir string) {
 	}
 	_ = d.Sync()
 	_ = d.Close()
-}
-
-// cleanTemp removes temp files older than age left by an interrupted PutFile.
-func cleanTemp(dir string, age time.Duration) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	cutoff := time.Now().Add(-age)
-	for _, e := range entries {
-		if info, err := e.Info(); err == nil && info.Mode().IsRegular() && info.ModTime().Before(cutoff) {
-			os.Remove(filepath.Join(dir, e.Name()))
-		}
-	}
 }

@@ -41,6 +41,9 @@ const busyTimeoutMS = 10000
 type Store struct {
 	dir   string
 	files string
+	// sweptFiles and sweptBytes are the temp files Open removed.
+	sweptFiles int
+	sweptBytes int64
 
 	w  *sql.DB // the writer: one connection, BEGIN IMMEDIATE
 	r  *sql.DB // read pool: query_only
@@ -85,10 +88,11 @@ func Open(dir string) (*Store, error) {
 			return nil, fmt.Errorf("open store: create %s: %w", d, err)
 		}
 	}
-	cleanTemp(filepath.Join(files, "tmp"), 24*time.Hour)
+	// Leftovers of a process that died (templock.go).
+	sweptFiles, sweptBytes := sweepTemp(filepath.Join(files, "tmp"))
 
 	path := filepath.Join(abs, DBName)
-	s := &Store{dir: abs, files: files}
+	s := &Store{dir: abs, files: files, sweptFiles: sweptFiles, sweptBytes: sweptBytes}
 
 	s.w, err = sql.Open("sqlite", dsn(path, false))
 	if err != nil {
@@ -270,14 +274,20 @@ func (s *Store) Writable(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store write probe: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Join(s.files, "tmp"), "probe-*")
+	f, err := createTemp(filepath.Join(s.files, "tmp"), "probe-*")
 	if err != nil {
 		return fmt.Errorf("store file probe: %w", err)
 	}
 	name := f.Name()
 	_, werr := f.Write([]byte("ok"))
+	var rerr error
+	if renameOpen {
+		rerr = os.Remove(name) // while locked
+	}
 	cerr := f.Close()
-	rerr := os.Remove(name)
+	if !renameOpen {
+		rerr = os.Remove(name)
+	}
 	if err := errors.Join(werr, cerr, rerr); err != nil {
 		return fmt.Errorf("store file probe: %w", err)
 	}
