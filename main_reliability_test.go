@@ -22,6 +22,8 @@ import (
 	"baohan/platform"
 	"baohan/platform/sandbox"
 	"baohan/store"
+	"baohan/ui/cli"
+	"baohan/ui/cli/desk"
 )
 
 // syncBuffer is a bytes.Buffer for writers in several goroutines.
@@ -136,23 +138,23 @@ func (e *serveEnv) cli(args ...string) (code int, stdout, stderr string) {
 // of starting a second listener; a second serve refuses with exit 2.
 func TestDeskUsesRunningServe(t *testing.T) {
 	e := newServeEnv(t)
-	if _, running := externalListener(e.data); running {
+	if _, running := desk.ExternalListener(e.data); running {
 		t.Fatal("a listener is reported before any runs")
 	}
 	var out syncBuffer
 	stop := e.serve(&out)
-	addr, running := externalListener(e.data)
+	addr, running := desk.ExternalListener(e.data)
 	if !running || addr != e.addr {
 		t.Fatalf("desk sees listener %q running=%v, want %s", addr, running, e.addr)
 	}
 	code, _, errs := e.cli("serve")
-	if code != exitUsage || !strings.Contains(errs, "已在运行") || !strings.Contains(errs, e.addr) {
+	if code != cli.ExitUsage || !strings.Contains(errs, "已在运行") || !strings.Contains(errs, e.addr) {
 		t.Fatalf("second serve: exit %d: %s", code, errs)
 	}
 	if code := stop(); code != 0 {
 		t.Fatalf("serve exit %d:\n%s", code, out.String())
 	}
-	if _, running := externalListener(e.data); running {
+	if _, running := desk.ExternalListener(e.data); running {
 		t.Fatal("listener still reported after serve stopped")
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -28,6 +27,10 @@ import (
 	"baohan/platform"
 	"baohan/platform/sandbox"
 	"baohan/store"
+	"baohan/ui/cli/cmdutil"
+	"baohan/ui/cli/iostreams"
+	"baohan/ui/cli/root"
+	clisandbox "baohan/ui/cli/sandbox"
 )
 
 // cliEnv is a simulated platform, a real listener on loopback and a config
@@ -482,7 +485,7 @@ func TestCLIJSONPlatformErrorAndLoadtest(t *testing.T) {
 		t.Fatalf("loadtest on a real store: %s", errs)
 	}
 	e.mustCLI("loadtest", "-n", "2", "-c", "1", "--throwaway", "--url", "http://"+listenerAddrOf(t, e.cfgPath))
-	if err := markSandboxData(e.dataDir); err != nil {
+	if err := clisandbox.MarkData(e.dataDir); err != nil {
 		t.Fatal(err)
 	}
 	out = e.mustCLI("loadtest", "-n", "2", "-c", "1", "--url", "http://"+listenerAddrOf(t, e.cfgPath))
@@ -769,7 +772,7 @@ func TestREADMEExamples(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for i, args := range cmds {
-		root := (&app{stdout: io.Discard, stderr: io.Discard}).commands()
+		root := newRoot()
 		cmd, rest, err := root.Find(args)
 		help := false
 		if err == nil {
@@ -815,7 +818,7 @@ func TestREADMEExamples(t *testing.T) {
 			walk(s)
 		}
 	}
-	walk((&app{}).commands())
+	walk(newRoot())
 }
 
 // README for a fresh machine: prerequisites including cgo and gcc for
@@ -907,4 +910,10 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// newRoot is the real command tree on test streams.
+func newRoot() *cobra.Command {
+	ios, _, _, _ := iostreams.Test()
+	return root.NewCmdRoot(cmdutil.New(ios, version))
 }

@@ -221,3 +221,44 @@ func ClaimResultAllowed(state string, doType int) string {
 	}
 	return ""
 }
+
+// OrderStateName is a 5.4 state's Chinese name: "待出函"; "未知" for no
+// state, the code itself for one the manual does not list.
+func OrderStateName(code string) string {
+	if code == "" {
+		return "未知"
+	}
+	if t := OrderStateText(code); t != "" {
+		return t
+	}
+	return code
+}
+
+// OrderStateLabel is a 5.4 state for a sentence: "待出函（WAIT_OUT_GUARANTEE）",
+// the code alone for one the manual does not list.
+func OrderStateLabel(code string) string {
+	if t := OrderStateText(code); t != "" {
+		return t + "（" + code + "）"
+	}
+	return code
+}
+
+// ClaimStateName is a 5.7 state's Chinese name ("未知" for none, the code
+// for one the manual does not list).
+func ClaimStateName(code string) string {
+	if code == "" {
+		return "未知"
+	}
+	if t := ClaimStateText(code); t != "" {
+		return t
+	}
+	return code
+}
+
+// ClaimStateLabel is a 5.7 state for a sentence: "已受理（1）".
+func ClaimStateLabel(code string) string {
+	if t := ClaimStateText(code); t != "" {
+		return t + "（" + code + "）"
+	}
+	return code
+}

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -35,16 +34,6 @@ type todoPane struct {
 	// the same key again carries it out.
 	confirm string
 }
-
-// todoLimit is how many entries of each section the pane reads.
-const todoLimit = 60
-
-// faultLimit is how many recent fault events the pane lists; faultWindow
-// how far back it looks.
-const (
-	faultLimit  = 5
-	faultWindow = 24 * time.Hour
-)
 
 type todoItem struct {
 	heading string // a section heading when not empty
@@ -84,32 +73,13 @@ func (t *todoPane) load(m *Model) tea.Cmd { return t.refresh(m) }
 
 func (t *todoPane) refresh(m *Model) tea.Cmd {
 	t.gen++
-	gen, st, ctx := t.gen, m.st, m.ctx
-	since := m.now().Add(-faultWindow).UnixMilli()
+	gen, st, ctx, now := t.gen, m.st, m.ctx, m.now()
 	return func() tea.Msg {
-		p, err := st.Pending(ctx, todoLimit)
+		td, err := platform.Todo(ctx, st, now)
 		if err != nil {
 			return pendingMsg{gen: gen, err: err}
 		}
-		unres, err := st.Unresolved(ctx)
-		if err != nil {
-			return pendingMsg{gen: gen, err: err}
-		}
-		evs, err := st.ListEvents(ctx, store.EventQuery{Kind: store.KindFault, Limit: faultLimit + 1})
-		if err != nil {
-			return pendingMsg{gen: gen, err: fmt.Errorf("read faults: %w", err)}
-		}
-		var faults []store.Event
-		for _, e := range evs {
-			if e.At >= since {
-				faults = append(faults, e)
-			}
-		}
-		more := len(faults) > faultLimit
-		if more {
-			faults = faults[:faultLimit]
-		}
-		return pendingMsg{gen: gen, p: p, unres: unres, faults: faults, more: more}
+		return pendingMsg{gen: gen, p: td.Pending, unres: td.Unresolved, faults: td.Faults, more: td.MoreFaults}
 	}
 }
 

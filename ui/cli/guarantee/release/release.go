@@ -1,0 +1,87 @@
+// Package release is `baohan guarantee release GUARANTEE_NO...`:
+// remove_guarantee (2.9), one call per block.
+package release
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"baohan/platform"
+	"baohan/ui/cli"
+	"baohan/ui/cli/cmdutil"
+)
+
+// ReleaseOptions are what `guarantee release` needs.
+type ReleaseOptions struct {
+	Workflows    func() (*platform.Workflows, error)
+	Print        cmdutil.PrintFunc
+	Context      context.Context
+	GuaranteeNos []string
+	Date         string
+}
+
+// BlockJSON is one block's call in the `--json` list.
+type BlockJSON struct {
+	BlockNumber string                 `json:"block_number"`
+	Summary     string                 `json:"summary"`
+	Errors      []platform.RemoveError `json:"errors"`
+}
+
+// NewCmdRelease is `baohan guarantee release`.
+func NewCmdRelease(f *cmdutil.Factory, runF func(*ReleaseOptions) error) *cobra.Command {
+	opts := &ReleaseOptions{Workflows: f.Workflows, Print: f.Print}
+	cmd := &cobra.Command{
+		Use:   "release GUARANTEE_NO...",
+		Short: "remove_guarantee (2.9), one call per block; prints the platform's per-item errors",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Context, opts.GuaranteeNos = cmd.Context(), args
+			if runF != nil {
+				return runF(opts)
+			}
+			return releaseRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Date, "date", "", "remove_guarantee_date \"YYYY-MM-DD HH:MM:SS\" (default now, UTC+8)")
+	return cmd
+}
+
+func releaseRun(opts *ReleaseOptions) error {
+	wf, err := opts.Workflows()
+	if err != nil {
+		return err
+	}
+	plans, err := wf.PlanRelease(opts.Context, opts.GuaranteeNos, opts.Date)
+	if err != nil {
+		return err
+	}
+	var results []BlockJSON
+	failed := 0
+	for _, p := range plans {
+		res, err := wf.Execute(opts.Context, p)
+		if err != nil {
+			return err
+		}
+		failed += len(res.RemoveErrors)
+		results = append(results, BlockJSON{BlockNumber: p.Ref, Summary: res.Summary, Errors: res.RemoveErrors})
+	}
+	err = opts.Print(results, func(w io.Writer) {
+		for _, r := range results {
+			fmt.Fprintln(w, r.Summary)
+			for _, e := range r.Errors {
+				if e.ErrorInfo.GuaranteeNo == "" && e.ErrorInfo.SerialNum == "" && e.ErrorMsg == "" {
+					fmt.Fprintln(w, "  （平台报告了一个未指明保函、也无说明的错误）")
+					continue
+				}
+				fmt.Fprintf(w, "  %s %s：%s\n", e.ErrorInfo.GuaranteeNo, e.ErrorInfo.SerialNum, e.ErrorMsg)
+			}
+		}
+	})
+	if err == nil && failed > 0 {
+		return cli.CheckFailed("平台拒绝了 %d 笔解保", failed)
+	}
+	return err
+}

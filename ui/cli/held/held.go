@@ -1,0 +1,16 @@
+// Package held is `baohan held`: accept or dismiss a held callback.
+package held
+
+import (
+	"github.com/spf13/cobra"
+
+	"baohan/ui/cli/cmdutil"
+	"baohan/ui/cli/held/decide"
+)
+
+// NewCmdHeld is `baohan held`.
+func NewCmdHeld(f *cmdutil.Factory) *cobra.Command {
+	c := &cobra.Command{Use: "held", Short: "暂存回调: accept applies one (the platform's next repeat gets 200), dismiss keeps refusing it"}
+	c.AddCommand(decide.NewCmdDecide(f, true, nil), decide.NewCmdDecide(f, false, nil))
+	return c
+}

@@ -1,0 +1,18 @@
+// Package order is `baohan order`: info (2.2), status (2.3), cancel (2.11).
+package order
+
+import (
+	"github.com/spf13/cobra"
+
+	"baohan/ui/cli/cmdutil"
+	"baohan/ui/cli/order/cancel"
+	"baohan/ui/cli/order/info"
+	"baohan/ui/cli/order/status"
+)
+
+// NewCmdOrder is `baohan order`.
+func NewCmdOrder(f *cmdutil.Factory) *cobra.Command {
+	c := &cobra.Command{Use: "order", Short: "保函申请订单: info (2.2), status (2.3), cancel (2.11)"}
+	c.AddCommand(info.NewCmdInfo(f, nil), status.NewCmdStatus(f, nil), cancel.NewCmdCancel(f, nil))
+	return c
+}

@@ -1,0 +1,158 @@
+// Package records is how the commands show the store's records: the typed
+// objects of `list --json`, `order info --json` and the like
+// (shared/interface.md: the manual's field names where one exists), and
+// their text.
+package records
+
+import (
+	"fmt"
+	"io"
+
+	"baohan/platform"
+	"baohan/store"
+)
+
+// Order is an order's JSON object.
+type Order struct {
+	OrderNo         string `json:"order_no"`
+	OrderStatus     string `json:"order_status"`
+	BlockNumber     string `json:"block_number"`
+	BlockName       string `json:"block_name"`
+	Principal       string `json:"principal"`
+	Creditor        string `json:"creditor"`
+	GuaranteeAmount string `json:"guarantee_amount"`
+	BidDeadline     string `json:"bid_deadline"`
+	ValidDay        string `json:"valid_day"`
+	OrderAmount     string `json:"order_amount"`
+	Flagged         bool   `json:"flagged"`
+}
+
+// OrderOf is o's JSON object.
+func OrderOf(o store.Order) Order {
+	return Order{OrderNo: o.OrderNo, OrderStatus: o.OrderStatus, BlockNumber: o.BlockNumber,
+		BlockName: o.BlockName, Principal: o.Principal, Creditor: o.Creditor,
+		GuaranteeAmount: o.GuaranteeAmount, BidDeadline: o.BidDeadline, ValidDay: o.ValidDay,
+		OrderAmount: o.OrderAmount, Flagged: o.Flagged}
+}
+
+// Guarantee is a guarantee's JSON object.
+type Guarantee struct {
+	GuaranteeNo      string `json:"guarantee_no"`
+	SerialNum        string `json:"serial_num"`
+	OrderNo          string `json:"order_no"`
+	ReleaseStatus    int    `json:"release_status"`
+	PDFSHA256        string `json:"pdf_sha256"`
+	BlockNumber      string `json:"block_number"`
+	OutGuaranteeTime string `json:"out_guarantee_time"`
+	ReleaseDate      string `json:"release_date"`
+	Pushed           bool   `json:"pushed"`
+}
+
+// GuaranteeOf is g's JSON object.
+func GuaranteeOf(g store.Guarantee) Guarantee {
+	return Guarantee{GuaranteeNo: g.GuaranteeNo, SerialNum: g.SerialNum, OrderNo: g.OrderNo,
+		ReleaseStatus: g.ReleaseStatus, PDFSHA256: g.PDFSHA256, BlockNumber: g.BlockNumber,
+		OutGuaranteeTime: g.OutGuaranteeTime, ReleaseDate: g.ReleaseDate, Pushed: g.PushedAt > 0}
+}
+
+// RevokedGuarantee is one guarantee of a revocation's lists.
+type RevokedGuarantee struct {
+	GuaranteeNo string `json:"guarantee_no"`
+	Principal   string `json:"principal"`
+	SerialNum   string `json:"serial_num"`
+}
+
+// Revocation is a revocation's JSON object, its items in the manual's
+// three lists.
+type Revocation struct {
+	RevokeNo    string             `json:"revoke_no"`
+	BlockNumber string             `json:"block_number"`
+	BlockName   string             `json:"block_name"`
+	Creditor    string             `json:"creditor"`
+	Note        string             `json:"note"`
+	Success     []RevokedGuarantee `json:"revoke_success_data"`
+	Current     []RevokedGuarantee `json:"current_revoke_data"`
+	Penalty     []RevokedGuarantee `json:"penalty_data"`
+}
+
+// RevocationOf is r's JSON object.
+func RevocationOf(r store.Revocation) Revocation {
+	out := Revocation{RevokeNo: r.RevokeNo, BlockNumber: r.BlockNumber, BlockName: r.BlockName,
+		Creditor: r.Creditor, Note: r.Note,
+		Success: []RevokedGuarantee{}, Current: []RevokedGuarantee{}, Penalty: []RevokedGuarantee{}}
+	for _, it := range r.Items {
+		g := RevokedGuarantee{GuaranteeNo: it.GuaranteeNo, Principal: it.Principal, SerialNum: it.SerialNum}
+		switch it.List {
+		case store.ListSuccess:
+			out.Success = append(out.Success, g)
+		case store.ListCurrent:
+			out.Current = append(out.Current, g)
+		case store.ListPenalty:
+			out.Penalty = append(out.Penalty, g)
+		}
+	}
+	return out
+}
+
+// Attachment is a claim attachment's JSON object.
+type Attachment struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+	Field  string `json:"field"`
+}
+
+// Claim is a claim's JSON object.
+type Claim struct {
+	ClaimNo     string       `json:"claim_no"`
+	GuaranteeNo string       `json:"guarantee_no"`
+	Status      string       `json:"status"`
+	ClaimAmount string       `json:"claim_amount"`
+	ClaimReason string       `json:"claim_reason"`
+	BlockNumber string       `json:"block_number"`
+	Principal   string       `json:"principal"`
+	Creditor    string       `json:"creditor"`
+	Attachments []Attachment `json:"attachments"`
+}
+
+// ClaimOf is c's JSON object.
+func ClaimOf(c store.Claim) Claim {
+	att := []Attachment{}
+	for _, x := range c.Attachments {
+		att = append(att, Attachment{Name: x.Name, Size: x.Size, SHA256: x.SHA256, Field: x.Field})
+	}
+	return Claim{ClaimNo: c.ClaimNo, GuaranteeNo: c.GuaranteeNo, Status: c.Status,
+		ClaimAmount: c.ClaimAmount, ClaimReason: c.ClaimReason, BlockNumber: c.BlockNumber,
+		Principal: c.Principal, Creditor: c.Creditor, Attachments: att}
+}
+
+// Held is a held callback's JSON object (interface.md `list held`).
+type Held struct {
+	ID         int64            `json:"id"`
+	Method     string           `json:"method"`
+	Key        string           `json:"key"`
+	Ref        string           `json:"ref"`
+	Reason     string           `json:"reason"`
+	ReceivedAt int64            `json:"received_at"`
+	State      string           `json:"state"`
+	Repeats    int              `json:"repeats"`
+	Note       string           `json:"note"`
+	Files      []store.HeldFile `json:"files"`
+}
+
+// HeldOf is h's JSON object.
+func HeldOf(h store.Held) Held {
+	return Held{ID: h.ID, Method: h.Method, Key: h.Key, Ref: h.Ref, Reason: h.Reason,
+		ReceivedAt: h.ReceivedAt, State: h.State, Repeats: h.Repeats, Note: h.Note, Files: h.Files}
+}
+
+// WriteOrder is an order as text (`order info`).
+func WriteOrder(w io.Writer, o store.Order) {
+	fmt.Fprintf(w, "订单 %s：%s\n标段 %s %s\n被保证人 %s\n受益人 %s\n担保金额 %s 元，投标截止 %s\n",
+		o.OrderNo, platform.OrderStateLabel(o.OrderStatus), o.BlockNumber, o.BlockName, o.Principal, o.Creditor, o.GuaranteeAmount, o.BidDeadline)
+}
+
+// WriteClaim is a claim as text (`claim info`).
+func WriteClaim(w io.Writer, c store.Claim) {
+	fmt.Fprintf(w, "理赔 %s：%s\n保函编号 %s\n索赔金额 %s 元\n索赔理由 %s\n", c.ClaimNo, platform.ClaimStateLabel(c.Status), c.GuaranteeNo, c.ClaimAmount, c.ClaimReason)
+}

@@ -1,0 +1,166 @@
+// Package root is the baohan command tree: the global flags, the
+// subcommands of ui/cli/<noun>/<verb>, and how an error becomes an exit
+// code, a Chinese sentence on stderr and, with --json, a JSON document.
+package root
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"baohan/ui/cli"
+	"baohan/ui/cli/backup"
+	"baohan/ui/cli/claim"
+	"baohan/ui/cli/cmdutil"
+	"baohan/ui/cli/desk"
+	"baohan/ui/cli/doctor"
+	"baohan/ui/cli/file"
+	"baohan/ui/cli/guarantee"
+	"baohan/ui/cli/hash"
+	"baohan/ui/cli/held"
+	"baohan/ui/cli/initcmd"
+	"baohan/ui/cli/keygen"
+	"baohan/ui/cli/list"
+	"baohan/ui/cli/loadtest"
+	"baohan/ui/cli/order"
+	"baohan/ui/cli/reconcile"
+	"baohan/ui/cli/restore"
+	"baohan/ui/cli/sandbox"
+	"baohan/ui/cli/serve"
+	"baohan/ui/cli/todo"
+	"baohan/ui/cli/token"
+	"baohan/ui/cli/verify"
+)
+
+// NewCmdRoot is the whole command tree on f; without a command it opens
+// the desk.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "baohan",
+		Short:         "福州市建设工程电子保函服务平台 担保公司工作台",
+		Long:          "baohan: the desk of a guarantee firm on the Fuzhou construction e-guarantee platform.\nWithout a command it opens the desk (TUI) with the callback listener inside it.",
+		Version:       f.Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return desk.RunConfigured(cmd.Context(), f)
+		},
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&f.ConfigPath, "config", "", "config file (default $BAOHAN_CONFIG, else $XDG_CONFIG_HOME/baohan/config.toml)")
+	pf.StringVar(&f.DataDir, "data", "", "data folder (default [store] dir, else $XDG_DATA_HOME/baohan)")
+	pf.BoolVar(&f.JSON, "json", false, "print exactly one JSON document on stdout")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &cli.ExitError{Code: cli.ExitUsage, Err: errors.New(cli.FlagError(c.CommandPath(), err))}
+	})
+
+	root.AddCommand(sandbox.NewCmdSandbox(f, nil), serve.NewCmdServe(f, nil), keygen.NewCmdKeygen(f, nil),
+		token.NewCmdToken(f, nil), hash.NewCmdHash(f, nil), verify.NewCmdVerify(f, nil),
+		order.NewCmdOrder(f), guarantee.NewCmdGuarantee(f), claim.NewCmdClaim(f), file.NewCmdFile(f),
+		list.NewCmdList(f, nil), todo.NewCmdTodo(f, nil), backup.NewCmdBackup(f, nil), restore.NewCmdRestore(f, nil),
+		reconcile.NewCmdReconcile(f, nil), loadtest.NewCmdLoadtest(f, nil), initcmd.NewCmdInit(f, nil),
+		doctor.NewCmdDoctor(f, nil), held.NewCmdHeld(f))
+	setArgsUsage(root)
+	strictHelp(root)
+	return root
+}
+
+// Execute runs the command line args on root (made by NewCmdRoot on f)
+// and returns the exit code: an error is told on stderr, and with --json
+// also as the one JSON document on stdout.
+func Execute(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, args []string) int {
+	// After NewCmdRoot: defining the flag resets it to its default.
+	f.JSON = wantsJSON(args)
+	root.SetArgs(args)
+	root.SetIn(f.IOStreams.In)
+	root.SetOut(f.IOStreams.Out)
+	root.SetErr(f.IOStreams.ErrOut)
+	err := root.ExecuteContext(ctx)
+	_ = f.Close()
+	if err != nil {
+		code := cli.ExitCode(err)
+		fmt.Fprintln(f.IOStreams.ErrOut, "baohan:", cli.Message(err))
+		if f.JSON && !f.Printed() {
+			b, _ := json.MarshalIndent(cli.ErrorDocument(code, err), "", "  ")
+			fmt.Fprintln(f.IOStreams.Out, string(b))
+		}
+		return code
+	}
+	return cli.ExitOK
+}
+
+// wantsJSON finds --json among the arguments before cobra parses them, so
+// that a usage error (an unknown flag) is answered in JSON too.
+func wantsJSON(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "--json" || a == "--json=true" || a == "--json=1" {
+			return true
+		}
+	}
+	return false
+}
+
+// strictHelp makes `baohan help TOPIC` exit 2 for a command that does not
+// exist, as every unknown command does (cobra's prints a note and exits 0).
+func strictHelp(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "help" {
+			continue
+		}
+		c.Run = nil
+		c.RunE = func(_ *cobra.Command, args []string) error {
+			target, rest, err := root.Find(args)
+			if err != nil || target == nil || len(rest) > 0 {
+				return cli.UsageErr("没有 %s 这个命令（运行 baohan --help 查看全部命令）", strings.Join(args, " "))
+			}
+			target.InitDefaultHelpFlag()
+			return target.Help()
+		}
+	}
+}
+
+// setArgsUsage makes cobra's argument errors usage errors (exit 2).
+func setArgsUsage(c *cobra.Command) {
+	if c.Args != nil {
+		check := c.Args
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := check(cmd, args); err != nil {
+				return &cli.ExitError{Code: cli.ExitUsage, Err: errors.New(cli.ArgsError(cmd.CommandPath(), cmd.Use, cmd.HasSubCommands(), subNames(cmd), err))}
+			}
+			return nil
+		}
+	}
+	if c.RunE == nil && c.HasSubCommands() {
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return cli.UsageErr("%s 没有子命令 %s（可用：%s）", cmd.CommandPath(), args[0], subNames(cmd))
+			}
+			return nil
+		}
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			return cli.UsageErr("%s 后面要跟子命令：%s", cmd.CommandPath(), subNames(cmd))
+		}
+	}
+	for _, s := range c.Commands() {
+		setArgsUsage(s)
+	}
+}
+
+func subNames(c *cobra.Command) string {
+	var n []string
+	for _, s := range c.Commands() {
+		if s.IsAvailableCommand() {
+			n = append(n, s.Name())
+		}
+	}
+	return strings.Join(n, ", ")
+}
