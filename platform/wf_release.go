@@ -166,3 +166,70 @@ func removeOutcome(items []RemoveItem, res *RemoveResult) (failed map[string]boo
 	}
 	return failed, doubt
 }
+
+// ReleaseStateName is a guarantee's 解保 state (2.10) in full: "未推送" for
+// one never pushed, "未知" for a code the manual does not list.
+func ReleaseStateName(g store.Guarantee) string {
+	if g.PushedAt == 0 && g.SerialNum == "" {
+		return "未推送"
+	}
+	if t := ReleaseStatusText(g.ReleaseStatus); t != "" {
+		return t
+	}
+	return "未知"
+}
+
+// ReleaseCandidate is a guarantee a release (2.9) may cover: as a
+// revocation names it, with our record of it.
+type ReleaseCandidate struct {
+	GuaranteeNo string
+	SerialNum   string // as the revocation names it ("" for one guarantee asked by number)
+	Principal   string
+	Guarantee   *store.Guarantee // our record; nil when we have none
+	// Why is why it cannot be released now; "" when it can.
+	Why string
+}
+
+// ReleaseCandidates lists the guarantees of revocation batch revokeNo (its
+// current and earlier lists, not the penalty list), or with revokeNo ""
+// the one guarantee guaranteeNo, with whether each can be released now.
+// The batch is returned too (nil for one guarantee).
+func ReleaseCandidates(ctx context.Context, s *store.Store, revokeNo, guaranteeNo string) (*store.Revocation, []ReleaseCandidate, error) {
+	check := func(no, serial, principal string) ReleaseCandidate {
+		c := ReleaseCandidate{GuaranteeNo: no, SerialNum: serial, Principal: principal}
+		g, err := s.GetGuarantee(ctx, no)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			c.Why = "不是本公司记录的保函"
+			return c
+		case err != nil:
+			c.Why = "读取失败：" + err.Error()
+			return c
+		}
+		c.Guarantee = &g
+		switch {
+		case serial != "" && g.SerialNum != serial:
+			c.Why = "序列号与本地不一致"
+		case g.ReleaseStatus != ReleaseAwaiting:
+			c.Why = ReleaseStateName(g)
+		}
+		return c
+	}
+	if revokeNo == "" {
+		return nil, []ReleaseCandidate{check(guaranteeNo, "", "")}, nil
+	}
+	r, err := s.GetRevocation(ctx, revokeNo)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []ReleaseCandidate
+	seen := map[string]bool{}
+	for _, it := range r.Items {
+		if it.List == store.ListPenalty || seen[it.GuaranteeNo] {
+			continue
+		}
+		seen[it.GuaranteeNo] = true
+		out = append(out, check(it.GuaranteeNo, it.SerialNum, it.Principal))
+	}
+	return &r, out, nil
+}

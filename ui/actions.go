@@ -373,48 +373,25 @@ func (m *Model) releaseCmd(revokeNo, guaranteeNo string) tea.Cmd {
 	}
 }
 
-// releaseCandidates lists the guarantees of a revocation batch (its current
-// and earlier lists), or one guarantee, with whether each can be released.
+// releaseCandidates are platform.ReleaseCandidates as the form's check
+// list, with the batch as the form's first line.
 func releaseCandidates(ctx context.Context, st *store.Store, revokeNo, guaranteeNo string) ([]checkItem, []string, error) {
-	var items []checkItem
+	r, cands, err := platform.ReleaseCandidates(ctx, st, revokeNo, guaranteeNo)
+	if err != nil {
+		return nil, nil, err
+	}
 	var intro []string
-	check := func(no, serial, principal string) checkItem {
-		it := checkItem{code: no, text: fmt.Sprintf("%s  %s  序列号 %s", no, principal, serial)}
-		g, err := st.GetGuarantee(ctx, no)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			it.disabled = "不是本公司记录的保函"
-		case err != nil:
-			it.disabled = "读取失败：" + err.Error()
-		case serial != "" && g.SerialNum != serial:
-			it.disabled = "序列号与本地不一致"
-		case g.ReleaseStatus != platform.ReleaseAwaiting:
-			it.disabled = releaseState(g)
-		default:
-			it.on = true
-			if principal == "" {
-				it.text = fmt.Sprintf("%s  %s  序列号 %s", no, g.Principal, g.SerialNum)
-			}
-		}
-		return it
-	}
-	if revokeNo != "" {
-		r, err := st.GetRevocation(ctx, revokeNo)
-		if err != nil {
-			return nil, nil, err
-		}
+	if r != nil {
 		intro = append(intro, fmt.Sprintf("撤销批次 %s  标段 %s %s  受益人 %s", r.RevokeNo, r.BlockNumber, r.BlockName, r.Creditor))
-		seen := map[string]bool{}
-		for _, it := range r.Items {
-			if it.List == store.ListPenalty || seen[it.GuaranteeNo] {
-				continue
-			}
-			seen[it.GuaranteeNo] = true
-			items = append(items, check(it.GuaranteeNo, it.SerialNum, it.Principal))
-		}
-		return items, intro, nil
 	}
-	items = append(items, check(guaranteeNo, "", ""))
+	var items []checkItem
+	for _, c := range cands {
+		it := checkItem{code: c.GuaranteeNo, text: fmt.Sprintf("%s  %s  序列号 %s", c.GuaranteeNo, c.Principal, c.SerialNum), disabled: c.Why, on: c.Why == ""}
+		if c.Why == "" && c.Principal == "" {
+			it.text = fmt.Sprintf("%s  %s  序列号 %s", c.GuaranteeNo, c.Guarantee.Principal, c.Guarantee.SerialNum)
+		}
+		items = append(items, it)
+	}
 	return items, intro, nil
 }
 

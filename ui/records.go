@@ -86,38 +86,13 @@ func releaseSel(r store.PendingRelease) *selection {
 
 // ---- text of values ----
 
-// orderState is "待出函" for a 5.4 code (the code itself if unknown).
-func orderState(code string) string {
-	if code == "" {
-		return "未知"
-	}
-	if t := platform.OrderStateText(code); t != "" {
-		return t
-	}
-	return code
-}
+// orderState, claimState and releaseState are the platform's names of
+// the states.
+func orderState(code string) string { return platform.OrderStateName(code) }
 
-// claimState is the 5.7 meaning of a claim state.
-func claimState(code string) string {
-	if code == "" {
-		return "未知"
-	}
-	if t := platform.ClaimStateText(code); t != "" {
-		return t
-	}
-	return code
-}
+func claimState(code string) string { return platform.ClaimStateName(code) }
 
-// releaseState is a guarantee's 解保 state (2.10) in full.
-func releaseState(g store.Guarantee) string {
-	if g.PushedAt == 0 && g.SerialNum == "" {
-		return "未推送"
-	}
-	if t := platform.ReleaseStatusText(g.ReleaseStatus); t != "" {
-		return t
-	}
-	return "未知"
-}
+func releaseState(g store.Guarantee) string { return platform.ReleaseStateName(g) }
 
 // releaseShort is releaseState for a table cell.
 func releaseShort(g store.Guarantee) string {

@@ -41,4 +41,3 @@ func TestStatusHelp(t *testing.T) {
 		}
 	}
 }
-
