@@ -85,7 +85,7 @@ func handleClaim(s *Server, c *call) (*result, error) {
 			}
 			if platform.ClaimStage(status) < platform.ClaimStage(prev.Status) {
 				_, err := tx.AddEvent(c.flagEvent(claimNo, fmt.Sprintf("理赔 %s 收到较早状态 %s 的申请（当前 %s），已记录，未改变状态",
-					claimNo, claimStateName(status), claimStateName(prev.Status))))
+					claimNo, platform.ClaimStateLabel(status), platform.ClaimStateLabel(prev.Status))))
 				return err
 			}
 		}
@@ -118,7 +118,7 @@ func handleClaim(s *Server, c *call) (*result, error) {
 				return err
 			}
 		}
-		summary := fmt.Sprintf("理赔申请 %s：保函 %s，索赔 %s 元，状态 %s，附件 %d 个", claimNo, gno, m.ClaimAmount, claimStateName(status), len(attach))
+		summary := fmt.Sprintf("理赔申请 %s：保函 %s，索赔 %s 元，状态 %s，附件 %d 个", claimNo, gno, m.ClaimAmount, platform.ClaimStateLabel(status), len(attach))
 		if _, err := tx.AddEvent(c.event(claimNo, summary)); err != nil {
 			return err
 		}
@@ -157,10 +157,3 @@ func attachIndex(field string) int {
 	return n
 }
 
-// claimStateName is "CODE(含义)" for a 5.7 state.
-func claimStateName(code string) string {
-	if t := platform.ClaimStateText(code); t != "" {
-		return code + "(" + t + ")"
-	}
-	return code
-}

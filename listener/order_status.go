@@ -163,15 +163,12 @@ func orderMismatch(o store.Order, m platform.OrderStatusNotice) string {
 	return strings.Join(diffs, "；")
 }
 
-// stateName is "CODE(含义)" for a 5.4 state.
+// stateName is a 5.4 state with its code (platform.OrderStateLabel).
 func stateName(code string) string {
 	if code == "" {
 		return "（空）"
 	}
-	if t := platform.OrderStateText(code); t != "" {
-		return code + "(" + t + ")"
-	}
-	return code
+	return platform.OrderStateLabel(code)
 }
 
 // fetchOrder asks the Fetcher for an order in the background, bounded by

@@ -30,7 +30,7 @@ func TestOrderStatus(t *testing.T) {
 	}
 	ev := e.events()
 	if len(ev) != 1 || ev[0].Method != "notify_order_status" || ev[0].Ref != "1813000101" ||
-		!strings.Contains(ev[0].Summary, "WAIT_PAY(待支付) → WAIT_OUT_GUARANTEE(待出函)") {
+		!strings.Contains(ev[0].Summary, "待支付(WAIT_PAY) → 待出函(WAIT_OUT_GUARANTEE)") {
 		t.Errorf("events %+v", ev)
 	}
 

@@ -1,5 +1,7 @@
 package platform
 
+import "baohan/store"
+
 // Order states of 5.4, 直开式 (the only kind this guarantor issues, ktype=1),
 // in the order an order moves through them.
 var OrderStates = []State{
@@ -15,12 +17,13 @@ var OrderStates = []State{
 	{"CANCEL", "交易取消"},
 }
 
-// Order states named in rules.
+// Order states named in rules. Those the store's queries rely on are the
+// store's constants (its SQL names them), not a second copy.
 const (
 	OrderWaitOutGuarantee = "WAIT_OUT_GUARANTEE"
-	OrderHasOutGuarantee  = "HAS_OUT_GUARANTEE"
-	OrderFinish           = "FINISH"
-	OrderCancel           = "CANCEL"
+	OrderHasOutGuarantee  = store.OrderHasOutGuarantee
+	OrderFinish           = store.OrderFinish
+	OrderCancel           = store.OrderCancel
 )
 
 // separateOrderStates are 5.4's 分离式 states: known, so a callback carrying
@@ -77,10 +80,10 @@ var ClaimStates = []State{
 	{"JUDICIAL_LITIGATION_RECOVERY", "司法诉讼追偿"},
 }
 
-// Claim states named in rules.
+// Claim states named in rules (the store's, as above).
 const (
-	ClaimApplyWaitDeal = "APPLY_WAIT_DEAL"
-	ClaimDealPass      = "DEAL_PASS"
+	ClaimApplyWaitDeal = store.ClaimApplyWaitDeal
+	ClaimDealPass      = store.ClaimDealPass
 )
 
 // ClaimStateText is the 5.7 meaning of a claim state, or "".
@@ -234,11 +237,13 @@ func OrderStateName(code string) string {
 	return code
 }
 
-// OrderStateLabel is a 5.4 state for a sentence: "待出函（WAIT_OUT_GUARANTEE）",
-// the code alone for one the manual does not list.
+// OrderStateLabel is a 5.4 state for a sentence: "待出函(WAIT_OUT_GUARANTEE)",
+// the code alone for one the manual does not list. It is the one label
+// of a state with its code: platform's messages, the listener's journal
+// lines and the commands' text all use it.
 func OrderStateLabel(code string) string {
 	if t := OrderStateText(code); t != "" {
-		return t + "（" + code + "）"
+		return t + "(" + code + ")"
 	}
 	return code
 }
@@ -255,10 +260,10 @@ func ClaimStateName(code string) string {
 	return code
 }
 
-// ClaimStateLabel is a 5.7 state for a sentence: "已受理（1）".
+// ClaimStateLabel is a 5.7 state for a sentence: "待受理(APPLY_WAIT_DEAL)".
 func ClaimStateLabel(code string) string {
 	if t := ClaimStateText(code); t != "" {
-		return t + "（" + code + "）"
+		return t + "(" + code + ")"
 	}
 	return code
 }

@@ -3,6 +3,8 @@ package platform
 import (
 	"errors"
 	"time"
+
+	"baohan/store"
 )
 
 // CST is China Standard Time, UTC+8, the zone of every time the platform
@@ -53,13 +55,6 @@ func CheckTimestamp(s string, now time.Time) error {
 	return nil
 }
 
-// ParseDeadline reads a bid_deadline ("2006-01-02 15:04", also with seconds
-// or a one-digit minute as the manual's "HH:m" allows) in UTC+8.
-func ParseDeadline(s string) (time.Time, error) {
-	for _, l := range []string{DeadlineLayout, DateTimeLayout, "2006-01-02 15:4", DateLayout} {
-		if t, err := time.ParseInLocation(l, s, CST); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, errors.New("bid_deadline is not YYYY-MM-DD HH:MM")
-}
+// ParseDeadline reads a bid_deadline in UTC+8 (store.ParseDeadline: one
+// reading for the sort key, the desk and the listener).
+func ParseDeadline(s string) (time.Time, error) { return store.ParseDeadline(s) }

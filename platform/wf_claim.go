@@ -47,15 +47,11 @@ func (w *Workflows) PlanClaimResult(ctx context.Context, in ClaimResultInput) (*
 	status, _ := strconv.Atoi(in.Status)
 	// 5.7: 受理 first, 理赔 only after 受理通过, 追偿 only after 代偿.
 	if why := ClaimResultAllowed(c.Status, doType); why != "" {
-		return nil, inputErr("理赔 %s 现为 %s：%s", c.ClaimNo, claimStateLabel(c.Status), why)
+		return nil, inputErr("理赔 %s 现为 %s：%s", c.ClaimNo, ClaimStateLabel(c.Status), why)
 	}
 	next := ClaimStateAfter(doType, status)
-	guarantor := c.Guarantor
-	if guarantor == "" {
-		guarantor = w.Guarantor
-	}
 	req := ClaimResultRequest{ClaimNo: c.ClaimNo, GuaranteeNo: c.GuaranteeNo, Principal: c.Principal,
-		Creditor: c.Creditor, Guarantor: guarantor, DoType: in.DoType, Status: in.Status, Note: in.Note,
+		Creditor: c.Creditor, Guarantor: w.claimGuarantor(c), DoType: in.DoType, Status: in.Status, Note: in.Note,
 		BlockNumber: c.BlockNumber, BlockName: c.BlockName, ClaimState: next,
 		UpdateTime: w.now().In(CST).Format(DateTimeLayout)}
 	p := &Plan{Method: MethodUpdateClaimResult, Title: "理赔结果更新：" + label, Ref: c.ClaimNo, Request: req}
@@ -91,11 +87,7 @@ func (w *Workflows) RefreshClaim(ctx context.Context, claimNo string) (*store.Cl
 	if err != nil {
 		return nil, err
 	}
-	guarantor := c.Guarantor
-	if guarantor == "" {
-		guarantor = w.Guarantor
-	}
-	req := ClaimInfoRequest{ClaimNo: c.ClaimNo, GuaranteeNo: c.GuaranteeNo, Principal: c.Principal, Creditor: c.Creditor, Guarantor: guarantor}
+	req := claimInfoRequest(w, c)
 	var info *ClaimInfo
 	var raw []byte
 	err = w.call(ctx, MethodGetClaimInfo, claimNo, req, func(ctx context.Context) (string, error) {
@@ -104,7 +96,7 @@ func (w *Workflows) RefreshClaim(ctx context.Context, claimNo string) (*store.Cl
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("获取理赔信息 %s：%s", claimNo, claimStateLabel(string(info.Status))), nil
+		return fmt.Sprintf("获取理赔信息 %s：%s", claimNo, ClaimStateLabel(string(info.Status))), nil
 	})
 	if err != nil {
 		return nil, err
@@ -124,9 +116,30 @@ func (w *Workflows) RefreshClaim(ctx context.Context, claimNo string) (*store.Cl
 	return &got, nil
 }
 
-func claimStateLabel(code string) string {
-	if t := ClaimStateText(code); t != "" {
-		return t + "(" + code + ")"
+
+// claimGuarantor is the guarantor a claim message names: the claim's own
+// (as 3.1 sent it), else ours.
+func (w *Workflows) claimGuarantor(c store.Claim) string {
+	if c.Guarantor != "" {
+		return c.Guarantor
 	}
-	return code
+	return w.Guarantor
+}
+
+func claimInfoRequest(w *Workflows, c store.Claim) ClaimInfoRequest {
+	return ClaimInfoRequest{ClaimNo: c.ClaimNo, GuaranteeNo: c.GuaranteeNo, Principal: c.Principal, Creditor: c.Creditor, Guarantor: w.claimGuarantor(c)}
+}
+
+// PlanRefreshClaim is 3.3 for a confirmation: the request as it will be
+// sent (Fields), and RefreshClaim when executed (Result.Data the claim).
+func (w *Workflows) PlanRefreshClaim(c store.Claim) *Plan {
+	p := &Plan{Method: MethodGetClaimInfo, Title: "获取理赔信息", Ref: c.ClaimNo, Request: claimInfoRequest(w, c)}
+	p.run = func(ctx context.Context) (*Result, error) {
+		got, err := w.RefreshClaim(ctx, c.ClaimNo)
+		if err != nil {
+			return nil, err
+		}
+		return &Result{Summary: fmt.Sprintf("获取理赔信息 %s：%s", got.ClaimNo, ClaimStateLabel(got.Status)), Data: got}, nil
+	}
+	return p
 }

@@ -23,6 +23,20 @@ func (w *Workflows) FetchOrder(ctx context.Context, orderNo string) (*store.Orde
 	return w.fetchOrder(ctx, orderNo, false)
 }
 
+// PlanFetchOrder is 2.2 for a confirmation: the request as it will be
+// sent (Fields), and FetchOrder when executed (Result.Data the order).
+func (w *Workflows) PlanFetchOrder(orderNo string) *Plan {
+	p := &Plan{Method: MethodGetGuaranteeInfo, Title: "获取订单信息", Ref: orderNo, Request: OrderInfoRequest{OrderNo: orderNo}}
+	p.run = func(ctx context.Context) (*Result, error) {
+		o, err := w.FetchOrder(ctx, orderNo)
+		if err != nil {
+			return nil, err
+		}
+		return &Result{Summary: fmt.Sprintf("获取订单信息 %s：%s", orderNo, OrderStateLabel(o.OrderStatus)), Data: o}, nil
+	}
+	return p
+}
+
 // fetchOrder gets and stores an order; settle (the listener's fetch after a
 // 2.4 that did not fit) clears only the flag set for that fetch.
 func (w *Workflows) fetchOrder(ctx context.Context, orderNo string, settle bool) (*store.Order, error) {
@@ -38,7 +52,7 @@ func (w *Workflows) fetchOrder(ctx context.Context, orderNo string, settle bool)
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("获取订单信息 %s：%s", orderNo, orderStateLabel(string(info.OrderStatus))), nil
+		return fmt.Sprintf("获取订单信息 %s：%s", orderNo, OrderStateLabel(string(info.OrderStatus))), nil
 	})
 	if err != nil {
 		return nil, err
@@ -70,12 +84,6 @@ func (w *Workflows) fetchOrder(ctx context.Context, orderNo string, settle bool)
 	return &got, nil
 }
 
-func orderStateLabel(code string) string {
-	if t := OrderStateText(code); t != "" {
-		return t + "(" + code + ")"
-	}
-	return code
-}
 
 // NotifiableStates are the 5.4 states a guarantor reports with 2.3. The
 // guarantee's issue (HAS_OUT_GUARANTEE) is reported by pushing it (2.5), a
@@ -119,12 +127,12 @@ func (w *Workflows) PlanNotifyStatus(ctx context.Context, in StatusInput) (*Plan
 	}
 	if !allowed {
 		if IsOrderState(in.Status) {
-			return nil, inputErr("订单状态 %s 不能用订单状态通知发送（出函请推送电子保函，取消请用订单取消）", orderStateLabel(in.Status))
+			return nil, inputErr("订单状态 %s 不能用订单状态通知发送（出函请推送电子保函，取消请用订单取消）", OrderStateLabel(in.Status))
 		}
 		return nil, inputErr("订单状态 %q 不是手册5.4的直开式状态", in.Status)
 	}
 	if OrderIssued(o.OrderStatus) {
-		return nil, inputErr("订单 %s 已是 %s，不能再通知状态", o.OrderNo, orderStateLabel(o.OrderStatus))
+		return nil, inputErr("订单 %s 已是 %s，不能再通知状态", o.OrderNo, OrderStateLabel(o.OrderStatus))
 	}
 	req := NotifyOrderStatusRequest{OrderNo: o.OrderNo, OrderStatus: in.Status}
 	if in.Status == OrderWaitOutGuarantee {
@@ -152,7 +160,7 @@ func (w *Workflows) PlanNotifyStatus(ctx context.Context, in StatusInput) (*Plan
 			if err := w.Client.NotifyOrderStatus(ctx, req); err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("订单 %s 状态已通知：%s", o.OrderNo, orderStateLabel(in.Status)), nil
+			return fmt.Sprintf("订单 %s 状态已通知：%s", o.OrderNo, OrderStateLabel(in.Status)), nil
 		})
 		if err != nil {
 			return nil, err
@@ -173,7 +181,7 @@ func (w *Workflows) PlanNotifyStatus(ctx context.Context, in StatusInput) (*Plan
 		if err != nil {
 			return nil, fmt.Errorf("订单 %s 状态已通知，但本地记录失败：%w", o.OrderNo, err)
 		}
-		return &Result{Summary: fmt.Sprintf("订单 %s 已通知为 %s", o.OrderNo, orderStateLabel(in.Status))}, nil
+		return &Result{Summary: fmt.Sprintf("订单 %s 已通知为 %s", o.OrderNo, OrderStateLabel(in.Status))}, nil
 	}
 	return p, nil
 }

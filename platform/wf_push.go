@@ -46,7 +46,7 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 		return nil, inputErr("配置缺少 guarantor.name（保证人）")
 	}
 	if o.OrderStatus != OrderWaitOutGuarantee {
-		return nil, inputErr("订单 %s 是 %s，只有待出函(WAIT_OUT_GUARANTEE)的订单可以推送电子保函", o.OrderNo, orderStateLabel(o.OrderStatus))
+		return nil, inputErr("订单 %s 是 %s，只有待出函(WAIT_OUT_GUARANTEE)的订单可以推送电子保函", o.OrderNo, OrderStateLabel(o.OrderStatus))
 	}
 	if g, err := w.Store.GetGuarantee(ctx, in.GuaranteeNo); err == nil && g.PushedAt > 0 {
 		return nil, inputErr("保函 %s 已推送（序列号 %s），不会重复推送", g.GuaranteeNo, g.SerialNum)
@@ -186,7 +186,7 @@ func (w *Workflows) reconcilePush(ctx context.Context, g store.Guarantee) (*Resu
 		// The platform does not show this guarantee's order issued: the
 		// number is taken by something else (protocol.md). Not pushed.
 		msg := fmt.Sprintf("保函编号 %s 在平台已存在（2428），但订单 %s 在平台为 %s，并非由该保函出函：该编号已被占用，请换一个保函编号重新推送",
-			g.GuaranteeNo, o.OrderNo, orderStateLabel(o.OrderStatus))
+			g.GuaranteeNo, o.OrderNo, OrderStateLabel(o.OrderStatus))
 		if _, err := w.Store.AddEvent(ctx, store.Event{Kind: store.KindFlag, Direction: store.DirOut, Method: MethodPushGuarantee,
 			Ref: g.GuaranteeNo, Status: StatusGuaranteeExists, Summary: msg}); err != nil {
 			return nil, err
@@ -203,11 +203,11 @@ func (w *Workflows) reconcilePush(ctx context.Context, g store.Guarantee) (*Resu
 		}
 		_, err := tx.AddEvent(store.Event{Kind: store.KindCall, Direction: store.DirOut, Method: MethodPushGuarantee,
 			Ref: g.GuaranteeNo, Status: StatusGuaranteeExists,
-			Summary: fmt.Sprintf("保函 %s 平台已存在（2428），已核对订单为 %s，未重复推送", g.GuaranteeNo, orderStateLabel(o.OrderStatus))})
+			Summary: fmt.Sprintf("保函 %s 平台已存在（2428），已核对订单为 %s，未重复推送", g.GuaranteeNo, OrderStateLabel(o.OrderStatus))})
 		return err
 	}); err != nil {
 		return nil, err
 	}
 	return &Result{Reconciled: true, SerialNum: SerialNum(g.SerialNum),
-		Summary: fmt.Sprintf("保函 %s 平台已存在（2428 保函编号已存在），未重复推送；订单 %s 现为 %s", g.GuaranteeNo, o.OrderNo, orderStateLabel(o.OrderStatus))}, nil
+		Summary: fmt.Sprintf("保函 %s 平台已存在（2428 保函编号已存在），未重复推送；订单 %s 现为 %s", g.GuaranteeNo, o.OrderNo, OrderStateLabel(o.OrderStatus))}, nil
 }

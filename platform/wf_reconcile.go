@@ -97,17 +97,17 @@ func (w *Workflows) reconcileOne(ctx context.Context, a store.Attempt) (Reconcil
 			}
 			return settle(store.AttemptOK, fmt.Sprintf("对账：订单 %s 已出函，保函 %s 已被平台接收，不再重复推送", o.OrderNo, req.GuaranteeNo))
 		}
-		return settle(store.AttemptFailed, fmt.Sprintf("对账：订单 %s 仍为 %s，保函 %s 未被接收，可重新推送", o.OrderNo, orderStateLabel(o.OrderStatus), req.GuaranteeNo))
+		return settle(store.AttemptFailed, fmt.Sprintf("对账：订单 %s 仍为 %s，保函 %s 未被接收，可重新推送", o.OrderNo, OrderStateLabel(o.OrderStatus), req.GuaranteeNo))
 	case MethodNotifyOrderStatus:
 		if o.OrderStatus == req.OrderStatus {
-			return settle(store.AttemptOK, fmt.Sprintf("对账：订单 %s 已是 %s，通知已生效", o.OrderNo, orderStateLabel(o.OrderStatus)))
+			return settle(store.AttemptOK, fmt.Sprintf("对账：订单 %s 已是 %s，通知已生效", o.OrderNo, OrderStateLabel(o.OrderStatus)))
 		}
-		return settle(store.AttemptFailed, fmt.Sprintf("对账：订单 %s 是 %s，通知未生效，可重新通知", o.OrderNo, orderStateLabel(o.OrderStatus)))
+		return settle(store.AttemptFailed, fmt.Sprintf("对账：订单 %s 是 %s，通知未生效，可重新通知", o.OrderNo, OrderStateLabel(o.OrderStatus)))
 	default: // cancel_order
 		if o.OrderStatus == OrderCancel {
 			return settle(store.AttemptOK, fmt.Sprintf("对账：订单 %s 已取消", o.OrderNo))
 		}
-		return settle(store.AttemptFailed, fmt.Sprintf("对账：订单 %s 是 %s，取消未生效，可重新取消", o.OrderNo, orderStateLabel(o.OrderStatus)))
+		return settle(store.AttemptFailed, fmt.Sprintf("对账：订单 %s 是 %s，取消未生效，可重新取消", o.OrderNo, OrderStateLabel(o.OrderStatus)))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // querier is what *sql.DB (read pool) and *sql.Tx have in common, so that
@@ -85,32 +86,56 @@ func rawMsg(s string) json.RawMessage {
 	return json.RawMessage(s)
 }
 
-// deadlineKey normalises a bid_deadline ('YYYY-MM-DD HH:MM', the manual also
-// allows 'HH:m') into a zero-padded, sortable key. Unknown -> "~" (sorts last).
+// deadlineZone is UTC+8, the zone of every time the platform sends.
+var deadlineZone = time.FixedZone("CST", 8*3600)
+
+// ParseDeadline reads a bid_deadline in UTC+8: 'YYYY-MM-DD HH:MM' as the
+// manual writes it, also with one-digit parts (its 'HH:m'), with seconds,
+// or a date alone (midnight). It is the one reading of a bid_deadline: the
+// store's sort key, the desk's countdown and the listener's checks use it
+// (platform.ParseDeadline is this function).
+func ParseDeadline(s string) (time.Time, error) {
+	norm, ok := normDeadline(s)
+	if !ok {
+		return time.Time{}, errors.New("bid_deadline is not YYYY-MM-DD HH:MM")
+	}
+	return time.ParseInLocation("2006-01-02 15:04:05", norm, deadlineZone)
+}
+
+// normDeadline zero-pads a deadline into 'YYYY-MM-DD HH:MM:SS'.
+func normDeadline(s string) (string, bool) {
+	date, clock, _ := strings.Cut(strings.TrimSpace(s), " ")
+	dp := strings.Split(date, "-")
+	if len(dp) != 3 || !allDigits(dp...) {
+		return "", false
+	}
+	cp := []string{"0", "0", "0"}
+	if clock = strings.TrimSpace(clock); clock != "" {
+		parts := strings.Split(clock, ":")
+		if len(parts) < 2 || len(parts) > 3 || !allDigits(parts...) {
+			return "", false
+		}
+		copy(cp, parts)
+	}
+	return pad(dp[0], 4) + "-" + pad(dp[1], 2) + "-" + pad(dp[2], 2) + " " + pad(cp[0], 2) + ":" + pad(cp[1], 2) + ":" + pad(cp[2], 2), true
+}
+
+// deadlineKey normalises a bid_deadline into a zero-padded, sortable key
+// ('YYYY-MM-DD HH:MM', seconds kept when sent). Empty -> "~" (sorts last);
+// one that does not read is kept as sent.
 func deadlineKey(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "~"
 	}
-	date, clock, _ := strings.Cut(s, " ")
-	dp := strings.Split(date, "-")
-	if len(dp) != 3 || !allDigits(dp...) {
+	t, err := ParseDeadline(s)
+	if err != nil {
 		return s
 	}
-	out := pad(dp[0], 4) + "-" + pad(dp[1], 2) + "-" + pad(dp[2], 2)
-	clock = strings.TrimSpace(clock)
-	if clock == "" {
-		return out + " 00:00"
+	if _, clock, _ := strings.Cut(s, " "); strings.Count(clock, ":") == 2 {
+		return t.Format("2006-01-02 15:04:05")
 	}
-	cp := strings.Split(clock, ":")
-	if len(cp) < 2 || !allDigits(cp...) {
-		return s
-	}
-	out += " " + pad(cp[0], 2) + ":" + pad(cp[1], 2)
-	if len(cp) > 2 {
-		out += ":" + pad(cp[2], 2)
-	}
-	return out
+	return t.Format("2006-01-02 15:04")
 }
 
 func allDigits(parts ...string) bool {

@@ -285,13 +285,13 @@ func (m *Model) fetchOrderSpec(no string) *actionSpec {
 				return nil, errors.New("没有订单编号")
 			}
 			return &prepared{
-				sends: []sendPart{{method: platform.MethodGetGuaranteeInfo, fields: []platform.Field{{Name: "order_no", Value: no}}}},
+				sends: []sendPart{{method: platform.MethodGetGuaranteeInfo, fields: wf.PlanFetchOrder(no).Fields()}},
 				run: func(ctx context.Context, _ func(int64, int64)) (*outcome, error) {
 					o, err := wf.FetchOrder(ctx, no)
 					if err != nil {
 						return nil, err
 					}
-					return &outcome{lines: []string{fmt.Sprintf("订单 %s 已更新：%s（%s）", no, orderState(o.OrderStatus), o.OrderStatus)}}, nil
+					return &outcome{lines: []string{fmt.Sprintf("订单 %s 已更新：%s", no, platform.OrderStateLabel(o.OrderStatus))}}, nil
 				},
 			}, nil
 		},
@@ -302,24 +302,18 @@ func (m *Model) fetchOrderSpec(no string) *actionSpec {
 
 func (m *Model) fetchClaimSpec(c store.Claim) *actionSpec {
 	wf := m.wf
-	guarantor := c.Guarantor
-	if guarantor == "" {
-		guarantor = wf.Guarantor
-	}
 	return &actionSpec{
 		title: "获取理赔信息（3.3）", ref: "理赔 " + c.ClaimNo,
 		intro: []string{fmt.Sprintf("%s  保函 %s  被保证人 %s", claimState(c.Status), c.GuaranteeNo, c.Principal)},
 		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
 			return &prepared{
-				sends: []sendPart{{method: platform.MethodGetClaimInfo, fields: []platform.Field{
-					{Name: "claim_no", Value: c.ClaimNo}, {Name: "creditor", Value: c.Creditor}, {Name: "guarantee_no", Value: c.GuaranteeNo},
-					{Name: "guarantor", Value: guarantor}, {Name: "principal", Value: c.Principal}}}},
+				sends: []sendPart{{method: platform.MethodGetClaimInfo, fields: wf.PlanRefreshClaim(c).Fields()}},
 				run: func(ctx context.Context, _ func(int64, int64)) (*outcome, error) {
 					got, err := wf.RefreshClaim(ctx, c.ClaimNo)
 					if err != nil {
 						return nil, err
 					}
-					return &outcome{lines: []string{fmt.Sprintf("理赔 %s 已更新：%s（%s）", c.ClaimNo, claimState(got.Status), got.Status)}}, nil
+					return &outcome{lines: []string{fmt.Sprintf("理赔 %s 已更新：%s", c.ClaimNo, platform.ClaimStateLabel(got.Status))}}, nil
 				},
 			}, nil
 		},
