@@ -127,24 +127,10 @@ func applyOrder(s *Server, c *call, tx *store.Tx, m platform.ApplyGuarantee, det
 		if err := c.checkTimestamp(); err != nil {
 			return err
 		}
-		o := store.Order{
-			OrderNo:            orderNo,
-			OrderStatus:        s.cfg.Apply.OrderStatus,
-			BlockNumber:        string(m.BlockNumber),
-			BlockName:          string(m.BlockName),
-			Principal:          string(m.Principal),
-			Creditor:           string(m.Creditor),
-			GuaranteeAmount:    string(m.GuaranteeAmount),
-			BidDeadline:        string(m.BidDeadline),
-			ValidDay:           string(m.ValidDay),
-			ProjectType:        string(m.ProjectType),
-			GuaranteeStartDate: string(m.GuaranteeStartDate),
-			GuaranteeEndDate:   string(m.GuaranteeEndDate),
-			Fields:             detail,
-			Raw:                c.plain,
-		}
-		if o.OrderStatus == "" {
-			o.OrderStatus = string(m.OrderStatus)
+		o := m.OrderRecord()
+		o.Fields, o.Raw = detail, c.plain
+		if s.cfg.Apply.OrderStatus != "" {
+			o.OrderStatus = s.cfg.Apply.OrderStatus
 		}
 		// An order already known (from a 2.2 refresh after an early 2.4)
 		// keeps the status it has: this 2.1 arrived late.

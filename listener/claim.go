@@ -93,16 +93,9 @@ func handleClaim(s *Server, c *call) (*result, error) {
 		if err != nil {
 			return err
 		}
-		cl := store.Claim{
-			ClaimNo: claimNo, Status: status, GuaranteeNo: gno,
-			BlockNumber: string(m.BlockNumber), BlockName: string(m.BlockName),
-			Principal: string(m.Principal), Creditor: string(m.Creditor),
-			Guarantor: string(m.Guarantor), OutGuarantee: string(m.OutGuarantee),
-			ClaimAmount: string(m.ClaimAmount), ClaimReason: string(m.ClaimReason),
-			ContactPerson: string(m.ContactPerson), ContactPhone: string(m.ContactPhone),
-			ContactMail: string(m.ContactMail), GuaranteePDFSHA256: pdfRef.SHA256,
-			Fields: detail, Raw: c.plain,
-		}
+		cl := m.ClaimRecord()
+		cl.ClaimNo, cl.Status, cl.GuaranteeNo = claimNo, status, gno
+		cl.GuaranteePDFSHA256, cl.Fields, cl.Raw = pdfRef.SHA256, detail, c.plain
 		for _, u := range attach {
 			ref, err := u.put(s.st, s.cfg.MaxFileBytes)
 			if err != nil {

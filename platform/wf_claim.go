@@ -101,11 +101,8 @@ func (w *Workflows) RefreshClaim(ctx context.Context, claimNo string) (*store.Cl
 	if err != nil {
 		return nil, err
 	}
-	upd := store.Claim{ClaimNo: claimNo, Status: string(info.Status), GuaranteeNo: string(info.GuaranteeNo),
-		BlockName: string(info.BlockName), BlockNumber: string(info.BlockNumber), Principal: string(info.Principal),
-		Creditor: string(info.Creditor), Guarantor: string(info.Guarantor), ClaimAmount: string(info.ClaimAmount),
-		ClaimReason: string(info.ClaimReason), ContactPerson: string(info.ContactPerson),
-		ContactPhone: string(info.ContactPhone), ContactMail: string(info.ContactMail), Fields: fieldsJSON(raw), Raw: fieldsJSON(raw)}
+	upd := info.ClaimRecord()
+	upd.ClaimNo, upd.Fields, upd.Raw = claimNo, fieldsJSON(raw), fieldsJSON(raw)
 	if err := w.Store.Update(ctx, func(tx *store.Tx) error { return tx.PutClaim(upd) }); err != nil {
 		return nil, fmt.Errorf("store claim %s: %w", claimNo, err)
 	}

@@ -57,14 +57,8 @@ func (w *Workflows) fetchOrder(ctx context.Context, orderNo string, settle bool)
 	if err != nil {
 		return nil, err
 	}
-	o := store.Order{
-		OrderNo: orderNo, OrderStatus: string(info.OrderStatus), BlockNumber: string(info.BlockNumber),
-		BlockName: string(info.BlockName), Principal: string(info.Principal), Creditor: string(info.Creditor),
-		GuaranteeAmount: string(info.GuaranteeAmount), BidDeadline: string(info.BidDeadline),
-		ValidDay: string(info.ValidDay), ProjectType: string(info.ProjectType),
-		GuaranteeStartDate: string(info.GuaranteeStartDate), GuaranteeEndDate: string(info.GuaranteeEndDate),
-		OrderAmount: string(info.OrderAmount), Fields: fieldsJSON(raw), Raw: fieldsJSON(raw),
-	}
+	o := info.OrderRecord()
+	o.OrderNo, o.Fields, o.Raw = orderNo, fieldsJSON(raw), fieldsJSON(raw)
 	err = w.Store.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.UpsertOrder(o); err != nil {
 			return err
