@@ -9,7 +9,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -21,6 +20,7 @@ import (
 
 	"baohan/platform"
 	"baohan/platform/sandbox"
+	"baohan/platform/sandbox/sandboxtest"
 	"baohan/store"
 	"baohan/ui/cli"
 	"baohan/ui/cli/desk"
@@ -58,32 +58,10 @@ type serveEnv struct {
 
 func newServeEnv(t *testing.T) *serveEnv {
 	t.Helper()
-	keys, err := sandbox.NewKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	opt := keys.Options()
-	opt.CallbackBase = "http://" + addr
-	opt.RetrySchedule = []time.Duration{20 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond}
-	sb := sandbox.New(opt)
-	base, err := sb.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	cfgPath, err := keys.WriteConfig(dir, base, addr, sandbox.ConfigExtra{StoreDir: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &serveEnv{t: t, keys: keys, sb: sb, dir: dir, cfgPath: cfgPath, data: data, addr: addr}
+	env := sandboxtest.New(t, sandboxtest.WithoutStore(), sandboxtest.WithoutListener(), sandboxtest.WithSandbox(func(o *sandbox.Options) {
+		o.RetrySchedule = []time.Duration{20 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond}
+	}))
+	return &serveEnv{t: t, keys: env.Keys, sb: env.Sandbox, dir: env.Dir, cfgPath: env.ConfigPath, data: env.DataDir, addr: env.ListenerAddr}
 }
 
 // serve runs `baohan serve` until the returned stop is called; stop

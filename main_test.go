@@ -26,6 +26,7 @@ import (
 	"baohan/pdfsign"
 	"baohan/platform"
 	"baohan/platform/sandbox"
+	"baohan/platform/sandbox/sandboxtest"
 	"baohan/store"
 	"baohan/ui/cli/cmdutil"
 	"baohan/ui/cli/iostreams"
@@ -45,49 +46,21 @@ type cliEnv struct {
 
 func newCLIEnv(t *testing.T, opts ...func(*sandbox.Options)) *cliEnv {
 	t.Helper()
-	keys, err := sandbox.NewKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt := keys.Options()
-	opt.CallbackBase = "http://" + ln.Addr().String()
-	opt.RetrySchedule = []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 50 * time.Millisecond}
-	for _, o := range opts {
-		o(&opt)
-	}
-	sb := sandbox.New(opt)
-	baseURL, err := sb.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	cfgPath, err := keys.WriteConfig(dir, baseURL, ln.Addr().String(), sandbox.ConfigExtra{StoreDir: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := platform.LoadConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := listener.New(listener.Config{APISecret: cfg.Platform.APISecret, PrivateKey: cfg.PrivateKey, Apply: cfg.Apply}, st)
-	go func() { _ = srv.Serve(ln) }()
+	env := sandboxtest.New(t, sandboxtest.WithSandbox(func(o *sandbox.Options) {
+		o.RetrySchedule = []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 50 * time.Millisecond}
+		for _, f := range opts {
+			f(o)
+		}
+	}))
+	cfg := env.Config
+	srv := listener.New(listener.Config{APISecret: cfg.Platform.APISecret, PrivateKey: cfg.PrivateKey, Apply: cfg.Apply}, env.Store)
+	go func() { _ = srv.Serve(env.Listener) }()
 	t.Cleanup(func() {
-		sb.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
-		st.Close()
 	})
-	return &cliEnv{t: t, sb: sb, cfgPath: cfgPath, dataDir: data, st: st}
+	return &cliEnv{t: t, sb: env.Sandbox, cfgPath: env.ConfigPath, dataDir: env.DataDir, st: env.Store}
 }
 
 // cli runs baohan with args and --config at the end, as users also type it.

@@ -149,4 +149,3 @@ func attachIndex(field string) int {
 	n, _ := strconv.Atoi(strings.TrimPrefix(field, "attach_file"))
 	return n
 }
-

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func TestKillServeSandbox(t *testing.T) {
 	}
 	const total, killAfter = 500, 100
 	dir := t.TempDir()
-	bin := buildBaohan(t, dir)
+	bin := buildBaohan(t)
 	key, _ := keys(t)
 	writeKeys(t, dir, key)
 	addr := freeAddr(t)
@@ -186,20 +187,40 @@ func TestKillServeSandbox(t *testing.T) {
 	}
 }
 
-// buildBaohan builds the module root's binary into dir.
-func buildBaohan(t *testing.T, dir string) string {
+// The module root's binary, built once for the package's tests (a build
+// takes long on a loaded machine; three tests run it).
+var (
+	binOnce sync.Once
+	binDir  string
+	binPath string
+	binErr  error
+)
+
+// buildBaohan builds the module root's binary (once) and returns its path.
+func buildBaohan(t *testing.T) string {
 	t.Helper()
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
+	binOnce.Do(func() {
+		root, err := filepath.Abs("..")
+		if err != nil {
+			binErr = err
+			return
+		}
+		if binDir, binErr = os.MkdirTemp("", "baohan-listener-test-"); binErr != nil {
+			return
+		}
+		bin := filepath.Join(binDir, "baohan")
+		build := exec.Command("go", "build", "-o", bin, ".")
+		build.Dir = root
+		if out, err := build.CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build of %s: %v\n%s", root, err, out)
+			return
+		}
+		binPath = bin
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
 	}
-	bin := filepath.Join(dir, "baohan")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build of %s: %v\n%s", root, err, out)
-	}
-	return bin
+	return binPath
 }
 
 // writeServeConfig writes DIR/config.toml for `baohan serve` with the keys

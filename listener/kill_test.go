@@ -43,7 +43,11 @@ func TestMain(m *testing.M) {
 	case "put":
 		os.Exit(helperPut())
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
 }
 
 // helperServe is a minimal `baohan serve`: store, lock, listener, graceful
@@ -110,7 +114,7 @@ func TestKillServe(t *testing.T) {
 		t.Skip("builds the binary; skipped with -short")
 	}
 	dir := t.TempDir()
-	bin := buildBaohan(t, dir)
+	bin := buildBaohan(t)
 	key, _ := keys(t)
 	writeKeys(t, dir, key)
 	addr := freeAddr(t)

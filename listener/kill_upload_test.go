@@ -155,7 +155,7 @@ func TestTwoServeAtOnce(t *testing.T) {
 		t.Skip("builds the binary; skipped with -short")
 	}
 	dir := t.TempDir()
-	bin := buildBaohan(t, dir)
+	bin := buildBaohan(t)
 	key, _ := keys(t)
 	writeKeys(t, dir, key)
 	addr := freeAddr(t)

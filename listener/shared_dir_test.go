@@ -12,6 +12,7 @@ import (
 
 	"baohan/platform"
 	"baohan/platform/sandbox"
+	"baohan/platform/sandbox/sandboxtest"
 	"baohan/store"
 )
 
@@ -43,10 +44,7 @@ func TestDeskAndServeShareDataDir(t *testing.T) {
 	srv := New(Config{APISecret: testSecret, PrivateKey: key, Logger: slog.New(slog.DiscardHandler)}, serveStore)
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
-	sk, err := sandbox.NewKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sk := sandboxtest.Keys(t)
 	opt := sk.Options()
 	opt.APISecret, opt.GuarantorKey, opt.CallbackBase = testSecret, key, ts.URL
 	opt.RetrySchedule = []time.Duration{50 * time.Millisecond, 100 * time.Millisecond, 200 * time.Millisecond}

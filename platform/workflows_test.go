@@ -13,6 +13,7 @@ import (
 
 	"baohan/platform"
 	"baohan/platform/sandbox"
+	"baohan/platform/sandbox/sandboxtest"
 	"baohan/store"
 )
 
@@ -28,10 +29,7 @@ type wfEnv struct {
 
 func newWFEnv(t *testing.T, timeout time.Duration) *wfEnv {
 	t.Helper()
-	keys, err := sandbox.NewKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := sandboxtest.Keys(t)
 	sb := sandbox.New(keys.Options())
 	base, err := sb.Start("127.0.0.1:0")
 	if err != nil {
@@ -422,10 +420,7 @@ func TestJournalExact(t *testing.T) {
 // TestTokenLifetime (issue 9, item 7): an expired_at under 10^9 is a
 // lifetime in seconds (the mean sandbox answers so), not a 1970 date.
 func TestTokenLifetime(t *testing.T) {
-	keys, err := sandbox.NewKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := sandboxtest.Keys(t)
 	opt := keys.Options()
 	opt.Mean = true
 	sb := sandbox.New(opt)

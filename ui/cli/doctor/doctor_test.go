@@ -16,6 +16,7 @@ import (
 	"baohan/listener"
 	"baohan/platform"
 	"baohan/platform/sandbox"
+	"baohan/platform/sandbox/sandboxtest"
 	"baohan/store"
 )
 
@@ -32,30 +33,11 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	keys, err := sandbox.NewKeys()
-	if err != nil {
+	e := sandboxtest.New(t, sandboxtest.WithoutStore(), sandboxtest.WithoutListener())
+	if err := os.Chmod(e.ConfigPath, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	sb := sandbox.New(keys.Options())
-	base, err := sb.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	dir := t.TempDir()
-	addr := freeAddr(t)
-	path, err := keys.WriteConfig(dir, base, addr, sandbox.ConfigExtra{StoreDir: filepath.Join(dir, "data")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := platform.LoadConfig(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, sb: sb, keys: keys, cfg: cfg, data: filepath.Join(dir, "data"), addr: addr}
+	return &env{t: t, sb: e.Sandbox, keys: e.Keys, cfg: e.Config, data: e.DataDir, addr: e.ListenerAddr}
 }
 
 func freeAddr(t *testing.T) string {
