@@ -113,7 +113,6 @@ func (w *Workflows) RefreshClaim(ctx context.Context, claimNo string) (*store.Cl
 	return &got, nil
 }
 
-
 // claimGuarantor is the guarantor a claim message names: the claim's own
 // (as 3.1 sent it), else ours.
 func (w *Workflows) claimGuarantor(c store.Claim) string {

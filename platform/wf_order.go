@@ -78,7 +78,6 @@ func (w *Workflows) fetchOrder(ctx context.Context, orderNo string, settle bool)
 	return &got, nil
 }
 
-
 // NotifiableStates are the 5.4 states a guarantor reports with 2.3. The
 // guarantee's issue (HAS_OUT_GUARANTEE) is reported by pushing it (2.5), a
 // cancellation by cancel_order (2.11); FINISH is the platform's.
