@@ -74,7 +74,7 @@ func (s *Server) spoolFile(c *call, r io.Reader, limit int64) (u *upload, err er
 	if err := s.checkFree(0); err != nil {
 		return nil, err
 	}
-	f, err := createOwned(s.spool, "in-*")
+	f, err := store.CreateOwned(s.spool, "in-*")
 	if err != nil {
 		return nil, &spoolError{err}
 	}

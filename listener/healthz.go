@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"baohan/platform"
+
+	"baohan/store"
 )
 
 // ProbeAnswer is what GET /healthz?probe=NONCE carries in data.probe: the
@@ -96,7 +98,7 @@ func (s *Server) probe(ctx context.Context) error {
 		return err
 	}
 	// Locked like every spool file, so that a sweep leaves it alone.
-	f, err := createOwned(s.spool, "probe-*")
+	f, err := store.CreateOwned(s.spool, "probe-*")
 	if err != nil {
 		return fmt.Errorf("spool folder: %w", err)
 	}

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"baohan/store"
 )
 
 // Files of the single-listener lock, in the data folder.
@@ -54,7 +56,7 @@ func Lock(dataDir string, info Info) (release func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("listener lock %s: %w", path, err)
 	}
-	held, err := lockFile(f, true)
+	held, err := store.TryLock(f, true)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("listener lock %s: %w", path, err)
@@ -73,14 +75,14 @@ func Lock(dataDir string, info Info) (release func(), err error) {
 		info.StartedAt = time.Now()
 	}
 	if err := writeInfo(dataDir, info); err != nil {
-		unlockFile(f)
+		store.Unlock(f)
 		f.Close()
 		return nil, err
 	}
 	infoPath := filepath.Join(dataDir, InfoFile)
 	release = func() {
 		os.Remove(infoPath)
-		unlockFile(f)
+		store.Unlock(f)
 		f.Close()
 	}
 	return release, nil
@@ -97,12 +99,12 @@ func Running(dataDir string) (info *Info, running bool) {
 		return nil, false
 	}
 	defer f.Close()
-	free, err := lockFile(f, false)
+	free, err := store.TryLock(f, false)
 	if err != nil {
 		return nil, false
 	}
 	if free {
-		unlockFile(f)
+		store.Unlock(f)
 		return nil, false
 	}
 	if i, ok := readInfo(dataDir); ok {
@@ -126,7 +128,7 @@ func holdInit(dataDir string, exclusive bool) (release func(), err error) {
 		return nil, fmt.Errorf("listener lock %s: %w", path, err)
 	}
 	return func() {
-		unlockFile(f)
+		store.Unlock(f)
 		f.Close()
 	}, nil
 }

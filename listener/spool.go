@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"runtime"
 	"sync"
 	"time"
 
@@ -136,91 +134,10 @@ func (s *Server) checkFree(n int64) error {
 	return nil
 }
 
-// createOwned creates a new file in dir, locked for as long as it is open.
-// A sweep may find the file between its creation and its lock and remove
-// it; the file is then made again.
-func createOwned(dir, pattern string) (*os.File, error) {
-	var last error
-	for range 5 {
-		f, err := os.CreateTemp(dir, pattern)
-		if err != nil {
-			return nil, err
-		}
-		held, err := lockFile(f, true)
-		if err == nil && held && samePath(f) {
-			return f, nil
-		}
-		last = err
-		f.Close()
-		if err != nil {
-			os.Remove(f.Name())
-		}
-	}
-	if last == nil {
-		last = errors.New("file removed by a concurrent sweep")
-	}
-	return nil, fmt.Errorf("create spool file: %w", last)
-}
-
-// samePath tells whether f's name still leads to f.
-func samePath(f *os.File) bool {
-	fi, err := f.Stat()
-	if err != nil {
-		return false
-	}
-	pi, err := os.Stat(f.Name())
-	return err == nil && os.SameFile(fi, pi)
-}
-
-// sweepUnowned removes the regular files of dir that no open file holds
-// locked, and returns how many and their bytes.
-func sweepUnowned(dir string) (files int, bytes int64) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return 0, 0
-	}
-	for _, e := range entries {
-		if !e.Type().IsRegular() {
-			continue
-		}
-		p := filepath.Join(dir, e.Name())
-		f, err := os.Open(p)
-		if err != nil {
-			continue
-		}
-		held, err := lockFile(f, true)
-		if err != nil || !held {
-			f.Close()
-			continue
-		}
-		var size int64
-		if fi, err := f.Stat(); err == nil {
-			size = fi.Size()
-		}
-		removed := false
-		if runtime.GOOS != "windows" {
-			// Removed while locked: an owner that locks it later sees
-			// that its name is gone (createOwned) and makes another.
-			removed = os.Remove(p) == nil
-			unlockFile(f)
-			f.Close()
-		} else {
-			unlockFile(f)
-			f.Close()
-			removed = os.Remove(p) == nil
-		}
-		if removed {
-			files++
-			bytes += size
-		}
-	}
-	return files, bytes
-}
-
 // sweep removes the spool files and file store temps that no request owns,
 // and logs what it reclaimed.
 func (s *Server) sweep(when string) (files int, bytes int64) {
-	files, bytes = sweepUnowned(s.spool)
+	files, bytes = store.SweepUnowned(s.spool)
 	tf, tb := s.st.SweepTemp()
 	if when == "start" {
 		// The store swept its temps as it opened: report those too.

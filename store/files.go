@@ -74,7 +74,7 @@ func (s *Store) PutFile(r io.Reader, limit int64) (FileRef, error) {
 	tmpDir := filepath.Join(s.files, "tmp")
 	// The temp stays open, and so locked (templock.go), until it is renamed
 	// or removed: a sweep by any process leaves it alone meanwhile.
-	f, err := createTemp(tmpDir, "put-*")
+	f, err := CreateOwned(tmpDir, "put-*")
 	if err != nil {
 		return FileRef{}, fmt.Errorf("store file: create temp: %w", err)
 	}

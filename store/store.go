@@ -89,7 +89,7 @@ func Open(dir string) (*Store, error) {
 		}
 	}
 	// Leftovers of a process that died (templock.go).
-	sweptFiles, sweptBytes := sweepTemp(filepath.Join(files, "tmp"))
+	sweptFiles, sweptBytes := SweepUnowned(filepath.Join(files, "tmp"))
 
 	path := filepath.Join(abs, DBName)
 	s := &Store{dir: abs, files: files, sweptFiles: sweptFiles, sweptBytes: sweptBytes}
@@ -274,7 +274,7 @@ func (s *Store) Writable(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store write probe: %w", err)
 	}
-	f, err := createTemp(filepath.Join(s.files, "tmp"), "probe-*")
+	f, err := CreateOwned(filepath.Join(s.files, "tmp"), "probe-*")
 	if err != nil {
 		return fmt.Errorf("store file probe: %w", err)
 	}

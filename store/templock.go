@@ -14,16 +14,18 @@ import (
 // drops the lock with the process, even on SIGKILL). SweepTemp removes
 // the ones nobody holds, whatever their age; Open sweeps once.
 
-// createTemp makes a new locked temp file in dir. A sweep may find the file
-// between its creation and its lock and remove it; it is then made again.
-func createTemp(dir, pattern string) (*os.File, error) {
+// CreateOwned makes a new file in dir, locked for as long as it is open
+// (the file store's temps, the listener's spool files). A sweep may find
+// the file between its creation and its lock and remove it; it is then
+// made again.
+func CreateOwned(dir, pattern string) (*os.File, error) {
 	var last error
 	for range 5 {
 		f, err := os.CreateTemp(dir, pattern)
 		if err != nil {
 			return nil, err
 		}
-		held, err := lockTemp(f)
+		held, err := TryLock(f, true)
 		if err == nil && held && sameName(f) {
 			return f, nil
 		}
@@ -52,14 +54,17 @@ func sameName(f *os.File) bool {
 // SweepTemp removes the file store's temp files that no process holds, and
 // returns how many and their bytes.
 func (s *Store) SweepTemp() (files int, bytes int64) {
-	return sweepTemp(filepath.Join(s.files, "tmp"))
+	return SweepUnowned(filepath.Join(s.files, "tmp"))
 }
 
 // SweptAtOpen is what Open's sweep of the temp files removed: how many
 // and their bytes.
 func (s *Store) SweptAtOpen() (files int, bytes int64) { return s.sweptFiles, s.sweptBytes }
 
-func sweepTemp(dir string) (files int, bytes int64) {
+// SweepUnowned removes the regular files of dir that no open file holds
+// locked (CreateOwned's), whatever their age, and returns how many and
+// their bytes.
+func SweepUnowned(dir string) (files int, bytes int64) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return 0, 0
@@ -73,7 +78,7 @@ func sweepTemp(dir string) (files int, bytes int64) {
 		if err != nil {
 			continue
 		}
-		held, err := lockTemp(f)
+		held, err := TryLock(f, true)
 		if err != nil || !held {
 			f.Close()
 			continue
@@ -85,12 +90,12 @@ func sweepTemp(dir string) (files int, bytes int64) {
 		var rerr error
 		if runtime.GOOS != "windows" {
 			// Removed while locked: an owner locking it later finds its
-			// name gone (createTemp) and makes another.
+			// name gone (CreateOwned) and makes another.
 			rerr = os.Remove(p)
-			unlockTemp(f)
+			Unlock(f)
 			f.Close()
 		} else {
-			unlockTemp(f)
+			Unlock(f)
 			f.Close()
 			rerr = os.Remove(p)
 		}

@@ -8,11 +8,15 @@ import (
 	"syscall"
 )
 
-// lockTemp tries a non-blocking exclusive flock on f; held is false when
-// another open file holds it.
-func lockTemp(f *os.File) (held bool, err error) {
+// TryLock tries a non-blocking flock on f, exclusive or shared; held is
+// false when another open file holds it.
+func TryLock(f *os.File, exclusive bool) (held bool, err error) {
+	how := syscall.LOCK_SH
+	if exclusive {
+		how = syscall.LOCK_EX
+	}
 	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		err = syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB)
 		if !errors.Is(err, syscall.EINTR) {
 			break
 		}
@@ -23,7 +27,8 @@ func lockTemp(f *os.File) (held bool, err error) {
 	return err == nil, err
 }
 
-func unlockTemp(f *os.File) { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
+// Unlock releases TryLock's lock.
+func Unlock(f *os.File) { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
 
 // renameOpen: a temp may be renamed while it is open (and locked).
 const renameOpen = true

@@ -9,17 +9,23 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// lockTemp tries a non-blocking exclusive LockFileEx on f's first byte.
-func lockTemp(f *os.File) (held bool, err error) {
+// TryLock tries a non-blocking LockFileEx on f's first byte, exclusive or
+// shared; held is false when another open file holds it.
+func TryLock(f *os.File, exclusive bool) (held bool, err error) {
+	flags := uint32(windows.LOCKFILE_FAIL_IMMEDIATELY)
+	if exclusive {
+		flags |= windows.LOCKFILE_EXCLUSIVE_LOCK
+	}
 	ol := new(windows.Overlapped)
-	err = windows.LockFileEx(windows.Handle(f.Fd()), windows.LOCKFILE_FAIL_IMMEDIATELY|windows.LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, ol)
+	err = windows.LockFileEx(windows.Handle(f.Fd()), flags, 0, 1, 0, ol)
 	if errors.Is(err, windows.ERROR_LOCK_VIOLATION) {
 		return false, nil
 	}
 	return err == nil, err
 }
 
-func unlockTemp(f *os.File) {
+// Unlock releases TryLock's lock.
+func Unlock(f *os.File) {
 	_ = windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, new(windows.Overlapped))
 }
 
