@@ -137,7 +137,7 @@ func (s *Server) DecideHeld(ctx context.Context, id int64, accept bool, note str
 		return store.Held{}, err
 	}
 	if h.State != store.HeldHeld {
-		return h, fmt.Errorf("暂存回调 %d 已处理（%s），不能再次处理", id, heldStateText(h.State))
+		return h, fmt.Errorf("暂存回调 %d 已处理（%s），不能再次处理", id, platform.HeldStateName(h.State))
 	}
 	if !accept {
 		err := s.st.Update(ctx, func(tx *store.Tx) error {
@@ -196,20 +196,6 @@ func (c *call) decideAccepted(tx *store.Tx) error {
 	return err
 }
 
-func heldStateText(s string) string {
-	switch s {
-	case store.HeldHeld:
-		return "待核对"
-	case store.HeldAccepted:
-		return "已接受"
-	case store.HeldDismissed:
-		return "已驳回"
-	}
-	return s
-}
-
-// HeldStateText is a held callback's state for the clerk.
-func HeldStateText(s string) string { return heldStateText(s) }
 
 // identifyingNames are the fields that name a record (protocol.md, "JSON"):
 // JSON strings (serial_num may be a number) without surrounding white space.

@@ -267,3 +267,32 @@ func ClaimStateLabel(code string) string {
 	}
 	return code
 }
+
+// HeldStateName is a held callback's state for the clerk.
+func HeldStateName(s string) string {
+	switch s {
+	case store.HeldHeld:
+		return "待核对"
+	case store.HeldAccepted:
+		return "已接受"
+	case store.HeldDismissed:
+		return "已驳回"
+	}
+	return s
+}
+
+// CallbackTitle is a callback's Chinese name with its section of the
+// manual: "保函申请（2.1）".
+func CallbackTitle(method string) string {
+	switch method {
+	case CallbackApplyGuarantee:
+		return "保函申请（2.1）"
+	case CallbackOrderStatus:
+		return "订单状态（2.4）"
+	case CallbackGuaranteeRelease:
+		return "保函撤销（2.8）"
+	case CallbackApplyClaim:
+		return "理赔申请（3.1）"
+	}
+	return method
+}

@@ -539,17 +539,7 @@ func heldDetail(ctx context.Context, st *store.Store, key string) (*selection, s
 	return heldSel(h), "暂存回调 " + key, b.lines, nil
 }
 
-func heldStateName(s string) string {
-	switch s {
-	case store.HeldHeld:
-		return "待核对"
-	case store.HeldAccepted:
-		return "已接受"
-	case store.HeldDismissed:
-		return "已驳回"
-	}
-	return s
-}
+func heldStateName(s string) string { return platform.HeldStateName(s) }
 
 // ---- 日志 ----
 

@@ -446,19 +446,7 @@ func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
 }
 
 // callbackTitle names a callback for the clerk, with the manual's section.
-func callbackTitle(method string) string {
-	switch method {
-	case platform.CallbackApplyGuarantee:
-		return "保函申请（2.1）"
-	case platform.CallbackOrderStatus:
-		return "订单状态（2.4）"
-	case platform.CallbackGuaranteeRelease:
-		return "保函撤销（2.8）"
-	case platform.CallbackApplyClaim:
-		return "理赔申请（3.1）"
-	}
-	return method
-}
+func callbackTitle(method string) string { return platform.CallbackTitle(method) }
 
 // attemptRow draws a call whose outcome is unknown: its state, the call,
 // the record, when it was sent (北京时间) and what is known of it.

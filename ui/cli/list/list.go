@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"baohan/listener"
 	"baohan/platform"
 	"baohan/store"
 	"baohan/ui/cli/cmdutil"
@@ -130,7 +129,7 @@ func list(ctx context.Context, s *store.Store, kind string, print cmdutil.PrintF
 			rows = append(rows, records.HeldOf(h))
 		}
 		return table(print, rows, []string{"编号", "接口", "编号(业务)", "状态", "重发次数", "收到时间", "原因"}, func(h records.Held) []string {
-			return []string{strconv.FormatInt(h.ID, 10), h.Method, h.Ref, listener.HeldStateText(h.State), strconv.Itoa(h.Repeats),
+			return []string{strconv.FormatInt(h.ID, 10), h.Method, h.Ref, platform.HeldStateName(h.State), strconv.Itoa(h.Repeats),
 				time.UnixMilli(h.ReceivedAt).In(platform.CST).Format(platform.DateTimeLayout), h.Reason}
 		})
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"baohan/listener"
+	"baohan/platform"
 	"baohan/store"
 	"baohan/ui/cli"
 	"baohan/ui/cli/cmdutil"
@@ -69,6 +70,6 @@ func decideRun(opts *DecideOptions) error {
 		return cli.UsageErr("%v", err)
 	}
 	return opts.Print(records.HeldOf(h), func(w io.Writer) {
-		fmt.Fprintf(w, "暂存回调 %d（%s %s）：%s\n", h.ID, h.Method, h.Ref, listener.HeldStateText(h.State))
+		fmt.Fprintf(w, "暂存回调 %d（%s %s）：%s\n", h.ID, h.Method, h.Ref, platform.HeldStateName(h.State))
 	})
 }
