@@ -196,7 +196,6 @@ func (c *call) decideAccepted(tx *store.Tx) error {
 	return err
 }
 
-
 // identifyingNames are the fields that name a record (protocol.md, "JSON"):
 // JSON strings (serial_num may be a number) without surrounding white space.
 var identifyingNames = []string{"order_no", "guarantee_no", "serial_num", "claim_no", "revoke_no"}
