@@ -121,10 +121,10 @@ func guaranteePeriod(o store.Order) (start, end string) {
 		}
 	}
 	if end == "" && start != "" {
-		st, err1 := platform.ParseDeadline(start)
+		startDay, err1 := platform.ParseDeadline(start)
 		days, err2 := strconv.Atoi(strings.TrimSpace(o.ValidDay))
 		if err1 == nil && err2 == nil {
-			end = st.AddDate(0, 0, days+28).Format(platform.DateLayout)
+			end = startDay.AddDate(0, 0, days+28).Format(platform.DateLayout)
 		}
 	}
 	return start, end

@@ -119,7 +119,7 @@ func (s *Store) PutFile(r io.Reader, limit int64) (FileRef, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return FileRef{}, fmt.Errorf("store file %s: %w", ref.SHA256, err)
 	}
-	if st, err := os.Stat(dst); err == nil && st.Size() == n {
+	if fi, err := os.Stat(dst); err == nil && fi.Size() == n {
 		return ref, nil // already stored; the deferred cleanup drops the temp
 	}
 	if err := os.Rename(tmp, dst); err != nil {

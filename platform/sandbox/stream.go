@@ -40,7 +40,7 @@ func (s *Server) Run(ctx context.Context, pace float64) {
 	stop := context.AfterFunc(s.ctx, cancel)
 	defer stop()
 
-	st := &stream{s: s, ctx: ctx, pace: pace, events: make(chan Event, 512),
+	sm := &stream{s: s, ctx: ctx, pace: pace, events: make(chan Event, 512),
 		timers: map[*time.Timer]struct{}{}, fastTrack: map[string]bool{},
 		claimed: map[string]bool{}, blocks: map[string]*streamBlock{}}
 	s.Observe(func(e Event) {
@@ -48,28 +48,28 @@ func (s *Server) Run(ctx context.Context, pace float64) {
 			return
 		}
 		select {
-		case st.events <- e:
+		case sm.events <- e:
 		default: // the stream is behind; drop rather than block a handler
 		}
 	})
-	defer st.stop()
+	defer sm.stop()
 
 	s.log.Info("模拟业务流开始", "pace", pace)
-	st.seed()
-	orders := time.NewTicker(st.scale(streamOrderEvery))
+	sm.seed()
+	orders := time.NewTicker(sm.scale(streamOrderEvery))
 	defer orders.Stop()
-	business := time.NewTicker(st.scale(streamBusinessEvery))
+	business := time.NewTicker(sm.scale(streamBusinessEvery))
 	defer business.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case e := <-st.events:
-			st.react(e)
+		case e := <-sm.events:
+			sm.react(e)
 		case <-orders.C:
-			st.newOrder(rand.IntN(10) < 3)
+			sm.newOrder(rand.IntN(10) < 3)
 		case <-business.C:
-			st.after(0, st.business) // 验真 and 查验 wait for the listener's answer
+			sm.after(0, sm.business) // 验真 and 查验 wait for the listener's answer
 		}
 	}
 }
@@ -95,181 +95,181 @@ type stream struct {
 	pushes    int
 }
 
-func (st *stream) scale(d time.Duration) time.Duration {
-	return max(time.Duration(float64(d)/st.pace), time.Millisecond)
+func (sm *stream) scale(d time.Duration) time.Duration {
+	return max(time.Duration(float64(d)/sm.pace), time.Millisecond)
 }
 
 // after runs fn after d (scaled by pace) unless the stream has stopped.
-func (st *stream) after(d time.Duration, fn func()) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if st.stopped {
+func (sm *stream) after(d time.Duration, fn func()) {
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	if sm.stopped {
 		return
 	}
-	st.wg.Add(1)
+	sm.wg.Add(1)
 	var t *time.Timer
-	t = time.AfterFunc(st.scale(d), func() {
-		defer st.wg.Done()
-		st.mu.Lock()
-		delete(st.timers, t)
-		st.mu.Unlock()
-		if st.ctx.Err() == nil {
+	t = time.AfterFunc(sm.scale(d), func() {
+		defer sm.wg.Done()
+		sm.mu.Lock()
+		delete(sm.timers, t)
+		sm.mu.Unlock()
+		if sm.ctx.Err() == nil {
 			fn()
 		}
 	})
-	st.timers[t] = struct{}{}
+	sm.timers[t] = struct{}{}
 }
 
-func (st *stream) stop() {
-	st.mu.Lock()
-	st.stopped = true
-	for t := range st.timers {
+func (sm *stream) stop() {
+	sm.mu.Lock()
+	sm.stopped = true
+	for t := range sm.timers {
 		if t.Stop() {
-			st.wg.Done()
+			sm.wg.Done()
 		}
 	}
-	st.timers = nil
-	st.mu.Unlock()
-	st.wg.Wait()
+	sm.timers = nil
+	sm.mu.Unlock()
+	sm.wg.Wait()
 }
 
 // seed sends five orders at once on two blocks, one of them fast-tracked
 // to WAIT_OUT_GUARANTEE so the clerk can push at once.
-func (st *stream) seed() {
+func (sm *stream) seed() {
 	for i := range 5 {
-		st.newOrderOn(i < 3, i == 0)
+		sm.newOrderOn(i < 3, i == 0)
 	}
 }
 
 // newOrder sends an order on an open block or a new one.
-func (st *stream) newOrder(fastTrack bool) {
-	st.mu.Lock()
-	n := len(st.blocks)
-	st.mu.Unlock()
-	st.newOrderOn(n < 2 || rand.IntN(100) < 45, fastTrack)
+func (sm *stream) newOrder(fastTrack bool) {
+	sm.mu.Lock()
+	n := len(sm.blocks)
+	sm.mu.Unlock()
+	sm.newOrderOn(n < 2 || rand.IntN(100) < 45, fastTrack)
 }
 
-func (st *stream) newOrderOn(newBlock bool, fastTrack bool) {
+func (sm *stream) newOrderOn(newBlock bool, fastTrack bool) {
 	var spec OrderSpec
-	st.mu.Lock()
+	sm.mu.Lock()
 	if !newBlock {
-		for _, b := range st.blocks {
+		for _, b := range sm.blocks {
 			spec = b.spec
 			b.bidders++
 			if b.bidders >= 5 {
-				delete(st.blocks, b.spec.BlockNumber)
+				delete(sm.blocks, b.spec.BlockNumber)
 			}
 			break
 		}
 	}
-	st.mu.Unlock()
-	o := st.s.GenerateOrder(spec)
-	st.mu.Lock()
+	sm.mu.Unlock()
+	o := sm.s.GenerateOrder(spec)
+	sm.mu.Lock()
 	if spec.BlockNumber == "" {
 		dl, _ := parseDeadline(string(o.BidDeadline))
 		vd, _ := strconv.Atoi(string(o.ValidDay))
-		st.blocks[string(o.BlockNumber)] = &streamBlock{bidders: 1, spec: OrderSpec{
+		sm.blocks[string(o.BlockNumber)] = &streamBlock{bidders: 1, spec: OrderSpec{
 			BlockNumber: string(o.BlockNumber), BlockName: string(o.BlockName), ProjectName: string(o.ProjectName),
 			ProjectType: string(o.ProjectType), Creditor: string(o.Creditor), GuaranteeAmount: string(o.GuaranteeAmount),
 			BidDeadline: dl, ValidDay: vd,
 		}}
 	}
 	if fastTrack {
-		st.fastTrack[string(o.OrderNo)] = true
+		sm.fastTrack[string(o.OrderNo)] = true
 	}
-	st.mu.Unlock()
-	st.s.PutOrder(o)
-	st.s.SendOrder(st.ctx, string(o.OrderNo))
+	sm.mu.Unlock()
+	sm.s.PutOrder(o)
+	sm.s.SendOrder(sm.ctx, string(o.OrderNo))
 }
 
 // react answers what the guarantor did.
-func (st *stream) react(e Event) {
+func (sm *stream) react(e Event) {
 	switch e.Kind {
 	case EventOrderApplied:
-		st.mu.Lock()
-		fast := st.fastTrack[e.OrderNo]
-		delete(st.fastTrack, e.OrderNo)
-		st.mu.Unlock()
+		sm.mu.Lock()
+		fast := sm.fastTrack[e.OrderNo]
+		delete(sm.fastTrack, e.OrderNo)
+		sm.mu.Unlock()
 		switch {
 		case fast:
 			// Paid by direct debit right after applying.
-			st.after(2*time.Second, func() { st.moveIf(e.OrderNo, "", stateWaitOutGuarantee) })
+			sm.after(2*time.Second, func() { sm.moveIf(e.OrderNo, "", stateWaitOutGuarantee) })
 		case e.OrderStatus == "WAIT_PAY":
-			st.after(streamPaidAfter, func() { st.moveIf(e.OrderNo, "WAIT_PAY", stateWaitOutGuarantee) })
+			sm.after(streamPaidAfter, func() { sm.moveIf(e.OrderNo, "WAIT_PAY", stateWaitOutGuarantee) })
 		}
 	case EventOrderStatus:
 		switch e.OrderStatus {
 		case "WAIT_PAY": // the applicant pays a while later
-			st.after(streamPaidAfter, func() { st.moveIf(e.OrderNo, "WAIT_PAY", stateWaitOutGuarantee) })
+			sm.after(streamPaidAfter, func() { sm.moveIf(e.OrderNo, "WAIT_PAY", stateWaitOutGuarantee) })
 		case "WAIT_SUBMIT_FIRST_TRAIL": // sent back; the applicant resubmits
-			st.after(streamResubmitAfter, func() { st.moveIf(e.OrderNo, "WAIT_SUBMIT_FIRST_TRAIL", "WAIT_FIRST_TRAIL") })
+			sm.after(streamResubmitAfter, func() { sm.moveIf(e.OrderNo, "WAIT_SUBMIT_FIRST_TRAIL", "WAIT_FIRST_TRAIL") })
 		case "WAIT_SUBMIT_TUNE_UP":
-			st.after(streamResubmitAfter, func() { st.moveIf(e.OrderNo, "WAIT_SUBMIT_TUNE_UP", "WAIT_TUNE_UP") })
+			sm.after(streamResubmitAfter, func() { sm.moveIf(e.OrderNo, "WAIT_SUBMIT_TUNE_UP", "WAIT_TUNE_UP") })
 		}
 	case EventPushed:
-		st.mu.Lock()
-		st.pushes++
-		n := st.pushes
-		st.mu.Unlock()
+		sm.mu.Lock()
+		sm.pushes++
+		n := sm.pushes
+		sm.mu.Unlock()
 		if n == 1 || rand.IntN(100) < 40 {
-			st.after(5*time.Second, func() { st.verify(e.GuaranteeNo, false) })
+			sm.after(5*time.Second, func() { sm.verify(e.GuaranteeNo, false) })
 		}
 		if n == 1 || rand.IntN(100) < 30 {
-			st.after(9*time.Second, func() { st.query(e.GuaranteeNo) })
+			sm.after(9*time.Second, func() { sm.query(e.GuaranteeNo) })
 		}
 		if n == 1 {
-			st.after(14*time.Second, func() { st.claim(e.GuaranteeNo) })
-			st.after(30*time.Second, st.revokeSome)
+			sm.after(14*time.Second, func() { sm.claim(e.GuaranteeNo) })
+			sm.after(30*time.Second, sm.revokeSome)
 		}
 	case EventReleased:
 		if rand.IntN(100) < 50 {
-			st.after(10*time.Second, func() { st.releaseQuery(e.GuaranteeNo) })
+			sm.after(10*time.Second, func() { sm.releaseQuery(e.GuaranteeNo) })
 		}
 	}
 }
 
 // moveIf moves an order to state if it is still in from ("" any state
 // before an issued guarantee).
-func (st *stream) moveIf(orderNo, from, to string) {
-	o, ok := st.s.Order(orderNo)
+func (sm *stream) moveIf(orderNo, from, to string) {
+	o, ok := sm.s.Order(orderNo)
 	if !ok || stateClosed(o.Status()) || o.Status() == to || (from != "" && o.Status() != from) {
 		return
 	}
-	_, _ = st.s.ChangeOrderStatus(st.ctx, orderNo, to)
+	_, _ = sm.s.ChangeOrderStatus(sm.ctx, orderNo, to)
 }
 
 // business does one of: revoke a block, open a claim, ask 验真 or 查验.
-func (st *stream) business() {
-	if st.s.opt.Mean && rand.IntN(100) < 10 {
-		st.unknownClaim()
+func (sm *stream) business() {
+	if sm.s.opt.Mean && rand.IntN(100) < 10 {
+		sm.unknownClaim()
 		return
 	}
 	switch r := rand.IntN(100); {
 	case r < 35:
-		st.revokeSome()
+		sm.revokeSome()
 	case r < 55:
-		if g, ok := st.pickGuarantee(true); ok {
-			st.claim(g.GuaranteeNo)
+		if g, ok := sm.pickGuarantee(true); ok {
+			sm.claim(g.GuaranteeNo)
 		}
 	case r < 80:
-		if g, ok := st.pickGuarantee(false); ok {
-			st.verify(g.GuaranteeNo, rand.IntN(100) < 20)
+		if g, ok := sm.pickGuarantee(false); ok {
+			sm.verify(g.GuaranteeNo, rand.IntN(100) < 20)
 		}
 	default:
-		if g, ok := st.pickGuarantee(false); ok {
-			st.query(g.GuaranteeNo)
+		if g, ok := sm.pickGuarantee(false); ok {
+			sm.query(g.GuaranteeNo)
 		}
 	}
 }
 
 // pickGuarantee picks an issued guarantee; unclaimed ones not revoked when
 // forClaim.
-func (st *stream) pickGuarantee(forClaim bool) (Guarantee, bool) {
+func (sm *stream) pickGuarantee(forClaim bool) (Guarantee, bool) {
 	var list []Guarantee
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	for _, g := range st.s.Guarantees() {
-		if forClaim && (st.claimed[g.GuaranteeNo] || g.RevokeNo != "") {
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	for _, g := range sm.s.Guarantees() {
+		if forClaim && (sm.claimed[g.GuaranteeNo] || g.RevokeNo != "") {
 			continue
 		}
 		list = append(list, g)
@@ -283,9 +283,9 @@ func (st *stream) pickGuarantee(forClaim bool) (Guarantee, bool) {
 // revokeSome revokes a block that has issued guarantees not yet revoked,
 // preferring guarantees without a claim; a claimed guarantee goes on the
 // penalty list.
-func (st *stream) revokeSome() {
+func (sm *stream) revokeSome() {
 	byBlock := map[string][]Guarantee{}
-	for _, g := range st.s.Guarantees() {
+	for _, g := range sm.s.Guarantees() {
 		if g.RevokeNo == "" {
 			byBlock[g.BlockNumber] = append(byBlock[g.BlockNumber], g)
 		}
@@ -294,49 +294,49 @@ func (st *stream) revokeSome() {
 		return
 	}
 	var block string
-	st.mu.Lock()
+	sm.mu.Lock()
 	for b, gs := range byBlock {
 		block = b
-		if !st.claimed[gs[0].GuaranteeNo] {
+		if !sm.claimed[gs[0].GuaranteeNo] {
 			break
 		}
 	}
 	var penalty []string
 	for _, g := range byBlock[block] {
-		if st.claimed[g.GuaranteeNo] || (len(byBlock[block]) > 1 && rand.IntN(100) < 15) {
+		if sm.claimed[g.GuaranteeNo] || (len(byBlock[block]) > 1 && rand.IntN(100) < 15) {
 			penalty = append(penalty, g.GuaranteeNo)
 		}
 	}
-	delete(st.blocks, block) // the tender is decided: no more bidders
-	st.mu.Unlock()
+	delete(sm.blocks, block) // the tender is decided: no more bidders
+	sm.mu.Unlock()
 	g := byBlock[block][0]
-	_, _, err := st.s.Revoke(st.ctx, RevokeSpec{BlockNumber: block, Penalty: penalty,
+	_, _, err := sm.s.Revoke(sm.ctx, RevokeSpec{BlockNumber: block, Penalty: penalty,
 		Declaration: DeclarationPDF(block, g.Creditor)})
 	if err != nil {
-		st.s.log.Warn("模拟撤销失败", "block", block, "err", err)
+		sm.s.log.Warn("模拟撤销失败", "block", block, "err", err)
 	}
 }
 
-func (st *stream) claim(guaranteeNo string) {
-	st.mu.Lock()
-	if st.claimed[guaranteeNo] {
-		st.mu.Unlock()
+func (sm *stream) claim(guaranteeNo string) {
+	sm.mu.Lock()
+	if sm.claimed[guaranteeNo] {
+		sm.mu.Unlock()
 		return
 	}
-	st.claimed[guaranteeNo] = true
-	st.mu.Unlock()
-	if _, _, err := st.s.ApplyClaim(st.ctx, guaranteeNo); err != nil {
-		st.s.log.Warn("模拟理赔失败", "guarantee_no", guaranteeNo, "err", err)
+	sm.claimed[guaranteeNo] = true
+	sm.mu.Unlock()
+	if _, _, err := sm.s.ApplyClaim(sm.ctx, guaranteeNo); err != nil {
+		sm.s.log.Warn("模拟理赔失败", "guarantee_no", guaranteeNo, "err", err)
 	}
 }
 
 // verify asks 验真 of a pushed guarantee's PDF, or of a tampered copy.
-func (st *stream) verify(guaranteeNo string, tamper bool) {
-	g, ok := st.s.Guarantee(guaranteeNo)
+func (sm *stream) verify(guaranteeNo string, tamper bool) {
+	g, ok := sm.s.Guarantee(guaranteeNo)
 	if !ok {
 		return
 	}
-	f, ok := st.s.File(g.PDFFileID)
+	f, ok := sm.s.File(g.PDFFileID)
 	if !ok {
 		return
 	}
@@ -345,44 +345,44 @@ func (st *stream) verify(guaranteeNo string, tamper bool) {
 		i := 16 + rand.IntN(len(pdf)-32)
 		pdf[i] ^= 0x01
 	}
-	ans, err := st.s.VerifyRequest(st.ctx, g.SerialNum, pdf)
+	ans, err := sm.s.VerifyRequest(sm.ctx, g.SerialNum, pdf)
 	if err != nil {
-		st.s.log.Warn("验真未成功", "guarantee_no", guaranteeNo, "err", err)
+		sm.s.log.Warn("验真未成功", "guarantee_no", guaranteeNo, "err", err)
 		return
 	}
-	st.s.log.Info("验真结果", "guarantee_no", guaranteeNo, "tampered", tamper, "is_modified", ans.IsModified, "sign_name", ans.SignName)
+	sm.s.log.Info("验真结果", "guarantee_no", guaranteeNo, "tampered", tamper, "is_modified", ans.IsModified, "sign_name", ans.SignName)
 }
 
-func (st *stream) query(guaranteeNo string) {
-	g, ok := st.s.Guarantee(guaranteeNo)
+func (sm *stream) query(guaranteeNo string) {
+	g, ok := sm.s.Guarantee(guaranteeNo)
 	if !ok {
 		return
 	}
-	ans, err := st.s.QueryRequest(st.ctx, g.GuaranteeNo, g.SerialNum)
+	ans, err := sm.s.QueryRequest(sm.ctx, g.GuaranteeNo, g.SerialNum)
 	if err != nil {
-		st.s.log.Warn("查验未成功", "guarantee_no", guaranteeNo, "err", err)
+		sm.s.log.Warn("查验未成功", "guarantee_no", guaranteeNo, "err", err)
 		return
 	}
-	st.s.log.Info("查验结果", "guarantee_no", guaranteeNo, "amount", string(ans.Amount), "warrantee", ans.Warrantee)
+	sm.s.log.Info("查验结果", "guarantee_no", guaranteeNo, "amount", string(ans.Amount), "warrantee", ans.Warrantee)
 }
 
-func (st *stream) releaseQuery(guaranteeNo string) {
-	g, ok := st.s.Guarantee(guaranteeNo)
+func (sm *stream) releaseQuery(guaranteeNo string) {
+	g, ok := sm.s.Guarantee(guaranteeNo)
 	if !ok {
 		return
 	}
-	ans, err := st.s.ReleaseQuery(st.ctx, g.BlockNumber, g.GuaranteeNo, g.SerialNum)
+	ans, err := sm.s.ReleaseQuery(sm.ctx, g.BlockNumber, g.GuaranteeNo, g.SerialNum)
 	if err != nil {
-		st.s.log.Warn("解保查询未成功", "guarantee_no", guaranteeNo, "err", err)
+		sm.s.log.Warn("解保查询未成功", "guarantee_no", guaranteeNo, "err", err)
 		return
 	}
-	st.s.log.Info("解保查询结果", "guarantee_no", guaranteeNo, "status", releaseText(int(ans.Status)))
+	sm.s.log.Info("解保查询结果", "guarantee_no", guaranteeNo, "status", releaseText(int(ans.Status)))
 }
 
 // unknownClaim (mean mode): a claim for a guarantee the platform has on
 // record but the guarantor never issued (another firm's, misfiled).
-func (st *stream) unknownClaim() {
-	s := st.s
+func (sm *stream) unknownClaim() {
+	s := sm.s
 	s.mu.Lock()
 	s.serial += 11
 	no := fmt.Sprintf("WB%d", s.serial%1000000)
@@ -390,7 +390,7 @@ func (st *stream) unknownClaim() {
 	s.mu.Unlock()
 	s.PutGuarantee(Guarantee{GuaranteeNo: no, SerialNum: serial, BlockNumber: "E3501000000" + serial[len(serial)-4:],
 		BlockName: "外地某某工程（标段一）", Principal: "外地某某建设工程有限公司", Creditor: "外地某某局", Guarantor: "外地某某担保有限公司"})
-	if _, _, err := s.ApplyClaim(st.ctx, no); err != nil {
+	if _, _, err := s.ApplyClaim(sm.ctx, no); err != nil {
 		s.log.Warn("模拟理赔失败", "guarantee_no", no, "err", err)
 	}
 }
