@@ -1,0 +1,70 @@
+package root
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"baohan/ui/cli"
+	"baohan/ui/cli/cmdutil"
+	"baohan/ui/cli/iostreams"
+)
+
+func execute(args ...string) (code int, stdout, stderr string) {
+	ios, _, out, errOut := iostreams.Test()
+	f := cmdutil.New(ios, "test")
+	code = Execute(context.Background(), f, NewCmdRoot(f), args)
+	return code, out.String(), errOut.String()
+}
+
+// Usage errors exit 2 with one Chinese sentence on stderr and, with
+// --json (wherever it stands), one JSON error document on stdout; none of
+// them opens a config or the network.
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"--no-such-flag"}, {"order"}, {"order", "nosuch"}, {"order", "status", "1"},
+		{"help", "nosuch"}, {"held", "accept", "x"}, {"sandbox", "--callbacks", "http://x"},
+	} {
+		code, out, errs := execute(append(args, "--json")...)
+		if code != cli.ExitUsage || !strings.HasPrefix(errs, "baohan: ") {
+			t.Fatalf("%v: exit %d, stderr %q", args, code, errs)
+		}
+		var doc struct {
+			Error struct {
+				Exit    int    `json:"exit"`
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Error.Exit != 2 || doc.Error.Message == "" {
+			t.Fatalf("%v: not one JSON error document: %v %q", args, err, out)
+		}
+		if code, out, _ := execute(args...); code != cli.ExitUsage || out != "" {
+			t.Fatalf("%v without --json: exit %d, stdout %q", args, code, out)
+		}
+	}
+}
+
+func TestWantsJSON(t *testing.T) {
+	for args, want := range map[string]bool{
+		"list orders --json": true, "--json=true list": true, "--json=1": true,
+		"list -- --json": false, "list orders": false, "--json=false": false,
+	} {
+		if got := wantsJSON(strings.Fields(args)); got != want {
+			t.Errorf("wantsJSON(%s) = %v", args, got)
+		}
+	}
+}
+
+// Every command of the tree has a runnable or a group with subcommands,
+// and the version is the factory's.
+func TestTree(t *testing.T) {
+	code, out, _ := execute("--version")
+	if code != 0 || !strings.Contains(out, "test") {
+		t.Fatalf("--version: %d %q", code, out)
+	}
+	code, out, _ = execute("todo", "--help")
+	if code != 0 || !strings.Contains(out, "待办") {
+		t.Fatalf("todo --help: %d %q", code, out)
+	}
+}
