@@ -31,9 +31,9 @@ type env struct {
 	addr string // the listener's loopback address
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, opts ...sandboxtest.Option) *env {
 	t.Helper()
-	e := sandboxtest.New(t, sandboxtest.WithoutStore(), sandboxtest.WithoutListener())
+	e := sandboxtest.New(t, append([]sandboxtest.Option{sandboxtest.WithoutStore(), sandboxtest.WithoutListener()}, opts...)...)
 	if err := os.Chmod(e.ConfigPath, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestDoctorTunnelToAnotherServer(t *testing.T) {
 	}
 
 	// Another baohan listener (another secret) behind the tunnel: refused.
-	e2 := newEnv(t)
+	e2 := newEnv(t, sandboxtest.WithFreshKeys())
 	e2.serve()
 	r = e.run(tunnel(t, "http://"+e2.addr))
 	wantFail(t, r, "公网地址", "不是本机")
