@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -191,21 +190,20 @@ func hashAndScan(ctx context.Context, r io.ReaderAt, size int64) (string, scanRe
 // analysis is the work done in the background goroutine; it is copied into
 // the report only when it finished in time.
 type analysis struct {
-	validRelaxed, validStrict bool
-	errRelaxed, errStrict     string
-	pages                     int
-	version                   string
-	encrypted                 bool
-	sigs                      []Signature
-	problems                  []string
-	stray                     bool
-	failed                    string
+	validRelaxed bool
+	errRelaxed   string
+	pages        int
+	version      string
+	encrypted    bool
+	sigs         []Signature
+	problems     []string
+	stray        bool
+	failed       string
 }
 
 func (a *analysis) fill(rep *Report) {
 	rep.ValidRelaxed = a.validRelaxed
-	rep.ValidStrict = a.validStrict
-	rep.ValidationErrors = ValidationErrors{Relaxed: a.errRelaxed, Strict: a.errStrict}
+	rep.ValidationErrors = ValidationErrors{Relaxed: a.errRelaxed}
 	rep.Pages = a.pages
 	rep.Version = a.version
 	rep.Encrypted = a.encrypted
@@ -260,32 +258,9 @@ func catchPanic(err *error) {
 func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan scanResult, a *analysis) {
 	ts := ensureSetup()
 
-	// The strict validation needs its own parse (validation changes the
-	// model), so it runs beside the relaxed one.
-	type strictResult struct{ err error }
-	strictDone := make(chan strictResult, 1)
-	go func() {
-		var res strictResult
-		defer func() {
-			if p := recover(); p != nil {
-				res.err = fmt.Errorf("pdfcpu panic: %v", p)
-			}
-			strictDone <- res
-		}()
-		pc, err := readPDF(ctx, r, size, model.ValidationStrict, opt)
-		if err == nil {
-			err = validatePDF(pc)
-		}
-		res.err = err
-	}()
-	defer func() {
-		res := <-strictDone
-		a.validStrict = res.err == nil
-		if res.err != nil {
-			a.errStrict = res.err.Error()
-		}
-	}()
-
+	// One parse (relaxed, as readers read); pdfcpu's strict mode is not run:
+	// a second parse of an untrusted file doubles time and memory for
+	// nits that do not change the verdict.
 	pc, err := readPDF(ctx, r, size, model.ValidationRelaxed, opt)
 	if err != nil {
 		a.errRelaxed = err.Error()
@@ -342,52 +317,54 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 	}
 	sort.SliceStable(order, func(i, j int) bool { return sigs[order[i]].signedEnd() < sigs[order[j]].signedEnd() })
 
-	// Appended revisions: prove they only add signatures, else the
-	// signature's revision counts as modified.
-	var cur *model.Context // the whole file, parsed once without validation
-	var curErr error
-	whole := func() (*model.Context, error) {
-		if cur == nil && curErr == nil {
-			cur, curErr = readPDF(ctx, r, size, model.ValidationRelaxed, opt)
-		}
-		return cur, curErr
-	}
-	for i := range sigs {
+	// Appended revisions: the difference analysis decides whether they
+	// only make changes PDF allows after a signature.
+	cur := pc // the whole file, parsed once
+	whole := func() (*model.Context, error) { return cur, nil }
+	for _, i := range order {
 		s := &sigs[i]
 		if !s.AppendedAfterSigning || !s.DigestOK || !s.SignatureOK {
 			continue
 		}
-		ok, why := laterUpdatesOnlySignatures(ctx, r, s.signedEnd(), opt, whole)
-		s.LaterUpdatesOnlySignatures = ok
-		if !ok {
-			s.Problems = append(s.Problems, "签名后文件被追加了内容（增量更新），改动了签名时的文件："+why)
+		res := laterUpdatesOnlySignatures(ctx, r, s.signedEnd(), opt, whole)
+		s.LaterUpdatesOnlySignatures = res.kind == diffOK
+		switch res.kind {
+		case diffFormFill:
+			s.FormFilledAfterSigning = true
+			s.Problems = append(s.Problems, res.why)
+		case diffModified:
+			s.Problems = append(s.Problems, "签名后文件被追加了内容（增量更新），改动了签名时的文件："+res.why)
 		}
-	}
-
-	// Bytes after the last signature are signed by nobody: then no earlier
-	// signature is followed by signatures only either.
-	var last int64
-	for i := range sigs {
-		last = max(last, sigs[i].signedEnd())
-	}
-	if last < size {
-		a.problem("最后一个签名之后文件又被追加了" + strconv.FormatInt(size-last, 10) + "字节内容，追加的内容没有签名")
-		for i := range sigs {
-			if sigs[i].LaterUpdatesOnlySignatures {
-				sigs[i].LaterUpdatesOnlySignatures = false
-				sigs[i].Problems = append(sigs[i].Problems, "签名后文件末尾被追加了没有签名的内容")
+		if res.kind == diffOK && s.mdpP == 1 {
+			for _, j := range order {
+				t := &sigs[j]
+				if t.signedEnd() > s.signedEnd() && t.Kind == KindSignature {
+					s.LaterUpdatesOnlySignatures = false
+					s.Problems = append(s.Problems, "本签名（"+s.mdpWhat+"）不允许签名后再有任何改动，但其后又加了签名“"+t.Field+"”")
+					break
+				}
+			}
+		}
+		if res.kind == diffOK && len(s.lockedFields) > 0 {
+			for _, f := range res.laterSigFields {
+				name := textEntry(f, "T")
+				if s.locks(name) {
+					s.LaterUpdatesOnlySignatures = false
+					s.Problems = append(s.Problems, "本签名锁定了表单域“"+name+"”，签名后该域又被改动（签署）")
+					break
+				}
 			}
 		}
 	}
 
-	if a.validRelaxed {
+	if opt.Revocation && a.validRelaxed {
 		crossCheckWithPdfcpu(r, size, pc, found, sigs, opt)
 	}
 
 	a.sigs = make([]Signature, 0, len(sigs))
 	for _, i := range order {
 		s := sigs[i]
-		s.Intact = s.Supported && s.ByteRangeOK && s.DigestOK && s.SignatureOK && !s.pdfcpuContradicts &&
+		s.Intact = s.Supported && s.ByteRangeOK && s.DigestOK && s.SignatureOK &&
 			(s.CoversWholeFile || s.LaterUpdatesOnlySignatures)
 		if s.Problems == nil {
 			s.Problems = []string{}
@@ -425,11 +402,6 @@ func crossCheckWithPdfcpu(r io.ReaderAt, size int64, pc *model.Context, found []
 		}
 		s := &sigs[i]
 		s.PdfcpuVerdict = res.Status.String() + "; " + res.Reason.String()
-		if res.DocModified == model.True || res.Reason == model.SignatureReasonDocModified ||
-			res.Reason == model.SignatureReasonSignatureForged {
-			s.pdfcpuContradicts = true
-			s.Problems = append(s.Problems, "pdfcpu 校验认为签名后文件被修改或签名不真实（"+res.Reason.String()+"）")
-		}
 		if opt.Revocation {
 			applyRevocation(s, res)
 		}

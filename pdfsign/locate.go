@@ -13,6 +13,7 @@ type located struct {
 	fieldObj int        // object number of the field dictionary (0 if direct)
 	dict     types.Dict // the signature dictionary (/V)
 	dictObj  int        // its object number (0 if direct)
+	fieldD   types.Dict // the field dictionary
 }
 
 // Limits for walking a (possibly hostile) object graph.
@@ -159,7 +160,7 @@ func (w *walker) record(d types.Dict, fieldObj int, name string) {
 		}
 		w.seenSig[key] = true
 	}
-	w.found = append(w.found, located{field: name, fieldObj: fieldObj, dict: sd, dictObj: key})
+	w.found = append(w.found, located{field: name, fieldObj: fieldObj, dict: sd, dictObj: key, fieldD: d})
 }
 
 // pages walks the page tree for signature widgets.
@@ -264,4 +265,82 @@ func textEntry(d types.Dict, key string) string {
 		return v.Value()
 	}
 	return ""
+}
+
+// readLocks reads what a signature locks: DocMDP (a certification
+// signature's /Reference) and FieldMDP (its /Reference, or the field's
+// /Lock dictionary, PDF 2.0 with its /P).
+func readLocks(s *Signature, f located) {
+	lock := func(params types.Dict, method, what string) {
+		if params == nil {
+			return
+		}
+		p := 0
+		if v, ok := params["P"].(types.Integer); ok {
+			p = v.Value()
+		} else if method == "DocMDP" {
+			p = 2
+		}
+		if p >= 1 && p <= 3 && (s.mdpP == 0 || p < s.mdpP) {
+			s.mdpP, s.mdpWhat = p, what
+		}
+		if method != "FieldMDP" {
+			return
+		}
+		names := func() []string {
+			var out []string
+			if a, ok := params["Fields"].(types.Array); ok {
+				for _, e := range a {
+					switch v := e.(type) {
+					case types.StringLiteral:
+						if t, err := types.StringLiteralToString(v); err == nil {
+							out = append(out, t)
+						}
+					case types.HexLiteral:
+						if t, err := types.HexLiteralToString(v); err == nil {
+							out = append(out, t)
+						}
+					}
+				}
+			}
+			return out
+		}
+		switch a := params.NameEntry("Action"); {
+		case a == nil:
+		case *a == "All":
+			s.lockedFields = append(s.lockedFields, "*")
+		case *a == "Include":
+			s.lockedFields = append(s.lockedFields, names()...)
+		case *a == "Exclude":
+			s.lockedFields = append(s.lockedFields, "*")
+			s.lockExcept = append(s.lockExcept, names()...)
+		}
+	}
+	if refs, ok := f.dict["Reference"].(types.Array); ok {
+		for _, e := range refs {
+			rd, ok := e.(types.Dict)
+			if !ok {
+				continue
+			}
+			m := rd.NameEntry("TransformMethod")
+			if m == nil {
+				continue
+			}
+			params, _ := rd["TransformParams"].(types.Dict)
+			switch *m {
+			case "DocMDP":
+				if params == nil {
+					params = types.Dict{}
+				}
+				lock(params, "DocMDP", "认证签名")
+			case "FieldMDP":
+				lock(params, "FieldMDP", "表单域锁定")
+			}
+		}
+	}
+	if f.fieldD != nil {
+		if l, ok := f.fieldD["Lock"].(types.Dict); ok {
+			lock(l, "FieldMDP", "签名域锁定")
+		}
+	}
 }

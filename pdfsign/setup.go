@@ -31,6 +31,7 @@ type trustStore struct {
 	dir   string
 	pool  *x509.CertPool
 	certs []*x509.Certificate
+	infos []*certInfo // the same, as read for chain building
 	// pdfcpuPool is true when pdfcpu's own pool could be loaded from dir.
 	pdfcpuPool bool
 }
@@ -106,6 +107,9 @@ func setupLocked(dir string) error {
 		trust.pool.AddCert(c)
 	}
 	trust.certs = certs
+	for _, c := range certs {
+		trust.infos = append(trust.infos, parseCertLenient(node{full: c.Raw}))
+	}
 	pdfcpu.InvalidateCertificatePool()
 	if err := pdfcpu.LoadCertificates(); err != nil {
 		return fmt.Errorf("pdfsign setup: pdfcpu trusted certificates in %s: %w", dir, err)

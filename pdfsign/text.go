@@ -77,7 +77,7 @@ func WriteText(w io.Writer, r *Report) error {
 		[2]string{"SHA-256", orDash(r.SHA256)},
 	)
 	if r.IsPDF {
-		structure := "宽松 " + pass(r.ValidRelaxed) + "，严格 " + pass(r.ValidStrict)
+		structure := pass(r.ValidRelaxed)
 		head = append(head,
 			[2]string{"PDF版本", orDash(r.Version)},
 			[2]string{"页数", strconv.Itoa(r.Pages)},
@@ -85,10 +85,7 @@ func WriteText(w io.Writer, r *Report) error {
 			[2]string{"结构校验", structure},
 		)
 		if r.ValidationErrors.Relaxed != "" {
-			head = append(head, [2]string{"宽松校验错误", shorten(r.ValidationErrors.Relaxed, 300)})
-		}
-		if r.ValidationErrors.Strict != "" {
-			head = append(head, [2]string{"严格校验错误", shorten(r.ValidationErrors.Strict, 300)})
+			head = append(head, [2]string{"校验错误", shorten(r.ValidationErrors.Relaxed, 300)})
 		}
 		sigCount := "无"
 		if len(r.Signatures) > 0 {
