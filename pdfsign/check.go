@@ -280,20 +280,30 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 	if pc.HeaderVersion != nil {
 		a.version = pc.VersionString()
 	}
-	if err := validatePDF(pc); err != nil {
-		a.errRelaxed = err.Error()
-		a.problem("PDF文件结构校验未通过（pdfcpu：" + shorten(err.Error(), 200) + "）")
-	} else {
-		a.validRelaxed = true
+	// pdfcpu's validation changes the model, so it runs after the
+	// signatures and the difference analysis have read the file as parsed.
+	validated := false
+	validate := func() {
+		if validated {
+			return
+		}
+		validated = true
+		if err := validatePDF(pc); err != nil {
+			a.errRelaxed = err.Error()
+			a.problem("PDF文件结构校验未通过（pdfcpu：" + shorten(err.Error(), 200) + "）")
+		} else {
+			a.validRelaxed = true
+		}
+		if pc.PageCount == 0 {
+			_ = pc.EnsurePageCount()
+		}
+		a.pages = pc.PageCount
+		if !scan.endsWithEOF {
+			a.validRelaxed = false
+			a.problem("文件末尾没有 %%EOF 结束标记，文件可能不完整（被截断）")
+		}
 	}
-	if pc.PageCount == 0 {
-		_ = pc.EnsurePageCount()
-	}
-	a.pages = pc.PageCount
-	if !scan.endsWithEOF {
-		a.validRelaxed = false
-		a.problem("文件末尾没有 %%EOF 结束标记，文件可能不完整（被截断）")
-	}
+	defer validate()
 
 	found, stray := locateSignatures(pc.XRefTable)
 	if stray || (len(found) == 0 && scan.byteRanges > 0) {
@@ -357,6 +367,7 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 		}
 	}
 
+	validate()
 	if opt.Revocation && a.validRelaxed {
 		crossCheckWithPdfcpu(r, size, pc, found, sigs, opt)
 	}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
@@ -171,7 +172,15 @@ func (c *revCompare) run() diffResult {
 		}
 		o, n := c.resolve(c.old, nr), c.resolve(c.cur, nr)
 		if !c.allowedChange(nr, o, n) {
-			c.modified("改动了" + describeObject(n) + "（对象 " + strconv.Itoa(nr) + "）")
+			what := ""
+			od, ok1 := asDict(o)
+			nd, ok2 := asDict(n)
+			if ok1 && ok2 {
+				if ks := changedKeys(od, nd); len(ks) > 0 && len(ks) <= 4 {
+					what = "的 /" + strings.Join(ks, "、/")
+				}
+			}
+			c.modified("改动了" + describeObject(n) + "（对象 " + strconv.Itoa(nr) + "）" + what)
 		}
 		if c.res.kind == diffModified {
 			return c.res
@@ -448,6 +457,12 @@ func (c *revCompare) addSigWidget(nr int, d types.Dict) {
 // appearance; a signed one must keep its signature.
 func (c *revCompare) sigFieldOK(od, nd types.Dict) bool {
 	if v, ok := od["V"]; ok && !equalObj(v, nd["V"]) {
+		return false
+	}
+	if ref, ok := od["AP"].(types.IndirectRef); ok && !equalObj(od["AP"], nd["AP"]) &&
+		len(c.curRefBy[ref.ObjectNumber.Value()]) > 0 {
+		// The appearance replaced was shared with another object, which
+		// now shows what the field showed: not a plain signing.
 		return false
 	}
 	for _, k := range changedKeys(od, nd) {
