@@ -181,7 +181,6 @@ func assertVerdict(t *testing.T, rep *Report, want fixtureWant) {
 	}
 	eq("IsPDF", rep.IsPDF, want.isPDF)
 	eq("ValidRelaxed", rep.ValidRelaxed, want.validRelaxed)
-	eq("ValidStrict", rep.ValidStrict, want.validStrict)
 	eq("Encrypted", rep.Encrypted, want.encrypted)
 	eq("Pages", rep.Pages, want.pages)
 	eq("Version", rep.Version, want.version)
@@ -541,7 +540,7 @@ func TestJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"sha256", "size", "valid_relaxed", "valid_strict", "validation_errors", "pages",
+	for _, k := range []string{"sha256", "size", "valid_relaxed", "validation_errors", "pages",
 		"version", "encrypted", "signatures", "problems", "complete"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("report JSON lacks %q: %s", k, b)

@@ -106,7 +106,7 @@ func (c *revCompare) checkPageOverlay(pageNr int, page types.Dict) {
 		}
 		for _, w := range c.newSigWs {
 			if (nr != 0 && w.nr == nr) || (nr == 0 && w.nr == 0 && equalObj(w.d, d)) {
-				if r, ok := c.visibleRect(d); ok {
+				if r, ok := c.visibleRect(d); ok && c.appearanceWritesText(d) {
 					covers = append(covers, r)
 					names = append(names, textEntry(d, "T"))
 				}
@@ -202,7 +202,7 @@ func (c *revCompare) pageInk(page types.Dict) []rect {
 			}
 		}
 	}
-	s := &inkScan{c: c, ops: 0}
+	s := &inkScan{c: c, x: c.old}
 	s.run(content, identity, res, 0)
 	return s.boxes
 }
@@ -258,7 +258,9 @@ func (m matrix) box(r rect) rect {
 
 type inkScan struct {
 	c     *revCompare
+	x     *model.XRefTable
 	boxes []rect
+	texts int // text-showing operators met
 	ops   int
 }
 
@@ -359,10 +361,12 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 		case "T*":
 			td(0, -tl)
 		case "Tj", "TJ":
+			s.texts++
 			if len(stack) > 0 {
 				show(stack[len(stack)-1].n)
 			}
 		case "'", "\"":
+			s.texts++
 			td(0, -tl)
 			if len(stack) > 0 {
 				show(stack[len(stack)-1].n)
@@ -377,12 +381,12 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 }
 
 func (s *inkScan) xobject(name string, ctm matrix, res types.Dict, depth int) {
-	c := s.c
-	xo, _ := c.deref(c.old, res["XObject"]).(types.Dict)
+	c, x := s.c, s.x
+	xo, _ := c.deref(x, res["XObject"]).(types.Dict)
 	if xo == nil {
 		return
 	}
-	sd, ok := c.deref(c.old, xo[name]).(types.StreamDict)
+	sd, ok := c.deref(x, xo[name]).(types.StreamDict)
 	if !ok {
 		return
 	}
@@ -391,12 +395,12 @@ func (s *inkScan) xobject(name string, ctm matrix, res types.Dict, depth int) {
 		s.boxes = append(s.boxes, ctm.box(rect{0, 0, 1, 1}))
 	case st != nil && *st == "Form" && depth < maxFormDepth:
 		m := identity
-		if a, ok := c.deref(c.old, sd.Dict["Matrix"]).(types.Array); ok && len(a) == 6 {
+		if a, ok := c.deref(x, sd.Dict["Matrix"]).(types.Array); ok && len(a) == 6 {
 			for i := range 6 {
 				m[i], _ = num(a[i])
 			}
 		}
-		fres, _ := c.deref(c.old, sd.Dict["Resources"]).(types.Dict)
+		fres, _ := c.deref(x, sd.Dict["Resources"]).(types.Dict)
 		if fres == nil {
 			fres = res
 		}
@@ -559,4 +563,29 @@ func (l *lexer) skipInlineImage() {
 		l.i = p + 2
 	}
 	l.i = len(l.b)
+}
+
+// appearanceWritesText: the widget's normal appearance shows text (directly
+// or in the form XObjects it paints). A stamp image or an empty box over the
+// page, as signing tools place them, is not taken for an overlay; text
+// written over the signed text is.
+func (c *revCompare) appearanceWritesText(d types.Dict) bool {
+	ap, _ := c.deref(c.cur, d["AP"]).(types.Dict)
+	if ap == nil {
+		return false
+	}
+	n := c.deref(c.cur, ap["N"])
+	if sub, ok := n.(types.Dict); ok {
+		if as := d.NameEntry("AS"); as != nil {
+			n = c.deref(c.cur, sub[*as])
+		}
+	}
+	sd, ok := n.(types.StreamDict)
+	if !ok {
+		return false
+	}
+	res, _ := c.deref(c.cur, sd.Dict["Resources"]).(types.Dict)
+	s := &inkScan{c: c, x: c.cur}
+	s.run(c.decoded(sd), identity, res, 0)
+	return s.texts > 0
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/sha1"
+	"crypto/subtle"
 	"crypto/sha256"
 	"crypto/sha3"
 	"crypto/sha512"
@@ -172,7 +173,7 @@ func parseRSAKey(b []byte) (*rsa.PublicKey, error) {
 	}
 	mod := new(big.Int).SetBytes(n.kids[0].content)
 	e := new(big.Int).SetBytes(n.kids[1].content)
-	if mod.Sign() <= 0 || mod.BitLen() < 1024 || !e.IsInt64() || e.Int64() < 3 || e.Int64() > 1<<31-1 {
+	if mod.Sign() <= 0 || mod.BitLen() < 512 || !e.IsInt64() || e.Int64() < 3 || e.Int64() > 1<<31-1 {
 		return nil, errors.New("证书中的 RSA 公钥无效或过短")
 	}
 	return &rsa.PublicKey{N: mod, E: int(e.Int64())}, nil
@@ -221,6 +222,9 @@ func verifyCMSSignature(pk publicKey, sigAlg algorithm, dig digestAlg, msg, dige
 			oid.Equal(oidSHA224RSA), oid.Equal(oidSHA1WithRSA), hasPrefix(oid, asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 3}):
 			if dig.ch == 0 {
 				return false, "RSA 签名配合 " + dig.name + " 摘要，本程序不支持"
+			}
+			if k.N.BitLen() < 1024 {
+				return verifyShortRSA(k, dig.ch, digest, sig), ""
 			}
 			return rsa.VerifyPKCS1v15(k, dig.ch, digest, sig) == nil, ""
 		}
@@ -526,4 +530,34 @@ func (k *bpKey) verify(digest []byte, r, s *big.Int) bool {
 		return false
 	}
 	return x.Mod(x, c.n).Cmp(r) == 0
+}
+
+// DigestInfo prefixes (RFC 8017 9.2 note 1).
+var pkcs1Prefix = map[crypto.Hash][]byte{
+	crypto.SHA1:   {0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14},
+	crypto.SHA224: {0x30, 0x2d, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x04, 0x05, 0x00, 0x04, 0x1c},
+	crypto.SHA256: {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20},
+	crypto.SHA384: {0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30},
+	crypto.SHA512: {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40},
+}
+
+// verifyShortRSA checks a PKCS #1 v1.5 signature made with a key shorter
+// than Go's library accepts (512-1023 bits, which old certificates carry).
+// The key's weakness is reported under trust, not here.
+func verifyShortRSA(k *rsa.PublicKey, h crypto.Hash, digest, sig []byte) bool {
+	prefix, ok := pkcs1Prefix[h]
+	size := (k.N.BitLen() + 7) / 8
+	if !ok || len(sig) != size || size < len(prefix)+len(digest)+11 {
+		return false
+	}
+	m := new(big.Int).Exp(new(big.Int).SetBytes(sig), big.NewInt(int64(k.E)), k.N)
+	em := m.FillBytes(make([]byte, size))
+	want := make([]byte, size)
+	want[1] = 1
+	t := append(append([]byte{}, prefix...), digest...)
+	for i := 2; i < size-len(t)-1; i++ {
+		want[i] = 0xff
+	}
+	copy(want[size-len(t):], t)
+	return subtle.ConstantTimeCompare(em, want) == 1
 }
