@@ -230,6 +230,16 @@ func newConf(mode int, opt Options) *model.Configuration {
 	if secs <= 0 {
 		secs = int(DefaultTimeout / time.Second)
 	}
+	// Decoded-size limits inside the parse (pdfcpu's defaults allow 512 MiB
+	// per stream); the child process's address-space cap backs them up.
+	conf.Limits.MaxStreamBytes = 64 << 20
+	conf.Limits.MaxDecodeBytes = 32 << 20
+	conf.Limits.MaxImageBytes = 32 << 20
+	conf.Limits.MaxImagePixels = 16 << 20
+	conf.Limits.MaxObjectCount = 1_000_000
+	conf.Limits.MaxObjectStreamCount = 200_000
+	conf.Limits.MaxObjectStreamFirst = 4 << 20
+	conf.Limits.MaxXRefEntries = 1_000_000
 	conf.Timeout = secs
 	conf.TimeoutCRL = secs
 	conf.TimeoutOCSP = secs

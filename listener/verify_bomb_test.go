@@ -1,0 +1,138 @@
+package listener
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"baohan/pdfsign"
+)
+
+// objStmBomb is a small PDF whose object stream inflates to decoded bytes:
+// a 2.6 request that once took serve to 10 GB.
+func objStmBomb(t testing.TB, decoded int) []byte {
+	t.Helper()
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	header := []byte("3 0 ")
+	zw.Write(header)
+	zeros := make([]byte, 1<<20)
+	for n := 0; n < decoded; n += len(zeros) {
+		zw.Write(zeros)
+	}
+	zw.Close()
+
+	var b bytes.Buffer
+	off := map[int]int{}
+	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+	obj := func(nr int, body string) {
+		off[nr] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", nr, body)
+	}
+	obj(1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 3 0 R >>")
+	obj(2, "<< /Type /Pages /Kids [] /Count 0 >>")
+	off[4] = b.Len()
+	fmt.Fprintf(&b, "4 0 obj\n<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n", len(header), z.Len())
+	b.Write(z.Bytes())
+	b.WriteString("\nendstream\nendobj\n")
+	// Cross-reference stream: objects 0-5, object 3 inside object stream 4.
+	var rows bytes.Buffer
+	row := func(typ byte, f2 uint32, f3 uint16) {
+		rows.WriteByte(typ)
+		binary.Write(&rows, binary.BigEndian, f2)
+		binary.Write(&rows, binary.BigEndian, f3)
+	}
+	row(0, 0, 65535)
+	row(1, uint32(off[1]), 0)
+	row(1, uint32(off[2]), 0)
+	row(2, 4, 0)
+	row(1, uint32(off[4]), 0)
+	xref := b.Len()
+	row(1, uint32(xref), 0)
+	fmt.Fprintf(&b, "5 0 obj\n<< /Type /XRef /Size 6 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n", rows.Len())
+	b.Write(rows.Bytes())
+	fmt.Fprintf(&b, "\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n", xref)
+	return b.Bytes()
+}
+
+// nestingBomb is a PDF whose catalog holds arrays nested depth deep.
+func nestingBomb(depth int) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	o1 := b.Len()
+	b.WriteString("1 0 obj\n<< /Type /Catalog /Pages 2 0 R /X ")
+	b.WriteString(strings.Repeat("[", depth))
+	b.WriteString(strings.Repeat("]", depth))
+	b.WriteString(" >>\nendobj\n")
+	o2 := b.Len()
+	b.WriteString("2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n")
+	x := b.Len()
+	fmt.Fprintf(&b, "xref\n0 3\n0000000000 65535 f \n%010d 00000 n \n%010d 00000 n \ntrailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", o1, o2, x)
+	return b.Bytes()
+}
+
+// vmHWM is this process's peak resident memory (bytes), from /proc.
+func vmHWM(t testing.TB) int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip("no /proc/self/status:", err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	t.Skip("no VmHWM")
+	return 0
+}
+
+// TestVerifyBombsBounded sends an object-stream bomb and a deep-nesting
+// bomb to the real listener's 2.6 endpoint: each gets an answer that does
+// not vouch for the file, and the serving process stays far below 256 MB
+// (the check runs in a bounded child process).
+func TestVerifyBombsBounded(t *testing.T) {
+	e := newEnv(t)
+	bombs := map[string][]byte{
+		"objstm": objStmBomb(t, 512<<20),
+		"nested": nestingBomb(1 << 20),
+	}
+	serial := 806097210890174300
+	for name, pdf := range bombs {
+		serial++
+		s := strconv.Itoa(serial)
+		e.seedIssued("18130003"+s[len(s)-2:], "FZDB20260003"+s[len(s)-2:], s, sha(pdf))
+		status, raw := e.sendOnce(verifyCallback(s, pdf))
+		if status != 200 {
+			t.Fatalf("%s: HTTP %d %s", name, status, raw)
+		}
+		var a struct {
+			Status int `json:"status"`
+			Data   struct {
+				IsModified int `json:"is_modified"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(raw, &a); err != nil {
+			t.Fatalf("%s: answer %s", name, raw)
+		}
+		// Either a refusal code of 2.6 or an answer that does not say "not modified".
+		if a.Status == 200 && a.Data.IsModified == pdfsign.NotModified {
+			t.Errorf("%s: vouched for a bomb: %s", name, raw)
+		}
+		if a.Status != 200 && (a.Status < 2600 || a.Status > 2609) {
+			t.Errorf("%s: status %d: %s", name, a.Status, raw)
+		}
+		t.Logf("%s (%d bytes): answer %s", name, len(pdf), raw)
+	}
+	hwm := vmHWM(t)
+	t.Logf("serving process VmHWM after the bombs: %.1f MB", float64(hwm)/(1<<20))
+	if hwm > 256<<20 {
+		t.Errorf("serving process peaked at %d MB (limit 256 MB)", hwm>>20)
+	}
+}
