@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -139,6 +140,7 @@ type scanResult struct {
 	isPDF       bool
 	byteRanges  int  // occurrences of "/ByteRange"
 	endsWithEOF bool // an %%EOF marker in the last 1 KiB
+	junkAtEnd   bool // bytes other than white space after the last %%EOF
 }
 
 var (
@@ -184,6 +186,9 @@ func hashAndScan(ctx context.Context, r io.ReaderAt, size int64) (string, scanRe
 		off += n
 	}
 	res.endsWithEOF = bytes.Contains(tail, markEOF)
+	if i := bytes.LastIndex(tail, markEOF); i >= 0 {
+		res.junkAtEnd = len(bytes.TrimSpace(tail[i+len(markEOF):])) > 0
+	}
 	return hex.EncodeToString(h.Sum(nil)), res, nil
 }
 
@@ -373,6 +378,23 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 					s.Problems = append(s.Problems, "本签名锁定了表单域“"+name+"”，签名后该域又被改动（签署）")
 					break
 				}
+			}
+		}
+	}
+
+	// Bytes after the last signature that are not a revision (nothing after
+	// its %%EOF but white space) are signed by nobody and read by nobody:
+	// such a file is not the one signed.
+	var last int64
+	for i := range sigs {
+		last = max(last, sigs[i].signedEnd())
+	}
+	if last < size && scan.junkAtEnd {
+		a.problem("最后一个签名之后文件末尾被追加了" + strconv.FormatInt(size-last, 10) + "字节不属于任何版本的内容")
+		for i := range sigs {
+			if sigs[i].LaterUpdatesOnlySignatures {
+				sigs[i].LaterUpdatesOnlySignatures = false
+				sigs[i].Problems = append(sigs[i].Problems, "签名后文件末尾被追加了没有签名的内容")
 			}
 		}
 	}

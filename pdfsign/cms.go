@@ -145,12 +145,13 @@ func verifySignature(ctx context.Context, r io.ReaderAt, size int64, f located, 
 	// Every SignerInfo is checked; the signature is proved by one that
 	// verifies and none that fails.
 	var firstFail string
-	var proved *signerResult
+	var failed, proved *signerResult
 	for i := range sd.signers {
 		res := checkSigner(&s, sd, &sd.signers[i], rangeDigest)
 		if res.err != "" {
 			if firstFail == "" {
 				firstFail = res.err
+				failed = &res
 				if res.unsupported {
 					s.Supported = false
 				}
@@ -168,8 +169,13 @@ func verifySignature(ctx context.Context, r io.ReaderAt, size int64, f located, 
 		if ctx.Err() != nil {
 			return fail("检查被中止")
 		}
-		if len(sd.signers) > 0 {
-			if c := sd.signerCert(&sd.signers[0]); c != nil {
+		if failed != nil {
+			s.DigestOK, s.SignatureOK = failed.digestOK, failed.sigOK
+			s.DigestAlgorithm = failed.digestName
+			if !failed.signingTime.IsZero() {
+				s.SigningTime, s.SigningTimeSource = failed.signingTime, failed.timeSource
+			}
+			if c := failed.cert; c != nil {
 				describeCert(&s, c)
 				s.Chain = chainOf(ts, c, sd.certs)
 			}
@@ -200,6 +206,8 @@ func verifySignature(ctx context.Context, r io.ReaderAt, size int64, f located, 
 type signerResult struct {
 	err         string // why it failed; empty when it verified
 	unsupported bool
+	digestOK    bool // the messageDigest matched the signed ranges
+	sigOK       bool // the signature value verified
 	cert        *certInfo
 	digestName  string
 	signingTime time.Time
@@ -291,9 +299,7 @@ func checkSigner(s *Signature, sd *signedData, si *signerInfo, rangeDigest func(
 		if !found || n != 1 {
 			return bad("签名数据缺少摘要属性（messageDigest）或有多个", false)
 		}
-		if subtle.ConstantTimeCompare(md.octets(), contentDigest) != 1 {
-			return bad("签名后文件内容被修改：签名范围内容的摘要与签名中记录的不一致", false)
-		}
+		digestMatch := subtle.ConstantTimeCompare(md.octets(), contentDigest) == 1
 		ct, n, found := findAttr(si.signedAttrs, oidContentType)
 		if o, okOID := ct.oid(); !found || n != 1 || !okOID || !o.Equal(sd.contentType) {
 			return bad("签名属性中的内容类型（contentType）不正确", false)
@@ -304,6 +310,11 @@ func checkSigner(s *Signature, sd *signedData, si *signerInfo, rangeDigest func(
 				res.signingTime, res.timeSource = t, TimeFromSignedAttribute
 			}
 		}
+		if unsupported == "" && !digestMatch {
+			res.sigOK = ok
+			return bad("签名后文件内容被修改：签名范围内容的摘要与签名中记录的不一致", false)
+		}
+		res.digestOK = true
 	} else {
 		if s.Kind == KindDocTimestamp {
 			return bad("文档时间戳缺少签名属性", true)
@@ -316,6 +327,7 @@ func checkSigner(s *Signature, sd *signedData, si *signerInfo, rangeDigest func(
 	if !ok {
 		return bad("签名值验证失败：签名不是该证书的私钥所签，或签名数据被篡改", false)
 	}
+	res.digestOK, res.sigOK = true, true
 
 	// Signing time: a valid timestamp token beats the signer's own clock.
 	if s.Kind == KindSignature {

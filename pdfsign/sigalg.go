@@ -6,10 +6,10 @@ import (
 	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/sha1"
-	"crypto/subtle"
 	"crypto/sha256"
 	"crypto/sha3"
 	"crypto/sha512"
+	"crypto/subtle"
 	"crypto/x509"
 	"encoding/asn1"
 	"errors"
@@ -269,6 +269,9 @@ func verifyCMSSignature(pk publicKey, sigAlg algorithm, dig digestAlg, msg, dige
 			}
 			return sm2.VerifyASN1WithSM2(k.pub, nil, msg, sig), ""
 		}
+	}
+	if hasPrefix(oid, asn1.ObjectIdentifier{1, 2, 156, 10197}) {
+		return false, "签名声明使用国密算法（SM2），但签名人证书的公钥不是 SM2 公钥，无法验证，不能确认未被篡改"
 	}
 	return false, "签名使用本程序不支持的算法（" + oid.String() + "，" + pk.kind + "），无法验证"
 }
