@@ -35,6 +35,8 @@ func (r *Report) Conclusion() string {
 			return "签名后被修改，不可推送"
 		case !s.Supported:
 			return "签名无法验证，不能确认未被修改，不可推送"
+		case s.FormFilledAfterSigning:
+			return ReasonFormFilled + "，不可推送"
 		case s.AppendedAfterSigning && !s.LaterUpdatesOnlySignatures:
 			return "签名后被修改，不可推送"
 		case !s.Intact:
