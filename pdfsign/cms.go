@@ -299,6 +299,12 @@ func checkSigner(s *Signature, sd *signedData, si *signerInfo, rangeDigest func(
 		if !found || n != 1 {
 			return bad("签名数据缺少摘要属性（messageDigest）或有多个", false)
 		}
+		if !si.signedAttrsSorted {
+			// RFC 5652 5.3: signed attributes are DER, a sorted SET OF. A
+			// signer that signed them in another order signed bytes a
+			// strict validator re-encodes differently (EU DSS refuses it).
+			return bad("签名属性不是规范的 DER 编码（顺序错误），签名无法按标准验证", false)
+		}
 		digestMatch := subtle.ConstantTimeCompare(md.octets(), contentDigest) == 1
 		ct, n, found := findAttr(si.signedAttrs, oidContentType)
 		if o, okOID := ct.oid(); !found || n != 1 || !okOID || !o.Equal(sd.contentType) {

@@ -263,6 +263,7 @@ type signerInfo struct {
 	digestAlg           algorithm
 	signedAttrs         []attribute
 	signedAttrsDER      []byte // the SET OF as signed (tag 0x31), nil when absent
+	signedAttrsSorted   bool   // the attributes are in DER order (SET OF sorted)
 	sigAlg              algorithm
 	signature           []byte
 	unsignedAttrs       []attribute
@@ -356,6 +357,7 @@ func parseSignerInfo(n node) (signerInfo, error) {
 		si.signedAttrs = attributesOf(k[i])
 		der := k[i].der()
 		si.signedAttrsDER = append([]byte{0x31}, der[1:]...)
+		si.signedAttrsSorted = !k[i].indefinite && derSorted(k[i].kids)
 		i++
 	}
 	if i+1 >= len(k) {
@@ -510,3 +512,26 @@ func (sd *signedData) signerCert(si *signerInfo) *certInfo {
 }
 
 func (c *certInfo) subjectName() pkix.Name { return c.subject }
+
+// derSorted: the elements of a SET OF are in DER order (X.690 11.6: by
+// their encodings, a shorter one as if padded with zero bytes).
+func derSorted(kids []node) bool {
+	for i := 1; i < len(kids); i++ {
+		a, b := kids[i-1].full, kids[i].full
+		n := min(len(a), len(b))
+		c := bytes.Compare(a[:n], b[:n])
+		if c > 0 || (c == 0 && len(a) > len(b) && !allZeroBytes(a[n:])) {
+			return false
+		}
+	}
+	return true
+}
+
+func allZeroBytes(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
