@@ -173,7 +173,7 @@ func parseRSAKey(b []byte) (*rsa.PublicKey, error) {
 	}
 	mod := new(big.Int).SetBytes(n.kids[0].content)
 	e := new(big.Int).SetBytes(n.kids[1].content)
-	if mod.Sign() <= 0 || mod.BitLen() < 512 || !e.IsInt64() || e.Int64() < 3 || e.Int64() > 1<<31-1 {
+	if mod.Sign() <= 0 || mod.BitLen() < 512 || !e.IsInt64() || e.Int64() < 3 || e.Int64() > 1<<40 || e.Bit(0) == 0 {
 		return nil, errors.New("证书中的 RSA 公钥无效或过短")
 	}
 	return &rsa.PublicKey{N: mod, E: int(e.Int64())}, nil
@@ -217,13 +217,16 @@ func verifyCMSSignature(pk publicKey, sigAlg algorithm, dig digestAlg, msg, dige
 				hh.Write(msg)
 				digest = hh.Sum(nil)
 			}
+			if outsideGoRSA(k) {
+				return verifyRawPSS(k, h, digest, sig, salt), ""
+			}
 			return rsa.VerifyPSS(k, h, digest, sig, &rsa.PSSOptions{SaltLength: salt, Hash: h}) == nil, ""
 		case oid.Equal(oidRSA), oid.Equal(oidSHA256RSA), oid.Equal(oidSHA384RSA), oid.Equal(oidSHA512RSA),
 			oid.Equal(oidSHA224RSA), oid.Equal(oidSHA1WithRSA), hasPrefix(oid, asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 3}):
 			if dig.ch == 0 {
 				return false, "RSA 签名配合 " + dig.name + " 摘要，本程序不支持"
 			}
-			if k.N.BitLen() < 1024 {
+			if outsideGoRSA(k) {
 				return verifyShortRSA(k, dig.ch, digest, sig), ""
 			}
 			return rsa.VerifyPKCS1v15(k, dig.ch, digest, sig) == nil, ""
@@ -544,17 +547,80 @@ var pkcs1Prefix = map[crypto.Hash][]byte{
 	crypto.SHA512: {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40},
 }
 
-// verifyShortRSA checks a PKCS #1 v1.5 signature made with a key shorter
-// than Go's library accepts (512-1023 bits, which old certificates carry).
-// The key's weakness is reported under trust, not here.
+// outsideGoRSA: keys Go's crypto/rsa refuses although their signatures can
+// be checked: shorter than 1024 bits (old certificates), or a public
+// exponent above 2^31-1 (some CAs issue such keys).
+func outsideGoRSA(k *rsa.PublicKey) bool { return k.N.BitLen() < 1024 || k.E > 1<<31-1 }
+
+func rsaOpen(k *rsa.PublicKey, sig []byte) ([]byte, bool) {
+	size := (k.N.BitLen() + 7) / 8
+	s := new(big.Int).SetBytes(sig)
+	if len(sig) != size || s.Cmp(k.N) >= 0 {
+		return nil, false
+	}
+	m := new(big.Int).Exp(s, big.NewInt(int64(k.E)), k.N)
+	return m.FillBytes(make([]byte, size)), true
+}
+
+// verifyRawPSS is EMSA-PSS-VERIFY (RFC 8017 9.1.2) with MGF1 over h.
+func verifyRawPSS(k *rsa.PublicKey, h crypto.Hash, mHash, sig []byte, sLen int) bool {
+	em, ok := rsaOpen(k, sig)
+	if !ok || !h.Available() {
+		return false
+	}
+	emBits := k.N.BitLen() - 1
+	emLen := (emBits + 7) / 8
+	em = em[len(em)-emLen:]
+	hLen := h.Size()
+	if len(mHash) != hLen || emLen < hLen+sLen+2 || em[emLen-1] != 0xbc {
+		return false
+	}
+	db := append([]byte{}, em[:emLen-hLen-1]...)
+	hh := em[emLen-hLen-1 : emLen-1]
+	if x := 8*emLen - emBits; x > 0 && db[0]>>(8-x) != 0 {
+		return false
+	}
+	// MGF1
+	mask := make([]byte, 0, len(db))
+	for c := uint32(0); len(mask) < len(db); c++ {
+		d := h.New()
+		d.Write(hh)
+		d.Write([]byte{byte(c >> 24), byte(c >> 16), byte(c >> 8), byte(c)})
+		mask = d.Sum(mask)
+	}
+	for i := range db {
+		db[i] ^= mask[i]
+	}
+	db[0] &= 0xff >> (8*emLen - emBits)
+	ps := len(db) - sLen - 1
+	for _, b := range db[:ps] {
+		if b != 0 {
+			return false
+		}
+	}
+	if db[ps] != 1 {
+		return false
+	}
+	salt := db[len(db)-sLen:]
+	d := h.New()
+	d.Write(make([]byte, 8))
+	d.Write(mHash)
+	d.Write(salt)
+	return subtle.ConstantTimeCompare(d.Sum(nil), hh) == 1
+}
+
+// verifyShortRSA checks a PKCS #1 v1.5 signature made with a key Go's
+// library refuses (see outsideGoRSA).
 func verifyShortRSA(k *rsa.PublicKey, h crypto.Hash, digest, sig []byte) bool {
 	prefix, ok := pkcs1Prefix[h]
 	size := (k.N.BitLen() + 7) / 8
-	if !ok || len(sig) != size || size < len(prefix)+len(digest)+11 {
+	if !ok || size < len(prefix)+len(digest)+11 {
 		return false
 	}
-	m := new(big.Int).Exp(new(big.Int).SetBytes(sig), big.NewInt(int64(k.E)), k.N)
-	em := m.FillBytes(make([]byte, size))
+	em, ok := rsaOpen(k, sig)
+	if !ok {
+		return false
+	}
 	want := make([]byte, size)
 	want[1] = 1
 	t := append(append([]byte{}, prefix...), digest...)
