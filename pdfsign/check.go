@@ -320,8 +320,8 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 	}
 	defer validate()
 
-	found, stray := locateSignatures(pc.XRefTable)
-	if stray || (len(found) == 0 && scan.byteRanges > 0) {
+	found, stray, permsSigs := locateSignatures(pc.XRefTable)
+	if stray || (len(found) == 0 && scan.byteRanges > permsSigs) {
 		a.stray = true
 		a.problem("文件中有签名数据没有挂在任何签名域上，签名可能被剥离或文件被改动")
 	}
@@ -329,12 +329,13 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 		return
 	}
 
+	dss := dssCertificates(pc.XRefTable)
 	sigs := make([]Signature, len(found))
 	for i, f := range found {
 		if ctx.Err() != nil {
 			return
 		}
-		sigs[i] = verifySignature(ctx, r, size, f, a.encrypted, ts)
+		sigs[i] = verifySignature(ctx, r, size, f, a.encrypted, ts, dss)
 	}
 	order := make([]int, len(sigs))
 	for i := range order {
@@ -486,4 +487,39 @@ func shorten(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
+}
+
+// dssCertificates reads the certificates of the document security store
+// (catalog /DSS /Certs): a CMS may leave out its signer's certificate
+// when the DSS holds it (PAdES-LT/LTA).
+func dssCertificates(x *model.XRefTable) []*certInfo {
+	root, err := x.Catalog()
+	if err != nil || root == nil {
+		return nil
+	}
+	dss, _ := x.DereferenceDict(root["DSS"])
+	if dss == nil {
+		return nil
+	}
+	arr, _ := x.DereferenceArray(dss["Certs"])
+	var out []*certInfo
+	for i, o := range arr {
+		if i >= 1000 {
+			break
+		}
+		sd, _, err := x.DereferenceStreamDict(o)
+		if err != nil || sd == nil {
+			continue
+		}
+		if err := sd.DecodeWithLimit(1 << 20); err != nil {
+			continue
+		}
+		p := &berParser{}
+		n, _, err := p.parse(sd.Content, 0)
+		if err != nil || !n.is(0, 16) {
+			continue
+		}
+		out = append(out, parseCertLenient(n))
+	}
+	return out
 }

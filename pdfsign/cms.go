@@ -53,7 +53,7 @@ var (
 
 // verifySignature checks one signature field; it fills everything but
 // LaterUpdatesOnlySignatures and Intact.
-func verifySignature(ctx context.Context, r io.ReaderAt, size int64, f located, encrypted bool, ts trustStore) Signature {
+func verifySignature(ctx context.Context, r io.ReaderAt, size int64, f located, encrypted bool, ts trustStore, dssCerts []*certInfo) Signature {
 	s := Signature{
 		Field:     f.field,
 		Kind:      KindSignature,
@@ -127,6 +127,7 @@ func verifySignature(ctx context.Context, r io.ReaderAt, size int64, f located, 
 		s.Supported = false
 		return fail("签名数据（CMS）无法解析：" + err.Error())
 	}
+	sd.extra = dssCerts
 	ranges := [][2]int64{{br[0], br[1]}, {br[2], br[3]}}
 	digests := map[string][]byte{} // digest of the signed ranges, by algorithm
 	rangeDigest := func(dig digestAlg) ([]byte, error) {
@@ -338,7 +339,7 @@ func checkSigner(s *Signature, sd *signedData, si *signerInfo, rangeDigest func(
 	// Signing time: a valid timestamp token beats the signer's own clock.
 	if s.Kind == KindSignature {
 		if tok, _, found := findAttr(si.unsignedAttrs, oidTimestamp); found {
-			t, err := checkTimestampToken(tok.full, si.signature)
+			t, err := checkTimestampToken(tok.full, si.signature, sd.extra)
 			if err != nil {
 				res.notes = append(res.notes, "签名附带的时间戳无效（不影响签名本身）："+err.Error())
 			} else {
@@ -484,11 +485,12 @@ func parseTSTInfo(der []byte) (*tstInfo, error) {
 // checkTimestampToken verifies an RFC 3161 signature timestamp token: its
 // imprint must be the digest of the signature value and the token's own
 // signature must verify. It returns the time the authority vouches for.
-func checkTimestampToken(token, signatureValue []byte) (time.Time, error) {
+func checkTimestampToken(token, signatureValue []byte, extra []*certInfo) (time.Time, error) {
 	sd, err := parseSignedData(token)
 	if err != nil || !sd.hasContent {
 		return time.Time{}, errors.New("无法解析")
 	}
+	sd.extra = extra
 	tst, err := parseTSTInfo(sd.content)
 	if err != nil {
 		return time.Time{}, errors.New("内容无法解析")

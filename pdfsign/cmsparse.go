@@ -255,6 +255,9 @@ type signedData struct {
 	hasContent  bool
 	certs       []*certInfo
 	signers     []signerInfo
+	// extra are certificates found outside the CMS (the document's DSS),
+	// used when the CMS leaves out its signer's certificate.
+	extra []*certInfo
 }
 
 type signerInfo struct {
@@ -504,6 +507,11 @@ func sameInteger(a, b []byte) bool {
 // signerCert finds the certificate of si among the embedded ones.
 func (sd *signedData) signerCert(si *signerInfo) *certInfo {
 	for _, c := range sd.certs {
+		if si.matches(c) {
+			return c
+		}
+	}
+	for _, c := range sd.extra {
 		if si.matches(c) {
 			return c
 		}

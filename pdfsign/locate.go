@@ -26,12 +26,13 @@ const (
 // field tree, and widgets of signature fields found only through the pages'
 // annotations (some signers forget the AcroForm). stray is true when the
 // file holds a signature dictionary (with /ByteRange and /Contents) that no
-// signature field refers to.
-func locateSignatures(x *model.XRefTable) (found []located, stray bool) {
+// signature field refers to; permsSigs counts the signature dictionaries of
+// /Perms (usage rights UR3, DocMDP), which are not fields.
+func locateSignatures(x *model.XRefTable) (found []located, stray bool, permsSigs int) {
 	w := &walker{x: x, seenSig: map[int]bool{}, seenObj: map[int]bool{}}
 	root, err := x.Catalog()
 	if err != nil || root == nil {
-		return nil, false
+		return nil, false, 0
 	}
 	if af := w.dict(root["AcroForm"]); af != nil {
 		for _, kid := range w.array(af["Fields"]) {
@@ -43,10 +44,15 @@ func locateSignatures(x *model.XRefTable) (found []located, stray bool) {
 	// Signature dictionaries referenced from /Perms (usage rights, DocMDP)
 	// are not fields but are not stray either.
 	perms := map[int]bool{}
-	if p := w.dict(root["Perms"]); p != nil {
+	if p, _ := x.DereferenceDict(root["Perms"]); p != nil {
 		for _, v := range p {
 			if ref, ok := v.(types.IndirectRef); ok {
 				perms[ref.ObjectNumber.Value()] = true
+			}
+			if d, _ := x.DereferenceDict(v); d != nil {
+				if _, ok := d.Find("ByteRange"); ok {
+					permsSigs++
+				}
 			}
 		}
 	}
@@ -66,7 +72,7 @@ func locateSignatures(x *model.XRefTable) (found []located, stray bool) {
 			break
 		}
 	}
-	return w.found, stray
+	return w.found, stray, permsSigs
 }
 
 type walker struct {
