@@ -176,7 +176,7 @@ func (c *revCompare) run() diffResult {
 			od, ok1 := asDict(o)
 			nd, ok2 := asDict(n)
 			if ok1 && ok2 {
-				if ks := changedKeys(od, nd); len(ks) > 0 && len(ks) <= 4 {
+				if ks := c.changedKeys(od, nd); len(ks) > 0 && len(ks) <= 4 {
 					what = "的 /" + strings.Join(ks, "、/")
 				}
 			}
@@ -344,7 +344,7 @@ func (c *revCompare) rootEntry(x *model.XRefTable, key string) types.Object {
 // catalogOK: only /AcroForm (judged as such), /DSS, /Metadata,
 // /Extensions, /Version and /Perms gaining nothing may differ.
 func (c *revCompare) catalogOK(od, nd types.Dict) bool {
-	for _, k := range changedKeys(od, nd) {
+	for _, k := range c.changedKeys(od, nd) {
 		switch k {
 		case "DSS", "Extensions", "Version":
 		case "Metadata":
@@ -369,7 +369,7 @@ func (c *revCompare) catalogOK(od, nd types.Dict) bool {
 }
 
 func (c *revCompare) acroFormOK(od, nd types.Dict) bool {
-	for _, k := range changedKeys(od, nd) {
+	for _, k := range c.changedKeys(od, nd) {
 		switch k {
 		case "SigFlags", "DA", "DR":
 		case "Fields":
@@ -384,7 +384,7 @@ func (c *revCompare) acroFormOK(od, nd types.Dict) bool {
 }
 
 func (c *revCompare) pageOK(od, nd types.Dict) bool {
-	for _, k := range changedKeys(od, nd) {
+	for _, k := range c.changedKeys(od, nd) {
 		if k != "Annots" || !c.arrayEntryOK(od[k], nd[k]) {
 			return false
 		}
@@ -465,7 +465,7 @@ func (c *revCompare) sigFieldOK(od, nd types.Dict) bool {
 		// now shows what the field showed: not a plain signing.
 		return false
 	}
-	for _, k := range changedKeys(od, nd) {
+	for _, k := range c.changedKeys(od, nd) {
 		switch k {
 		case "V", "AP", "AS", "M", "F", "DA", "Border", "MK", "Lock", "SV", "P":
 		default:
@@ -535,6 +535,35 @@ func (c *revCompare) isFieldsArray(nr int) bool {
 func isType(d types.Dict, t string) bool {
 	v := d.Type()
 	return v != nil && *v == t
+}
+
+// changedKeys lists the keys whose values differ, resolving a value that
+// became (or stopped being) an indirect reference: the same dictionary
+// written directly or in a new object is the same value.
+func (c *revCompare) changedKeys(od, nd types.Dict) []string {
+	var keys []string
+	for _, k := range changedKeys(od, nd) {
+		if c.sameValue(od[k], nd[k]) {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// sameValue compares an old and a new value, one level of references
+// resolved (in their own revision): a page whose /Resources now point at a
+// new object with the same entries shows the same.
+func (c *revCompare) sameValue(o, n types.Object) bool {
+	if equalObj(o, n) {
+		return true
+	}
+	_, ref1 := o.(types.IndirectRef)
+	_, ref2 := n.(types.IndirectRef)
+	if !ref1 && !ref2 {
+		return false
+	}
+	return equalObj(c.deref(c.old, o), c.deref(c.cur, n))
 }
 
 // changedKeys lists the keys whose values differ.
