@@ -16,6 +16,7 @@ import (
 	"hash"
 	"math/big"
 
+	"github.com/cloudflare/circl/sign/ed448"
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/sm3"
 )
@@ -88,7 +89,7 @@ func (s *shakeHash) Size() int { return 64 }
 // publicKey is a signer's key: a Go key, or one of the kinds Go's x509
 // does not know (brainpool, SM2).
 type publicKey struct {
-	key   any // *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey, *bpKey, *sm2Key
+	key   any // *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey, ed448.PublicKey, *bpKey, *sm2Key
 	kind  string
 	curve string
 }
@@ -146,7 +147,10 @@ func keyOf(c *certInfo) (publicKey, error) {
 		}
 		return publicKey{key: ed25519.PublicKey(bits), kind: "Ed25519"}, nil
 	case alg.oid.Equal(oidEd448):
-		return publicKey{}, errors.New("签名使用 Ed448 算法，本程序无法验证，不能确认未被篡改")
+		if len(bits) != ed448.PublicKeySize {
+			return publicKey{}, errors.New("证书中的 Ed448 公钥无效")
+		}
+		return publicKey{key: ed448.PublicKey(bits), kind: "Ed448"}, nil
 	}
 	k, err := x509.ParsePKIXPublicKey(c.spki)
 	if err != nil {
@@ -262,6 +266,13 @@ func verifyCMSSignature(pk publicKey, sigAlg algorithm, dig digestAlg, msg, dige
 				return false, "Ed25519 签名没有签名属性，本程序不支持"
 			}
 			return ed25519.Verify(k, msg, sig), ""
+		}
+	case ed448.PublicKey:
+		if oid.Equal(oidEd448) {
+			if msg == nil {
+				return false, "Ed448 签名没有签名属性，本程序不支持"
+			}
+			return ed448.Verify(k, msg, sig, ""), ""
 		}
 	case *sm2Key:
 		if oid.Equal(oidSM2Sign) || oid.Equal(oidSM2Sign1) || oid.Equal(oidECPublicKey) || oid.Equal(oidSM2Key) {
