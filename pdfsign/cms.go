@@ -231,7 +231,7 @@ func checkSigner(s *Signature, sd *signedData, si *signerInfo, rangeDigest func(
 		return bad("签名数据中没有签名人的证书，无法验证", true)
 	}
 	res.cert = cert
-	if cert.parseErr != nil {
+	if cert.odd() {
 		res.notes = append(res.notes, "签名人证书不符合常规（"+certProblem(cert.parseErr)+"），不影响完整性判断，已在证书信任中说明")
 	}
 	dig, err := digestFor(si.digestAlg.oid)
@@ -348,6 +348,21 @@ func checkSigner(s *Signature, sd *signedData, si *signerInfo, rangeDigest func(
 		}
 	}
 	return res
+}
+
+// odd: Go's x509 parser refused the certificate for a detail, not for a
+// public key algorithm read here (SM2, brainpool, Ed448).
+func (c *certInfo) odd() bool {
+	if c.parseErr == nil {
+		return false
+	}
+	m := c.parseErr.Error()
+	if strings.Contains(m, "unsupported elliptic curve") || strings.Contains(m, "unknown public key algorithm") ||
+		strings.Contains(m, "unsupported public key") {
+		_, err := keyOf(c)
+		return err != nil
+	}
+	return true
 }
 
 // certProblem names what Go's x509 parser refused, for the clerk.
@@ -645,11 +660,14 @@ func isTrustedCert(ts trustStore, c *certInfo) bool {
 func judgeTrust(ts trustStore, leaf *certInfo, embedded []*certInfo, at time.Time, s *Signature) ([]string, string, string) {
 	chain := chainOf(ts, leaf, embedded)
 	var reasons []string
+	seen := map[*certInfo]bool{}
 	for _, c := range append([]*certInfo{leaf}, embedded...) {
-		if c.parseErr != nil {
-			p := nameString(c.subject) + "：" + certProblem(c.parseErr)
-			s.CertificateProblems = append(s.CertificateProblems, p)
+		if seen[c] || !c.odd() {
+			continue
 		}
+		seen[c] = true
+		p := nameString(c.subject) + "：" + certProblem(c.parseErr)
+		s.CertificateProblems = append(s.CertificateProblems, p)
 	}
 	if at.IsZero() {
 		at = time.Now()
