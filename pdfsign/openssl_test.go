@@ -136,3 +136,44 @@ func TestSM2Chain(t *testing.T) {
 		t.Errorf("other root: trust %q intact %v", s.Trust, rep.Intact())
 	}
 }
+
+// TestLaterSignatureVerdicts: a second signature made by OpenSSL after a
+// first one: an appearance written over the signed amount, a visible one
+// on blank paper, and signatures after DocMDP P=1 and FieldMDP locks.
+func TestLaterSignatureVerdicts(t *testing.T) {
+	cases := []struct {
+		file    string
+		intact  bool
+		problem string // in the first signature's problems
+	}{
+		{"ossl-overlay-amount.pdf", false, "外观覆盖了签名时页面上已有的内容"},
+		{"ossl-second-visible.pdf", true, ""},
+		{"ossl-certified-p1.pdf", true, ""},
+		{"ossl-certified-p1-then-signed.pdf", false, "不允许签名后再有任何改动"},
+		{"ossl-fieldlock.pdf", true, ""},
+		{"ossl-fieldlock-then-signed.pdf", false, "锁定了表单域“Second”"},
+		{"ossl-fieldlock-other-signed.pdf", true, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			rep, err := CheckFile(context.Background(), filepath.Join(fixtureDir, c.file), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Intact() != c.intact {
+				t.Fatalf("intact %v, want %v: %+v", rep.Intact(), c.intact, rep.Signatures)
+			}
+			if c.problem != "" {
+				if got := strings.Join(rep.Signatures[0].Problems, "|"); !strings.Contains(got, c.problem) {
+					t.Errorf("first signature's problems %q do not mention %q", got, c.problem)
+				}
+				if ok, _, why := rep.PushVerdict(); ok || !strings.Contains(why, c.problem) {
+					t.Errorf("push %v %q", ok, why)
+				}
+				if rep.VerifyAnswer().IsModified != Modified {
+					t.Errorf("2.6 %+v", rep.VerifyAnswer())
+				}
+			}
+		})
+	}
+}

@@ -17,6 +17,14 @@ incremental update; OpenSSL signs the bytes of the ranges:
   ossl-rsa-noattr.pdf     RSA, no signed attributes (-noattr)
   ossl-rsa-sha1.pdf       RSA, SHA-1 only (weak: refused)
   ossl-ecdsa-tampered.pdf ossl-ecdsa-p256.pdf with one signed byte changed
+  ossl-overlay-amount.pdf signed.pdf (pdfsig) signed again by any certificate with a
+                          visible appearance writing "CNY 20000000.00" over the amount
+  ossl-second-visible.pdf signed.pdf signed again, the visible appearance on blank paper
+  ossl-certified-p1.pdf   a certification signature, DocMDP P=1 (no changes allowed)
+  ossl-certified-p1-then-signed.pdf  the same signed again (a violation)
+  ossl-fieldlock.pdf      a signature whose FieldMDP locks the field "Second"
+  ossl-fieldlock-then-signed.pdf     then a signature in "Second" (a violation)
+  ossl-fieldlock-other-signed.pdf    then a signature in "Third" (allowed)
   ossl-sm2.pdf            SM2 with SM3 (GM/T 0010 OIDs), adbe.pkcs7.detached, signer
                           certificate issued by an SM2 CA (sm2-ca.pem)
   ossl-sm2-cades.pdf      the same as ETSI.CAdES.detached
@@ -84,13 +92,19 @@ def pem_der(name):
 
 # --- the PDF with a placeholder ---------------------------------------------
 
-base = open(os.path.join(here, "unsigned.pdf"), "rb").read()
-pdf = pikepdf.open(os.path.join(here, "unsigned.pdf"))
-startxref = int(re.findall(rb"startxref\s+(\d+)", base)[-1])
-root_num = pdf.trailer.Root.objgen[0]
-page = pdf.pages[0].obj
-page_num = page.objgen[0]
-size = int(pdf.trailer.Size)
+
+class Base:
+    def __init__(self, name):
+        self.bytes = open(os.path.join(here, name), "rb").read()
+        self.pdf = pikepdf.open(os.path.join(here, name))
+        self.startxref = int(re.findall(rb"startxref\s+(\d+)", self.bytes)[-1])
+        self.root_num = self.pdf.trailer.Root.objgen[0]
+        self.page = self.pdf.pages[0].obj
+        self.page_num = self.page.objgen[0]
+        self.size = int(self.pdf.trailer.Size)
+
+
+unsigned = Base("unsigned.pdf")
 
 
 def unparse(o):
@@ -105,21 +119,33 @@ def dict_with(d, **extra):
     return b"<< " + b" ".join(parts) + b" >>"
 
 
-def prepared(subfilter):
-    """unsigned.pdf plus an update with a signature placeholder; returns the
-    bytes and the positions of the /Contents hex string."""
-    field, sig = size, size + 1
+def prepared(subfilter, base=unsigned, rect=b"[0 0 0 0]", appearance=None, field_name=b"OpenSSL",
+             sig_extra=b"", certify=False):
+    """base plus an update adding a signature field (a widget on page 1,
+    with an appearance stream when given) and a signature placeholder;
+    returns the bytes and the positions of the /Contents hex string."""
+    pdf, page = base.pdf, base.page
+    field, sig, ap = base.size, base.size + 1, base.size + 2
     annots = list(page.Annots) if "/Annots" in page else []
+    fields = list(pdf.Root.AcroForm.Fields) if "/AcroForm" in pdf.Root else []
+    farr = b"[" + b" ".join(unparse(f) for f in fields) + b" %d 0 R]" % field
+    apkey = b" /AP << /N %d 0 R >>" % ap if appearance else b""
+    root_extra = {"Perms": b"<< /DocMDP %d 0 R >>" % sig} if certify else {}
     objs = {
-        root_num: dict_with(pdf.Root, AcroForm=b"<< /Fields [%d 0 R] /SigFlags 3 >>" % field),
-        page_num: dict_with(page, Annots=b"[" + b" ".join(unparse(a) for a in annots) + b" %d 0 R]" % field),
-        field: b"<< /FT /Sig /T (OpenSSL) /Type /Annot /Subtype /Widget /F 132 /Rect [0 0 0 0] /P %d 0 R /V %d 0 R >>"
-               % (page_num, sig),
+        base.root_num: dict_with(pdf.Root, AcroForm=b"<< /Fields " + farr + b" /SigFlags 3 >>", **root_extra),
+        base.page_num: dict_with(page, Annots=b"[" + b" ".join(unparse(a) for a in annots) + b" %d 0 R]" % field),
+        field: b"<< /FT /Sig /T (" + field_name + b") /Type /Annot /Subtype /Widget /F 4 /Rect " + rect +
+               b" /P %d 0 R /V %d 0 R" % (base.page_num, sig) + apkey + b" >>",
         sig: b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /" + subfilter.encode() +
-             b" /M (D:20261201090000+08'00') /ByteRange [0 ########## ########## ##########] /Contents <" +
+             b" /M (D:20261201090000+08'00')" + sig_extra +
+             b" /ByteRange [0 ########## ########## ##########] /Contents <" +
              b"0" * (2 * PLACEHOLDER) + b"> >>",
     }
-    out = bytearray(base)
+    if appearance:
+        objs[ap] = (b"<< /Type /XObject /Subtype /Form /BBox [0 0 %s] /Resources << /Font << /Helv << /Type /Font"
+                    b" /Subtype /Type1 /BaseFont /Helvetica >> >> >> /Length %d >>\nstream\n"
+                    % (appearance[0], len(appearance[1])) + appearance[1] + b"\nendstream")
+    out = bytearray(base.bytes)
     if not out.endswith(b"\n"):
         out += b"\n"
     offs = {}
@@ -130,7 +156,8 @@ def prepared(subfilter):
     out += b"xref\n0 1\n0000000000 65535 f \n"
     for num in sorted(objs):
         out += b"%d 1\n%010d 00000 n \n" % (num, offs[num])
-    out += b"trailer\n<< /Size %d /Root %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (sig + 1, root_num, startxref, xref)
+    out += b"trailer\n<< /Size %d /Root %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
+        max(objs) + 1, base.root_num, base.startxref, xref)
     cs = out.index(b"/Contents <", offs[sig]) + len(b"/Contents ")
     ce = out.index(b">", cs) + 1
     br = b"%-10d %-10d %-10d" % (cs, ce, len(out) - ce)
@@ -153,8 +180,8 @@ def signed_bytes(out, cs, ce):
 
 # --- OpenSSL cms -sign -------------------------------------------------------
 
-def ossl(name, key, md, *extra, subfilter="adbe.pkcs7.detached"):
-    out, cs, ce = prepared(subfilter)
+def ossl(name, key, md, *extra, subfilter="adbe.pkcs7.detached", **kw):
+    out, cs, ce = prepared(subfilter, **kw)
     open(path("data"), "wb").write(signed_bytes(out, cs, ce))
     cms = sh("openssl", "cms", "-sign", "-binary", "-in", path("data"), "-signer", path(key + ".pem"),
              "-inkey", path(key + ".key"), "-md", md, "-outform", "DER", "-nosmimecap", *extra)
@@ -167,6 +194,27 @@ ossl("ossl-ecdsa-p384.pdf", "p384", "sha384")
 ossl("ossl-rsa-sha512-ski.pdf", "rsa", "sha512", "-keyid")
 ossl("ossl-rsa-noattr.pdf", "rsa", "sha256", "-noattr")
 ossl("ossl-rsa-sha1.pdf", "rsa", "sha1")
+# A second signature on signed.pdf (pdfsig's) by any certificate, whose
+# visible appearance writes over the guaranteed amount: the overlay attack.
+# And the same signature placed on blank paper, which is a plain signing.
+signed = Base("signed.pdf")
+ossl("ossl-overlay-amount.pdf", "p256", "sha256", base=signed, rect=b"[180 700 320 718]", field_name=b"Overlay",
+     appearance=(b"140 18", b"q 1 g 0 0 140 18 re f Q BT /Helv 12 Tf 0 g 2 4 Td (CNY 20000000.00) Tj ET"))
+ossl("ossl-second-visible.pdf", "p256", "sha256", base=signed, rect=b"[350 80 550 140]", field_name=b"Second",
+     appearance=(b"200 60", b"BT /Helv 10 Tf 0 g 4 40 Td (Signed by OpenSSL p256) Tj ET"))
+
+# Locks: a certification signature allowing no change (DocMDP P=1), then
+# a second signature; a signature locking the field named Second
+# (FieldMDP Include), then that field signed.
+docmdp = b" /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P 1 /V /1.2 >> >>]"
+ossl("ossl-certified-p1.pdf", "rsa", "sha256", sig_extra=docmdp, certify=True, field_name=b"Certify")
+ossl("ossl-certified-p1-then-signed.pdf", "p256", "sha256", base=Base("ossl-certified-p1.pdf"), field_name=b"Second")
+fieldmdp = (b" /Reference [<< /Type /SigRef /TransformMethod /FieldMDP /TransformParams << /Type /TransformParams"
+            b" /Action /Include /Fields [(Second)] /V /1.2 >> >>]")
+ossl("ossl-fieldlock.pdf", "rsa", "sha256", sig_extra=fieldmdp, field_name=b"Locker")
+ossl("ossl-fieldlock-then-signed.pdf", "p256", "sha256", base=Base("ossl-fieldlock.pdf"), field_name=b"Second")
+ossl("ossl-fieldlock-other-signed.pdf", "p256", "sha256", base=Base("ossl-fieldlock.pdf"), field_name=b"Third")
+
 t = bytearray(ec)
 t[200] ^= 0x01  # inside the first signed range (the original page content)
 open(os.path.join(here, "ossl-ecdsa-tampered.pdf"), "wb").write(t)
