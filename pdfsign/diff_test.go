@@ -114,3 +114,24 @@ func TestIndependentToolsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestObjectStreams: qpdf put the objects of the signed revision in object
+// streams, pdfsig signed twice; the first signature's revision is compared
+// on resolved objects, so the second signature alone is what was added.
+func TestObjectStreams(t *testing.T) {
+	for _, c := range []struct {
+		file  string
+		nsigs int
+	}{{"objstm-signed.pdf", 1}, {"objstm-two-signatures.pdf", 2}} {
+		rep, err := CheckFile(context.Background(), filepath.Join(fixtureDir, c.file), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.Intact() || len(rep.Signatures) != c.nsigs {
+			t.Errorf("%s: intact %v, %d signatures: %+v", c.file, rep.Intact(), len(rep.Signatures), rep.Signatures)
+		}
+		if c.nsigs == 2 && !rep.Signatures[0].LaterUpdatesOnlySignatures {
+			t.Errorf("%s: first signature: %q", c.file, rep.Signatures[0].Problems)
+		}
+	}
+}
