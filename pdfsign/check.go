@@ -27,6 +27,9 @@ type Options struct {
 	Timeout time.Duration
 }
 
+// inMemoryMax: CheckFile reads files up to this size into memory.
+const inMemoryMax = 32 << 20
+
 // DefaultTimeout bounds a check when Options.Timeout is zero.
 const DefaultTimeout = 20 * time.Second
 
@@ -44,7 +47,17 @@ func CheckFile(ctx context.Context, path string, opt Options) (*Report, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("check %s: not a regular file", path)
 	}
-	rep, err := Check(ctx, f, st.Size(), opt)
+	var r io.ReaderAt = f
+	if st.Size() <= inMemoryMax {
+		// pdfcpu reads object by object through a fresh buffered reader
+		// each time: from memory that costs no system calls.
+		b := make([]byte, st.Size())
+		if _, err := io.ReadFull(f, b); err != nil {
+			return nil, fmt.Errorf("check %s: %w", path, err)
+		}
+		r = bytes.NewReader(b)
+	}
+	rep, err := Check(ctx, r, st.Size(), opt)
 	if err != nil {
 		return nil, fmt.Errorf("check %s: %w", path, err)
 	}
@@ -258,8 +271,14 @@ func readPDF(ctx context.Context, r io.ReaderAt, size int64, mode int, opt Optio
 }
 
 // validatePDF runs pdfcpu's validation on a parsed file.
+// It leaves out the logical structure tree (/StructTreeRoot, tagging for
+// accessibility, never rendered), whose validation took most of the time
+// on large tagged files; the model is not used after validation.
 func validatePDF(pc *model.Context) (err error) {
 	defer catchPanic(&err)
+	if root, e := pc.Catalog(); e == nil && root != nil {
+		delete(root, "StructTreeRoot")
+	}
 	return api.ValidateContext(pc)
 }
 
@@ -347,12 +366,24 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 	// only make changes PDF allows after a signature.
 	cur := pc // the whole file, parsed once
 	whole := func() (*model.Context, error) { return cur, nil }
+	// The signed revisions are parsed with every verified signature value
+	// blanked (its hex string replaced by "0" and spaces, same length): the
+	// values are checked above from the real bytes, and pdfcpu's hex
+	// parsing of each earlier signature in each revision would otherwise
+	// cost time quadratic in the number of signatures.
+	var gaps [][2]int64
+	for i := range sigs {
+		if sigs[i].ByteRangeOK {
+			gaps = append(gaps, [2]int64{sigs[i].ByteRange[1], sigs[i].ByteRange[2]})
+		}
+	}
+	blanked := &blankedReader{r: r, gaps: gaps}
 	for _, i := range order {
 		s := &sigs[i]
 		if !s.AppendedAfterSigning || !s.DigestOK || !s.SignatureOK {
 			continue
 		}
-		res := laterUpdatesOnlySignatures(ctx, r, s.signedEnd(), opt, whole)
+		res := laterUpdatesOnlySignatures(ctx, blanked, s.signedEnd(), opt, whole)
 		s.LaterUpdatesOnlySignatures = res.kind == diffOK
 		switch res.kind {
 		case diffFormFill:
@@ -522,4 +553,27 @@ func dssCertificates(x *model.XRefTable) []*certInfo {
 		out = append(out, parseCertLenient(n))
 	}
 	return out
+}
+
+// blankedReader reads r with each gap (a signature's hex string, checked to
+// be exactly that) replaced by "0" and spaces.
+type blankedReader struct {
+	r    io.ReaderAt
+	gaps [][2]int64
+}
+
+func (b *blankedReader) ReadAt(p []byte, off int64) (int, error) {
+	n, err := b.r.ReadAt(p, off)
+	end := off + int64(n)
+	for _, g := range b.gaps {
+		lo, hi := max(g[0], off), min(g[1], end)
+		for i := lo; i < hi; i++ {
+			if i == g[0] {
+				p[i-off] = '0'
+			} else {
+				p[i-off] = ' '
+			}
+		}
+	}
+	return n, err
 }

@@ -33,7 +33,7 @@ const (
 	// ChildMemoryLimit caps the child's address space beyond what the Go
 	// runtime had reserved at start.
 	ChildMemoryLimit = 512 << 20
-	childHeapLimit   = 192 << 20 // the Go heap target inside the child
+	childHeapLimit   = 192 << 20 // the Go heap target inside the child (soft: GC works harder near it)
 	maxReportBytes   = 8 << 20   // the child's JSON report
 )
 
