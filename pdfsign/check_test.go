@@ -48,14 +48,14 @@ type sigWant struct {
 
 // fixtureWant is the expected verdict for one fixture.
 type fixtureWant struct {
-	isPDF, validRelaxed, validStrict, encrypted bool
-	pages                                       int
-	version                                     string
-	intact, signed, pushOK                      bool
-	pushWarning                                 bool // a warning is expected
-	isModified                                  int
-	conclusion                                  string
-	sigs                                        []sigWant
+	isPDF, validRelaxed, encrypted bool
+	pages                          int
+	version                        string
+	intact, signed, pushOK         bool
+	pushWarning                    bool // a warning is expected
+	isModified                     int
+	conclusion                     string
+	sigs                           []sigWant
 }
 
 const (

@@ -519,8 +519,6 @@ func (sd *signedData) signerCert(si *signerInfo) *certInfo {
 	return nil
 }
 
-func (c *certInfo) subjectName() pkix.Name { return c.subject }
-
 // derSorted: the elements of a SET OF are in DER order (X.690 11.6: by
 // their encodings, a shorter one as if padded with zero bytes).
 func derSorted(kids []node) bool {

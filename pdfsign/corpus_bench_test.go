@@ -3,7 +3,6 @@ package pdfsign
 import (
 	"bufio"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -107,7 +106,7 @@ func corpusFiles(b *testing.B, dir string) []string {
 		}
 	}
 	if len(out) == 0 {
-		b.Skip(fmt.Sprintf("no files in %s", dir))
+		b.Skipf("no files in %s", dir)
 	}
 	return out
 }

@@ -67,7 +67,7 @@ func runChild(w io.Writer) int {
 	globalMu.Lock()
 	_ = setupLocked(os.Getenv(envTrust))
 	globalMu.Unlock()
-	rep, err := CheckFile(context.Background(), os.Getenv(envFile), Options{Revocation: co.Revocation, Timeout: co.Timeout})
+	rep, err := CheckFile(context.Background(), os.Getenv(envFile), Options(co))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pdfsign child:", err)
 		return 2

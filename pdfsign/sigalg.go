@@ -36,7 +36,6 @@ var (
 	oidEd448        = asn1.ObjectIdentifier{1, 3, 101, 113}
 	oidMGF1         = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 8}
 	oidECDSAPlain   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1} // BSI TR-03111 ecdsa-plain-signatures
-	oidDSAPrefix    = asn1.ObjectIdentifier{1, 2, 840, 10040, 4}
 	oidBrainpoolPfx = asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1}
 )
 
