@@ -3,15 +3,22 @@ package listener
 import (
 	"bytes"
 	"compress/zlib"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"baohan/pdfsign"
+	"baohan/platform/sandbox"
+	"baohan/store"
 )
 
 // objStmBomb is a small PDF whose object stream inflates to decoded bytes:
@@ -77,11 +84,11 @@ func nestingBomb(depth int) []byte {
 	return b.Bytes()
 }
 
-// vmHWM is this process's peak resident memory (bytes), from /proc.
-func vmHWM(t testing.TB) int64 {
-	b, err := os.ReadFile("/proc/self/status")
+// vmHWMOf is a process's peak resident memory (bytes), from /proc.
+func vmHWMOf(t testing.TB, pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		t.Skip("no /proc/self/status:", err)
+		t.Skip("no /proc/PID/status:", err)
 	}
 	for _, l := range strings.Split(string(b), "\n") {
 		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
@@ -93,24 +100,67 @@ func vmHWM(t testing.TB) int64 {
 	return 0
 }
 
-// TestVerifyBombsBounded sends an object-stream bomb and a deep-nesting
-// bomb to the real listener's 2.6 endpoint: each gets an answer that does
-// not vouch for the file, and the serving process stays far below 256 MB
-// (the check runs in a bounded child process).
-func TestVerifyBombsBounded(t *testing.T) {
-	e := newEnv(t)
-	bombs := map[string][]byte{
-		"objstm": objStmBomb(t, 512<<20),
-		"nested": nestingBomb(1 << 20),
+// TestServeVerifyBombsBounded sends an object-stream bomb and a
+// deep-nesting bomb to the 2.6 endpoint of the real `baohan serve`: each
+// gets an answer that does not vouch for the file, and serve's peak
+// resident memory (VmHWM) stays below 256 MB: the check runs in a child
+// process bounded in memory and time (pdfsign.CheckFileIsolated).
+func TestServeVerifyBombsBounded(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
 	}
-	serial := 806097210890174300
-	for name, pdf := range bombs {
-		serial++
-		s := strconv.Itoa(serial)
-		e.seedIssued("18130003"+s[len(s)-2:], "FZDB20260003"+s[len(s)-2:], s, sha(pdf))
-		status, raw := e.sendOnce(verifyCallback(s, pdf))
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	dir := t.TempDir()
+	bin := buildBaohan(t, dir)
+	key, _ := keys(t)
+	writeKeys(t, dir, key)
+	addr := freeAddr(t)
+	data := filepath.Join(dir, "data")
+	cfg := writeServeConfig(t, dir, addr, data)
+
+	bombs := []struct {
+		name string
+		pdf  []byte
+	}{
+		{"objstm", objStmBomb(t, 512<<20)},
+		{"nested", nestingBomb(1 << 20)},
+	}
+	st, err := store.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := &env{t: t, st: st}
+	for i, b := range bombs {
+		n := strconv.Itoa(300 + i)
+		seed.seedIssued("1813000"+n, "FZDB2026000"+n, "806097210890174"+n, sha(b.pdf))
+	}
+	st.Close()
+
+	var logs lockedBuffer
+	cmd := exec.Command(bin, "serve", "--config", cfg, "--data", data)
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, done: make(chan struct{})}
+	go func() { p.err = cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-p.done })
+	waitHealthy(t, "http://"+addr, p, &logs)
+
+	sb := sandbox.New(sandbox.Options{APIKey: "k", APISecret: testSecret, BtcID: 123, GuarantorKey: key,
+		CallbackBase: "http://" + addr, CallbackTimeout: time.Minute})
+	defer sb.Close()
+	for i, b := range bombs {
+		serial := "806097210890174" + strconv.Itoa(300+i)
+		status, raw, err := sb.SendOnce(context.Background(), verifyCallback(serial, b.pdf))
+		if err != nil && status == 0 {
+			t.Fatalf("%s: %v\n%s", b.name, err, logs.String())
+		}
 		if status != 200 {
-			t.Fatalf("%s: HTTP %d %s", name, status, raw)
+			t.Fatalf("%s: HTTP %d %s", b.name, status, raw)
 		}
 		var a struct {
 			Status int `json:"status"`
@@ -119,20 +169,24 @@ func TestVerifyBombsBounded(t *testing.T) {
 			} `json:"data"`
 		}
 		if err := json.Unmarshal(raw, &a); err != nil {
-			t.Fatalf("%s: answer %s", name, raw)
+			t.Fatalf("%s: answer %s", b.name, raw)
 		}
-		// Either a refusal code of 2.6 or an answer that does not say "not modified".
 		if a.Status == 200 && a.Data.IsModified == pdfsign.NotModified {
-			t.Errorf("%s: vouched for a bomb: %s", name, raw)
+			t.Errorf("%s: vouched for a bomb: %s", b.name, raw)
 		}
 		if a.Status != 200 && (a.Status < 2600 || a.Status > 2609) {
-			t.Errorf("%s: status %d: %s", name, a.Status, raw)
+			t.Errorf("%s: status %d: %s", b.name, a.Status, raw)
 		}
-		t.Logf("%s (%d bytes): answer %s", name, len(pdf), raw)
+		t.Logf("%s (%d bytes): answer %s", b.name, len(b.pdf), raw)
 	}
-	hwm := vmHWM(t)
-	t.Logf("serving process VmHWM after the bombs: %.1f MB", float64(hwm)/(1<<20))
+	hwm := vmHWMOf(t, cmd.Process.Pid)
+	t.Logf("baohan serve VmHWM after the bombs: %.1f MB", float64(hwm)/(1<<20))
 	if hwm > 256<<20 {
-		t.Errorf("serving process peaked at %d MB (limit 256 MB)", hwm>>20)
+		t.Errorf("serve peaked at %d MB (limit 256 MB)", hwm>>20)
+	}
+	select {
+	case <-p.done:
+		t.Fatalf("serve exited: %v\n%s", p.err, logs.String())
+	default:
 	}
 }
