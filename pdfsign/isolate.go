@@ -179,3 +179,27 @@ func (l *limitedWriter) Write(p []byte) (int, error) {
 	}
 	return k, nil
 }
+
+// CheckBytesIsolated checks pdf like Check, in a bounded child process (see
+// CheckFileIsolated): the bytes go to a private temporary file that the
+// child reads and that is removed afterwards, so the verdict is about
+// exactly these bytes (for the push gate: the bytes that will be pushed).
+func CheckBytesIsolated(ctx context.Context, pdf []byte, opt Options) (*Report, error) {
+	f, err := os.CreateTemp("", "baohan-check-*.pdf")
+	if err != nil {
+		return nil, fmt.Errorf("check: %w: %v", ErrNoIsolation, err)
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(pdf); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("check: write temporary file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("check: write temporary file: %w", err)
+	}
+	rep, err := CheckFileIsolated(ctx, f.Name(), opt)
+	if rep != nil {
+		rep.File = ""
+	}
+	return rep, err
+}

@@ -2,6 +2,7 @@ package pdfsign
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -25,6 +26,13 @@ func TestCheckFileIsolated(t *testing.T) {
 			out.SHA256 != in.SHA256 || out.VerifyAnswer() != in.VerifyAnswer() {
 			t.Errorf("%s: isolated %v %q, in process %v %q", name, out.Intact(), out.Conclusion(), in.Intact(), in.Conclusion())
 		}
+	}
+	b, err := os.ReadFile(filepath.Join(fixtureDir, "inc-content.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := CheckBytesIsolated(context.Background(), b, Options{}); err != nil || !rep.Complete || rep.Intact() || rep.File != "" {
+		t.Errorf("bytes: %v %+v", err, rep)
 	}
 	rep, err := CheckFileIsolated(context.Background(), filepath.Join(fixtureDir, "signed.pdf"), Options{Timeout: time.Nanosecond})
 	if err != nil {
