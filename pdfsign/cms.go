@@ -197,7 +197,7 @@ func verifySignature(ctx context.Context, r io.ReaderAt, size int64, f located, 
 	if s.SigningTime.IsZero() && !mTime.IsZero() {
 		s.SigningTime, s.SigningTimeSource = mTime, TimeFromMEntry
 	}
-	s.Problems = append(s.Problems, proved.notes...)
+	s.Notes = append(s.Notes, proved.notes...)
 	s.Chain, s.Trust, s.TrustReason = judgeTrust(ts, cert, sd.certs, s.SigningTime, &s)
 	return s
 }

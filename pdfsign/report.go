@@ -119,7 +119,11 @@ type Signature struct {
 	// for information (integrity above is established independently).
 	PdfcpuVerdict string `json:"pdfcpu_verdict,omitempty"`
 
+	// Problems are what keeps this signature from being intact, the
+	// decisive one first; Notes are remarks that do not change the verdict
+	// (an invalid signature timestamp, a certificate oddity).
 	Problems []string `json:"problems"`
+	Notes    []string `json:"notes,omitempty"`
 
 	// ByteRangeOK: the byte range is well formed and the gap it leaves is
 	// exactly this signature's value (a hex string).

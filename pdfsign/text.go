@@ -117,7 +117,7 @@ func WriteText(w io.Writer, r *Report) error {
 		appended := "无"
 		if s.AppendedAfterSigning {
 			if s.LaterUpdatesOnlySignatures {
-				appended = "有（只追加了后续签名）"
+				appended = "有（只有签名后允许的追加：后续签名、时间戳、验证数据 DSS 或元数据）"
 			} else {
 				appended = "有"
 			}
@@ -143,6 +143,7 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 		t.block("  ", rows)
 		t.list("  ", "问题", s.Problems)
+		t.list("  ", "说明", s.Notes)
 	}
 	t.list("", "问题", r.Problems)
 	t.line("结论：" + r.Conclusion())
