@@ -3,6 +3,7 @@ package pdfsign
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
 	"crypto/subtle"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -674,6 +675,11 @@ func judgeTrust(ts trustStore, leaf *certInfo, embedded []*certInfo, at time.Tim
 	if !leaf.notBefore.IsZero() && (at.Before(leaf.notBefore) || at.After(leaf.notAfter)) {
 		reasons = append(reasons, "签名时间不在签名证书的有效期内")
 	}
+	if pk, err := keyOf(leaf); err == nil {
+		if k, ok := pk.key.(*rsa.PublicKey); ok && k.N.BitLen() < 2048 {
+			reasons = append(reasons, "签名密钥过短（"+strconv.Itoa(k.N.BitLen())+" 位 RSA），已不足以防伪造")
+		}
+	}
 	if len(s.CertificateProblems) > 0 {
 		reasons = append(reasons, "证书不符合常规："+strings.Join(s.CertificateProblems, "；"))
 	}
@@ -682,8 +688,12 @@ func judgeTrust(ts trustStore, leaf *certInfo, embedded []*certInfo, at time.Tim
 		if where == "" {
 			where = "未设置"
 		}
+		verdict := TrustUnknown
+		if len(reasons) > 0 {
+			verdict = TrustUntrusted // a problem of its own, whatever the roots
+		}
 		reasons = append(reasons, "没有配置受信任的根证书（目录："+where+"）")
-		return chain, TrustUnknown, strings.Join(reasons, "；")
+		return chain, verdict, strings.Join(reasons, "；")
 	}
 	path, ok := buildChain(ts, leaf, embedded)
 	if !ok {

@@ -29,6 +29,7 @@ func TestOpenSSLSignedVerdicts(t *testing.T) {
 		{"ossl-rsa-sha512-ski.pdf", true, "SHA-512", "", "OpenSSL rsa 测试", true, true},
 		{"ossl-rsa-noattr.pdf", true, "SHA-256", "", "OpenSSL rsa 测试", true, true},
 		{"ossl-rsa-sha1.pdf", false, "SHA-1", "弱算法", "", false, false},
+		{"ossl-odd-cert.pdf", true, "SHA-256", "", "OpenSSL odd 测试", true, true},
 		{"ossl-ecdsa-tampered.pdf", false, "SHA-256", "签名后文件内容被修改", "OpenSSL p256 测试", false, true},
 		{"ossl-sm2.pdf", true, "SM3", "", "王五", true, true},
 		{"ossl-sm2-cades.pdf", true, "SM3", "", "王五", true, true},
@@ -175,5 +176,23 @@ func TestLaterSignatureVerdicts(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLenientCertificates: a signer certificate Go's x509 refuses (negative
+// serial, critical AIA; made by OpenSSL) does not stop the integrity check;
+// it is reported under trust.
+func TestLenientCertificates(t *testing.T) {
+	rep, err := CheckFile(context.Background(), filepath.Join(fixtureDir, "ossl-odd-cert.pdf"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rep.Signatures[0]
+	if !rep.Intact() || s.Trust != TrustUntrusted || len(s.CertificateProblems) != 1 ||
+		!strings.Contains(s.TrustReason, "证书不符合常规") || !strings.Contains(strings.Join(s.Notes, ""), "不影响完整性") {
+		t.Errorf("intact %v trust %q %q problems %q notes %q", rep.Intact(), s.Trust, s.TrustReason, s.CertificateProblems, s.Notes)
+	}
+	if ok, warning, _ := rep.PushVerdict(); !ok || !strings.Contains(warning, "证书") {
+		t.Errorf("push %v %q", ok, warning)
 	}
 }

@@ -16,6 +16,7 @@ incremental update; OpenSSL signs the bytes of the ranges:
   ossl-rsa-sha512-ski.pdf RSA PKCS#1 v1.5, SHA-512, signer named by subject key id (-keyid)
   ossl-rsa-noattr.pdf     RSA, no signed attributes (-noattr)
   ossl-rsa-sha1.pdf       RSA, SHA-1 only (weak: refused)
+  ossl-odd-cert.pdf       RSA, signer certificate with a negative serial and a critical AIA
   ossl-ecdsa-tampered.pdf ossl-ecdsa-p256.pdf with one signed byte changed
   ossl-overlay-amount.pdf signed.pdf (pdfsig) signed again by any certificate with a
                           visible appearance writing "CNY 20000000.00" over the amount
@@ -69,6 +70,12 @@ def self_signed(name, keyargs, md="-sha256"):
 self_signed("rsa", ["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"])
 self_signed("p256", ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"])
 self_signed("p384", ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"], "-sha384")
+# Certificate details Go's x509 refuses (a negative serial, Authority Info
+# Access marked critical, as some Chinese CAs issue): not an integrity matter.
+sh("openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", path("odd.key"))
+sh("openssl", "req", "-x509", "-new", "-key", path("odd.key"), "-sha256", "-utf8", "-set_serial", "-12345",
+   "-addext", "authorityInfoAccess=critical,OCSP;URI:http://ocsp.example.cn",
+   "-subj", "/CN=OpenSSL odd 测试/O=福州某某融资担保有限公司", "-days", "7300", "-out", path("odd.pem"))
 
 # SM2: a CA and a signer it issues.
 sm2opt = ["-sm3", "-sigopt", "distid:1234567812345678"]
@@ -194,6 +201,7 @@ ossl("ossl-ecdsa-p384.pdf", "p384", "sha384")
 ossl("ossl-rsa-sha512-ski.pdf", "rsa", "sha512", "-keyid")
 ossl("ossl-rsa-noattr.pdf", "rsa", "sha256", "-noattr")
 ossl("ossl-rsa-sha1.pdf", "rsa", "sha1")
+ossl("ossl-odd-cert.pdf", "odd", "sha256")
 # A second signature on signed.pdf (pdfsig's) by any certificate, whose
 # visible appearance writes over the guaranteed amount: the overlay attack.
 # And the same signature placed on blank paper, which is a plain signing.
