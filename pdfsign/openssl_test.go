@@ -148,6 +148,7 @@ func TestLaterSignatureVerdicts(t *testing.T) {
 		problem string // in the first signature's problems
 	}{
 		{"ossl-overlay-amount.pdf", false, "外观覆盖了签名时页面上已有的内容"},
+		{"ossl-overlay-whiteout.pdf", false, "外观覆盖了签名时页面上已有的内容"},
 		{"ossl-second-visible.pdf", true, ""},
 		{"ossl-certified-p1.pdf", true, ""},
 		{"ossl-certified-p1-then-signed.pdf", false, "不允许签名后再有任何改动"},

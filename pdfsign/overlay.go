@@ -261,6 +261,9 @@ type inkScan struct {
 	x     *model.XRefTable
 	boxes []rect
 	texts int // text-showing operators met
+	// whiteFills counts rectangles filled in white: paper drawn over
+	// what is below (a later appearance hiding the signed text).
+	whiteFills int
 	ops   int
 }
 
@@ -276,6 +279,7 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 	var gs []matrix
 	tm, tlm := identity, identity
 	var fs, tl float64 = 1, 0
+	white, pendingRect := false, false
 	show := func(n float64) {
 		if n <= 0 {
 			return
@@ -370,6 +374,26 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 			td(0, -tl)
 			if len(stack) > 0 {
 				show(stack[len(stack)-1].n)
+			}
+		case "g":
+			v, ok := nums(1)
+			white = ok && v[0] >= 0.99
+		case "rg":
+			v, ok := nums(3)
+			white = ok && v[0] >= 0.99 && v[1] >= 0.99 && v[2] >= 0.99
+		case "k":
+			v, ok := nums(4)
+			white = ok && v[0] <= 0.01 && v[1] <= 0.01 && v[2] <= 0.01 && v[3] <= 0.01
+		case "re":
+			pendingRect = true
+		case "f", "F", "f*", "B", "B*":
+			if pendingRect && white {
+				s.whiteFills++
+			}
+			pendingRect = false
+		case "n", "S", "s", "b", "b*", "W", "W*":
+			if t.s != "W" && t.s != "W*" {
+				pendingRect = false
 			}
 		case "Do":
 			if len(stack) > 0 && stack[len(stack)-1].kind == '/' {
@@ -565,10 +589,11 @@ func (l *lexer) skipInlineImage() {
 	l.i = len(l.b)
 }
 
-// appearanceWritesText: the widget's normal appearance shows text (directly
-// or in the form XObjects it paints). A stamp image or an empty box over the
-// page, as signing tools place them, is not taken for an overlay; text
-// written over the signed text is.
+// appearanceWritesText: the widget's normal appearance shows text or fills
+// a rectangle in white (directly or in the form XObjects it paints). A
+// stamp image (a seal over the company name, as Chinese e-seals sit) is not
+// taken for an overlay; text written, or white paper laid, over the signed
+// text is.
 func (c *revCompare) appearanceWritesText(d types.Dict) bool {
 	ap, _ := c.deref(c.cur, d["AP"]).(types.Dict)
 	if ap == nil {
@@ -587,5 +612,5 @@ func (c *revCompare) appearanceWritesText(d types.Dict) bool {
 	res, _ := c.deref(c.cur, sd.Dict["Resources"]).(types.Dict)
 	s := &inkScan{c: c, x: c.cur}
 	s.run(c.decoded(sd), identity, res, 0)
-	return s.texts > 0
+	return s.texts > 0 || s.whiteFills > 0
 }

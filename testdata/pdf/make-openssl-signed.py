@@ -20,6 +20,7 @@ incremental update; OpenSSL signs the bytes of the ranges:
   ossl-ecdsa-tampered.pdf ossl-ecdsa-p256.pdf with one signed byte changed
   ossl-overlay-amount.pdf signed.pdf (pdfsig) signed again by any certificate with a
                           visible appearance writing "CNY 20000000.00" over the amount
+  ossl-overlay-whiteout.pdf  the same with an appearance that only lays white paper over the amount
   ossl-second-visible.pdf signed.pdf signed again, the visible appearance on blank paper
   ossl-certified-p1.pdf   a certification signature, DocMDP P=1 (no changes allowed)
   ossl-certified-p1-then-signed.pdf  the same signed again (a violation)
@@ -208,6 +209,8 @@ ossl("ossl-odd-cert.pdf", "odd", "sha256")
 signed = Base("signed.pdf")
 ossl("ossl-overlay-amount.pdf", "p256", "sha256", base=signed, rect=b"[180 700 320 718]", field_name=b"Overlay",
      appearance=(b"140 18", b"q 1 g 0 0 140 18 re f Q BT /Helv 12 Tf 0 g 2 4 Td (CNY 20000000.00) Tj ET"))
+ossl("ossl-overlay-whiteout.pdf", "p256", "sha256", base=signed, rect=b"[180 700 320 718]", field_name=b"Whiteout",
+     appearance=(b"140 18", b"q 1 1 1 rg 0 0 140 18 re f Q"))
 ossl("ossl-second-visible.pdf", "p256", "sha256", base=signed, rect=b"[350 80 550 140]", field_name=b"Second",
      appearance=(b"200 60", b"BT /Helv 10 Tf 0 g 4 40 Td (Signed by OpenSSL p256) Tj ET"))
 
