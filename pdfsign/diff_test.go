@@ -23,6 +23,7 @@ func TestIncrementalUpdateVerdicts(t *testing.T) {
 		{"inc-dss.pdf", true, false, ""},
 		{"inc-content.pdf", false, false, "页面"},
 		{"inc-font.pdf", false, false, "对象"},
+		{"inc-stamp.pdf", false, false, "/AP"},
 		{"inc-annot.pdf", false, true, ReasonFormFilled},
 		{"inc-acroform-ref.pdf", false, true, ReasonFormFilled},
 	}

@@ -454,9 +454,11 @@ func (c *revCompare) addSigWidget(nr int, d types.Dict) {
 }
 
 // sigFieldOK: an existing empty signature field may get its value and
-// appearance; a signed one must keep its signature.
+// appearance; a field signed already may not change at all.
 func (c *revCompare) sigFieldOK(od, nd types.Dict) bool {
-	if v, ok := od["V"]; ok && !equalObj(v, nd["V"]) {
+	if _, ok := od["V"]; ok {
+		// A field signed when this revision was signed keeps everything,
+		// its appearance (the stamp the reader sees) included.
 		return false
 	}
 	if ref, ok := od["AP"].(types.IndirectRef); ok && !equalObj(od["AP"], nd["AP"]) &&
@@ -472,10 +474,11 @@ func (c *revCompare) sigFieldOK(od, nd types.Dict) bool {
 			return false
 		}
 	}
-	if _, ok := od["V"]; !ok {
-		if _, ok := nd["V"]; ok {
-			c.res.laterSigFields = append(c.res.laterSigFields, nd)
-		}
+	if _, ok := nd["V"]; ok {
+		// Signed now: subject to the locks of earlier signatures. Its
+		// place on the page was laid out in the signed revision, so it is
+		// not judged as an overlay.
+		c.res.laterSigFields = append(c.res.laterSigFields, nd)
 	}
 	return true
 }

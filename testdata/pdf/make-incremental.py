@@ -16,6 +16,7 @@ Writes, next to this script:
   inc-acroform-ref.pdf + catalog /AcroForm re-pointed to a new indirect
                          dictionary holding a new text field (not only signatures)
   inc-font.pdf         + the page font redefined (modified)
+  inc-stamp.pdf        + the signed field's appearance and place replaced (modified)
 """
 import os
 import re
@@ -111,6 +112,14 @@ update({
     n: dict_with(af, Fields=b"[" + b" ".join(unparse(f) for f in fields) + b" %d 0 R]" % (n + 1)),
     n + 1: b"<< /FT /Tx /T (amount) /V (20000000.00) >>",
 }, "inc-acroform-ref.pdf")
+
+# 6. The signed field's own appearance replaced (the stamp the reader sees).
+sigfield = af.Fields[0]
+stamp = b"BT /Helv 12 Tf 2 4 Td (CNY 20000000.00) Tj ET"
+update({
+    sigfield.objgen[0]: dict_with(sigfield, AP=b"<< /N %d 0 R >>" % n, Rect=b"[180 700 320 718]"),
+    n: b"<< /Type /XObject /Subtype /Form /BBox [0 0 140 18] /Length %d >>\nstream\n" % len(stamp) + stamp + b"\nendstream",
+}, "inc-stamp.pdf")
 
 # 5. A reference the signed page already made (to an object number that
 #    did not exist then) now leads to a new content stream: no signed object
