@@ -15,6 +15,7 @@ import (
 	"errors"
 	"hash"
 	"math/big"
+	"strconv"
 
 	"github.com/cloudflare/circl/sign/ed448"
 	"github.com/emmansun/gmsm/sm2"
@@ -38,6 +39,10 @@ var (
 	oidECDSAPlain   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1} // BSI TR-03111 ecdsa-plain-signatures
 	oidBrainpoolPfx = asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1}
 )
+
+// maxRSABits bounds the RSA modulus checked (a hostile certificate could
+// carry a modulus of millions of bits).
+const maxRSABits = 16384
 
 // digestAlg is a digest algorithm.
 type digestAlg struct {
@@ -206,6 +211,9 @@ func verifyCMSSignature(pk publicKey, sigAlg algorithm, dig digestAlg, msg, dige
 	}
 	switch k := pk.key.(type) {
 	case *rsa.PublicKey:
+		if k.N.BitLen() > maxRSABits {
+			return false, "签名人的 RSA 密钥长度异常（" + strconv.Itoa(k.N.BitLen()) + " 位），无法验证"
+		}
 		switch {
 		case oid.Equal(oidRSAPSS):
 			h, salt, err := pssParams(sigAlg.params)
