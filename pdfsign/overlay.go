@@ -264,7 +264,7 @@ type inkScan struct {
 	// whiteFills counts rectangles filled in white: paper drawn over
 	// what is below (a later appearance hiding the signed text).
 	whiteFills int
-	ops   int
+	ops        int
 }
 
 type token struct {
