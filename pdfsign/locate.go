@@ -14,6 +14,9 @@ type located struct {
 	dict     types.Dict // the signature dictionary (/V)
 	dictObj  int        // its object number (0 if direct)
 	fieldD   types.Dict // the field dictionary
+	// deref resolves a reference in the file (for the lock dictionaries,
+	// which may be indirect).
+	deref func(types.Object) types.Object
 }
 
 // Limits for walking a (possibly hostile) object graph.
@@ -166,7 +169,15 @@ func (w *walker) record(d types.Dict, fieldObj int, name string) {
 		}
 		w.seenSig[key] = true
 	}
-	w.found = append(w.found, located{field: name, fieldObj: fieldObj, dict: sd, dictObj: key, fieldD: d})
+	x := w.x
+	deref := func(o types.Object) types.Object {
+		v, err := x.Dereference(o)
+		if err != nil {
+			return nil
+		}
+		return v
+	}
+	w.found = append(w.found, located{field: name, fieldObj: fieldObj, dict: sd, dictObj: key, fieldD: d, deref: deref})
 }
 
 // pages walks the page tree for signature widgets.
@@ -277,12 +288,20 @@ func textEntry(d types.Dict, key string) string {
 // signature's /Reference) and FieldMDP (its /Reference, or the field's
 // /Lock dictionary, PDF 2.0 with its /P).
 func readLocks(s *Signature, f located) {
+	deref := f.deref
+	if deref == nil {
+		deref = func(o types.Object) types.Object { return o }
+	}
+	dict := func(o types.Object) types.Dict {
+		d, _ := deref(o).(types.Dict)
+		return d
+	}
 	lock := func(params types.Dict, method, what string) {
 		if params == nil {
 			return
 		}
 		p := 0
-		if v, ok := params["P"].(types.Integer); ok {
+		if v, ok := deref(params["P"]).(types.Integer); ok {
 			p = v.Value()
 		} else if method == "DocMDP" {
 			p = 2
@@ -295,9 +314,9 @@ func readLocks(s *Signature, f located) {
 		}
 		names := func() []string {
 			var out []string
-			if a, ok := params["Fields"].(types.Array); ok {
+			if a, ok := deref(params["Fields"]).(types.Array); ok {
 				for _, e := range a {
-					switch v := e.(type) {
+					switch v := deref(e).(type) {
 					case types.StringLiteral:
 						if t, err := types.StringLiteralToString(v); err == nil {
 							out = append(out, t)
@@ -322,17 +341,17 @@ func readLocks(s *Signature, f located) {
 			s.lockExcept = append(s.lockExcept, names()...)
 		}
 	}
-	if refs, ok := f.dict["Reference"].(types.Array); ok {
+	if refs, ok := deref(f.dict["Reference"]).(types.Array); ok {
 		for _, e := range refs {
-			rd, ok := e.(types.Dict)
-			if !ok {
+			rd := dict(e)
+			if rd == nil {
 				continue
 			}
 			m := rd.NameEntry("TransformMethod")
 			if m == nil {
 				continue
 			}
-			params, _ := rd["TransformParams"].(types.Dict)
+			params := dict(rd["TransformParams"])
 			switch *m {
 			case "DocMDP":
 				if params == nil {
@@ -345,7 +364,7 @@ func readLocks(s *Signature, f located) {
 		}
 	}
 	if f.fieldD != nil {
-		if l, ok := f.fieldD["Lock"].(types.Dict); ok {
+		if l := dict(f.fieldD["Lock"]); l != nil {
 			lock(l, "FieldMDP", "签名域锁定")
 		}
 	}
