@@ -154,6 +154,9 @@ type scanResult struct {
 	byteRanges  int  // occurrences of "/ByteRange"
 	endsWithEOF bool // an %%EOF marker in the last 1 KiB
 	junkAtEnd   bool // bytes other than white space after the last %%EOF
+	// lastStartXref is the offset after the last "startxref" in the last
+	// 1 KiB (where a reader starts), -1 when none is there.
+	lastStartXref int64
 }
 
 var (
@@ -201,6 +204,15 @@ func hashAndScan(ctx context.Context, r io.ReaderAt, size int64) (string, scanRe
 	res.endsWithEOF = bytes.Contains(tail, markEOF)
 	if i := bytes.LastIndex(tail, markEOF); i >= 0 {
 		res.junkAtEnd = len(bytes.TrimSpace(tail[i+len(markEOF):])) > 0
+	}
+	res.lastStartXref = -1
+	if i := bytes.LastIndex(tail, []byte("startxref")); i >= 0 {
+		f := bytes.Fields(tail[i+len("startxref"):])
+		if len(f) > 0 {
+			if v, err := strconv.ParseInt(string(f[0]), 10, 64); err == nil {
+				res.lastStartXref = v
+			}
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), res, nil
 }
@@ -421,6 +433,14 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 	for i := range sigs {
 		last = max(last, sigs[i].signedEnd())
 	}
+	// Bytes appended after the last signature that are not a revision of
+	// their own (the reader's startxref still points into the signed part)
+	// are objects some readers pick up when they repair a file: an
+	// incremental saving attack without a cross-reference section.
+	if last < size && last > 0 && !scan.junkAtEnd && scan.lastStartXref >= 0 && scan.lastStartXref < last &&
+		!onlyWhiteSpace(r, last, size) {
+		scan.junkAtEnd = true
+	}
 	if last < size && scan.junkAtEnd {
 		a.problem("最后一个签名之后文件末尾被追加了" + strconv.FormatInt(size-last, 10) + "字节不属于任何版本的内容")
 		for i := range sigs {
@@ -576,4 +596,16 @@ func (b *blankedReader) ReadAt(p []byte, off int64) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// onlyWhiteSpace: bytes [from, to) of r are white space (at most 1 MiB read).
+func onlyWhiteSpace(r io.ReaderAt, from, to int64) bool {
+	if to-from > 1<<20 {
+		return false
+	}
+	b := make([]byte, to-from)
+	if n, _ := r.ReadAt(b, from); int64(n) < to-from {
+		return false
+	}
+	return len(bytes.TrimSpace(b)) == 0
 }

@@ -24,6 +24,7 @@ func TestIncrementalUpdateVerdicts(t *testing.T) {
 		{"inc-content.pdf", false, false, "页面"},
 		{"inc-font.pdf", false, false, "对象"},
 		{"inc-stamp.pdf", false, false, "/AP"},
+		{"inc-noxref.pdf", false, false, "签名后文件末尾被追加了没有签名的内容"},
 		{"inc-annot.pdf", false, true, ReasonFormFilled},
 		{"inc-acroform-ref.pdf", false, true, ReasonFormFilled},
 	}

