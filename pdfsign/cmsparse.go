@@ -495,10 +495,8 @@ func (si *signerInfo) matches(c *certInfo) bool {
 	if c.rawIssuer == nil {
 		return false
 	}
-	return bytes.Equal(normalizeDER(si.issuer), normalizeDER(c.rawIssuer)) && sameInteger(si.serial, c.serial)
+	return bytes.Equal(si.issuer, c.rawIssuer) && sameInteger(si.serial, c.serial)
 }
-
-func normalizeDER(b []byte) []byte { return b }
 
 func sameInteger(a, b []byte) bool {
 	return new(big.Int).SetBytes(a).Cmp(new(big.Int).SetBytes(b)) == 0 && len(a) > 0 && len(b) > 0 && (a[0]&0x80) == (b[0]&0x80)

@@ -131,7 +131,8 @@ func (c *revCompare) run() diffResult {
 			continue
 		}
 		if e := c.cur.Table[nr]; (e == nil || e.Free) && c.oldEss[nr] {
-			return c.res0(c.modified("删除了签名时存在的对象 " + strconv.Itoa(nr)))
+			c.modified("删除了签名时存在的对象 " + strconv.Itoa(nr))
+			return c.res
 		}
 	}
 	// Changed objects.
@@ -192,8 +193,6 @@ func (c *revCompare) run() diffResult {
 	c.checkOverlays()
 	return c.res
 }
-
-func (c *revCompare) res0(bool) diffResult { return c.res }
 
 func (c *revCompare) exists(x *model.XRefTable, nr int) bool {
 	e, ok := x.Table[nr]
