@@ -495,7 +495,21 @@ func (si *signerInfo) matches(c *certInfo) bool {
 	if c.rawIssuer == nil {
 		return false
 	}
-	return bytes.Equal(si.issuer, c.rawIssuer) && sameInteger(si.serial, c.serial)
+	if !sameInteger(si.serial, c.serial) {
+		return false
+	}
+	if bytes.Equal(si.issuer, c.rawIssuer) {
+		return true
+	}
+	// The same name in other string types (PrintableString/UTF8String).
+	var a, b pkix.RDNSequence
+	if _, err := asn1.Unmarshal(si.issuer, &a); err != nil {
+		return false
+	}
+	if _, err := asn1.Unmarshal(c.rawIssuer, &b); err != nil {
+		return false
+	}
+	return a.String() == b.String()
 }
 
 func sameInteger(a, b []byte) bool {
