@@ -33,6 +33,8 @@ func (r *Report) Conclusion() string {
 			return "签名无效，不可推送"
 		case s.Supported && !s.DigestOK:
 			return "签名后被修改，不可推送"
+		case !s.Supported && (s.DigestAlgorithm == "SHA-1" || strings.Contains(s.SubFilter, "sha1")):
+			return "签名使用已不安全的 SHA-1（弱算法），不能确认未被修改，不可推送"
 		case !s.Supported:
 			return "签名无法验证，不能确认未被修改，不可推送"
 		case s.FormFilledAfterSigning:
