@@ -112,6 +112,11 @@ func CheckFileIsolated(ctx context.Context, path string, opt Options) (*Report, 
 		return nil, fmt.Errorf("check %s: not a regular file", path)
 	}
 	exe, err := os.Executable()
+	if _, e := os.Stat("/proc/self/exe"); e == nil {
+		// The running image itself, even when the file was replaced by an
+		// upgrade since the program started.
+		exe, err = "/proc/self/exe", nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("check %s: %w: %v", path, ErrNoIsolation, err)
 	}
