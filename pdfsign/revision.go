@@ -371,6 +371,12 @@ func (c *revCompare) acroFormOK(od, nd types.Dict) bool {
 	for _, k := range c.changedKeys(od, nd) {
 		switch k {
 		case "SigFlags", "DA", "DR":
+		case "NeedAppearances":
+			// Dropping it (signing tools do) makes readers show the stored,
+			// signed appearances; switching it on is not allowed.
+			if b, ok := nd[k].(types.Boolean); ok && b.Value() {
+				return false
+			}
 		case "Fields":
 			if !c.arrayEntryOK(od[k], nd[k]) {
 				return false
