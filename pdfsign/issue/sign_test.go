@@ -2,8 +2,8 @@ package issue
 
 import (
 	"bytes"
-	"encoding/asn1"
 	"context"
+	"encoding/asn1"
 	"encoding/hex"
 	"os"
 	"os/exec"
@@ -191,6 +191,13 @@ func opensslVerifySM2(t *testing.T, signed, cms []byte, id identity) {
 // value and the messageDigest attribute. Only structure is read here; the
 // checks are OpenSSL's.
 func signerInfoParts(t *testing.T, cms []byte) (attrs, sig, md []byte) {
+	attrs, sig, md, _ = signerInfoAll(t, cms)
+	return attrs, sig, md
+}
+
+// signerInfoAll is signerInfoParts with the time-stamp token of the
+// unsigned attributes (nil when none).
+func signerInfoAll(t *testing.T, cms []byte) (attrs, sig, md, token []byte) {
 	t.Helper()
 	var ci struct {
 		Type    asn1.ObjectIdentifier
@@ -203,7 +210,7 @@ func signerInfoParts(t *testing.T, cms []byte) (attrs, sig, md []byte) {
 		Version      int
 		Digests      asn1.RawValue
 		Content      asn1.RawValue
-		Certificates asn1.RawValue `asn1:"optional,tag:0"`
+		Certificates asn1.RawValue   `asn1:"optional,tag:0"`
 		SignerInfos  []asn1.RawValue `asn1:"set"`
 	}
 	if _, err := asn1.Unmarshal(ci.Content.Bytes, &sd); err != nil {
@@ -240,7 +247,21 @@ func signerInfoParts(t *testing.T, cms []byte) (attrs, sig, md []byte) {
 	if md == nil {
 		t.Fatal("no messageDigest attribute")
 	}
-	return attrs, si.Signature, md
+	if len(si.Unsigned.FullBytes) > 0 {
+		var ul []struct {
+			Type   asn1.ObjectIdentifier
+			Values []asn1.RawValue `asn1:"set"`
+		}
+		if _, err := asn1.UnmarshalWithParams(si.Unsigned.FullBytes, &ul, "tag:1,set"); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range ul {
+			if a.Type.Equal(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}) {
+				token = a.Values[0].FullBytes
+			}
+		}
+	}
+	return attrs, si.Signature, md, token
 }
 
 // verifyGMSM checks the CMS with gmsm's own parser, as pdfsign's SM2
@@ -258,5 +279,33 @@ func verifyGMSM(t *testing.T, signed, cms []byte, id identity) {
 	p7.Content = append(append([]byte{}, signed...), ' ')
 	if err := p7.Verify(); err == nil {
 		t.Error("gmsm verified changed content")
+	}
+}
+
+func TestSignTimestamped(t *testing.T) {
+	tsa := startOpenSSLTSA(t)
+	for _, kind := range []string{"rsa", "sm2"} {
+		t.Run(kind, func(t *testing.T) {
+			id := makeIdentity(t, kind)
+			out, err := Sign(context.Background(), readTemplate(t), loadIdentity(t, id), SignOptions{Reason: "签发", TSA: &TSAClient{URL: tsa.URL}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			signed, cms := lastSignature(t, out)
+			_, sig, _, token := signerInfoAll(t, cms)
+			if token == nil {
+				t.Fatal("no time-stamp token in the CMS")
+			}
+			verifyToken(t, token, sig, tsa.Cert)
+			if kind == "rsa" {
+				opensslVerify(t, signed, cms, id.CA)
+				if rep := pdfsig(t, out, ""); !strings.Contains(rep, "Signature is Valid") {
+					t.Errorf("pdfsig:\n%s", rep)
+				}
+			} else {
+				opensslVerifySM2(t, signed, cms, id)
+				verifyGMSM(t, signed, cms, id)
+			}
+		})
 	}
 }
