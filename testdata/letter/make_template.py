@@ -3,7 +3,7 @@
 
 A stand-in for the firm's own template, made by tools other than baohan:
 reportlab (Debian python3-reportlab) draws the page, its Chinese labels in
-Droid Sans Fallback (Debian fonts-droid-fallback, embedded as a subset) and the
+WenQuanYi Micro Hei (Debian fonts-wqy-microhei, embedded as a subset) and the
 AcroForm text fields; pikepdf (Debian python3-pikepdf) then points the fields'
 default appearance at a font resource named after that font, so that the
 filler knows which font the firm wants in the fields.
@@ -20,8 +20,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-FONT_FILE = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"
-FIELD_FONT = "DroidSansFallback"  # the font's PostScript name
+FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+FIELD_FONT = "WenQuanYiMicroHei"  # the font's PostScript name
 
 # name, label, x, y, width
 FIELDS = [
@@ -39,13 +39,13 @@ FIELDS = [
 
 
 def main(out):
-    pdfmetrics.registerFont(TTFont("Droid", FONT_FILE))
+    pdfmetrics.registerFont(TTFont("WQY", FONT_FILE, subfontIndex=0))
     tmp = out + ".tmp"
     c = canvas.Canvas(tmp, pagesize=A4, invariant=1)
     c.setTitle("投标保函（模板）")
-    c.setFont("Droid", 20)
+    c.setFont("WQY", 20)
     c.drawCentredString(A4[0] / 2, 790, "投标保函")
-    c.setFont("Droid", 11)
+    c.setFont("WQY", 11)
     for name, label, x, y, width in FIELDS:
         c.drawRightString(x - 4, y + 6, label)
         c.acroForm.textfield(name=name, tooltip=label.rstrip("："), x=x, y=y,
