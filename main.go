@@ -32,6 +32,7 @@ import (
 	"baohan/ui/cli"
 	"baohan/ui/cli/doctor"
 	"baohan/ui/cli/initcmd"
+	"baohan/ui/cli/issuecmd"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -772,7 +773,7 @@ func (a *app) execute(ctx context.Context, wf *platform.Workflows, p *platform.P
 // --- guarantee ---
 
 func (a *app) guaranteeCmd() *cobra.Command {
-	c := &cobra.Command{Use: "guarantee", Short: "电子保函: push (2.5), release (2.9)"}
+	c := &cobra.Command{Use: "guarantee", Short: "电子保函: issue (签发), push (2.5), release (2.9)"}
 	var in platform.PushInput
 	push := &cobra.Command{
 		Use:   "push ORDER_NO --no GUARANTEE_NO --pdf FILE",
@@ -841,7 +842,9 @@ func (a *app) guaranteeCmd() *cobra.Command {
 		},
 	}
 	release.Flags().StringVar(&date, "date", "", "remove_guarantee_date \"YYYY-MM-DD HH:MM:SS\" (default now, UTC+8)")
-	c.AddCommand(push, release)
+	c.AddCommand(push, release, issuecmd.New(issuecmd.Deps{
+		Workflows: a.workflows, Print: a.print, JSON: func() bool { return a.jsonOut }, Stderr: a.stderr,
+	}))
 	return c
 }
 
