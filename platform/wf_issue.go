@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"baohan/pdfsign"
 	"baohan/pdfsign/issue"
 	"baohan/store"
@@ -125,6 +127,9 @@ func (w *Workflows) IssueLetter(ctx context.Context, in IssueInput) (*IssuedLett
 		in.Font.Dir = w.Store.Dir() + string(os.PathSeparator) + "fonts"
 	}
 	out := &IssuedLetter{}
+	if !certNames(in.Cert, w.Guarantor) {
+		out.Warnings = append(out.Warnings, fmt.Sprintf("证书的主体（%s）不是配置的保证人 %s", in.Cert.Leaf.Subject.String(), w.Guarantor))
+	}
 	var pdf []byte
 	if in.Template != "" {
 		l, warns, err := w.LetterFor(ctx, in.OrderNo, in.GuaranteeNo)
@@ -257,4 +262,21 @@ func readLimited(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("文件超过 %d 字节", limit)
 	}
 	return b, nil
+}
+
+// certNames tells whether the certificate names the guarantor, as its
+// common name or its organisation (full-width and half-width brackets
+// alike, spaces ignored).
+func certNames(c *issue.Certificate, guarantor string) bool {
+	clean := func(s string) string { return strings.Join(strings.Fields(norm.NFKC.String(s)), "") }
+	want := clean(guarantor)
+	if clean(c.Leaf.Subject.CommonName) == want {
+		return true
+	}
+	for _, o := range c.Leaf.Subject.Organization {
+		if clean(o) == want {
+			return true
+		}
+	}
+	return false
 }

@@ -172,7 +172,6 @@ func writeAppearance(xt *model.XRefTable, w types.Dict, da, value, fontName stri
 	}
 	if tw > width-4 && tw > 0 {
 		size *= (width - 4) / tw
-		tw = width - 4
 	}
 	text, err := model.PrepBytes(xt, value, fontName, true, false, false)
 	if err != nil {

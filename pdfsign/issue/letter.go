@@ -308,7 +308,7 @@ func useFont(ctx *model.Context, fontName string) (types.IndirectRef, error) {
 	if err != nil {
 		return types.IndirectRef{}, errors.New("模板的表单字体（DR Font）无法读取")
 	}
-	if fonts == nil || len(fonts) == 0 {
+	if len(fonts) == 0 {
 		fonts = types.Dict{}
 		dr["Font"] = fonts
 		fonts["F0"] = *ir

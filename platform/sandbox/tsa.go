@@ -31,6 +31,12 @@ const maxTSARequest = 16 << 10
 // the documentation arc 2.999 of ITU-T X.660).
 var tsaPolicy = asn1.ObjectIdentifier{2, 999, 3161, 1}
 
+var (
+	oidExtKeyUsage = asn1.ObjectIdentifier{2, 5, 29, 37}
+	// SEQUENCE { id-kp-timeStamping 1.3.6.1.5.5.7.3.8 }
+	ekuTimeStamping = []byte{0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x08}
+)
+
 // tsa is the test time-stamp authority: an ECDSA P-256 key with a
 // self-signed certificate for time stamping, made at its first request.
 type tsa struct {
@@ -58,8 +64,10 @@ func (t *tsa) setup() error {
 			NotBefore:             now.Add(-time.Hour),
 			NotAfter:              now.AddDate(5, 0, 0),
 			KeyUsage:              x509.KeyUsageDigitalSignature,
-			ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping},
 			BasicConstraintsValid: true,
+			// RFC 3161 2.3: the extended key usage timeStamping, critical
+			// (crypto/x509 would write it non-critical).
+			ExtraExtensions: []pkix.Extension{{Id: oidExtKeyUsage, Critical: true, Value: ekuTimeStamping}},
 		}
 		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 		if err != nil {
