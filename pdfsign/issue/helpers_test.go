@@ -23,7 +23,7 @@ type identity struct {
 	Legacy bool
 }
 
-func needTool(t *testing.T, name string) string {
+func needTool(t testing.TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
@@ -32,7 +32,7 @@ func needTool(t *testing.T, name string) string {
 	return p
 }
 
-func run(t *testing.T, dir string, name string, args ...string) string {
+func run(t testing.TB, dir string, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
@@ -46,7 +46,7 @@ func run(t *testing.T, dir string, name string, args ...string) string {
 // makeIdentity makes a CA and a leaf with OpenSSL and exports them as
 // PKCS#12. kind is "rsa", "rsa-legacy" (3DES/RC2 and a SHA-1 MAC, as
 // OpenSSL 1.x and Windows wrote them) or "sm2".
-func makeIdentity(t *testing.T, kind string) identity {
+func makeIdentity(t testing.TB, kind string) identity {
 	t.Helper()
 	needTool(t, "openssl")
 	dir := t.TempDir()

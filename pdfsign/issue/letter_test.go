@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-func testLetter(t *testing.T) Letter {
+func testLetter(t testing.TB) Letter {
 	t.Helper()
 	a, err := ParseAmount("1000000")
 	if err != nil {
@@ -29,7 +29,7 @@ func testLetter(t *testing.T) Letter {
 	}
 }
 
-func testFont(t *testing.T) Font {
+func testFont(t testing.TB) Font {
 	t.Helper()
 	for _, f := range DefaultFontFiles {
 		if _, err := os.Stat(f); err == nil {

@@ -16,7 +16,7 @@ import (
 	gmpkcs7 "github.com/emmansun/gmsm/pkcs7"
 )
 
-func loadIdentity(t *testing.T, id identity) *Certificate {
+func loadIdentity(t testing.TB, id identity) *Certificate {
 	t.Helper()
 	data, err := os.ReadFile(id.P12)
 	if err != nil {
@@ -29,7 +29,7 @@ func loadIdentity(t *testing.T, id identity) *Certificate {
 	return c
 }
 
-func readTemplate(t *testing.T) []byte {
+func readTemplate(t testing.TB) []byte {
 	t.Helper()
 	b, err := os.ReadFile("../../testdata/letter/template.pdf")
 	if err != nil {
