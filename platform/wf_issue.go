@@ -148,7 +148,14 @@ func (w *Workflows) IssueLetter(ctx context.Context, in IssueInput) (*IssuedLett
 	} else {
 		name, ok := signFileName(o, in.SignFileID)
 		if !ok {
-			return nil, inputErrHint("--sign-file", "订单 %s 的签署文件中没有 file_id %s", o.OrderNo, in.SignFileID)
+			var have []string
+			for _, f := range signFiles(o) {
+				have = append(have, fmt.Sprintf("%s（%s）", f.FileID, f.FileName))
+			}
+			if len(have) == 0 {
+				return nil, inputErrHint("--sign-file", "订单 %s 没有签署文件（guarantee_sign_files），请用 --template", o.OrderNo)
+			}
+			return nil, inputErrHint("--sign-file", "订单 %s 的签署文件中没有 file_id %s；它的签署文件：%s", o.OrderNo, in.SignFileID, strings.Join(have, "、"))
 		}
 		if pdf, err = w.signFile(ctx, in.SignFileID); err != nil {
 			return nil, err
@@ -208,31 +215,36 @@ func (w *Workflows) signFile(ctx context.Context, fileID string) ([]byte, error)
 	return b, nil
 }
 
-// signFileName finds fileID among the order's guarantee_sign_files (a JSON
-// array, or a string holding one: "json格式化后的字符").
+// signFileName finds fileID among the order's guarantee_sign_files.
 func signFileName(o store.Order, fileID string) (string, bool) {
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(o.Fields, &fields) != nil {
-		return "", false
-	}
-	raw := bytes.TrimSpace(fields["guarantee_sign_files"])
-	if len(raw) > 0 && raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return "", false
-		}
-		raw = []byte(s)
-	}
-	var files []SignFile
-	if json.Unmarshal(raw, &files) != nil {
-		return "", false
-	}
-	for _, f := range files {
+	for _, f := range signFiles(o) {
 		if string(f.FileID) == fileID {
 			return string(f.FileName), true
 		}
 	}
 	return "", false
+}
+
+// signFiles are the order's guarantee_sign_files: a JSON array, or a
+// string holding one ("json格式化后的字符").
+func signFiles(o store.Order) []SignFile {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(o.Fields, &fields) != nil {
+		return nil
+	}
+	raw := bytes.TrimSpace(fields["guarantee_sign_files"])
+	if len(raw) > 0 && raw[0] == '"' {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return nil
+		}
+		raw = []byte(s)
+	}
+	var files []SignFile
+	if json.Unmarshal(raw, &files) != nil {
+		return nil
+	}
+	return files
 }
 
 // orderField is one field of the order as received, as text.

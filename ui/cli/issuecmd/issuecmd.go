@@ -32,8 +32,6 @@ type Deps struct {
 	Stdin *os.File
 	// Getenv reads $BAOHAN_CERT_PASSWORD; nil means os.Getenv.
 	Getenv func(string) string
-	// FontFile is the firm's configured font for letters ("" = default).
-	FontFile string
 }
 
 // Options are the command's flags.
@@ -150,7 +148,7 @@ func run(ctx context.Context, d Deps, o Options) error {
 	}
 	letter, err := wf.IssueLetter(ctx, platform.IssueInput{
 		OrderNo: o.OrderNo, GuaranteeNo: o.GuaranteeNo, SignFileID: o.SignFile, Template: o.Template,
-		Cert: cert, Seal: seal, TSAURL: o.TSA, Font: issue.Font{File: d.FontFile},
+		Cert: cert, Seal: seal, TSAURL: o.TSA,
 	})
 	if err != nil {
 		if letter != nil && letter.Report != nil && !d.JSON() {
