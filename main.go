@@ -1095,10 +1095,23 @@ func (a *app) noteUnresolved(ctx context.Context, st *store.Store) {
 // field names where one exists.
 
 func orderJSON(o store.Order) map[string]any {
-	return map[string]any{"order_no": o.OrderNo, "order_status": o.OrderStatus, "block_number": o.BlockNumber,
+	m := map[string]any{"order_no": o.OrderNo, "order_status": o.OrderStatus, "block_number": o.BlockNumber,
 		"block_name": o.BlockName, "principal": o.Principal, "creditor": o.Creditor,
 		"guarantee_amount": o.GuaranteeAmount, "bid_deadline": o.BidDeadline, "valid_day": o.ValidDay,
 		"order_amount": o.OrderAmount, "flagged": o.Flagged}
+	// The platform's files, where the fields were read (order info; the
+	// list's pages leave them out): file_id for guarantee issue --sign-file.
+	for _, k := range []string{"guarantee_sign_files", "attach_files"} {
+		if len(o.Fields) == 0 {
+			break
+		}
+		files := []map[string]string{}
+		for _, f := range platform.OrderFiles(o, k) {
+			files = append(files, map[string]string{"file_id": string(f.FileID), "file_name": string(f.FileName)})
+		}
+		m[k] = files
+	}
+	return m
 }
 
 func guaranteeJSON(g store.Guarantee) map[string]any {

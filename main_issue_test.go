@@ -50,6 +50,13 @@ func TestCLIIssueSignFilePushVerify(t *testing.T) {
 	e.mustCLI("order", "status", no, "WAIT_OUT_GUARANTEE", "--amount", "300.00")
 	o, _ := e.sb.Order(no)
 	out := filepath.Join(t.TempDir(), "BH-CLI-1.pdf")
+	// The clerk finds the 签署文件's file_id in the order.
+	var info map[string]any
+	decodeJSON(t, e.mustCLI("order", "info", no, "--json"), &info)
+	files, _ := info["guarantee_sign_files"].([]any)
+	if len(files) != 1 || files[0].(map[string]any)["file_id"] != o.TemplateFileID {
+		t.Fatalf("order info: guarantee_sign_files %v, platform has %s", info["guarantee_sign_files"], o.TemplateFileID)
+	}
 
 	// Without a password: no terminal here, so a usage error, nothing sent.
 	t.Setenv("BAOHAN_CERT_PASSWORD", "")

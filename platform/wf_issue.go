@@ -225,14 +225,18 @@ func signFileName(o store.Order, fileID string) (string, bool) {
 	return "", false
 }
 
-// signFiles are the order's guarantee_sign_files: a JSON array, or a
-// string holding one ("json格式化后的字符").
-func signFiles(o store.Order) []SignFile {
+// signFiles are the order's guarantee_sign_files.
+func signFiles(o store.Order) []SignFile { return OrderFiles(o, "guarantee_sign_files") }
+
+// OrderFiles are the files an order's field lists (guarantee_sign_files or
+// attach_files of 2.1/2.2): a JSON array, or a string holding one
+// ("json格式化后的字符"); nil when the field is missing or unreadable.
+func OrderFiles(o store.Order, field string) []SignFile {
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(o.Fields, &fields) != nil {
 		return nil
 	}
-	raw := bytes.TrimSpace(fields["guarantee_sign_files"])
+	raw := bytes.TrimSpace(fields[field])
 	if len(raw) > 0 && raw[0] == '"' {
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
