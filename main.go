@@ -419,7 +419,14 @@ func (a *app) startListener(cfg *platform.Config, st *store.Store, wf *platform.
 			logger.Error("listener stopped", "err", err)
 		}
 	}()
-	return srv, release, nil
+	stopKeeper := func() {}
+	if wf != nil {
+		// The files of new orders, kept before their URLs expire (platform/wf_keepfiles.go).
+		kctx, cancel := context.WithCancel(context.Background())
+		go (&platform.FileKeeper{W: wf, Logger: logger}).Run(kctx)
+		stopKeeper = cancel
+	}
+	return srv, func() { stopKeeper(); release() }, nil
 }
 
 func (a *app) serveCmd() *cobra.Command {

@@ -2,15 +2,22 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"baohan/listener"
 	"baohan/pdfsign/issue"
 	"baohan/platform"
 	"baohan/platform/sandbox"
+	"baohan/store"
 )
 
 // The test certificates of testdata/letter (made by OpenSSL, make_certs.sh).
@@ -151,4 +158,137 @@ func TestCLIIssueTemplate(t *testing.T) {
 			pdfsigValid(t, out)
 		}
 	}
+}
+
+// testClock is a settable clock for the sandbox.
+type testClock struct {
+	mu  sync.Mutex
+	off time.Duration
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.off)
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.off += d
+	c.mu.Unlock()
+}
+
+// The files of a new order are kept at once in the background: 2.1
+// arrives at the real listener, the FileKeeper reads it from the journal
+// and downloads its 签署文件 and 附件 into the store by SHA-256. When the
+// URLs of 2.1 have expired (the sandbox's clock moved three hours on), a
+// fresh URL is asked for (4.1); a download that fails is journaled and
+// tried again later, never silently missing.
+func TestFileKeeper(t *testing.T) {
+	keys, err := sandbox.NewKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &testClock{}
+	opt := keys.Options()
+	opt.CallbackBase = "http://" + ln.Addr().String()
+	opt.Now = clock.Now
+	sb := sandbox.New(opt)
+	baseURL, err := sb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cfgPath, err := keys.WriteConfig(dir, baseURL, ln.Addr().String(), sandbox.ConfigExtra{StoreDir: filepath.Join(dir, "data")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := platform.LoadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(dir, "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := listener.New(listener.Config{APISecret: cfg.Platform.APISecret, PrivateKey: cfg.PrivateKey, Apply: cfg.Apply}, st)
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() {
+		sb.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		st.Close()
+	})
+	wf := platform.NewWorkflows(cfg, platform.NewClient(platform.ClientConfigFrom(cfg), st, nil), st)
+	wf.Now = clock.Now
+	keeper := &platform.FileKeeper{W: wf}
+	ctx := context.Background()
+
+	// A fresh order: its files come straight from the URLs of 2.1.
+	o1, d := sb.NewOrder(ctx, sandbox.OrderSpec{})
+	wait(t, d)
+	if tried := keeper.Step(ctx); len(tried) != 1 || tried[0] != string(o1.OrderNo) {
+		t.Fatalf("keeper tried %v", tried)
+	}
+	files, err := wf.KeepOrderFiles(ctx, string(o1.OrderNo), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 1+len(o1.AttachFileIDs) {
+		t.Fatalf("kept %+v", files)
+	}
+	for _, f := range files {
+		want, _ := sb.File(f.FileID)
+		if f.Error != "" || f.SHA256 != sha256Hex(want.Data) || !st.HasFile(f.SHA256) {
+			t.Errorf("file %+v (platform's SHA-256 %s)", f, sha256Hex(want.Data))
+		}
+	}
+	if n := sb.CountCalls(platform.MethodGetFileURL); n != 0 {
+		t.Errorf("%d calls of 4.1 for URLs that were fresh", n)
+	}
+	if tried := keeper.Step(ctx); len(tried) != 0 {
+		t.Errorf("keeper tried again %v", tried)
+	}
+
+	// An order whose URLs expired before the download, while the platform
+	// refuses 4.1: the failure is journaled and retried after a pause,
+	// then each file comes with a fresh URL.
+	o2, d := sb.NewOrder(ctx, sandbox.OrderSpec{})
+	wait(t, d)
+	clock.Advance(3 * time.Hour)
+	sb.InjectFault(platform.MethodGetFileURL, sandbox.StatusTimes(2002, 100))
+	keeper.Step(ctx)
+	evs, err := st.ListEvents(ctx, store.EventQuery{Ref: string(o2.OrderNo), Kind: platform.EventKindFile})
+	if err != nil || len(evs) == 0 || evs[0].Status == platform.StatusOK || !strings.Contains(evs[0].Summary, "将重试") {
+		t.Fatalf("failure not journaled: %v %+v", err, evs)
+	}
+	t.Logf("journal: %s", evs[0].Summary)
+	sb.ClearFaults()
+	if tried := keeper.Step(ctx); len(tried) != 0 {
+		t.Errorf("retried before its pause: %v", tried)
+	}
+	before := sb.CountCalls(platform.MethodGetFileURL)
+	clock.Advance(2 * time.Minute)
+	if tried := keeper.Step(ctx); len(tried) != 1 {
+		t.Fatalf("not retried after the pause: %v", tried)
+	}
+	files, _ = wf.KeepOrderFiles(ctx, string(o2.OrderNo), nil)
+	for _, f := range files {
+		if f.Error != "" || !st.HasFile(f.SHA256) {
+			t.Errorf("expired URL: %+v", f)
+		}
+	}
+	if n := sb.CountCalls(platform.MethodGetFileURL) - before; n != len(files) {
+		t.Errorf("%d calls of 4.1 for %d expired URLs", n, len(files))
+	}
+}
+
+func sha256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
 }
