@@ -208,7 +208,7 @@ func Fill(template []byte, l Letter, f Font) ([]byte, error) {
 		return nil, err
 	}
 
-	conf := model.NewDefaultConfiguration()
+	conf := pdfConf()
 	fields, err := api.FormFields(bytes.NewReader(template), conf)
 	if err != nil {
 		return nil, fmt.Errorf("模板不是可以读取的 PDF 表单：%v", err)
@@ -246,7 +246,7 @@ func Fill(template []byte, l Letter, f Font) ([]byte, error) {
 		return nil, err
 	}
 
-	conf = model.NewDefaultConfiguration()
+	conf = pdfConf()
 	conf.Cmd = model.FILLFORMFIELDS
 	ctx, err := api.ReadValidateAndOptimize(bytes.NewReader(template), conf)
 	if err != nil {

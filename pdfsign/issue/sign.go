@@ -108,7 +108,7 @@ type update struct {
 var startXRefRe = regexp.MustCompile(`startxref\s+(\d+)\s+%%EOF`)
 
 func newUpdate(pdf []byte) (*update, error) {
-	conf := model.NewDefaultConfiguration()
+	conf := pdfConf()
 	conf.ValidationMode = model.ValidationRelaxed
 	ctx, err := api.ReadContext(bytes.NewReader(pdf), conf)
 	if err != nil {
@@ -424,6 +424,18 @@ func buildCMS(ctx context.Context, cert *Certificate, signed []byte, tsa Timesta
 		return nil, fmt.Errorf("签名失败：%v", err)
 	}
 	return der, nil
+}
+
+// maxDecode bounds what pdfcpu decodes of one stream (its default is
+// 512 MiB): a letter's largest stream, a scanned A4 page at 300 dpi, is
+// about 26 MB decoded.
+const maxDecode = 128 << 20
+
+// pdfConf is a fresh pdfcpu configuration for one read, never shared.
+func pdfConf() *model.Configuration {
+	conf := model.NewDefaultConfiguration()
+	conf.Limits.MaxDecodeBytes = maxDecode
+	return conf
 }
 
 // textString is a PDF text string: UTF-16BE with a byte order mark, in hex.
