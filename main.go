@@ -33,6 +33,7 @@ import (
 	"baohan/ui/cli"
 	"baohan/ui/cli/doctor"
 	"baohan/ui/cli/initcmd"
+	"baohan/ui/cli/issuecmd"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -420,7 +421,14 @@ func (a *app) startListener(cfg *platform.Config, st *store.Store, wf *platform.
 			logger.Error("listener stopped", "err", err)
 		}
 	}()
-	return srv, release, nil
+	stopKeeper := func() {}
+	if wf != nil {
+		// The files of new orders, kept before their URLs expire (platform/wf_keepfiles.go).
+		kctx, cancel := context.WithCancel(context.Background())
+		go (&platform.FileKeeper{W: wf, Logger: logger}).Run(kctx)
+		stopKeeper = cancel
+	}
+	return srv, func() { stopKeeper(); release() }, nil
 }
 
 func (a *app) serveCmd() *cobra.Command {
@@ -777,7 +785,7 @@ func (a *app) execute(ctx context.Context, wf *platform.Workflows, p *platform.P
 // --- guarantee ---
 
 func (a *app) guaranteeCmd() *cobra.Command {
-	c := &cobra.Command{Use: "guarantee", Short: "电子保函: push (2.5), release (2.9)"}
+	c := &cobra.Command{Use: "guarantee", Short: "电子保函: issue (签发), push (2.5), release (2.9)"}
 	var in platform.PushInput
 	push := &cobra.Command{
 		Use:   "push ORDER_NO --no GUARANTEE_NO --pdf FILE",
@@ -850,7 +858,9 @@ func (a *app) guaranteeCmd() *cobra.Command {
 		},
 	}
 	release.Flags().StringVar(&date, "date", "", "remove_guarantee_date \"YYYY-MM-DD HH:MM:SS\" (default now, UTC+8)")
-	c.AddCommand(push, release)
+	c.AddCommand(push, release, issuecmd.New(issuecmd.Deps{
+		Workflows: a.workflows, Print: a.print, JSON: func() bool { return a.jsonOut }, Stderr: a.stderr,
+	}))
 	return c
 }
 
@@ -1115,10 +1125,23 @@ func (a *app) noteUnresolved(ctx context.Context, st *store.Store) {
 // field names where one exists.
 
 func orderJSON(o store.Order) map[string]any {
-	return map[string]any{"order_no": o.OrderNo, "order_status": o.OrderStatus, "block_number": o.BlockNumber,
+	m := map[string]any{"order_no": o.OrderNo, "order_status": o.OrderStatus, "block_number": o.BlockNumber,
 		"block_name": o.BlockName, "principal": o.Principal, "creditor": o.Creditor,
 		"guarantee_amount": o.GuaranteeAmount, "bid_deadline": o.BidDeadline, "valid_day": o.ValidDay,
 		"order_amount": o.OrderAmount, "flagged": o.Flagged}
+	// The platform's files, where the fields were read (order info; the
+	// list's pages leave them out): file_id for guarantee issue --sign-file.
+	for _, k := range []string{"guarantee_sign_files", "attach_files"} {
+		if len(o.Fields) == 0 {
+			break
+		}
+		files := []map[string]string{}
+		for _, f := range platform.OrderFiles(o, k) {
+			files = append(files, map[string]string{"file_id": string(f.FileID), "file_name": string(f.FileName)})
+		}
+		m[k] = files
+	}
+	return m
 }
 
 func guaranteeJSON(g store.Guarantee) map[string]any {
