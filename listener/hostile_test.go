@@ -328,6 +328,7 @@ func TestRSAGateOrder(t *testing.T) {
 type stalledUpload struct {
 	pw      *io.PipeWriter
 	done    chan reply
+	filled  chan struct{} // closed once the fill bytes are written (or the write failed)
 	release func()
 }
 
@@ -335,7 +336,7 @@ func startStalled(t testing.TB, base, path string, prefix func(mw *multipart.Wri
 	t.Helper()
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
-	su := &stalledUpload{pw: pw, done: make(chan reply, 1)}
+	su := &stalledUpload{pw: pw, done: make(chan reply, 1), filled: make(chan struct{})}
 	req, err := http.NewRequest(http.MethodPost, base+path, pr)
 	if err != nil {
 		t.Fatal(err)
@@ -356,8 +357,14 @@ func startStalled(t testing.TB, base, path string, prefix func(mw *multipart.Wri
 	relc := make(chan struct{})
 	var once sync.Once
 	su.release = func() { once.Do(func() { close(relc) }) }
+	// A test that fails midway still ends its uploads, so that the
+	// server's Close does not wait for them forever.
+	t.Cleanup(su.release)
 	go func() {
 		defer pw.Close()
+		var fillOnce sync.Once
+		filled := func() { fillOnce.Do(func() { close(su.filled) }) }
+		defer filled()
 		if prefix != nil {
 			prefix(mw)
 		}
@@ -371,6 +378,7 @@ func startStalled(t testing.TB, base, path string, prefix func(mw *multipart.Wri
 				return
 			}
 		}
+		filled()
 		<-relc
 		mw.Close()
 	}()
@@ -433,9 +441,24 @@ func TestJunkUploadsWithinBudget(t *testing.T) {
 		}
 		return n
 	}
+	// Settled: every upload was answered, or its client wrote all of its
+	// file (a pipe write returns only once the transport took the bytes)
+	// and the server took what it could of it.
 	waitUntil(t, "the junk holds the budget or is refused", func() bool {
 		n := answered()
-		return n > 0 && e.srv.budget.inUse() >= int64(6-n)*(3<<20-4096)
+		if n == 0 {
+			return false
+		}
+		for _, su := range stalled {
+			select {
+			case <-su.filled:
+			default:
+				if len(su.done) == 0 {
+					return false
+				}
+			}
+		}
+		return e.srv.budget.inUse() >= int64(6-n)*(3<<20-64<<10)
 	})
 	diskNow, refused := dirBytes(t, spool), answered()
 	t.Logf("files first: 6 junk uploads of 3 MB, %d refused, the others stalled holding %d bytes of spool (budget %d, peak %d)",

@@ -27,6 +27,9 @@ type Options struct {
 	Timeout time.Duration
 }
 
+// inMemoryMax: CheckFile reads files up to this size into memory.
+const inMemoryMax = 32 << 20
+
 // DefaultTimeout bounds a check when Options.Timeout is zero.
 const DefaultTimeout = 20 * time.Second
 
@@ -44,7 +47,17 @@ func CheckFile(ctx context.Context, path string, opt Options) (*Report, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("check %s: not a regular file", path)
 	}
-	rep, err := Check(ctx, f, st.Size(), opt)
+	var r io.ReaderAt = f
+	if st.Size() <= inMemoryMax {
+		// pdfcpu reads object by object through a fresh buffered reader
+		// each time: from memory that costs no system calls.
+		b := make([]byte, st.Size())
+		if _, err := io.ReadFull(f, b); err != nil {
+			return nil, fmt.Errorf("check %s: %w", path, err)
+		}
+		r = bytes.NewReader(b)
+	}
+	rep, err := Check(ctx, r, st.Size(), opt)
 	if err != nil {
 		return nil, fmt.Errorf("check %s: %w", path, err)
 	}
@@ -140,6 +153,10 @@ type scanResult struct {
 	isPDF       bool
 	byteRanges  int  // occurrences of "/ByteRange"
 	endsWithEOF bool // an %%EOF marker in the last 1 KiB
+	junkAtEnd   bool // bytes other than white space after the last %%EOF
+	// lastStartXref is the offset after the last "startxref" in the last
+	// 1 KiB (where a reader starts), -1 when none is there.
+	lastStartXref int64
 }
 
 var (
@@ -185,27 +202,38 @@ func hashAndScan(ctx context.Context, r io.ReaderAt, size int64) (string, scanRe
 		off += n
 	}
 	res.endsWithEOF = bytes.Contains(tail, markEOF)
+	if i := bytes.LastIndex(tail, markEOF); i >= 0 {
+		res.junkAtEnd = len(bytes.TrimSpace(tail[i+len(markEOF):])) > 0
+	}
+	res.lastStartXref = -1
+	if i := bytes.LastIndex(tail, []byte("startxref")); i >= 0 {
+		f := bytes.Fields(tail[i+len("startxref"):])
+		if len(f) > 0 {
+			if v, err := strconv.ParseInt(string(f[0]), 10, 64); err == nil {
+				res.lastStartXref = v
+			}
+		}
+	}
 	return hex.EncodeToString(h.Sum(nil)), res, nil
 }
 
 // analysis is the work done in the background goroutine; it is copied into
 // the report only when it finished in time.
 type analysis struct {
-	validRelaxed, validStrict bool
-	errRelaxed, errStrict     string
-	pages                     int
-	version                   string
-	encrypted                 bool
-	sigs                      []Signature
-	problems                  []string
-	stray                     bool
-	failed                    string
+	validRelaxed bool
+	errRelaxed   string
+	pages        int
+	version      string
+	encrypted    bool
+	sigs         []Signature
+	problems     []string
+	stray        bool
+	failed       string
 }
 
 func (a *analysis) fill(rep *Report) {
 	rep.ValidRelaxed = a.validRelaxed
-	rep.ValidStrict = a.validStrict
-	rep.ValidationErrors = ValidationErrors{Relaxed: a.errRelaxed, Strict: a.errStrict}
+	rep.ValidationErrors = ValidationErrors{Relaxed: a.errRelaxed}
 	rep.Pages = a.pages
 	rep.Version = a.version
 	rep.Encrypted = a.encrypted
@@ -232,6 +260,16 @@ func newConf(mode int, opt Options) *model.Configuration {
 	if secs <= 0 {
 		secs = int(DefaultTimeout / time.Second)
 	}
+	// Decoded-size limits inside the parse (pdfcpu's defaults allow 512 MiB
+	// per stream); the child process's address-space cap backs them up.
+	conf.Limits.MaxStreamBytes = 64 << 20
+	conf.Limits.MaxDecodeBytes = 32 << 20
+	conf.Limits.MaxImageBytes = 32 << 20
+	conf.Limits.MaxImagePixels = 16 << 20
+	conf.Limits.MaxObjectCount = 1_000_000
+	conf.Limits.MaxObjectStreamCount = 200_000
+	conf.Limits.MaxObjectStreamFirst = 4 << 20
+	conf.Limits.MaxXRefEntries = 1_000_000
 	conf.Timeout = secs
 	conf.TimeoutCRL = secs
 	conf.TimeoutOCSP = secs
@@ -245,8 +283,14 @@ func readPDF(ctx context.Context, r io.ReaderAt, size int64, mode int, opt Optio
 }
 
 // validatePDF runs pdfcpu's validation on a parsed file.
+// It leaves out the logical structure tree (/StructTreeRoot, tagging for
+// accessibility, never rendered), whose validation took most of the time
+// on large tagged files; the model is not used after validation.
 func validatePDF(pc *model.Context) (err error) {
 	defer catchPanic(&err)
+	if root, e := pc.Catalog(); e == nil && root != nil {
+		delete(root, "StructTreeRoot")
+	}
 	return api.ValidateContext(pc)
 }
 
@@ -260,32 +304,9 @@ func catchPanic(err *error) {
 func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan scanResult, a *analysis) {
 	ts := ensureSetup()
 
-	// The strict validation needs its own parse (validation changes the
-	// model), so it runs beside the relaxed one.
-	type strictResult struct{ err error }
-	strictDone := make(chan strictResult, 1)
-	go func() {
-		var res strictResult
-		defer func() {
-			if p := recover(); p != nil {
-				res.err = fmt.Errorf("pdfcpu panic: %v", p)
-			}
-			strictDone <- res
-		}()
-		pc, err := readPDF(ctx, r, size, model.ValidationStrict, opt)
-		if err == nil {
-			err = validatePDF(pc)
-		}
-		res.err = err
-	}()
-	defer func() {
-		res := <-strictDone
-		a.validStrict = res.err == nil
-		if res.err != nil {
-			a.errStrict = res.err.Error()
-		}
-	}()
-
+	// One parse (relaxed, as readers read); pdfcpu's strict mode is not run:
+	// a second parse of an untrusted file doubles time and memory for
+	// nits that do not change the verdict.
 	pc, err := readPDF(ctx, r, size, model.ValidationRelaxed, opt)
 	if err != nil {
 		a.errRelaxed = err.Error()
@@ -305,23 +326,33 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 	if pc.HeaderVersion != nil {
 		a.version = pc.VersionString()
 	}
-	if err := validatePDF(pc); err != nil {
-		a.errRelaxed = err.Error()
-		a.problem("PDF文件结构校验未通过（pdfcpu：" + shorten(err.Error(), 200) + "）")
-	} else {
-		a.validRelaxed = true
+	// pdfcpu's validation changes the model, so it runs after the
+	// signatures and the difference analysis have read the file as parsed.
+	validated := false
+	validate := func() {
+		if validated {
+			return
+		}
+		validated = true
+		if err := validatePDF(pc); err != nil {
+			a.errRelaxed = err.Error()
+			a.problem("PDF文件结构校验未通过（pdfcpu：" + shorten(err.Error(), 200) + "）")
+		} else {
+			a.validRelaxed = true
+		}
+		if pc.PageCount == 0 {
+			_ = pc.EnsurePageCount()
+		}
+		a.pages = pc.PageCount
+		if !scan.endsWithEOF {
+			a.validRelaxed = false
+			a.problem("文件末尾没有 %%EOF 结束标记，文件可能不完整（被截断）")
+		}
 	}
-	if pc.PageCount == 0 {
-		_ = pc.EnsurePageCount()
-	}
-	a.pages = pc.PageCount
-	if !scan.endsWithEOF {
-		a.validRelaxed = false
-		a.problem("文件末尾没有 %%EOF 结束标记，文件可能不完整（被截断）")
-	}
+	defer validate()
 
-	found, stray := locateSignatures(pc.XRefTable)
-	if stray || (len(found) == 0 && scan.byteRanges > 0) {
+	found, stray, permsSigs := locateSignatures(pc.XRefTable)
+	if stray || (len(found) == 0 && scan.byteRanges > permsSigs) {
 		a.stray = true
 		a.problem("文件中有签名数据没有挂在任何签名域上，签名可能被剥离或文件被改动")
 	}
@@ -329,12 +360,13 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 		return
 	}
 
+	dss := dssCertificates(pc.XRefTable)
 	sigs := make([]Signature, len(found))
 	for i, f := range found {
 		if ctx.Err() != nil {
 			return
 		}
-		sigs[i] = verifySignature(ctx, r, size, f, a.encrypted, ts)
+		sigs[i] = verifySignature(ctx, r, size, f, a.encrypted, ts, dss)
 	}
 	order := make([]int, len(sigs))
 	for i := range order {
@@ -342,36 +374,75 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 	}
 	sort.SliceStable(order, func(i, j int) bool { return sigs[order[i]].signedEnd() < sigs[order[j]].signedEnd() })
 
-	// Appended revisions: prove they only add signatures, else the
-	// signature's revision counts as modified.
-	var cur *model.Context // the whole file, parsed once without validation
-	var curErr error
-	whole := func() (*model.Context, error) {
-		if cur == nil && curErr == nil {
-			cur, curErr = readPDF(ctx, r, size, model.ValidationRelaxed, opt)
-		}
-		return cur, curErr
-	}
+	// Appended revisions: the difference analysis decides whether they
+	// only make changes PDF allows after a signature.
+	cur := pc // the whole file, parsed once
+	whole := func() (*model.Context, error) { return cur, nil }
+	// The signed revisions are parsed with every verified signature value
+	// blanked (its hex string replaced by "0" and spaces, same length): the
+	// values are checked above from the real bytes, and pdfcpu's hex
+	// parsing of each earlier signature in each revision would otherwise
+	// cost time quadratic in the number of signatures.
+	var gaps [][2]int64
 	for i := range sigs {
+		if sigs[i].ByteRangeOK {
+			gaps = append(gaps, [2]int64{sigs[i].ByteRange[1], sigs[i].ByteRange[2]})
+		}
+	}
+	blanked := &blankedReader{r: r, gaps: gaps}
+	for _, i := range order {
 		s := &sigs[i]
 		if !s.AppendedAfterSigning || !s.DigestOK || !s.SignatureOK {
 			continue
 		}
-		ok, why := laterUpdatesOnlySignatures(ctx, r, s.signedEnd(), opt, whole)
-		s.LaterUpdatesOnlySignatures = ok
-		if !ok {
-			s.Problems = append(s.Problems, "签名后文件被追加了内容（增量更新），改动了签名时的文件："+why)
+		res := laterUpdatesOnlySignatures(ctx, blanked, s.signedEnd(), opt, whole)
+		s.LaterUpdatesOnlySignatures = res.kind == diffOK
+		switch res.kind {
+		case diffFormFill:
+			s.FormFilledAfterSigning = true
+			s.Problems = append(s.Problems, res.why)
+		case diffModified:
+			s.Problems = append(s.Problems, "签名后文件被追加了内容（增量更新），改动了签名时的文件："+res.why)
+		}
+		if res.kind == diffOK && s.mdpP == 1 {
+			for _, j := range order {
+				t := &sigs[j]
+				if t.signedEnd() > s.signedEnd() && t.Kind == KindSignature {
+					s.LaterUpdatesOnlySignatures = false
+					s.Problems = append(s.Problems, "本签名（"+s.mdpWhat+"）不允许签名后再有任何改动，但其后又加了签名“"+t.Field+"”")
+					break
+				}
+			}
+		}
+		if res.kind == diffOK && len(s.lockedFields) > 0 {
+			for _, f := range res.laterSigFields {
+				name := textEntry(f, "T")
+				if s.locks(name) {
+					s.LaterUpdatesOnlySignatures = false
+					s.Problems = append(s.Problems, "本签名锁定了表单域“"+name+"”，签名后该域又被改动（签署）")
+					break
+				}
+			}
 		}
 	}
 
-	// Bytes after the last signature are signed by nobody: then no earlier
-	// signature is followed by signatures only either.
+	// Bytes after the last signature that are not a revision (nothing after
+	// its %%EOF but white space) are signed by nobody and read by nobody:
+	// such a file is not the one signed.
 	var last int64
 	for i := range sigs {
 		last = max(last, sigs[i].signedEnd())
 	}
-	if last < size {
-		a.problem("最后一个签名之后文件又被追加了" + strconv.FormatInt(size-last, 10) + "字节内容，追加的内容没有签名")
+	// Bytes appended after the last signature that are not a revision of
+	// their own (the reader's startxref still points into the signed part)
+	// are objects some readers pick up when they repair a file: an
+	// incremental saving attack without a cross-reference section.
+	if last < size && last > 0 && !scan.junkAtEnd && scan.lastStartXref >= 0 && scan.lastStartXref < last &&
+		!onlyWhiteSpace(r, last, size) {
+		scan.junkAtEnd = true
+	}
+	if last < size && scan.junkAtEnd {
+		a.problem("最后一个签名之后文件末尾被追加了" + strconv.FormatInt(size-last, 10) + "字节不属于任何版本的内容")
 		for i := range sigs {
 			if sigs[i].LaterUpdatesOnlySignatures {
 				sigs[i].LaterUpdatesOnlySignatures = false
@@ -380,14 +451,15 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 		}
 	}
 
-	if a.validRelaxed {
+	validate()
+	if opt.Revocation && a.validRelaxed {
 		crossCheckWithPdfcpu(r, size, pc, found, sigs, opt)
 	}
 
 	a.sigs = make([]Signature, 0, len(sigs))
 	for _, i := range order {
 		s := sigs[i]
-		s.Intact = s.Supported && s.ByteRangeOK && s.DigestOK && s.SignatureOK && !s.pdfcpuContradicts &&
+		s.Intact = s.Supported && s.ByteRangeOK && s.DigestOK && s.SignatureOK &&
 			(s.CoversWholeFile || s.LaterUpdatesOnlySignatures)
 		if s.Problems == nil {
 			s.Problems = []string{}
@@ -425,11 +497,6 @@ func crossCheckWithPdfcpu(r io.ReaderAt, size int64, pc *model.Context, found []
 		}
 		s := &sigs[i]
 		s.PdfcpuVerdict = res.Status.String() + "; " + res.Reason.String()
-		if res.DocModified == model.True || res.Reason == model.SignatureReasonDocModified ||
-			res.Reason == model.SignatureReasonSignatureForged {
-			s.pdfcpuContradicts = true
-			s.Problems = append(s.Problems, "pdfcpu 校验认为签名后文件被修改或签名不真实（"+res.Reason.String()+"）")
-		}
 		if opt.Revocation {
 			applyRevocation(s, res)
 		}
@@ -471,4 +538,74 @@ func shorten(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
+}
+
+// dssCertificates reads the certificates of the document security store
+// (catalog /DSS /Certs): a CMS may leave out its signer's certificate
+// when the DSS holds it (PAdES-LT/LTA).
+func dssCertificates(x *model.XRefTable) []*certInfo {
+	root, err := x.Catalog()
+	if err != nil || root == nil {
+		return nil
+	}
+	dss, _ := x.DereferenceDict(root["DSS"])
+	if dss == nil {
+		return nil
+	}
+	arr, _ := x.DereferenceArray(dss["Certs"])
+	var out []*certInfo
+	for i, o := range arr {
+		if i >= 1000 {
+			break
+		}
+		sd, _, err := x.DereferenceStreamDict(o)
+		if err != nil || sd == nil {
+			continue
+		}
+		if err := sd.DecodeWithLimit(1 << 20); err != nil {
+			continue
+		}
+		p := &berParser{}
+		n, _, err := p.parse(sd.Content, 0)
+		if err != nil || !n.is(0, 16) {
+			continue
+		}
+		out = append(out, parseCertLenient(n))
+	}
+	return out
+}
+
+// blankedReader reads r with each gap (a signature's hex string, checked to
+// be exactly that) replaced by "0" and spaces.
+type blankedReader struct {
+	r    io.ReaderAt
+	gaps [][2]int64
+}
+
+func (b *blankedReader) ReadAt(p []byte, off int64) (int, error) {
+	n, err := b.r.ReadAt(p, off)
+	end := off + int64(n)
+	for _, g := range b.gaps {
+		lo, hi := max(g[0], off), min(g[1], end)
+		for i := lo; i < hi; i++ {
+			if i == g[0] {
+				p[i-off] = '0'
+			} else {
+				p[i-off] = ' '
+			}
+		}
+	}
+	return n, err
+}
+
+// onlyWhiteSpace: bytes [from, to) of r are white space (at most 1 MiB read).
+func onlyWhiteSpace(r io.ReaderAt, from, to int64) bool {
+	if to-from > 1<<20 {
+		return false
+	}
+	b := make([]byte, to-from)
+	if n, _ := r.ReadAt(b, from); int64(n) < to-from {
+		return false
+	}
+	return len(bytes.TrimSpace(b)) == 0
 }

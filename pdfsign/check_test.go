@@ -48,14 +48,14 @@ type sigWant struct {
 
 // fixtureWant is the expected verdict for one fixture.
 type fixtureWant struct {
-	isPDF, validRelaxed, validStrict, encrypted bool
-	pages                                       int
-	version                                     string
-	intact, signed, pushOK                      bool
-	pushWarning                                 bool // a warning is expected
-	isModified                                  int
-	conclusion                                  string
-	sigs                                        []sigWant
+	isPDF, validRelaxed, encrypted bool
+	pages                          int
+	version                        string
+	intact, signed, pushOK         bool
+	pushWarning                    bool // a warning is expected
+	isModified                     int
+	conclusion                     string
+	sigs                           []sigWant
 }
 
 const (
@@ -181,7 +181,6 @@ func assertVerdict(t *testing.T, rep *Report, want fixtureWant) {
 	}
 	eq("IsPDF", rep.IsPDF, want.isPDF)
 	eq("ValidRelaxed", rep.ValidRelaxed, want.validRelaxed)
-	eq("ValidStrict", rep.ValidStrict, want.validStrict)
 	eq("Encrypted", rep.Encrypted, want.encrypted)
 	eq("Pages", rep.Pages, want.pages)
 	eq("Version", rep.Version, want.version)
@@ -541,7 +540,7 @@ func TestJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"sha256", "size", "valid_relaxed", "valid_strict", "validation_errors", "pages",
+	for _, k := range []string{"sha256", "size", "valid_relaxed", "validation_errors", "pages",
 		"version", "encrypted", "signatures", "problems", "complete"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("report JSON lacks %q: %s", k, b)

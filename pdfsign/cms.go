@@ -3,37 +3,27 @@ package pdfsign
 import (
 	"bytes"
 	"context"
-	"crypto"
-	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/subtle"
-	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"errors"
-	"fmt"
 	"io"
 	"math/big"
 	"strconv"
 	"strings"
 	"time"
 
-	_ "crypto/sha256" // SHA-224, SHA-256
-	_ "crypto/sha512" // SHA-384, SHA-512
-
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
-	"github.com/smallstep/pkcs7"
 )
 
 // Limits on what a signature may claim.
 const (
 	maxContentsLen = 4 << 20 // the hex-encoded signature value
-	maxEOCPadding  = 64      // zero bytes given back after trimming /Contents
 )
 
 // Object identifiers used here.
 var (
-	oidData          = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
 	oidContentType   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 3}
 	oidMessageDigest = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
 	oidSigningTime   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 5}
@@ -59,13 +49,11 @@ var (
 	oidECDSASHA256 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
 	oidECDSASHA384 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
 	oidECDSASHA512 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}
-	oidSMPrefix    = asn1.ObjectIdentifier{1, 2, 156, 10197} // 国密 (SM2, SM3, GM/T 0010)
-	derSMPrefix    = []byte{0x2a, 0x81, 0x1c, 0xcf, 0x55}    // the same, DER-encoded
 )
 
 // verifySignature checks one signature field; it fills everything but
-// LaterUpdatesOnlySignatures, Intact and the pdfcpu opinion.
-func verifySignature(ctx context.Context, r io.ReaderAt, size int64, f located, encrypted bool, ts trustStore) Signature {
+// LaterUpdatesOnlySignatures and Intact.
+func verifySignature(ctx context.Context, r io.ReaderAt, size int64, f located, encrypted bool, ts trustStore, dssCerts []*certInfo) Signature {
 	s := Signature{
 		Field:     f.field,
 		Kind:      KindSignature,
@@ -84,6 +72,7 @@ func verifySignature(ctx context.Context, r io.ReaderAt, size int64, f located, 
 	}
 	s.Name = textEntry(d, "Name")
 	s.Reason = textEntry(d, "Reason")
+	readLocks(&s, f)
 	var mTime time.Time
 	if m := textEntry(d, "M"); m != "" {
 		if t, ok := types.DateTime(m, true); ok {
@@ -125,182 +114,269 @@ func verifySignature(ctx context.Context, r io.ReaderAt, size int64, f located, 
 	case "adbe.pkcs7.detached", "ETSI.CAdES.detached", "ETSI.RFC3161":
 	case "adbe.pkcs7.sha1", "adbe.x509.rsa_sha1":
 		s.Supported = false
-		describeSignerQuietly(&s, contents, ts)
-		return fail("签名格式 " + s.SubFilter + " 使用已不安全的 SHA-1 摘要，无法确认未被篡改")
+		describeSignerQuietly(&s, contents)
+		return fail("签名格式 " + s.SubFilter + " 使用已不安全的 SHA-1 摘要（弱算法），无法确认未被篡改")
 	default:
 		s.Supported = false
-		describeSignerQuietly(&s, contents, ts)
-		return fail("不支持的签名格式（SubFilter " + strconv.Quote(s.SubFilter) + "），无法验证")
+		describeSignerQuietly(&s, contents)
+		return fail("不支持的签名格式（SubFilter " + strconv.Quote(s.SubFilter) + "），无法验证，不能确认未被篡改")
 	}
 
-	p7, err := parseCMS(contents)
+	sd, err := parseSignedData(contents)
 	if err != nil {
 		s.Supported = false
-		if bytes.Contains(contents, derSMPrefix) {
-			return fail("签名使用国密算法（SM2/SM3），本程序无法验证，不能确认未被篡改")
-		}
 		return fail("签名数据（CMS）无法解析：" + err.Error())
 	}
-	if len(p7.Signers) != 1 {
-		s.Supported = false
-		return fail("签名数据中有 " + strconv.Itoa(len(p7.Signers)) + " 个签名者，本程序只能验证恰有一个签名者的签名")
-	}
-	signer := p7.Signers[0]
-	cert := p7.GetOnlySigner()
-	if cert == nil {
-		s.Supported = false
-		return fail("签名数据中没有签名人的证书，无法验证")
-	}
-	describeCert(&s, cert)
-	s.Chain = chainOf(ts, cert, p7.Certificates)
-
-	h, hashName, err := hashFor(signer.DigestAlgorithm.Algorithm)
-	s.DigestAlgorithm = hashName
-	if err != nil {
-		s.Supported = false
-		return fail(err.Error())
-	}
-	stop := ctx.Err
+	sd.extra = dssCerts
 	ranges := [][2]int64{{br[0], br[1]}, {br[2], br[3]}}
-	rangeDigest := h.New()
-	if err := hashRanges(rangeDigest, r, ranges, stop); err != nil {
+	digests := map[string][]byte{} // digest of the signed ranges, by algorithm
+	rangeDigest := func(dig digestAlg) ([]byte, error) {
+		if v, ok := digests[dig.name]; ok {
+			return v, nil
+		}
+		h := dig.new()
+		if err := hashRanges(h, r, ranges, ctx.Err); err != nil {
+			return nil, err
+		}
+		v := h.Sum(nil)
+		digests[dig.name] = v
+		return v, nil
+	}
+
+	// Every SignerInfo is checked; the signature is proved by one that
+	// verifies and none that fails.
+	var firstFail string
+	var failed, proved *signerResult
+	for i := range sd.signers {
+		res := checkSigner(&s, sd, &sd.signers[i], rangeDigest)
+		if res.err != "" {
+			if firstFail == "" {
+				firstFail = res.err
+				failed = &res
+				if res.unsupported {
+					s.Supported = false
+				}
+			}
+			continue
+		}
+		if proved == nil {
+			proved = &res
+		}
+	}
+	if proved == nil {
+		if firstFail == "" {
+			firstFail = "签名未能验证"
+		}
 		if ctx.Err() != nil {
 			return fail("检查被中止")
 		}
-		return fail("读取签名范围出错：" + err.Error())
-	}
-	computed := rangeDigest.Sum(nil)
-
-	var signedContentDigest []byte // what the signer's messageDigest must equal
-	if s.Kind == KindDocTimestamp {
-		tst, err := parseTSTInfo(p7.Content)
-		if err != nil {
-			s.Supported = false
-			return fail("文档时间戳内容无法解析：" + err.Error())
-		}
-		ih, _, err := hashFor(tst.imprintAlg)
-		if err != nil {
-			s.Supported = false
-			return fail("文档时间戳：" + err.Error())
-		}
-		d := ih.New()
-		if err := hashRanges(d, r, ranges, stop); err != nil {
-			return fail("读取签名范围出错：" + err.Error())
-		}
-		s.DigestOK = subtle.ConstantTimeCompare(d.Sum(nil), tst.imprint) == 1
-		s.SigningTime, s.SigningTimeSource = tst.genTime, TimeFromTimestampToken
-		ch := h.New()
-		ch.Write(p7.Content)
-		signedContentDigest = ch.Sum(nil)
-	} else {
-		if len(p7.Content) != 0 {
-			s.Supported = false
-			return fail("签名格式为分离式，但签名数据中含有内容，无法按分离式验证")
-		}
-		signedContentDigest = computed
-	}
-
-	var attrs []cmsAttribute
-	for _, a := range signer.AuthenticatedAttributes {
-		attrs = append(attrs, cmsAttribute{Type: a.Type, Value: a.Value})
-	}
-	var tbs []byte // the digest the signature value signs
-	if len(attrs) > 0 {
-		var md []byte
-		if err := attrValue(attrs, oidMessageDigest, &md); err != nil {
-			s.Supported = false
-			return fail("签名数据缺少摘要属性（messageDigest）")
-		}
-		match := subtle.ConstantTimeCompare(md, signedContentDigest) == 1
-		if s.Kind == KindDocTimestamp {
-			if !match {
-				s.DigestOK = false
-				s.Problems = append(s.Problems, "文档时间戳的签名属性与时间戳内容不符")
+		if failed != nil {
+			s.DigestOK, s.SignatureOK = failed.digestOK, failed.sigOK
+			s.DigestAlgorithm = failed.digestName
+			if !failed.signingTime.IsZero() {
+				s.SigningTime, s.SigningTimeSource = failed.signingTime, failed.timeSource
 			}
-		} else {
-			s.DigestOK = match
-		}
-		var ct asn1.ObjectIdentifier
-		if err := attrValue(attrs, oidContentType, &ct); err != nil ||
-			(s.Kind == KindSignature && !ct.Equal(oidData)) || (s.Kind == KindDocTimestamp && !ct.Equal(oidTSTInfo)) {
-			s.Problems = append(s.Problems, "签名属性中的内容类型（contentType）不正确")
-			s.DigestOK = false
-		}
-		der, err := marshalAttrs(attrs)
-		if err != nil {
-			s.Supported = false
-			return fail("签名属性无法编码：" + err.Error())
-		}
-		ah := h.New()
-		ah.Write(der)
-		tbs = ah.Sum(nil)
-		var st time.Time
-		if err := attrValue(attrs, oidSigningTime, &st); err == nil && s.Kind == KindSignature {
-			s.SigningTime, s.SigningTimeSource = st, TimeFromSignedAttribute
-		}
-	} else {
-		// No signed attributes: the signature is over the content digest.
-		tbs = signedContentDigest
-		if s.Kind == KindDocTimestamp {
-			s.Supported = false
-			return fail("文档时间戳缺少签名属性")
-		}
-	}
-
-	ok, unsupported := verifyDigestSignature(cert.PublicKey, signer.DigestEncryptionAlgorithm, h, tbs, signer.EncryptedDigest)
-	if unsupported != "" {
-		s.Supported = false
-		return fail(unsupported)
-	}
-	s.SignatureOK = ok
-	if len(attrs) == 0 {
-		s.DigestOK = ok // the signature itself proves the digest
-	}
-
-	// Second opinion from the library on the same signature.
-	if s.DigestOK && s.SignatureOK {
-		if s.Kind == KindSignature {
-			p7.Hasher = fixedHasher(computed)
-		}
-		if err := safeVerify(p7); err != nil {
-			var ste *pkcs7.SigningTimeNotValidError
-			if errors.As(err, &ste) {
-				s.Problems = append(s.Problems, "签名时间不在签名证书的有效期内")
-				s.TrustReason = "签名时间不在签名证书的有效期内"
-			} else {
-				s.SignatureOK = false
-				s.Problems = append(s.Problems, "签名校验未通过（"+shorten(err.Error(), 200)+"）")
+			if c := failed.cert; c != nil {
+				describeCert(&s, c)
+				s.Chain = chainOf(ts, c, sd.certs)
 			}
 		}
+		return fail(firstFail)
 	}
-	if !s.DigestOK {
-		s.Problems = append(s.Problems, "签名后文件内容被修改：签名范围内容的摘要与签名中记录的不一致")
+	if firstFail != "" {
+		s.Problems = append(s.Problems, "签名数据中另有签名者未能验证："+firstFail)
+		s.SignatureOK = false
+		return s
 	}
-	if !s.SignatureOK {
-		s.Problems = append(s.Problems, "签名值验证失败：签名不是该证书的私钥所签，或签名数据被篡改")
-	}
-
-	// Signing time: a valid timestamp token beats the signer's own clock.
-	if s.Kind == KindSignature {
-		for _, ua := range signer.UnauthenticatedAttributes {
-			if !ua.Type.Equal(oidTimestamp) {
-				continue
-			}
-			t, err := checkTimestampToken(ua.Value.Bytes, signer.EncryptedDigest)
-			if err != nil {
-				s.Problems = append(s.Problems, "签名附带的时间戳无效："+err.Error())
-				break
-			}
-			s.SigningTime, s.SigningTimeSource = t, TimeFromTimestampToken
-			break
-		}
+	s.DigestOK, s.SignatureOK = true, true
+	cert := proved.cert
+	describeCert(&s, cert)
+	s.DigestAlgorithm = proved.digestName
+	if !proved.signingTime.IsZero() {
+		s.SigningTime, s.SigningTimeSource = proved.signingTime, proved.timeSource
 	}
 	if s.SigningTime.IsZero() && !mTime.IsZero() {
 		s.SigningTime, s.SigningTimeSource = mTime, TimeFromMEntry
 	}
-
-	s.Chain, s.Trust, s.TrustReason = judgeTrust(ts, cert, p7.Certificates, s.SigningTime, s.TrustReason)
+	s.Notes = append(s.Notes, proved.notes...)
+	s.Chain, s.Trust, s.TrustReason = judgeTrust(ts, cert, sd.certs, s.SigningTime, &s)
 	return s
+}
+
+// signerResult is what one SignerInfo established.
+type signerResult struct {
+	err         string // why it failed; empty when it verified
+	unsupported bool
+	digestOK    bool // the messageDigest matched the signed ranges
+	sigOK       bool // the signature value verified
+	cert        *certInfo
+	digestName  string
+	signingTime time.Time
+	timeSource  string
+	notes       []string
+}
+
+// checkSigner verifies one SignerInfo over the signed ranges: the digest of
+// the ranges (or of the timestamp's TSTInfo) is the messageDigest, and the
+// signature over the signed attributes as found verifies with the signer's
+// key; without signed attributes the signature is over the content itself.
+func checkSigner(s *Signature, sd *signedData, si *signerInfo, rangeDigest func(digestAlg) ([]byte, error)) signerResult {
+	var res signerResult
+	bad := func(msg string, unsupported bool) signerResult {
+		res.err, res.unsupported = msg, unsupported
+		return res
+	}
+	cert := sd.signerCert(si)
+	if cert == nil {
+		return bad("签名数据中没有签名人的证书，无法验证", true)
+	}
+	res.cert = cert
+	if cert.odd() {
+		res.notes = append(res.notes, "签名人证书不符合常规（"+certProblem(cert.parseErr)+"），不影响完整性判断，已在证书信任中说明")
+	}
+	dig, err := digestFor(si.digestAlg.oid)
+	res.digestName = dig.name
+	if err != nil {
+		return bad(err.Error(), true)
+	}
+	if dig.weak {
+		return bad("签名使用已不安全的 SHA-1 摘要算法（弱算法），无法确认未被篡改", true)
+	}
+	pk, err := keyOf(cert)
+	if err != nil {
+		return bad(err.Error(), true)
+	}
+
+	// The content whose digest the signer signed.
+	var contentDigest []byte
+	switch {
+	case s.Kind == KindDocTimestamp:
+		if !sd.hasContent || !sd.contentType.Equal(oidTSTInfo) {
+			return bad("文档时间戳不含时间戳内容（TSTInfo）", true)
+		}
+		tst, err := parseTSTInfo(sd.content)
+		if err != nil {
+			return bad("文档时间戳内容无法解析："+err.Error(), true)
+		}
+		idig, err := digestFor(tst.imprintAlg)
+		if err != nil || idig.weak {
+			return bad("文档时间戳使用本程序不支持或已不安全的摘要算法", true)
+		}
+		d, err := rangeDigest(idig)
+		if err != nil {
+			return bad("读取签名范围出错", false)
+		}
+		if subtle.ConstantTimeCompare(d, tst.imprint) != 1 {
+			return bad("签名后文件内容被修改：文档时间戳记录的摘要与文件不一致", false)
+		}
+		res.signingTime, res.timeSource = tst.genTime, TimeFromTimestampToken
+		h := dig.new()
+		h.Write(sd.content)
+		contentDigest = h.Sum(nil)
+	case sd.hasContent && len(sd.content) > 0:
+		// Enveloping: the signed content must be the signed ranges.
+		h := dig.new()
+		h.Write(sd.content)
+		contentDigest = h.Sum(nil)
+		d, err := rangeDigest(dig)
+		if err != nil {
+			return bad("读取签名范围出错", false)
+		}
+		if !bytes.Equal(d, contentDigest) {
+			return bad("签名数据中封装的内容不是本文件的签名范围，签名不覆盖本文件", false)
+		}
+	default:
+		d, err := rangeDigest(dig)
+		if err != nil {
+			return bad("读取签名范围出错", false)
+		}
+		contentDigest = d
+	}
+
+	var ok bool
+	var unsupported string
+	if si.signedAttrsDER != nil {
+		md, n, found := findAttr(si.signedAttrs, oidMessageDigest)
+		if !found || n != 1 {
+			return bad("签名数据缺少摘要属性（messageDigest）或有多个", false)
+		}
+		if !si.signedAttrsSorted {
+			// RFC 5652 5.3: signed attributes are DER, a sorted SET OF. A
+			// signer that signed them in another order signed bytes a
+			// strict validator re-encodes differently (EU DSS refuses it).
+			return bad("签名属性不是规范的 DER 编码（顺序错误），签名无法按标准验证", false)
+		}
+		digestMatch := subtle.ConstantTimeCompare(md.octets(), contentDigest) == 1
+		ct, n, found := findAttr(si.signedAttrs, oidContentType)
+		if o, okOID := ct.oid(); !found || n != 1 || !okOID || !o.Equal(sd.contentType) {
+			return bad("签名属性中的内容类型（contentType）不正确", false)
+		}
+		ok, unsupported = verifyCMSSignature(pk, si.sigAlg, dig, si.signedAttrsDER, nil, si.signature)
+		if st, _, found := findAttr(si.signedAttrs, oidSigningTime); found && s.Kind == KindSignature {
+			if t := asn1Time(st); !t.IsZero() {
+				res.signingTime, res.timeSource = t, TimeFromSignedAttribute
+			}
+		}
+		if unsupported == "" && !digestMatch {
+			res.sigOK = ok
+			return bad("签名后文件内容被修改：签名范围内容的摘要与签名中记录的不一致", false)
+		}
+		res.digestOK = true
+	} else {
+		if s.Kind == KindDocTimestamp {
+			return bad("文档时间戳缺少签名属性", true)
+		}
+		ok, unsupported = verifyCMSSignature(pk, si.sigAlg, dig, nil, contentDigest, si.signature)
+	}
+	if unsupported != "" {
+		return bad(unsupported, true)
+	}
+	if !ok {
+		return bad("签名值验证失败：签名不是该证书的私钥所签，或签名数据被篡改", false)
+	}
+	res.digestOK, res.sigOK = true, true
+
+	// Signing time: a valid timestamp token beats the signer's own clock.
+	if s.Kind == KindSignature {
+		if tok, _, found := findAttr(si.unsignedAttrs, oidTimestamp); found {
+			t, err := checkTimestampToken(tok.full, si.signature, sd.extra)
+			if err != nil {
+				res.notes = append(res.notes, "签名附带的时间戳无效（不影响签名本身）："+err.Error())
+			} else {
+				res.signingTime, res.timeSource = t, TimeFromTimestampToken
+			}
+		}
+	}
+	return res
+}
+
+// odd: Go's x509 parser refused the certificate for a detail, not for a
+// public key algorithm read here (SM2, brainpool, Ed448).
+func (c *certInfo) odd() bool {
+	if c.parseErr == nil {
+		return false
+	}
+	m := c.parseErr.Error()
+	if strings.Contains(m, "unsupported elliptic curve") || strings.Contains(m, "unknown public key algorithm") ||
+		strings.Contains(m, "unsupported public key") {
+		_, err := keyOf(c)
+		return err != nil
+	}
+	return true
+}
+
+// certProblem names what Go's x509 parser refused, for the clerk.
+func certProblem(err error) string {
+	m := err.Error()
+	switch {
+	case strings.Contains(m, "negative serial"):
+		return "证书序列号为负数"
+	case strings.Contains(m, "authority info access"):
+		return "“颁发机构信息访问”扩展被标为关键"
+	case strings.Contains(m, "elliptic curve"), strings.Contains(m, "unsupported"):
+		return "证书使用不常见的算法或曲线"
+	}
+	return shorten(m, 120)
 }
 
 // byteRange validates /ByteRange [a b c d]: a == 0, the gap [b, c) lies
@@ -383,191 +459,6 @@ func unhex(c byte) (byte, bool) {
 	return 0, false
 }
 
-// parseCMS parses the signature value. /Contents is zero-padded to its
-// reserved size and NSS writes BER with indefinite lengths, whose
-// end-of-contents markers are zero bytes too, so the padding cannot be cut
-// by a length: with a definite outer length cut there, else trim all zeros
-// and give zero bytes back until the parser accepts the structure.
-func parseCMS(raw []byte) (*pkcs7.PKCS7, error) {
-	if len(raw) < 2 || raw[0] != 0x30 {
-		return nil, errors.New("不是 DER/BER 编码的 CMS 结构")
-	}
-	if n, ok := definiteLength(raw); ok && n <= len(raw) && allZero(raw[n:]) {
-		return safeParse(raw[:n])
-	}
-	trimmed := bytes.TrimRight(raw, "\x00")
-	var firstErr error
-	for k := 0; k <= maxEOCPadding && len(trimmed)+k <= len(raw); k++ {
-		p7, err := safeParse(raw[:len(trimmed)+k])
-		if err == nil {
-			return p7, nil
-		}
-		if firstErr == nil {
-			firstErr = err
-		}
-	}
-	if firstErr == nil {
-		firstErr = errors.New("结构不完整")
-	}
-	return nil, firstErr
-}
-
-// definiteLength returns the total length of the DER element at b[0] when
-// its length is definite.
-func definiteLength(b []byte) (int, bool) {
-	if len(b) < 2 {
-		return 0, false
-	}
-	l := int(b[1])
-	if l < 0x80 {
-		return 2 + l, true
-	}
-	k := l & 0x7f
-	if k == 0 || k > 4 || len(b) < 2+k {
-		return 0, false // indefinite (0x80) or absurd
-	}
-	n := 0
-	for _, c := range b[2 : 2+k] {
-		n = n<<8 | int(c)
-	}
-	return 2 + k + n, n >= 0
-}
-
-func allZero(b []byte) bool {
-	for _, c := range b {
-		if c != 0 {
-			return false
-		}
-	}
-	return true
-}
-
-func safeParse(b []byte) (p7 *pkcs7.PKCS7, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			p7, err = nil, fmt.Errorf("pkcs7 panic: %v", p)
-		}
-	}()
-	p7, err = pkcs7.Parse(b)
-	if err == nil && p7 == nil {
-		err = errors.New("empty")
-	}
-	return p7, err
-}
-
-func safeVerify(p7 *pkcs7.PKCS7) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("pkcs7 panic: %v", p)
-		}
-	}()
-	return p7.Verify()
-}
-
-// fixedHasher hands the library the digest computed here from the file, so
-// it needs no copy of the signed content.
-type fixedHasher []byte
-
-func (f fixedHasher) Hash(crypto.Hash, io.Reader) ([]byte, error) { return []byte(f), nil }
-
-// cmsAttribute mirrors the library's (unexported) attribute type.
-type cmsAttribute struct {
-	Type  asn1.ObjectIdentifier
-	Value asn1.RawValue `asn1:"set"`
-}
-
-// marshalAttrs encodes signed attributes as the DER SET OF that is signed.
-func marshalAttrs(attrs []cmsAttribute) ([]byte, error) {
-	enc, err := asn1.Marshal(struct {
-		A []cmsAttribute `asn1:"set"`
-	}{A: attrs})
-	if err != nil {
-		return nil, err
-	}
-	var raw asn1.RawValue
-	if _, err := asn1.Unmarshal(enc, &raw); err != nil {
-		return nil, err
-	}
-	return raw.Bytes, nil
-}
-
-func attrValue(attrs []cmsAttribute, t asn1.ObjectIdentifier, out any) error {
-	for _, a := range attrs {
-		if a.Type.Equal(t) {
-			_, err := asn1.Unmarshal(a.Value.Bytes, out)
-			return err
-		}
-	}
-	return errors.New("attribute missing")
-}
-
-// hashFor maps a digest algorithm to a supported hash; SHA-1 and SM3 are
-// refused (SHA-1 collisions are practical; SM3 is not in the Go library).
-func hashFor(oid asn1.ObjectIdentifier) (crypto.Hash, string, error) {
-	switch {
-	case oid.Equal(oidSHA256):
-		return crypto.SHA256, "SHA-256", nil
-	case oid.Equal(oidSHA384):
-		return crypto.SHA384, "SHA-384", nil
-	case oid.Equal(oidSHA512):
-		return crypto.SHA512, "SHA-512", nil
-	case oid.Equal(oidSHA224):
-		return crypto.SHA224, "SHA-224", nil
-	case oid.Equal(oidSHA1):
-		return 0, "SHA-1", errors.New("签名使用已不安全的 SHA-1 摘要算法，无法确认未被篡改")
-	case hasPrefix(oid, oidSMPrefix):
-		return 0, "SM3", errors.New("签名使用国密算法（SM2/SM3），本程序无法验证，不能确认未被篡改")
-	}
-	return 0, oid.String(), errors.New("签名使用本程序不支持的摘要算法（" + oid.String() + "），无法验证")
-}
-
-func hasPrefix(oid, prefix asn1.ObjectIdentifier) bool {
-	return len(oid) >= len(prefix) && oid[:len(prefix)].Equal(prefix)
-}
-
-// verifyDigestSignature checks sig over digest (made with h) with pub. A
-// non-empty unsupported says why the algorithm cannot be checked.
-func verifyDigestSignature(pub crypto.PublicKey, alg pkix.AlgorithmIdentifier, h crypto.Hash, digest, sig []byte) (ok bool, unsupported string) {
-	oid := alg.Algorithm
-	if hasPrefix(oid, oidSMPrefix) {
-		return false, "签名使用国密算法（SM2），本程序无法验证，不能确认未被篡改"
-	}
-	if oid.Equal(oidSHA1WithRSA) || oid.Equal(oidECDSASHA1) {
-		return false, "签名使用已不安全的 SHA-1 算法，无法确认未被篡改"
-	}
-	// A hash named by the signature algorithm must be the digest algorithm.
-	named := map[string]crypto.Hash{
-		oidSHA256RSA.String(): crypto.SHA256, oidSHA384RSA.String(): crypto.SHA384,
-		oidSHA512RSA.String(): crypto.SHA512, oidSHA224RSA.String(): crypto.SHA224,
-		oidECDSASHA256.String(): crypto.SHA256, oidECDSASHA384.String(): crypto.SHA384,
-		oidECDSASHA512.String(): crypto.SHA512, oidECDSASHA224.String(): crypto.SHA224,
-	}
-	if nh, found := named[oid.String()]; found && nh != h {
-		return false, ""
-	}
-	other := "签名使用本程序不支持的算法（" + oid.String() + "），无法验证"
-	switch k := pub.(type) {
-	case *rsa.PublicKey:
-		switch {
-		case oid.Equal(oidRSA), oid.Equal(oidSHA256RSA), oid.Equal(oidSHA384RSA),
-			oid.Equal(oidSHA512RSA), oid.Equal(oidSHA224RSA):
-			return rsa.VerifyPKCS1v15(k, h, digest, sig) == nil, ""
-		case oid.Equal(oidRSAPSS):
-			opts := &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto, Hash: h}
-			return rsa.VerifyPSS(k, h, digest, sig, opts) == nil, ""
-		}
-		return false, other
-	case *ecdsa.PublicKey:
-		switch {
-		case oid.Equal(oidECPublicKey), oid.Equal(oidECDSASHA256), oid.Equal(oidECDSASHA384),
-			oid.Equal(oidECDSASHA512), oid.Equal(oidECDSASHA224):
-			return ecdsa.VerifyASN1(k, digest, sig), ""
-		}
-		return false, other
-	}
-	return false, fmt.Sprintf("签名人证书的公钥类型（%T）本程序不支持，无法验证", pub)
-}
-
 // tstInfo holds the fields of an RFC 3161 TSTInfo used here.
 type tstInfo struct {
 	imprintAlg asn1.ObjectIdentifier
@@ -609,51 +500,84 @@ func parseTSTInfo(der []byte) (*tstInfo, error) {
 // checkTimestampToken verifies an RFC 3161 signature timestamp token: its
 // imprint must be the digest of the signature value and the token's own
 // signature must verify. It returns the time the authority vouches for.
-func checkTimestampToken(token, signatureValue []byte) (time.Time, error) {
-	tok, err := safeParse(token)
-	if err != nil {
+func checkTimestampToken(token, signatureValue []byte, extra []*certInfo) (time.Time, error) {
+	sd, err := parseSignedData(token)
+	if err != nil || !sd.hasContent {
 		return time.Time{}, errors.New("无法解析")
 	}
-	tst, err := parseTSTInfo(tok.Content)
+	sd.extra = extra
+	tst, err := parseTSTInfo(sd.content)
 	if err != nil {
 		return time.Time{}, errors.New("内容无法解析")
 	}
-	h, _, err := hashFor(tst.imprintAlg)
+	idig, err := digestFor(tst.imprintAlg)
 	if err != nil {
 		return time.Time{}, err
 	}
-	d := h.New()
-	d.Write(signatureValue)
-	if subtle.ConstantTimeCompare(d.Sum(nil), tst.imprint) != 1 {
+	h := idig.new()
+	h.Write(signatureValue)
+	if subtle.ConstantTimeCompare(h.Sum(nil), tst.imprint) != 1 {
 		return time.Time{}, errors.New("时间戳不是对本签名值签发的")
 	}
-	if err := safeVerify(tok); err != nil {
-		var ste *pkcs7.SigningTimeNotValidError
-		if !errors.As(err, &ste) {
-			return time.Time{}, errors.New("时间戳签名验证失败")
+	for i := range sd.signers {
+		if err := verifyTokenSigner(sd, &sd.signers[i]); err != nil {
+			return time.Time{}, err
 		}
 	}
 	return tst.genTime, nil
 }
 
+// verifyTokenSigner checks a timestamp token's SignerInfo: messageDigest
+// over the TSTInfo and the signature over the signed attributes.
+func verifyTokenSigner(sd *signedData, si *signerInfo) error {
+	cert := sd.signerCert(si)
+	if cert == nil {
+		return errors.New("时间戳中没有签发者证书")
+	}
+	dig, err := digestFor(si.digestAlg.oid)
+	if err != nil {
+		return err
+	}
+	pk, err := keyOf(cert)
+	if err != nil {
+		return err
+	}
+	if si.signedAttrsDER == nil {
+		return errors.New("时间戳缺少签名属性")
+	}
+	h := dig.new()
+	h.Write(sd.content)
+	md, _, found := findAttr(si.signedAttrs, oidMessageDigest)
+	if !found || subtle.ConstantTimeCompare(md.octets(), h.Sum(nil)) != 1 {
+		return errors.New("时间戳内容与其签名不符")
+	}
+	ok, unsupported := verifyCMSSignature(pk, si.sigAlg, dig, si.signedAttrsDER, nil, si.signature)
+	if unsupported != "" {
+		return errors.New(unsupported)
+	}
+	if !ok {
+		return errors.New("时间戳签名验证失败")
+	}
+	return nil
+}
+
 // describeCert fills the signer and issuer names.
-func describeCert(s *Signature, cert *x509.Certificate) {
-	s.SignerCN = cert.Subject.CommonName
-	s.SignerOrg = strings.Join(cert.Subject.Organization, " ")
-	s.IssuerCN = cert.Issuer.CommonName
-	s.IssuerOrg = strings.Join(cert.Issuer.Organization, " ")
+func describeCert(s *Signature, c *certInfo) {
+	s.SignerCN = c.subject.CommonName
+	s.SignerOrg = strings.Join(c.subject.Organization, " ")
+	s.IssuerCN = c.issuer.CommonName
+	s.IssuerOrg = strings.Join(c.issuer.Organization, " ")
 }
 
 // describeSignerQuietly fills the names from a signature that cannot be
 // verified, when its certificates can be read at all.
-func describeSignerQuietly(s *Signature, contents []byte, ts trustStore) {
-	p7, err := parseCMS(contents)
-	if err != nil {
+func describeSignerQuietly(s *Signature, contents []byte) {
+	sd, err := parseSignedData(contents)
+	if err != nil || len(sd.signers) == 0 {
 		return
 	}
-	if c := p7.GetOnlySigner(); c != nil {
+	if c := sd.signerCert(&sd.signers[0]); c != nil {
 		describeCert(s, c)
-		s.Chain = chainOf(ts, c, p7.Certificates)
 	}
 }
 
@@ -678,61 +602,116 @@ func nameString(n pkix.Name) string {
 }
 
 // chainOf follows issuers from leaf through the embedded certificates and
-// the trusted roots, as far as they are known.
-func chainOf(ts trustStore, leaf *x509.Certificate, embedded []*x509.Certificate) []string {
-	pool := append(append([]*x509.Certificate{}, embedded...), ts.certs...)
-	chain := []string{nameString(leaf.Subject)}
+// the trusted roots, as far as they are known; each link's signature is
+// checked with the issuer's key (RSA, ECDSA, brainpool, SM2).
+func chainOf(ts trustStore, leaf *certInfo, embedded []*certInfo) []string {
+	chain, _ := buildChain(ts, leaf, embedded)
+	out := make([]string, 0, len(chain)+1)
+	for _, c := range chain {
+		out = append(out, nameString(c.subject))
+	}
+	top := chain[len(chain)-1]
+	if !bytes.Equal(top.rawIssuer, top.rawSubject) && !isTrustedCert(ts, top) {
+		out = append(out, nameString(top.issuer)+"（证书未附带，无法核对）")
+	}
+	return out
+}
+
+func buildChain(ts trustStore, leaf *certInfo, embedded []*certInfo) ([]*certInfo, bool) {
+	pool := append(append([]*certInfo{}, embedded...), ts.infos...)
+	chain := []*certInfo{leaf}
 	cur := leaf
-	for i := 0; i < 10; i++ {
-		if bytes.Equal(cur.RawIssuer, cur.RawSubject) {
-			return chain // self-signed: the top
+	for range 10 {
+		if isTrustedCert(ts, cur) {
+			return chain, true
 		}
-		var parent *x509.Certificate
+		if bytes.Equal(cur.rawIssuer, cur.rawSubject) {
+			return chain, false
+		}
+		var parent *certInfo
 		for _, c := range pool {
-			if c != cur && bytes.Equal(cur.RawIssuer, c.RawSubject) && cur.CheckSignatureFrom(c) == nil {
+			if c != cur && bytes.Equal(cur.rawIssuer, c.rawSubject) && checkCertSignature(cur, c) {
 				parent = c
 				break
 			}
 		}
 		if parent == nil {
-			return append(chain, nameString(cur.Issuer)+"（证书未附带，无法核对）")
+			return chain, false
 		}
-		chain = append(chain, nameString(parent.Subject))
+		chain = append(chain, parent)
 		cur = parent
 	}
-	return chain
+	return chain, false
+}
+
+func isTrustedCert(ts trustStore, c *certInfo) bool {
+	for _, t := range ts.infos {
+		if bytes.Equal(t.raw, c.raw) {
+			return true
+		}
+	}
+	return false
 }
 
 // judgeTrust builds the chain and gives the trust verdict: whether the
-// signer's certificate leads to a root in the trusted folder, at the
-// signing time when known.
-func judgeTrust(ts trustStore, leaf *x509.Certificate, embedded []*x509.Certificate, at time.Time, prior string) ([]string, string, string) {
+// signer's certificate leads to a root in the trusted folder, valid at the
+// signing time when known. Certificate details Go refuses are reported
+// here, never as an integrity failure.
+func judgeTrust(ts trustStore, leaf *certInfo, embedded []*certInfo, at time.Time, s *Signature) ([]string, string, string) {
 	chain := chainOf(ts, leaf, embedded)
-	if prior != "" {
-		return chain, TrustUntrusted, prior
-	}
-	if len(ts.certs) == 0 {
-		where := ts.dir
-		if where == "" {
-			where = "未设置"
+	var reasons []string
+	seen := map[*certInfo]bool{}
+	for _, c := range append([]*certInfo{leaf}, embedded...) {
+		if seen[c] || !c.odd() {
+			continue
 		}
-		return chain, TrustUnknown, "没有配置受信任的根证书（目录：" + where + "）"
-	}
-	inter := x509.NewCertPool()
-	for _, c := range embedded {
-		inter.AddCert(c)
+		seen[c] = true
+		p := nameString(c.subject) + "：" + certProblem(c.parseErr)
+		s.CertificateProblems = append(s.CertificateProblems, p)
 	}
 	if at.IsZero() {
 		at = time.Now()
 	}
-	_, err := leaf.Verify(x509.VerifyOptions{
-		Roots:         ts.pool,
-		Intermediates: inter,
-		CurrentTime:   at,
-		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
-	})
-	if err != nil {
-		return chain, TrustUntrusted, "证书链不能验证到受信任的根证书（" + shorten(err.Error(), 200) + "）"
+	if !leaf.notBefore.IsZero() && (at.Before(leaf.notBefore) || at.After(leaf.notAfter)) {
+		reasons = append(reasons, "签名时间不在签名证书的有效期内")
+	}
+	if pk, err := keyOf(leaf); err == nil {
+		if k, ok := pk.key.(*rsa.PublicKey); ok && k.N.BitLen() < 2048 {
+			reasons = append(reasons, "签名密钥过短（"+strconv.Itoa(k.N.BitLen())+" 位 RSA），已不足以防伪造")
+		}
+	}
+	if len(s.CertificateProblems) > 0 {
+		reasons = append(reasons, "证书不符合常规："+strings.Join(s.CertificateProblems, "；"))
+	}
+	if len(ts.infos) == 0 {
+		where := ts.dir
+		if where == "" {
+			where = "未设置"
+		}
+		verdict := TrustUnknown
+		if len(reasons) > 0 {
+			verdict = TrustUntrusted // a problem of its own, whatever the roots
+		}
+		reasons = append(reasons, "没有配置受信任的根证书（目录："+where+"）")
+		return chain, verdict, strings.Join(reasons, "；")
+	}
+	path, ok := buildChain(ts, leaf, embedded)
+	if !ok {
+		reasons = append(reasons, "证书链不能验证到受信任的根证书")
+		return chain, TrustUntrusted, strings.Join(reasons, "；")
+	}
+	for _, c := range path[1:] {
+		if !c.notBefore.IsZero() && (at.Before(c.notBefore) || at.After(c.notAfter)) {
+			reasons = append(reasons, "证书链中的证书在签名时不在有效期内")
+			break
+		}
+	}
+	if len(reasons) > 0 {
+		return chain, TrustUntrusted, strings.Join(reasons, "；")
 	}
 	return chain, TrustTrusted, ""
+}
+
+func hasPrefix(oid, prefix asn1.ObjectIdentifier) bool {
+	return len(oid) >= len(prefix) && oid[:len(prefix)].Equal(prefix)
 }

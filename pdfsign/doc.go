@@ -1,65 +1,86 @@
 // Package pdfsign knows what a guarantee PDF is before it is pushed (manual
-// 2.5) or vouched for (验真, manual 2.6): whether pdfcpu validates it, its
-// pages, version, encryption and SHA-256, and for every signature who signed
-// it, who issued the certificate, when it was signed, and whether the signed
-// bytes are intact.
+// 2.5) or vouched for (验真, manual 2.6): whether pdfcpu reads and validates
+// it, its pages, version, encryption and SHA-256, and for every signature
+// who signed it, who issued the certificate, when it was signed, and whether
+// the signed document is intact.
 //
 // # Integrity is proved, never assumed
 //
 // A signature is Intact only when all of these were established here:
 //   - its /ByteRange starts at byte 0, lies inside the file, and the gap it
 //     leaves is exactly one hex string that is this signature's /Contents;
-//   - the format and algorithms are supported (adbe.pkcs7.detached,
-//     ETSI.CAdES.detached, ETSI.RFC3161; SHA-224/256/384/512; RSA PKCS#1 v1.5,
-//     RSA-PSS, ECDSA). SM2/SM3 and SHA-1 are reported as unsupported, never
-//     as intact;
-//   - the digest of the signed ranges equals the CMS messageDigest (or the
-//     document timestamp's imprint), and the CMS signature over the signed
-//     attributes verifies with the signer certificate's key (computed here,
-//     then confirmed by github.com/smallstep/pkcs7's Verify);
-//   - it covers the file to its end, or everything appended after it only
-//     adds signatures: the signed revision is parsed on its own and compared
-//     with the whole file object by object (see laterUpdatesOnlySignatures);
-//   - pdfcpu's own signature validation does not say the document was
-//     modified or the signature forged.
+//   - the CMS SignedData, read from the exact bytes (BER or DER, cmsparse.go),
+//     verifies: the digest of the signed ranges (or of a document
+//     timestamp's TSTInfo) is the messageDigest, and the signature over the
+//     signed attributes as found in the file (which must be DER: a sorted
+//     SET OF) verifies with the key of the certificate the SignerInfo names
+//     (issuer and serial, or subject key id; from the CMS or the DSS).
+//     Without signed attributes the signature is over the content digest.
+//     Every SignerInfo must verify. Supported: SHA-224/256/384/512, SHA3,
+//     SHAKE256, SM3; RSA PKCS#1 v1.5 and PSS (also keys Go refuses: 512-1023
+//     bits, exponents above 2^31-1), ECDSA on P-256/384/521 and brainpool
+//     (DER or plain r||s), Ed25519, Ed448, SM2 (GM/T 0010 OIDs,
+//     github.com/emmansun/gmsm). SHA-1 only is refused as weak; unknown
+//     formats (fxit.sm.detached, ...) are reported as unverifiable;
+//   - it covers the file to its end, or what follows it makes only the
+//     changes PDF allows after a signature (revision.go, in the manner of
+//     pyHanko's difference analysis, on resolved objects including those in
+//     object streams): new signature fields and their signatures, document
+//     timestamps, DSS/VRI, the catalog's XMP /Metadata, /Extensions and
+//     /Version; DocMDP P=1 and FieldMDP locks of the signature are enforced;
+//     a later signature whose appearance writes over the signed page's text
+//     is a modification (overlay.go), and form filling or annotations give
+//     their own reason (ReasonFormFilled).
 //
-// pdfcpu (v0.15.0) parses and validates the structure (relaxed and strict,
-// both reported) and gives its own signature verdict as a second opinion
-// (Signature.PdfcpuVerdict). Its "document not modified" needs the chain and
-// revocation resolved, so integrity is established here and trust is a
-// separate verdict (Signature.Trust: the chain reaches a root in the trusted
-// folder, see Setup).
+// Trust (Signature.Trust: the chain, built and checked here for RSA, ECDSA,
+// brainpool and SM2, reaches a root of the trusted folder at the signing
+// time) is a separate verdict. Certificate details Go's x509 refuses (a
+// negative serial, a critical Authority Info Access) do not stop the check;
+// they are CertificateProblems under trust.
 //
 // # Verdicts
 //
 //   - Report.Intact: a valid PDF (relaxed), check complete, every signature
-//     intact, the last signature covering the file to its end, no signature
-//     data detached from its field. An unsigned valid PDF is intact: nothing
-//     signed was broken. `baohan verify` exits 0 exactly when Intact is true;
-//     Report.Signed tells the two cases apart.
+//     intact, no signature data detached from its field, nothing but white
+//     space after the last %%EOF when the last signature does not cover the
+//     file. An unsigned valid PDF is intact: nothing signed was broken.
+//     `baohan verify` exits 0 exactly when Intact is true; Report.Signed
+//     tells the two cases apart.
 //   - Report.PushVerdict: the gate before a push; it refuses what is not
-//     Intact and lets an unsigned PDF through with a warning.
+//     Intact, naming the decisive problem first, and lets an unsigned PDF
+//     through with a warning. Remarks that do not change the verdict are
+//     Signature.Notes.
 //   - Report.VerifyAnswer: the 2.6 answer. is_modified is 2 only for a signed
-//     and Intact file; unsigned, broken, unverifiable or appended-to files
-//     give 1 (integrity not positively established). The listener also sets 1
-//     when the file's SHA-256 is not the one of the guarantee it issued.
+//     and Intact file.
+//
+// # Bounded
+//
+// The file is parsed once by pdfcpu (relaxed mode; the strict mode is not
+// run), with decoded-size limits; each signed revision is parsed once more
+// for the difference analysis. CheckFileIsolated and CheckBytesIsolated run
+// the check in a child process of the running executable (isolate.go),
+// capped in address space and killed at the time limit: the 2.6 endpoint
+// uses it, so `serve` never holds what a hostile file makes the parse
+// allocate, and a timeout ends the work.
 //
 // # No side effects
 //
-// Checks write nothing to disk: pdfcpu's config folder (~/.config/pdfcpu) is
-// never used (api.DisableConfigDir plus an app-owned model.TrustedCertDir),
-// and without Setup the default trust folder is only read, never created.
-// There is no network access unless Options.Revocation is set. Every check
-// uses a fresh pdfcpu configuration and is safe for concurrent use; it is
-// bounded by Options.Timeout and then returns a report marked incomplete.
+// Checks write nothing to disk (CheckBytesIsolated's temporary file
+// excepted): pdfcpu's config folder (~/.config/pdfcpu) is never used
+// (api.DisableConfigDir plus an app-owned model.TrustedCertDir), and
+// without Setup the default trust folder is only read, never created.
+// There is no network access unless Options.Revocation is set.
 //
 // # Fixtures, fuzzing, benchmarks
 //
-// testdata/pdf holds PDFs signed by poppler's pdfsig (made by
-// testdata/pdf/make-fixtures.sh); gen_test.go makes the rest in Go, including
-// the 10 MB PDF at test time. FuzzCheck has its seed corpus in
-// testdata/fuzz/FuzzCheck:
+// testdata/pdf holds PDFs made by tools other than ours: signed by poppler's
+// pdfsig (make-fixtures.sh, make-objstm.sh with qpdf's object streams),
+// updated after signing with pikepdf (make-incremental.py), signed by
+// OpenSSL in RSA-PSS, ECDSA, SHA-512 with subject key id, without signed
+// attributes, SHA-1 and SM2/SM3 (make-openssl-signed.py). gen_test.go makes
+// the rest in Go. Tests that read ../shared/pdfcorpus skip when it is
+// absent.
 //
 //	go test -fuzz FuzzCheck -fuzztime 30s ./pdfsign/
-//	go test -run '^$' -bench . -benchtime 10x ./pdfsign/
+//	go test -run '^$' -bench CorpusVsPdfsig -benchtime 1x -v ./pdfsign/
 package pdfsign

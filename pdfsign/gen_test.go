@@ -209,10 +209,6 @@ func genPDF(t testing.TB, spec genSpec) []byte {
 	return out
 }
 
-var (
-	oidSM2Sign = asn1.ObjectIdentifier{1, 2, 156, 10197, 1, 501}
-)
-
 // makeCMS signs content (detached) according to spec.
 func makeCMS(t testing.TB, spec genSpec, content []byte) []byte {
 	t.Helper()

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -58,11 +57,6 @@ func TestFreshHomeChild(t *testing.T) {
 		if want := fixtures[name]; rep.Intact() != want.intact || rep.Conclusion() != want.conclusion {
 			t.Fatalf("%s: intact %v %q, want %v %q; problems %v", name, rep.Intact(), rep.Conclusion(),
 				want.intact, want.conclusion, rep.Problems)
-		}
-		for _, s := range rep.Signatures {
-			if s.PdfcpuVerdict == "" || strings.HasPrefix(s.PdfcpuVerdict, "error") {
-				t.Fatalf("%s: pdfcpu verdict %q", name, s.PdfcpuVerdict)
-			}
 		}
 	}
 	if _, _, err := HashFile(filepath.Join(fixtureDir, "signed.pdf")); err != nil {

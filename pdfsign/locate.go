@@ -13,6 +13,10 @@ type located struct {
 	fieldObj int        // object number of the field dictionary (0 if direct)
 	dict     types.Dict // the signature dictionary (/V)
 	dictObj  int        // its object number (0 if direct)
+	fieldD   types.Dict // the field dictionary
+	// deref resolves a reference in the file (for the lock dictionaries,
+	// which may be indirect).
+	deref func(types.Object) types.Object
 }
 
 // Limits for walking a (possibly hostile) object graph.
@@ -25,12 +29,13 @@ const (
 // field tree, and widgets of signature fields found only through the pages'
 // annotations (some signers forget the AcroForm). stray is true when the
 // file holds a signature dictionary (with /ByteRange and /Contents) that no
-// signature field refers to.
-func locateSignatures(x *model.XRefTable) (found []located, stray bool) {
+// signature field refers to; permsSigs counts the signature dictionaries of
+// /Perms (usage rights UR3, DocMDP), which are not fields.
+func locateSignatures(x *model.XRefTable) (found []located, stray bool, permsSigs int) {
 	w := &walker{x: x, seenSig: map[int]bool{}, seenObj: map[int]bool{}}
 	root, err := x.Catalog()
 	if err != nil || root == nil {
-		return nil, false
+		return nil, false, 0
 	}
 	if af := w.dict(root["AcroForm"]); af != nil {
 		for _, kid := range w.array(af["Fields"]) {
@@ -42,10 +47,15 @@ func locateSignatures(x *model.XRefTable) (found []located, stray bool) {
 	// Signature dictionaries referenced from /Perms (usage rights, DocMDP)
 	// are not fields but are not stray either.
 	perms := map[int]bool{}
-	if p := w.dict(root["Perms"]); p != nil {
+	if p, _ := x.DereferenceDict(root["Perms"]); p != nil {
 		for _, v := range p {
 			if ref, ok := v.(types.IndirectRef); ok {
 				perms[ref.ObjectNumber.Value()] = true
+			}
+			if d, _ := x.DereferenceDict(v); d != nil {
+				if _, ok := d.Find("ByteRange"); ok {
+					permsSigs++
+				}
 			}
 		}
 	}
@@ -65,7 +75,7 @@ func locateSignatures(x *model.XRefTable) (found []located, stray bool) {
 			break
 		}
 	}
-	return w.found, stray
+	return w.found, stray, permsSigs
 }
 
 type walker struct {
@@ -159,7 +169,15 @@ func (w *walker) record(d types.Dict, fieldObj int, name string) {
 		}
 		w.seenSig[key] = true
 	}
-	w.found = append(w.found, located{field: name, fieldObj: fieldObj, dict: sd, dictObj: key})
+	x := w.x
+	deref := func(o types.Object) types.Object {
+		v, err := x.Dereference(o)
+		if err != nil {
+			return nil
+		}
+		return v
+	}
+	w.found = append(w.found, located{field: name, fieldObj: fieldObj, dict: sd, dictObj: key, fieldD: d, deref: deref})
 }
 
 // pages walks the page tree for signature widgets.
@@ -264,4 +282,90 @@ func textEntry(d types.Dict, key string) string {
 		return v.Value()
 	}
 	return ""
+}
+
+// readLocks reads what a signature locks: DocMDP (a certification
+// signature's /Reference) and FieldMDP (its /Reference, or the field's
+// /Lock dictionary, PDF 2.0 with its /P).
+func readLocks(s *Signature, f located) {
+	deref := f.deref
+	if deref == nil {
+		deref = func(o types.Object) types.Object { return o }
+	}
+	dict := func(o types.Object) types.Dict {
+		d, _ := deref(o).(types.Dict)
+		return d
+	}
+	lock := func(params types.Dict, method, what string) {
+		if params == nil {
+			return
+		}
+		p := 0
+		if v, ok := deref(params["P"]).(types.Integer); ok {
+			p = v.Value()
+		} else if method == "DocMDP" {
+			p = 2
+		}
+		if p >= 1 && p <= 3 && (s.mdpP == 0 || p < s.mdpP) {
+			s.mdpP, s.mdpWhat = p, what
+		}
+		if method != "FieldMDP" {
+			return
+		}
+		names := func() []string {
+			var out []string
+			if a, ok := deref(params["Fields"]).(types.Array); ok {
+				for _, e := range a {
+					switch v := deref(e).(type) {
+					case types.StringLiteral:
+						if t, err := types.StringLiteralToString(v); err == nil {
+							out = append(out, t)
+						}
+					case types.HexLiteral:
+						if t, err := types.HexLiteralToString(v); err == nil {
+							out = append(out, t)
+						}
+					}
+				}
+			}
+			return out
+		}
+		switch a := params.NameEntry("Action"); {
+		case a == nil:
+		case *a == "All":
+			s.lockedFields = append(s.lockedFields, "*")
+		case *a == "Include":
+			s.lockedFields = append(s.lockedFields, names()...)
+		case *a == "Exclude":
+			s.lockedFields = append(s.lockedFields, "*")
+			s.lockExcept = append(s.lockExcept, names()...)
+		}
+	}
+	if refs, ok := deref(f.dict["Reference"]).(types.Array); ok {
+		for _, e := range refs {
+			rd := dict(e)
+			if rd == nil {
+				continue
+			}
+			m := rd.NameEntry("TransformMethod")
+			if m == nil {
+				continue
+			}
+			params := dict(rd["TransformParams"])
+			switch *m {
+			case "DocMDP":
+				if params == nil {
+					params = types.Dict{}
+				}
+				lock(params, "DocMDP", "认证签名")
+			case "FieldMDP":
+				lock(params, "FieldMDP", "表单域锁定")
+			}
+		}
+	}
+	if f.fieldD != nil {
+		if l := dict(f.fieldD["Lock"]); l != nil {
+			lock(l, "FieldMDP", "签名域锁定")
+		}
+	}
 }

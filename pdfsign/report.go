@@ -18,12 +18,11 @@ type Report struct {
 	// IsPDF is true when the file starts like a PDF (a %PDF- header near its
 	// beginning); a file that is not one at all gets no further structure check.
 	IsPDF bool `json:"is_pdf"`
-	// ValidRelaxed and ValidStrict are pdfcpu's validation in its relaxed and
-	// strict modes (ValidRelaxed is also false for a file that does not end
-	// with %%EOF, i.e. one that was cut short). The push gate and Intact use the relaxed result, as PDF
-	// readers do; the strict one is reported for information.
+	// ValidRelaxed is pdfcpu's validation in its relaxed mode, as PDF
+	// readers read (false also for a file that does not end with %%EOF,
+	// i.e. one that was cut short). The push gate and Intact use it.
+	// pdfcpu's strict mode is not run: its nits do not change the verdict.
 	ValidRelaxed     bool             `json:"valid_relaxed"`
-	ValidStrict      bool             `json:"valid_strict"`
 	ValidationErrors ValidationErrors `json:"validation_errors"`
 
 	Pages     int    `json:"pages"`
@@ -50,7 +49,6 @@ type Report struct {
 // ValidationErrors holds pdfcpu's messages when a validation failed.
 type ValidationErrors struct {
 	Relaxed string `json:"relaxed,omitempty"`
-	Strict  string `json:"strict,omitempty"`
 }
 
 // Signing time sources, in the order of preference.
@@ -121,13 +119,28 @@ type Signature struct {
 	// for information (integrity above is established independently).
 	PdfcpuVerdict string `json:"pdfcpu_verdict,omitempty"`
 
+	// Problems are what keeps this signature from being intact, the
+	// decisive one first; Notes are remarks that do not change the verdict
+	// (an invalid signature timestamp, a certificate oddity).
 	Problems []string `json:"problems"`
+	Notes    []string `json:"notes,omitempty"`
 
 	// ByteRangeOK: the byte range is well formed and the gap it leaves is
 	// exactly this signature's value (a hex string).
 	ByteRangeOK bool `json:"byte_range_ok"`
 
-	pdfcpuContradicts bool // pdfcpu found the document modified or the signature forged
+	// FormFilledAfterSigning: fields were filled or annotations added
+	// after this signature (PDF allows it; a guarantee does not).
+	FormFilledAfterSigning bool `json:"form_filled_after_signing,omitempty"`
+	// CertificateProblems are details of the certificates that do not bear
+	// on integrity (a negative serial, a critical AIA extension, an
+	// unusual curve); they are reported under trust.
+	CertificateProblems []string `json:"certificate_problems,omitempty"`
+
+	mdpP         int      // DocMDP or FieldMDP lock level (1: no changes) of this signature, 0 if none
+	mdpWhat      string   // which lock gave mdpP
+	lockedFields []string // fields locked by FieldMDP; "*" for all
+	lockExcept   []string // with "*": fields not locked
 }
 
 // signedEnd is where the signed revision ends (start2 + len2), 0 if unknown.
@@ -156,15 +169,12 @@ func (r *Report) Intact() bool {
 	if len(r.Signatures) == 0 {
 		return true
 	}
-	var last int64
 	for i := range r.Signatures {
-		s := &r.Signatures[i]
-		if !s.Intact {
+		if !r.Signatures[i].Intact {
 			return false
 		}
-		last = max(last, s.signedEnd())
 	}
-	return last == r.Size
+	return true
 }
 
 // PushVerdict is the gate before a guarantee is pushed (manual 2.5): ok is
@@ -301,4 +311,19 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// locks: the field named name is locked by this signature (FieldMDP).
+func (s *Signature) locks(name string) bool {
+	for _, e := range s.lockExcept {
+		if e == name {
+			return false
+		}
+	}
+	for _, l := range s.lockedFields {
+		if l == "*" || l == name {
+			return true
+		}
+	}
+	return false
 }

@@ -1,88 +1,293 @@
 package pdfsign
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 )
 
+// Outcomes of the difference analysis between a signed revision and the
+// whole file.
+const (
+	diffOK       = iota // only changes PDF allows after a signature
+	diffFormFill        // form fields filled or annotations added: allowed by PDF, refused for a guarantee
+	diffModified        // anything else
+)
+
+// ReasonFormFilled is the problem given when fields were filled or
+// annotations added after signing.
+const ReasonFormFilled = "签名后有人填写了表单/添加了批注"
+
+// diffResult is the verdict of the difference analysis for one signature.
+type diffResult struct {
+	kind int
+	why  string
+	// laterSigs counts signatures (not document timestamps) added after
+	// the signed revision, for the DocMDP P=1 rule.
+	laterSigFields []types.Dict
+}
+
 // laterUpdatesOnlySignatures decides whether what follows the signed
-// revision ending at end only adds signatures. It compares that revision
-// (the file cut at end, a complete PDF of its own) with the whole file object
-// by object. Allowed are new objects, and changes to existing objects that
-// adding a signature field needs: the catalog gaining /AcroForm or /DSS, the
-// AcroForm's /Fields, /SigFlags, /DA and /DR, a page's /Annots, an existing
-// empty signature field getting its value, the document information's
-// /ModDate and /Producer. Fields and annotations may only gain signature
-// fields. Anything else, a deleted object or a replaced catalog, is a
-// modification; why says which, in plain words.
-func laterUpdatesOnlySignatures(ctx context.Context, r io.ReaderAt, end int64, opt Options, whole func() (*model.Context, error)) (ok bool, why string) {
+// revision ending at end only makes changes PDF allows after a signature,
+// in the manner of pyHanko's difference analysis: it compares the resolved
+// objects of that revision (the file cut at end, a complete PDF of its own)
+// with those of the whole file.
+//
+// Allowed: new signature fields and their signatures (in new fields or in
+// empty signature fields signed already), document timestamps, DSS/VRI
+// dictionaries, the catalog's XMP /Metadata, /Extensions and /Version, and
+// any object reachable only through those (or not at all, such as the
+// document information). Refused as a modification: every other change to
+// an object a reader renders or fills, a deleted object, a reference that
+// now leads to an object that did not exist when signing, and a later
+// signature widget whose appearance covers page content. Fields filled and
+// annotations added give diffFormFill.
+func laterUpdatesOnlySignatures(ctx context.Context, r io.ReaderAt, end int64, opt Options, whole func() (*model.Context, error)) diffResult {
 	old, err := readPDF(ctx, r, end, model.ValidationRelaxed, opt)
 	if err != nil {
-		return false, "签名时的文件版本无法单独读取，无法判断追加的内容"
+		return diffResult{kind: diffModified, why: "签名时的文件版本无法单独读取，无法判断追加的内容"}
 	}
 	cur, err := whole()
 	if err != nil {
-		return false, "文件无法读取，无法判断追加的内容"
+		return diffResult{kind: diffModified, why: "文件无法读取，无法判断追加的内容"}
 	}
-	cmp := &revCompare{old: old.XRefTable, cur: cur.XRefTable}
-	return cmp.run()
+	c := newRevCompare(ctx, old.XRefTable, cur.XRefTable)
+	return c.run()
 }
 
 type revCompare struct {
+	ctx      context.Context
 	old, cur *model.XRefTable
+	// Essential objects: reachable from the catalog other than through
+	// its /DSS, /Metadata and /Extensions (what a reader renders or fills).
+	oldEss, curEss map[int]bool
+	// curRefBy lists, for each object of the whole file, the objects
+	// that refer to it.
+	curRefBy map[int][]int
+	changed  map[int]bool
+	tooBig   bool
+	visits   int
+
+	res      diffResult
+	newSigWs []newWidget // signature widgets added after signing
 }
 
-func (c *revCompare) run() (bool, string) {
+func newRevCompare(ctx context.Context, old, cur *model.XRefTable) *revCompare {
+	return &revCompare{ctx: ctx, old: old, cur: cur, changed: map[int]bool{}}
+}
+
+// Limits of the difference analysis on hostile files.
+const (
+	maxGraphVisits = 2_000_000
+)
+
+func (c *revCompare) modified(why string) bool {
+	if c.res.kind != diffModified {
+		c.res.kind, c.res.why = diffModified, why
+	}
+	return false
+}
+
+func (c *revCompare) formFilled(what string) bool {
+	if c.res.kind == diffOK {
+		c.res.kind, c.res.why = diffFormFill, ReasonFormFilled+"（"+what+"）"
+	}
+	return true
+}
+
+func (c *revCompare) run() diffResult {
 	if c.old.Root == nil || c.cur.Root == nil || c.old.Root.ObjectNumber != c.cur.Root.ObjectNumber {
-		return false, "文档的根对象被替换"
+		c.modified("文档的根对象被替换")
+		return c.res
 	}
 	if (c.old.Encrypt == nil) != (c.cur.Encrypt == nil) {
-		return false, "文件的加密设置被改动"
+		c.modified("文件的加密设置被改动")
+		return c.res
 	}
+	var refBy map[int][]int
+	c.oldEss, _ = c.essential(c.old, false)
+	c.curEss, refBy = c.essential(c.cur, true)
+	c.curRefBy = refBy
+	if c.tooBig || c.ctx.Err() != nil {
+		c.modified("文件对象过多或检查被中止，无法判断追加的内容")
+		return c.res
+	}
+
 	nrs := make([]int, 0, len(c.cur.Table))
 	for nr := range c.cur.Table {
 		nrs = append(nrs, nr)
 	}
 	slices.Sort(nrs)
-	for _, nr := range nrs {
-		if nr == 0 {
+	// Deleted objects.
+	for nr, oe := range c.old.Table {
+		if nr == 0 || oe == nil || oe.Free {
 			continue
 		}
-		e := c.cur.Table[nr]
-		oe, inOld := c.old.Table[nr]
-		existed := inOld && oe != nil && !oe.Free && oe.Object != nil
-		if e == nil || e.Free || e.Object == nil {
-			if existed {
-				return false, "删除了对象 " + strconv.Itoa(nr)
+		if e := c.cur.Table[nr]; (e == nil || e.Free) && c.oldEss[nr] {
+			c.modified("删除了签名时存在的对象 " + strconv.Itoa(nr))
+			return c.res
+		}
+	}
+	// Changed objects.
+	for _, nr := range nrs {
+		if nr == 0 || !c.exists(c.cur, nr) || !c.exists(c.old, nr) {
+			continue
+		}
+		if !c.unchanged(nr) {
+			c.changed[nr] = true
+		}
+	}
+	for _, nr := range nrs {
+		if c.ctx.Err() != nil {
+			c.modified("检查被中止，无法判断追加的内容")
+			return c.res
+		}
+		if nr == 0 || !c.exists(c.cur, nr) {
+			continue
+		}
+		if !c.exists(c.old, nr) {
+			// A new object: it may only be reached through what changed.
+			if c.curEss[nr] {
+				for _, by := range c.curRefBy[nr] {
+					if c.exists(c.old, by) && !c.changed[by] {
+						c.modified("签名时已有的" + describeObject(c.resolve(c.cur, by)) + "（对象 " + strconv.Itoa(by) +
+							"）引用了签名后才出现的对象 " + strconv.Itoa(nr))
+						return c.res
+					}
+				}
 			}
 			continue
 		}
-		if !existed || c.unchanged(nr, e, oe) {
+		if !c.changed[nr] {
 			continue
 		}
-		if !c.allowedChange(nr, oe.Object, e.Object) {
-			return false, "改动了" + describeObject(e.Object) + "（对象 " + strconv.Itoa(nr) + "）"
+		if !c.oldEss[nr] && !c.curEss[nr] {
+			continue // DSS, XMP metadata, extensions, document information
+		}
+		o, n := c.resolve(c.old, nr), c.resolve(c.cur, nr)
+		if !c.allowedChange(nr, o, n) {
+			what := ""
+			od, ok1 := asDict(o)
+			nd, ok2 := asDict(n)
+			if ok1 && ok2 {
+				if ks := c.changedKeys(od, nd); len(ks) > 0 && len(ks) <= 4 {
+					what = "的 /" + strings.Join(ks, "、/")
+				}
+			}
+			c.modified("改动了" + describeObject(n) + "（对象 " + strconv.Itoa(nr) + "）" + what)
+		}
+		if c.res.kind == diffModified {
+			return c.res
 		}
 	}
-	return true, ""
+	if c.res.kind == diffModified {
+		return c.res
+	}
+	c.checkOverlays()
+	return c.res
 }
 
-// unchanged: the entry still points at the same bytes, or the object is equal.
-func (c *revCompare) unchanged(nr int, e, oe *model.XRefTableEntry) bool {
-	if e.Compressed != oe.Compressed {
-		return equalObj(oe.Object, e.Object)
+func (c *revCompare) exists(x *model.XRefTable, nr int) bool {
+	e, ok := x.Table[nr]
+	return ok && e != nil && !e.Free && e.Object != nil
+}
+
+// resolve returns object nr of x, decoding it from its object stream.
+func (c *revCompare) resolve(x *model.XRefTable, nr int) types.Object {
+	e, ok := x.Table[nr]
+	if !ok || e == nil || e.Free {
+		return nil
 	}
-	if !e.Compressed && e.Offset != nil && oe.Offset != nil && *e.Offset == *oe.Offset &&
+	gen := 0
+	if e.Generation != nil {
+		gen = *e.Generation
+	}
+	o, err := x.Dereference(*types.NewIndirectRef(nr, gen))
+	if err != nil {
+		return nil
+	}
+	return o
+}
+
+// deref resolves o in x when it is a reference.
+func (c *revCompare) deref(x *model.XRefTable, o types.Object) types.Object {
+	if ref, ok := o.(types.IndirectRef); ok {
+		return c.resolve(x, ref.ObjectNumber.Value())
+	}
+	return o
+}
+
+// essential walks x from its catalog; the catalog's /DSS, /Metadata and
+// /Extensions are not followed. With refBy it also records who refers to whom.
+func (c *revCompare) essential(x *model.XRefTable, withRefs bool) (map[int]bool, map[int][]int) {
+	ess := map[int]bool{}
+	var refBy map[int][]int
+	if withRefs {
+		refBy = map[int][]int{}
+	}
+	root := x.Root.ObjectNumber.Value()
+	stack := []int{root}
+	ess[root] = true
+	for len(stack) > 0 {
+		nr := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		o := c.resolve(x, nr)
+		var walk func(o types.Object, depth int)
+		walk = func(o types.Object, depth int) {
+			c.visits++
+			if c.visits > maxGraphVisits || depth > 64 {
+				c.tooBig = true
+				return
+			}
+			switch v := o.(type) {
+			case types.IndirectRef:
+				t := v.ObjectNumber.Value()
+				if withRefs {
+					refBy[t] = append(refBy[t], nr)
+				}
+				if !ess[t] {
+					ess[t] = true
+					stack = append(stack, t)
+				}
+			case types.Dict:
+				for k, e := range v {
+					if nr == root && depth == 0 && (k == "DSS" || k == "Metadata" || k == "Extensions") {
+						continue
+					}
+					walk(e, depth+1)
+				}
+			case types.StreamDict:
+				walk(v.Dict, depth)
+			case types.Array:
+				for _, e := range v {
+					walk(e, depth+1)
+				}
+			}
+		}
+		walk(o, 0)
+		if c.tooBig {
+			break
+		}
+	}
+	return ess, refBy
+}
+
+// unchanged: the entry still points at the same bytes, or the resolved
+// object is equal.
+func (c *revCompare) unchanged(nr int) bool {
+	e, oe := c.cur.Table[nr], c.old.Table[nr]
+	if !e.Compressed && !oe.Compressed && e.Offset != nil && oe.Offset != nil && *e.Offset == *oe.Offset &&
 		intp(e.Generation) == intp(oe.Generation) {
 		return true
 	}
-	return equalObj(oe.Object, e.Object)
+	return equalObj(c.resolve(c.old, nr), c.resolve(c.cur, nr))
 }
 
 func intp(p *int) int {
@@ -92,24 +297,22 @@ func intp(p *int) int {
 	return *p
 }
 
-// allowedChange judges one redefined object.
+// allowedChange judges one redefined essential object.
 func (c *revCompare) allowedChange(nr int, o, n types.Object) bool {
-	od, ok1 := o.(types.Dict)
-	nd, ok2 := n.(types.Dict)
+	od, ok1 := asDict(o)
+	nd, ok2 := asDict(n)
 	if ok1 && ok2 {
 		switch {
 		case nr == c.cur.Root.ObjectNumber.Value():
-			return c.dictChangeOK(od, nd, "AcroForm", "DSS")
-		case nr == objNr(c.curRootEntry("AcroForm")):
+			return c.catalogOK(od, nd)
+		case nr == objNr(c.rootEntry(c.cur, "AcroForm")) || nr == objNr(c.rootEntry(c.old, "AcroForm")):
 			return c.acroFormOK(od, nd)
-		case nr == objNr(c.curRootEntry("DSS")):
-			return true
-		case c.cur.Info != nil && nr == c.cur.Info.ObjectNumber.Value():
-			return c.dictChangeOK(od, nd, "ModDate", "Producer")
 		case isType(nd, "Page") && isType(od, "Page"):
 			return c.pageOK(od, nd)
-		case c.isSigField(nd) && c.isSigField(od):
+		case c.isSigField(c.old, od) && c.isSigField(c.cur, nd):
 			return c.sigFieldOK(od, nd)
+		case c.isField(od) || isAnnot(od):
+			return c.formFilled(describeObject(n) + "（对象 " + strconv.Itoa(nr) + "）被改动")
 		}
 		return false
 	}
@@ -121,36 +324,59 @@ func (c *revCompare) allowedChange(nr int, o, n types.Object) bool {
 	return false
 }
 
-func (c *revCompare) curRootEntry(key string) types.Object {
-	root, err := c.cur.Catalog()
-	if err != nil || root == nil {
+func asDict(o types.Object) (types.Dict, bool) {
+	switch v := o.(type) {
+	case types.Dict:
+		return v, true
+	}
+	return nil, false
+}
+
+func (c *revCompare) rootEntry(x *model.XRefTable, key string) types.Object {
+	root, _ := c.resolve(x, x.Root.ObjectNumber.Value()).(types.Dict)
+	if root == nil {
 		return nil
 	}
 	return root[key]
 }
 
-// dictChangeOK: only the listed keys differ; AcroForm values are judged as
-// an AcroForm when the catalog holds it directly.
-func (c *revCompare) dictChangeOK(od, nd types.Dict, allowed ...string) bool {
-	for _, k := range changedKeys(od, nd) {
-		if !slices.Contains(allowed, k) {
-			return false
-		}
-		if k == "AcroForm" {
-			oa, _ := od[k].(types.Dict)
-			na, _ := nd[k].(types.Dict)
-			if na != nil && !c.acroFormOK(oa, na) {
+// catalogOK: only /AcroForm (judged as such), /DSS, /Metadata,
+// /Extensions, /Version and /Perms gaining nothing may differ.
+func (c *revCompare) catalogOK(od, nd types.Dict) bool {
+	for _, k := range c.changedKeys(od, nd) {
+		switch k {
+		case "DSS", "Extensions", "Version":
+		case "Metadata":
+			if md, ok := c.deref(c.cur, nd[k]).(types.StreamDict); ok {
+				if st := md.Subtype(); st != nil && *st != "XML" {
+					return false
+				}
+			} else if nd[k] != nil {
 				return false
 			}
+		case "AcroForm":
+			oa, _ := c.deref(c.old, od[k]).(types.Dict)
+			na, _ := c.deref(c.cur, nd[k]).(types.Dict)
+			if na == nil || !c.acroFormOK(oa, na) {
+				return false
+			}
+		default:
+			return false
 		}
 	}
 	return true
 }
 
 func (c *revCompare) acroFormOK(od, nd types.Dict) bool {
-	for _, k := range changedKeys(od, nd) {
+	for _, k := range c.changedKeys(od, nd) {
 		switch k {
 		case "SigFlags", "DA", "DR":
+		case "NeedAppearances":
+			// Dropping it (signing tools do) makes readers show the stored,
+			// signed appearances; switching it on is not allowed.
+			if b, ok := nd[k].(types.Boolean); ok && b.Value() {
+				return false
+			}
 		case "Fields":
 			if !c.arrayEntryOK(od[k], nd[k]) {
 				return false
@@ -163,7 +389,7 @@ func (c *revCompare) acroFormOK(od, nd types.Dict) bool {
 }
 
 func (c *revCompare) pageOK(od, nd types.Dict) bool {
-	for _, k := range changedKeys(od, nd) {
+	for _, k := range c.changedKeys(od, nd) {
 		if k != "Annots" || !c.arrayEntryOK(od[k], nd[k]) {
 			return false
 		}
@@ -171,34 +397,22 @@ func (c *revCompare) pageOK(od, nd types.Dict) bool {
 	return true
 }
 
-// arrayEntryOK judges a changed /Fields or /Annots entry: a direct array may
-// only gain signature fields; a new reference must point at an array that
-// keeps the old elements and adds only signature fields.
+// arrayEntryOK judges a changed /Fields or /Annots entry: it may only gain
+// signature fields, directly or through a new array.
 func (c *revCompare) arrayEntryOK(o, n types.Object) bool {
 	if n == nil {
 		return false
 	}
-	oa := c.resolveOldArray(o)
-	na, err := c.cur.DereferenceArray(n)
-	if err != nil {
+	oa, _ := c.deref(c.old, o).(types.Array)
+	na, ok := c.deref(c.cur, n).(types.Array)
+	if !ok {
 		return false
 	}
 	return c.onlyAddsSigFields(oa, na)
 }
 
-func (c *revCompare) resolveOldArray(o types.Object) types.Array {
-	if o == nil {
-		return nil
-	}
-	a, err := c.old.DereferenceArray(o)
-	if err != nil {
-		return nil
-	}
-	return a
-}
-
 // onlyAddsSigFields: every old element is still there, and each added one
-// is a signature field or widget.
+// is a signature field or widget (else it is form filling or an annotation).
 func (c *revCompare) onlyAddsSigFields(oa, na types.Array) bool {
 	left := slices.Clone(na)
 	for _, o := range oa {
@@ -209,31 +423,73 @@ func (c *revCompare) onlyAddsSigFields(oa, na types.Array) bool {
 		left = slices.Delete(left, i, i+1)
 	}
 	for _, n := range left {
-		d, err := c.cur.DereferenceDict(n)
-		if err != nil || d == nil || !c.isSigField(d) {
+		d, _ := c.deref(c.cur, n).(types.Dict)
+		if d == nil {
 			return false
 		}
+		if c.isSigField(c.cur, d) {
+			nr := objNr(n)
+			if nr == 0 || !c.exists(c.old, nr) {
+				c.addSigWidget(nr, d)
+			}
+			continue
+		}
+		if isAnnot(d) || c.isField(d) {
+			c.formFilled("新增了" + describeObject(d))
+			continue
+		}
+		return false
 	}
 	return true
 }
 
-// sigFieldOK: an existing signature field may get its value and appearance.
-func (c *revCompare) sigFieldOK(od, nd types.Dict) bool {
-	if v, ok := od["V"]; ok && !equalObj(v, nd["V"]) {
-		return false // a signed field must keep its signature
+type newWidget struct {
+	nr int
+	d  types.Dict
+}
+
+func (c *revCompare) addSigWidget(nr int, d types.Dict) {
+	for _, w := range c.newSigWs {
+		if nr != 0 && w.nr == nr {
+			return
+		}
 	}
-	for _, k := range changedKeys(od, nd) {
+	c.newSigWs = append(c.newSigWs, newWidget{nr, d})
+	c.res.laterSigFields = append(c.res.laterSigFields, d)
+}
+
+// sigFieldOK: an existing empty signature field may get its value and
+// appearance; a field signed already may not change at all.
+func (c *revCompare) sigFieldOK(od, nd types.Dict) bool {
+	if _, ok := od["V"]; ok {
+		// A field signed when this revision was signed keeps everything,
+		// its appearance (the stamp the reader sees) included.
+		return false
+	}
+	if ref, ok := od["AP"].(types.IndirectRef); ok && !equalObj(od["AP"], nd["AP"]) &&
+		len(c.curRefBy[ref.ObjectNumber.Value()]) > 0 {
+		// The appearance replaced was shared with another object, which
+		// now shows what the field showed: not a plain signing.
+		return false
+	}
+	for _, k := range c.changedKeys(od, nd) {
 		switch k {
-		case "V", "AP", "AS", "M", "F", "DA", "Border", "MK", "Lock", "SV":
+		case "V", "AP", "AS", "M", "F", "DA", "Border", "MK", "Lock", "SV", "P":
 		default:
 			return false
 		}
+	}
+	if _, ok := nd["V"]; ok {
+		// Signed now: subject to the locks of earlier signatures. Its
+		// place on the page was laid out in the signed revision, so it is
+		// not judged as an overlay.
+		c.res.laterSigFields = append(c.res.laterSigFields, nd)
 	}
 	return true
 }
 
 // isSigField: the dictionary, or an ancestor, has /FT /Sig.
-func (c *revCompare) isSigField(d types.Dict) bool {
+func (c *revCompare) isSigField(x *model.XRefTable, d types.Dict) bool {
 	for depth := 0; d != nil && depth < maxDepth; depth++ {
 		if ft := d.NameEntry("FT"); ft != nil {
 			return *ft == "Sig"
@@ -242,21 +498,36 @@ func (c *revCompare) isSigField(d types.Dict) bool {
 		if !ok {
 			return false
 		}
-		var err error
-		if d, err = c.cur.DereferenceDict(p); err != nil {
-			return false
+		d, _ = c.deref(x, p).(types.Dict)
+	}
+	return false
+}
+
+// isField: a form field (has /FT, or is a widget or a node of the tree).
+func (c *revCompare) isField(d types.Dict) bool {
+	if _, ok := d.Find("FT"); ok {
+		return true
+	}
+	if _, ok := d.Find("Parent"); ok {
+		if _, ok := d.Find("T"); ok {
+			return true
 		}
 	}
 	return false
 }
 
+func isAnnot(d types.Dict) bool {
+	if t := d.Type(); t != nil && *t == "Annot" {
+		return true
+	}
+	_, hasRect := d.Find("Rect")
+	return d.Subtype() != nil && hasRect
+}
+
 // isAnnotsArray: object nr is some page's /Annots in the current revision.
 func (c *revCompare) isAnnotsArray(nr int) bool {
-	for _, e := range c.cur.Table {
-		if e == nil || e.Free {
-			continue
-		}
-		if d, ok := e.Object.(types.Dict); ok && isType(d, "Page") && objNr(d["Annots"]) == nr {
+	for _, by := range c.curRefBy[nr] {
+		if d, ok := c.resolve(c.cur, by).(types.Dict); ok && isType(d, "Page") && objNr(d["Annots"]) == nr {
 			return true
 		}
 	}
@@ -265,13 +536,42 @@ func (c *revCompare) isAnnotsArray(nr int) bool {
 
 // isFieldsArray: object nr is the AcroForm's /Fields.
 func (c *revCompare) isFieldsArray(nr int) bool {
-	af, err := c.cur.DereferenceDict(c.curRootEntry("AcroForm"))
-	return err == nil && af != nil && objNr(af["Fields"]) == nr
+	af, _ := c.deref(c.cur, c.rootEntry(c.cur, "AcroForm")).(types.Dict)
+	return af != nil && objNr(af["Fields"]) == nr
 }
 
 func isType(d types.Dict, t string) bool {
 	v := d.Type()
 	return v != nil && *v == t
+}
+
+// changedKeys lists the keys whose values differ, resolving a value that
+// became (or stopped being) an indirect reference: the same dictionary
+// written directly or in a new object is the same value.
+func (c *revCompare) changedKeys(od, nd types.Dict) []string {
+	var keys []string
+	for _, k := range changedKeys(od, nd) {
+		if c.sameValue(od[k], nd[k]) {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// sameValue compares an old and a new value, one level of references
+// resolved (in their own revision): a page whose /Resources now point at a
+// new object with the same entries shows the same.
+func (c *revCompare) sameValue(o, n types.Object) bool {
+	if equalObj(o, n) {
+		return true
+	}
+	_, ref1 := o.(types.IndirectRef)
+	_, ref2 := n.(types.IndirectRef)
+	if !ref1 && !ref2 {
+		return false
+	}
+	return equalObj(c.deref(c.old, o), c.deref(c.cur, n))
 }
 
 // changedKeys lists the keys whose values differ.
@@ -291,10 +591,8 @@ func changedKeys(od, nd types.Dict) []string {
 	return keys
 }
 
-// equalObj compares two PDF objects structurally; references compare by
-// number, streams by their position and length in the file (the earlier
-// revision is a byte prefix of the file, so the same position means the
-// same bytes).
+// equalObj compares two resolved PDF objects structurally; references
+// compare by number, streams by dictionary and encoded bytes.
 func equalObj(a, b types.Object) bool {
 	switch x := a.(type) {
 	case nil:
@@ -334,12 +632,52 @@ func equalObj(a, b types.Object) bool {
 	case types.IndirectRef:
 		y, ok := b.(types.IndirectRef)
 		return ok && x.ObjectNumber == y.ObjectNumber && x.GenerationNumber == y.GenerationNumber
+	case types.StringLiteral, types.HexLiteral:
+		// The same string may be written either way.
+		xb, ok1 := strBytes(x)
+		yb, ok2 := strBytes(b)
+		return ok1 && ok2 && bytes.Equal(xb, yb)
+	case types.Float:
+		switch y := b.(type) {
+		case types.Float:
+			return x.Value() == y.Value()
+		case types.Integer:
+			return x.Value() == float64(y.Value())
+		}
+		return false
+	case types.Integer:
+		switch y := b.(type) {
+		case types.Float:
+			return float64(x.Value()) == y.Value()
+		case types.Integer:
+			return x == y
+		}
+		return false
 	}
 	return reflect.DeepEqual(a, b)
 }
 
+// strBytes gives a string object's bytes.
+func strBytes(o types.Object) ([]byte, bool) {
+	switch v := o.(type) {
+	case types.StringLiteral:
+		b, err := types.Unescape(v.Value())
+		return b, err == nil
+	case types.HexLiteral:
+		b, err := v.Bytes()
+		return b, err == nil
+	}
+	return nil, false
+}
+
 func equalStream(x, y types.StreamDict) bool {
-	if !equalObj(x.Dict, y.Dict) || x.StreamOffset != y.StreamOffset {
+	if !equalObj(x.Dict, y.Dict) {
+		return false
+	}
+	if x.Raw != nil && y.Raw != nil {
+		return bytes.Equal(x.Raw, y.Raw)
+	}
+	if x.StreamOffset != y.StreamOffset {
 		return false
 	}
 	if (x.StreamLength == nil) != (y.StreamLength == nil) {
@@ -372,6 +710,15 @@ func describeObject(o types.Object) string {
 			case "Sig":
 				return "签名字典"
 			}
+		}
+		if st := v.Subtype(); st != nil {
+			if *st == "Widget" {
+				return "表单域"
+			}
+			return "批注"
+		}
+		if _, ok := v.Find("FT"); ok {
+			return "表单域"
 		}
 		return "字典对象"
 	case types.Array:

@@ -31,6 +31,7 @@ type trustStore struct {
 	dir   string
 	pool  *x509.CertPool
 	certs []*x509.Certificate
+	infos []*certInfo // the same, as read for chain building
 	// pdfcpuPool is true when pdfcpu's own pool could be loaded from dir.
 	pdfcpuPool bool
 }
@@ -98,25 +99,41 @@ func setupLocked(dir string) error {
 		// validation then runs without one (trust is judged here anyway).
 		return nil
 	}
-	certs, err := loadTrustedCerts(dir)
+	infos, err := loadTrustedCerts(dir)
 	if err != nil {
 		return fmt.Errorf("pdfsign setup: load trusted certificates from %s: %w", dir, err)
 	}
-	for _, c := range certs {
-		trust.pool.AddCert(c)
+	trust.infos = infos
+	for _, c := range infos {
+		if c.x != nil {
+			trust.pool.AddCert(c.x)
+			trust.certs = append(trust.certs, c.x)
+		}
 	}
-	trust.certs = certs
+	// pdfcpu's pool serves only its revocation checks; it cannot read
+	// SM2 or brainpool roots, which are judged here all the same.
 	pdfcpu.InvalidateCertificatePool()
-	if err := pdfcpu.LoadCertificates(); err != nil {
-		return fmt.Errorf("pdfsign setup: pdfcpu trusted certificates in %s: %w", dir, err)
-	}
-	trust.pdfcpuPool = true
+	trust.pdfcpuPool = pdfcpu.LoadCertificates() == nil
 	return nil
 }
 
-// loadTrustedCerts reads every certificate file below dir.
-func loadTrustedCerts(dir string) ([]*x509.Certificate, error) {
-	var certs []*x509.Certificate
+// loadTrustedCerts reads every certificate file below dir (PEM or DER),
+// read leniently: an SM2 or brainpool root Go's x509 refuses is kept.
+func loadTrustedCerts(dir string) ([]*certInfo, error) {
+	var certs []*certInfo
+	add := func(path string, der []byte) error {
+		p := &berParser{}
+		n, _, err := p.parse(der, 0)
+		if err != nil || !n.is(0, 16) {
+			return fmt.Errorf("%s: not a certificate", path)
+		}
+		c := parseCertLenient(n)
+		if c.spki == nil {
+			return fmt.Errorf("%s: not a certificate", path)
+		}
+		certs = append(certs, c)
+		return nil
+	}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -143,19 +160,13 @@ func loadTrustedCerts(dir string) ([]*x509.Certificate, error) {
 			if blk.Type != "CERTIFICATE" {
 				continue
 			}
-			c, err := x509.ParseCertificate(blk.Bytes)
-			if err != nil {
-				return fmt.Errorf("%s: %w", path, err)
+			if err := add(path, blk.Bytes); err != nil {
+				return err
 			}
-			certs = append(certs, c)
 			found = true
 		}
 		if !found {
-			c, err := x509.ParseCertificate(b)
-			if err != nil {
-				return fmt.Errorf("%s: no certificate: %w", path, err)
-			}
-			certs = append(certs, c)
+			return add(path, b)
 		}
 		return nil
 	})

@@ -33,8 +33,12 @@ func (r *Report) Conclusion() string {
 			return "签名无效，不可推送"
 		case s.Supported && !s.DigestOK:
 			return "签名后被修改，不可推送"
+		case !s.Supported && (s.DigestAlgorithm == "SHA-1" || strings.Contains(s.SubFilter, "sha1")):
+			return "签名使用已不安全的 SHA-1（弱算法），不能确认未被修改，不可推送"
 		case !s.Supported:
 			return "签名无法验证，不能确认未被修改，不可推送"
+		case s.FormFilledAfterSigning:
+			return ReasonFormFilled + "，不可推送"
 		case s.AppendedAfterSigning && !s.LaterUpdatesOnlySignatures:
 			return "签名后被修改，不可推送"
 		case !s.Intact:
@@ -77,7 +81,7 @@ func WriteText(w io.Writer, r *Report) error {
 		[2]string{"SHA-256", orDash(r.SHA256)},
 	)
 	if r.IsPDF {
-		structure := "宽松 " + pass(r.ValidRelaxed) + "，严格 " + pass(r.ValidStrict)
+		structure := pass(r.ValidRelaxed)
 		head = append(head,
 			[2]string{"PDF版本", orDash(r.Version)},
 			[2]string{"页数", strconv.Itoa(r.Pages)},
@@ -85,10 +89,7 @@ func WriteText(w io.Writer, r *Report) error {
 			[2]string{"结构校验", structure},
 		)
 		if r.ValidationErrors.Relaxed != "" {
-			head = append(head, [2]string{"宽松校验错误", shorten(r.ValidationErrors.Relaxed, 300)})
-		}
-		if r.ValidationErrors.Strict != "" {
-			head = append(head, [2]string{"严格校验错误", shorten(r.ValidationErrors.Strict, 300)})
+			head = append(head, [2]string{"校验错误", shorten(r.ValidationErrors.Relaxed, 300)})
 		}
 		sigCount := "无"
 		if len(r.Signatures) > 0 {
@@ -118,7 +119,7 @@ func WriteText(w io.Writer, r *Report) error {
 		appended := "无"
 		if s.AppendedAfterSigning {
 			if s.LaterUpdatesOnlySignatures {
-				appended = "有（只追加了后续签名）"
+				appended = "有（只有签名后允许的追加：后续签名、时间戳、验证数据 DSS 或元数据）"
 			} else {
 				appended = "有"
 			}
@@ -144,6 +145,7 @@ func WriteText(w io.Writer, r *Report) error {
 		}
 		t.block("  ", rows)
 		t.list("  ", "问题", s.Problems)
+		t.list("  ", "说明", s.Notes)
 	}
 	t.list("", "问题", r.Problems)
 	t.line("结论：" + r.Conclusion())

@@ -68,7 +68,7 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 	if err != nil {
 		return nil, inputErr("无法读取保函文件 %s：%v", in.PDFPath, err)
 	}
-	report, err := pdfsign.Check(ctx, bytes.NewReader(pdf), int64(len(pdf)), w.PDF)
+	report, err := pdfsign.CheckBytesIsolated(ctx, pdf, w.PDF)
 	if err != nil {
 		return nil, fmt.Errorf("check %s: %w", in.PDFPath, err)
 	}

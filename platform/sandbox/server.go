@@ -171,12 +171,16 @@ func New(opt Options) *Server {
 func (s *Server) now() time.Time { return s.opt.Now() }
 
 // Handler serves the API (POST /api/guarantor/v1, with or without the
-// trailing slash) and the file downloads of 4.1 (GET /files/{id}?token=...).
+// trailing slash), the file downloads of 4.1 (GET /files/{id}?token=...)
+// and a test time-stamp authority (TSAPath).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/guarantor/v1", s.serveAPI)
 	mux.HandleFunc("POST "+APIPath, s.serveAPI)
 	mux.HandleFunc("GET /files/{id}", s.serveFile)
+	tsa := newTSA(s.now) // a test TSA beside the API (tsa.go)
+	mux.Handle("POST "+TSAPath, tsa)
+	mux.HandleFunc("GET "+TSAPath+".pem", tsa.serveCert)
 	return mux
 }
 

@@ -25,6 +25,28 @@ type Order struct {
 	ValidDay        string `json:"valid_day"`
 	OrderAmount     string `json:"order_amount"`
 	Flagged         bool   `json:"flagged"`
+	// The platform's files, where the fields were read (order info; the
+	// list's pages leave them out): file_id for guarantee issue --sign-file.
+	GuaranteeSignFiles *[]OrderFile `json:"guarantee_sign_files,omitempty"`
+	AttachFiles        *[]OrderFile `json:"attach_files,omitempty"`
+}
+
+// OrderFile is one file of an order's guarantee_sign_files or
+// attach_files.
+type OrderFile struct {
+	FileID   string `json:"file_id"`
+	FileName string `json:"file_name"`
+}
+
+func orderFiles(o store.Order, field string) *[]OrderFile {
+	if len(o.Fields) == 0 {
+		return nil
+	}
+	files := []OrderFile{}
+	for _, f := range platform.OrderFiles(o, field) {
+		files = append(files, OrderFile{FileID: string(f.FileID), FileName: string(f.FileName)})
+	}
+	return &files
 }
 
 // OrderOf is o's JSON object.
@@ -32,7 +54,8 @@ func OrderOf(o store.Order) Order {
 	return Order{OrderNo: o.OrderNo, OrderStatus: o.OrderStatus, BlockNumber: o.BlockNumber,
 		BlockName: o.BlockName, Principal: o.Principal, Creditor: o.Creditor,
 		GuaranteeAmount: o.GuaranteeAmount, BidDeadline: o.BidDeadline, ValidDay: o.ValidDay,
-		OrderAmount: o.OrderAmount, Flagged: o.Flagged}
+		OrderAmount: o.OrderAmount, Flagged: o.Flagged,
+		GuaranteeSignFiles: orderFiles(o, "guarantee_sign_files"), AttachFiles: orderFiles(o, "attach_files")}
 }
 
 // Guarantee is a guarantee's JSON object.

@@ -116,5 +116,12 @@ func StartListener(cfg *platform.Config, s *store.Store, wf *platform.Workflows,
 			logger.Error("listener stopped", "err", err)
 		}
 	}()
-	return &Listener{Server: srv, Addr: ln.Addr().String(), Release: release}, nil
+	stopKeeper := func() {}
+	if wf != nil {
+		// The files of new orders, kept before their URLs expire (platform/wf_keepfiles.go).
+		kctx, cancel := context.WithCancel(context.Background())
+		go (&platform.FileKeeper{W: wf, Logger: logger}).Run(kctx)
+		stopKeeper = cancel
+	}
+	return &Listener{Server: srv, Addr: ln.Addr().String(), Release: func() { stopKeeper(); release() }}, nil
 }

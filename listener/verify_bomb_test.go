@@ -1,0 +1,192 @@
+package listener
+
+import (
+	"bytes"
+	"compress/zlib"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"baohan/pdfsign"
+	"baohan/platform/sandbox"
+	"baohan/store"
+)
+
+// objStmBomb is a small PDF whose object stream inflates to decoded bytes:
+// a 2.6 request that once took serve to 10 GB.
+func objStmBomb(t testing.TB, decoded int) []byte {
+	t.Helper()
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	header := []byte("3 0 ")
+	zw.Write(header)
+	zeros := make([]byte, 1<<20)
+	for n := 0; n < decoded; n += len(zeros) {
+		zw.Write(zeros)
+	}
+	zw.Close()
+
+	var b bytes.Buffer
+	off := map[int]int{}
+	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+	obj := func(nr int, body string) {
+		off[nr] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", nr, body)
+	}
+	obj(1, "<< /Type /Catalog /Pages 2 0 R /AcroForm 3 0 R >>")
+	obj(2, "<< /Type /Pages /Kids [] /Count 0 >>")
+	off[4] = b.Len()
+	fmt.Fprintf(&b, "4 0 obj\n<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n", len(header), z.Len())
+	b.Write(z.Bytes())
+	b.WriteString("\nendstream\nendobj\n")
+	// Cross-reference stream: objects 0-5, object 3 inside object stream 4.
+	var rows bytes.Buffer
+	row := func(typ byte, f2 uint32, f3 uint16) {
+		rows.WriteByte(typ)
+		binary.Write(&rows, binary.BigEndian, f2)
+		binary.Write(&rows, binary.BigEndian, f3)
+	}
+	row(0, 0, 65535)
+	row(1, uint32(off[1]), 0)
+	row(1, uint32(off[2]), 0)
+	row(2, 4, 0)
+	row(1, uint32(off[4]), 0)
+	xref := b.Len()
+	row(1, uint32(xref), 0)
+	fmt.Fprintf(&b, "5 0 obj\n<< /Type /XRef /Size 6 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n", rows.Len())
+	b.Write(rows.Bytes())
+	fmt.Fprintf(&b, "\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n", xref)
+	return b.Bytes()
+}
+
+// nestingBomb is a PDF whose catalog holds arrays nested depth deep.
+func nestingBomb(depth int) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	o1 := b.Len()
+	b.WriteString("1 0 obj\n<< /Type /Catalog /Pages 2 0 R /X ")
+	b.WriteString(strings.Repeat("[", depth))
+	b.WriteString(strings.Repeat("]", depth))
+	b.WriteString(" >>\nendobj\n")
+	o2 := b.Len()
+	b.WriteString("2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n")
+	x := b.Len()
+	fmt.Fprintf(&b, "xref\n0 3\n0000000000 65535 f \n%010d 00000 n \n%010d 00000 n \ntrailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", o1, o2, x)
+	return b.Bytes()
+}
+
+// vmHWMOf is a process's peak resident memory (bytes), from /proc.
+func vmHWMOf(t testing.TB, pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Skip("no /proc/PID/status:", err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	t.Skip("no VmHWM")
+	return 0
+}
+
+// TestServeVerifyBombsBounded sends an object-stream bomb and a
+// deep-nesting bomb to the 2.6 endpoint of the real `baohan serve`: each
+// gets an answer that does not vouch for the file, and serve's peak
+// resident memory (VmHWM) stays below 256 MB: the check runs in a child
+// process bounded in memory and time (pdfsign.CheckFileIsolated).
+func TestServeVerifyBombsBounded(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	dir := t.TempDir()
+	bin := buildBaohan(t)
+	key, _ := keys(t)
+	writeKeys(t, dir, key)
+	addr := freeAddr(t)
+	data := filepath.Join(dir, "data")
+	cfg := writeServeConfig(t, dir, addr, data)
+
+	bombs := []struct {
+		name string
+		pdf  []byte
+	}{
+		{"objstm", objStmBomb(t, 512<<20)},
+		{"nested", nestingBomb(1 << 20)},
+	}
+	st, err := store.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := &env{t: t, st: st}
+	for i, b := range bombs {
+		n := strconv.Itoa(300 + i)
+		seed.seedIssued("1813000"+n, "FZDB2026000"+n, "806097210890174"+n, sha(b.pdf))
+	}
+	st.Close()
+
+	var logs lockedBuffer
+	cmd := exec.Command(bin, "serve", "--config", cfg, "--data", data)
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, done: make(chan struct{})}
+	go func() { p.err = cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-p.done })
+	waitHealthy(t, "http://"+addr, p, &logs)
+
+	sb := sandbox.New(sandbox.Options{APIKey: "k", APISecret: testSecret, BtcID: 123, GuarantorKey: key,
+		CallbackBase: "http://" + addr, CallbackTimeout: time.Minute})
+	defer sb.Close()
+	for i, b := range bombs {
+		serial := "806097210890174" + strconv.Itoa(300+i)
+		status, raw, err := sb.SendOnce(context.Background(), verifyCallback(serial, b.pdf))
+		if err != nil && status == 0 {
+			t.Fatalf("%s: %v\n%s", b.name, err, logs.String())
+		}
+		if status != 200 {
+			t.Fatalf("%s: HTTP %d %s", b.name, status, raw)
+		}
+		var a struct {
+			Status int `json:"status"`
+			Data   struct {
+				IsModified int `json:"is_modified"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(raw, &a); err != nil {
+			t.Fatalf("%s: answer %s", b.name, raw)
+		}
+		if a.Status == 200 && a.Data.IsModified == pdfsign.NotModified {
+			t.Errorf("%s: vouched for a bomb: %s", b.name, raw)
+		}
+		if a.Status != 200 && (a.Status < 2600 || a.Status > 2609) {
+			t.Errorf("%s: status %d: %s", b.name, a.Status, raw)
+		}
+		t.Logf("%s (%d bytes): answer %s", b.name, len(b.pdf), raw)
+	}
+	hwm := vmHWMOf(t, cmd.Process.Pid)
+	t.Logf("baohan serve VmHWM after the bombs: %.1f MB", float64(hwm)/(1<<20))
+	if hwm > 256<<20 {
+		t.Errorf("serve peaked at %d MB (limit 256 MB)", hwm>>20)
+	}
+	select {
+	case <-p.done:
+		t.Fatalf("serve exited: %v\n%s", p.err, logs.String())
+	default:
+	}
+}

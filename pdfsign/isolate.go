@@ -1,0 +1,189 @@
+package pdfsign
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"time"
+)
+
+// Isolated checks: a file from outside (the 2.6 endpoint, a file a clerk
+// picked) is checked in a child process of the running executable, so that
+// a limit really holds whatever the parse does: the child's address space
+// is capped (RLIMIT_AS), its Go heap is steered below that, and it is
+// killed when the time is up, so a timeout ends the work, not only the
+// answer. The parent only reads the child's JSON report (bounded).
+//
+// The child is the same executable started with BAOHAN_PDFSIGN_CHILD set;
+// this package's init runs the check and exits before the program's main
+// (or a test binary's tests) start. Any program importing pdfsign can
+// therefore use CheckFileIsolated without wiring anything in main.
+
+// Child limits.
+const (
+	// ChildMemoryLimit caps the child's address space beyond what the Go
+	// runtime had reserved at start.
+	ChildMemoryLimit = 512 << 20
+	childHeapLimit   = 192 << 20 // the Go heap target inside the child (soft: GC works harder near it)
+	maxReportBytes   = 8 << 20   // the child's JSON report
+)
+
+const (
+	envChild = "BAOHAN_PDFSIGN_CHILD"
+	envFile  = "BAOHAN_PDFSIGN_FILE"
+	envOpts  = "BAOHAN_PDFSIGN_OPTS"
+	envTrust = "BAOHAN_PDFSIGN_TRUST"
+)
+
+func init() {
+	if os.Getenv(envChild) != "1" {
+		return
+	}
+	os.Exit(runChild(os.Stdout))
+}
+
+type childOptions struct {
+	Revocation bool          `json:"revocation"`
+	Timeout    time.Duration `json:"timeout"`
+}
+
+// runChild checks the file named in the environment and writes the report.
+func runChild(w io.Writer) int {
+	limitSelf()
+	var co childOptions
+	if err := json.Unmarshal([]byte(os.Getenv(envOpts)), &co); err != nil {
+		fmt.Fprintln(os.Stderr, "pdfsign child: options:", err)
+		return 2
+	}
+	globalMu.Lock()
+	_ = setupLocked(os.Getenv(envTrust))
+	globalMu.Unlock()
+	rep, err := CheckFile(context.Background(), os.Getenv(envFile), Options(co))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pdfsign child:", err)
+		return 2
+	}
+	if err := json.NewEncoder(w).Encode(rep); err != nil {
+		return 2
+	}
+	return 0
+}
+
+// ErrNoIsolation is returned when the child process cannot be started.
+var ErrNoIsolation = errors.New("pdfsign: cannot start the check process")
+
+// CheckFileIsolated checks the PDF at path like CheckFile, in a child
+// process bounded in memory (ChildMemoryLimit) and time (opt.Timeout, then
+// the child is killed). A child that dies (out of memory, a crash) gives a
+// report with CheckError set, which is never intact; a timeout gives a
+// report with Complete false.
+func CheckFileIsolated(ctx context.Context, path string, opt Options) (*Report, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("check %s: not a regular file", path)
+	}
+	exe, err := os.Executable()
+	if _, e := os.Stat("/proc/self/exe"); e == nil {
+		// The running image itself, even when the file was replaced by an
+		// upgrade since the program started.
+		exe, err = "/proc/self/exe", nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w: %v", path, ErrNoIsolation, err)
+	}
+	timeout := opt.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ts := ensureSetup()
+	opts, _ := json.Marshal(childOptions{Revocation: opt.Revocation, Timeout: timeout})
+	cctx, cancel := context.WithTimeout(ctx, timeout+2*time.Second) // the child stops itself at timeout
+	defer cancel()
+	cmd := exec.CommandContext(cctx, exe)
+	cmd.Env = append(os.Environ(), envChild+"=1", envFile+"="+path, envOpts+"="+string(opts), envTrust+"="+ts.dir)
+	cmd.SysProcAttr = childProcAttr()
+	cmd.WaitDelay = time.Second
+	var out bytes.Buffer
+	var errOut bytes.Buffer
+	cmd.Stdout = &limitedWriter{w: &out, n: maxReportBytes}
+	cmd.Stderr = &limitedWriter{w: &errOut, n: 64 << 10}
+	started := time.Now()
+	runErr := cmd.Run()
+	stopped := func(msg string) *Report {
+		return &Report{File: path, Size: st.Size(), CheckedAt: started.UTC(), Signatures: []Signature{}, Problems: []string{msg}}
+	}
+	if cctx.Err() != nil {
+		if ctx.Err() != nil {
+			return stopped("检查被中止，无法确认文件完好"), nil
+		}
+		return stopped(fmt.Sprintf("检查超时（超过 %d 秒），无法确认文件完好", int(timeout.Round(time.Second)/time.Second))), nil
+	}
+	if runErr != nil {
+		rep := stopped("文件检查超出了内存或资源限制（文件过大或结构异常），无法确认文件完好")
+		rep.Complete = true
+		rep.IsPDF = true
+		rep.CheckError = "check process failed: " + shorten(runErr.Error(), 200)
+		return rep, nil
+	}
+	var rep Report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		r := stopped("检查结果无法读取，无法确认文件完好")
+		r.Complete = true
+		r.CheckError = "check process output: " + err.Error()
+		return r, nil
+	}
+	rep.File = path
+	return &rep, nil
+}
+
+// limitedWriter keeps at most n bytes and drops the rest.
+type limitedWriter struct {
+	w io.Writer
+	n int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	k := len(p)
+	if len(p) > l.n {
+		p = p[:l.n]
+	}
+	l.n -= len(p)
+	if len(p) > 0 {
+		if _, err := l.w.Write(p); err != nil {
+			return 0, err
+		}
+	}
+	return k, nil
+}
+
+// CheckBytesIsolated checks pdf like Check, in a bounded child process (see
+// CheckFileIsolated): the bytes go to a private temporary file that the
+// child reads and that is removed afterwards, so the verdict is about
+// exactly these bytes (for the push gate: the bytes that will be pushed).
+func CheckBytesIsolated(ctx context.Context, pdf []byte, opt Options) (*Report, error) {
+	f, err := os.CreateTemp("", "baohan-check-*.pdf")
+	if err != nil {
+		return nil, fmt.Errorf("check: %w: %v", ErrNoIsolation, err)
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(pdf); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("check: write temporary file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("check: write temporary file: %w", err)
+	}
+	rep, err := CheckFileIsolated(ctx, f.Name(), opt)
+	if rep != nil {
+		rep.File = ""
+	}
+	return rep, err
+}

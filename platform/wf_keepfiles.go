@@ -1,0 +1,203 @@
+package platform
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"baohan/store"
+)
+
+// EventKindFile marks the journal's events about a platform file of an
+// order (guarantee_sign_files, attach_files): kept (status 200, Detail has
+// its SHA-256) or failed (status 0, retried).
+const EventKindFile = "file"
+
+// KeptFile is one platform file of an order and what became of it.
+type KeptFile struct {
+	Field  string `json:"field"` // guarantee_sign_files or attach_files
+	FileID string `json:"file_id"`
+	Name   string `json:"file_name"`
+	SHA256 string `json:"sha256,omitempty"`
+	Size   int64  `json:"size,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+// keptFiles are the files of an order already in the store, by file_id,
+// as the journal records them.
+func (w *Workflows) keptFiles(ctx context.Context, orderNo string) (map[string]KeptFile, error) {
+	evs, err := w.Store.ListEvents(ctx, store.EventQuery{Ref: orderNo, Kind: EventKindFile, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	kept := map[string]KeptFile{}
+	for _, e := range evs {
+		var k KeptFile
+		if e.Status != StatusOK || json.Unmarshal([]byte(e.Detail), &k) != nil || !store.ValidSHA256(k.SHA256) || !w.Store.HasFile(k.SHA256) {
+			continue
+		}
+		kept[k.FileID] = k
+	}
+	return kept, nil
+}
+
+// KeepOrderFiles downloads every file the order lists that the store does
+// not hold yet: first from the URL the order brought, and when that fails
+// (the URL lives two hours) from a fresh one (4.1 get_file_url). Each file
+// kept or failed is journaled (EventKindFile), so that a failure is shown
+// and retried, never silently missing. progress, when set, hears each
+// file's bytes.
+func (w *Workflows) KeepOrderFiles(ctx context.Context, orderNo string, progress func(fileID string, done, total int64)) ([]KeptFile, error) {
+	o, err := w.Store.GetOrder(ctx, orderNo)
+	if err != nil {
+		return nil, err
+	}
+	kept, err := w.keptFiles(ctx, orderNo)
+	if err != nil {
+		return nil, err
+	}
+	var out []KeptFile
+	for _, field := range []string{"guarantee_sign_files", "attach_files"} {
+		for _, f := range OrderFiles(o, field) {
+			id := string(f.FileID)
+			if id == "" {
+				continue
+			}
+			if k, ok := kept[id]; ok {
+				out = append(out, k)
+				continue
+			}
+			k := KeptFile{Field: field, FileID: id, Name: SanitizeFileName(string(f.FileName))}
+			var p func(done, total int64)
+			if progress != nil {
+				p = func(done, total int64) { progress(id, done, total) }
+			}
+			ref, name, err := w.fetchFile(ctx, string(f.FileURL), id, p)
+			label := map[string]string{"guarantee_sign_files": "签署文件", "attach_files": "附件"}[field]
+			ev := store.Event{Kind: EventKindFile, Direction: store.DirIn, Method: MethodGetFileURL, Ref: orderNo}
+			if err != nil {
+				k.Error = err.Error()
+				ev.Summary = fmt.Sprintf("订单 %s 的%s %s 下载失败，将重试：%v", orderNo, label, id, err)
+			} else {
+				if string(f.FileName) == "" {
+					k.Name = name
+				}
+				k.SHA256, k.Size = ref.SHA256, ref.Size
+				ev.Status = StatusOK
+				ev.Summary = fmt.Sprintf("已保存订单 %s 的%s %s（%s，SHA-256 %s）", orderNo, label, k.Name, Size(ref.Size), ref.SHA256)
+			}
+			detail, _ := json.Marshal(k)
+			ev.Detail = string(detail)
+			if _, err := w.Store.AddEvent(ctx, ev); err != nil {
+				return out, fmt.Errorf("record file %s of order %s: %w", id, orderNo, err)
+			}
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// fetchFile downloads from the order's URL, then from a fresh 4.1 URL.
+func (w *Workflows) fetchFile(ctx context.Context, url, fileID string, progress func(done, total int64)) (store.FileRef, string, error) {
+	if url != "" {
+		if ref, name, err := w.Download(ctx, url, progress); err == nil {
+			return ref, name, nil
+		}
+	}
+	fresh, err := w.FileURL(ctx, fileID)
+	if err != nil {
+		return store.FileRef{}, "", err
+	}
+	return w.Download(ctx, fresh, progress)
+}
+
+// FileKeeper keeps the files of new orders in the background: it tails
+// the journal for 2.1 callbacks and 2.2 answers (the two messages that
+// bring guarantee_sign_files and attach_files) and downloads their files
+// at once (KeepOrderFiles), retrying failures with a growing pause.
+type FileKeeper struct {
+	W *Workflows
+	// Interval is how often the journal is read; default 5 s.
+	Interval time.Duration
+	Logger   *slog.Logger
+
+	after   int64                // last journal event seen
+	pending map[string]time.Time // order -> next try
+	tries   map[string]int
+}
+
+// Run works until ctx ends.
+func (k *FileKeeper) Run(ctx context.Context) {
+	iv := k.Interval
+	if iv <= 0 {
+		iv = 5 * time.Second
+	}
+	t := time.NewTicker(iv)
+	defer t.Stop()
+	for {
+		k.Step(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Step reads the new journal events and downloads what is due. It returns
+// the orders it tried.
+func (k *FileKeeper) Step(ctx context.Context) []string {
+	if k.pending == nil {
+		k.pending, k.tries = map[string]time.Time{}, map[string]int{}
+	}
+	// Orders older than two days are left to the clerk (their files may be
+	// gone from the platform); the keeper is for what is arriving.
+	oldest := k.W.now().Add(-48 * time.Hour).UnixMilli()
+	for {
+		evs, err := k.W.Store.EventsAfter(ctx, k.after, 500)
+		if err != nil || len(evs) == 0 {
+			break
+		}
+		for _, e := range evs {
+			k.after = e.ID
+			if e.Ref == "" || e.At < oldest {
+				continue
+			}
+			if (e.Kind == store.KindCallback && e.Method == CallbackApplyGuarantee) || (e.Kind == store.KindCall && e.Method == MethodGetGuaranteeInfo && e.Status == StatusOK) {
+				if _, ok := k.pending[e.Ref]; !ok {
+					k.pending[e.Ref] = time.Time{}
+				}
+			}
+		}
+	}
+	now := k.W.now()
+	var tried []string
+	for orderNo, due := range k.pending {
+		if ctx.Err() != nil {
+			break
+		}
+		if now.Before(due) {
+			continue
+		}
+		tried = append(tried, orderNo)
+		files, err := k.W.KeepOrderFiles(ctx, orderNo, nil)
+		failed := err != nil
+		for _, f := range files {
+			failed = failed || f.Error != ""
+		}
+		if !failed {
+			delete(k.pending, orderNo)
+			delete(k.tries, orderNo)
+			continue
+		}
+		k.tries[orderNo]++
+		pause := time.Duration(1<<min(k.tries[orderNo], 5)) * 30 * time.Second // 1 min ... 16 min
+		k.pending[orderNo] = now.Add(pause)
+		if k.Logger != nil {
+			k.Logger.Warn("订单文件下载失败，稍后重试", "order_no", orderNo, "retry_in", pause.String())
+		}
+	}
+	return tried
+}

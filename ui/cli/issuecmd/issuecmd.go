@@ -1,0 +1,274 @@
+// Package issuecmd is `baohan guarantee issue` (签发, shared/interface.md):
+// the guarantee letter from the platform's 签署文件 or the firm's template
+// filled from the order, signed with the firm's certificate, checked like
+// any push, written to --out and, with --push, pushed (2.5).
+package issuecmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/charmbracelet/x/term"
+	"github.com/spf13/cobra"
+
+	"baohan/pdfsign"
+	"baohan/pdfsign/issue"
+	"baohan/platform"
+)
+
+// Deps is what the command takes from the binary.
+type Deps struct {
+	Workflows func() (*platform.Workflows, error)
+	// Print writes v as the one JSON document with --json, else human.
+	Print  func(v any, human func(w io.Writer)) error
+	JSON   func() bool
+	Stderr io.Writer
+	// Stdin is where the certificate's password is read from when it is a
+	// terminal (no echo); nil means os.Stdin.
+	Stdin *os.File
+	// Getenv reads $BAOHAN_CERT_PASSWORD; nil means os.Getenv.
+	Getenv func(string) string
+}
+
+// Options are the command's flags.
+type Options struct {
+	OrderNo     string
+	GuaranteeNo string
+	SignFile    string
+	Template    string
+	CertFile    string
+	SealFile    string
+	TSA         string
+	Out         string
+	Push        bool
+	OutTime     string
+	TransNo     string
+}
+
+// PasswordEnv is the environment variable scripts give the password in.
+const PasswordEnv = "BAOHAN_CERT_PASSWORD"
+
+// New makes the cobra command.
+func New(d Deps) *cobra.Command {
+	var o Options
+	cmd := &cobra.Command{
+		Use:   "issue ORDER_NO --no GUARANTEE_NO (--sign-file FILE_ID | --template FILE) --cert FILE.p12 --out FILE",
+		Short: "签发: sign the guarantee letter (签署文件 or the firm's template filled from the order), check it, and with --push push it (2.5)",
+		Long: "签发电子保函：保函来源为平台的签署文件（--sign-file，按 4.1 获取新的下载地址）或本公司的 PDF 表单模板\n" +
+			"（--template，按订单填写保函编号、受益人、被保证人、项目/标段名称、担保金额及大写、担保期间、出函日期，\n" +
+			"填写后字段锁定）；用本公司的 PKCS#12 证书（.p12/.pfx，RSA 或 SM2）签名，可加印章图片（--seal）和\n" +
+			"时间戳（--tsa）；签名后按推送的标准检查，写入 --out；加 --push 即推送（2.5）。证书密码在终端输入，\n" +
+			"脚本可用环境变量 " + PasswordEnv + "；密码不保存。",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.OrderNo = args[0]
+			return run(cmd.Context(), d, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.GuaranteeNo, "no", "", "guarantee_no (保函编号)")
+	f.StringVar(&o.SignFile, "sign-file", "", "file_id of the order's guarantee_sign_files (签署文件)")
+	f.StringVar(&o.Template, "template", "", "the firm's PDF form template")
+	f.StringVar(&o.CertFile, "cert", "", "the firm's certificate, PKCS#12 (.p12/.pfx)")
+	f.StringVar(&o.SealFile, "seal", "", "seal image (印章), PNG or JPEG")
+	f.StringVar(&o.TSA, "tsa", "", "RFC 3161 time-stamp authority URL")
+	f.StringVar(&o.Out, "out", "", "where to write the signed letter (not overwritten)")
+	f.BoolVar(&o.Push, "push", false, "push the letter (guarantor_push_guarantee, 2.5) once it passed its check")
+	f.StringVar(&o.OutTime, "out-time", "", "with --push: out_guarantee_time \"YYYY-MM-DD HH:MM:SS\" (default now, UTC+8)")
+	f.StringVar(&o.TransNo, "trans-no", "", "with --push: trans_no (传输流水号)")
+	return cmd
+}
+
+func usage(hint, format string, a ...any) error {
+	return &platform.InputError{Msg: fmt.Sprintf(format, a...), Hint: hint}
+}
+
+func run(ctx context.Context, d Deps, o Options) error {
+	switch {
+	case o.GuaranteeNo == "":
+		return usage("--no", "缺少保函编号")
+	case o.SignFile == "" && o.Template == "":
+		return usage("--sign-file 或 --template", "请指定保函来源：平台的签署文件（--sign-file FILE_ID）或本公司的模板（--template FILE）")
+	case o.SignFile != "" && o.Template != "":
+		return usage("--sign-file 或 --template", "--sign-file 与 --template 只能选一个")
+	case o.CertFile == "":
+		return usage("--cert", "缺少签名证书（--cert FILE.p12）")
+	case o.Out == "":
+		return usage("--out", "缺少输出文件（--out FILE）")
+	}
+	if _, err := os.Lstat(o.Out); err == nil {
+		return usage("--out", "输出文件 %s 已存在，不覆盖", o.Out)
+	}
+	wf, err := d.Workflows()
+	if err != nil {
+		return err
+	}
+	// The facts first, so that the clerk reads them before the password.
+	if o.Template != "" {
+		l, warns, err := wf.LetterFor(ctx, o.OrderNo, o.GuaranteeNo)
+		if err != nil {
+			return err
+		}
+		if !d.JSON() {
+			fmt.Fprintf(d.Stderr, "保函内容（订单 %s）：\n", o.OrderNo)
+			for _, v := range l.Values() {
+				if v.Value != "" {
+					fmt.Fprintf(d.Stderr, "  %s：%s\n", v.Label, v.Value)
+				}
+			}
+		}
+		for _, w := range warns {
+			fmt.Fprintf(d.Stderr, "baohan: 注意：%s\n", w)
+		}
+	}
+	p12, err := readFile(o.CertFile, issue.MaxPKCS12)
+	if err != nil {
+		return usage("--cert", "无法读取证书 %s：%v", o.CertFile, err)
+	}
+	var seal []byte
+	if o.SealFile != "" {
+		if seal, err = readFile(o.SealFile, issue.MaxSealImage); err != nil {
+			return usage("--seal", "无法读取印章图片 %s：%v", o.SealFile, err)
+		}
+	}
+	password, err := readPassword(d, o.CertFile)
+	if err != nil {
+		return err
+	}
+	cert, err := issue.LoadPKCS12(p12, password)
+	if errors.Is(err, issue.ErrPassword) {
+		return usage("--cert", "证书 %s 的密码不正确", o.CertFile)
+	}
+	if err != nil {
+		return usage("--cert", "证书 %s：%v", o.CertFile, err)
+	}
+	letter, err := wf.IssueLetter(ctx, platform.IssueInput{
+		OrderNo: o.OrderNo, GuaranteeNo: o.GuaranteeNo, SignFileID: o.SignFile, Template: o.Template,
+		Cert: cert, Seal: seal, TSAURL: o.TSA,
+	})
+	if err != nil {
+		if letter != nil && letter.Report != nil && !d.JSON() {
+			_ = pdfsign.WriteText(d.Stderr, letter.Report)
+		}
+		return err
+	}
+	for _, w := range letter.Warnings {
+		fmt.Fprintf(d.Stderr, "baohan: 注意：%s\n", w)
+	}
+	if err := writeNew(o.Out, letter.PDF); err != nil {
+		return err
+	}
+	out := map[string]any{
+		"order_no": o.OrderNo, "guarantee_no": o.GuaranteeNo, "source": letter.Source, "out": o.Out,
+		"sha256": letter.SHA256, "size": len(letter.PDF), "signer": cert.Leaf.Subject.CommonName,
+		"algorithm": cert.Algorithm(), "timestamped": o.TSA != "", "check": letter.Report,
+	}
+	if letter.Values != nil {
+		out["fields"] = letter.Values
+	}
+	var pushed *platform.Result
+	if o.Push {
+		p, err := wf.PlanPush(ctx, platform.PushInput{OrderNo: o.OrderNo, GuaranteeNo: o.GuaranteeNo, PDFPath: o.Out, OutTime: o.OutTime, TransNo: o.TransNo})
+		if err != nil {
+			return fmt.Errorf("保函已签发并写入 %s，但推送前的检查未通过：%w", o.Out, err)
+		}
+		for _, w := range p.Warnings {
+			fmt.Fprintf(d.Stderr, "baohan: 注意：%s\n", w)
+		}
+		if pushed, err = wf.Execute(ctx, p); err != nil {
+			return fmt.Errorf("保函已签发并写入 %s，推送失败：%w", o.Out, err)
+		}
+		out["push"] = map[string]any{"status": platform.StatusOK, "serial_num": string(pushed.SerialNum), "summary": pushed.Summary, "reconciled": pushed.Reconciled}
+	}
+	return d.Print(out, func(w io.Writer) {
+		fmt.Fprintf(w, "已签发电子保函 %s（订单 %s），来源：%s\n", o.GuaranteeNo, o.OrderNo, letter.Source)
+		fmt.Fprintf(w, "签名：%s（%s）", cert.Leaf.Subject.CommonName, cert.Algorithm())
+		if o.TSA != "" {
+			fmt.Fprint(w, "，带时间戳")
+		}
+		fmt.Fprintln(w)
+		_ = pdfsign.WriteText(w, letter.Report)
+		fmt.Fprintf(w, "已写入 %s（%d 字节，SHA-256 %s）\n", o.Out, len(letter.PDF), letter.SHA256)
+		if pushed != nil {
+			fmt.Fprintln(w, pushed.Summary)
+		}
+	})
+}
+
+// readPassword takes $BAOHAN_CERT_PASSWORD, else asks on the terminal
+// without echo. A run without a terminal and without the variable is a
+// usage error: the password is never read from a pipe or a flag (it would
+// stay in the shell history and the process list).
+func readPassword(d Deps, certFile string) (string, error) {
+	getenv := d.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if p := getenv(PasswordEnv); p != "" {
+		return p, nil
+	}
+	in := d.Stdin
+	if in == nil {
+		in = os.Stdin
+	}
+	if !term.IsTerminal(in.Fd()) {
+		return "", usage(PasswordEnv, "需要证书 %s 的密码：请在终端中运行，或设置环境变量 %s", certFile, PasswordEnv)
+	}
+	fmt.Fprintf(d.Stderr, "证书 %s 的密码：", certFile)
+	b, err := term.ReadPassword(in.Fd())
+	fmt.Fprintln(d.Stderr)
+	if err != nil {
+		return "", usage(PasswordEnv, "未能读取证书密码")
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+func readFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, errors.New(problem(err))
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, errors.New(problem(err))
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("文件超过 %d 字节", limit)
+	}
+	return b, nil
+}
+
+func problem(err error) string {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "文件不存在"
+	case errors.Is(err, os.ErrPermission):
+		return "没有权限"
+	}
+	return "读取失败"
+}
+
+// writeNew writes the letter to a new file (never over an existing one),
+// synced before it is reported written.
+func writeNew(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o644)
+	if err != nil {
+		return usage("--out", "无法写入 %s（%s）", path, problem(err))
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		os.Remove(path)
+		return fmt.Errorf("写入 %s 失败", path)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(path)
+		return fmt.Errorf("写入 %s 失败", path)
+	}
+	return f.Close()
+}
