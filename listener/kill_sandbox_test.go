@@ -27,6 +27,9 @@ import (
 // once, with one idempotency row and one event, and every answer the
 // platform holds is the stored one.
 func TestKillServeSandbox(t *testing.T) {
+	// Parallel: it waits on child processes or the network; the other
+	// tests of this kind run meanwhile (never beside the sequential ones).
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("SIGKILL/SIGTERM semantics are Unix")
 	}

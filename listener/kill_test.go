@@ -88,6 +88,9 @@ func helperServe() int {
 }
 
 func TestKillListenerProcess(t *testing.T) {
+	// Parallel: it waits on child processes or the network; the other
+	// tests of this kind run meanwhile (never beside the sequential ones).
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("SIGKILL/SIGTERM semantics are Unix")
 	}
@@ -107,6 +110,9 @@ func TestKillListenerProcess(t *testing.T) {
 // TestKillServe is the same flow with the real binary: `go build` of the
 // module root, then `baohan serve --config FILE --data DIR`.
 func TestKillServe(t *testing.T) {
+	// Parallel: it waits on child processes or the network; the other
+	// tests of this kind run meanwhile (never beside the sequential ones).
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("SIGKILL/SIGTERM semantics are Unix")
 	}

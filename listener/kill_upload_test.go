@@ -148,6 +148,9 @@ func TestKillMidUpload(t *testing.T) {
 // TestTwoServeAtOnce: two `baohan serve` started at the same moment on one
 // data folder: one serves, the other exits naming why, never "pid 0".
 func TestTwoServeAtOnce(t *testing.T) {
+	// Parallel: it waits on child processes or the network; the other
+	// tests of this kind run meanwhile (never beside the sequential ones).
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("SIGTERM semantics are Unix")
 	}

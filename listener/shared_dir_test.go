@@ -25,6 +25,9 @@ import (
 // succeeds, each waits at most busy_timeout (an error otherwise), the
 // desk's handle sees the listener's events, and the database is intact.
 func TestDeskAndServeShareDataDir(t *testing.T) {
+	// Parallel: it waits on child processes or the network; the other
+	// tests of this kind run meanwhile (never beside the sequential ones).
+	t.Parallel()
 	const orders, deskWorkers = 120, 2
 	ctx := context.Background()
 	key, _ := keys(t)

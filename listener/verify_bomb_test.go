@@ -106,6 +106,9 @@ func vmHWMOf(t testing.TB, pid int) int64 {
 // resident memory (VmHWM) stays below 256 MB: the check runs in a child
 // process bounded in memory and time (pdfsign.CheckFileIsolated).
 func TestServeVerifyBombsBounded(t *testing.T) {
+	// Parallel: it waits on child processes or the network; the other
+	// tests of this kind run meanwhile (never beside the sequential ones).
+	t.Parallel()
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc")
 	}
