@@ -247,7 +247,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(cmds...)
 	case tea.KeyMsg:
-		return m, tea.Batch(m.key(msg), m.spinCmd())
+		return m, tea.Batch(m.keyPresses(msg), m.spinCmd())
 	case spinner.TickMsg:
 		if !m.busyAny() {
 			m.spinning = false
@@ -295,6 +295,44 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, o.update(m, msg)
 	}
 	return m, nil
+}
+
+// keyPresses splits a message of several runes (keys that arrived in one
+// read: typed fast, sent over a slow link, repeated under load, pasted) into
+// single presses, each matched on its own. A text field or search input
+// that has the keys takes the rest of the text whole.
+func (m *Model) keyPresses(k tea.KeyMsg) tea.Cmd {
+	if k.Type != tea.KeyRunes || len(k.Runes) <= 1 {
+		return m.key(k)
+	}
+	var cmds []tea.Cmd
+	for i, r := range k.Runes {
+		if m.textFocus() {
+			rest := k
+			rest.Runes = k.Runes[i:]
+			cmds = append(cmds, m.key(rest))
+			break
+		}
+		one := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt}
+		if r == ' ' {
+			one = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{r}, Alt: k.Alt}
+		}
+		cmds = append(cmds, m.key(one))
+	}
+	return tea.Batch(cmds...)
+}
+
+// textFocus tells whether the keys go to a text input now (a form's text
+// field, a pane's search).
+func (m *Model) textFocus() bool {
+	if o := m.top(); o != nil {
+		if a, ok := o.(*actionView); ok {
+			f := a.form.focused()
+			return a.state == stForm && f != nil && f.typing()
+		}
+		return o.typing()
+	}
+	return m.panes[m.active].typing()
 }
 
 func (m *Model) key(k tea.KeyMsg) tea.Cmd {

@@ -49,6 +49,7 @@ type KeyMap struct {
 	PrevField key.Binding
 	Submit    key.Binding
 	Confirm   key.Binding
+	Force     key.Binding
 	Deny      key.Binding
 	Browse    key.Binding // file picker in a form
 	Toggle    key.Binding // a check box or switch in a form
@@ -99,10 +100,15 @@ func Default() KeyMap {
 		NextField: b("tab", "下一项", "tab", "down"),
 		PrevField: b("shift+tab", "上一项", "shift+tab", "up"),
 		Submit:    b("enter", "下一步", "enter"),
-		Confirm:   b("y/enter", "确认发送", "y", "enter"),
-		Deny:      b("n/esc", "返回修改", "n", "esc"),
-		Browse:    b("ctrl+o", "选择文件", "ctrl+o"),
-		Toggle:    b("space", "勾选/切换", " "),
+		// Confirm is never enter: enter moves between a form's fields, and
+		// a run of enters must not send anything.
+		Confirm: b("y", "确认发送", "y"),
+		// Force is the second confirmation of a push with a warning
+		// (unsigned, another signer, a file already pushed).
+		Force:  b("Y", "仍然推送（大写Y）", "Y"),
+		Deny:   b("n/esc", "返回修改", "n", "esc"),
+		Browse: b("ctrl+o", "选择文件", "ctrl+o"),
+		Toggle: b("space", "勾选/切换", " "),
 
 		Help:      b("?", "全部按键", "?"),
 		Quit:      b("q", "退出", "q"),
