@@ -48,7 +48,7 @@ type prepared struct {
 	// confirmation (platform.Plan.Overridable); override lifts them.
 	overrides []string
 	override  func() bool
-	run      func(ctx context.Context, progress func(done, total int64)) (*outcome, error)
+	run       func(ctx context.Context, progress func(done, total int64)) (*outcome, error)
 }
 
 // sendPart is one call as it will be sent.
