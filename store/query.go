@@ -59,9 +59,9 @@ type GuaranteeQuery struct {
 	Unreleased bool
 	Released   bool
 	// Span keeps guarantees recorded (pushed) in a time span.
-	Span Span
-	After      Cursor
-	Limit      int
+	Span  Span
+	After Cursor
+	Limit int
 }
 
 // RevocationQuery selects a page of revocation batches, newest first.
@@ -70,9 +70,9 @@ type RevocationQuery struct {
 	// or of a listed guarantee's number or principal.
 	Filter string
 	// Span keeps batches received in a time span.
-	Span Span
-	After  Cursor
-	Limit  int
+	Span  Span
+	After Cursor
+	Limit int
 }
 
 // ClaimQuery selects a page of claims, most recently changed first.
@@ -82,9 +82,9 @@ type ClaimQuery struct {
 	Filter string
 	Status []string
 	// Span keeps claims first received in a time span.
-	Span Span
-	After  Cursor
-	Limit  int
+	Span  Span
+	After Cursor
+	Limit int
 }
 
 // EventQuery selects a page of events, newest first.
