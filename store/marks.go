@@ -55,3 +55,90 @@ func (s *Store) NewMarks(ctx context.Context) (map[string]bool, error) {
 	}
 	return out, rows.Err()
 }
+
+// Download is a platform file downloaded into the file store.
+type Download struct {
+	FileID string `json:"file_id"`
+	SHA256 string `json:"sha256"`
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	At     int64  `json:"at"`
+}
+
+// RecordDownload remembers that the platform file fileID is in the file
+// store (the latest download wins).
+func (s *Store) RecordDownload(ctx context.Context, d Download) error {
+	if d.FileID == "" || !ValidSHA256(d.SHA256) {
+		return fmt.Errorf("record download: bad file_id %q or sha256 %q", d.FileID, d.SHA256)
+	}
+	return s.Update(ctx, func(t *Tx) error {
+		_, err := t.tx.ExecContext(t.ctx, `INSERT INTO downloads (file_id, sha256, name, size, at) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (file_id) DO UPDATE SET sha256 = excluded.sha256, name = excluded.name, size = excluded.size, at = excluded.at`,
+			d.FileID, d.SHA256, d.Name, d.Size, t.now)
+		return err
+	})
+}
+
+// Downloads returns the recorded downloads among fileIDs.
+func (s *Store) Downloads(ctx context.Context, fileIDs []string) (map[string]Download, error) {
+	out := map[string]Download{}
+	for len(fileIDs) > 0 {
+		n := min(len(fileIDs), 500)
+		args := make([]any, n)
+		for i, id := range fileIDs[:n] {
+			args[i] = id
+		}
+		fileIDs = fileIDs[n:]
+		rows, err := s.r.QueryContext(ctx, `SELECT file_id, sha256, name, size, at FROM downloads WHERE file_id IN (`+placeholders(n)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read downloads: %w", err)
+		}
+		for rows.Next() {
+			var d Download
+			if err := rows.Scan(&d.FileID, &d.SHA256, &d.Name, &d.Size, &d.At); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[d.FileID] = d
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// OrderFields returns the stored fields (JSON object, as received) of the
+// orders among orderNos.
+func (s *Store) OrderFields(ctx context.Context, orderNos []string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for len(orderNos) > 0 {
+		n := min(len(orderNos), 500)
+		args := make([]any, n)
+		for i, id := range orderNos[:n] {
+			args[i] = id
+		}
+		orderNos = orderNos[n:]
+		rows, err := s.r.QueryContext(ctx, `SELECT order_no, fields FROM order_docs WHERE order_no IN (`+placeholders(n)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read order fields: %w", err)
+		}
+		for rows.Next() {
+			var no string
+			var f []byte
+			if err := rows.Scan(&no, &f); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[no] = f
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

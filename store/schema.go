@@ -295,6 +295,16 @@ BEGIN
 END;
 INSERT INTO orders_fts (orders_fts) VALUES ('rebuild');
 
+-- Platform files (by file_id of guarantee_sign_files / attach_files)
+-- downloaded into the file store.
+CREATE TABLE downloads (
+	file_id TEXT PRIMARY KEY,
+	sha256  TEXT NOT NULL,
+	name    TEXT NOT NULL DEFAULT '',
+	size    INTEGER NOT NULL DEFAULT 0,
+	at      INTEGER NOT NULL
+);
+
 CREATE TABLE new_marks (
 	ref    TEXT PRIMARY KEY,   -- order or claim number
 	marked INTEGER NOT NULL    -- unix ms

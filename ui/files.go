@@ -14,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"baohan/platform"
+	"baohan/store"
 )
 
 // dlFile is a platform file (by file_id) downloaded into the store while
@@ -180,6 +181,11 @@ func (m *Model) startDownload(f fileRef, from *detailView) tea.Cmd {
 					}
 					if name == "" || name == "file" {
 						name = f.name
+					}
+					// Remembered in the store: list --json names it by
+					// file_id with its sha256.
+					if err := st.RecordDownload(ctx, store.Download{FileID: f.fileID, SHA256: ref.SHA256, Name: name, Size: ref.Size}); err != nil {
+						return nil, fmt.Errorf("已下载到文件库（SHA-256 %s），但记录失败：%w", ref.SHA256, err)
 					}
 					return &outcome{
 						lines: []string{
