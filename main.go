@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -356,7 +357,38 @@ func (a *app) desk(ctx context.Context, cfg *platform.Config, st *store.Store, c
 	}
 	if addr, running := externalListener(st.Dir()); running {
 		opt.ExternalListener = addr // the status bar names it
-		return ui.Run(ctx, opt)
+		// When that `baohan serve` stops, the desk takes over listening.
+		var mu sync.Mutex
+		var srv *listener.Server
+		var release func()
+		opt.TakeOver = func(context.Context) (string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if srv != nil {
+				return a.listenAddr, nil
+			}
+			if _, running := externalListener(st.Dir()); running {
+				return "", ui.ErrListenerRunning
+			}
+			s, r, err := a.startListener(cfg, st, wf, logger)
+			if err != nil {
+				return "", errors.New(cli.Message(err))
+			}
+			srv, release = s, r
+			return a.listenAddr, nil
+		}
+		uiErr := ui.Run(ctx, opt)
+		mu.Lock()
+		defer mu.Unlock()
+		if srv != nil {
+			sctx, cancel := context.WithTimeout(context.Background(), listener.DrainTimeout)
+			defer cancel()
+			if err := srv.Shutdown(sctx); err != nil {
+				logger.Error("listener shutdown", "err", err)
+			}
+			release()
+		}
+		return uiErr
 	}
 	srv, release, err := a.startListener(cfg, st, wf, logger)
 	if err != nil {

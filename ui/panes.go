@@ -63,6 +63,8 @@ func newOrdersPane() *tablePane[store.Order] {
 	}
 	t.sel = orderSel
 	t.isNew = func(m *Model, o store.Order) bool { return m.newRefs[o.OrderNo] }
+	t.alert = func(m *Model, o store.Order) string { return m.deadlineAlert(o) }
+	t.ledgerOf = ordersLedger
 	t.cols = []column[store.Order]{
 		{title: "订单编号", width: 12, cell: func(m *Model, o store.Order) cell { return txt(o.OrderNo) }},
 		{title: "状态", width: 10, cell: func(m *Model, o store.Order) cell {
@@ -99,6 +101,7 @@ func guaranteeQuery(q listQuery) store.GuaranteeQuery {
 func newGuaranteesPane() *tablePane[store.Guarantee] {
 	t := newTable(paneGuarantees, "保函", func(g store.Guarantee) string { return g.GuaranteeNo })
 	t.views = []string{"全部", "未解保"}
+	t.ledgerOf = guaranteesLedger
 	t.sorts = []string{"最新在前"}
 	t.empty = "还没有保函：在订单上按 p 推送电子保函"
 	t.fetch = func(st *store.Store, q listQuery) fetchFunc[store.Guarantee] {
@@ -147,6 +150,7 @@ func newGuaranteesPane() *tablePane[store.Guarantee] {
 
 func newRevocationsPane() *tablePane[store.Revocation] {
 	t := newTable(paneRevocations, "撤销", func(r store.Revocation) string { return r.RevokeNo })
+	t.ledgerOf = revocationsLedger
 	t.sorts = []string{"最新在前"}
 	t.empty = "还没有保函撤销通知（2.8）"
 	t.fetch = func(st *store.Store, q listQuery) fetchFunc[store.Revocation] {
@@ -206,6 +210,7 @@ func newClaimsPane() *tablePane[store.Claim] {
 	}
 	t.sel = claimSel
 	t.isNew = func(m *Model, c store.Claim) bool { return m.newRefs[c.ClaimNo] }
+	t.ledgerOf = claimsLedger
 	t.cols = []column[store.Claim]{
 		{title: "理赔序列号", width: 16, cell: func(m *Model, c store.Claim) cell { return txt(c.ClaimNo) }},
 		{title: "状态", width: 16, cell: func(m *Model, c store.Claim) cell {

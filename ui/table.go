@@ -10,7 +10,9 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
+	"baohan/platform"
 	"baohan/store"
 )
 
@@ -160,7 +162,11 @@ type tablePane[T any] struct {
 	sel   func(r T) *selection
 	// isNew marks a row as newly arrived.
 	isNew func(m *Model, r T) bool
-	empty string
+	// alert marks a row red ('!' in front) and says why ("" none).
+	alert func(m *Model, r T) string
+	// ledgerOf reads the pane's ledger through its query (nil: no export).
+	ledgerOf func(ctx context.Context, st *store.Store, q listQuery) (*platform.Ledger, error)
+	empty    string
 
 	filter    textinput.Model
 	filtering bool
@@ -447,6 +453,10 @@ func (t *tablePane[T]) view(m *Model, w, h int) string {
 		if isNew {
 			mark = "* "
 		}
+		alert := t.alert != nil && t.alert(m, r) != ""
+		if alert {
+			mark = "!" + mark[:1] // "! " alert, "!*" alert and new
+		}
 		selected := i == t.pg.sel
 		if selected {
 			mark = ">" + mark[:1]
@@ -471,6 +481,8 @@ func (t *tablePane[T]) view(m *Model, w, h int) string {
 		switch {
 		case selected:
 			b.WriteString(mark + stSelected.Render(row))
+		case alert:
+			b.WriteString(stUrgent.Render(mark + ansi.Strip(row)))
 		case isNew:
 			b.WriteString(stNew.Render(mark) + row)
 		default:
