@@ -567,6 +567,10 @@ func fieldShown(f platform.Field, all []platform.Field) string {
 		}
 	case "remove_guarantee_data":
 		return cleanBlock(prettyJSON(f.Value))
+	case "guarantee_item", "guarantee_type", "guarantee_state":
+		if mm := codeMeaning(f.Name, f.Value); mm != "" {
+			v += "（" + mm + "）"
+		}
 	}
 	if v == "" {
 		return "（空）"
@@ -628,8 +632,8 @@ func errParts(err error) (head string, detail []string) {
 			meaning = "手册状态码表未列出"
 		}
 		head = fmt.Sprintf("平台拒绝：状态码 %d（%s）", pe.Status, meaning)
-		if pe.Msg != "" && pe.Msg != meaning {
-			detail = append(detail, "平台说明："+clean(pe.Msg))
+		if d := platform.StatusDetail(pe.Status, pe.Msg); d != "" {
+			detail = append(detail, "平台说明："+clean(d))
 		}
 		detail = append(detail, "调用："+methodName(pe.Method, "out")+"（"+pe.Method+"）")
 	case platform.OutcomeUnknown(err):

@@ -61,10 +61,12 @@ func (m *Model) copyValue(label, value string) tea.Cmd {
 	if len(value) > 200 {
 		shown = truncate(shown, 60)
 	}
-	m.info("已复制%s：%s", strings.TrimSpace(" "+label), shown)
 	if m.term == nil {
+		m.info("无法使用终端剪贴板，请手动复制%s：%s", strings.TrimSpace(" "+label), shown)
 		return nil
 	}
+	// OSC 52 has no answer: whether the terminal took it is unknown.
+	m.info("已发往终端剪贴板%s（终端不支持 OSC 52 时无效，请手动复制）：%s", strings.TrimSpace(" "+label), shown)
 	out := m.term
 	return func() tea.Msg {
 		out.Copy(value)

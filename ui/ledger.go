@@ -42,6 +42,10 @@ func (m *Model) exportPane(p pane) tea.Cmd {
 		return nil
 	}
 	read, filter := ex.ledger(m)
+	if read == nil {
+		m.info("%s不导出台账：请在 订单、保函、撤销、理赔 页签按 e", p.title())
+		return nil
+	}
 	dir := m.opt.ExportDir
 	if dir == "" {
 		dir = m.cwd
@@ -93,9 +97,7 @@ func filterWords(views []string, q listQuery) string {
 
 func (t *tablePane[T]) ledger(m *Model) (func(ctx context.Context) (*platform.Ledger, error), string) {
 	if t.ledgerOf == nil {
-		return func(context.Context) (*platform.Ledger, error) {
-			return nil, fmt.Errorf("%s不导出台账", t.name)
-		}, ""
+		return nil, ""
 	}
 	st, q, of := m.st, t.q, t.ledgerOf
 	return func(ctx context.Context) (*platform.Ledger, error) { return of(ctx, st, q) }, filterWords(t.views, q)

@@ -386,6 +386,14 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	}
 	if o := m.top(); o != nil {
 		if !o.typing() {
+			// 1-6 switch panes from a detail view or the help page too
+			// (never from a form: it has the keys).
+			for i, b := range km.Pane {
+				if key.Matches(k, b) && !m.running() {
+					m.stack = m.stack[:0]
+					return m.showPane(i)
+				}
+			}
 			switch {
 			case key.Matches(k, km.Quit):
 				return m.quit()

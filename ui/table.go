@@ -72,6 +72,10 @@ type column[T any] struct {
 	// wide: shown only on screens at least this wide.
 	wide  int
 	right bool
+	// whole: a number (an ID, an amount) never cut: the column widens to
+	// the widest value on screen, and narrow screens drop other columns
+	// first.
+	whole bool
 	cell  func(m *Model, r T) cell
 }
 
@@ -138,6 +142,25 @@ func layout[T any](cols []column[T], w int) (idx []int, widths []int) {
 		widths = append(widths, wd)
 	}
 	return idx, widths
+}
+
+// widened is the columns with each whole column as wide as its widest
+// value among the rows on screen.
+func (t *tablePane[T]) widened(m *Model) []column[T] {
+	cols := append([]column[T]{}, t.cols...)
+	n := t.pg.bound()
+	for ci := range cols {
+		c := &cols[ci]
+		if !c.whole {
+			continue
+		}
+		for i := t.pg.top; i < t.pg.top+t.rowsH && i < n; i++ {
+			if r, ok := t.pg.at(i); ok {
+				c.width = max(c.width, textWidth(c.cell(m, r).text))
+			}
+		}
+	}
+	return cols
 }
 
 // listQuery is what a table pane asks the store for.
@@ -370,6 +393,9 @@ func (t *tablePane[T]) helpKeys(m *Model) []key.Binding {
 	if len(t.sorts) > 1 {
 		b = append(b, km.Sort)
 	}
+	if t.ledgerOf != nil {
+		b = append(b, km.Export)
+	}
 	return b
 }
 
@@ -416,7 +442,7 @@ func (t *tablePane[T]) view(m *Model, w, h int) string {
 	b.WriteString(t.header(w))
 	b.WriteByte('\n')
 
-	idx, widths := layout(t.cols, w)
+	idx, widths := layout(t.widened(m), w)
 	var hdr strings.Builder
 	hdr.WriteString("  ")
 	for j, ci := range idx {
