@@ -23,7 +23,7 @@ type testClock struct {
 	t  time.Time
 }
 
-func (c *testClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testClock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *testClock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 func addOrder(t *testing.T, st *store.Store, o store.Order) {
@@ -225,4 +225,3 @@ func TestTakesOverWhenServeStops(t *testing.T) {
 		}
 	})
 }
-
