@@ -15,8 +15,10 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -32,6 +34,7 @@ import (
 	"baohan/ui"
 	"baohan/ui/cli"
 	"baohan/ui/cli/doctor"
+	"baohan/ui/cli/export"
 	"baohan/ui/cli/initcmd"
 	"baohan/ui/cli/issuecmd"
 )
@@ -160,7 +163,7 @@ func (a *app) commands() *cobra.Command {
 	})
 
 	root.AddCommand(a.sandboxCmd(), a.serveCmd(), a.keygenCmd(), a.tokenCmd(), a.hashCmd(), a.verifyCmd(),
-		a.orderCmd(), a.guaranteeCmd(), a.claimCmd(), a.fileCmd(), a.listCmd(), a.backupCmd(), a.restoreCmd(),
+		a.orderCmd(), a.guaranteeCmd(), a.claimCmd(), a.fileCmd(), a.listCmd(), a.exportCmd(), a.backupCmd(), a.restoreCmd(),
 		a.reconcileCmd(), a.loadtestCmd(), a.initCmd(), a.doctorCmd(), a.heldCmd())
 	setArgsUsage(root)
 	a.strictHelp(root)
@@ -355,7 +358,38 @@ func (a *app) desk(ctx context.Context, cfg *platform.Config, st *store.Store, c
 	}
 	if addr, running := externalListener(st.Dir()); running {
 		opt.ExternalListener = addr // the status bar names it
-		return ui.Run(ctx, opt)
+		// When that `baohan serve` stops, the desk takes over listening.
+		var mu sync.Mutex
+		var srv *listener.Server
+		var release func()
+		opt.TakeOver = func(context.Context) (string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if srv != nil {
+				return a.listenAddr, nil
+			}
+			if _, running := externalListener(st.Dir()); running {
+				return "", ui.ErrListenerRunning
+			}
+			s, r, err := a.startListener(cfg, st, wf, logger)
+			if err != nil {
+				return "", errors.New(cli.Message(err))
+			}
+			srv, release = s, r
+			return a.listenAddr, nil
+		}
+		uiErr := ui.Run(ctx, opt)
+		mu.Lock()
+		defer mu.Unlock()
+		if srv != nil {
+			sctx, cancel := context.WithTimeout(context.Background(), listener.DrainTimeout)
+			defer cancel()
+			if err := srv.Shutdown(sctx); err != nil {
+				logger.Error("listener shutdown", "err", err)
+			}
+			release()
+		}
+		return uiErr
 	}
 	srv, release, err := a.startListener(cfg, st, wf, logger)
 	if err != nil {
@@ -707,7 +741,11 @@ func (a *app) orderCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.print(orderJSON(*o), func(w io.Writer) { printOrder(w, *o) })
+			j := orderJSON(*o)
+			if err := addOrderFiles(cmd.Context(), wf.Store, []map[string]any{j}); err != nil {
+				return err
+			}
+			return a.print(j, func(w io.Writer) { printOrder(w, *o) })
 		},
 	})
 	var amount, statement string
@@ -971,27 +1009,86 @@ const listLimit = 100000
 func (a *app) listCmd() *cobra.Command {
 	c := &cobra.Command{Use: "list", Short: "what the local store holds: orders, guarantees, revocations, claims, held"}
 	for _, kind := range []string{"orders", "guarantees", "revocations", "claims", "held"} {
-		c.AddCommand(&cobra.Command{
+		var status, search, since, until string
+		sub := &cobra.Command{
 			Use:   kind,
 			Short: "list " + kind,
 			Args:  cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
+				var f platform.LedgerFilter
+				if kind != "held" {
+					var err error
+					if f, err = platform.ParseLedgerFilter(kind, status, search, since, until); err != nil {
+						return err
+					}
+				} else if since != "" || until != "" {
+					return usageErr("list held 不支持 --since/--until")
+				} else if status != "" && !slices.Contains([]string{store.HeldHeld, store.HeldAccepted, store.HeldDismissed}, status) {
+					return usageErr("list held 的 --status 只能是 held、accepted 或 dismissed")
+				}
 				st, err := a.storeOnly()
 				if err != nil {
 					return err
 				}
-				if err := a.list(cmd.Context(), st, kind); err != nil {
+				if kind == "held" {
+					f.Search, f.Status = search, nil
+					if status != "" {
+						f.Status = []string{status}
+					}
+				}
+				if err := a.list(cmd.Context(), st, kind, f); err != nil {
 					return err
 				}
 				a.noteUnresolved(cmd.Context(), st)
 				return nil
 			},
-		})
+		}
+		filterFlags(sub, &status, &search, &since, &until)
+		c.AddCommand(sub)
 	}
 	return c
 }
 
-func (a *app) list(ctx context.Context, st *store.Store, kind string) error {
+// filterFlags are the filters list and export share (interface.md).
+func filterFlags(c *cobra.Command, status, search, since, until *string) {
+	c.Flags().StringVar(status, "status", "", "state code or its Chinese meaning (orders, claims: several joined by commas; guarantees: unreleased|released; held: held|accepted|dismissed)")
+	c.Flags().StringVar(search, "search", "", "substring of a number (订单编号, 保函编号, 标段编号, 序列号) or a name")
+	c.Flags().StringVar(since, "since", "", "received on or after DATE (YYYY-MM-DD or \"YYYY-MM-DD HH:MM:SS\", 北京时间)")
+	c.Flags().StringVar(until, "until", "", "received on or before DATE (a date counts whole)")
+}
+
+// --- export ---
+
+func (a *app) exportCmd() *cobra.Command {
+	var opt export.Options
+	c := &cobra.Command{
+		Use:       "export orders|guarantees|revocations|claims --out FILE.xlsx|FILE.csv",
+		Short:     "the ledger (台账) as an Excel workbook or CSV: Chinese headers, amounts as numbers, dates as dates",
+		Args:      cobra.ExactArgs(1),
+		ValidArgs: platform.LedgerKinds,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains(platform.LedgerKinds, args[0]) {
+				return usageErr("没有 %q 台账，可用：%s", args[0], strings.Join(platform.LedgerKinds, "、"))
+			}
+			opt.Kind, opt.Store = args[0], a.storeOnly
+			res, err := export.Run(cmd.Context(), opt)
+			if err != nil {
+				return err
+			}
+			if res.Truncated {
+				fmt.Fprintf(a.stderr, "baohan: 注意：超过 %d 行，只导出了前 %d 行；请用 --since/--until 等条件分批导出\n", platform.MaxLedgerRows, res.Rows)
+			}
+			return a.print(res, func(w io.Writer) {
+				fmt.Fprintf(w, "已导出%s %d 行到 %s\n", platform.LedgerTitle(res.Kind), res.Rows, res.Path)
+			})
+		},
+	}
+	c.Flags().StringVar(&opt.Out, "out", "", "FILE.xlsx or FILE.csv (required)")
+	filterFlags(c, &opt.Status, &opt.Search, &opt.Since, &opt.Until)
+	return c
+}
+
+func (a *app) list(ctx context.Context, st *store.Store, kind string, f platform.LedgerFilter) error {
 	var out []map[string]any
 	var err error
 	var header string
@@ -999,8 +1096,13 @@ func (a *app) list(ctx context.Context, st *store.Store, kind string) error {
 	switch kind {
 	case "orders":
 		out, err = collect(func(c store.Cursor) ([]store.Order, store.Cursor, error) {
-			return st.ListOrders(ctx, store.OrderQuery{After: c, Limit: 500})
+			q := f.OrderQuery()
+			q.After, q.Limit = c, 500
+			return st.ListOrders(ctx, q)
 		}, orderJSON)
+		if err == nil {
+			err = addOrderFiles(ctx, st, out)
+		}
 		header = "订单编号\t订单状态\t标段编号\t被保证人\t受益人\t担保金额\t投标截止"
 		line = func(o map[string]any) string {
 			return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s\t%s", o["order_no"], platform.OrderStateText(o["order_status"].(string)),
@@ -1008,7 +1110,9 @@ func (a *app) list(ctx context.Context, st *store.Store, kind string) error {
 		}
 	case "guarantees":
 		out, err = collect(func(c store.Cursor) ([]store.Guarantee, store.Cursor, error) {
-			return st.ListGuarantees(ctx, store.GuaranteeQuery{After: c, Limit: 500})
+			q := f.GuaranteeQuery()
+			q.After, q.Limit = c, 500
+			return st.ListGuarantees(ctx, q)
 		}, guaranteeJSON)
 		header = "保函编号\t保函序列号\t订单编号\t解保状态\tSHA-256"
 		line = func(g map[string]any) string {
@@ -1017,7 +1121,9 @@ func (a *app) list(ctx context.Context, st *store.Store, kind string) error {
 		}
 	case "revocations":
 		out, err = collect(func(c store.Cursor) ([]store.Revocation, store.Cursor, error) {
-			return st.ListRevocations(ctx, store.RevocationQuery{After: c, Limit: 500})
+			q := f.RevocationQuery()
+			q.After, q.Limit = c, 500
+			return st.ListRevocations(ctx, q)
 		}, revocationJSON)
 		header = "批次号\t标段编号\t受益人\t当次撤销\t已发起撤销\t罚没"
 		line = func(r map[string]any) string {
@@ -1027,7 +1133,9 @@ func (a *app) list(ctx context.Context, st *store.Store, kind string) error {
 		}
 	case "claims":
 		out, err = collect(func(c store.Cursor) ([]store.Claim, store.Cursor, error) {
-			return st.ListClaims(ctx, store.ClaimQuery{After: c, Limit: 500})
+			q := f.ClaimQuery()
+			q.After, q.Limit = c, 500
+			return st.ListClaims(ctx, q)
 		}, claimJSON)
 		header = "理赔序列号\t保函编号\t理赔状态\t索赔金额\t附件"
 		line = func(c map[string]any) string {
@@ -1036,7 +1144,11 @@ func (a *app) list(ctx context.Context, st *store.Store, kind string) error {
 		}
 	case "held":
 		var hs []store.Held
-		hs, err = st.ListHeld(ctx, store.HeldQuery{Limit: store.MaxLimit})
+		hq := store.HeldQuery{Limit: store.MaxLimit, Filter: f.Search}
+		if len(f.Status) > 0 {
+			hq.State = f.Status[0]
+		}
+		hs, err = st.ListHeld(ctx, hq)
 		for _, h := range hs {
 			out = append(out, heldJSON(h))
 		}
@@ -1129,19 +1241,51 @@ func orderJSON(o store.Order) map[string]any {
 		"block_name": o.BlockName, "principal": o.Principal, "creditor": o.Creditor,
 		"guarantee_amount": o.GuaranteeAmount, "bid_deadline": o.BidDeadline, "valid_day": o.ValidDay,
 		"order_amount": o.OrderAmount, "flagged": o.Flagged}
-	// The platform's files, where the fields were read (order info; the
-	// list's pages leave them out): file_id for guarantee issue --sign-file.
-	for _, k := range []string{"guarantee_sign_files", "attach_files"} {
-		if len(o.Fields) == 0 {
-			break
-		}
-		files := []map[string]string{}
-		for _, f := range platform.OrderFiles(o, k) {
-			files = append(files, map[string]string{"file_id": string(f.FileID), "file_name": string(f.FileName)})
-		}
-		m[k] = files
-	}
 	return m
+}
+
+// addOrderFiles adds to each order's JSON its attach_files and
+// guarantee_sign_files (interface.md): file_id, file_name, and sha256 once
+// downloaded into the file store.
+func addOrderFiles(ctx context.Context, st *store.Store, out []map[string]any) error {
+	nos := make([]string, 0, len(out))
+	for _, o := range out {
+		nos = append(nos, o["order_no"].(string))
+	}
+	fields, err := st.OrderFields(ctx, nos)
+	if err != nil {
+		return err
+	}
+	lists := make([][2][]platform.SignFile, len(out))
+	var ids []string
+	for i, no := range nos {
+		sign, attach := platform.OrderFiles(fields[no])
+		lists[i] = [2][]platform.SignFile{sign, attach}
+		for _, f := range append(append([]platform.SignFile{}, sign...), attach...) {
+			ids = append(ids, string(f.FileID))
+		}
+	}
+	dl, err := st.Downloads(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i, o := range out {
+		o["guarantee_sign_files"] = fileListJSON(lists[i][0], dl)
+		o["attach_files"] = fileListJSON(lists[i][1], dl)
+	}
+	return nil
+}
+
+func fileListJSON(files []platform.SignFile, dl map[string]store.Download) []map[string]string {
+	out := []map[string]string{}
+	for _, f := range files {
+		j := map[string]string{"file_id": string(f.FileID), "file_name": string(f.FileName)}
+		if d, ok := dl[string(f.FileID)]; ok {
+			j["sha256"] = d.SHA256
+		}
+		out = append(out, j)
+	}
+	return out
 }
 
 func guaranteeJSON(g store.Guarantee) map[string]any {
