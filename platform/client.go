@@ -121,8 +121,8 @@ type Error struct {
 
 func (e *Error) Error() string {
 	s := fmt.Sprintf("平台拒绝 %s：%s", e.Method, DescribeStatus(e.Status))
-	if e.Msg != "" && e.Msg != StatusText(e.Status) {
-		s += "（" + e.Msg + "）"
+	if d := StatusDetail(e.Status, e.Msg); d != "" {
+		s += "（" + d + "）"
 	} else if len(e.Data) > 0 && e.Data[0] == '"' {
 		if d := FieldText(e.Data); d != "" && d != StatusText(e.Status) {
 			s += "（" + d + "）"

@@ -1,6 +1,9 @@
 package platform
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // The manual's status code tables. 5.3 is the general table (answers of the
 // platform's API, and of our callbacks); 5.5 is for verify (验真, 2.6) and
@@ -49,6 +52,21 @@ func VerifyStatusText(code int) string { return verifyStatusTable[code] }
 func QueryStatusText(code int) string { return queryStatusTable[code] }
 
 // DescribeStatus gives "code 含义" for a 5.3 code, or the code alone.
+// StatusDetail is what the platform's msg adds to the manual's meaning of
+// its status code: "" when it only repeats it, the rest when it starts with
+// it ("对应的订单不存在：1813..." → "1813..."), else msg.
+func StatusDetail(code int, msg string) string {
+	msg = strings.TrimSpace(msg)
+	t := StatusText(code)
+	if t == "" {
+		return msg
+	}
+	if rest, ok := strings.CutPrefix(msg, t); ok {
+		return strings.TrimLeft(rest, "：:，,。;； ")
+	}
+	return msg
+}
+
 func DescribeStatus(code int) string {
 	if t := StatusText(code); t != "" {
 		return fmt.Sprintf("%d %s", code, t)

@@ -226,29 +226,9 @@ func signFileName(o store.Order, fileID string) (string, bool) {
 }
 
 // signFiles are the order's guarantee_sign_files.
-func signFiles(o store.Order) []SignFile { return OrderFiles(o, "guarantee_sign_files") }
-
-// OrderFiles are the files an order's field lists (guarantee_sign_files or
-// attach_files of 2.1/2.2): a JSON array, or a string holding one
-// ("json格式化后的字符"); nil when the field is missing or unreadable.
-func OrderFiles(o store.Order, field string) []SignFile {
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(o.Fields, &fields) != nil {
-		return nil
-	}
-	raw := bytes.TrimSpace(fields[field])
-	if len(raw) > 0 && raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return nil
-		}
-		raw = []byte(s)
-	}
-	var files []SignFile
-	if json.Unmarshal(raw, &files) != nil {
-		return nil
-	}
-	return files
+func signFiles(o store.Order) []SignFile {
+	sign, _ := OrderFiles(o.Fields)
+	return sign
 }
 
 // orderField is one field of the order as received, as text.

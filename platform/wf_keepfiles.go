@@ -25,24 +25,6 @@ type KeptFile struct {
 	Error  string `json:"error,omitempty"`
 }
 
-// keptFiles are the files of an order already in the store, by file_id,
-// as the journal records them.
-func (w *Workflows) keptFiles(ctx context.Context, orderNo string) (map[string]KeptFile, error) {
-	evs, err := w.Store.ListEvents(ctx, store.EventQuery{Ref: orderNo, Kind: EventKindFile, Limit: 1000})
-	if err != nil {
-		return nil, err
-	}
-	kept := map[string]KeptFile{}
-	for _, e := range evs {
-		var k KeptFile
-		if e.Status != StatusOK || json.Unmarshal([]byte(e.Detail), &k) != nil || !store.ValidSHA256(k.SHA256) || !w.Store.HasFile(k.SHA256) {
-			continue
-		}
-		kept[k.FileID] = k
-	}
-	return kept, nil
-}
-
 // KeepOrderFiles downloads every file the order lists that the store does
 // not hold yet: first from the URL the order brought, and when that fails
 // (the URL lives two hours) from a fresh one (4.1 get_file_url). Each file
@@ -54,19 +36,27 @@ func (w *Workflows) KeepOrderFiles(ctx context.Context, orderNo string, progress
 	if err != nil {
 		return nil, err
 	}
-	kept, err := w.keptFiles(ctx, orderNo)
+	sign, attach := OrderFiles(o.Fields)
+	lists := map[string][]SignFile{"guarantee_sign_files": sign, "attach_files": attach}
+	var ids []string
+	for _, f := range append(append([]SignFile{}, sign...), attach...) {
+		ids = append(ids, string(f.FileID))
+	}
+	// Kept already: recorded as downloaded (store.RecordDownload, also by
+	// the desk's d and file url --download) and still in the file store.
+	dl, err := w.Store.Downloads(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
 	var out []KeptFile
 	for _, field := range []string{"guarantee_sign_files", "attach_files"} {
-		for _, f := range OrderFiles(o, field) {
+		for _, f := range lists[field] {
 			id := string(f.FileID)
 			if id == "" {
 				continue
 			}
-			if k, ok := kept[id]; ok {
-				out = append(out, k)
+			if d, ok := dl[id]; ok && w.Store.HasFile(d.SHA256) {
+				out = append(out, KeptFile{Field: field, FileID: id, Name: d.Name, SHA256: d.SHA256, Size: d.Size})
 				continue
 			}
 			k := KeptFile{Field: field, FileID: id, Name: SanitizeFileName(string(f.FileName))}
@@ -85,6 +75,9 @@ func (w *Workflows) KeepOrderFiles(ctx context.Context, orderNo string, progress
 					k.Name = name
 				}
 				k.SHA256, k.Size = ref.SHA256, ref.Size
+				if err := w.Store.RecordDownload(ctx, store.Download{FileID: id, SHA256: ref.SHA256, Name: k.Name, Size: ref.Size}); err != nil {
+					return out, fmt.Errorf("record file %s of order %s: %w", id, orderNo, err)
+				}
 				ev.Status = StatusOK
 				ev.Summary = fmt.Sprintf("已保存订单 %s 的%s %s（%s，SHA-256 %s）", orderNo, label, k.Name, Size(ref.Size), ref.SHA256)
 			}

@@ -54,6 +54,11 @@ func (w *Workflows) fetchOrder(ctx context.Context, orderNo string, settle bool)
 		}
 		return fmt.Sprintf("获取订单信息 %s：%s", orderNo, OrderStateLabel(string(info.OrderStatus))), nil
 	})
+	if IsStatus(err, StatusOrderNotFound) {
+		if serr := w.orderNotFound(ctx, orderNo); serr != nil {
+			return nil, errors.Join(err, serr)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +81,36 @@ func (w *Workflows) fetchOrder(ctx context.Context, orderNo string, settle bool)
 		return nil, err
 	}
 	return &got, nil
+}
+
+// orderNotFound settles a flagged order the platform says does not exist
+// (1101): the stub made by a callback about an unknown order is removed
+// (the callback stays in the journal), so it leaves 待办; an order we hold
+// more of keeps its flag, with the platform's answer as the reason.
+func (w *Workflows) orderNotFound(ctx context.Context, orderNo string) error {
+	o, err := w.Store.GetOrder(ctx, orderNo)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !o.Flagged) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return w.Store.Update(ctx, func(tx *store.Tx) error {
+		dropped, err := tx.DropStubOrder(orderNo)
+		if err != nil {
+			return err
+		}
+		summary := fmt.Sprintf("订单 %s：平台答复订单不存在（1101），先前关于它的通知视为假通知；本地占位记录已移除，标记已清除", orderNo)
+		if !dropped {
+			summary = fmt.Sprintf("订单 %s：平台答复订单不存在（1101），但本地有该订单的资料，仍保留标记待核对", orderNo)
+			if err := tx.FlagOrder(orderNo, "平台答复订单不存在（1101），本地却有该订单的资料"); err != nil {
+				return err
+			}
+		}
+		_, err = tx.AddEvent(store.Event{Kind: store.KindFlag, Direction: store.DirOut, Method: MethodGetGuaranteeInfo,
+			Ref: orderNo, Status: StatusOrderNotFound, Summary: summary})
+		return err
+	})
 }
 
 // NotifiableStates are the 5.4 states a guarantor reports with 2.3. The

@@ -80,7 +80,8 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 		}
 		p.Warnings = append(p.Warnings, "强制推送：文件未通过检查："+reason)
 	}
-	if warning != "" {
+	if warning != "" && (report.Signed() || !ok) {
+		// An unsigned file's warning is the refusal below, said once.
 		p.Warnings = append(p.Warnings, warning)
 	}
 	// interface.md: refused unless --force, like an invalid file: an
@@ -103,12 +104,10 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 			}
 		}
 	}
-	if len(refusals) > 0 {
-		reason := strings.Join(refusals, "；")
-		if !in.Force {
-			return p, &InputError{Msg: fmt.Sprintf("保函文件 %s 未通过检查：%s", in.PDFPath, reason), Hint: "确需推送请加 --force"}
+	if t, err := time.ParseInLocation(DateTimeLayout, out, CST); err == nil {
+		if wn := OutTimeWarning(t, w.now()); wn != "" {
+			p.Warnings = append(p.Warnings, wn)
 		}
-		p.Warnings = append(p.Warnings, "强制推送："+reason)
 	}
 	req := PushGuaranteeRequest{
 		OrderNo: o.OrderNo, GuaranteeNo: in.GuaranteeNo, Principal: o.Principal, Creditor: o.Creditor,
@@ -123,7 +122,42 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 	p.Request = req
 	name := filepath.Base(in.PDFPath)
 	p.run = func(ctx context.Context) (*Result, error) { return w.push(ctx, o, req, name, pdf) }
+	if len(refusals) > 0 {
+		reason := strings.Join(refusals, "；")
+		if !in.Force {
+			// The plan is complete but held: Execute refuses it until the
+			// clerk overrides it (--force, or the desk's second confirmation).
+			p.Overridable = refusals
+			p.held = true
+			return p, &InputError{Msg: fmt.Sprintf("保函文件 %s 未通过检查：%s", in.PDFPath, reason), Hint: "确需推送请加 --force"}
+		}
+		p.Warnings = append(p.Warnings, "强制推送："+reason)
+	}
 	return p, nil
+}
+
+// Override lets a held push plan (one whose only objections are in
+// Overridable) be executed, as --force would: the objections become
+// warnings of the plan. It reports whether there was anything to override.
+func (p *Plan) Override() bool {
+	if p == nil || !p.held {
+		return false
+	}
+	p.held = false
+	p.Warnings = append(p.Warnings, "强制推送："+strings.Join(p.Overridable, "；"))
+	return true
+}
+
+// OutTimeWarning is the warning for an out_guarantee_time (出函时间) the
+// clerk typed: in the future, or years away from now. "" when plausible.
+func OutTimeWarning(t, now time.Time) string {
+	switch d := t.Sub(now); {
+	case d > 5*time.Minute:
+		return fmt.Sprintf("出函时间 %s 晚于现在（%s），平台可能不接受未来的出函时间", t.In(CST).Format(DateTimeLayout), now.In(CST).Format(DateTimeLayout))
+	case d < -365*24*time.Hour:
+		return fmt.Sprintf("出函时间 %s 距今超过一年，请核对年份", t.In(CST).Format(DateTimeLayout))
+	}
+	return ""
 }
 
 func (w *Workflows) push(ctx context.Context, o store.Order, req PushGuaranteeRequest, name string, pdf []byte) (*Result, error) {

@@ -78,8 +78,13 @@ type Plan struct {
 	Warnings []string
 	// Report is the PDF check of a push.
 	Report *pdfsign.Report
+	// Overridable are a push's objections that --force overrides (unsigned,
+	// another signer, a file already pushed for another guarantee). While
+	// they stand the plan is held: Execute refuses it until Override.
+	Overridable []string
 
-	run func(ctx context.Context) (*Result, error)
+	held bool
+	run  func(ctx context.Context) (*Result, error)
 }
 
 // Field is one name and value of a Plan's request, for showing.
@@ -123,6 +128,9 @@ type Result struct {
 func (w *Workflows) Execute(ctx context.Context, p *Plan) (*Result, error) {
 	if p == nil || p.run == nil {
 		return nil, errors.New("execute: empty plan")
+	}
+	if p.held {
+		return nil, inputErr("未发送：%s（须确认后强制推送）", strings.Join(p.Overridable, "；"))
 	}
 	return p.run(ctx)
 }

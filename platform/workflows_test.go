@@ -499,4 +499,25 @@ func TestPushRefusals(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "BH-R2") {
 		t.Errorf("same file for another guarantee: %v", err)
 	}
+	// The refused plan is held: Execute refuses it (nothing is sent) until
+	// Override, the desk's second confirmation, lifts the objections.
+	held, err := e.wf.PlanPush(ctx, platform.PushInput{OrderNo: string(o.OrderNo), GuaranteeNo: "BH-R4", PDFPath: unsigned})
+	if held == nil || len(held.Overridable) != 1 || !strings.Contains(held.Overridable[0], "没有电子签名") {
+		t.Fatalf("unsigned: plan %+v err %v, want the objection in Overridable", held, err)
+	}
+	if _, err := e.wf.Execute(ctx, held); !platform.IsInputError(err) {
+		t.Fatalf("a held plan executed: %v", err)
+	}
+	if a, _ := e.st.AttemptsFor(ctx, "BH-R4", 10); len(a) != 0 {
+		t.Fatalf("a held plan made %d attempts", len(a))
+	}
+	if !held.Override() || held.Override() {
+		t.Fatal("Override: want true once, then false")
+	}
+	if res, err := e.wf.Execute(ctx, held); err != nil || res.SerialNum == "" {
+		t.Fatalf("overridden plan: %v %+v", err, res)
+	}
+	if len(held.Warnings) == 0 || !strings.Contains(held.Warnings[len(held.Warnings)-1], "强制推送") {
+		t.Fatalf("overridden plan's warnings %q", held.Warnings)
+	}
 }

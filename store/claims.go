@@ -225,9 +225,11 @@ func claimWhere(q ClaimQuery) ([]string, []any) {
 	if q.Filter != "" {
 		p := likeArg(q.Filter)
 		where = append(where, `(c.claim_no LIKE ? ESCAPE '\' OR c.guarantee_no LIKE ? ESCAPE '\'
+			OR c.block_number LIKE ? ESCAPE '\' OR c.block_name LIKE ? ESCAPE '\'
 			OR c.principal LIKE ? ESCAPE '\' OR c.creditor LIKE ? ESCAPE '\')`)
-		args = append(args, p, p, p, p)
+		args = append(args, p, p, p, p, p, p)
 	}
+	where, args = q.Span.terms("c.received_at", where, args)
 	if len(q.Status) > 0 {
 		where = append(where, `c.status IN (`+placeholders(len(q.Status))+`)`)
 		for _, st := range q.Status {

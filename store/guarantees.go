@@ -188,12 +188,16 @@ func guaranteeWhere(q GuaranteeQuery) (base []string, baseArgs []any, filter []s
 	if q.Filter != "" {
 		p := likeArg(q.Filter)
 		filter = append(filter, `(g.guarantee_no LIKE ? ESCAPE '\' OR g.order_no LIKE ? ESCAPE '\' OR g.serial_num LIKE ? ESCAPE '\'
-			OR g.principal LIKE ? ESCAPE '\' OR g.creditor LIKE ? ESCAPE '\' OR g.block_name LIKE ? ESCAPE '\')`)
-		fArgs = append(fArgs, p, p, p, p, p, p)
+			OR g.block_number LIKE ? ESCAPE '\' OR g.principal LIKE ? ESCAPE '\' OR g.creditor LIKE ? ESCAPE '\' OR g.block_name LIKE ? ESCAPE '\')`)
+		fArgs = append(fArgs, p, p, p, p, p, p, p)
 	}
 	if q.Unreleased {
 		base = append(base, `g.released_at = 0`)
 	}
+	if q.Released {
+		base = append(base, `g.released_at > 0`)
+	}
+	base, baseArgs = q.Span.terms("g.created_at", base, baseArgs)
 	return base, baseArgs, filter, fArgs
 }
 

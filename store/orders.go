@@ -126,6 +126,23 @@ ON CONFLICT (order_no) DO UPDATE SET flagged = 1, flag_reason = excluded.flag_re
 	return nil
 }
 
+// DropStubOrder removes the stub FlagOrder made for an unknown order, once
+// the platform said there is no such order (1101): the callback about it
+// stays in the journal. It reports false, and removes nothing, when the
+// order is more than a stub (its 2.1 or 2.2 arrived, or a guarantee names
+// it).
+func (t *Tx) DropStubOrder(orderNo string) (bool, error) {
+	res, err := t.tx.ExecContext(t.ctx, `DELETE FROM orders WHERE order_no = ? AND order_status = '' AND block_number = ''
+		AND block_name = '' AND principal = ''
+		AND NOT EXISTS (SELECT 1 FROM order_docs d WHERE d.order_no = orders.order_no AND d.raw != '')
+		AND NOT EXISTS (SELECT 1 FROM guarantees g WHERE g.order_no = orders.order_no)`, orderNo)
+	if err != nil {
+		return false, fmt.Errorf("drop stub order %s: %w", orderNo, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
 // UnflagOrder clears an order's flag (the clerk checked it); ErrNotFound if
 // the order is unknown.
 func (t *Tx) UnflagOrder(orderNo string) error {
@@ -147,7 +164,7 @@ func ftsPhrase(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
-const orderLike = `(order_no LIKE ? ESCAPE '\' OR block_name LIKE ? ESCAPE '\' OR principal LIKE ? ESCAPE '\' OR creditor LIKE ? ESCAPE '\')`
+const orderLike = `(order_no LIKE ? ESCAPE '\' OR block_number LIKE ? ESCAPE '\' OR block_name LIKE ? ESCAPE '\' OR principal LIKE ? ESCAPE '\' OR creditor LIKE ? ESCAPE '\')`
 
 // orderTerms holds the WHERE terms of an OrderQuery.
 type orderTerms struct {
@@ -181,12 +198,13 @@ func (s *Store) orderWhere(ctx context.Context, q OrderQuery, forCount bool) (*o
 	if q.FlaggedOnly {
 		t.base = append(t.base, `flagged = 1`)
 	}
+	t.base, t.baseArgs = q.Span.terms("created_at", t.base, t.baseArgs)
 	if q.Filter == "" {
 		return t, nil
 	}
 	p := likeArg(q.Filter)
 	t.filter = append(t.filter, orderLike)
-	t.fArgs = append(t.fArgs, p, p, p, p)
+	t.fArgs = append(t.fArgs, p, p, p, p, p)
 	if utf8.RuneCountInString(q.Filter) < 3 {
 		return t, nil
 	}

@@ -34,9 +34,12 @@ const (
 
 // OrderQuery selects a page of orders.
 type OrderQuery struct {
-	// Filter is a substring matched against order_no, block_name, principal
-	// and creditor (case-insensitive for ASCII). "" matches all.
+	// Filter is a substring matched against order_no, block_number,
+	// block_name, principal and creditor (case-insensitive for ASCII). ""
+	// matches all.
 	Filter string
+	// Span keeps orders first received in a time span.
+	Span Span
 	// Status, when not empty, keeps only orders in one of these states.
 	Status []string
 	// FlaggedOnly keeps only flagged orders.
@@ -48,30 +51,40 @@ type OrderQuery struct {
 
 // GuaranteeQuery selects a page of guarantees, newest first.
 type GuaranteeQuery struct {
-	// Filter is a substring of guarantee_no, order_no, serial_num, principal,
-	// creditor or block_name.
+	// Filter is a substring of guarantee_no, order_no, serial_num,
+	// block_number, principal, creditor or block_name.
 	Filter string
-	// Unreleased keeps only guarantees not yet released (2.9).
+	// Unreleased keeps only guarantees not yet released (2.9); Released
+	// only those released.
 	Unreleased bool
-	After      Cursor
-	Limit      int
+	Released   bool
+	// Span keeps guarantees recorded (pushed) in a time span.
+	Span  Span
+	After Cursor
+	Limit int
 }
 
 // RevocationQuery selects a page of revocation batches, newest first.
 type RevocationQuery struct {
-	// Filter is a substring of revoke_no, block_number, block_name or creditor.
+	// Filter is a substring of revoke_no, block_number, block_name, creditor,
+	// or of a listed guarantee's number or principal.
 	Filter string
-	After  Cursor
-	Limit  int
+	// Span keeps batches received in a time span.
+	Span  Span
+	After Cursor
+	Limit int
 }
 
 // ClaimQuery selects a page of claims, most recently changed first.
 type ClaimQuery struct {
-	// Filter is a substring of claim_no, guarantee_no, principal or creditor.
+	// Filter is a substring of claim_no, guarantee_no, block_number,
+	// block_name, principal or creditor.
 	Filter string
 	Status []string
-	After  Cursor
-	Limit  int
+	// Span keeps claims first received in a time span.
+	Span  Span
+	After Cursor
+	Limit int
 }
 
 // EventQuery selects a page of events, newest first.
@@ -86,6 +99,25 @@ type EventQuery struct {
 	// (0 = from the newest).
 	Before int64
 	Limit  int
+}
+
+// Span is a time span in unix ms: From inclusive, To exclusive; 0 leaves
+// that side open.
+type Span struct {
+	From, To int64
+}
+
+// terms adds the span's tests on col to a WHERE list.
+func (s Span) terms(col string, where []string, args []any) ([]string, []any) {
+	if s.From > 0 {
+		where = append(where, col+` >= ?`)
+		args = append(args, s.From)
+	}
+	if s.To > 0 {
+		where = append(where, col+` < ?`)
+		args = append(args, s.To)
+	}
+	return where, args
 }
 
 func limitOf(n int) int {

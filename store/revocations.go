@@ -167,9 +167,12 @@ func revocationWhere(q RevocationQuery) ([]string, []any) {
 	if q.Filter != "" {
 		p := likeArg(q.Filter)
 		where = append(where, `(r.revoke_no LIKE ? ESCAPE '\' OR r.block_number LIKE ? ESCAPE '\'
-			OR r.block_name LIKE ? ESCAPE '\' OR r.creditor LIKE ? ESCAPE '\')`)
-		args = append(args, p, p, p, p)
+			OR r.block_name LIKE ? ESCAPE '\' OR r.creditor LIKE ? ESCAPE '\'
+			OR EXISTS (SELECT 1 FROM revocation_items i WHERE i.revoke_no = r.revoke_no
+				AND (i.guarantee_no LIKE ? ESCAPE '\' OR i.principal LIKE ? ESCAPE '\')))`)
+		args = append(args, p, p, p, p, p, p)
 	}
+	where, args = q.Span.terms("r.received_at", where, args)
 	return where, args
 }
 

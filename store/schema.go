@@ -267,6 +267,49 @@ ALTER TABLE orders ADD COLUMN settle_flagged INTEGER NOT NULL DEFAULT 0; -- the 
 ALTER TABLE orders ADD COLUMN transitions INTEGER NOT NULL DEFAULT 0; -- 2.4 transitions applied: tells a revisit of a state from a repeat
 ALTER TABLE attempts ADD COLUMN plaintext TEXT NOT NULL DEFAULT ''; -- the exact plaintext sent, secrets masked
 `,
+	// 3: the orders' search covers 标段编号 (block_number); the desk's 新
+	// marks (records that arrived and were not opened yet) survive a restart.
+	`
+DROP TRIGGER orders_fts_insert;
+DROP TRIGGER orders_fts_delete;
+DROP TRIGGER orders_fts_update;
+DROP TABLE orders_fts;
+CREATE VIRTUAL TABLE orders_fts USING fts5 (order_no, block_number, block_name, principal, creditor,
+	content = 'orders', content_rowid = 'id', tokenize = 'trigram');
+CREATE TRIGGER orders_fts_insert AFTER INSERT ON orders BEGIN
+	INSERT INTO orders_fts (rowid, order_no, block_number, block_name, principal, creditor)
+	VALUES (new.id, new.order_no, new.block_number, new.block_name, new.principal, new.creditor);
+END;
+CREATE TRIGGER orders_fts_delete AFTER DELETE ON orders BEGIN
+	INSERT INTO orders_fts (orders_fts, rowid, order_no, block_number, block_name, principal, creditor)
+	VALUES ('delete', old.id, old.order_no, old.block_number, old.block_name, old.principal, old.creditor);
+END;
+CREATE TRIGGER orders_fts_update AFTER UPDATE OF order_no, block_number, block_name, principal, creditor ON orders
+WHEN old.order_no IS NOT new.order_no OR old.block_number IS NOT new.block_number OR old.block_name IS NOT new.block_name
+	OR old.principal IS NOT new.principal OR old.creditor IS NOT new.creditor
+BEGIN
+	INSERT INTO orders_fts (orders_fts, rowid, order_no, block_number, block_name, principal, creditor)
+	VALUES ('delete', old.id, old.order_no, old.block_number, old.block_name, old.principal, old.creditor);
+	INSERT INTO orders_fts (rowid, order_no, block_number, block_name, principal, creditor)
+	VALUES (new.id, new.order_no, new.block_number, new.block_name, new.principal, new.creditor);
+END;
+INSERT INTO orders_fts (orders_fts) VALUES ('rebuild');
+
+-- Platform files (by file_id of guarantee_sign_files / attach_files)
+-- downloaded into the file store.
+CREATE TABLE downloads (
+	file_id TEXT PRIMARY KEY,
+	sha256  TEXT NOT NULL,
+	name    TEXT NOT NULL DEFAULT '',
+	size    INTEGER NOT NULL DEFAULT 0,
+	at      INTEGER NOT NULL
+);
+
+CREATE TABLE new_marks (
+	ref    TEXT PRIMARY KEY,   -- order or claim number
+	marked INTEGER NOT NULL    -- unix ms
+);
+`,
 }
 
 // SchemaVersion is the schema version this program writes.

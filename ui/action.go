@@ -44,7 +44,11 @@ type prepared struct {
 	report   *pdfsign.Report
 	file     string // the file sent with the call
 	blocked  string // why it cannot be sent (a failed PDF check)
-	run      func(ctx context.Context, progress func(done, total int64)) (*outcome, error)
+	// overrides are objections the clerk may override with a second
+	// confirmation (platform.Plan.Overridable); override lifts them.
+	overrides []string
+	override  func() bool
+	run       func(ctx context.Context, progress func(done, total int64)) (*outcome, error)
 }
 
 // sendPart is one call as it will be sent.
@@ -85,6 +89,7 @@ type actionView struct {
 	off    int // scroll of the confirmation and the result
 	h, w   int
 	gen    int
+	armed  bool // y was pressed on a plan with overrides: Y sends
 
 	prog      progress.Model
 	progDone  int64
@@ -198,6 +203,7 @@ func (a *actionView) update(m *Model, msg tea.Msg) tea.Cmd {
 		}
 		a.prep = msg.prep
 		a.state = stConfirm
+		a.armed = false
 		a.off = 0
 		return nil
 	case progressMsg:
@@ -257,14 +263,28 @@ func (a *actionView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 	case stConfirm:
 		switch {
 		case a.prep.blocked == "" && key.Matches(k, km.Confirm):
+			if len(a.prep.overrides) > 0 {
+				a.armed = true
+				a.off = 0
+				return nil
+			}
+			return a.execute(m)
+		case a.armed && key.Matches(k, km.Force):
+			if a.prep.override == nil || !a.prep.override() {
+				m.errorf("未发送：无法确认强制推送")
+				return nil
+			}
 			return a.execute(m)
 		case key.Matches(k, km.Deny), key.Matches(k, km.Back):
+			a.armed = false
 			if len(a.form.fields) == 0 {
 				m.pop()
 				return nil
 			}
 			a.state = stForm
 			return a.form.fields[a.form.cur].focus()
+		case key.Matches(k, km.Open):
+			m.info("enter 不发送：确认请按 y")
 		default:
 			a.scrollKey(m, k)
 		}
@@ -312,6 +332,9 @@ func (a *actionView) help(m *Model) []key.Binding {
 		if a.prep.blocked != "" {
 			return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "返回修改")), km.Down}
 		}
+		if a.armed {
+			return []key.Binding{km.Force, km.Deny, km.Down}
+		}
 		return []key.Binding{km.Confirm, km.Deny, km.Down}
 	case stResult:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "关闭")), km.Down}
@@ -343,6 +366,9 @@ func (a *actionView) view(m *Model, w, h int) string {
 		lines = append(lines, "", m.spin.View()+" 正在核对（检查订单、文件）……")
 		return strings.Join(lines, "\n")
 	case stConfirm:
+		// The verdict, the SHA-256, the warnings and the prompt stay on
+		// top; what will be sent scrolls below them.
+		lines = append(lines, a.confirmHead(w)...)
 		body := a.confirmLines(w)
 		return strings.Join(append(lines, scrollLines(body, &a.off, h-len(lines))...), "\n")
 	case stRunning:
@@ -380,28 +406,56 @@ func scrollLines(body []string, off *int, h int) []string {
 	return append(out, stDim.Render(fmt.Sprintf("（第 %d-%d 行/共 %d 行，上/下 滚动）", *off+1, end, len(body))))
 }
 
-// confirmLines is the confirmation: exactly what will be sent.
-func (a *actionView) confirmLines(w int) []string {
+// confirmHead is the top of the confirmation, always on screen: the PDF
+// verdict and SHA-256 of a push, every warning, and the prompt.
+func (a *actionView) confirmHead(w int) []string {
 	p := a.prep
 	var out []string
 	if p.report != nil {
-		// The verdict first; the full report follows below.
-		verdict := "PDF检查：" + p.report.Conclusion()
 		st := stOK
-		if p.blocked != "" {
+		if p.blocked != "" || len(p.overrides) > 0 {
 			st = stUrgent
 		}
 		out = append(out, "")
-		for _, l := range wrap(verdict+"（完整报告在下方，上/下 滚动）", w-2) {
+		for _, l := range wrap("PDF检查："+p.report.Conclusion(), w-2) {
 			out = append(out, st.Render(l))
 		}
+		out = append(out, truncate("SHA-256："+p.report.SHA256, w))
 	}
 	if p.blocked != "" {
-		out = append(out, "")
 		for _, l := range wrap("不能发送："+clean(p.blocked), w-2) {
 			out = append(out, stUrgent.Render(l))
 		}
 	}
+	for _, o := range p.overrides {
+		for _, l := range wrap("警告："+clean(o), w-2) {
+			out = append(out, stUrgent.Render(l))
+		}
+	}
+	for _, wn := range p.warnings {
+		for _, l := range wrap("注意："+clean(wn), w-2) {
+			out = append(out, stWarn.Render(l))
+		}
+	}
+	switch {
+	case p.blocked != "":
+		out = append(out, stUrgent.Render(truncate("文件未通过检查，不能推送。按 esc 返回，换一个文件。", w)))
+	case a.armed:
+		for _, l := range wrap("有上述警告，确定仍要推送？ Y（大写）强制推送 / n 返回修改", w-2) {
+			out = append(out, stUrgent.Render(stBold.Render(l)))
+		}
+	case len(p.overrides) > 0:
+		out = append(out, stBold.Render(truncate("确认发送？ y 发送（有警告，还须再确认一次） / n 返回修改", w)))
+	default:
+		out = append(out, stBold.Render(truncate("确认发送？ y 发送 / n 返回修改", w)))
+	}
+	return out
+}
+
+// confirmLines is the rest of the confirmation: exactly what will be sent.
+func (a *actionView) confirmLines(w int) []string {
+	p := a.prep
+	var out []string
 	for _, s := range p.sends {
 		out = append(out, "")
 		t := "将发送到平台"
@@ -445,20 +499,6 @@ func (a *actionView) confirmLines(w int) []string {
 	if p.report != nil {
 		out = append(out, "", stSection.Render("保函文件检查（pdfsign）："))
 		out = append(out, indentWrap(reportText(p.report), "  ", w)...)
-	}
-	if len(p.warnings) > 0 {
-		out = append(out, "")
-		for _, wn := range p.warnings {
-			for _, l := range wrap("注意："+clean(wn), w-2) {
-				out = append(out, stWarn.Render(l))
-			}
-		}
-	}
-	out = append(out, "")
-	if p.blocked != "" {
-		out = append(out, stUrgent.Render("文件未通过检查，不能推送。按 esc 返回，换一个文件。"))
-	} else {
-		out = append(out, stBold.Render("确认发送？ y 发送 / n 返回修改"))
 	}
 	return out
 }
@@ -527,6 +567,10 @@ func fieldShown(f platform.Field, all []platform.Field) string {
 		}
 	case "remove_guarantee_data":
 		return cleanBlock(prettyJSON(f.Value))
+	case "guarantee_item", "guarantee_type", "guarantee_state":
+		if mm := codeMeaning(f.Name, f.Value); mm != "" {
+			v += "（" + mm + "）"
+		}
 	}
 	if v == "" {
 		return "（空）"
@@ -588,8 +632,8 @@ func errParts(err error) (head string, detail []string) {
 			meaning = "手册状态码表未列出"
 		}
 		head = fmt.Sprintf("平台拒绝：状态码 %d（%s）", pe.Status, meaning)
-		if pe.Msg != "" && pe.Msg != meaning {
-			detail = append(detail, "平台说明："+clean(pe.Msg))
+		if d := platform.StatusDetail(pe.Status, pe.Msg); d != "" {
+			detail = append(detail, "平台说明："+clean(d))
 		}
 		detail = append(detail, "调用："+methodName(pe.Method, "out")+"（"+pe.Method+"）")
 	case platform.OutcomeUnknown(err):

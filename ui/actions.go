@@ -243,6 +243,14 @@ func (m *Model) pushSpec(o store.Order) *actionSpec {
 			p, err := wf.PlanPush(ctx, platform.PushInput{OrderNo: no, GuaranteeNo: v["guarantee_no"], PDFPath: v["pdf"],
 				OutTime: v["out_time"], TransNo: v["trans_no"]})
 			if err != nil {
+				if p != nil && len(p.Overridable) > 0 && platform.IsInputError(err) {
+					// Objections --force would override: shown on top, sent
+					// only after a second confirmation of their own.
+					pr := m.planned(p)
+					pr.overrides = p.Overridable
+					pr.override = p.Override
+					return pr, nil
+				}
 				if p != nil && p.Report != nil {
 					// The PDF failed its check: show the report, refuse to send.
 					return &prepared{report: p.Report, file: p.File, blocked: errText(err), warnings: p.Warnings}, err

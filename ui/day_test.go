@@ -198,7 +198,7 @@ func wholeDay(t *testing.T, mean bool) {
 		a, ok := m.top().(*actionView)
 		return ok && a.state == stConfirm && a.prep.report != nil && a.prep.blocked == ""
 	})
-	if v := d.view(); !strings.Contains(v, "保函文件检查") || !strings.Contains(v, "guarantee_pdf_hash") {
+	if v := d.view(); !strings.Contains(v, "PDF检查：") || !strings.Contains(v, "SHA-256：") || !strings.Contains(v, "guarantee_pdf_hash") {
 		t.Fatalf("push confirmation does not show the check and the hash:\n%s", v)
 	}
 	d.keys("y")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -165,7 +166,11 @@ func (b *lb) allFields(raw json.RawMessage, skip map[string]string) {
 			b.fieldCopy(label, masked, "")
 			continue
 		}
-		b.fieldCopy(label, fieldValue(v)+"  ("+k+")", fieldValue(v))
+		shown := fieldValue(v)
+		if mm := codeMeaning(k, shown); mm != "" {
+			shown = mm + "（" + shown + "）"
+		}
+		b.fieldCopy(label, shown+"  ("+k+")", fieldValue(v))
 	}
 }
 
@@ -229,7 +234,9 @@ func orderDetail(ctx context.Context, st *store.Store, no string, files map[stri
 	b.opt("订单金额(元)", money(o.OrderAmount))
 	b.field("投标截止时间", o.BidDeadline)
 	b.opt("投标有效期(天)", o.ValidDay)
-	b.opt("项目类型", o.ProjectType)
+	if o.ProjectType != "" {
+		b.field("项目类型", projectType(o.ProjectType))
+	}
 	if o.GuaranteeStartDate != "" || o.GuaranteeEndDate != "" {
 		b.field("担保期间", o.GuaranteeStartDate+" 至 "+o.GuaranteeEndDate)
 	}
@@ -333,6 +340,19 @@ func guaranteeDetail(ctx context.Context, st *store.Store, no string) (*selectio
 	b.field("被保证人", g.Principal)
 	b.field("受益人", g.Creditor)
 	b.field("保证人", g.Guarantor)
+	// 担保金额 and 担保期间 are the order's (2.5 sends them from it).
+	if o, err := st.GetOrder(ctx, g.OrderNo); err == nil {
+		b.field("担保金额(元)", money(o.GuaranteeAmount))
+		if o.GuaranteeStartDate == "" && o.GuaranteeEndDate == "" {
+			b.field("担保期间", "（订单未给出）")
+		} else {
+			b.field("担保期间", emptyText(o.GuaranteeStartDate)+" 至 "+emptyText(o.GuaranteeEndDate))
+		}
+	} else if errors.Is(err, store.ErrNotFound) {
+		b.styledField("担保金额(元)", "（本地没有订单 "+g.OrderNo+"）", styled("", stWarn))
+	} else {
+		return nil, "", nil, err
+	}
 	b.field("出函时间", g.OutGuaranteeTime)
 	b.opt("传输流水号", g.TransNo)
 	if g.PushedAt > 0 {

@@ -14,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"baohan/platform"
+	"baohan/store"
 )
 
 // dlFile is a platform file (by file_id) downloaded into the store while
@@ -60,10 +61,12 @@ func (m *Model) copyValue(label, value string) tea.Cmd {
 	if len(value) > 200 {
 		shown = truncate(shown, 60)
 	}
-	m.info("已复制%s：%s", strings.TrimSpace(" "+label), shown)
 	if m.term == nil {
+		m.info("无法使用终端剪贴板，请手动复制%s：%s", strings.TrimSpace(" "+label), shown)
 		return nil
 	}
+	// OSC 52 has no answer: whether the terminal took it is unknown.
+	m.info("已发往终端剪贴板%s（终端不支持 OSC 52 时无效，请手动复制）：%s", strings.TrimSpace(" "+label), shown)
 	out := m.term
 	return func() tea.Msg {
 		out.Copy(value)
@@ -180,6 +183,11 @@ func (m *Model) startDownload(f fileRef, from *detailView) tea.Cmd {
 					}
 					if name == "" || name == "file" {
 						name = f.name
+					}
+					// Remembered in the store: list --json names it by
+					// file_id with its sha256.
+					if err := st.RecordDownload(ctx, store.Download{FileID: f.fileID, SHA256: ref.SHA256, Name: name, Size: ref.Size}); err != nil {
+						return nil, fmt.Errorf("已下载到文件库（SHA-256 %s），但记录失败：%w", ref.SHA256, err)
 					}
 					return &outcome{
 						lines: []string{

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+
+	"baohan/platform"
 )
 
 // fieldLabels are the manual's Chinese names of the message fields.
@@ -228,4 +230,30 @@ func prettyValue(dec *json.Decoder, b *bytes.Buffer, depth int, mask bool) error
 		b.WriteString("null")
 	}
 	return nil
+}
+
+// codeMeaning is the manual's meaning of a coded field's value ("" when it
+// has none): ktype 1 直开式, project_type construction 施工, a state.
+func codeMeaning(field, v string) string {
+	switch field {
+	case "ktype", "guarantee_type":
+		if v == "1" {
+			return "直开式"
+		}
+	case "project_type", "guarantee_item":
+		if t := platform.ProjectTypeText(v); t != v {
+			return t
+		}
+	case "order_status", "guarantee_state":
+		return platform.OrderStateText(v)
+	}
+	return ""
+}
+
+// projectType is a project_type as the clerk reads it: 施工（construction）.
+func projectType(code string) string {
+	if t := codeMeaning("project_type", code); t != "" {
+		return t + "（" + code + "）"
+	}
+	return code
 }

@@ -150,13 +150,13 @@ func (m *Model) applyEvents(evs []store.Event) tea.Cmd {
 		switch e.Method {
 		case "apply_guarantee":
 			if e.Status == 0 || e.Status == 200 {
-				m.newRefs[e.Ref] = true
+				cmds = append(cmds, m.markNew(e.Ref))
 				ring = true
 				m.info("新订单 %s 到达（保函申请）", e.Ref)
 			}
 		case "apply_claim":
 			if e.Status == 0 || e.Status == 200 {
-				m.newRefs[e.Ref] = true
+				cmds = append(cmds, m.markNew(e.Ref))
 				ring = true
 				m.info("新理赔 %s 到达（理赔申请）", e.Ref)
 			}

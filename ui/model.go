@@ -50,6 +50,13 @@ type Options struct {
 	// DecideHeld accepts or dismisses a held callback (listener.Server's
 	// DecideHeld); nil: the desk says to use baohan held accept|dismiss.
 	DecideHeld func(ctx context.Context, id int64, accept bool, note string) (store.Held, error)
+	// ExportDir is where the export key writes ("" the folder the desk was
+	// started in).
+	ExportDir string
+	// TakeOver starts the desk's own listener when the ExternalListener
+	// stopped, and returns its address; ErrListenerRunning while the other
+	// one still holds the data folder. nil: the desk only tells.
+	TakeOver func(ctx context.Context) (addr string, err error)
 }
 
 // Run runs the desk in the alternate screen until the clerk quits (q) or ctx
@@ -97,14 +104,18 @@ type Model struct {
 	flash    flash
 	live     liveState
 	status   statusState
-	newRefs  map[string]bool   // order and claim numbers that arrived while the desk ran
-	files    map[string]dlFile // platform file_id -> downloaded into the store this session
-	bells    int               // times the bell rang (tests read it)
-	quitting bool              // asked to quit while something runs
-	opening  int               // actions whose form waits for a read
-	seq      int               // ids for overlays
-	pending  *todoPane         // the 待办 pane
-	cwd      string            // where the file picker starts
+	newRefs  map[string]bool                   // order and claim numbers that arrived while the desk ran
+	files    map[string]dlFile                 // platform file_id -> downloaded into the store this session
+	bells    int                               // times the bell rang (tests read it)
+	quitting bool                              // asked to quit while something runs
+	opening  int                               // actions whose form waits for a read
+	seq      int                               // ids for overlays
+	pending  *todoPane                         // the 待办 pane
+	cwd      string                            // where the file picker starts
+	alerts   map[string]platform.DeadlineAlert // the deadline alert each order in 待办 last had
+	// quitListening asks before q stops the listener inside the desk.
+	quitListening bool
+	takingOver    bool // TakeOver runs
 }
 
 // inspectMsg runs a function on the model inside Update (tests use it to
@@ -143,7 +154,7 @@ func newModel(opt Options) *Model {
 
 // Init reads every pane and starts the live tail and the status checks.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(append(m.initLoads(), m.statusStart(), m.doctorRun())...)
+	return tea.Batch(append(m.initLoads(), m.statusStart(), m.doctorRun(), m.readNewMarks(), m.externalTick())...)
 }
 
 // initLoads are the reads the first full frame needs.
@@ -247,7 +258,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(cmds...)
 	case tea.KeyMsg:
-		return m, tea.Batch(m.key(msg), m.spinCmd())
+		return m, tea.Batch(m.keyPresses(msg), m.spinCmd())
 	case spinner.TickMsg:
 		if !m.busyAny() {
 			m.spinning = false
@@ -269,6 +280,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.statusUpdate(msg)
 	case doctorMsg:
 		return m, m.doctorUpdate(msg)
+	case externalTickMsg, takeoverMsg:
+		return m, m.externalUpdate(msg)
+	case exportMsg:
+		return m, m.exportDone(msg)
+	case newMarksMsg:
+		if msg.err != nil {
+			m.log.Warn("read new marks", "err", msg.err)
+			return m, nil
+		}
+		for r := range msg.marks {
+			m.newRefs[r] = true
+		}
+		return m, nil
 	case overlayMsg:
 		for _, o := range m.stack {
 			if o.id() == msg.overlayID() {
@@ -297,8 +321,55 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// keyPresses splits a message of several runes (keys that arrived in one
+// read: typed fast, sent over a slow link, repeated under load, pasted) into
+// single presses, each matched on its own. A text field or search input
+// that has the keys takes the rest of the text whole.
+func (m *Model) keyPresses(k tea.KeyMsg) tea.Cmd {
+	if k.Type != tea.KeyRunes || len(k.Runes) <= 1 {
+		return m.key(k)
+	}
+	var cmds []tea.Cmd
+	for i, r := range k.Runes {
+		if m.textFocus() {
+			rest := k
+			rest.Runes = k.Runes[i:]
+			cmds = append(cmds, m.key(rest))
+			break
+		}
+		one := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt}
+		if r == ' ' {
+			one = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{r}, Alt: k.Alt}
+		}
+		cmds = append(cmds, m.key(one))
+	}
+	return tea.Batch(cmds...)
+}
+
+// textFocus tells whether the keys go to a text input now (a form's text
+// field, a pane's search).
+func (m *Model) textFocus() bool {
+	if o := m.top(); o != nil {
+		if a, ok := o.(*actionView); ok {
+			f := a.form.focused()
+			return a.state == stForm && f != nil && f.typing()
+		}
+		return o.typing()
+	}
+	return m.panes[m.active].typing()
+}
+
 func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	km := m.keys
+	if m.quitListening {
+		m.quitListening = false
+		if k.String() == "y" || k.String() == "Y" {
+			m.cancel()
+			return tea.Quit
+		}
+		m.info("继续工作")
+		return nil
+	}
 	if m.quitting {
 		switch k.String() {
 		case "y", "Y":
@@ -315,6 +386,14 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	}
 	if o := m.top(); o != nil {
 		if !o.typing() {
+			// 1-6 switch panes from a detail view or the help page too
+			// (never from a form: it has the keys).
+			for i, b := range km.Pane {
+				if key.Matches(k, b) && !m.running() {
+					m.stack = m.stack[:0]
+					return m.showPane(i)
+				}
+			}
 			switch {
 			case key.Matches(k, km.Quit):
 				return m.quit()
@@ -351,6 +430,9 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 			return m.showPane(i)
 		}
 	}
+	if key.Matches(k, km.Export) {
+		return m.exportPane(p)
+	}
 	if cmd, ok := p.key(m, k); ok {
 		return cmd
 	}
@@ -362,8 +444,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		if sel == nil {
 			return nil
 		}
-		delete(m.newRefs, sel.key)
-		return m.push(newDetail(m, *sel))
+		return tea.Batch(m.seen(sel.key), m.push(newDetail(m, *sel)))
 	}
 	if key.Matches(k, km.Back) {
 		m.flash = flash{}
@@ -385,6 +466,10 @@ func (m *Model) showPane(i int) tea.Cmd {
 func (m *Model) quit() tea.Cmd {
 	if m.running() {
 		m.quitting = true
+		return nil
+	}
+	if m.opt.ListenerAddr != "" {
+		m.quitListening = true
 		return nil
 	}
 	m.cancel()
@@ -419,7 +504,11 @@ func (m *Model) tabsView() string {
 		label := fmt.Sprintf("%d %s", i+1, p.title())
 		if p.id() == paneTodo {
 			if n := m.pending.count(); n >= 0 {
-				label += fmt.Sprintf("(%d)", n)
+				if a := m.alertCount(); a > 0 {
+					label += fmt.Sprintf("(%d 急%d)", n, a) // 急: orders near their bid deadline
+				} else {
+					label += fmt.Sprintf("(%d)", n)
+				}
 			}
 		}
 		if i == m.active {
@@ -444,6 +533,9 @@ func truncStyledLine(s string, w int) string {
 }
 
 func (m *Model) flashView() string {
+	if m.quitListening {
+		return stWarn.Render(fit("本桌面正在接收平台回调，退出后回调无人接收（平台会重发）。确定退出？y 退出 / 其他键 继续", m.w))
+	}
 	if m.quitting {
 		return stWarn.Render(fit("有操作正在进行，现在退出会中断它（结果记为未知）。确定退出？y 退出 / 其他键 继续", m.w))
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -53,24 +54,43 @@ func (v *helpView) update(m *Model, msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
+	// The last line of a scrolled page says where it is: h-1 lines show.
+	last := max(len(v.lines)-(v.h-1), 0)
 	switch {
 	case key.Matches(k, m.keys.Back), key.Matches(k, m.keys.Help):
 		m.pop()
 	case key.Matches(k, m.keys.Down):
-		v.off = min(v.off+1, max(len(v.lines)-v.h, 0))
+		v.off = min(v.off+1, last)
 	case key.Matches(k, m.keys.Up):
 		v.off = max(v.off-1, 0)
 	case key.Matches(k, m.keys.PageDown):
-		v.off = min(v.off+v.h, max(len(v.lines)-v.h, 0))
+		v.off = min(v.off+v.h-1, last)
 	case key.Matches(k, m.keys.PageUp):
-		v.off = max(v.off-v.h, 0)
+		v.off = max(v.off-(v.h-1), 0)
+	case key.Matches(k, m.keys.Top):
+		v.off = 0
+	case key.Matches(k, m.keys.Bottom):
+		v.off = last
 	}
 	return nil
 }
 
+// view shows a screenful of the help from off, with where it is when the
+// page is taller than the screen (80x24 shows about half).
 func (v *helpView) view(m *Model, w, h int) string {
-	end := min(v.off+h, len(v.lines))
-	return strings.Join(v.lines[v.off:end], "\n")
+	if len(v.lines) <= h {
+		v.off = 0
+		return strings.Join(v.lines, "\n")
+	}
+	v.off = min(v.off, len(v.lines)-h+1)
+	end := min(v.off+h-1, len(v.lines))
+	out := append([]string{}, v.lines[v.off:end]...)
+	more := "，j/down pgdn 向下"
+	if end >= len(v.lines) {
+		more = "，已到底"
+	}
+	out = append(out, stDim.Render(truncate(fmt.Sprintf("（第 %d-%d 行/共 %d 行%s）", v.off+1, end, len(v.lines), more), w)))
+	return strings.Join(out, "\n")
 }
 
 func helpLines(m *Model, w int) []string {
@@ -79,12 +99,15 @@ func helpLines(m *Model, w int) []string {
 		title string
 		b     []key.Binding
 	}{
-		{"页签", append([]key.Binding{km.NextPane, km.PrevPane}, km.Pane[:]...)},
+		{"页签（1-6 在详情中也可用）", append([]key.Binding{km.NextPane, km.PrevPane}, km.Pane[:]...)},
 		{"移动与查看", []key.Binding{km.Up, km.Down, km.PageUp, km.PageDown, km.Top, km.Bottom, km.Open, km.Back}},
-		{"列表", []key.Binding{km.Filter, km.QuickView, km.Sort, km.Reload}},
+		{"列表", []key.Binding{km.Filter, km.QuickView,
+			key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "排序（订单页签）")),
+			key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "导出台账（按范围和搜索）")), km.Reload}},
 		{"发往平台（先填表，确认后发送）", []key.Binding{km.Notify, km.Push, km.Cancel, km.Fetch, km.Release, km.ClaimResult, km.Reconcile}},
+		{"暂存回调（待办中，按两次）", []key.Binding{km.HeldAccept, km.HeldDismiss}},
 		{"文件与复制", []key.Binding{km.Download, km.OpenFile, km.Copy}},
-		{"表单", []key.Binding{km.NextField, km.PrevField, km.Submit, km.Browse, km.Toggle, km.Confirm, km.Deny}},
+		{"表单（enter 只换项，不发送）", []key.Binding{km.NextField, km.PrevField, km.Submit, km.Browse, km.Toggle, km.Confirm, km.Force, km.Deny}},
 		{"其他", []key.Binding{km.Help, km.Quit, km.ForceQuit}},
 	}
 	var blocks [][]string
@@ -100,7 +123,8 @@ func helpLines(m *Model, w int) []string {
 		stSection.Render("标记"),
 		"  >  当前行",
 		"  *  新到的订单或理赔（响铃）",
-		"  !  投标截止不足24小时或已截止",
+		"  !  距投标截止不到24小时（行标红，响铃；",
+		"     不到2小时再响铃），或已截止",
 	})
 	// As many columns of about 40 cells as fit, blocks kept whole, filled
 	// top to bottom.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"baohan/platform"
 	"baohan/store"
@@ -118,7 +119,7 @@ func (t *todoPane) msg(m *Model, msg paneMsg) tea.Cmd {
 		}
 	}
 	t.scroll()
-	return nil
+	return m.checkDeadlines()
 }
 
 func (t *todoPane) build(moreFaults bool) {
@@ -435,6 +436,12 @@ func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
 	mark := "  "
 	if m.newRefs[s.key] {
 		mark = "* "
+	}
+	if s.kind == kindOrder && it.note != "flag" && m.deadlineAlert(*s.order) != "" {
+		mark = "!" + mark[:1] // "! " alert, "!*" alert and new
+		if !selected {
+			return stUrgent.Render(mark + ansi.Strip(line))
+		}
 	}
 	if selected {
 		return ">" + mark[:1] + stSelected.Render(strings.TrimRight(line, " "))

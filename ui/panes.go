@@ -63,8 +63,10 @@ func newOrdersPane() *tablePane[store.Order] {
 	}
 	t.sel = orderSel
 	t.isNew = func(m *Model, o store.Order) bool { return m.newRefs[o.OrderNo] }
+	t.alert = func(m *Model, o store.Order) string { return m.deadlineAlert(o) }
+	t.ledgerOf = ordersLedger
 	t.cols = []column[store.Order]{
-		{title: "订单编号", width: 12, cell: func(m *Model, o store.Order) cell { return txt(o.OrderNo) }},
+		{title: "订单编号", whole: true, width: 12, cell: func(m *Model, o store.Order) cell { return txt(o.OrderNo) }},
 		{title: "状态", width: 10, cell: func(m *Model, o store.Order) cell {
 			if o.Flagged {
 				return styled("标记/"+orderState(o.OrderStatus), stWarn)
@@ -84,7 +86,7 @@ func newOrdersPane() *tablePane[store.Order] {
 		}},
 		{title: "标段名称", min: 12, cell: func(m *Model, o store.Order) cell { return txt(o.BlockName) }},
 		{title: "被保证人", min: 8, drop: 2, cell: func(m *Model, o store.Order) cell { return txt(o.Principal) }},
-		{title: "担保金额(元)", width: 14, drop: 4, right: true, cell: func(m *Model, o store.Order) cell { return txt(money(o.GuaranteeAmount)) }},
+		{title: "担保金额(元)", whole: true, width: 14, drop: 4, right: true, cell: func(m *Model, o store.Order) cell { return txt(money(o.GuaranteeAmount)) }},
 		{title: "受益人", min: 12, drop: 5, wide: 140, cell: func(m *Model, o store.Order) cell { return txt(o.Creditor) }},
 	}
 	return t
@@ -99,6 +101,7 @@ func guaranteeQuery(q listQuery) store.GuaranteeQuery {
 func newGuaranteesPane() *tablePane[store.Guarantee] {
 	t := newTable(paneGuarantees, "保函", func(g store.Guarantee) string { return g.GuaranteeNo })
 	t.views = []string{"全部", "未解保"}
+	t.ledgerOf = guaranteesLedger
 	t.sorts = []string{"最新在前"}
 	t.empty = "还没有保函：在订单上按 p 推送电子保函"
 	t.fetch = func(st *store.Store, q listQuery) fetchFunc[store.Guarantee] {
@@ -113,9 +116,9 @@ func newGuaranteesPane() *tablePane[store.Guarantee] {
 	}
 	t.sel = guaranteeSel
 	t.cols = []column[store.Guarantee]{
-		{title: "保函编号", width: 14, cell: func(m *Model, g store.Guarantee) cell { return txt(g.GuaranteeNo) }},
-		{title: "订单编号", width: 12, drop: 3, cell: func(m *Model, g store.Guarantee) cell { return txt(g.OrderNo) }},
-		{title: "保函序列号", width: 18, drop: 2, cell: func(m *Model, g store.Guarantee) cell {
+		{title: "保函编号", whole: true, width: 14, cell: func(m *Model, g store.Guarantee) cell { return txt(g.GuaranteeNo) }},
+		{title: "订单编号", whole: true, width: 12, drop: 3, cell: func(m *Model, g store.Guarantee) cell { return txt(g.OrderNo) }},
+		{title: "保函序列号", whole: true, width: 18, drop: 2, cell: func(m *Model, g store.Guarantee) cell {
 			if g.SerialNum == "" {
 				return styled("(无)", stDim)
 			}
@@ -147,6 +150,7 @@ func newGuaranteesPane() *tablePane[store.Guarantee] {
 
 func newRevocationsPane() *tablePane[store.Revocation] {
 	t := newTable(paneRevocations, "撤销", func(r store.Revocation) string { return r.RevokeNo })
+	t.ledgerOf = revocationsLedger
 	t.sorts = []string{"最新在前"}
 	t.empty = "还没有保函撤销通知（2.8）"
 	t.fetch = func(st *store.Store, q listQuery) fetchFunc[store.Revocation] {
@@ -159,8 +163,8 @@ func newRevocationsPane() *tablePane[store.Revocation] {
 	}
 	t.sel = revocationSel
 	t.cols = []column[store.Revocation]{
-		{title: "批次号", width: 16, cell: func(m *Model, r store.Revocation) cell { return txt(r.RevokeNo) }},
-		{title: "标段编号", width: 21, drop: 3, cell: func(m *Model, r store.Revocation) cell { return txt(r.BlockNumber) }},
+		{title: "批次号", whole: true, width: 16, cell: func(m *Model, r store.Revocation) cell { return txt(r.RevokeNo) }},
+		{title: "标段编号", whole: true, width: 21, drop: 3, cell: func(m *Model, r store.Revocation) cell { return txt(r.BlockNumber) }},
 		{title: "标段名称", min: 10, cell: func(m *Model, r store.Revocation) cell { return txt(r.BlockName) }},
 		{title: "受益人", min: 8, drop: 2, cell: func(m *Model, r store.Revocation) cell { return txt(r.Creditor) }},
 		{title: "名单", width: 20, cell: func(m *Model, r store.Revocation) cell {
@@ -206,17 +210,18 @@ func newClaimsPane() *tablePane[store.Claim] {
 	}
 	t.sel = claimSel
 	t.isNew = func(m *Model, c store.Claim) bool { return m.newRefs[c.ClaimNo] }
+	t.ledgerOf = claimsLedger
 	t.cols = []column[store.Claim]{
-		{title: "理赔序列号", width: 16, cell: func(m *Model, c store.Claim) cell { return txt(c.ClaimNo) }},
+		{title: "理赔序列号", whole: true, width: 16, cell: func(m *Model, c store.Claim) cell { return txt(c.ClaimNo) }},
 		{title: "状态", width: 16, cell: func(m *Model, c store.Claim) cell {
 			if platform.ClaimAwaitsAction(c.Status) {
 				return styled(claimState(c.Status), stWarn)
 			}
 			return txt(claimState(c.Status))
 		}},
-		{title: "保函编号", width: 14, drop: 3, cell: func(m *Model, c store.Claim) cell { return txt(c.GuaranteeNo) }},
+		{title: "保函编号", whole: true, width: 14, drop: 3, cell: func(m *Model, c store.Claim) cell { return txt(c.GuaranteeNo) }},
 		{title: "被保证人", min: 8, cell: func(m *Model, c store.Claim) cell { return txt(c.Principal) }},
-		{title: "索赔金额(元)", width: 14, drop: 2, right: true, cell: func(m *Model, c store.Claim) cell { return txt(money(c.ClaimAmount)) }},
+		{title: "索赔金额(元)", whole: true, width: 14, drop: 2, right: true, cell: func(m *Model, c store.Claim) cell { return txt(money(c.ClaimAmount)) }},
 		{title: "受益人", min: 8, drop: 6, cell: func(m *Model, c store.Claim) cell { return txt(c.Creditor) }},
 		{title: "更新", width: 11, drop: 5, cell: func(m *Model, c store.Claim) cell { return txt(clock(c.UpdatedAt, layoutShort)) }},
 	}
@@ -276,7 +281,7 @@ func newLogPane() *tablePane[store.Event] {
 			}
 			return c
 		}},
-		{title: "编号", width: 12, drop: 3, cell: func(m *Model, e store.Event) cell { return txt(e.Ref) }},
+		{title: "编号", whole: true, width: 12, drop: 3, cell: func(m *Model, e store.Event) cell { return txt(e.Ref) }},
 		{title: "状态", width: 5, right: true, cell: func(m *Model, e store.Event) cell {
 			if e.Status == 0 {
 				return txt("")

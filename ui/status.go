@@ -169,6 +169,9 @@ func (m *Model) statusUpdate(msg tea.Msg) tea.Cmd {
 			m.status.public = r
 		case "external":
 			m.status.external = r
+			if !msg.ok {
+				return m.takeOver()
+			}
 		}
 	case skewMsg:
 		m.status.skew, m.status.skewOK = msg.skew, msg.ok
@@ -183,7 +186,7 @@ func (m *Model) statusUpdate(msg tea.Msg) tea.Cmd {
 		if m.now().Sub(m.status.doctorAt) >= doctorEvery {
 			again = m.doctorRun()
 		}
-		return tea.Batch(m.statusRead(), m.reachChecks(), again, m.tick(statusEvery, func(time.Time) tea.Msg { return statusTickMsg{} }))
+		return tea.Batch(m.checkDeadlines(), m.statusRead(), m.reachChecks(), again, m.tick(statusEvery, func(time.Time) tea.Msg { return statusTickMsg{} }))
 	}
 	return nil
 }

@@ -10,7 +10,9 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
+	"baohan/platform"
 	"baohan/store"
 )
 
@@ -70,6 +72,10 @@ type column[T any] struct {
 	// wide: shown only on screens at least this wide.
 	wide  int
 	right bool
+	// whole: a number (an ID, an amount) never cut: the column widens to
+	// the widest value on screen, and narrow screens drop other columns
+	// first.
+	whole bool
 	cell  func(m *Model, r T) cell
 }
 
@@ -138,6 +144,25 @@ func layout[T any](cols []column[T], w int) (idx []int, widths []int) {
 	return idx, widths
 }
 
+// widened is the columns with each whole column as wide as its widest
+// value among the rows on screen.
+func (t *tablePane[T]) widened(m *Model) []column[T] {
+	cols := append([]column[T]{}, t.cols...)
+	n := t.pg.bound()
+	for ci := range cols {
+		c := &cols[ci]
+		if !c.whole {
+			continue
+		}
+		for i := t.pg.top; i < t.pg.top+t.rowsH && i < n; i++ {
+			if r, ok := t.pg.at(i); ok {
+				c.width = max(c.width, textWidth(c.cell(m, r).text))
+			}
+		}
+	}
+	return cols
+}
+
 // listQuery is what a table pane asks the store for.
 type listQuery struct {
 	filter string
@@ -160,7 +185,11 @@ type tablePane[T any] struct {
 	sel   func(r T) *selection
 	// isNew marks a row as newly arrived.
 	isNew func(m *Model, r T) bool
-	empty string
+	// alert marks a row red ('!' in front) and says why ("" none).
+	alert func(m *Model, r T) string
+	// ledgerOf reads the pane's ledger through its query (nil: no export).
+	ledgerOf func(ctx context.Context, st *store.Store, q listQuery) (*platform.Ledger, error)
+	empty    string
 
 	filter    textinput.Model
 	filtering bool
@@ -364,6 +393,9 @@ func (t *tablePane[T]) helpKeys(m *Model) []key.Binding {
 	if len(t.sorts) > 1 {
 		b = append(b, km.Sort)
 	}
+	if t.ledgerOf != nil {
+		b = append(b, km.Export)
+	}
 	return b
 }
 
@@ -410,7 +442,7 @@ func (t *tablePane[T]) view(m *Model, w, h int) string {
 	b.WriteString(t.header(w))
 	b.WriteByte('\n')
 
-	idx, widths := layout(t.cols, w)
+	idx, widths := layout(t.widened(m), w)
 	var hdr strings.Builder
 	hdr.WriteString("  ")
 	for j, ci := range idx {
@@ -447,6 +479,10 @@ func (t *tablePane[T]) view(m *Model, w, h int) string {
 		if isNew {
 			mark = "* "
 		}
+		alert := t.alert != nil && t.alert(m, r) != ""
+		if alert {
+			mark = "!" + mark[:1] // "! " alert, "!*" alert and new
+		}
 		selected := i == t.pg.sel
 		if selected {
 			mark = ">" + mark[:1]
@@ -471,6 +507,8 @@ func (t *tablePane[T]) view(m *Model, w, h int) string {
 		switch {
 		case selected:
 			b.WriteString(mark + stSelected.Render(row))
+		case alert:
+			b.WriteString(stUrgent.Render(mark + ansi.Strip(row)))
 		case isNew:
 			b.WriteString(stNew.Render(mark) + row)
 		default:

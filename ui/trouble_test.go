@@ -85,7 +85,7 @@ func TestFaultInStatusBar(t *testing.T) {
 			golden.RequireEqual(t, []byte(v))
 			d.keys("esc")
 			d.inspect(func(m *Model) {
-				if m.status.fault != nil || m.bells != 1 {
+				if m.status.fault != nil || m.bells != 2 { // the fault, and the fixture's order inside 24 hours of its deadline
 					t.Errorf("after esc: fault %v, bells %d", m.status.fault, m.bells)
 				}
 			})

@@ -219,7 +219,9 @@ func TestLiveFromAnotherProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.waitFor("the new order", func(m *Model) bool {
-		if !m.newRefs["1813777777"] || m.bells != 1 || m.live.lastCallback == nil || m.live.lastCallback.Ref != "1813777777" {
+		// Bells: the fixture's order inside 24 hours at the start, the new
+		// order, and the new order's own deadline (10 hours away).
+		if !m.newRefs["1813777777"] || m.bells != 3 || m.live.lastCallback == nil || m.live.lastCallback.Ref != "1813777777" {
 			return false
 		}
 		for _, it := range m.pending.items {
@@ -230,11 +232,11 @@ func TestLiveFromAnotherProcess(t *testing.T) {
 		return false
 	})
 	v := d.view()
-	if !strings.Contains(v, "* !剩10小时0分   1813777777") {
-		t.Fatalf("new order not marked on 待办:\n%s", v)
+	if !strings.Contains(v, "!*!剩10小时0分   1813777777") {
+		t.Fatalf("new order not marked new and near its deadline on 待办:\n%s", v)
 	}
-	if !strings.Contains(v, "新订单 1813777777 到达") {
-		t.Fatalf("no message for the new order:\n%s", v)
+	if !strings.Contains(v, "订单 1813777777 距投标截止（2025-06-10 20:00）不到 24 小时") {
+		t.Fatalf("no deadline message for the new order:\n%s", v)
 	}
 	// Opening it clears the mark.
 	d.keys("j", "enter")

@@ -27,6 +27,7 @@ type KeyMap struct {
 	QuickView key.Binding // cycle the pane's preset filters
 	Sort      key.Binding
 	Reload    key.Binding // read the store again
+	Export    key.Binding // the pane's ledger (台账) as .xlsx, with its filter
 
 	// Actions (each opens a form, then a confirmation).
 	Notify      key.Binding // 2.3 订单状态通知
@@ -49,6 +50,7 @@ type KeyMap struct {
 	PrevField key.Binding
 	Submit    key.Binding
 	Confirm   key.Binding
+	Force     key.Binding
 	Deny      key.Binding
 	Browse    key.Binding // file picker in a form
 	Toggle    key.Binding // a check box or switch in a form
@@ -81,6 +83,7 @@ func Default() KeyMap {
 		QuickView: b("f", "切换范围", "f"),
 		Sort:      b("s", "排序", "s"),
 		Reload:    b("ctrl+r", "重新读取", "ctrl+r"),
+		Export:    b("e", "导出台账", "e"),
 
 		Notify:      b("n", "订单状态通知", "n"),
 		Push:        b("p", "推送电子保函", "p"),
@@ -99,10 +102,15 @@ func Default() KeyMap {
 		NextField: b("tab", "下一项", "tab", "down"),
 		PrevField: b("shift+tab", "上一项", "shift+tab", "up"),
 		Submit:    b("enter", "下一步", "enter"),
-		Confirm:   b("y/enter", "确认发送", "y", "enter"),
-		Deny:      b("n/esc", "返回修改", "n", "esc"),
-		Browse:    b("ctrl+o", "选择文件", "ctrl+o"),
-		Toggle:    b("space", "勾选/切换", " "),
+		// Confirm is never enter: enter moves between a form's fields, and
+		// a run of enters must not send anything.
+		Confirm: b("y", "确认发送", "y"),
+		// Force is the second confirmation of a push with a warning
+		// (unsigned, another signer, a file already pushed).
+		Force:  b("Y", "仍然推送（大写Y）", "Y"),
+		Deny:   b("n/esc", "返回修改", "n", "esc"),
+		Browse: b("ctrl+o", "选择文件", "ctrl+o"),
+		Toggle: b("space", "勾选/切换", " "),
 
 		Help:      b("?", "全部按键", "?"),
 		Quit:      b("q", "退出", "q"),
@@ -121,7 +129,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.NextPane, k.PrevPane, k.Pane[0], k.Pane[1], k.Pane[2], k.Pane[3], k.Pane[4], k.Pane[5]},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back},
-		{k.Filter, k.QuickView, k.Sort, k.Reload, k.Copy, k.Help, k.Quit},
+		{k.Filter, k.QuickView, k.Sort, k.Export, k.Reload, k.Copy, k.Help, k.Quit},
 		{k.Notify, k.Push, k.Cancel, k.Fetch, k.Release, k.ClaimResult, k.Reconcile, k.Download, k.OpenFile},
 		{k.HeldAccept, k.HeldDismiss},
 	}

@@ -9,12 +9,14 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"baohan/listener"
 	"baohan/platform"
 	"baohan/store"
 	"baohan/ui"
+	"baohan/ui/cli"
 	"baohan/ui/cli/cmdutil"
 	"baohan/ui/cli/doctor"
 	"baohan/ui/cli/serve"
@@ -68,7 +70,35 @@ func Run(ctx context.Context, o Options) error {
 	}
 	if addr, running := ExternalListener(s.Dir()); running {
 		opt.ExternalListener = addr // the status bar names it
-		return ui.Run(ctx, opt)
+		// When that `baohan serve` stops, the desk takes over listening.
+		var mu sync.Mutex
+		var l *serve.Listener
+		opt.TakeOver = func(context.Context) (string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if l != nil {
+				return l.Addr, nil
+			}
+			if _, running := ExternalListener(s.Dir()); running {
+				return "", ui.ErrListenerRunning
+			}
+			started, err := serve.StartListener(cfg, s, wf, logger)
+			if err != nil {
+				return "", errors.New(cli.Message(err))
+			}
+			l = started
+			return l.Addr, nil
+		}
+		uiErr := ui.Run(ctx, opt)
+		mu.Lock()
+		defer mu.Unlock()
+		if l != nil {
+			if err := l.Shutdown(listener.DrainTimeout); err != nil {
+				logger.Error("listener shutdown", "err", err)
+			}
+			l.Release()
+		}
+		return uiErr
 	}
 	l, err := serve.StartListener(cfg, s, wf, logger)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"baohan/platform"
 	"baohan/store"
+	"baohan/ui/cli"
 	"baohan/ui/cli/cmdutil"
 	"baohan/ui/cli/records"
 )
@@ -30,6 +32,16 @@ type ListOptions struct {
 	ErrOut  io.Writer
 	Context context.Context
 	Kind    string
+	// The filters list and export share (interface.md).
+	Status, Search, Since, Until string
+}
+
+// FilterFlags are the filters list and export share (interface.md).
+func FilterFlags(c *cobra.Command, status, search, since, until *string) {
+	c.Flags().StringVar(status, "status", "", "state code or its Chinese meaning (orders, claims: several joined by commas; guarantees: unreleased|released; held: held|accepted|dismissed)")
+	c.Flags().StringVar(search, "search", "", "substring of a number (订单编号, 保函编号, 标段编号, 序列号) or a name")
+	c.Flags().StringVar(since, "since", "", "received on or after DATE (YYYY-MM-DD or \"YYYY-MM-DD HH:MM:SS\", 北京时间)")
+	c.Flags().StringVar(until, "until", "", "received on or before DATE (a date counts whole)")
 }
 
 // NewCmdList is `baohan list`; runF, when given, runs instead of each
@@ -38,7 +50,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 	c := &cobra.Command{Use: "list", Short: "what the local store holds: orders, guarantees, revocations, claims, held"}
 	for _, kind := range Kinds {
 		opts := &ListOptions{Store: f.StoreOnly, Print: f.Print, ErrOut: f.IOStreams.ErrOut, Kind: kind}
-		c.AddCommand(&cobra.Command{
+		sub := &cobra.Command{
 			Use:   kind,
 			Short: "list " + kind,
 			Args:  cobra.NoArgs,
@@ -49,17 +61,42 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 				}
 				return listRun(opts)
 			},
-		})
+		}
+		FilterFlags(sub, &opts.Status, &opts.Search, &opts.Since, &opts.Until)
+		c.AddCommand(sub)
 	}
 	return c
 }
 
+// filter is the query the filter flags ask for; a usage error (exit 2)
+// before any store is opened.
+func filter(opts *ListOptions) (platform.LedgerFilter, error) {
+	if opts.Kind != "held" {
+		return platform.ParseLedgerFilter(opts.Kind, opts.Status, opts.Search, opts.Since, opts.Until)
+	}
+	if opts.Since != "" || opts.Until != "" {
+		return platform.LedgerFilter{}, cli.UsageErr("list held 不支持 --since/--until")
+	}
+	if opts.Status != "" && !slices.Contains([]string{store.HeldHeld, store.HeldAccepted, store.HeldDismissed}, opts.Status) {
+		return platform.LedgerFilter{}, cli.UsageErr("list held 的 --status 只能是 held、accepted 或 dismissed")
+	}
+	f := platform.LedgerFilter{Search: opts.Search}
+	if opts.Status != "" {
+		f.Status = []string{opts.Status}
+	}
+	return f, nil
+}
+
 func listRun(opts *ListOptions) error {
+	f, err := filter(opts)
+	if err != nil {
+		return err
+	}
 	s, err := opts.Store()
 	if err != nil {
 		return err
 	}
-	if err := list(opts.Context, s, opts.Kind, opts.Print); err != nil {
+	if err := list(opts.Context, s, opts.Kind, f, opts.Print); err != nil {
 		return err
 	}
 	NoteUnresolved(opts.Context, s, opts.ErrOut)
@@ -77,12 +114,17 @@ func table[R any](print cmdutil.PrintFunc, rows []R, header []string, line func(
 	})
 }
 
-func list(ctx context.Context, s *store.Store, kind string, print cmdutil.PrintFunc) error {
+func list(ctx context.Context, s *store.Store, kind string, f platform.LedgerFilter, print cmdutil.PrintFunc) error {
 	switch kind {
 	case "orders":
 		rows, err := collect(func(c store.Cursor) ([]store.Order, store.Cursor, error) {
-			return s.ListOrders(ctx, store.OrderQuery{After: c, Limit: 500})
+			q := f.OrderQuery()
+			q.After, q.Limit = c, 500
+			return s.ListOrders(ctx, q)
 		}, records.OrderOf)
+		if err == nil {
+			err = records.AddOrderFiles(ctx, s, rows)
+		}
 		if err != nil {
 			return err
 		}
@@ -91,7 +133,9 @@ func list(ctx context.Context, s *store.Store, kind string, print cmdutil.PrintF
 		})
 	case "guarantees":
 		rows, err := collect(func(c store.Cursor) ([]store.Guarantee, store.Cursor, error) {
-			return s.ListGuarantees(ctx, store.GuaranteeQuery{After: c, Limit: 500})
+			q := f.GuaranteeQuery()
+			q.After, q.Limit = c, 500
+			return s.ListGuarantees(ctx, q)
 		}, records.GuaranteeOf)
 		if err != nil {
 			return err
@@ -101,7 +145,9 @@ func list(ctx context.Context, s *store.Store, kind string, print cmdutil.PrintF
 		})
 	case "revocations":
 		rows, err := collect(func(c store.Cursor) ([]store.Revocation, store.Cursor, error) {
-			return s.ListRevocations(ctx, store.RevocationQuery{After: c, Limit: 500})
+			q := f.RevocationQuery()
+			q.After, q.Limit = c, 500
+			return s.ListRevocations(ctx, q)
 		}, records.RevocationOf)
 		if err != nil {
 			return err
@@ -111,7 +157,9 @@ func list(ctx context.Context, s *store.Store, kind string, print cmdutil.PrintF
 		})
 	case "claims":
 		rows, err := collect(func(c store.Cursor) ([]store.Claim, store.Cursor, error) {
-			return s.ListClaims(ctx, store.ClaimQuery{After: c, Limit: 500})
+			q := f.ClaimQuery()
+			q.After, q.Limit = c, 500
+			return s.ListClaims(ctx, q)
 		}, records.ClaimOf)
 		if err != nil {
 			return err
@@ -120,7 +168,11 @@ func list(ctx context.Context, s *store.Store, kind string, print cmdutil.PrintF
 			return []string{c.ClaimNo, c.GuaranteeNo, platform.ClaimStateText(c.Status), c.ClaimAmount, strconv.Itoa(len(c.Attachments))}
 		})
 	case "held":
-		hs, err := s.ListHeld(ctx, store.HeldQuery{Limit: store.MaxLimit})
+		hq := store.HeldQuery{Limit: store.MaxLimit, Filter: f.Search}
+		if len(f.Status) > 0 {
+			hq.State = f.Status[0]
+		}
+		hs, err := s.ListHeld(ctx, hq)
 		if err != nil {
 			return err
 		}

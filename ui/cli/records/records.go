@@ -5,6 +5,7 @@
 package records
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -25,10 +26,10 @@ type Order struct {
 	ValidDay        string `json:"valid_day"`
 	OrderAmount     string `json:"order_amount"`
 	Flagged         bool   `json:"flagged"`
-	// The platform's files, where the fields were read (order info; the
-	// list's pages leave them out): file_id for guarantee issue --sign-file.
-	GuaranteeSignFiles *[]OrderFile `json:"guarantee_sign_files,omitempty"`
-	AttachFiles        *[]OrderFile `json:"attach_files,omitempty"`
+	// The platform's files (interface.md), filled by AddOrderFiles:
+	// file_id for guarantee issue --sign-file, sha256 once downloaded.
+	GuaranteeSignFiles []OrderFile `json:"guarantee_sign_files"`
+	AttachFiles        []OrderFile `json:"attach_files"`
 }
 
 // OrderFile is one file of an order's guarantee_sign_files or
@@ -36,17 +37,44 @@ type Order struct {
 type OrderFile struct {
 	FileID   string `json:"file_id"`
 	FileName string `json:"file_name"`
+	SHA256   string `json:"sha256,omitempty"` // once downloaded into the file store
 }
 
-func orderFiles(o store.Order, field string) *[]OrderFile {
-	if len(o.Fields) == 0 {
-		return nil
+// AddOrderFiles fills each order's guarantee_sign_files and attach_files
+// from the stored fields, with the sha256 of those already downloaded.
+func AddOrderFiles(ctx context.Context, s *store.Store, orders []Order) error {
+	nos := make([]string, 0, len(orders))
+	for _, o := range orders {
+		nos = append(nos, o.OrderNo)
 	}
-	files := []OrderFile{}
-	for _, f := range platform.OrderFiles(o, field) {
-		files = append(files, OrderFile{FileID: string(f.FileID), FileName: string(f.FileName)})
+	fields, err := s.OrderFields(ctx, nos)
+	if err != nil {
+		return err
 	}
-	return &files
+	lists := make([][2][]platform.SignFile, len(orders))
+	var ids []string
+	for i, no := range nos {
+		sign, attach := platform.OrderFiles(fields[no])
+		lists[i] = [2][]platform.SignFile{sign, attach}
+		for _, f := range append(append([]platform.SignFile{}, sign...), attach...) {
+			ids = append(ids, string(f.FileID))
+		}
+	}
+	dl, err := s.Downloads(ctx, ids)
+	if err != nil {
+		return err
+	}
+	list := func(files []platform.SignFile) []OrderFile {
+		out := []OrderFile{}
+		for _, f := range files {
+			out = append(out, OrderFile{FileID: string(f.FileID), FileName: string(f.FileName), SHA256: dl[string(f.FileID)].SHA256})
+		}
+		return out
+	}
+	for i := range orders {
+		orders[i].GuaranteeSignFiles, orders[i].AttachFiles = list(lists[i][0]), list(lists[i][1])
+	}
+	return nil
 }
 
 // OrderOf is o's JSON object.
@@ -54,8 +82,7 @@ func OrderOf(o store.Order) Order {
 	return Order{OrderNo: o.OrderNo, OrderStatus: o.OrderStatus, BlockNumber: o.BlockNumber,
 		BlockName: o.BlockName, Principal: o.Principal, Creditor: o.Creditor,
 		GuaranteeAmount: o.GuaranteeAmount, BidDeadline: o.BidDeadline, ValidDay: o.ValidDay,
-		OrderAmount: o.OrderAmount, Flagged: o.Flagged,
-		GuaranteeSignFiles: orderFiles(o, "guarantee_sign_files"), AttachFiles: orderFiles(o, "attach_files")}
+		OrderAmount: o.OrderAmount, Flagged: o.Flagged}
 }
 
 // Guarantee is a guarantee's JSON object.

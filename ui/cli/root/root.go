@@ -18,6 +18,7 @@ import (
 	"baohan/ui/cli/cmdutil"
 	"baohan/ui/cli/desk"
 	"baohan/ui/cli/doctor"
+	"baohan/ui/cli/export"
 	"baohan/ui/cli/file"
 	"baohan/ui/cli/guarantee"
 	"baohan/ui/cli/hash"
@@ -62,7 +63,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	root.AddCommand(sandbox.NewCmdSandbox(f, nil), serve.NewCmdServe(f, nil), keygen.NewCmdKeygen(f, nil),
 		token.NewCmdToken(f, nil), hash.NewCmdHash(f, nil), verify.NewCmdVerify(f, nil),
 		order.NewCmdOrder(f), guarantee.NewCmdGuarantee(f), claim.NewCmdClaim(f), file.NewCmdFile(f),
-		list.NewCmdList(f, nil), todo.NewCmdTodo(f, nil), backup.NewCmdBackup(f, nil), restore.NewCmdRestore(f, nil),
+		list.NewCmdList(f, nil), export.NewCmdExport(f, nil), todo.NewCmdTodo(f, nil), backup.NewCmdBackup(f, nil), restore.NewCmdRestore(f, nil),
 		reconcile.NewCmdReconcile(f, nil), loadtest.NewCmdLoadtest(f, nil), initcmd.NewCmdInit(f, nil),
 		doctor.NewCmdDoctor(f, nil), held.NewCmdHeld(f))
 	setArgsUsage(root)

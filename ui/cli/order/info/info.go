@@ -46,5 +46,9 @@ func infoRun(opts *InfoOptions) error {
 	if err != nil {
 		return err
 	}
-	return opts.Print(records.OrderOf(*o), func(w io.Writer) { records.WriteOrder(w, *o) })
+	j := []records.Order{records.OrderOf(*o)}
+	if err := records.AddOrderFiles(opts.Context, wf.Store, j); err != nil {
+		return err
+	}
+	return opts.Print(j[0], func(w io.Writer) { records.WriteOrder(w, *o) })
 }

@@ -1,0 +1,58 @@
+package platform
+
+import (
+	"fmt"
+	"time"
+
+	"baohan/store"
+)
+
+// DeadlineAlert is how close an order not yet issued is to its bid
+// deadline (投标截止时间): the desk rings and shows the order red when it
+// crosses AlertDayBefore and again at AlertHoursBefore.
+type DeadlineAlert int
+
+const (
+	NoAlert    DeadlineAlert = iota
+	AlertDay                 // AlertDayBefore or less left
+	AlertHours               // AlertHoursBefore or less left
+)
+
+// The thresholds of a deadline alert.
+const (
+	AlertDayBefore   = 24 * time.Hour
+	AlertHoursBefore = 2 * time.Hour
+)
+
+// OrderDeadlineAlert is the alert of an order at now: none for an order
+// issued, finished or cancelled, one without a readable deadline, or one
+// whose deadline has passed (it shows as 已截止).
+func OrderDeadlineAlert(o store.Order, now time.Time) (DeadlineAlert, time.Duration) {
+	if OrderIssued(o.OrderStatus) || o.BidDeadline == "" {
+		return NoAlert, 0
+	}
+	t, err := ParseDeadline(o.BidDeadline)
+	if err != nil {
+		return NoAlert, 0
+	}
+	left := t.Sub(now)
+	switch {
+	case left <= 0:
+		return NoAlert, left
+	case left <= AlertHoursBefore:
+		return AlertHours, left
+	case left <= AlertDayBefore:
+		return AlertDay, left
+	}
+	return NoAlert, left
+}
+
+// DeadlineAlertText is the clerk's sentence for an order crossing into an
+// alert.
+func DeadlineAlertText(o store.Order, a DeadlineAlert) string {
+	within := "24 小时"
+	if a == AlertHours {
+		within = "2 小时"
+	}
+	return fmt.Sprintf("订单 %s 距投标截止（%s）不到 %s，尚未出函（%s）", o.OrderNo, o.BidDeadline, within, OrderStateLabel(o.OrderStatus))
+}

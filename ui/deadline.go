@@ -1,0 +1,196 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"baohan/platform"
+	"baohan/store"
+)
+
+// Deadlines that call out: when an order not yet issued crosses 24 hours
+// and again 2 hours before its bid deadline (platform.OrderDeadlineAlert),
+// the bell rings, the message line says which order, its row turns red
+// with '!' in front, and the 待办 tab counts such orders. The check runs on
+// every read of 待办 and on the status tick, from what 待办 holds (its
+// orders come soonest deadline first).
+
+// deadlineAlert is "" for an order with no alert, else its words.
+func (m *Model) deadlineAlert(o store.Order) string {
+	switch a, _ := platform.OrderDeadlineAlert(o, m.now()); a {
+	case platform.AlertHours:
+		return "不到2小时"
+	case platform.AlertDay:
+		return "不到24小时"
+	}
+	return ""
+}
+
+// checkDeadlines rings for each order that crossed a threshold since the
+// last check (an order already inside one when the desk starts rings once).
+func (m *Model) checkDeadlines() tea.Cmd {
+	p := m.pending.p
+	if p == nil {
+		return nil
+	}
+	if m.alerts == nil {
+		m.alerts = map[string]platform.DeadlineAlert{}
+	}
+	now := m.now()
+	seen := map[string]bool{}
+	var crossed []string
+	for _, o := range p.Orders {
+		a, _ := platform.OrderDeadlineAlert(o, now)
+		seen[o.OrderNo] = true
+		if a > m.alerts[o.OrderNo] {
+			crossed = append(crossed, platform.DeadlineAlertText(o, a))
+		}
+		m.alerts[o.OrderNo] = a
+	}
+	for no := range m.alerts {
+		if !seen[no] {
+			delete(m.alerts, no)
+		}
+	}
+	if len(crossed) == 0 {
+		return nil
+	}
+	msg := crossed[0]
+	if len(crossed) > 1 {
+		msg = fmt.Sprintf("%d 个订单临近投标截止，尚未出函：%s 等", len(crossed), crossed[0])
+	}
+	m.flash = flash{text: msg, err: true}
+	m.log.Warn("deadline", "message", msg)
+	return m.bell()
+}
+
+// alertCount is the number of orders in 待办 with a deadline alert now.
+func (m *Model) alertCount() int {
+	n := 0
+	if p := m.pending.p; p != nil {
+		for _, o := range p.Orders {
+			if a, _ := platform.OrderDeadlineAlert(o, m.now()); a != platform.NoAlert {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// ---- 新 marks, kept in the store ----
+
+type newMarksMsg struct {
+	marks map[string]bool
+	err   error
+}
+
+func (m *Model) readNewMarks() tea.Cmd {
+	st, ctx := m.st, m.ctx
+	return func() tea.Msg {
+		marks, err := st.NewMarks(ctx)
+		return newMarksMsg{marks, err}
+	}
+}
+
+// markNew marks records new, on screen and in the store.
+func (m *Model) markNew(refs ...string) tea.Cmd {
+	for _, r := range refs {
+		m.newRefs[r] = true
+	}
+	st, ctx, log := m.st, m.ctx, m.log
+	return func() tea.Msg {
+		if err := st.MarkNew(ctx, refs...); err != nil && ctx.Err() == nil {
+			log.Warn("mark new", "err", err)
+		}
+		return nil
+	}
+}
+
+// seen clears a record's 新 mark.
+func (m *Model) seen(ref string) tea.Cmd {
+	if !m.newRefs[ref] {
+		return nil
+	}
+	delete(m.newRefs, ref)
+	st, ctx, log := m.st, m.ctx, m.log
+	return func() tea.Msg {
+		if err := st.ClearNew(ctx, ref); err != nil && ctx.Err() == nil {
+			log.Warn("clear new", "err", err)
+		}
+		return nil
+	}
+}
+
+// ---- taking over from a stopped `baohan serve` ----
+
+// externalEvery is how often the desk asks the `baohan serve` it relies on
+// whether it answers (a loopback /healthz: cheap).
+const externalEvery = 5 * time.Second
+
+type externalTickMsg struct{}
+
+type takeoverMsg struct {
+	addr string
+	err  error
+}
+
+// errStillRunning is TakeOver's answer while the other listener still holds
+// the data folder's lock (it runs but does not answer).
+var errStillRunning = errors.New("the other listener still holds the lock")
+
+// ErrListenerRunning is what Options.TakeOver returns when the other
+// listener still holds the data folder: the desk keeps trying.
+var ErrListenerRunning = errStillRunning
+
+func (m *Model) externalTick() tea.Cmd {
+	if m.opt.ExternalListener == "" {
+		return nil
+	}
+	return m.tick(externalEvery, func(time.Time) tea.Msg { return externalTickMsg{} })
+}
+
+func (m *Model) externalUpdate(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case externalTickMsg:
+		if m.ctx.Err() != nil || m.opt.ExternalListener == "" {
+			return nil
+		}
+		a, ctx := m.opt.ExternalListener, m.ctx
+		return tea.Batch(func() tea.Msg {
+			return reachMsg{which: "external", ok: healthy(ctx, "http://"+a, 2*time.Second)}
+		}, m.externalTick())
+	case takeoverMsg:
+		m.takingOver = false
+		if msg.err != nil {
+			if !errors.Is(msg.err, errStillRunning) {
+				m.errorf("baohan serve 已停止，本桌面接手接收回调失败：%s", clean(msg.err.Error()))
+			}
+			return nil
+		}
+		was := m.opt.ExternalListener
+		m.opt.ExternalListener = ""
+		m.opt.ListenerAddr = msg.addr
+		m.status.external = reachUnknown
+		m.status.listener = reachUnknown
+		m.flash = flash{text: fmt.Sprintf("baohan serve（%s）已停止：本桌面已接手接收回调，监听 %s", was, msg.addr), err: true}
+		m.log.Warn("took over listening", "from", was, "addr", msg.addr)
+		return tea.Batch(m.bell(), m.reachChecks())
+	}
+	return nil
+}
+
+// takeOver starts the desk's own listener once the external one stopped.
+func (m *Model) takeOver() tea.Cmd {
+	if m.opt.TakeOver == nil || m.takingOver {
+		return nil
+	}
+	m.takingOver = true
+	take, ctx := m.opt.TakeOver, m.ctx
+	return func() tea.Msg {
+		addr, err := take(ctx)
+		return takeoverMsg{addr: addr, err: err}
+	}
+}
