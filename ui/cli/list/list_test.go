@@ -85,3 +85,33 @@ func TestListNeedsDataFolder(t *testing.T) {
 		t.Fatalf("no data folder: %v", err)
 	}
 }
+
+// The filter flags reach the options wherever they stand, and a filter
+// list held does not take is refused (exit 2) before a store is opened.
+func TestListFilterFlags(t *testing.T) {
+	e := cmdtest.New(t)
+	var got *ListOptions
+	cmd := NewCmdList(e.F, func(o *ListOptions) error { got = o; return nil })
+	if err := cmdtest.Run(cmd, "orders", "--status", "WAIT_PAY,待出函", "--search", "榕", "--since", "2026-01-01", "--until", "2026-02-01 12:00:00"); err != nil {
+		t.Fatal(err)
+	}
+	if got.Kind != "orders" || got.Status != "WAIT_PAY,待出函" || got.Search != "榕" || got.Since != "2026-01-01" || got.Until != "2026-02-01 12:00:00" {
+		t.Fatalf("options %+v", got)
+	}
+	opened := false
+	for _, args := range [][]string{{"--since", "2026-01-01"}, {"--status", "nosuch"}} {
+		o := &ListOptions{Kind: "held", Store: func() (*store.Store, error) { opened = true; return nil, nil }}
+		o.Status, o.Since = "", ""
+		if args[0] == "--since" {
+			o.Since = args[1]
+		} else {
+			o.Status = args[1]
+		}
+		if err := listRun(o); cli.ExitCode(err) != cli.ExitUsage {
+			t.Fatalf("held %v: %v", args, err)
+		}
+	}
+	if opened {
+		t.Fatal("a refused filter opened the store")
+	}
+}
