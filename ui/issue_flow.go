@@ -1,0 +1,489 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"baohan/pdfsign/issue"
+	"baohan/platform"
+	"baohan/store"
+)
+
+// 签发 in the desk (key i on an order in 待出函): the letter's source (the
+// platform's 签署文件 or the firm's template) and the guarantee number →
+// the facts the letter states (platform.LetterFor, 大写 included) → the
+// certificate and its password → signing (platform.IssueLetter, in a
+// command) → the pdfsign report and the SHA-256 → the push (2.5) through
+// the desk's own push action and its confirmation. The password lives in
+// the masked field only until the certificate is opened; it is never
+// stored or logged.
+
+type issueStep int
+
+const (
+	isLoading issueStep = iota
+	isSource
+	isChecking
+	isReview
+	isCert
+	isSigning
+	isSigned
+)
+
+// sourceTemplate is the source choice for the firm's template.
+const sourceTemplate = "template"
+
+type issueView struct {
+	oid   int
+	step  issueStep
+	order store.Order
+	err   string // the last refusal, shown under the step
+	off   int
+	w, h  int
+
+	source form // 来源, 模板, 保函编号
+	cert   form // 证书, 密码
+
+	letter issue.Letter
+	warns  []string
+	res    *platform.IssuedLetter
+	resErr error
+}
+
+// issueMsg carries what a command of the flow found.
+type issueMsg struct {
+	oid    int
+	order  *store.Order
+	letter *issue.Letter
+	warns  []string
+	res    *platform.IssuedLetter
+	err    error
+}
+
+func (m issueMsg) overlayID() int { return m.oid }
+
+// issueKey opens the flow on an order.
+func (m *Model) issueKey(s *selection) tea.Cmd {
+	if s.kind != kindOrder {
+		m.info("签发电子保函（i）用于订单：请在待出函的订单上使用")
+		return nil
+	}
+	if s.order.OrderStatus != platform.OrderWaitOutGuarantee {
+		m.info("订单 %s 是%s，只有待出函的订单可以签发电子保函", s.order.OrderNo, orderState(s.order.OrderStatus))
+		return nil
+	}
+	return m.push(&issueView{oid: m.nextID(), order: *s.order})
+}
+
+func (v *issueView) id() int       { return v.oid }
+func (v *issueView) title() string { return "签发电子保函" }
+func (v *issueView) busy() bool {
+	return v.step == isLoading || v.step == isChecking || v.step == isSigning
+}
+
+// typing: q and ? are text in the flow (esc leaves).
+func (v *issueView) typing() bool { return true }
+
+func (v *issueView) resize(m *Model, w, h int) { v.w, v.h = w, h }
+
+func (v *issueView) init(m *Model) tea.Cmd {
+	st, ctx, oid, no := m.st, m.ctx, v.oid, v.order.OrderNo
+	return func() tea.Msg {
+		o, err := st.GetOrder(ctx, no) // the panes' rows carry no fields
+		if err != nil {
+			return issueMsg{oid: oid, err: err}
+		}
+		return issueMsg{oid: oid, order: &o}
+	}
+}
+
+func (v *issueView) buildSource(m *Model) tea.Cmd {
+	sign, _ := platform.OrderFiles(v.order.Fields)
+	var choices []choice
+	for _, f := range sign {
+		name := string(f.FileName)
+		if name == "" {
+			name = noFileName
+		}
+		choices = append(choices, choice{string(f.FileID), "平台签署文件  " + name + "  (file_id " + string(f.FileID) + ")"})
+	}
+	choices = append(choices, choice{sourceTemplate, "本公司模板（PDF表单，按订单填写）"})
+	src := newChoiceField("source", "保函来源", "平台的签署文件（用新的文件URL取回），或本公司的模板文件", choices, 0)
+	tpl := newFileField("template", "模板文件", "选本公司模板时填写：PDF表单（AcroForm）", m.cwd, []string{".pdf", ".PDF"})
+	no := newTextField("guarantee_no", "保函编号", "本公司出具的电子保函编号", "保函编号", "")
+	v.source = form{fields: []formField{src, tpl, no}}
+	cert := newFileField("cert", "证书文件", "本公司的 PKCS#12 证书（.p12/.pfx，RSA 或 SM2）", m.cwd, []string{".p12", ".pfx", ".P12", ".PFX"})
+	pw := newTextField("password", "证书密码", "只用于打开证书，不保存、不记录", "证书密码", "")
+	pw.in.EchoMode = textinput.EchoPassword
+	pw.in.EchoCharacter = '*'
+	pw.in.Cursor.SetMode(cursor.CursorStatic)
+	v.cert = form{fields: []formField{cert, pw}}
+	v.step = isSource
+	return v.source.start()
+}
+
+func (v *issueView) password() *textField { return v.cert.fields[1].(*textField) }
+
+// check asks platform for the letter's facts.
+func (v *issueView) check(m *Model) tea.Cmd {
+	vals := v.source.values()
+	if vals["source"] == sourceTemplate && vals["template"] == "" {
+		v.err = "请填写模板文件（或选平台的签署文件）"
+		return nil
+	}
+	v.step, v.err = isChecking, ""
+	wf, ctx, oid, no := m.wf, m.ctx, v.oid, v.order.OrderNo
+	return func() tea.Msg {
+		l, warns, err := wf.LetterFor(ctx, no, vals["guarantee_no"])
+		if err != nil {
+			return issueMsg{oid: oid, err: err}
+		}
+		return issueMsg{oid: oid, letter: &l, warns: warns}
+	}
+}
+
+// sign opens the certificate and runs IssueLetter, in a command.
+func (v *issueView) sign(m *Model) tea.Cmd {
+	vals := v.source.values()
+	certPath := v.cert.fields[0].value()
+	pw := v.password().in.Value()
+	v.password().in.SetValue("") // asked again if signing fails
+	if certPath == "" {
+		v.err = "请填写证书文件"
+		return nil
+	}
+	v.step, v.err = isSigning, ""
+	in := platform.IssueInput{OrderNo: v.order.OrderNo, GuaranteeNo: vals["guarantee_no"]}
+	if vals["source"] == sourceTemplate {
+		in.Template = vals["template"]
+	} else {
+		in.SignFileID = vals["source"]
+	}
+	wf, ctx, oid := m.wf, m.ctx, v.oid
+	return func() tea.Msg {
+		b, err := readCert(certPath)
+		if err != nil {
+			return issueMsg{oid: oid, err: err}
+		}
+		c, err := issue.LoadPKCS12(b, pw)
+		if errors.Is(err, issue.ErrPassword) {
+			return issueMsg{oid: oid, err: fmt.Errorf("证书 %s 的密码不正确", certPath)}
+		}
+		if err != nil {
+			return issueMsg{oid: oid, err: fmt.Errorf("无法打开证书 %s：%v", certPath, err)}
+		}
+		in.Cert = c
+		res, err := wf.IssueLetter(ctx, in)
+		return issueMsg{oid: oid, res: res, err: err}
+	}
+}
+
+func readCert(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("证书文件 %s 不存在", path)
+		}
+		return nil, fmt.Errorf("无法读取证书 %s（没有读取权限或不是文件）", path)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, issue.MaxPKCS12+1))
+	if err != nil {
+		return nil, fmt.Errorf("无法读取证书 %s（不是文件）", path)
+	}
+	if len(b) > issue.MaxPKCS12 {
+		return nil, fmt.Errorf("证书文件 %s 太大，不像 PKCS#12 证书", path)
+	}
+	return b, nil
+}
+
+// pushSigned opens the desk's push (2.5) with the signed letter as kept in
+// the store, straight at its confirmation.
+func (v *issueView) pushSigned(m *Model) tea.Cmd {
+	if v.res == nil || v.resErr != nil {
+		return nil
+	}
+	path := m.st.FilePath(v.res.SHA256)
+	if path == "" {
+		m.errorf("签发的保函不在文件库中，不能推送")
+		return nil
+	}
+	spec := m.pushSpec(v.order)
+	spec.fields[0].(*textField).in.SetValue(v.source.values()["guarantee_no"])
+	spec.fields[1].(*fileField).in.SetValue(path)
+	a := newAction(m, spec)
+	m.stack = append(m.stack, a)
+	a.resize(m, m.w, m.contentHeight())
+	return tea.Batch(a.form.start(), a.plan(m))
+}
+
+func (v *issueView) update(m *Model, msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case issueMsg:
+		switch v.step {
+		case isLoading:
+			if msg.err != nil {
+				m.errorf("读取订单：%s", errText(msg.err))
+				m.pop()
+				return nil
+			}
+			v.order = *msg.order
+			return v.buildSource(m)
+		case isChecking:
+			if msg.err != nil {
+				v.step, v.err = isSource, errText(msg.err)
+				return v.source.fields[v.source.cur].focus()
+			}
+			v.letter, v.warns, v.step, v.off = *msg.letter, msg.warns, isReview, 0
+		case isSigning:
+			if msg.res == nil && msg.err != nil {
+				// Nothing signed (a wrong password, a file refused):
+				// back to the certificate.
+				v.step, v.err = isCert, errText(msg.err)
+				m.log.Warn("issue failed", "order_no", v.order.OrderNo, "err", msg.err)
+				return v.cert.fields[v.cert.cur].focus()
+			}
+			v.res, v.resErr, v.step, v.off = msg.res, msg.err, isSigned, 0
+			if msg.err != nil {
+				m.errorf("签发的保函未通过检查，不能推送")
+			} else {
+				m.log.Info("letter issued", "order_no", v.order.OrderNo, "sha256", msg.res.SHA256)
+				m.info("已签发并存入文件库，SHA-256 %s；按 p 推送", msg.res.SHA256)
+			}
+		}
+		return nil
+	case tea.KeyMsg:
+		return v.key(m, msg)
+	default:
+		// The file pickers read folders in commands of their own.
+		switch v.step {
+		case isSource:
+			if fl := v.source.focused(); fl != nil {
+				return fl.update(m, msg)
+			}
+		case isCert:
+			if fl := v.cert.focused(); fl != nil {
+				return fl.update(m, msg)
+			}
+		}
+	}
+	return nil
+}
+
+func picking(f *form) bool {
+	ff, ok := f.focused().(*fileField)
+	return ok && ff.picking
+}
+
+func (v *issueView) key(m *Model, k tea.KeyMsg) tea.Cmd {
+	km := m.keys
+	switch v.step {
+	case isSource:
+		if k.String() == "esc" && !picking(&v.source) {
+			m.pop()
+			return nil
+		}
+		cmd, submit := v.source.key(m, k)
+		if submit {
+			return v.check(m)
+		}
+		return cmd
+	case isReview:
+		switch {
+		case key.Matches(k, km.Submit):
+			v.step, v.err = isCert, ""
+			return v.cert.start()
+		case key.Matches(k, km.Back):
+			v.step = isSource
+			return v.source.fields[v.source.cur].focus()
+		default:
+			scrollOff(m, k, &v.off, v.h)
+		}
+	case isCert:
+		if k.String() == "esc" && !picking(&v.cert) {
+			v.password().in.SetValue("")
+			v.step, v.err = isReview, ""
+			return nil
+		}
+		cmd, submit := v.cert.key(m, k)
+		if submit {
+			return v.sign(m)
+		}
+		return cmd
+	case isSigned:
+		switch {
+		case key.Matches(k, km.Push) && v.resErr == nil:
+			return v.pushSigned(m)
+		case key.Matches(k, km.Back), k.String() == "q":
+			m.pop()
+			return m.afterAction()
+		default:
+			scrollOff(m, k, &v.off, v.h)
+		}
+	case isLoading, isChecking, isSigning:
+		if k.String() == "esc" {
+			m.info("正在进行，请稍候")
+		}
+	}
+	return nil
+}
+
+func scrollOff(m *Model, k tea.KeyMsg, off *int, h int) {
+	km := m.keys
+	switch {
+	case key.Matches(k, km.Down):
+		*off++
+	case key.Matches(k, km.Up):
+		*off--
+	case key.Matches(k, km.PageDown):
+		*off += h - 3
+	case key.Matches(k, km.PageUp):
+		*off -= h - 3
+	case key.Matches(k, km.Top):
+		*off = 0
+	case key.Matches(k, km.Bottom):
+		*off = 1 << 20
+	}
+	*off = max(*off, 0)
+}
+
+func (v *issueView) help(m *Model) []key.Binding {
+	km := m.keys
+	esc := func(what string) key.Binding { return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", what)) }
+	switch v.step {
+	case isSource:
+		return []key.Binding{km.NextField, km.Submit, km.Browse, esc("放弃")}
+	case isReview:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "内容无误，选证书")), esc("返回修改"), km.Down}
+	case isCert:
+		return []key.Binding{km.NextField, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "签名")), km.Browse, esc("返回")}
+	case isSigned:
+		if v.resErr == nil {
+			return []key.Binding{key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "推送电子保函")), esc("关闭"), km.Down}
+		}
+		return []key.Binding{esc("关闭"), km.Down}
+	}
+	return nil
+}
+
+func (v *issueView) view(m *Model, w, h int) string {
+	o := v.order
+	steps := []string{"1 来源", "2 核对内容", "3 证书", "4 签名结果", "5 推送"}
+	cur := map[issueStep]int{isLoading: 0, isSource: 0, isChecking: 0, isReview: 1, isCert: 2, isSigning: 2, isSigned: 3}[v.step]
+	for i := range steps {
+		if i == cur {
+			steps[i] = stSelected.Render("[" + steps[i] + "]")
+		} else {
+			steps[i] = stDim.Render(steps[i])
+		}
+	}
+	lines := []string{stBold.Render("签发电子保函") + "  订单 " + clean(o.OrderNo), truncate(strings.Join(steps, " > "), w)}
+	for _, l := range orderIntro(o) {
+		lines = append(lines, stDim.Render(truncate(clean(l), w)))
+	}
+	errLines := func() []string {
+		if v.err == "" {
+			return nil
+		}
+		out := []string{""}
+		for _, l := range wrap("未签发："+clean(v.err), w-2) {
+			out = append(out, stErr.Render(l))
+		}
+		return out
+	}
+	switch v.step {
+	case isLoading:
+		lines = append(lines, "", m.spin.View()+" 正在读取订单……")
+	case isSource:
+		lines = append(lines, "")
+		lines = append(lines, v.source.lines(m, w)...)
+		lines = append(lines, errLines()...)
+	case isChecking:
+		lines = append(lines, "", m.spin.View()+" 正在按订单生成保函内容……")
+	case isReview:
+		lines = append(lines, "", stBold.Render(truncate("请核对保函内容（签名后不能再改）：enter 无误，esc 返回修改", w)))
+		var body []string
+		body = append(body, stSection.Render("来源："+clean(v.sourceText())))
+		for _, f := range v.letter.Values() {
+			body = append(body, "  "+stLabel.Render(fit(f.Label, formLabelW))+"  "+clean(f.Value))
+		}
+		if v.source.values()["source"] != sourceTemplate {
+			body = append(body, stDim.Render(truncate("签署文件按平台原样签名，不填写；以上是订单的事实，供与文件核对。", w)))
+		}
+		for _, wn := range v.warns {
+			for _, l := range wrap("注意："+clean(wn), w-2) {
+				body = append(body, stWarn.Render(l))
+			}
+		}
+		lines = append(lines, scrollLines(body, &v.off, h-len(lines))...)
+	case isCert:
+		lines = append(lines, "", stDim.Render(truncate("保函编号 "+v.letter.GuaranteeNo+"  来源："+v.sourceText(), w)), "")
+		lines = append(lines, v.cert.lines(m, w)...)
+		lines = append(lines, errLines()...)
+	case isSigning:
+		lines = append(lines, "", m.spin.View()+" 正在签名并检查……")
+	case isSigned:
+		lines = append(lines, v.signedHead(w)...)
+		lines = append(lines, scrollLines(v.signedBody(w), &v.off, h-len(lines))...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (v *issueView) sourceText() string {
+	vals := v.source.values()
+	if vals["source"] == sourceTemplate {
+		return "本公司模板 " + vals["template"]
+	}
+	if c, ok := v.source.fields[0].(*choiceField); ok {
+		return strings.TrimSpace(c.selected().text)
+	}
+	return vals["source"]
+}
+
+// signedHead stays on top: the verdict, the SHA-256, the warnings, what next.
+func (v *issueView) signedHead(w int) []string {
+	out := []string{""}
+	r := v.res
+	st := stOK
+	if v.resErr != nil {
+		st = stUrgent
+	}
+	if r.Report != nil {
+		for _, l := range wrap("PDF检查："+r.Report.Conclusion(), w-2) {
+			out = append(out, st.Render(l))
+		}
+	}
+	out = append(out, truncate("SHA-256："+r.SHA256, w))
+	if v.resErr != nil {
+		for _, l := range wrap("不能推送："+errText(v.resErr), w-2) {
+			out = append(out, stUrgent.Render(l))
+		}
+	}
+	for _, wn := range r.Warnings {
+		for _, l := range wrap("注意："+clean(wn), w-2) {
+			out = append(out, stWarn.Render(l))
+		}
+	}
+	if v.resErr == nil {
+		out = append(out, stBold.Render(truncate("已签发，存于文件库。按 p 推送（2.5，发送前还要确认），esc 关闭", w)))
+	}
+	return out
+}
+
+func (v *issueView) signedBody(w int) []string {
+	r := v.res
+	out := []string{"", stSection.Render("签发："), "  来源：" + clean(r.Source), fmt.Sprintf("  大小：%s", size(int64(len(r.PDF))))}
+	if r.Report != nil {
+		out = append(out, "", stSection.Render("保函文件检查（pdfsign）："))
+		out = append(out, indentWrap(reportText(r.Report), "  ", w)...)
+	}
+	return out
+}
