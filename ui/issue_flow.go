@@ -256,7 +256,7 @@ func (v *issueView) update(m *Model, msg tea.Msg) tea.Cmd {
 				m.errorf("签发的保函未通过检查，不能推送")
 			} else {
 				m.log.Info("letter issued", "order_no", v.order.OrderNo, "sha256", msg.res.SHA256)
-				m.info("已签发并存入文件库，SHA-256 %s；按 p 推送", msg.res.SHA256)
+				m.info("已签发电子保函 %s 并存入文件库；按 p 推送", v.letter.GuaranteeNo)
 			}
 		}
 		return nil
@@ -413,7 +413,11 @@ func (v *issueView) view(m *Model, w, h int) string {
 		var body []string
 		body = append(body, stSection.Render("来源："+clean(v.sourceText())))
 		for _, f := range v.letter.Values() {
-			body = append(body, "  "+stLabel.Render(fit(f.Label, formLabelW))+"  "+clean(f.Value))
+			val := clean(f.Value)
+			if strings.TrimSpace(val) == "" {
+				val = stDim.Render("（订单未给，留空）")
+			}
+			body = append(body, "  "+stLabel.Render(fit(f.Label, formLabelW))+"  "+val)
 		}
 		if v.source.values()["source"] != sourceTemplate {
 			body = append(body, stDim.Render(truncate("签署文件按平台原样签名，不填写；以上是订单的事实，供与文件核对。", w)))
