@@ -1,12 +1,26 @@
 package ui
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/exp/golden"
+
+	"baohan/listener"
+	"baohan/pdfsign"
+	"baohan/platform"
+	"baohan/platform/sandbox"
+	"baohan/store"
 )
 
 const (
@@ -60,4 +74,208 @@ func TestGoldenIssue(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestIssueWholeFlow drives 签发 in the desk against the simulated platform
+// and the real listener over loopback: a 2.1 with 签署文件 and 附件 arrives,
+// the FileKeeper keeps the files (the order's detail shows them kept with
+// their SHA-256), the order goes to 待出函, the clerk presses i, keeps the
+// platform's 签署文件 as the source, reviews the facts, gives the firm's
+// certificate and password, signs, reads the report, and pushes (2.5)
+// through the push confirmation; the platform's 2.6 验真 of the pushed
+// file answers intact (is_modified=2).
+func TestIssueWholeFlow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the whole flow takes a few seconds")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	cert, err := filepath.Abs(letterCert)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	keys, err := sandbox.NewKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := keys.Options()
+	opt.CallbackBase = "http://" + ln.Addr().String()
+	sb := sandbox.New(opt)
+	defer sb.Close()
+	apiURL, err := sb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgPath, err := keys.WriteConfig(dir, apiURL, ln.Addr().String(), sandbox.ConfigExtra{StoreDir: filepath.Join(dir, "data")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := platform.LoadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(cfg.DataDir(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	client := platform.NewClient(platform.ClientConfigFrom(cfg), st, nil)
+	wf := platform.NewWorkflows(cfg, client, st)
+	lis := listener.New(listener.Config{
+		APISecret: cfg.Platform.APISecret, PrivateKey: cfg.PrivateKey, Apply: cfg.Apply,
+		PDF: pdfsign.Options{Timeout: 20 * time.Second}, Fetcher: wf,
+	}, st)
+	go func() {
+		if err := lis.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("listener: %v", err)
+		}
+	}()
+	defer func() {
+		sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
+		defer c()
+		_ = lis.Shutdown(sctx)
+	}()
+	// The keeper, as startListener runs it beside the listener.
+	kctx, kstop := context.WithCancel(ctx)
+	kdone := make(chan struct{})
+	go func() { (&platform.FileKeeper{W: wf, Interval: 50 * time.Millisecond}).Run(kctx); close(kdone) }()
+	defer func() { kstop(); <-kdone }()
+
+	d := newDesk(t, Options{Store: st, Workflows: wf, Client: client, ListenerAddr: ln.Addr().String(),
+		Sandbox: true, Now: time.Now}, 120, 36)
+
+	// A new order with its 签署文件 arrives (2.1) at the listener.
+	order, del := sb.NewOrder(ctx, sandbox.OrderSpec{BidDeadline: time.Now().Add(30 * time.Hour)})
+	if err := del.Wait(ctx); err != nil {
+		t.Fatalf("deliver apply_guarantee: %v", err)
+	}
+	no := string(order.OrderNo)
+	d.waitFor("the new order on 待办", func(m *Model) bool { s := m.pending.selection(); return s != nil && s.key == no })
+
+	// Its detail shows the files kept, with their SHA-256, once the keeper
+	// has them (the detail is read again when a download ends).
+	d.keys("enter")
+	want := sha256.Sum256(mustFile(t, sb, order.TemplateFileID))
+	d.waitFor("the 签署文件 kept in the detail", func(m *Model) bool {
+		dv, ok := m.top().(*detailView)
+		if !ok || dv.loading {
+			return false
+		}
+		n := 0
+		for _, l := range dv.lines {
+			if l.file != nil && l.file.fileID != "" && l.file.stored {
+				n++
+				if l.file.fileID == order.TemplateFileID && l.file.sha != hex.EncodeToString(want[:]) {
+					t.Errorf("kept 签署文件 %s, platform's %x", l.file.sha, want)
+				}
+			}
+		}
+		return n == 1+len(order.AttachFileIDs)
+	})
+	if v := d.view(); !strings.Contains(v, "[已存，o 打开]") || !strings.Contains(v, hex.EncodeToString(want[:])) {
+		t.Fatalf("the detail does not show the kept 签署文件:\n%s", v)
+	}
+	d.keys("esc")
+
+	// 待出函 (2.3), sent by the workflow: the desk follows the store.
+	p, err := wf.PlanNotifyStatus(ctx, platform.StatusInput{OrderNo: no, Status: platform.OrderWaitOutGuarantee, Amount: "300.00"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wf.Execute(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	d.waitFor("the order in 待出函", func(m *Model) bool {
+		s := m.pending.selection()
+		return s != nil && s.key == no && s.order.OrderStatus == platform.OrderWaitOutGuarantee
+	})
+	calls41 := sb.CountCalls(platform.MethodGetFileURL)
+
+	// 签发: the platform's 签署文件 is the first source.
+	d.keys("i")
+	d.waitFor("the source step", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isSource })
+	d.keys("tab", "tab", "text:BH-DESK-1", "enter")
+	d.waitFor("the review", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isReview })
+	if v := d.view(); !strings.Contains(v, "担保金额（大写）") || !strings.Contains(v, string(order.Creditor)) {
+		t.Fatalf("the review does not show the facts:\n%s", v)
+	}
+	d.keys("enter", "text:"+cert, "tab", "text:wrong", "enter")
+	d.waitFor("the wrong password refused", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isCert && v.err != "" })
+	if v := d.view(); !strings.Contains(v, "密码不正确") || strings.Contains(v, "wrong") {
+		t.Fatalf("wrong password: screen\n%s", v)
+	}
+	d.keys("text:"+letterPassword, "enter")
+	var letter *platform.IssuedLetter
+	d.waitFor("the signed letter", func(m *Model) bool {
+		v, ok := m.top().(*issueView)
+		if ok && v.step == isSigned {
+			letter = v.res
+			if v.resErr != nil {
+				t.Fatalf("issue: %v", v.resErr)
+			}
+		}
+		return ok && v.step == isSigned
+	})
+	if v := d.view(); !strings.Contains(v, "PDF检查：文件完整，签名有效") || !strings.Contains(v, letter.SHA256) || strings.Contains(v, letterPassword) {
+		t.Fatalf("the signed step:\n%s", v)
+	}
+	if !st.HasFile(letter.SHA256) {
+		t.Fatal("the signed letter is not in the file store")
+	}
+	if sb.CountCalls(platform.MethodGetFileURL) != calls41+1 {
+		t.Errorf("4.1 calls for the signing: %d, want 1", sb.CountCalls(platform.MethodGetFileURL)-calls41)
+	}
+
+	// Push (2.5) through the push action's confirmation.
+	d.keys("p")
+	d.waitFor("the push confirmation", func(m *Model) bool {
+		a, ok := m.top().(*actionView)
+		return ok && a.state == stConfirm && a.prep.report != nil && a.prep.blocked == ""
+	})
+	if v := d.view(); !strings.Contains(v, "guarantee_pdf_hash") || !strings.Contains(v, letter.SHA256) {
+		t.Fatalf("push confirmation:\n%s", v)
+	}
+	d.keys("enter") // never sends
+	if _, ok := sb.Guarantee("BH-DESK-1"); ok {
+		t.Fatal("enter pushed")
+	}
+	d.keys("y")
+	d.inspect(func(m *Model) {
+		if a, ok := m.top().(*actionView); ok && a.armed {
+			t.Logf("push warnings: %v", a.prep.overrides)
+		}
+	})
+	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+	assertNoError(t, d)
+	g, ok := sb.Guarantee("BH-DESK-1")
+	if !ok || g.PDFHash != letter.SHA256 {
+		t.Fatalf("platform's guarantee %+v, letter %s", g, letter.SHA256)
+	}
+	lg, err := st.GetGuarantee(ctx, "BH-DESK-1")
+	if err != nil || lg.SerialNum != g.SerialNum || lg.PDFSHA256 != letter.SHA256 || !st.HasFile(lg.PDFSHA256) {
+		t.Fatalf("local guarantee %+v, %v", lg, err)
+	}
+	ans, err := sb.VerifyRequest(ctx, g.SerialNum, letter.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.IsModified != 2 {
+		t.Errorf("2.6 验真 of the pushed letter: %+v, want is_modified 2", ans)
+	}
+}
+
+// mustFile is a platform file's bytes as the sandbox holds them.
+func mustFile(t *testing.T, sb *sandbox.Server, fileID string) []byte {
+	t.Helper()
+	f, ok := sb.File(fileID)
+	if !ok {
+		t.Fatalf("the sandbox has no file %s", fileID)
+	}
+	return f.Data
 }
