@@ -60,7 +60,8 @@ type issueView struct {
 
 // issueMsg carries what a command of the flow found.
 type issueMsg struct {
-	oid    int
+	oid     int
+	refusal string // a refusal in the clerk's words (certificate)
 	order  *store.Order
 	letter *issue.Letter
 	warns  []string
@@ -171,14 +172,14 @@ func (v *issueView) sign(m *Model) tea.Cmd {
 	return func() tea.Msg {
 		b, err := readCert(certPath)
 		if err != nil {
-			return issueMsg{oid: oid, err: err}
+			return issueMsg{oid: oid, refusal: err.Error()}
 		}
 		c, err := issue.LoadPKCS12(b, pw)
 		if errors.Is(err, issue.ErrPassword) {
-			return issueMsg{oid: oid, err: fmt.Errorf("证书 %s 的密码不正确", certPath)}
+			return issueMsg{oid: oid, refusal: fmt.Sprintf("证书 %s 的密码不正确", certPath)}
 		}
 		if err != nil {
-			return issueMsg{oid: oid, err: fmt.Errorf("无法打开证书 %s：%v", certPath, err)}
+			return issueMsg{oid: oid, refusal: fmt.Sprintf("无法打开证书 %s：%v", certPath, err)}
 		}
 		in.Cert = c
 		res, err := wf.IssueLetter(ctx, in)
@@ -217,6 +218,19 @@ func (v *issueView) pushSigned(m *Model) tea.Cmd {
 		return nil
 	}
 	spec := m.pushSpec(v.order)
+	// Pushed: the flow is over, its view goes with the push's result.
+	oid := v.oid
+	spec.done = func(m *Model, o *outcome) {
+		if o.failed {
+			return
+		}
+		for i, ov := range m.stack {
+			if ov.id() == oid {
+				m.stack = append(m.stack[:i:i], m.stack[i+1:]...)
+				return
+			}
+		}
+	}
 	spec.fields[0].(*textField).in.SetValue(v.source.values()["guarantee_no"])
 	spec.fields[1].(*fileField).in.SetValue(path)
 	a := newAction(m, spec)
@@ -244,11 +258,14 @@ func (v *issueView) update(m *Model, msg tea.Msg) tea.Cmd {
 			}
 			v.letter, v.warns, v.step, v.off = *msg.letter, msg.warns, isReview, 0
 		case isSigning:
-			if msg.res == nil && msg.err != nil {
+			if msg.refusal != "" || (msg.res == nil && msg.err != nil) {
 				// Nothing signed (a wrong password, a file refused):
 				// back to the certificate.
-				v.step, v.err = isCert, errText(msg.err)
-				m.log.Warn("issue failed", "order_no", v.order.OrderNo, "err", msg.err)
+				v.step, v.err = isCert, msg.refusal
+				if msg.err != nil {
+					v.err = errText(msg.err)
+					m.log.Warn("issue failed", "order_no", v.order.OrderNo, "err", msg.err)
+				}
 				return v.cert.fields[v.cert.cur].focus()
 			}
 			v.res, v.resErr, v.step, v.off = msg.res, msg.err, isSigned, 0

@@ -253,6 +253,12 @@ func TestIssueWholeFlow(t *testing.T) {
 	})
 	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
 	assertNoError(t, d)
+	d.keys("esc")
+	d.inspect(func(m *Model) {
+		if _, ok := m.top().(*issueView); ok {
+			t.Error("the issue flow stays open after its letter was pushed")
+		}
+	})
 	g, ok := sb.Guarantee("BH-DESK-1")
 	if !ok || g.PDFHash != letter.SHA256 {
 		t.Fatalf("platform's guarantee %+v, letter %s", g, letter.SHA256)
