@@ -56,10 +56,10 @@ func (b *FileBoard) signal() {
 	b.changed = make(chan struct{})
 }
 
-// set records progress; a change of less than 2% (or 64 KiB when the size
+// Set records progress; a change of less than 2% (or 64 KiB when the size
 // is unknown) is not signalled, so a fast download wakes a reader a few
 // dozen times at most.
-func (b *FileBoard) set(p FileProgress) {
+func (b *FileBoard) Set(p FileProgress) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	old, had := b.files[p.FileID]
@@ -73,7 +73,8 @@ func (b *FileBoard) set(p FileProgress) {
 	}
 }
 
-func (b *FileBoard) remove(fileID string) {
+// Remove takes a file off the board: kept, failed, or given up.
+func (b *FileBoard) Remove(fileID string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if _, ok := b.files[fileID]; ok {

@@ -61,9 +61,9 @@ func (w *Workflows) KeepOrderFiles(ctx context.Context, orderNo string, progress
 			}
 			k := KeptFile{Field: field, FileID: id, Name: SanitizeFileName(string(f.FileName))}
 			board := Board(w.Store)
-			board.set(FileProgress{OrderNo: orderNo, FileID: id})
+			board.Set(FileProgress{OrderNo: orderNo, FileID: id})
 			p := func(done, total int64) {
-				board.set(FileProgress{OrderNo: orderNo, FileID: id, Done: done, Total: total})
+				board.Set(FileProgress{OrderNo: orderNo, FileID: id, Done: done, Total: total})
 				if progress != nil {
 					progress(id, done, total)
 				}
@@ -80,7 +80,7 @@ func (w *Workflows) KeepOrderFiles(ctx context.Context, orderNo string, progress
 				}
 				k.SHA256, k.Size = ref.SHA256, ref.Size
 				if err := w.Store.RecordDownload(ctx, store.Download{FileID: id, SHA256: ref.SHA256, Name: k.Name, Size: ref.Size}); err != nil {
-					board.remove(id)
+					board.Remove(id)
 					return out, fmt.Errorf("record file %s of order %s: %w", id, orderNo, err)
 				}
 				ev.Status = StatusOK
@@ -91,7 +91,7 @@ func (w *Workflows) KeepOrderFiles(ctx context.Context, orderNo string, progress
 			_, err = w.Store.AddEvent(ctx, ev)
 			// Off the board once the journal says what became of it, so
 			// that a screen never sees the file neither coming nor kept.
-			board.remove(id)
+			board.Remove(id)
 			if err != nil {
 				return out, fmt.Errorf("record file %s of order %s: %w", id, orderNo, err)
 			}

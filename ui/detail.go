@@ -42,6 +42,7 @@ type fileRef struct {
 	fileID string // the platform's file_id, for 4.1
 	url    string // the URL the platform sent (expires after 2 hours)
 	failed string // the last download failed (and is retried): why
+	prog   string // being downloaded: the bar
 }
 
 // dline is one line of a detail view.
@@ -138,10 +139,11 @@ func (v *detailView) render(i int, d dline, selected bool) []string {
 	}
 	val := d.value
 	if d.file != nil {
-		val = fileText(d.file)
-		if p, ok := v.inflight[d.file.fileID]; ok && d.file.fileID != "" && !d.file.stored {
-			val += "  " + progressText(p)
+		f := *d.file
+		if p, ok := v.inflight[f.fileID]; ok && f.fileID != "" && !f.stored {
+			f.prog = progressText(p)
 		}
+		val = fileText(&f)
 	}
 	wrapped := wrap(val, v.valueWidth())
 	out := make([]string, len(wrapped))
@@ -170,6 +172,8 @@ func fileText(f *fileRef) string {
 	switch {
 	case f.stored:
 		parts = append(parts, "[已存，o 打开]")
+	case f.prog != "":
+		parts = append(parts, f.prog)
 	case f.failed != "":
 		parts = append(parts, "[下载失败，将自动重试；也可按 d 获取并下载："+f.failed+"]")
 	case f.fileID != "":

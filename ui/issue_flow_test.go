@@ -285,3 +285,48 @@ func mustFile(t *testing.T, sb *sandbox.Server, fileID string) []byte {
 	}
 	return f.Data
 }
+
+// An order's detail shows each platform file's state as the keeper leaves
+// it: failed and to be retried (its journal event), downloading with a bar
+// (the store's FileBoard, followed live), then kept with its SHA-256 once
+// the download is recorded (the detail reads itself again).
+func TestDetailFileStates(t *testing.T) {
+	st := fixtureStore(t)
+	ctx := context.Background()
+	if _, err := st.AddEvent(ctx, store.Event{Kind: platform.EventKindFile, Direction: store.DirIn, Method: platform.MethodGetFileURL,
+		Ref: "1813037628", Summary: "下载失败，将重试", Detail: `{"field":"attach_files","file_id":"F1002","file_name":"","error":"平台拒绝：状态码 2002"}`}); err != nil {
+		t.Fatal(err)
+	}
+	d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, 120, 36)
+	d.keys("2", "j", "j")
+	d.waitFor("order 1813037628 selected", func(m *Model) bool {
+		s := m.panes[m.active].selection()
+		return s != nil && s.key == "1813037628"
+	})
+	d.keys("enter")
+	d.waitFor("the detail", func(m *Model) bool { dv, ok := m.top().(*detailView); return ok && !dv.loading })
+	if v := d.view(); !strings.Contains(v, "[下载失败，将自动重试") || !strings.Contains(v, "2002") {
+		t.Fatalf("the failed 附件 is not shown:\n%s", v)
+	}
+	board := platform.Board(st)
+	board.Set(platform.FileProgress{OrderNo: "1813037628", FileID: "F1001", Done: 500, Total: 1000})
+	d.waitFor("the bar", func(m *Model) bool { return strings.Contains(m.View(), "[下载中") })
+	if v := d.view(); !strings.Contains(v, "50%") || strings.Contains(v, "[未下载") {
+		t.Fatalf("the download in progress:\n%s", v)
+	}
+	ref, err := st.PutFile(strings.NewReader("%PDF-1.4 投标保函格式"), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecordDownload(ctx, store.Download{FileID: "F1001", SHA256: ref.SHA256, Name: "投标保函格式.pdf", Size: ref.Size}); err != nil {
+		t.Fatal(err)
+	}
+	board.Remove("F1001")
+	d.waitFor("the file kept", func(m *Model) bool {
+		v := m.View()
+		return !strings.Contains(v, "[下载中") && strings.Contains(v, ref.SHA256)
+	})
+	if v := d.view(); !strings.Contains(v, "投标保函格式.pdf  (file_id F1001)") || !strings.Contains(v, "[已存，o 打开]") {
+		t.Fatalf("the kept 签署文件:\n%s", v)
+	}
+}
