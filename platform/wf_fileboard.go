@@ -19,6 +19,7 @@ type FileProgress struct {
 type FileBoard struct {
 	mu      sync.Mutex
 	files   map[string]FileProgress
+	shown   map[string]int64 // Done when last signalled
 	changed chan struct{}
 }
 
@@ -29,7 +30,7 @@ func Board(st *store.Store) *FileBoard {
 	if b, ok := boards.Load(st); ok {
 		return b.(*FileBoard)
 	}
-	b, _ := boards.LoadOrStore(st, &FileBoard{files: map[string]FileProgress{}, changed: make(chan struct{})})
+	b, _ := boards.LoadOrStore(st, &FileBoard{files: map[string]FileProgress{}, shown: map[string]int64{}, changed: make(chan struct{})})
 	return b.(*FileBoard)
 }
 
@@ -62,13 +63,15 @@ func (b *FileBoard) signal() {
 func (b *FileBoard) Set(p FileProgress) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	old, had := b.files[p.FileID]
+	_, had := b.files[p.FileID]
 	b.files[p.FileID] = p
 	step := int64(64 << 10)
 	if p.Total > 0 {
 		step = max(p.Total/50, 1)
 	}
-	if !had || p.Done-old.Done >= step || p.Done < old.Done || (p.Total > 0 && p.Done >= p.Total) {
+	last := b.shown[p.FileID]
+	if !had || p.Done-last >= step || p.Done < last || (p.Total > 0 && p.Done >= p.Total && last < p.Total) {
+		b.shown[p.FileID] = p.Done
 		b.signal()
 	}
 }
@@ -79,6 +82,7 @@ func (b *FileBoard) Remove(fileID string) {
 	defer b.mu.Unlock()
 	if _, ok := b.files[fileID]; ok {
 		delete(b.files, fileID)
+		delete(b.shown, fileID)
 		b.signal()
 	}
 }

@@ -62,11 +62,11 @@ type issueView struct {
 type issueMsg struct {
 	oid     int
 	refusal string // a refusal in the clerk's words (certificate)
-	order  *store.Order
-	letter *issue.Letter
-	warns  []string
-	res    *platform.IssuedLetter
-	err    error
+	order   *store.Order
+	letter  *issue.Letter
+	warns   []string
+	res     *platform.IssuedLetter
+	err     error
 }
 
 func (m issueMsg) overlayID() int { return m.oid }
