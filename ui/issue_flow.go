@@ -122,16 +122,20 @@ func (v *issueView) buildSource(m *Model) tea.Cmd {
 	no := newTextField("guarantee_no", "保函编号", "本公司出具的电子保函编号", "保函编号", "")
 	v.source = form{fields: []formField{src, tpl, no}}
 	cert := newFileField("cert", "证书文件", "本公司的 PKCS#12 证书（.p12/.pfx，RSA 或 SM2）", m.cwd, []string{".p12", ".pfx", ".P12", ".PFX"})
+	seal := newFileField("seal", "印章图片", "可不填：PNG 或 JPEG，盖在保函首页的可见印章", m.cwd, []string{".png", ".PNG", ".jpg", ".jpeg", ".JPG", ".JPEG"})
+	seal.in.Placeholder = "可不填；文件路径，或按 ctrl+o 选择"
+	tsa := newTextField("tsa", "时间戳服务", "可不填：RFC 3161 时间戳服务（TSA）的网址", "可不填，例如 http://tsa.example.com/tsa", "")
 	pw := newTextField("password", "证书密码", "只用于打开证书，不保存、不记录", "证书密码", "")
 	pw.in.EchoMode = textinput.EchoPassword
 	pw.in.EchoCharacter = '*'
 	pw.in.Cursor.SetMode(cursor.CursorStatic)
-	v.cert = form{fields: []formField{cert, pw}}
+	// The password last: enter on it signs.
+	v.cert = form{fields: []formField{cert, seal, tsa, pw}}
 	v.step = isSource
 	return v.source.start()
 }
 
-func (v *issueView) password() *textField { return v.cert.fields[1].(*textField) }
+func (v *issueView) password() *textField { return v.cert.fields[3].(*textField) }
 
 // check asks platform for the letter's facts.
 func (v *issueView) check(m *Model) tea.Cmd {
@@ -155,6 +159,7 @@ func (v *issueView) check(m *Model) tea.Cmd {
 func (v *issueView) sign(m *Model) tea.Cmd {
 	vals := v.source.values()
 	certPath := v.cert.fields[0].value()
+	sealPath, tsaURL := v.cert.fields[1].value(), v.cert.fields[2].value()
 	pw := v.password().in.Value()
 	v.password().in.SetValue("") // asked again if signing fails
 	if certPath == "" {
@@ -162,7 +167,7 @@ func (v *issueView) sign(m *Model) tea.Cmd {
 		return nil
 	}
 	v.step, v.err = isSigning, ""
-	in := platform.IssueInput{OrderNo: v.order.OrderNo, GuaranteeNo: vals["guarantee_no"]}
+	in := platform.IssueInput{OrderNo: v.order.OrderNo, GuaranteeNo: vals["guarantee_no"], TSAURL: tsaURL}
 	if vals["source"] == sourceTemplate {
 		in.Template = vals["template"]
 	} else {
@@ -182,26 +187,34 @@ func (v *issueView) sign(m *Model) tea.Cmd {
 			return issueMsg{oid: oid, refusal: fmt.Sprintf("无法打开证书 %s：%v", certPath, err)}
 		}
 		in.Cert = c
+		if sealPath != "" {
+			if in.Seal, err = readLimited(sealPath, issue.MaxSealImage, "印章图片"); err != nil {
+				return issueMsg{oid: oid, refusal: err.Error()}
+			}
+		}
 		res, err := wf.IssueLetter(ctx, in)
 		return issueMsg{oid: oid, res: res, err: err}
 	}
 }
 
-func readCert(path string) ([]byte, error) {
+func readCert(path string) ([]byte, error) { return readLimited(path, issue.MaxPKCS12, "证书") }
+
+// readLimited reads a file the clerk named, up to limit bytes.
+func readLimited(path string, limit int64, what string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if os.IsNotExist(err) {
-			return nil, fmt.Errorf("证书文件 %s 不存在", path)
+			return nil, fmt.Errorf("%s文件 %s 不存在", what, path)
 		}
-		return nil, fmt.Errorf("无法读取证书 %s（没有读取权限或不是文件）", path)
+		return nil, fmt.Errorf("无法读取%s %s（没有读取权限或不是文件）", what, path)
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, issue.MaxPKCS12+1))
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("无法读取证书 %s（不是文件）", path)
+		return nil, fmt.Errorf("无法读取%s %s（不是文件）", what, path)
 	}
-	if len(b) > issue.MaxPKCS12 {
-		return nil, fmt.Errorf("证书文件 %s 太大，不像 PKCS#12 证书", path)
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s文件 %s 太大（超过 %s）", what, path, size(limit))
 	}
 	return b, nil
 }

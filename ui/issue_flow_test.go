@@ -67,7 +67,7 @@ func TestGoldenIssue(t *testing.T) {
 				d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, sz.w, sz.h)
 				openIssue(d)
 				if step == "signed" {
-					d.keys("enter", "text:"+letterCert, "tab", "text:"+letterPassword, "enter")
+					d.keys("enter", "text:"+letterCert, "tab", "tab", "tab", "text:"+letterPassword, "enter")
 					d.waitFor("the signed letter", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isSigned })
 				}
 				golden.RequireEqual(t, []byte(maskSigned(d.final())))
@@ -205,7 +205,12 @@ func TestIssueWholeFlow(t *testing.T) {
 	if v := d.view(); !strings.Contains(v, "担保金额（大写）") || !strings.Contains(v, string(order.Creditor)) {
 		t.Fatalf("the review does not show the facts:\n%s", v)
 	}
-	d.keys("enter", "text:"+cert, "tab", "text:wrong", "enter")
+	// The firm's seal and the sandbox's time-stamp authority.
+	seal, err := filepath.Abs("../testdata/letter/seal.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.keys("enter", "text:"+cert, "tab", "text:"+seal, "tab", "text:"+strings.TrimRight(sb.URL(), "/")+sandbox.TSAPath, "tab", "text:wrong", "enter")
 	d.waitFor("the wrong password refused", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isCert && v.err != "" })
 	if v := d.view(); !strings.Contains(v, "密码不正确") || strings.Contains(v, "wrong") {
 		t.Fatalf("wrong password: screen\n%s", v)
@@ -227,6 +232,9 @@ func TestIssueWholeFlow(t *testing.T) {
 	}
 	if !st.HasFile(letter.SHA256) {
 		t.Fatal("the signed letter is not in the file store")
+	}
+	if r := reportText(letter.Report); !strings.Contains(r, "时间戳服务签发的时间戳") {
+		t.Errorf("the letter is not time-stamped by the sandbox's TSA:\n%s", r)
 	}
 	if sb.CountCalls(platform.MethodGetFileURL) != calls41+1 {
 		t.Errorf("4.1 calls for the signing: %d, want 1", sb.CountCalls(platform.MethodGetFileURL)-calls41)
