@@ -60,9 +60,13 @@ func (w *Workflows) KeepOrderFiles(ctx context.Context, orderNo string, progress
 				continue
 			}
 			k := KeptFile{Field: field, FileID: id, Name: SanitizeFileName(string(f.FileName))}
-			var p func(done, total int64)
-			if progress != nil {
-				p = func(done, total int64) { progress(id, done, total) }
+			board := Board(w.Store)
+			board.Set(FileProgress{OrderNo: orderNo, FileID: id})
+			p := func(done, total int64) {
+				board.Set(FileProgress{OrderNo: orderNo, FileID: id, Done: done, Total: total})
+				if progress != nil {
+					progress(id, done, total)
+				}
 			}
 			ref, name, err := w.fetchFile(ctx, string(f.FileURL), id, p)
 			label := map[string]string{"guarantee_sign_files": "签署文件", "attach_files": "附件"}[field]
@@ -76,6 +80,7 @@ func (w *Workflows) KeepOrderFiles(ctx context.Context, orderNo string, progress
 				}
 				k.SHA256, k.Size = ref.SHA256, ref.Size
 				if err := w.Store.RecordDownload(ctx, store.Download{FileID: id, SHA256: ref.SHA256, Name: k.Name, Size: ref.Size}); err != nil {
+					board.Remove(id)
 					return out, fmt.Errorf("record file %s of order %s: %w", id, orderNo, err)
 				}
 				ev.Status = StatusOK
@@ -83,7 +88,11 @@ func (w *Workflows) KeepOrderFiles(ctx context.Context, orderNo string, progress
 			}
 			detail, _ := json.Marshal(k)
 			ev.Detail = string(detail)
-			if _, err := w.Store.AddEvent(ctx, ev); err != nil {
+			_, err = w.Store.AddEvent(ctx, ev)
+			// Off the board once the journal says what became of it, so
+			// that a screen never sees the file neither coming nor kept.
+			board.Remove(id)
+			if err != nil {
 				return out, fmt.Errorf("record file %s of order %s: %w", id, orderNo, err)
 			}
 			out = append(out, k)

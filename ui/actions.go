@@ -49,7 +49,7 @@ type openActionMsg struct {
 // view it was pressed in (nil in a list).
 func (m *Model) recordKey(k tea.KeyMsg, s *selection, from *detailView) tea.Cmd {
 	km := m.keys
-	isAction := key.Matches(k, km.Notify, km.Push, km.Cancel, km.Fetch, km.Release, km.ClaimResult)
+	isAction := key.Matches(k, km.Notify, km.Push, km.Cancel, km.Fetch, km.Release, km.ClaimResult, km.Issue)
 	switch {
 	case key.Matches(k, km.Copy):
 		if s == nil {
@@ -69,6 +69,8 @@ func (m *Model) recordKey(k tea.KeyMsg, s *selection, from *detailView) tea.Cmd 
 		return nil
 	}
 	switch {
+	case key.Matches(k, km.Issue):
+		return m.issueKey(s)
 	case key.Matches(k, km.Notify):
 		if s.kind != kindOrder {
 			m.info("订单状态通知（n）用于订单：请在订单上使用")

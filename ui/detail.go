@@ -7,6 +7,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+
+	"baohan/platform"
 )
 
 // detailView shows every field a record holds, its files, and what the
@@ -27,6 +29,8 @@ type detailView struct {
 	err     error
 	gen     int
 	w, h    int
+	// inflight are the platform files being downloaded (FileBoard).
+	inflight map[string]platform.FileProgress
 }
 
 // fileRef is a file a record refers to.
@@ -37,6 +41,8 @@ type fileRef struct {
 	stored bool   // the store holds it
 	fileID string // the platform's file_id, for 4.1
 	url    string // the URL the platform sent (expires after 2 hours)
+	failed string // the last download failed (and is retried): why
+	prog   string // being downloaded: the bar
 }
 
 // dline is one line of a detail view.
@@ -133,7 +139,11 @@ func (v *detailView) render(i int, d dline, selected bool) []string {
 	}
 	val := d.value
 	if d.file != nil {
-		val = fileText(d.file)
+		f := *d.file
+		if p, ok := v.inflight[f.fileID]; ok && f.fileID != "" && !f.stored {
+			f.prog = progressText(p)
+		}
+		val = fileText(&f)
 	}
 	wrapped := wrap(val, v.valueWidth())
 	out := make([]string, len(wrapped))
@@ -162,6 +172,10 @@ func fileText(f *fileRef) string {
 	switch {
 	case f.stored:
 		parts = append(parts, "[已存，o 打开]")
+	case f.prog != "":
+		parts = append(parts, f.prog)
+	case f.failed != "":
+		parts = append(parts, "[下载失败，将自动重试；也可按 d 获取并下载："+f.failed+"]")
 	case f.fileID != "":
 		parts = append(parts, "[未下载，d 获取并下载]")
 	case f.sha != "":

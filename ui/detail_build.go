@@ -265,6 +265,12 @@ func orderDetail(ctx context.Context, st *store.Store, no string, files map[stri
 				f.name = d.name
 			}
 		}
+		pf[i] = f
+	}
+	if pf, err = fileStates(ctx, st, no, pf); err != nil {
+		return nil, "", nil, err
+	}
+	for i, f := range pf {
 		b.file(pfLabels[i], f)
 	}
 

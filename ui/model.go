@@ -154,7 +154,7 @@ func newModel(opt Options) *Model {
 
 // Init reads every pane and starts the live tail and the status checks.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(append(m.initLoads(), m.statusStart(), m.doctorRun(), m.readNewMarks(), m.externalTick())...)
+	return tea.Batch(append(m.initLoads(), m.statusStart(), m.doctorRun(), m.readNewMarks(), m.externalTick(), m.watchBoard())...)
 }
 
 // initLoads are the reads the first full frame needs.
@@ -302,6 +302,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case fileMsg:
 		return m, m.fileDone(msg)
+	case boardMsg:
+		return m, m.boardChanged(msg)
 	case inspectMsg:
 		msg(m)
 		return m, nil

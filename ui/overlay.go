@@ -104,7 +104,7 @@ func helpLines(m *Model, w int) []string {
 		{"列表", []key.Binding{km.Filter, km.QuickView,
 			key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "排序（订单页签）")),
 			key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "导出台账（按范围和搜索）")), km.Reload}},
-		{"发往平台（先填表，确认后发送）", []key.Binding{km.Notify, km.Push, km.Cancel, km.Fetch, km.Release, km.ClaimResult, km.Reconcile}},
+		{"发往平台（先填表，确认后发送）", []key.Binding{km.Notify, km.Push, km.Issue, km.Cancel, km.Fetch, km.Release, km.ClaimResult, km.Reconcile}},
 		{"暂存回调（待办中，按两次）", []key.Binding{km.HeldAccept, km.HeldDismiss}},
 		{"文件与复制", []key.Binding{km.Download, km.OpenFile, km.Copy}},
 		{"表单（enter 只换项，不发送）", []key.Binding{km.NextField, km.PrevField, km.Submit, km.Browse, km.Toggle, km.Confirm, km.Force, km.Deny}},

@@ -39,6 +39,7 @@ type KeyMap struct {
 	Reconcile   key.Binding // settle the calls whose outcome is unknown (结果未知)
 	HeldAccept  key.Binding // accept a held callback (暂存回调), pressed twice
 	HeldDismiss key.Binding // dismiss a held callback, pressed twice
+	Issue       key.Binding // 签发: sign the letter of an order in 待出函, then push
 
 	// Files and values.
 	Download key.Binding // 4.1 获取文件URL + download
@@ -94,6 +95,7 @@ func Default() KeyMap {
 		Reconcile:   b("R", "核对结果未知的调用", "R"),
 		HeldAccept:  b("A", "接受暂存回调", "A"),
 		HeldDismiss: b("D", "驳回暂存回调", "D"),
+		Issue:       b("i", "签发电子保函", "i"),
 
 		Download: b("d", "获取URL并下载", "d"),
 		OpenFile: b("o", "打开文件", "o"),
@@ -131,6 +133,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back},
 		{k.Filter, k.QuickView, k.Sort, k.Export, k.Reload, k.Copy, k.Help, k.Quit},
 		{k.Notify, k.Push, k.Cancel, k.Fetch, k.Release, k.ClaimResult, k.Reconcile, k.Download, k.OpenFile},
-		{k.HeldAccept, k.HeldDismiss},
+		{k.Issue, k.HeldAccept, k.HeldDismiss},
 	}
 }

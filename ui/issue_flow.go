@@ -1,0 +1,523 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"baohan/pdfsign/issue"
+	"baohan/platform"
+	"baohan/store"
+)
+
+// 签发 in the desk (key i on an order in 待出函): the letter's source (the
+// platform's 签署文件 or the firm's template) and the guarantee number →
+// the facts the letter states (platform.LetterFor, 大写 included) → the
+// certificate and its password → signing (platform.IssueLetter, in a
+// command) → the pdfsign report and the SHA-256 → the push (2.5) through
+// the desk's own push action and its confirmation. The password lives in
+// the masked field only until the certificate is opened; it is never
+// stored or logged.
+
+type issueStep int
+
+const (
+	isLoading issueStep = iota
+	isSource
+	isChecking
+	isReview
+	isCert
+	isSigning
+	isSigned
+)
+
+// sourceTemplate is the source choice for the firm's template.
+const sourceTemplate = "template"
+
+type issueView struct {
+	oid   int
+	step  issueStep
+	order store.Order
+	err   string // the last refusal, shown under the step
+	off   int
+	w, h  int
+
+	source form // 来源, 模板, 保函编号
+	cert   form // 证书, 密码
+
+	letter issue.Letter
+	warns  []string
+	res    *platform.IssuedLetter
+	resErr error
+}
+
+// issueMsg carries what a command of the flow found.
+type issueMsg struct {
+	oid     int
+	refusal string // a refusal in the clerk's words (certificate)
+	order   *store.Order
+	letter  *issue.Letter
+	warns   []string
+	res     *platform.IssuedLetter
+	err     error
+}
+
+func (m issueMsg) overlayID() int { return m.oid }
+
+// issueKey opens the flow on an order.
+func (m *Model) issueKey(s *selection) tea.Cmd {
+	if s.kind != kindOrder {
+		m.info("签发电子保函（i）用于订单：请在待出函的订单上使用")
+		return nil
+	}
+	if s.order.OrderStatus != platform.OrderWaitOutGuarantee {
+		m.info("订单 %s 是%s，只有待出函的订单可以签发电子保函", s.order.OrderNo, orderState(s.order.OrderStatus))
+		return nil
+	}
+	return m.push(&issueView{oid: m.nextID(), order: *s.order})
+}
+
+func (v *issueView) id() int       { return v.oid }
+func (v *issueView) title() string { return "签发电子保函" }
+func (v *issueView) busy() bool {
+	return v.step == isLoading || v.step == isChecking || v.step == isSigning
+}
+
+// typing: q and ? are text in the flow (esc leaves).
+func (v *issueView) typing() bool { return true }
+
+func (v *issueView) resize(m *Model, w, h int) { v.w, v.h = w, h }
+
+func (v *issueView) init(m *Model) tea.Cmd {
+	st, ctx, oid, no := m.st, m.ctx, v.oid, v.order.OrderNo
+	return func() tea.Msg {
+		o, err := st.GetOrder(ctx, no) // the panes' rows carry no fields
+		if err != nil {
+			return issueMsg{oid: oid, err: err}
+		}
+		return issueMsg{oid: oid, order: &o}
+	}
+}
+
+func (v *issueView) buildSource(m *Model) tea.Cmd {
+	sign, _ := platform.OrderFiles(v.order.Fields)
+	var choices []choice
+	for _, f := range sign {
+		name := string(f.FileName)
+		if name == "" {
+			name = noFileName
+		}
+		choices = append(choices, choice{string(f.FileID), "平台签署文件  " + name + "  (file_id " + string(f.FileID) + ")"})
+	}
+	choices = append(choices, choice{sourceTemplate, "本公司模板（PDF表单，按订单填写）"})
+	src := newChoiceField("source", "保函来源", "平台的签署文件（用新的文件URL取回），或本公司的模板文件", choices, 0)
+	tpl := newFileField("template", "模板文件", "选本公司模板时填写：PDF表单（AcroForm）", m.cwd, []string{".pdf", ".PDF"})
+	no := newTextField("guarantee_no", "保函编号", "本公司出具的电子保函编号", "保函编号", "")
+	v.source = form{fields: []formField{src, tpl, no}}
+	cert := newFileField("cert", "证书文件", "本公司的 PKCS#12 证书（.p12/.pfx，RSA 或 SM2）", m.cwd, []string{".p12", ".pfx", ".P12", ".PFX"})
+	seal := newFileField("seal", "印章图片", "可不填：PNG 或 JPEG，盖在保函首页的可见印章", m.cwd, []string{".png", ".PNG", ".jpg", ".jpeg", ".JPG", ".JPEG"})
+	seal.in.Placeholder = "可不填；文件路径，或按 ctrl+o 选择"
+	tsa := newTextField("tsa", "时间戳服务", "可不填：RFC 3161 时间戳服务（TSA）的网址", "可不填，例如 http://tsa.example.com/tsa", "")
+	pw := newTextField("password", "证书密码", "只用于打开证书，不保存、不记录", "证书密码", "")
+	pw.in.EchoMode = textinput.EchoPassword
+	pw.in.EchoCharacter = '*'
+	pw.in.Cursor.SetMode(cursor.CursorStatic)
+	// The password last: enter on it signs.
+	v.cert = form{fields: []formField{cert, seal, tsa, pw}}
+	v.step = isSource
+	return v.source.start()
+}
+
+func (v *issueView) password() *textField { return v.cert.fields[3].(*textField) }
+
+// check asks platform for the letter's facts.
+func (v *issueView) check(m *Model) tea.Cmd {
+	vals := v.source.values()
+	if vals["source"] == sourceTemplate && vals["template"] == "" {
+		v.err = "请填写模板文件（或选平台的签署文件）"
+		return nil
+	}
+	v.step, v.err = isChecking, ""
+	wf, ctx, oid, no := m.wf, m.ctx, v.oid, v.order.OrderNo
+	return func() tea.Msg {
+		l, warns, err := wf.LetterFor(ctx, no, vals["guarantee_no"])
+		if err != nil {
+			return issueMsg{oid: oid, err: err}
+		}
+		return issueMsg{oid: oid, letter: &l, warns: warns}
+	}
+}
+
+// sign opens the certificate and runs IssueLetter, in a command.
+func (v *issueView) sign(m *Model) tea.Cmd {
+	vals := v.source.values()
+	certPath := v.cert.fields[0].value()
+	sealPath, tsaURL := v.cert.fields[1].value(), v.cert.fields[2].value()
+	pw := v.password().in.Value()
+	v.password().in.SetValue("") // asked again if signing fails
+	if certPath == "" {
+		v.err = "请填写证书文件"
+		return nil
+	}
+	v.step, v.err = isSigning, ""
+	in := platform.IssueInput{OrderNo: v.order.OrderNo, GuaranteeNo: vals["guarantee_no"], TSAURL: tsaURL}
+	if vals["source"] == sourceTemplate {
+		in.Template = vals["template"]
+	} else {
+		in.SignFileID = vals["source"]
+	}
+	wf, ctx, oid := m.wf, m.ctx, v.oid
+	return func() tea.Msg {
+		b, err := readCert(certPath)
+		if err != nil {
+			return issueMsg{oid: oid, refusal: err.Error()}
+		}
+		c, err := issue.LoadPKCS12(b, pw)
+		if errors.Is(err, issue.ErrPassword) {
+			return issueMsg{oid: oid, refusal: fmt.Sprintf("证书 %s 的密码不正确", certPath)}
+		}
+		if err != nil {
+			return issueMsg{oid: oid, refusal: fmt.Sprintf("无法打开证书 %s：%v", certPath, err)}
+		}
+		in.Cert = c
+		if sealPath != "" {
+			if in.Seal, err = readLimited(sealPath, issue.MaxSealImage, "印章图片"); err != nil {
+				return issueMsg{oid: oid, refusal: err.Error()}
+			}
+		}
+		res, err := wf.IssueLetter(ctx, in)
+		return issueMsg{oid: oid, res: res, err: err}
+	}
+}
+
+func readCert(path string) ([]byte, error) { return readLimited(path, issue.MaxPKCS12, "证书") }
+
+// readLimited reads a file the clerk named, up to limit bytes.
+func readLimited(path string, limit int64, what string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("%s文件 %s 不存在", what, path)
+		}
+		return nil, fmt.Errorf("无法读取%s %s（没有读取权限或不是文件）", what, path)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("无法读取%s %s（不是文件）", what, path)
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s文件 %s 太大（超过 %s）", what, path, size(limit))
+	}
+	return b, nil
+}
+
+// pushSigned opens the desk's push (2.5) with the signed letter as kept in
+// the store, straight at its confirmation.
+func (v *issueView) pushSigned(m *Model) tea.Cmd {
+	if v.res == nil || v.resErr != nil {
+		return nil
+	}
+	path := m.st.FilePath(v.res.SHA256)
+	if path == "" {
+		m.errorf("签发的保函不在文件库中，不能推送")
+		return nil
+	}
+	spec := m.pushSpec(v.order)
+	// Pushed: the flow is over, its view goes with the push's result.
+	oid := v.oid
+	spec.done = func(m *Model, o *outcome) {
+		if o.failed {
+			return
+		}
+		for i, ov := range m.stack {
+			if ov.id() == oid {
+				m.stack = append(m.stack[:i:i], m.stack[i+1:]...)
+				return
+			}
+		}
+	}
+	spec.fields[0].(*textField).in.SetValue(v.source.values()["guarantee_no"])
+	spec.fields[1].(*fileField).in.SetValue(path)
+	a := newAction(m, spec)
+	m.stack = append(m.stack, a)
+	a.resize(m, m.w, m.contentHeight())
+	return tea.Batch(a.form.start(), a.plan(m))
+}
+
+func (v *issueView) update(m *Model, msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case issueMsg:
+		switch v.step {
+		case isLoading:
+			if msg.err != nil {
+				m.errorf("读取订单：%s", errText(msg.err))
+				m.pop()
+				return nil
+			}
+			v.order = *msg.order
+			return v.buildSource(m)
+		case isChecking:
+			if msg.err != nil {
+				v.step, v.err = isSource, errText(msg.err)
+				return v.source.fields[v.source.cur].focus()
+			}
+			v.letter, v.warns, v.step, v.off = *msg.letter, msg.warns, isReview, 0
+		case isSigning:
+			if msg.refusal != "" || (msg.res == nil && msg.err != nil) {
+				// Nothing signed (a wrong password, a file refused):
+				// back to the certificate.
+				v.step, v.err = isCert, msg.refusal
+				if msg.err != nil {
+					v.err = errText(msg.err)
+					m.log.Warn("issue failed", "order_no", v.order.OrderNo, "err", msg.err)
+				}
+				return v.cert.fields[v.cert.cur].focus()
+			}
+			v.res, v.resErr, v.step, v.off = msg.res, msg.err, isSigned, 0
+			if msg.err != nil {
+				m.errorf("签发的保函未通过检查，不能推送")
+			} else {
+				m.log.Info("letter issued", "order_no", v.order.OrderNo, "sha256", msg.res.SHA256)
+				m.info("已签发电子保函 %s 并存入文件库；按 p 推送", v.letter.GuaranteeNo)
+			}
+		}
+		return nil
+	case tea.KeyMsg:
+		return v.key(m, msg)
+	default:
+		// The file pickers read folders in commands of their own.
+		switch v.step {
+		case isSource:
+			if fl := v.source.focused(); fl != nil {
+				return fl.update(m, msg)
+			}
+		case isCert:
+			if fl := v.cert.focused(); fl != nil {
+				return fl.update(m, msg)
+			}
+		}
+	}
+	return nil
+}
+
+func picking(f *form) bool {
+	ff, ok := f.focused().(*fileField)
+	return ok && ff.picking
+}
+
+func (v *issueView) key(m *Model, k tea.KeyMsg) tea.Cmd {
+	km := m.keys
+	switch v.step {
+	case isSource:
+		if k.String() == "esc" && !picking(&v.source) {
+			m.pop()
+			return nil
+		}
+		cmd, submit := v.source.key(m, k)
+		if submit {
+			return v.check(m)
+		}
+		return cmd
+	case isReview:
+		switch {
+		case key.Matches(k, km.Submit):
+			v.step, v.err = isCert, ""
+			return v.cert.start()
+		case key.Matches(k, km.Back):
+			v.step = isSource
+			return v.source.fields[v.source.cur].focus()
+		default:
+			scrollOff(m, k, &v.off, v.h)
+		}
+	case isCert:
+		if k.String() == "esc" && !picking(&v.cert) {
+			v.password().in.SetValue("")
+			v.step, v.err = isReview, ""
+			return nil
+		}
+		cmd, submit := v.cert.key(m, k)
+		if submit {
+			return v.sign(m)
+		}
+		return cmd
+	case isSigned:
+		switch {
+		case key.Matches(k, km.Push) && v.resErr == nil:
+			return v.pushSigned(m)
+		case key.Matches(k, km.Back), k.String() == "q":
+			m.pop()
+			return m.afterAction()
+		default:
+			scrollOff(m, k, &v.off, v.h)
+		}
+	case isLoading, isChecking, isSigning:
+		if k.String() == "esc" {
+			m.info("正在进行，请稍候")
+		}
+	}
+	return nil
+}
+
+func scrollOff(m *Model, k tea.KeyMsg, off *int, h int) {
+	km := m.keys
+	switch {
+	case key.Matches(k, km.Down):
+		*off++
+	case key.Matches(k, km.Up):
+		*off--
+	case key.Matches(k, km.PageDown):
+		*off += h - 3
+	case key.Matches(k, km.PageUp):
+		*off -= h - 3
+	case key.Matches(k, km.Top):
+		*off = 0
+	case key.Matches(k, km.Bottom):
+		*off = 1 << 20
+	}
+	*off = max(*off, 0)
+}
+
+func (v *issueView) help(m *Model) []key.Binding {
+	km := m.keys
+	esc := func(what string) key.Binding { return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", what)) }
+	switch v.step {
+	case isSource:
+		return []key.Binding{km.NextField, km.Submit, km.Browse, esc("放弃")}
+	case isReview:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "内容无误，选证书")), esc("返回修改"), km.Down}
+	case isCert:
+		return []key.Binding{km.NextField, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "签名")), km.Browse, esc("返回")}
+	case isSigned:
+		if v.resErr == nil {
+			return []key.Binding{key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "推送电子保函")), esc("关闭"), km.Down}
+		}
+		return []key.Binding{esc("关闭"), km.Down}
+	}
+	return nil
+}
+
+func (v *issueView) view(m *Model, w, h int) string {
+	o := v.order
+	steps := []string{"1 来源", "2 核对内容", "3 证书", "4 签名结果", "5 推送"}
+	cur := map[issueStep]int{isLoading: 0, isSource: 0, isChecking: 0, isReview: 1, isCert: 2, isSigning: 2, isSigned: 3}[v.step]
+	for i := range steps {
+		if i == cur {
+			steps[i] = stSelected.Render("[" + steps[i] + "]")
+		} else {
+			steps[i] = stDim.Render(steps[i])
+		}
+	}
+	lines := []string{stBold.Render("签发电子保函") + "  订单 " + clean(o.OrderNo), truncate(strings.Join(steps, " > "), w)}
+	for _, l := range orderIntro(o) {
+		lines = append(lines, stDim.Render(truncate(clean(l), w)))
+	}
+	errLines := func() []string {
+		if v.err == "" {
+			return nil
+		}
+		out := []string{""}
+		for _, l := range wrap("未签发："+clean(v.err), w-2) {
+			out = append(out, stErr.Render(l))
+		}
+		return out
+	}
+	switch v.step {
+	case isLoading:
+		lines = append(lines, "", m.spin.View()+" 正在读取订单……")
+	case isSource:
+		lines = append(lines, "")
+		lines = append(lines, v.source.lines(m, w)...)
+		lines = append(lines, errLines()...)
+	case isChecking:
+		lines = append(lines, "", m.spin.View()+" 正在按订单生成保函内容……")
+	case isReview:
+		lines = append(lines, "", stBold.Render(truncate("请核对保函内容（签名后不能再改）：enter 无误，esc 返回修改", w)))
+		var body []string
+		body = append(body, stSection.Render("来源："+clean(v.sourceText())))
+		for _, f := range v.letter.Values() {
+			val := clean(f.Value)
+			if strings.TrimSpace(val) == "" {
+				val = stDim.Render("（订单未给，留空）")
+			}
+			body = append(body, "  "+stLabel.Render(fit(f.Label, formLabelW))+"  "+val)
+		}
+		if v.source.values()["source"] != sourceTemplate {
+			body = append(body, stDim.Render(truncate("签署文件按平台原样签名，不填写；以上是订单的事实，供与文件核对。", w)))
+		}
+		for _, wn := range v.warns {
+			for _, l := range wrap("注意："+clean(wn), w-2) {
+				body = append(body, stWarn.Render(l))
+			}
+		}
+		lines = append(lines, scrollLines(body, &v.off, h-len(lines))...)
+	case isCert:
+		lines = append(lines, "", stDim.Render(truncate("保函编号 "+v.letter.GuaranteeNo+"  来源："+v.sourceText(), w)), "")
+		lines = append(lines, v.cert.lines(m, w)...)
+		lines = append(lines, errLines()...)
+	case isSigning:
+		lines = append(lines, "", m.spin.View()+" 正在签名并检查……")
+	case isSigned:
+		lines = append(lines, v.signedHead(w)...)
+		lines = append(lines, scrollLines(v.signedBody(w), &v.off, h-len(lines))...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (v *issueView) sourceText() string {
+	vals := v.source.values()
+	if vals["source"] == sourceTemplate {
+		return "本公司模板 " + vals["template"]
+	}
+	if c, ok := v.source.fields[0].(*choiceField); ok {
+		return strings.TrimSpace(c.selected().text)
+	}
+	return vals["source"]
+}
+
+// signedHead stays on top: the verdict, the SHA-256, the warnings, what next.
+func (v *issueView) signedHead(w int) []string {
+	out := []string{""}
+	r := v.res
+	st := stOK
+	if v.resErr != nil {
+		st = stUrgent
+	}
+	if r.Report != nil {
+		for _, l := range wrap("PDF检查："+r.Report.Conclusion(), w-2) {
+			out = append(out, st.Render(l))
+		}
+	}
+	out = append(out, truncate("SHA-256："+r.SHA256, w))
+	if v.resErr != nil {
+		for _, l := range wrap("不能推送："+errText(v.resErr), w-2) {
+			out = append(out, stUrgent.Render(l))
+		}
+	}
+	for _, wn := range r.Warnings {
+		for _, l := range wrap("注意："+clean(wn), w-2) {
+			out = append(out, stWarn.Render(l))
+		}
+	}
+	if v.resErr == nil {
+		out = append(out, stBold.Render(truncate("已签发，存于文件库。按 p 推送（2.5，发送前还要确认），esc 关闭", w)))
+	}
+	return out
+}
+
+func (v *issueView) signedBody(w int) []string {
+	r := v.res
+	out := []string{"", stSection.Render("签发："), "  来源：" + clean(r.Source), fmt.Sprintf("  大小：%s", size(int64(len(r.PDF))))}
+	if r.Report != nil {
+		out = append(out, "", stSection.Render("保函文件检查（pdfsign）："))
+		out = append(out, indentWrap(reportText(r.Report), "  ", w)...)
+	}
+	return out
+}

@@ -1,0 +1,340 @@
+package ui
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/exp/golden"
+
+	"baohan/listener"
+	"baohan/pdfsign"
+	"baohan/platform"
+	"baohan/platform/sandbox"
+	"baohan/store"
+)
+
+const (
+	letterTemplate = "../testdata/letter/template.pdf"
+	letterCert     = "../testdata/letter/firm-rsa.p12"
+	letterPassword = "baohan-test"
+)
+
+// hexRun is a SHA-256 (or any long hex run): a signed letter's hash changes
+// with the CMS signing time, so goldens show it masked.
+var hexRun = regexp.MustCompile(`[0-9a-f]{64}`)
+
+// signedAt is the CMS signing time (the signer's clock, not the desk's),
+// and a signed file's size varies by a byte or two with the DER of its
+// signature.
+var (
+	signedAt  = regexp.MustCompile(`\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}（北京时间，来源：签名属性`)
+	sizeBytes = regexp.MustCompile(`\d+ 字节|\d+\.\d KB`)
+)
+
+// maskSigned hides what changes from one signature to the next.
+func maskSigned(s string) string {
+	s = hexRun.ReplaceAllString(s, strings.Repeat("#", 64))
+	s = signedAt.ReplaceAllString(s, "YYYY-MM-DD hh:mm:ss（北京时间，来源：签名属性")
+	return sizeBytes.ReplaceAllStringFunc(s, func(m string) string { return regexp.MustCompile(`\d`).ReplaceAllString(m, "9") })
+}
+
+// openIssue starts 签发 on the fixture's order in 待出函 (1813037629, the
+// fourth row of 订单) from the firm's template.
+func openIssue(d *desk) {
+	d.keys("2", "j", "j", "j", "i")
+	d.waitFor("the issue flow", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isSource })
+	d.keys("tab", "text:"+letterTemplate, "tab", "text:BH2025-0001", "enter")
+	d.waitFor("the review", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isReview })
+}
+
+// The review step (the facts LetterFor computes, 大写 included) and the
+// result step (pdfsign's report, SHA-256) at 80x24 and 120x36.
+func TestGoldenIssue(t *testing.T) {
+	for _, step := range []string{"review", "signed"} {
+		for _, sz := range sizes {
+			t.Run(fmt.Sprintf("%s_%dx%d", step, sz.w, sz.h), func(t *testing.T) {
+				st := fixtureStore(t)
+				d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, sz.w, sz.h)
+				openIssue(d)
+				if step == "signed" {
+					d.keys("enter", "text:"+letterCert, "tab", "tab", "tab", "text:"+letterPassword, "enter")
+					d.waitFor("the signed letter", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isSigned })
+				}
+				golden.RequireEqual(t, []byte(maskSigned(d.final())))
+			})
+		}
+	}
+}
+
+// TestIssueWholeFlow drives 签发 in the desk against the simulated platform
+// and the real listener over loopback: a 2.1 with 签署文件 and 附件 arrives,
+// the FileKeeper keeps the files (the order's detail shows them kept with
+// their SHA-256), the order goes to 待出函, the clerk presses i, keeps the
+// platform's 签署文件 as the source, reviews the facts, gives the firm's
+// certificate and password, signs, reads the report, and pushes (2.5)
+// through the push confirmation; the platform's 2.6 验真 of the pushed
+// file answers intact (is_modified=2).
+func TestIssueWholeFlow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the whole flow takes a few seconds")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	cert, err := filepath.Abs(letterCert)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	keys, err := sandbox.NewKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := keys.Options()
+	opt.CallbackBase = "http://" + ln.Addr().String()
+	sb := sandbox.New(opt)
+	defer sb.Close()
+	apiURL, err := sb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgPath, err := keys.WriteConfig(dir, apiURL, ln.Addr().String(), sandbox.ConfigExtra{StoreDir: filepath.Join(dir, "data")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := platform.LoadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(cfg.DataDir(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	client := platform.NewClient(platform.ClientConfigFrom(cfg), st, nil)
+	wf := platform.NewWorkflows(cfg, client, st)
+	lis := listener.New(listener.Config{
+		APISecret: cfg.Platform.APISecret, PrivateKey: cfg.PrivateKey, Apply: cfg.Apply,
+		PDF: pdfsign.Options{Timeout: 20 * time.Second}, Fetcher: wf,
+	}, st)
+	go func() {
+		if err := lis.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("listener: %v", err)
+		}
+	}()
+	defer func() {
+		sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
+		defer c()
+		_ = lis.Shutdown(sctx)
+	}()
+	// The keeper, as startListener runs it beside the listener.
+	kctx, kstop := context.WithCancel(ctx)
+	kdone := make(chan struct{})
+	go func() { (&platform.FileKeeper{W: wf, Interval: 50 * time.Millisecond}).Run(kctx); close(kdone) }()
+	defer func() { kstop(); <-kdone }()
+
+	d := newDesk(t, Options{Store: st, Workflows: wf, Client: client, ListenerAddr: ln.Addr().String(),
+		Sandbox: true, Now: time.Now}, 120, 36)
+
+	// A new order with its 签署文件 arrives (2.1) at the listener.
+	order, del := sb.NewOrder(ctx, sandbox.OrderSpec{BidDeadline: time.Now().Add(30 * time.Hour)})
+	if err := del.Wait(ctx); err != nil {
+		t.Fatalf("deliver apply_guarantee: %v", err)
+	}
+	no := string(order.OrderNo)
+	d.waitFor("the new order on 待办", func(m *Model) bool { s := m.pending.selection(); return s != nil && s.key == no })
+
+	// Its detail shows the files kept, with their SHA-256, once the keeper
+	// has them (the detail is read again when a download ends).
+	d.keys("enter")
+	want := sha256.Sum256(mustFile(t, sb, order.TemplateFileID))
+	d.waitFor("the 签署文件 kept in the detail", func(m *Model) bool {
+		dv, ok := m.top().(*detailView)
+		if !ok || dv.loading {
+			return false
+		}
+		n := 0
+		for _, l := range dv.lines {
+			if l.file != nil && l.file.fileID != "" && l.file.stored {
+				n++
+				if l.file.fileID == order.TemplateFileID && l.file.sha != hex.EncodeToString(want[:]) {
+					t.Errorf("kept 签署文件 %s, platform's %x", l.file.sha, want)
+				}
+			}
+		}
+		return n == 1+len(order.AttachFileIDs)
+	})
+	if v := d.view(); !strings.Contains(v, "[已存，o 打开]") || !strings.Contains(v, hex.EncodeToString(want[:])) {
+		t.Fatalf("the detail does not show the kept 签署文件:\n%s", v)
+	}
+	d.keys("esc")
+
+	// 待出函 (2.3), sent by the workflow: the desk follows the store.
+	p, err := wf.PlanNotifyStatus(ctx, platform.StatusInput{OrderNo: no, Status: platform.OrderWaitOutGuarantee, Amount: "300.00"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wf.Execute(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	d.waitFor("the order in 待出函", func(m *Model) bool {
+		s := m.pending.selection()
+		return s != nil && s.key == no && s.order.OrderStatus == platform.OrderWaitOutGuarantee
+	})
+	calls41 := sb.CountCalls(platform.MethodGetFileURL)
+
+	// 签发: the platform's 签署文件 is the first source.
+	d.keys("i")
+	d.waitFor("the source step", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isSource })
+	d.keys("tab", "tab", "text:BH-DESK-1", "enter")
+	d.waitFor("the review", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isReview })
+	if v := d.view(); !strings.Contains(v, "担保金额（大写）") || !strings.Contains(v, string(order.Creditor)) {
+		t.Fatalf("the review does not show the facts:\n%s", v)
+	}
+	// The firm's seal and the sandbox's time-stamp authority.
+	seal, err := filepath.Abs("../testdata/letter/seal.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.keys("enter", "text:"+cert, "tab", "text:"+seal, "tab", "text:"+strings.TrimRight(sb.URL(), "/")+sandbox.TSAPath, "tab", "text:wrong", "enter")
+	d.waitFor("the wrong password refused", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isCert && v.err != "" })
+	if v := d.view(); !strings.Contains(v, "密码不正确") || strings.Contains(v, "wrong") {
+		t.Fatalf("wrong password: screen\n%s", v)
+	}
+	d.keys("text:"+letterPassword, "enter")
+	var letter *platform.IssuedLetter
+	d.waitFor("the signed letter", func(m *Model) bool {
+		v, ok := m.top().(*issueView)
+		if ok && v.step == isSigned {
+			letter = v.res
+			if v.resErr != nil {
+				t.Fatalf("issue: %v", v.resErr)
+			}
+		}
+		return ok && v.step == isSigned
+	})
+	if v := d.view(); !strings.Contains(v, "PDF检查：文件完整，签名有效") || !strings.Contains(v, letter.SHA256) || strings.Contains(v, letterPassword) {
+		t.Fatalf("the signed step:\n%s", v)
+	}
+	if !st.HasFile(letter.SHA256) {
+		t.Fatal("the signed letter is not in the file store")
+	}
+	if r := reportText(letter.Report); !strings.Contains(r, "时间戳服务签发的时间戳") {
+		t.Errorf("the letter is not time-stamped by the sandbox's TSA:\n%s", r)
+	}
+	if sb.CountCalls(platform.MethodGetFileURL) != calls41+1 {
+		t.Errorf("4.1 calls for the signing: %d, want 1", sb.CountCalls(platform.MethodGetFileURL)-calls41)
+	}
+
+	// Push (2.5) through the push action's confirmation.
+	d.keys("p")
+	d.waitFor("the push confirmation", func(m *Model) bool {
+		a, ok := m.top().(*actionView)
+		return ok && a.state == stConfirm && a.prep.report != nil && a.prep.blocked == ""
+	})
+	if v := d.view(); !strings.Contains(v, "guarantee_pdf_hash") || !strings.Contains(v, letter.SHA256) {
+		t.Fatalf("push confirmation:\n%s", v)
+	}
+	d.keys("enter") // never sends
+	if _, ok := sb.Guarantee("BH-DESK-1"); ok {
+		t.Fatal("enter pushed")
+	}
+	d.keys("y")
+	d.inspect(func(m *Model) {
+		if a, ok := m.top().(*actionView); ok && a.armed {
+			t.Logf("push warnings: %v", a.prep.overrides)
+		}
+	})
+	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+	assertNoError(t, d)
+	d.keys("esc")
+	d.inspect(func(m *Model) {
+		if _, ok := m.top().(*issueView); ok {
+			t.Error("the issue flow stays open after its letter was pushed")
+		}
+	})
+	g, ok := sb.Guarantee("BH-DESK-1")
+	if !ok || g.PDFHash != letter.SHA256 {
+		t.Fatalf("platform's guarantee %+v, letter %s", g, letter.SHA256)
+	}
+	lg, err := st.GetGuarantee(ctx, "BH-DESK-1")
+	if err != nil || lg.SerialNum != g.SerialNum || lg.PDFSHA256 != letter.SHA256 || !st.HasFile(lg.PDFSHA256) {
+		t.Fatalf("local guarantee %+v, %v", lg, err)
+	}
+	ans, err := sb.VerifyRequest(ctx, g.SerialNum, letter.PDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.IsModified != 2 {
+		t.Errorf("2.6 验真 of the pushed letter: %+v, want is_modified 2", ans)
+	}
+}
+
+// mustFile is a platform file's bytes as the sandbox holds them.
+func mustFile(t *testing.T, sb *sandbox.Server, fileID string) []byte {
+	t.Helper()
+	f, ok := sb.File(fileID)
+	if !ok {
+		t.Fatalf("the sandbox has no file %s", fileID)
+	}
+	return f.Data
+}
+
+// An order's detail shows each platform file's state as the keeper leaves
+// it: failed and to be retried (its journal event), downloading with a bar
+// (the store's FileBoard, followed live), then kept with its SHA-256 once
+// the download is recorded (the detail reads itself again).
+func TestDetailFileStates(t *testing.T) {
+	st := fixtureStore(t)
+	ctx := context.Background()
+	if _, err := st.AddEvent(ctx, store.Event{Kind: platform.EventKindFile, Direction: store.DirIn, Method: platform.MethodGetFileURL,
+		Ref: "1813037628", Summary: "下载失败，将重试", Detail: `{"field":"attach_files","file_id":"F1002","file_name":"","error":"平台拒绝：状态码 2002"}`}); err != nil {
+		t.Fatal(err)
+	}
+	d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, 120, 36)
+	d.keys("2", "j", "j")
+	d.waitFor("order 1813037628 selected", func(m *Model) bool {
+		s := m.panes[m.active].selection()
+		return s != nil && s.key == "1813037628"
+	})
+	d.keys("enter")
+	d.waitFor("the detail", func(m *Model) bool { dv, ok := m.top().(*detailView); return ok && !dv.loading })
+	if v := d.view(); !strings.Contains(v, "[下载失败，将自动重试") || !strings.Contains(v, "2002") {
+		t.Fatalf("the failed 附件 is not shown:\n%s", v)
+	}
+	board := platform.Board(st)
+	board.Set(platform.FileProgress{OrderNo: "1813037628", FileID: "F1001", Done: 500, Total: 1000})
+	d.waitFor("the bar", func(m *Model) bool { return strings.Contains(m.View(), "[下载中") })
+	if v := d.view(); !strings.Contains(v, "50%") || strings.Contains(v, "[未下载") {
+		t.Fatalf("the download in progress:\n%s", v)
+	}
+	ref, err := st.PutFile(strings.NewReader("%PDF-1.4 投标保函格式"), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecordDownload(ctx, store.Download{FileID: "F1001", SHA256: ref.SHA256, Name: "投标保函格式.pdf", Size: ref.Size}); err != nil {
+		t.Fatal(err)
+	}
+	board.Remove("F1001")
+	d.waitFor("the file kept", func(m *Model) bool {
+		v := m.View()
+		return !strings.Contains(v, "[下载中") && strings.Contains(v, ref.SHA256)
+	})
+	if v := d.view(); !strings.Contains(v, "投标保函格式.pdf  (file_id F1001)") || !strings.Contains(v, "[已存，o 打开]") {
+		t.Fatalf("the kept 签署文件:\n%s", v)
+	}
+}
