@@ -48,55 +48,10 @@ func wholeDay(t *testing.T, mean bool) {
 		t.Fatal(err)
 	}
 
-	// The platform, simulated, and a config pointing at it.
-	keys, err := sandbox.NewKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt := keys.Options()
-	opt.CallbackBase = "http://" + ln.Addr().String()
-	opt.Mean = mean
-	sb := sandbox.New(opt)
-	defer sb.Close()
-	apiURL, err := sb.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfgPath, err := keys.WriteConfig(dir, apiURL, ln.Addr().String(), sandbox.ConfigExtra{StoreDir: filepath.Join(dir, "data")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := platform.LoadConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	// The guarantor's side: store, client, workflows, listener.
-	st, err := store.Open(cfg.DataDir(""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	client := platform.NewClient(platform.ClientConfigFrom(cfg), st, nil)
-	wf := platform.NewWorkflows(cfg, client, st)
-	lis := listener.New(listener.Config{
-		APISecret: cfg.Platform.APISecret, PrivateKey: cfg.PrivateKey, Apply: cfg.Apply,
-		PDF: pdfsign.Options{Timeout: 20 * time.Second}, Fetcher: wf,
-	}, st)
-	go func() {
-		if err := lis.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("listener: %v", err)
-		}
-	}()
-	defer func() {
-		sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
-		defer c()
-		_ = lis.Shutdown(sctx)
-	}()
+	// The platform, simulated, a config pointing at it, and the
+	// guarantor's side (store, client, workflows, the real listener).
+	env := startDay(t, dir, func(o *sandbox.Options) { o.Mean = mean })
+	sb, st, client, wf, ln, lis := env.sb, env.st, env.client, env.wf, env.ln, env.lis
 
 	d := newDesk(t, Options{Store: st, Workflows: wf, Client: client, ListenerAddr: ln.Addr().String(),
 		Sandbox: true, Now: time.Now}, 120, 36)
@@ -429,4 +384,71 @@ func assertNoError(t *testing.T, d *desk) {
 	if msg != "" {
 		t.Fatalf("action failed: %s\n%s", msg, d.view())
 	}
+}
+
+// dayEnv is the platform simulated over loopback and the guarantor's side
+// against it: store, client, workflows and the real listener serving the
+// sandbox's callbacks. Everything stops when the test ends.
+type dayEnv struct {
+	keys   *sandbox.Keys
+	sb     *sandbox.Server
+	cfg    *platform.Config
+	st     *store.Store
+	client *platform.Client
+	wf     *platform.Workflows
+	lis    *listener.Server
+	ln     net.Listener
+}
+
+func startDay(t *testing.T, dir string, opts ...func(*sandbox.Options)) *dayEnv {
+	t.Helper()
+	keys, err := sandbox.NewKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := keys.Options()
+	opt.CallbackBase = "http://" + ln.Addr().String()
+	for _, f := range opts {
+		f(&opt)
+	}
+	sb := sandbox.New(opt)
+	t.Cleanup(func() { sb.Close() })
+	apiURL, err := sb.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgPath, err := keys.WriteConfig(dir, apiURL, ln.Addr().String(), sandbox.ConfigExtra{StoreDir: filepath.Join(dir, "data")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := platform.LoadConfig(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(cfg.DataDir(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	client := platform.NewClient(platform.ClientConfigFrom(cfg), st, nil)
+	wf := platform.NewWorkflows(cfg, client, st)
+	lis := listener.New(listener.Config{
+		APISecret: cfg.Platform.APISecret, PrivateKey: cfg.PrivateKey, Apply: cfg.Apply,
+		PDF: pdfsign.Options{Timeout: 20 * time.Second}, Fetcher: wf,
+	}, st)
+	go func() {
+		if err := lis.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			t.Errorf("listener: %v", err)
+		}
+	}()
+	t.Cleanup(func() {
+		sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
+		defer c()
+		_ = lis.Shutdown(sctx)
+	})
+	return &dayEnv{keys: keys, sb: sb, cfg: cfg, st: st, client: client, wf: wf, lis: lis, ln: ln}
 }

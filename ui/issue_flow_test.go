@@ -4,10 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,8 +13,6 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 
-	"baohan/listener"
-	"baohan/pdfsign"
 	"baohan/platform"
 	"baohan/platform/sandbox"
 	"baohan/store"
@@ -96,51 +91,8 @@ func TestIssueWholeFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	keys, err := sandbox.NewKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt := keys.Options()
-	opt.CallbackBase = "http://" + ln.Addr().String()
-	sb := sandbox.New(opt)
-	defer sb.Close()
-	apiURL, err := sb.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfgPath, err := keys.WriteConfig(dir, apiURL, ln.Addr().String(), sandbox.ConfigExtra{StoreDir: filepath.Join(dir, "data")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := platform.LoadConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(cfg.DataDir(""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	client := platform.NewClient(platform.ClientConfigFrom(cfg), st, nil)
-	wf := platform.NewWorkflows(cfg, client, st)
-	lis := listener.New(listener.Config{
-		APISecret: cfg.Platform.APISecret, PrivateKey: cfg.PrivateKey, Apply: cfg.Apply,
-		PDF: pdfsign.Options{Timeout: 20 * time.Second}, Fetcher: wf,
-	}, st)
-	go func() {
-		if err := lis.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("listener: %v", err)
-		}
-	}()
-	defer func() {
-		sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
-		defer c()
-		_ = lis.Shutdown(sctx)
-	}()
+	env := startDay(t, dir)
+	sb, st, client, wf, ln := env.sb, env.st, env.client, env.wf, env.ln
 	// The keeper, as startListener runs it beside the listener.
 	kctx, kstop := context.WithCancel(ctx)
 	kdone := make(chan struct{})
