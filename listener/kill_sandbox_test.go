@@ -3,6 +3,7 @@ package listener
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
 	"fmt"
 	"os"
 	"os/exec"
@@ -37,13 +38,7 @@ func TestKillServeSandbox(t *testing.T) {
 		t.Skip("builds the binary and sends 500 callbacks; skipped with -short")
 	}
 	const total, killAfter = 500, 100
-	dir := t.TempDir()
-	bin := buildBaohan(t)
-	key, _ := keys(t)
-	writeKeys(t, dir, key)
-	addr := freeAddr(t)
-	data := filepath.Join(dir, "data")
-	cfg := writeServeConfig(t, dir, addr, data)
+	dir, bin, key, addr, data, cfg := startServeSetup(t)
 
 	var logs lockedBuffer
 	defer func() {
@@ -224,6 +219,21 @@ func buildBaohan(t *testing.T) string {
 		t.Fatal(binErr)
 	}
 	return binPath
+}
+
+// startServeSetup prepares a `baohan serve` run: the binary (built once), a
+// folder with the test keys and a config whose listener is on a free
+// loopback address and whose store is DIR/data.
+func startServeSetup(t *testing.T) (dir, bin string, key *rsa.PrivateKey, addr, data, cfg string) {
+	t.Helper()
+	dir = t.TempDir()
+	bin = buildBaohan(t)
+	key, _ = keys(t)
+	writeKeys(t, dir, key)
+	addr = freeAddr(t)
+	data = filepath.Join(dir, "data")
+	cfg = writeServeConfig(t, dir, addr, data)
+	return dir, bin, key, addr, data, cfg
 }
 
 // writeServeConfig writes DIR/config.toml for `baohan serve` with the keys

@@ -119,13 +119,7 @@ func TestKillServe(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
-	dir := t.TempDir()
-	bin := buildBaohan(t)
-	key, _ := keys(t)
-	writeKeys(t, dir, key)
-	addr := freeAddr(t)
-	data := filepath.Join(dir, "data")
-	cfg := writeServeConfig(t, dir, addr, data)
+	dir, bin, key, addr, data, cfg := startServeSetup(t)
 	start := func() *exec.Cmd {
 		cmd := exec.Command(bin, "serve", "--config", cfg, "--data", data)
 		cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)

@@ -157,13 +157,7 @@ func TestTwoServeAtOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
-	dir := t.TempDir()
-	bin := buildBaohan(t)
-	key, _ := keys(t)
-	writeKeys(t, dir, key)
-	addr := freeAddr(t)
-	data := filepath.Join(dir, "data")
-	cfg := writeServeConfig(t, dir, addr, data)
+	dir, bin, _, addr, data, cfg := startServeSetup(t)
 	for round := range 3 {
 		var outs [2]lockedBuffer
 		var ps [2]*proc

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -115,13 +114,7 @@ func TestServeVerifyBombsBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
-	dir := t.TempDir()
-	bin := buildBaohan(t)
-	key, _ := keys(t)
-	writeKeys(t, dir, key)
-	addr := freeAddr(t)
-	data := filepath.Join(dir, "data")
-	cfg := writeServeConfig(t, dir, addr, data)
+	dir, bin, key, addr, data, cfg := startServeSetup(t)
 
 	bombs := []struct {
 		name string
