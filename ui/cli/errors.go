@@ -153,13 +153,26 @@ func hasHan(s string) bool {
 
 // ErrorDocument is the one JSON document --json prints on failure
 // (interface.md): {"error": {"exit": 2, "message": "...", "status": 1101}}.
-func ErrorDocument(exit int, err error) map[string]any {
-	e := map[string]any{"exit": exit, "message": Message(err)}
+type ErrorDocument struct {
+	Error ErrorBody `json:"error"`
+}
+
+// ErrorBody is the document's one object: the exit status, the clerk's
+// sentence and, when the platform answered, its status code.
+type ErrorBody struct {
+	Exit    int    `json:"exit"`
+	Message string `json:"message"`
+	Status  int    `json:"status,omitempty"`
+}
+
+// NewErrorDocument is the document for err ending the command with exit.
+func NewErrorDocument(exit int, err error) ErrorDocument {
+	e := ErrorBody{Exit: exit, Message: Message(err)}
 	var pe *platform.Error
-	if errors.As(err, &pe) && pe.Status != 0 {
-		e["status"] = pe.Status
+	if errors.As(err, &pe) {
+		e.Status = pe.Status
 	}
-	return map[string]any{"error": e}
+	return ErrorDocument{Error: e}
 }
 
 var (

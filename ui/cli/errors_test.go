@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -61,14 +62,16 @@ func TestMessage(t *testing.T) {
 }
 
 func TestErrorDocument(t *testing.T) {
-	doc := ErrorDocument(1, fmt.Errorf("notify: %w", &platform.Error{Method: "notify_order_status", Status: 1101}))
-	e := doc["error"].(map[string]any)
-	if e["exit"] != 1 || e["status"] != 1101 || !strings.Contains(e["message"].(string), "平台拒绝") {
-		t.Fatalf("%v", doc)
+	doc := NewErrorDocument(1, fmt.Errorf("notify: %w", &platform.Error{Method: "notify_order_status", Status: 1101}))
+	if e := doc.Error; e.Exit != 1 || e.Status != 1101 || !strings.Contains(e.Message, "平台拒绝") {
+		t.Fatalf("%+v", doc)
 	}
-	doc = ErrorDocument(2, errors.New("配置文件 x 中的 y：未填写"))
-	if _, ok := doc["error"].(map[string]any)["status"]; ok {
-		t.Fatalf("status without a platform answer: %v", doc)
+	b, err := json.Marshal(NewErrorDocument(2, errors.New("配置文件 x 中的 y：未填写")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"error":{"exit":2,"message":"配置文件 x 中的 y：未填写"}}`; string(b) != want {
+		t.Fatalf("status without a platform answer:\n got %s\nwant %s", b, want)
 	}
 }
 

@@ -87,7 +87,7 @@ func Execute(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, args 
 		code := cli.ExitCode(err)
 		fmt.Fprintln(f.IOStreams.ErrOut, "baohan:", cli.Message(err))
 		if f.JSON && !f.Printed() {
-			b, _ := json.MarshalIndent(cli.ErrorDocument(code, err), "", "  ")
+			b, _ := json.MarshalIndent(cli.NewErrorDocument(code, err), "", "  ")
 			fmt.Fprintln(f.IOStreams.Out, string(b))
 		}
 		return code

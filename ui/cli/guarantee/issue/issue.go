@@ -1,8 +1,8 @@
-// Package issuecmd is `baohan guarantee issue` (签发, shared/interface.md):
+// Package issue is `baohan guarantee issue` (签发, shared/interface.md):
 // the guarantee letter from the platform's 签署文件 or the firm's template
 // filled from the order, signed with the firm's certificate, checked like
 // any push, written to --out and, with --push, pushed (2.5).
-package issuecmd
+package issue
 
 import (
 	"context"
@@ -16,26 +16,25 @@ import (
 	"github.com/spf13/cobra"
 
 	"baohan/pdfsign"
-	"baohan/pdfsign/issue"
+	sign "baohan/pdfsign/issue"
 	"baohan/platform"
+	"baohan/ui/cli/cmdutil"
 )
 
-// Deps is what the command takes from the binary.
-type Deps struct {
+// IssueOptions are what `guarantee issue` needs: its dependencies as
+// functions, then the flags.
+type IssueOptions struct {
 	Workflows func() (*platform.Workflows, error)
-	// Print writes v as the one JSON document with --json, else human.
-	Print  func(v any, human func(w io.Writer)) error
-	JSON   func() bool
-	Stderr io.Writer
+	Print     cmdutil.PrintFunc
+	JSON      func() bool
+	ErrOut    io.Writer
 	// Stdin is where the certificate's password is read from when it is a
-	// terminal (no echo); nil means os.Stdin.
+	// terminal (no echo).
 	Stdin *os.File
-	// Getenv reads $BAOHAN_CERT_PASSWORD; nil means os.Getenv.
-	Getenv func(string) string
-}
+	// Getenv reads $BAOHAN_CERT_PASSWORD.
+	Getenv  func(string) string
+	Context context.Context
 
-// Options are the command's flags.
-type Options struct {
 	OrderNo     string
 	GuaranteeNo string
 	SignFile    string
@@ -52,9 +51,12 @@ type Options struct {
 // PasswordEnv is the environment variable scripts give the password in.
 const PasswordEnv = "BAOHAN_CERT_PASSWORD"
 
-// New makes the cobra command.
-func New(d Deps) *cobra.Command {
-	var o Options
+// NewCmdIssue is `baohan guarantee issue`.
+func NewCmdIssue(f *cmdutil.Factory, runF func(*IssueOptions) error) *cobra.Command {
+	o := &IssueOptions{
+		Workflows: f.Workflows, Print: f.Print, JSON: func() bool { return f.JSON },
+		ErrOut: f.IOStreams.ErrOut, Stdin: os.Stdin, Getenv: os.Getenv,
+	}
 	cmd := &cobra.Command{
 		Use:   "issue ORDER_NO --no GUARANTEE_NO (--sign-file FILE_ID | --template FILE) --cert FILE.p12 --out FILE",
 		Short: "签发: sign the guarantee letter (签署文件 or the firm's template filled from the order), check it, and with --push push it (2.5)",
@@ -65,21 +67,24 @@ func New(d Deps) *cobra.Command {
 			"脚本可用环境变量 " + PasswordEnv + "；密码不保存。",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.OrderNo = args[0]
-			return run(cmd.Context(), d, o)
+			o.Context, o.OrderNo = cmd.Context(), args[0]
+			if runF != nil {
+				return runF(o)
+			}
+			return issueRun(o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.GuaranteeNo, "no", "", "guarantee_no (保函编号)")
-	f.StringVar(&o.SignFile, "sign-file", "", "file_id of the order's guarantee_sign_files (签署文件)")
-	f.StringVar(&o.Template, "template", "", "the firm's PDF form template")
-	f.StringVar(&o.CertFile, "cert", "", "the firm's certificate, PKCS#12 (.p12/.pfx)")
-	f.StringVar(&o.SealFile, "seal", "", "seal image (印章), PNG or JPEG")
-	f.StringVar(&o.TSA, "tsa", "", "RFC 3161 time-stamp authority URL")
-	f.StringVar(&o.Out, "out", "", "where to write the signed letter (not overwritten)")
-	f.BoolVar(&o.Push, "push", false, "push the letter (guarantor_push_guarantee, 2.5) once it passed its check")
-	f.StringVar(&o.OutTime, "out-time", "", "with --push: out_guarantee_time \"YYYY-MM-DD HH:MM:SS\" (default now, UTC+8)")
-	f.StringVar(&o.TransNo, "trans-no", "", "with --push: trans_no (传输流水号)")
+	fl := cmd.Flags()
+	fl.StringVar(&o.GuaranteeNo, "no", "", "guarantee_no (保函编号)")
+	fl.StringVar(&o.SignFile, "sign-file", "", "file_id of the order's guarantee_sign_files (签署文件)")
+	fl.StringVar(&o.Template, "template", "", "the firm's PDF form template")
+	fl.StringVar(&o.CertFile, "cert", "", "the firm's certificate, PKCS#12 (.p12/.pfx)")
+	fl.StringVar(&o.SealFile, "seal", "", "seal image (印章), PNG or JPEG")
+	fl.StringVar(&o.TSA, "tsa", "", "RFC 3161 time-stamp authority URL")
+	fl.StringVar(&o.Out, "out", "", "where to write the signed letter (not overwritten)")
+	fl.BoolVar(&o.Push, "push", false, "push the letter (guarantor_push_guarantee, 2.5) once it passed its check")
+	fl.StringVar(&o.OutTime, "out-time", "", "with --push: out_guarantee_time \"YYYY-MM-DD HH:MM:SS\" (default now, UTC+8)")
+	fl.StringVar(&o.TransNo, "trans-no", "", "with --push: trans_no (传输流水号)")
 	return cmd
 }
 
@@ -87,7 +92,8 @@ func usage(hint, format string, a ...any) error {
 	return &platform.InputError{Msg: fmt.Sprintf(format, a...), Hint: hint}
 }
 
-func run(ctx context.Context, d Deps, o Options) error {
+func issueRun(o *IssueOptions) error {
+	ctx := o.Context
 	switch {
 	case o.GuaranteeNo == "":
 		return usage("--no", "缺少保函编号")
@@ -103,7 +109,7 @@ func run(ctx context.Context, d Deps, o Options) error {
 	if _, err := os.Lstat(o.Out); err == nil {
 		return usage("--out", "输出文件 %s 已存在，不覆盖", o.Out)
 	}
-	wf, err := d.Workflows()
+	wf, err := o.Workflows()
 	if err != nil {
 		return err
 	}
@@ -113,34 +119,34 @@ func run(ctx context.Context, d Deps, o Options) error {
 		if err != nil {
 			return err
 		}
-		if !d.JSON() {
-			fmt.Fprintf(d.Stderr, "保函内容（订单 %s）：\n", o.OrderNo)
+		if !o.JSON() {
+			fmt.Fprintf(o.ErrOut, "保函内容（订单 %s）：\n", o.OrderNo)
 			for _, v := range l.Values() {
 				if v.Value != "" {
-					fmt.Fprintf(d.Stderr, "  %s：%s\n", v.Label, v.Value)
+					fmt.Fprintf(o.ErrOut, "  %s：%s\n", v.Label, v.Value)
 				}
 			}
 		}
 		for _, w := range warns {
-			fmt.Fprintf(d.Stderr, "baohan: 注意：%s\n", w)
+			fmt.Fprintf(o.ErrOut, "baohan: 注意：%s\n", w)
 		}
 	}
-	p12, err := readFile(o.CertFile, issue.MaxPKCS12)
+	p12, err := readFile(o.CertFile, sign.MaxPKCS12)
 	if err != nil {
 		return usage("--cert", "无法读取证书 %s：%v", o.CertFile, err)
 	}
 	var seal []byte
 	if o.SealFile != "" {
-		if seal, err = readFile(o.SealFile, issue.MaxSealImage); err != nil {
+		if seal, err = readFile(o.SealFile, sign.MaxSealImage); err != nil {
 			return usage("--seal", "无法读取印章图片 %s：%v", o.SealFile, err)
 		}
 	}
-	password, err := readPassword(d, o.CertFile)
+	password, err := readPassword(o)
 	if err != nil {
 		return err
 	}
-	cert, err := issue.LoadPKCS12(p12, password)
-	if errors.Is(err, issue.ErrPassword) {
+	cert, err := sign.LoadPKCS12(p12, password)
+	if errors.Is(err, sign.ErrPassword) {
 		return usage("--cert", "证书 %s 的密码不正确", o.CertFile)
 	}
 	if err != nil {
@@ -151,24 +157,21 @@ func run(ctx context.Context, d Deps, o Options) error {
 		Cert: cert, Seal: seal, TSAURL: o.TSA,
 	})
 	if err != nil {
-		if letter != nil && letter.Report != nil && !d.JSON() {
-			_ = pdfsign.WriteText(d.Stderr, letter.Report)
+		if letter != nil && letter.Report != nil && !o.JSON() {
+			_ = pdfsign.WriteText(o.ErrOut, letter.Report)
 		}
 		return err
 	}
 	for _, w := range letter.Warnings {
-		fmt.Fprintf(d.Stderr, "baohan: 注意：%s\n", w)
+		fmt.Fprintf(o.ErrOut, "baohan: 注意：%s\n", w)
 	}
 	if err := writeNew(o.Out, letter.PDF); err != nil {
 		return err
 	}
-	out := map[string]any{
-		"order_no": o.OrderNo, "guarantee_no": o.GuaranteeNo, "source": letter.Source, "out": o.Out,
-		"sha256": letter.SHA256, "size": len(letter.PDF), "signer": cert.Leaf.Subject.CommonName,
-		"algorithm": cert.Algorithm(), "timestamped": o.TSA != "", "check": letter.Report,
-	}
-	if letter.Values != nil {
-		out["fields"] = letter.Values
+	out := IssueJSON{
+		OrderNo: o.OrderNo, GuaranteeNo: o.GuaranteeNo, Source: letter.Source, Out: o.Out,
+		SHA256: letter.SHA256, Size: len(letter.PDF), Signer: cert.Leaf.Subject.CommonName,
+		Algorithm: cert.Algorithm(), Timestamped: o.TSA != "", Check: letter.Report, Fields: letter.Values,
 	}
 	var pushed *platform.Result
 	if o.Push {
@@ -177,14 +180,14 @@ func run(ctx context.Context, d Deps, o Options) error {
 			return fmt.Errorf("保函已签发并写入 %s，但推送前的检查未通过：%w", o.Out, err)
 		}
 		for _, w := range p.Warnings {
-			fmt.Fprintf(d.Stderr, "baohan: 注意：%s\n", w)
+			fmt.Fprintf(o.ErrOut, "baohan: 注意：%s\n", w)
 		}
 		if pushed, err = wf.Execute(ctx, p); err != nil {
 			return fmt.Errorf("保函已签发并写入 %s，推送失败：%w", o.Out, err)
 		}
-		out["push"] = map[string]any{"status": platform.StatusOK, "serial_num": string(pushed.SerialNum), "summary": pushed.Summary, "reconciled": pushed.Reconciled}
+		out.Push = &PushJSON{Status: platform.StatusOK, SerialNum: string(pushed.SerialNum), Summary: pushed.Summary, Reconciled: pushed.Reconciled}
 	}
-	return d.Print(out, func(w io.Writer) {
+	return o.Print(out, func(w io.Writer) {
 		fmt.Fprintf(w, "已签发电子保函 %s（订单 %s），来源：%s\n", o.GuaranteeNo, o.OrderNo, letter.Source)
 		fmt.Fprintf(w, "签名：%s（%s）", cert.Leaf.Subject.CommonName, cert.Algorithm())
 		if o.TSA != "" {
@@ -199,28 +202,45 @@ func run(ctx context.Context, d Deps, o Options) error {
 	})
 }
 
+// IssueJSON is the --json document of a letter issued (and pushed).
+type IssueJSON struct {
+	OrderNo     string            `json:"order_no"`
+	GuaranteeNo string            `json:"guarantee_no"`
+	Source      string            `json:"source"`
+	Out         string            `json:"out"`
+	SHA256      string            `json:"sha256"`
+	Size        int               `json:"size"`
+	Signer      string            `json:"signer"`
+	Algorithm   string            `json:"algorithm"`
+	Timestamped bool              `json:"timestamped"`
+	Check       *pdfsign.Report   `json:"check"`
+	Fields      []sign.FieldValue `json:"fields,omitempty"`
+	Push        *PushJSON         `json:"push,omitempty"`
+}
+
+// PushJSON is the push (2.5) that followed, with --push.
+type PushJSON struct {
+	Status     int    `json:"status"`
+	SerialNum  string `json:"serial_num"`
+	Summary    string `json:"summary"`
+	Reconciled bool   `json:"reconciled"`
+}
+
 // readPassword takes $BAOHAN_CERT_PASSWORD, else asks on the terminal
 // without echo. A run without a terminal and without the variable is a
 // usage error: the password is never read from a pipe or a flag (it would
 // stay in the shell history and the process list).
-func readPassword(d Deps, certFile string) (string, error) {
-	getenv := d.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	if p := getenv(PasswordEnv); p != "" {
+func readPassword(o *IssueOptions) (string, error) {
+	if p := o.Getenv(PasswordEnv); p != "" {
 		return p, nil
 	}
-	in := d.Stdin
-	if in == nil {
-		in = os.Stdin
+	in := o.Stdin
+	if in == nil || !term.IsTerminal(in.Fd()) {
+		return "", usage(PasswordEnv, "需要证书 %s 的密码：请在终端中运行，或设置环境变量 %s", o.CertFile, PasswordEnv)
 	}
-	if !term.IsTerminal(in.Fd()) {
-		return "", usage(PasswordEnv, "需要证书 %s 的密码：请在终端中运行，或设置环境变量 %s", certFile, PasswordEnv)
-	}
-	fmt.Fprintf(d.Stderr, "证书 %s 的密码：", certFile)
+	fmt.Fprintf(o.ErrOut, "证书 %s 的密码：", o.CertFile)
 	b, err := term.ReadPassword(in.Fd())
-	fmt.Fprintln(d.Stderr)
+	fmt.Fprintln(o.ErrOut)
 	if err != nil {
 		return "", usage(PasswordEnv, "未能读取证书密码")
 	}
