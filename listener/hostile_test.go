@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -31,11 +32,14 @@ import (
 
 // waitUntil polls cond every few milliseconds until it holds (a condition,
 // not a fixed sleep), failing after a generous minute.
-func waitUntil(t testing.TB, what string, cond func() bool) {
+func waitUntil(t testing.TB, what string, cond func() bool, state ...func() string) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
+			for _, s := range state {
+				t.Log(s())
+			}
 			t.Fatalf("timed out waiting until %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -459,6 +463,26 @@ func TestJunkUploadsWithinBudget(t *testing.T) {
 			}
 		}
 		return e.srv.budget.inUse() >= int64(6-n)*(3<<20-64<<10)
+	}, func() string {
+		var b strings.Builder
+		for i, su := range stalled {
+			filled, done := false, len(su.done) > 0
+			select {
+			case <-su.filled:
+				filled = true
+			default:
+			}
+			fmt.Fprintf(&b, "upload %d: filled %v, answered %v; ", i, filled, done)
+		}
+		fmt.Fprintf(&b, "budget in use %d\nlog:\n%s", e.srv.budget.inUse(), e.logs.String())
+		buf := make([]byte, 1<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		for _, g := range strings.Split(string(buf), "\n\n") {
+			if strings.Contains(g, "baohan/listener") && !strings.Contains(g, "testing.tRunner") {
+				b.WriteString("\n" + g)
+			}
+		}
+		return b.String()
 	})
 	diskNow, refused := dirBytes(t, spool), answered()
 	t.Logf("files first: 6 junk uploads of 3 MB, %d refused, the others stalled holding %d bytes of spool (budget %d, peak %d)",

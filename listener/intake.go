@@ -158,6 +158,7 @@ func (s *Server) callback(ep *endpoint) http.Handler {
 				res.after()
 			}
 		case errors.As(err, &rf):
+			closeAfterRefusal(w)
 			writeJSON(w, rf.http, answerBytes(rf.status, rf.msg, nil))
 			reason := rf.msg
 			if c.logReason != "" {
@@ -172,12 +173,22 @@ func (s *Server) callback(ep *endpoint) http.Handler {
 		default:
 			// The store could not take the callback (or a bug): answer 500
 			// so that the platform repeats it; nothing was committed.
+			closeAfterRefusal(w)
 			writeJSON(w, http.StatusInternalServerError, answerBytes(ep.codes.system, msgBusy, nil))
 			s.log.Error("callback failed", "callback", ep.method, "section", ep.section, "remote", c.remote,
 				"status", ep.codes.system, "http", http.StatusInternalServerError, "err", err.Error(), "ms", c.elapsed())
 			s.fault(c, err)
 		}
 	})
+}
+
+// closeAfterRefusal ends the connection with a refusal. Its body may not
+// have been read to the end (junk files, a body over a limit): without
+// "Connection: close", net/http would first read up to 256 KB more of it to
+// keep the connection, before the answer, and wait forever for a client
+// that stalls mid-body; the rest of a refused body is not worth reading.
+func closeAfterRefusal(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
 }
 
 // serveCallback is everything before the answer is written.
