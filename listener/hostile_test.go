@@ -728,3 +728,23 @@ func TestLockRace(t *testing.T) {
 		release()
 	}
 }
+
+// TestRefusalOfAStalledUpload: an upload refused midway (here at the spool
+// budget) is answered at once, though its client has stopped sending: the
+// rest of a refused body is not read first (net/http would otherwise read
+// up to 256 KB more before answering, and this client never sends them).
+func TestRefusalOfAStalledUpload(t *testing.T) {
+	const budget = 64 << 10
+	e := newEnv(t, func(c *Config) { c.SpoolBudgetBytes = budget })
+	su := startStalled(t, e.ts.URL, sandbox.PathClaim, nil, "attach_file0", budget+96<<10)
+	<-su.filled
+	select {
+	case r := <-su.done:
+		if r.HTTP != http.StatusServiceUnavailable || r.Msg != msgBusy {
+			t.Fatalf("answered %d %s, want 503 %s", r.HTTP, r.Raw, msgBusy)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("no answer to an upload refused at the budget while its client waits")
+	}
+	su.release()
+}
