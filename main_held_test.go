@@ -117,3 +117,37 @@ func TestSandboxMeanFlag(t *testing.T) {
 		t.Errorf("no --mean in:\n%s", out.String())
 	}
 }
+
+// TestCLIOrderTake: the platform sends an order's 2.1 again with another
+// amount; the first version stays, the order is flagged, and `order take`
+// makes the new version the order's (protocol.md: the clerk may take it).
+func TestCLIOrderTake(t *testing.T) {
+	e := newCLIEnv(t)
+	ctx := context.Background()
+	order, d := e.sb.NewOrder(ctx, sandbox.OrderSpec{})
+	wait(t, d)
+	no := string(order.OrderNo)
+	e.wantExit(2, "order", "take", no) // nothing waits yet
+	changed, _ := e.sb.Order(no)
+	changed.GuaranteeAmount = "876543.21"
+	e.sb.PutOrder(changed)
+	wait(t, e.sb.SendOrder(ctx, no))
+	if o, err := e.st.GetOrder(ctx, no); err != nil || o.GuaranteeAmount == "876543.21" || !o.Flagged {
+		t.Fatalf("after the changed 2.1: %+v %v", o, err)
+	}
+	var got struct {
+		Order struct {
+			GuaranteeAmount string `json:"guarantee_amount"`
+			Flagged         bool   `json:"flagged"`
+		} `json:"order"`
+		Changed []struct {
+			Field, First, New string
+		} `json:"changed"`
+	}
+	decodeJSON(t, e.mustCLI("order", "take", no, "--json"), &got)
+	if got.Order.GuaranteeAmount != "876543.21" || got.Order.Flagged || len(got.Changed) != 1 ||
+		got.Changed[0].Field != "guarantee_amount" || got.Changed[0].New != "876543.21" {
+		t.Errorf("order take: %+v", got)
+	}
+	e.wantExit(2, "order", "take", no) // taken: nothing waits
+}

@@ -1,6 +1,7 @@
 package listener
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,7 +53,7 @@ func handleApplyGuarantee(s *Server, c *call) (*result, error) {
 		for _, d := range diff {
 			names = append(names, d.Field)
 		}
-		reason := "保函申请订单（2.1）重复推送且内容不同：" + strings.Join(names, "、") + "；已保留首次版本，新版本待核对"
+		reason := conflictReason + strings.Join(names, "、") + "；已保留首次版本，新版本待核对"
 		if err := tx.FlagOrder(orderNo, reason); err != nil {
 			return err
 		}
@@ -71,6 +72,74 @@ func handleApplyGuarantee(s *Server, c *call) (*result, error) {
 		return nil, err
 	}
 	return &result{answer: got, duplicate: dup, ref: orderNo}, nil
+}
+
+// conflictReason begins the flag of an order whose 2.1 came again with
+// other content.
+const conflictReason = "保函申请订单（2.1）重复推送且内容不同："
+
+// TakeOrderVersion is the clerk taking version id of a 2.1 that came again
+// with other content (protocol.md: "show the conflict to the clerk, who may
+// take the new version"): its particulars replace the order's, the order's
+// state stays what 2.4 and 2.2 made it, the version is marked taken and,
+// when no other version waits, the conflict's flag is cleared. Refused once
+// the guarantee is out (the letter states the particulars it was issued
+// on; 2.2 shows what the platform holds now).
+func (s *Server) TakeOrderVersion(ctx context.Context, orderNo string, id int64) (store.Order, []store.FieldDiff, error) {
+	var diff []store.FieldDiff
+	err := s.st.Update(ctx, func(tx *store.Tx) error {
+		o, err := tx.GetOrder(orderNo)
+		if err != nil {
+			return err
+		}
+		if o.OrderStatus == platform.OrderHasOutGuarantee || o.OrderStatus == platform.OrderFinish {
+			return fmt.Errorf("订单 %s 已%s，保函按原内容出具，不能再采用新版本；请用“获取订单信息”（2.2）核对平台现有内容",
+				orderNo, platform.OrderStateText(o.OrderStatus))
+		}
+		v, waiting, err := tx.TakeOrderConflict(orderNo, id)
+		if errors.Is(err, store.ErrTaken) {
+			return fmt.Errorf("订单 %s 的第 %d 号版本已采用过", orderNo, id)
+		}
+		if err != nil {
+			return err
+		}
+		fields, err := platform.ParseFields([]byte(v.Plaintext))
+		if err != nil {
+			return fmt.Errorf("订单 %s 的第 %d 号版本的明文无法读取：%w", orderNo, id, err)
+		}
+		var m platform.ApplyGuarantee
+		if err := platform.Decode([]byte(v.Plaintext), &m); err != nil {
+			return fmt.Errorf("订单 %s 的第 %d 号版本的明文无法读取：%w", orderNo, id, err)
+		}
+		rec := m.OrderRecord()
+		rec.OrderNo, rec.OrderStatus = orderNo, "" // the state is 2.4's and 2.2's
+		delete(fields, "sign")
+		if rec.Fields, err = platform.Marshal(fields); err != nil {
+			return err
+		}
+		if err := tx.UpsertOrder(rec); err != nil {
+			return err
+		}
+		if waiting == 0 && o.Flagged && strings.HasPrefix(o.FlagReason, conflictReason) {
+			if err := tx.UnflagOrder(orderNo); err != nil {
+				return err
+			}
+		}
+		diff = v.Diff
+		names := make([]string, 0, len(diff))
+		for _, d := range diff {
+			names = append(names, d.Field)
+		}
+		_, err = tx.AddEvent(store.Event{Kind: store.KindFlag, Method: platform.CallbackApplyGuarantee, Ref: orderNo,
+			Summary: fmt.Sprintf("订单 %s 已采用保函申请订单（2.1）的第 %d 号版本：%s", orderNo, id, strings.Join(names, "、")),
+			Detail:  v.Plaintext})
+		return err
+	})
+	if err != nil {
+		return store.Order{}, nil, err
+	}
+	o, err := s.st.GetOrder(ctx, orderNo)
+	return o, diff, err
 }
 
 // orderContent is a 2.1's fields as compared for repeats: the file lists

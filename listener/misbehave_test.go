@@ -3,6 +3,7 @@ package listener
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -249,6 +250,52 @@ func TestApplyGuaranteeConflict(t *testing.T) {
 	// The exact plaintext is kept with the first answer.
 	if !strings.Contains(string(o.Raw), `"sign":`) {
 		t.Errorf("raw is not the plaintext: %s", o.Raw)
+	}
+
+	// The clerk takes the new version: its particulars become the order's,
+	// the state stays, the conflict's flag goes; a second take is refused.
+	if err := e.st.Update(context.Background(), func(tx *store.Tx) error { return tx.SetOrderStatus("1813000207", "WAIT_PAY") }); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.srv.TakeOrderVersion(context.Background(), "1813000207", cs[0].ID+100); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("an unknown version: %v", err)
+	}
+	taken, diff, err := e.srv.TakeOrderVersion(context.Background(), "1813000207", cs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if taken.GuaranteeAmount != "999999.00" || taken.OrderStatus != "WAIT_PAY" || taken.Flagged || len(diff) != 1 {
+		t.Errorf("after taking the new version: %+v, diff %+v", taken, diff)
+	}
+	if !strings.Contains(string(taken.Fields), `"999999.00"`) || strings.Contains(string(taken.Fields), `"sign"`) {
+		t.Errorf("fields after taking: %s", taken.Fields)
+	}
+	if ev := e.events(); !strings.Contains(ev[len(ev)-1].Summary, "已采用保函申请订单（2.1）的第") {
+		t.Errorf("last event %+v", ev[len(ev)-1])
+	}
+	if _, _, err := e.srv.TakeOrderVersion(context.Background(), "1813000207", cs[0].ID); err == nil || !strings.Contains(err.Error(), "已采用过") {
+		t.Errorf("second take: %v", err)
+	}
+
+	// Once the guarantee is out, a new version is not taken.
+	cb = e.applyCallback("1813000206")
+	e.send(cb).want(t, 200, 200)
+	if err := e.st.Update(context.Background(), func(tx *store.Tx) error { return tx.SetOrderStatus("1813000206", "HAS_OUT_GUARANTEE") }); err != nil {
+		t.Fatal(err)
+	}
+	f = fieldsOf(t, cb.Msg)
+	f["principal"] = jsonStr("另一家公司")
+	f["timestamp"] = jsonStr(tsAgo(0))
+	e.send(sandbox.Callback{Path: cb.Path, Msg: f}).want(t, 200, 200)
+	cs, _ = e.st.OrderConflicts(context.Background(), "1813000206")
+	if len(cs) != 1 {
+		t.Fatalf("conflicts of an issued order: %+v", cs)
+	}
+	if _, _, err := e.srv.TakeOrderVersion(context.Background(), "1813000206", cs[0].ID); err == nil || !strings.Contains(err.Error(), "不能再采用新版本") {
+		t.Errorf("taking a version of an issued order: %v", err)
+	}
+	if o := e.order("1813000206"); o.Principal == "另一家公司" {
+		t.Errorf("issued order changed: %+v", o)
 	}
 }
 

@@ -222,6 +222,40 @@ func (s *Store) OrderConflicts(ctx context.Context, orderNo string) ([]OrderConf
 	return out, rows.Err()
 }
 
+// ErrTaken: the version of a 2.1 was taken already.
+var ErrTaken = errors.New("version already taken")
+
+// TakeOrderConflict marks version id of orderNo's 2.1 taken (its content is
+// now the order's) and reports how many other versions still wait.
+// ErrNotFound when the order has no such version; ErrTaken when it was
+// taken already.
+func (t *Tx) TakeOrderConflict(orderNo string, id int64) (OrderConflict, int, error) {
+	var c OrderConflict
+	var d string
+	err := t.tx.QueryRowContext(t.ctx, `SELECT id, order_no, key, plaintext, diff, received_at, repeats, taken_at
+		FROM order_conflicts WHERE id = ? AND order_no = ?`, id, orderNo).
+		Scan(&c.ID, &c.OrderNo, &c.Key, &c.Plaintext, &d, &c.ReceivedAt, &c.Repeats, &c.TakenAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, 0, ErrNotFound
+	}
+	if err != nil {
+		return c, 0, fmt.Errorf("read version %d of order %s: %w", id, orderNo, err)
+	}
+	_ = json.Unmarshal([]byte(d), &c.Diff)
+	if c.TakenAt != 0 {
+		return c, 0, ErrTaken
+	}
+	c.TakenAt = t.now
+	if _, err := t.tx.ExecContext(t.ctx, `UPDATE order_conflicts SET taken_at = ? WHERE id = ?`, t.now, id); err != nil {
+		return c, 0, fmt.Errorf("take version %d of order %s: %w", id, orderNo, err)
+	}
+	var waiting int
+	if err := t.tx.QueryRowContext(t.ctx, `SELECT count(*) FROM order_conflicts WHERE order_no = ? AND taken_at = 0`, orderNo).Scan(&waiting); err != nil {
+		return c, 0, fmt.Errorf("take version %d of order %s: %w", id, orderNo, err)
+	}
+	return c, waiting, nil
+}
+
 // ---- inbound plaintext ----
 
 // InboundPlaintext is the exact plaintext stored with the first callback of

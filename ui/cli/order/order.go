@@ -1,4 +1,5 @@
-// Package order is `baohan order`: info (2.2), status (2.3), cancel (2.11).
+// Package order is `baohan order`: info (2.2), status (2.3), cancel (2.11),
+// take (a 2.1 version sent again with other content).
 package order
 
 import (
@@ -8,11 +9,12 @@ import (
 	"baohan/ui/cli/order/cancel"
 	"baohan/ui/cli/order/info"
 	"baohan/ui/cli/order/status"
+	"baohan/ui/cli/order/take"
 )
 
 // NewCmdOrder is `baohan order`.
 func NewCmdOrder(f *cmdutil.Factory) *cobra.Command {
-	c := &cobra.Command{Use: "order", Short: "保函申请订单: info (2.2), status (2.3), cancel (2.11)"}
-	c.AddCommand(info.NewCmdInfo(f, nil), status.NewCmdStatus(f, nil), cancel.NewCmdCancel(f, nil))
+	c := &cobra.Command{Use: "order", Short: "保函申请订单: info (2.2), status (2.3), cancel (2.11), take (a 2.1 sent again)"}
+	c.AddCommand(info.NewCmdInfo(f, nil), status.NewCmdStatus(f, nil), cancel.NewCmdCancel(f, nil), take.NewCmdTake(f, nil))
 	return c
 }
