@@ -29,21 +29,14 @@ type wfEnv struct {
 
 func newWFEnv(t *testing.T, timeout time.Duration) *wfEnv {
 	t.Helper()
-	keys := sandboxtest.Keys(t)
-	sb := sandbox.New(keys.Options())
-	base, err := sb.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close(); st.Close() })
-	cfg := platform.ClientConfig{BaseURL: base, APIKey: keys.APIKey, APISecret: keys.APISecret,
-		BtcID: keys.BtcID, PlatformPublicKey: &keys.PlatformKey.PublicKey, PublicKey: &keys.GuarantorKey.PublicKey, Timeout: timeout}
-	client := platform.NewClient(cfg, st, nil)
-	wf := &platform.Workflows{Client: client, Store: st, Guarantor: "福州某某融资担保有限公司"}
+	// No callbacks: these tests are about the calls the firm makes.
+	env := sandboxtest.New(t, sandboxtest.WithoutListener(),
+		sandboxtest.WithSandbox(func(o *sandbox.Options) { o.CallbackBase = "" }))
+	sb, st := env.Sandbox, env.Store
+	cfg := platform.ClientConfigFrom(env.Config)
+	cfg.Timeout = timeout
+	wf := env.Workflows
+	wf.Client = platform.NewClient(cfg, st, nil)
 
 	o := sb.GenerateOrder(sandbox.OrderSpec{Status: platform.OrderWaitOutGuarantee})
 	sb.PutOrder(o)
