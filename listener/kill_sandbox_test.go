@@ -47,7 +47,7 @@ func TestKillServeSandbox(t *testing.T) {
 		}
 	}()
 	start := func() *proc {
-		cmd := exec.Command(bin, "serve", "--config", cfg, "--data", data)
+		cmd := childCommand(bin, "serve", "--config", cfg, "--data", data)
 		cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
 		cmd.Stdout, cmd.Stderr = &logs, &logs
 		if err := cmd.Start(); err != nil {

@@ -99,7 +99,7 @@ func TestKillListenerProcess(t *testing.T) {
 	keyFile := writeKeys(t, dir, key)
 	addr := freeAddr(t)
 	start := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd := childCommand(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), helperEnv+"=serve", "HELPER_DATA="+filepath.Join(dir, "data"),
 			"HELPER_ADDR="+addr, "HELPER_KEY="+keyFile, "HELPER_SECRET="+testSecret)
 		return cmd
@@ -121,7 +121,7 @@ func TestKillServe(t *testing.T) {
 	}
 	dir, bin, key, addr, data, cfg := startServeSetup(t)
 	start := func() *exec.Cmd {
-		cmd := exec.Command(bin, "serve", "--config", cfg, "--data", data)
+		cmd := childCommand(bin, "serve", "--config", cfg, "--data", data)
 		cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
 		return cmd
 	}

@@ -3,7 +3,6 @@ package listener
 import (
 	"mime/multipart"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -47,7 +46,7 @@ func TestKillMidUpload(t *testing.T) {
 	base := "http://" + addr
 	var logs lockedBuffer
 	run := func() *proc {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd := childCommand(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), helperEnv+"=serve", "HELPER_DATA="+data,
 			"HELPER_ADDR="+addr, "HELPER_KEY="+keyFile, "HELPER_SECRET="+testSecret)
 		cmd.Stdout, cmd.Stderr = &logs, &logs
@@ -84,7 +83,7 @@ func TestKillMidUpload(t *testing.T) {
 		ups = append(ups, startStalled(t, base, sandbox.PathClaim, nil, "attach_file0", 1<<20))
 	}
 	// Another process in the middle of a file store write.
-	put := exec.Command(os.Args[0], "-test.run=^$")
+	put := childCommand(os.Args[0], "-test.run=^$")
 	put.Env = append(os.Environ(), helperEnv+"=put", "HELPER_DATA="+data)
 	stdin, err := put.StdinPipe()
 	if err != nil {
@@ -162,7 +161,7 @@ func TestTwoServeAtOnce(t *testing.T) {
 		var outs [2]lockedBuffer
 		var ps [2]*proc
 		for i := range ps {
-			cmd := exec.Command(bin, "serve", "--config", cfg, "--data", data)
+			cmd := childCommand(bin, "serve", "--config", cfg, "--data", data)
 			cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
 			cmd.Stdout, cmd.Stderr = &outs[i], &outs[i]
 			ps[i] = &proc{cmd: cmd, done: make(chan struct{})}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -156,7 +155,7 @@ func TestDiskFull(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("RLIMIT_FSIZE and SIGXFSZ as on Linux")
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestDiskFullChild$", "-test.v", "-test.count=1")
+	cmd := childCommand(os.Args[0], "-test.run=^TestDiskFullChild$", "-test.v", "-test.count=1")
 	cmd.Env = append(os.Environ(), "BAOHAN_DISK_FULL_CHILD=1")
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "--- PASS: TestDiskFullChild") {

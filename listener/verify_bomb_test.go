@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
@@ -135,7 +134,7 @@ func TestServeVerifyBombsBounded(t *testing.T) {
 	st.Close()
 
 	var logs lockedBuffer
-	cmd := exec.Command(bin, "serve", "--config", cfg, "--data", data)
+	cmd := childCommand(bin, "serve", "--config", cfg, "--data", data)
 	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
