@@ -46,19 +46,7 @@ func TestKillServeSandbox(t *testing.T) {
 			t.Logf("listener output:\n%s", logs.String())
 		}
 	}()
-	start := func() *proc {
-		cmd := childCommand(bin, "serve", "--config", cfg, "--data", data)
-		cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
-		cmd.Stdout, cmd.Stderr = &logs, &logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		p := &proc{cmd: cmd, done: make(chan struct{})}
-		go func() { p.err = cmd.Wait(); close(p.done) }()
-		t.Cleanup(func() { _ = cmd.Process.Kill(); <-p.done })
-		waitHealthy(t, "http://"+addr, p, &logs)
-		return p
-	}
+	start := func() *proc { return startProc(t, serveCommand(bin, dir, cfg, data), "http://"+addr, &logs) }
 
 	// The manual's schedule is 15 s to 1 h between attempts; here 60
 	// attempts 250 ms apart, so the repeats outlast the restart.

@@ -120,11 +120,7 @@ func TestKillServe(t *testing.T) {
 		t.Skip("builds the binary; skipped with -short")
 	}
 	dir, bin, key, addr, data, cfg := startServeSetup(t)
-	start := func() *exec.Cmd {
-		cmd := childCommand(bin, "serve", "--config", cfg, "--data", data)
-		cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
-		return cmd
-	}
+	start := func() *exec.Cmd { return serveCommand(bin, dir, cfg, data) }
 	killFlow(t, start, "http://"+addr, data, key)
 }
 
@@ -135,18 +131,7 @@ func TestKillServe(t *testing.T) {
 func killFlow(t *testing.T, start func() *exec.Cmd, base, data string, key *rsa.PrivateKey) {
 	const total, senders, killAfter = 240, 16, 60
 	var logs lockedBuffer
-	run := func() *proc {
-		cmd := start()
-		cmd.Stdout, cmd.Stderr = &logs, &logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		p := &proc{cmd: cmd, done: make(chan struct{})}
-		go func() { p.err = cmd.Wait(); close(p.done) }()
-		t.Cleanup(func() { _ = cmd.Process.Kill(); <-p.done })
-		waitHealthy(t, base, p, &logs)
-		return p
-	}
+	run := func() *proc { return startProc(t, start(), base, &logs) }
 	defer func() {
 		if t.Failed() {
 			t.Logf("listener output:\n%s", logs.String())
@@ -260,6 +245,29 @@ type proc struct {
 	cmd  *exec.Cmd
 	done chan struct{} // closed when it has exited
 	err  error         // its exit, valid after done
+}
+
+// serveCommand is `baohan serve` (bin) on the config and data folder of
+// startServeSetup, with the test's folder as its XDG homes.
+func serveCommand(bin, dir, cfg, data string) *exec.Cmd {
+	cmd := childCommand(bin, "serve", "--config", cfg, "--data", data)
+	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
+	return cmd
+}
+
+// startProc starts cmd with its output in logs, reaps it, kills it when
+// the test ends, and waits until the listener at base is healthy.
+func startProc(t *testing.T, cmd *exec.Cmd, base string, logs *lockedBuffer) *proc {
+	t.Helper()
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, done: make(chan struct{})}
+	go func() { p.err = cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-p.done })
+	waitHealthy(t, base, p, logs)
+	return p
 }
 
 // waitHealthy polls /healthz until the listener answers (or its process ends).

@@ -161,8 +161,7 @@ func TestTwoServeAtOnce(t *testing.T) {
 		var outs [2]lockedBuffer
 		var ps [2]*proc
 		for i := range ps {
-			cmd := childCommand(bin, "serve", "--config", cfg, "--data", data)
-			cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
+			cmd := serveCommand(bin, dir, cfg, data)
 			cmd.Stdout, cmd.Stderr = &outs[i], &outs[i]
 			ps[i] = &proc{cmd: cmd, done: make(chan struct{})}
 		}

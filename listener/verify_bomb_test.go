@@ -134,16 +134,8 @@ func TestServeVerifyBombsBounded(t *testing.T) {
 	st.Close()
 
 	var logs lockedBuffer
-	cmd := childCommand(bin, "serve", "--config", cfg, "--data", data)
-	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{cmd: cmd, done: make(chan struct{})}
-	go func() { p.err = cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() { _ = cmd.Process.Kill(); <-p.done })
-	waitHealthy(t, "http://"+addr, p, &logs)
+	p := startProc(t, serveCommand(bin, dir, cfg, data), "http://"+addr, &logs)
+	cmd := p.cmd
 
 	sb := sandbox.New(sandbox.Options{APIKey: "k", APISecret: testSecret, BtcID: 123, GuarantorKey: key,
 		CallbackBase: "http://" + addr, CallbackTimeout: time.Minute})
