@@ -2,9 +2,11 @@ package pdfsign
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
@@ -55,21 +57,28 @@ type srcKey struct {
 }
 
 type refInfo struct {
-	refs      []int
-	byteRange bool // the object holds a /ByteRange name
+	refs []int
 }
 
 // lazyShared is what the revisions of one file share: its bytes and the
 // caches keyed by byte position.
 type lazyShared struct {
-	data    []byte
-	refs    map[srcKey]refInfo
-	objStms map[int64]*objStm
-	stmSize int64
+	data     []byte
+	refs     map[srcKey]refInfo
+	objStms  map[int64]*objStm
+	stmSize  int64
+	sections map[int64]xrefSec // cross-reference sections by offset
+	objAt    map[int64]int     // offsets checked to start object n
+}
+
+type xrefSec struct {
+	entries map[int]xrefEntry
+	trailer types.Dict
 }
 
 func newLazyShared(data []byte) *lazyShared {
-	return &lazyShared{data: data, refs: map[srcKey]refInfo{}, objStms: map[int64]*objStm{}}
+	return &lazyShared{data: data, refs: map[srcKey]refInfo{}, objStms: map[int64]*objStm{},
+		sections: map[int64]xrefSec{}, objAt: map[int64]int{}}
 }
 
 type objStm struct {
@@ -85,6 +94,8 @@ type lazyDoc struct {
 	end  int64
 	srcs map[int]lazySrc
 	osd  *types.ObjectStreamDict // the empty stand-in pdfcpu's lazy objects need
+
+	holders map[int]bool // byteRangeHolders, once found
 }
 
 // readLazy reads the revision of sh.data ending at end.
@@ -138,10 +149,18 @@ func readLazy(ctx context.Context, sh *lazyShared, end int64, conf *model.Config
 			return nil, errLazyFallback
 		}
 		seen[off] = true
-		sec, tr, err := doc.xrefSection(ctx, off)
-		if err != nil {
-			return nil, err
+		// A section lies before the end of its revision: the revisions
+		// of a file share it.
+		cs, ok := sh.sections[off]
+		if !ok {
+			sec, tr, err := doc.xrefSection(ctx, off)
+			if err != nil {
+				return nil, err
+			}
+			cs = xrefSec{sec, tr}
+			sh.sections[off] = cs
 		}
+		sec, tr := cs.entries, cs.trailer
 		if trailer == nil {
 			trailer = tr
 		}
@@ -197,7 +216,10 @@ func readLazy(ctx context.Context, sh *lazyShared, end int64, conf *model.Config
 			pc.Table[nr] = &model.XRefTableEntry{ObjectStream: &stm, ObjectStreamInd: &idx, Generation: &gen}
 			doc.srcs[nr] = lazySrc{stm: stm, idx: idx, compressed: true}
 		default:
-			if !objectAt(data, e.off, nr, e.gen) {
+			if n, ok := sh.objAt[e.off]; ok && n == nr {
+			} else if objectAt(data, e.off, nr, e.gen) {
+				sh.objAt[e.off] = nr
+			} else {
 				return nil, errLazyFallback
 			}
 			off, gen := e.off, e.gen
@@ -246,14 +268,23 @@ func objectAt(data []byte, off int64, nr, gen int) bool {
 		return false
 	}
 	b := data[off:min(int64(len(data)), off+64)]
+	n, b, ok1 := leadingInt(b)
+	g, b, ok2 := leadingInt(b)
 	b = bytes.TrimLeft(b, " \t\r\n\f\x00")
-	f := bytes.Fields(b)
-	if len(f) < 3 {
-		return false
+	return ok1 && ok2 && n == nr && g == gen && bytes.HasPrefix(b, []byte("obj"))
+}
+
+// leadingInt reads a non-negative integer after white space.
+func leadingInt(b []byte) (int, []byte, bool) {
+	b = bytes.TrimLeft(b, " \t\r\n\f\x00")
+	v, i := 0, 0
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		if v > 1<<40 {
+			return 0, b, false
+		}
+		v = v*10 + int(b[i]-'0')
 	}
-	n, err1 := strconv.Atoi(string(f[0]))
-	g, err2 := strconv.Atoi(string(f[1]))
-	return err1 == nil && err2 == nil && n == nr && g == gen && bytes.HasPrefix(f[2], []byte("obj"))
+	return v, b[i:], i > 0
 }
 
 // xrefSection reads the cross-reference section at off: a table with its
@@ -292,7 +323,6 @@ func (d *lazyDoc) xrefSection(ctx context.Context, off int64) (map[int]xrefEntry
 // the trailer dictionary after them.
 func parseXRefTable(b []byte) (map[int]xrefEntry, types.Dict, error) {
 	sec := map[int]xrefEntry{}
-	lines := 0
 	for {
 		b = bytes.TrimLeft(b, " \t\r\n\f\x00")
 		if bytes.HasPrefix(b, []byte("trailer")) {
@@ -311,8 +341,22 @@ func parseXRefTable(b []byte) (map[int]xrefEntry, types.Dict, error) {
 		}
 		b = rest
 		for i := 0; i < count; i++ {
-			lines++
-			line, rest := nextLine(bytes.TrimLeft(b, " \t\r\n\f\x00"))
+			b = bytes.TrimLeft(b, " \t\r\n\f\x00")
+			if len(b) >= 18 && b[10] == ' ' && b[16] == ' ' && (b[17] == 'n' || b[17] == 'f') {
+				// The usual form: 10-digit offset, 5-digit generation.
+				o, r1, ok1 := leadingInt(b[:10])
+				g, r2, ok2 := leadingInt(b[11:16])
+				if ok1 && ok2 && len(r1) == 0 && len(r2) == 0 {
+					if b[17] == 'n' {
+						sec[first+i] = xrefEntry{off: int64(o), gen: g}
+					} else {
+						sec[first+i] = xrefEntry{free: true, gen: g}
+					}
+					b = b[18:]
+					continue
+				}
+			}
+			line, rest := nextLine(b)
 			f := bytes.Fields(line)
 			if len(f) < 3 || len(f[2]) != 1 {
 				return nil, nil, errLazyFallback
@@ -704,9 +748,6 @@ func scanRefs(b []byte, header bool) refInfo {
 			for j < len(b) && !isPDFSpace(b[j]) && !isPDFDelim(b[j]) {
 				j++
 			}
-			if string(b[i+1:j]) == "ByteRange" {
-				ri.byteRange = true
-			}
 			i = j
 			push(none)
 		default:
@@ -730,11 +771,10 @@ func scanRefs(b []byte, header bool) refInfo {
 			case "stream", "endobj", "obj":
 				return ri
 			}
-			v, err := strconv.Atoi(string(tok))
-			if err != nil || v < 0 {
-				push(none)
-			} else {
+			if v, rest, ok := leadingInt(tok); ok && len(rest) == 0 {
 				push(v)
+			} else {
+				push(none)
 			}
 		}
 	}
@@ -819,4 +859,71 @@ func collectRefs(o types.Object, refs []int, depth int) []int {
 		}
 	}
 	return refs
+}
+
+// byteRangeHolders lists the objects whose bytes hold "/ByteRange" (the
+// candidates for signature dictionaries), found by a search of the file
+// and of its decoded object streams, without parsing.
+func (d *lazyDoc) byteRangeHolders() map[int]bool {
+	if d.holders != nil {
+		return d.holders
+	}
+	d.holders = map[int]bool{}
+	type at struct {
+		off int64
+		nr  int
+	}
+	var offs []at
+	stms := map[int]bool{}
+	for nr, s := range d.srcs {
+		if s.compressed {
+			stms[s.stm] = true
+		} else {
+			offs = append(offs, at{s.off, nr})
+		}
+	}
+	slices.SortFunc(offs, func(a, b at) int { return cmp.Compare(a.off, b.off) })
+	data := d.sh.data[:d.end]
+	for p := 0; ; {
+		i := bytes.Index(data[p:], markByteRange)
+		if i < 0 {
+			break
+		}
+		p += i
+		k, _ := slices.BinarySearchFunc(offs, int64(p), func(a at, t int64) int { return cmp.Compare(a.off, t+1) })
+		if k > 0 {
+			d.holders[offs[k-1].nr] = true
+		}
+		p += len(markByteRange)
+	}
+	if len(stms) == 0 {
+		return d.holders
+	}
+	byStm := map[int][]lazySrc{}
+	nrOf := map[lazySrc]int{}
+	for nr, s := range d.srcs {
+		if s.compressed {
+			byStm[s.stm] = append(byStm[s.stm], s)
+			nrOf[s] = nr
+		}
+	}
+	for stm, members := range byStm {
+		os, err := d.objStream(d.ctx, stm)
+		if err != nil {
+			// Unreadable: each member is a candidate (parsed, it fails).
+			for _, s := range members {
+				d.holders[nrOf[s]] = true
+			}
+			continue
+		}
+		if !bytes.Contains(os.content, markByteRange) {
+			continue
+		}
+		for _, s := range members {
+			if b, err := d.compressedBytes(d.ctx, s); err != nil || bytes.Contains(b, markByteRange) {
+				d.holders[nrOf[s]] = true
+			}
+		}
+	}
+	return d.holders
 }

@@ -68,7 +68,7 @@ func locateSignatures(x *model.XRefTable, doc *lazyDoc) (found []located, stray 
 		}
 		o := e.Object
 		if doc != nil && isLazy(e) {
-			if ri, ok := doc.refsOf(doc.ctx, nr); !ok || !ri.byteRange {
+			if !doc.byteRangeHolders()[nr] {
 				continue
 			}
 			o, _ = x.Dereference(*types.NewIndirectRef(nr, intp(e.Generation)))
