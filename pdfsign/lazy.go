@@ -68,7 +68,6 @@ type lazyShared struct {
 	objStms  map[int64]*objStm
 	stmSize  int64
 	sections map[int64]xrefSec // cross-reference sections by offset
-	objAt    map[int64]int     // offsets checked to start object n
 }
 
 type xrefSec struct {
@@ -78,7 +77,7 @@ type xrefSec struct {
 
 func newLazyShared(data []byte) *lazyShared {
 	return &lazyShared{data: data, refs: map[srcKey]refInfo{}, objStms: map[int64]*objStm{},
-		sections: map[int64]xrefSec{}, objAt: map[int64]int{}}
+		sections: map[int64]xrefSec{}}
 }
 
 type objStm struct {
@@ -163,6 +162,7 @@ func readLazy(ctx context.Context, sh *lazyShared, end int64, conf *model.Config
 		sec, tr := cs.entries, cs.trailer
 		if trailer == nil {
 			trailer = tr
+			entries = make(map[int]xrefEntry, len(sec))
 		}
 		for nr, e := range sec {
 			if _, ok := entries[nr]; !ok {
@@ -198,33 +198,40 @@ func readLazy(ctx context.Context, sh *lazyShared, end int64, conf *model.Config
 	}
 
 	maxNr := 0
+	pc.Table = make(map[int]*model.XRefTableEntry, len(entries)+1)
+	doc.srcs = make(map[int]lazySrc, len(entries))
+	slab := make([]model.XRefTableEntry, len(entries)) // one allocation for all entries
+	offs := make([]int64, len(entries))
+	gens := make([]int, len(entries))
+	k := 0
 	for nr, e := range entries {
+		te, off, gen := &slab[k], &offs[k], &gens[k]
+		k++
 		maxNr = max(maxNr, nr)
 		switch {
 		case e.free:
-			gen := e.gen
-			zero := int64(0)
-			pc.Table[nr] = &model.XRefTableEntry{Free: true, Offset: &zero, Generation: &gen}
+			*gen = e.gen
+			*te = model.XRefTableEntry{Free: true, Offset: off, Generation: gen}
+			pc.Table[nr] = te
 		case e.compressed:
 			se, ok := entries[e.stm]
 			if !ok || se.free || se.compressed {
 				return nil, errLazyFallback
 			}
-			stm, idx, gen := e.stm, e.idx, 0
+			stm, idx := e.stm, e.idx
 			// Not marked Compressed: pdfcpu would look for the object
 			// stream among those it decoded itself.
-			pc.Table[nr] = &model.XRefTableEntry{ObjectStream: &stm, ObjectStreamInd: &idx, Generation: &gen}
+			*te = model.XRefTableEntry{ObjectStream: &stm, ObjectStreamInd: &idx, Generation: gen}
+			pc.Table[nr] = te
 			doc.srcs[nr] = lazySrc{stm: stm, idx: idx, compressed: true}
 		default:
-			if n, ok := sh.objAt[e.off]; ok && n == nr {
-			} else if objectAt(data, e.off, nr, e.gen) {
-				sh.objAt[e.off] = nr
-			} else {
+			if !objectAt(data, e.off, nr, e.gen) {
 				return nil, errLazyFallback
 			}
-			off, gen := e.off, e.gen
-			pc.Table[nr] = &model.XRefTableEntry{Offset: &off, Generation: &gen}
-			doc.srcs[nr] = lazySrc{off: off, gen: gen}
+			*off, *gen = e.off, e.gen
+			*te = model.XRefTableEntry{Offset: off, Generation: gen}
+			pc.Table[nr] = te
+			doc.srcs[nr] = lazySrc{off: e.off, gen: e.gen}
 		}
 	}
 	if _, ok := pc.Table[0]; !ok {
@@ -270,13 +277,17 @@ func objectAt(data []byte, off int64, nr, gen int) bool {
 	b := data[off:min(int64(len(data)), off+64)]
 	n, b, ok1 := leadingInt(b)
 	g, b, ok2 := leadingInt(b)
-	b = bytes.TrimLeft(b, " \t\r\n\f\x00")
+	for len(b) > 0 && isPDFSpace(b[0]) {
+		b = b[1:]
+	}
 	return ok1 && ok2 && n == nr && g == gen && bytes.HasPrefix(b, []byte("obj"))
 }
 
 // leadingInt reads a non-negative integer after white space.
 func leadingInt(b []byte) (int, []byte, bool) {
-	b = bytes.TrimLeft(b, " \t\r\n\f\x00")
+	for len(b) > 0 && isPDFSpace(b[0]) {
+		b = b[1:]
+	}
 	v, i := 0, 0
 	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
 		if v > 1<<40 {
@@ -340,6 +351,9 @@ func parseXRefTable(b []byte) (map[int]xrefEntry, types.Dict, error) {
 			return nil, nil, errLazyFallback
 		}
 		b = rest
+		if len(sec) == 0 {
+			sec = make(map[int]xrefEntry, count)
+		}
 		for i := 0; i < count; i++ {
 			b = bytes.TrimLeft(b, " \t\r\n\f\x00")
 			if len(b) >= 18 && b[10] == ' ' && b[16] == ' ' && (b[17] == 'n' || b[17] == 'f') {
