@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
@@ -56,8 +57,13 @@ type srcKey struct {
 	idx int // -1: uncompressed
 }
 
+// refInfo is what a token scan finds in an object's bytes: its
+// references, and where its body (after "n g obj") starts and ends (the
+// keyword "stream" or "endobj" that ends it: kw 's' or 'e'; 0 when none).
 type refInfo struct {
-	refs []int
+	refs      []int
+	body, end int
+	kw        byte
 }
 
 // lazyShared is what the revisions of one file share: its bytes and the
@@ -552,6 +558,15 @@ func (d *lazyDoc) load(c context.Context, nr int, s lazySrc) (types.Object, erro
 		}
 		return o, nil
 	}
+	if ri, ok := d.refsOf(c, nr); ok && ri.kw == 'e' {
+		// Not a stream: parsed from its bytes in memory (pdfcpu's
+		// object reader would read them again through a buffer).
+		str := strings.TrimSpace(string(d.sh.data[s.off+int64(ri.body) : s.off+int64(ri.end)]))
+		if str == "" {
+			return nil, nil // the null object
+		}
+		return model.ParseObjectContext(c, &str, 0, d.pc.Limits.MaxRecursionDepth)
+	}
 	o, err := pdfcpu.ParseObjectWithContext(c, d.pc, s.off, nr, s.gen)
 	if err != nil {
 		return nil, err
@@ -773,6 +788,7 @@ func scanRefs(b []byte, header bool) refInfo {
 			i = j
 			tokens++
 			if header && tokens <= 3 {
+				ri.body = i
 				continue // "n g obj"
 			}
 			switch string(tok) {
@@ -782,7 +798,13 @@ func scanRefs(b []byte, header bool) refInfo {
 				}
 				push(none)
 				continue
-			case "stream", "endobj", "obj":
+			case "stream":
+				ri.end, ri.kw = i-len(tok), 's'
+				return ri
+			case "endobj":
+				ri.end, ri.kw = i-len(tok), 'e'
+				return ri
+			case "obj":
 				return ri
 			}
 			if v, rest, ok := leadingInt(tok); ok && len(rest) == 0 {
