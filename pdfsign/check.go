@@ -197,7 +197,7 @@ func hashAndScan(ctx context.Context, r io.ReaderAt, size int64) (string, scanRe
 		}
 		joined := append(carry, b[:min(len(b), len(markByteRange)-1)]...)
 		res.byteRanges += bytes.Count(joined, markByteRange)
-		res.byteRanges += bytes.Count(b, markByteRange)
+		res.byteRanges += countMarker(b, markByteRange)
 		carry = append(carry[:0], b[max(0, len(b)-(len(markByteRange)-1)):]...)
 		tail = append(tail, b[max(0, len(b)-1024):]...)
 		tail = tail[max(0, len(tail)-1024):]

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
@@ -143,8 +142,11 @@ func readLazy(ctx context.Context, sh *lazyShared, end int64, conf *model.Config
 	doc = &lazyDoc{ctx: ctx, pc: pc, sh: sh, end: end, srcs: map[int]lazySrc{},
 		osd: &types.ObjectStreamDict{StreamDict: types.StreamDict{Content: []byte{}}}}
 
-	entries := map[int]xrefEntry{}
-	var trailer types.Dict
+	var (
+		trailer types.Dict
+		secs    []map[int]xrefEntry // newest first
+		total   int
+	)
 	seen := map[int64]bool{}
 	for off := start; off >= 0; {
 		if err := ctx.Err(); err != nil {
@@ -165,24 +167,33 @@ func readLazy(ctx context.Context, sh *lazyShared, end int64, conf *model.Config
 			cs = xrefSec{sec, tr}
 			sh.sections[off] = cs
 		}
-		sec, tr := cs.entries, cs.trailer
 		if trailer == nil {
-			trailer = tr
-			entries = make(map[int]xrefEntry, len(sec))
+			trailer = cs.trailer
 		}
-		for nr, e := range sec {
-			if _, ok := entries[nr]; !ok {
-				entries[nr] = e
-			}
-		}
-		if len(entries) > conf.Limits.MaxXRefEntries {
+		secs = append(secs, cs.entries)
+		total += len(cs.entries)
+		if total > conf.Limits.MaxXRefEntries {
 			return nil, errLazyFallback
 		}
 		off = -1
-		if p, ok := tr["Prev"].(types.Integer); ok {
+		if p, ok := cs.trailer["Prev"].(types.Integer); ok {
 			off = int64(p.Value())
-		} else if _, ok := tr["Prev"]; ok {
+		} else if _, ok := cs.trailer["Prev"]; ok {
 			return nil, errLazyFallback
+		}
+	}
+	// The newest entry of each object counts.
+	var entries map[int]xrefEntry
+	if len(secs) == 1 {
+		entries = secs[0]
+	} else {
+		entries = make(map[int]xrefEntry, total)
+		for _, sec := range secs {
+			for nr, e := range sec {
+				if _, ok := entries[nr]; !ok {
+					entries[nr] = e
+				}
+			}
 		}
 	}
 	if trailer == nil {
@@ -229,7 +240,9 @@ func readLazy(ctx context.Context, sh *lazyShared, end int64, conf *model.Config
 			// stream among those it decoded itself.
 			*te = model.XRefTableEntry{ObjectStream: &stm, ObjectStreamInd: &idx, Generation: gen}
 			pc.Table[nr] = te
-			doc.srcs[nr] = lazySrc{stm: stm, idx: idx, compressed: true}
+			s := lazySrc{stm: stm, idx: idx, compressed: true}
+			doc.srcs[nr] = s
+			te.Object = doc.lazyObject(nr, s)
 		default:
 			if !objectAt(data, e.off, nr, e.gen) {
 				return nil, errLazyFallback
@@ -237,15 +250,14 @@ func readLazy(ctx context.Context, sh *lazyShared, end int64, conf *model.Config
 			*off, *gen = e.off, e.gen
 			*te = model.XRefTableEntry{Offset: off, Generation: gen}
 			pc.Table[nr] = te
-			doc.srcs[nr] = lazySrc{off: e.off, gen: e.gen}
+			s := lazySrc{off: e.off, gen: e.gen}
+			doc.srcs[nr] = s
+			te.Object = doc.lazyObject(nr, s)
 		}
 	}
 	if _, ok := pc.Table[0]; !ok {
 		gen, zero := types.FreeHeadGeneration, int64(0)
 		pc.Table[0] = &model.XRefTableEntry{Free: true, Offset: &zero, Generation: &gen}
-	}
-	for nr, s := range doc.srcs {
-		pc.Table[nr].Object = doc.lazyObject(nr, s)
 	}
 	pc.MaxObjNr = maxNr
 	size := maxNr + 1
@@ -545,8 +557,7 @@ func (d *lazyDoc) load(c context.Context, nr int, s lazySrc) (types.Object, erro
 		if err != nil {
 			return nil, err
 		}
-		str := string(b)
-		o, err := model.ParseObjectContext(c, &str, 0, d.pc.Limits.MaxRecursionDepth)
+		o, err := parseObject(c, b, d.pc.Limits.MaxRecursionDepth)
 		if err != nil {
 			return nil, err
 		}
@@ -561,11 +572,11 @@ func (d *lazyDoc) load(c context.Context, nr int, s lazySrc) (types.Object, erro
 	if ri, ok := d.refsOf(c, nr); ok && ri.kw == 'e' {
 		// Not a stream: parsed from its bytes in memory (pdfcpu's
 		// object reader would read them again through a buffer).
-		str := strings.TrimSpace(string(d.sh.data[s.off+int64(ri.body) : s.off+int64(ri.end)]))
-		if str == "" {
+		body := bytes.TrimSpace(d.sh.data[s.off+int64(ri.body) : s.off+int64(ri.end)])
+		if len(body) == 0 {
 			return nil, nil // the null object
 		}
-		return model.ParseObjectContext(c, &str, 0, d.pc.Limits.MaxRecursionDepth)
+		return parseObject(c, body, d.pc.Limits.MaxRecursionDepth)
 	}
 	o, err := pdfcpu.ParseObjectWithContext(c, d.pc, s.off, nr, s.gen)
 	if err != nil {
@@ -921,7 +932,7 @@ func (d *lazyDoc) byteRangeHolders() map[int]bool {
 	slices.SortFunc(offs, func(a, b at) int { return cmp.Compare(a.off, b.off) })
 	data := d.sh.data[:d.end]
 	for p := 0; ; {
-		i := bytes.Index(data[p:], markByteRange)
+		i := indexMarker(data[p:], markByteRange)
 		if i < 0 {
 			break
 		}
@@ -962,4 +973,34 @@ func (d *lazyDoc) byteRangeHolders() map[int]bool {
 		}
 	}
 	return d.holders
+}
+
+// indexMarker is bytes.Index for a marker that starts with '/' (common in
+// PDF): it searches for the rest, then checks the '/'.
+func indexMarker(b, marker []byte) int {
+	rest := marker[1:]
+	for p := 1; p < len(b); {
+		i := bytes.Index(b[p:], rest)
+		if i < 0 {
+			return -1
+		}
+		if b[p+i-1] == marker[0] {
+			return p + i - 1
+		}
+		p += i + 1
+	}
+	return -1
+}
+
+// countMarker is bytes.Count for such a marker.
+func countMarker(b, marker []byte) int {
+	n := 0
+	for p := 0; ; {
+		i := indexMarker(b[p:], marker)
+		if i < 0 {
+			return n
+		}
+		n++
+		p += i + len(marker)
+	}
 }
