@@ -53,7 +53,8 @@ type lazySrc struct {
 // file, or (object stream offset, index).
 type srcKey struct {
 	off int64
-	idx int // -1: uncompressed
+	idx int   // -1: uncompressed
+	lim int64 // where the scan of an uncompressed object stops
 }
 
 // refInfo is what a token scan finds in an object's bytes: its
@@ -100,6 +101,27 @@ type lazyDoc struct {
 	osd  *types.ObjectStreamDict // the empty stand-in pdfcpu's lazy objects need
 
 	holders map[int]bool // byteRangeHolders, once found
+	offs    []int64      // offsets of the uncompressed objects, sorted
+}
+
+// nextObject gives the offset of the next object after off (or the end):
+// an object's bytes end before it, so a scan of hostile bytes (an
+// unbalanced string) stops there and the scans stay linear in the file.
+func (d *lazyDoc) nextObject(off int64) int64 {
+	if d.offs == nil {
+		d.offs = make([]int64, 0, len(d.srcs))
+		for _, s := range d.srcs {
+			if !s.compressed {
+				d.offs = append(d.offs, s.off)
+			}
+		}
+		slices.Sort(d.offs)
+	}
+	i, _ := slices.BinarySearch(d.offs, off+1)
+	if i < len(d.offs) {
+		return d.offs[i]
+	}
+	return d.end
 }
 
 // readLazy reads the revision of sh.data ending at end.
@@ -227,9 +249,8 @@ func readLazy(ctx context.Context, sh *lazyShared, end int64, conf *model.Config
 		maxNr = max(maxNr, nr)
 		switch {
 		case e.free:
-			*gen = e.gen
-			*te = model.XRefTableEntry{Free: true, Offset: off, Generation: gen}
-			pc.Table[nr] = te
+			// Left out of the table: a free object and a missing one
+			// are the same to every reader of the model.
 		case e.compressed:
 			se, ok := entries[e.stm]
 			if !ok || se.free || se.compressed {
@@ -709,7 +730,7 @@ func (d *lazyDoc) refsOf(c context.Context, nr int) (refInfo, bool) {
 	if !ok {
 		return refInfo{}, false
 	}
-	key := srcKey{off: s.off, idx: -1}
+	key := srcKey{off: s.off, idx: -1, lim: d.nextObject(s.off)}
 	if s.compressed {
 		ss, ok := d.srcs[s.stm]
 		if !ok {
@@ -728,7 +749,7 @@ func (d *lazyDoc) refsOf(c context.Context, nr int) (refInfo, bool) {
 		}
 		ri = scanRefs(b, false)
 	} else {
-		ri = scanRefs(d.sh.data[s.off:d.end], true)
+		ri = scanRefs(d.sh.data[s.off:key.lim], true)
 	}
 	d.sh.refs[key] = ri
 	return ri, true
