@@ -296,6 +296,13 @@ func validatePDF(pc *model.Context) (err error) {
 	return api.ValidateContext(pc)
 }
 
+// ensurePageCount counts the pages when the validation did not (pdfcpu
+// panics on a catalog without a page tree: the count stays 0).
+func ensurePageCount(pc *model.Context) {
+	defer func() { _ = recover() }()
+	_ = pc.EnsurePageCount()
+}
+
 func catchPanic(err *error) {
 	if p := recover(); p != nil {
 		*err = fmt.Errorf("pdfcpu panic: %v", p)
@@ -367,7 +374,7 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 			a.validRelaxed = true
 		}
 		if pc.PageCount == 0 {
-			_ = pc.EnsurePageCount()
+			ensurePageCount(pc)
 		}
 		a.pages = pc.PageCount
 		if !scan.endsWithEOF {

@@ -89,6 +89,7 @@ func newLazyShared(data []byte) *lazyShared {
 type objStm struct {
 	content []byte
 	starts  []int // start of each object in content
+	err     error // it could not be decoded (kept: not tried again)
 }
 
 // lazyDoc is one revision (the file cut at end) read lazily.
@@ -674,8 +675,25 @@ func (d *lazyDoc) objStream(c context.Context, nr int) (*objStm, error) {
 		return nil, fmt.Errorf("object stream %d missing", nr)
 	}
 	if os := d.sh.objStms[src.off]; os != nil {
-		return os, nil
+		return os, os.err
 	}
+	os, err := d.decodeObjStream(c, nr, src)
+	if err != nil {
+		if c.Err() != nil {
+			return nil, err
+		}
+		os = &objStm{err: err}
+	}
+	d.sh.stmSize += int64(len(os.content))
+	if d.sh.stmSize > maxObjStmCache {
+		d.sh.objStms = map[int64]*objStm{}
+		d.sh.stmSize = int64(len(os.content))
+	}
+	d.sh.objStms[src.off] = os
+	return os, os.err
+}
+
+func (d *lazyDoc) decodeObjStream(c context.Context, nr int, src lazySrc) (*objStm, error) {
 	o, err := pdfcpu.ParseObjectWithContext(c, d.pc, src.off, nr, src.gen)
 	if err != nil {
 		return nil, err
@@ -713,12 +731,6 @@ func (d *lazyDoc) objStream(c context.Context, nr int) (*objStm, error) {
 		}
 		os.starts[i] = v
 	}
-	d.sh.stmSize += int64(len(content))
-	if d.sh.stmSize > maxObjStmCache {
-		d.sh.objStms = map[int64]*objStm{}
-		d.sh.stmSize = int64(len(content))
-	}
-	d.sh.objStms[src.off] = os
 	return os, nil
 }
 
