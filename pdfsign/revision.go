@@ -54,6 +54,7 @@ func laterUpdatesOnlySignatures(ctx context.Context, end int64, readOld func(int
 		return diffResult{kind: diffModified, why: "签名时的文件版本无法单独读取，无法判断追加的内容"}
 	}
 	c := newRevCompare(ctx, old, cur)
+	c.end = end
 	return c.run()
 }
 
@@ -76,6 +77,7 @@ type revCompare struct {
 	curRefBy map[int][]int
 	changed  map[int]bool
 	tooBig   bool
+	end      int64 // where the signed revision ends
 	visits   int
 
 	res      diffResult
@@ -318,7 +320,7 @@ func (c *revCompare) essential(x *model.XRefTable, withRefs bool) (map[int]bool,
 func (c *revCompare) unchanged(nr int) bool {
 	e, oe := c.cur.Table[nr], c.old.Table[nr]
 	if !e.Compressed && !oe.Compressed && e.Offset != nil && oe.Offset != nil && *e.Offset == *oe.Offset &&
-		intp(e.Generation) == intp(oe.Generation) {
+		intp(e.Generation) == intp(oe.Generation) && !c.readsPastEnd(nr) {
 		return true
 	}
 	if e.ObjectStream != nil && oe.ObjectStream != nil && *e.ObjectStream == *oe.ObjectStream &&
@@ -331,6 +333,35 @@ func (c *revCompare) unchanged(nr int) bool {
 		}
 	}
 	return equalObj(c.resolve(c.old, nr), c.resolve(c.cur, nr))
+}
+
+// readsPastEnd: object nr of the whole file starts in the signed revision
+// but is read from bytes appended after it (an object whose endobj, or a
+// stream whose data by its /Length, lies beyond the signed end): the same
+// offset then does not mean the same object.
+func (c *revCompare) readsPastEnd(nr int) bool {
+	if c.end <= 0 {
+		return false
+	}
+	e := c.cur.Table[nr]
+	if doc := c.curDoc; doc != nil && isLazy(e) {
+		ri, ok := doc.refsOf(c.ctx, nr)
+		if !ok || ri.kw == 0 || *e.Offset+int64(ri.end) > c.end {
+			return true
+		}
+		if ri.kw != 's' {
+			return false
+		}
+	}
+	sd, ok := c.resolve(c.cur, nr).(types.StreamDict)
+	if !ok {
+		return false
+	}
+	n := int64(len(sd.Raw))
+	if sd.Raw == nil && sd.StreamLength != nil {
+		n = *sd.StreamLength
+	}
+	return sd.StreamOffset+n > c.end
 }
 
 func intp(p *int) int {
