@@ -96,6 +96,17 @@ func Check(ctx context.Context, r io.ReaderAt, size int64, opt Options) (*Report
 		Problems:   []string{},
 	}
 
+	if _, ok := r.(memFile); !ok && size <= inMemoryMax {
+		// In memory the parse is lazy (lazy.go).
+		b := make([]byte, size)
+		if n, err := r.ReadAt(b, 0); int64(n) < size {
+			if err == nil || err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, fmt.Errorf("check: read: %w", err)
+		}
+		r = memFile(b)
+	}
 	sum, scan, err := hashAndScan(cctx, r, size)
 	if err != nil {
 		if cctx.Err() != nil {
