@@ -1,6 +1,7 @@
 package pdfsign
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strconv"
@@ -12,9 +13,9 @@ import (
 
 // parseObject parses one object's body (no stream) into pdfcpu's types.
 // A small parser handles the usual forms and gives the same values as
-// pdfcpu's (strings kept as written, hex strings upper-cased, null
-// dictionary entries dropped); anything unusual (comments, # in names,
-// malformed numbers, white space in hex strings, too deep) is left to
+// pdfcpu's (strings kept as written, hex strings upper-cased, names with
+// #xx decoded, null dictionary entries dropped); anything unusual
+// (comments, malformed numbers, white space in hex strings, too deep) is left to
 // pdfcpu's parser, which also knows how to skip junk.
 func parseObject(c context.Context, body []byte, maxDepth int) (types.Object, error) {
 	p := fastParser{b: body, maxDepth: maxDepth}
@@ -167,11 +168,17 @@ func (p *fastParser) dict(depth int) (types.Object, error) {
 func (p *fastParser) name() (string, error) {
 	p.i++ // '/'
 	n := p.token()
-	if len(n) == 0 || strings.IndexByte(string(n), '#') >= 0 ||
-		p.i < len(p.b) && (p.b[p.i] == '{' || p.b[p.i] == '}') {
+	if p.i < len(p.b) && (p.b[p.i] == '{' || p.b[p.i] == '}') {
 		return "", errNotFast
 	}
-	return string(n), nil
+	if bytes.IndexByte(n, '#') >= 0 {
+		d, err := types.DecodeName(string(n)) // #xx escapes, as pdfcpu
+		if err != nil {
+			return "", errNotFast
+		}
+		return d, nil
+	}
+	return string(n), nil // possibly empty: "/" alone is the empty name
 }
 
 // str reads a literal string as pdfcpu does: the bytes between the
@@ -201,7 +208,8 @@ func (p *fastParser) str() (types.Object, error) {
 	return nil, errNotFast
 }
 
-// hex reads a hexadecimal string of hex digits only (pdfcpu upper-cases it).
+// hex reads a hexadecimal string of hex digits only (pdfcpu upper-cases it
+// and completes an odd count with a 0).
 func (p *fastParser) hex() (types.Object, error) {
 	j := p.i + 1
 	for j < len(p.b) && p.b[j] != '>' {
@@ -211,10 +219,13 @@ func (p *fastParser) hex() (types.Object, error) {
 		}
 		j++
 	}
-	if j >= len(p.b) || (j-p.i-1)%2 != 0 {
+	if j >= len(p.b) {
 		return nil, errNotFast
 	}
 	s := strings.ToUpper(string(p.b[p.i+1 : j]))
+	if len(s)%2 != 0 {
+		s += "0" // a missing final digit is 0 (7.3.4.3)
+	}
 	p.i = j + 1
 	return types.HexLiteral(s), nil
 }
@@ -223,7 +234,7 @@ func digits(b []byte) bool {
 	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
 		b = b[1:]
 	}
-	if len(b) == 0 || len(b) > 18 {
+	if len(b) == 0 {
 		return false
 	}
 	for _, c := range b {

@@ -150,3 +150,21 @@ func TestObjectReadPastSignedEnd(t *testing.T) {
 		})
 	}
 }
+
+// TestFastParserForms: forms the corpus may lack give pdfcpu's values too
+// (by the fast parser or by falling back to pdfcpu's).
+func TestFastParserForms(t *testing.T) {
+	for _, in := range []string{
+		"<< /A 1 % a comment\n /B 2 >>", "[1 0 R 2 0 R 3]", "[1 0 R2 0 R]", "<</A 1 0 R/B[2 0 R]>>",
+		"<< /A null /B [null 1] >>", "<< /K <4142 43> /L <41a> /M <> >>", "(a(b)c\\)d)", "/A#20B", "<</N/>>",
+		"[-1 +2 .5 -.5 3. 1.2.3 1,5]", "[true false True]", "<< /A 1 /A 2 >>", "[{1} 2]", "99999999999999999999",
+		"<</A (x)/B<</C [1 [2 [3]]]>>>>", "[ 1 2 R ]", "[1 -2 R]",
+	} {
+		s := in // pdfcpu consumes its input
+		want, werr := model.ParseObjectContext(context.Background(), &s, 0, 100)
+		got, gerr := parseObject(context.Background(), []byte(in), 100)
+		if (werr == nil) != (gerr == nil) || !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: got %#v (%v), pdfcpu %#v (%v)", in, got, gerr, want, werr)
+		}
+	}
+}
