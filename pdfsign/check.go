@@ -16,6 +16,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 )
 
 // Options tune a check. The zero value checks offline with DefaultTimeout.
@@ -49,13 +50,14 @@ func CheckFile(ctx context.Context, path string, opt Options) (*Report, error) {
 	}
 	var r io.ReaderAt = f
 	if st.Size() <= inMemoryMax {
-		// pdfcpu reads object by object through a fresh buffered reader
-		// each time: from memory that costs no system calls.
+		// The lazy read works on the bytes in memory (and pdfcpu reads
+		// object by object through a fresh buffered reader each time:
+		// from memory that costs no system calls).
 		b := make([]byte, st.Size())
 		if _, err := io.ReadFull(f, b); err != nil {
 			return nil, fmt.Errorf("check %s: %w", path, err)
 		}
-		r = bytes.NewReader(b)
+		r = memFile(b)
 	}
 	rep, err := Check(ctx, r, st.Size(), opt)
 	if err != nil {
@@ -94,6 +96,17 @@ func Check(ctx context.Context, r io.ReaderAt, size int64, opt Options) (*Report
 		Problems:   []string{},
 	}
 
+	if _, ok := r.(memFile); !ok && size <= inMemoryMax {
+		// In memory the parse is lazy (lazy.go).
+		b := make([]byte, size)
+		if n, err := r.ReadAt(b, 0); int64(n) < size {
+			if err == nil || err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, fmt.Errorf("check: read: %w", err)
+		}
+		r = memFile(b)
+	}
 	sum, scan, err := hashAndScan(cctx, r, size)
 	if err != nil {
 		if cctx.Err() != nil {
@@ -195,7 +208,7 @@ func hashAndScan(ctx context.Context, r io.ReaderAt, size int64) (string, scanRe
 		}
 		joined := append(carry, b[:min(len(b), len(markByteRange)-1)]...)
 		res.byteRanges += bytes.Count(joined, markByteRange)
-		res.byteRanges += bytes.Count(b, markByteRange)
+		res.byteRanges += countMarker(b, markByteRange)
 		carry = append(carry[:0], b[max(0, len(b)-(len(markByteRange)-1)):]...)
 		tail = append(tail, b[max(0, len(b)-1024):]...)
 		tail = tail[max(0, len(tail)-1024):]
@@ -294,6 +307,13 @@ func validatePDF(pc *model.Context) (err error) {
 	return api.ValidateContext(pc)
 }
 
+// ensurePageCount counts the pages when the validation did not (pdfcpu
+// panics on a catalog without a page tree: the count stays 0).
+func ensurePageCount(pc *model.Context) {
+	defer func() { _ = recover() }()
+	_ = pc.EnsurePageCount()
+}
+
 func catchPanic(err *error) {
 	if p := recover(); p != nil {
 		*err = fmt.Errorf("pdfcpu panic: %v", p)
@@ -306,8 +326,29 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 
 	// One parse (relaxed, as readers read); pdfcpu's strict mode is not run:
 	// a second parse of an untrusted file doubles time and memory for
-	// nits that do not change the verdict.
-	pc, err := readPDF(ctx, r, size, model.ValidationRelaxed, opt)
+	// nits that do not change the verdict. The parse is lazy (lazy.go)
+	// when the file is in memory and its cross-reference sections read
+	// cleanly; else pdfcpu reads (and repairs) the whole file.
+	var (
+		pc     *model.Context
+		err    error
+		sh     *lazyShared
+		curDoc *lazyDoc
+	)
+	if data := inMemory(r, size); data != nil && !opt.Revocation {
+		sh = newLazyShared(data)
+		curDoc, err = readLazy(ctx, sh, size, newConf(model.ValidationRelaxed, opt))
+		if err != nil && ctx.Err() != nil {
+			a.failed = "检查被中止"
+			return
+		}
+		if curDoc != nil {
+			pc = curDoc.pc
+		}
+	}
+	if pc == nil {
+		pc, err = readPDF(ctx, r, size, model.ValidationRelaxed, opt)
+	}
 	if err != nil {
 		a.errRelaxed = err.Error()
 		switch {
@@ -334,6 +375,9 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 			return
 		}
 		validated = true
+		if curDoc != nil {
+			curDoc.materialize()
+		}
 		if err := validatePDF(pc); err != nil {
 			a.errRelaxed = err.Error()
 			a.problem("PDF文件结构校验未通过（pdfcpu：" + shorten(err.Error(), 200) + "）")
@@ -341,7 +385,7 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 			a.validRelaxed = true
 		}
 		if pc.PageCount == 0 {
-			_ = pc.EnsurePageCount()
+			ensurePageCount(pc)
 		}
 		a.pages = pc.PageCount
 		if !scan.endsWithEOF {
@@ -351,7 +395,7 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 	}
 	defer validate()
 
-	found, stray, permsSigs := locateSignatures(pc.XRefTable)
+	found, stray, permsSigs := locateSignatures(pc.XRefTable, curDoc)
 	if stray || (len(found) == 0 && scan.byteRanges > permsSigs) {
 		a.stray = true
 		a.problem("文件中有签名数据没有挂在任何签名域上，签名可能被剥离或文件被改动")
@@ -376,8 +420,7 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 
 	// Appended revisions: the difference analysis decides whether they
 	// only make changes PDF allows after a signature.
-	cur := pc // the whole file, parsed once
-	whole := func() (*model.Context, error) { return cur, nil }
+	cur := revision{x: pc.XRefTable, doc: curDoc} // the whole file, parsed once
 	// The signed revisions are parsed with every verified signature value
 	// blanked (its hex string replaced by "0" and spaces, same length): the
 	// values are checked above from the real bytes, and pdfcpu's hex
@@ -390,12 +433,24 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 		}
 	}
 	blanked := &blankedReader{r: r, gaps: gaps}
+	readOld := func(end int64) (revision, error) {
+		if sh != nil {
+			if doc, err := readLazy(ctx, sh, end, newConf(model.ValidationRelaxed, opt)); err == nil {
+				return revision{x: doc.pc.XRefTable, doc: doc}, nil
+			}
+		}
+		old, err := readPDF(ctx, blanked, end, model.ValidationRelaxed, opt)
+		if err != nil {
+			return revision{}, err
+		}
+		return revision{x: old.XRefTable}, nil
+	}
 	for _, i := range order {
 		s := &sigs[i]
 		if !s.AppendedAfterSigning || !s.DigestOK || !s.SignatureOK {
 			continue
 		}
-		res := laterUpdatesOnlySignatures(ctx, blanked, s.signedEnd(), opt, whole)
+		res := laterUpdatesOnlySignatures(ctx, s.signedEnd(), readOld, cur)
 		s.LaterUpdatesOnlySignatures = res.kind == diffOK
 		switch res.kind {
 		case diffFormFill:
@@ -558,8 +613,9 @@ func dssCertificates(x *model.XRefTable) []*certInfo {
 		if i >= 1000 {
 			break
 		}
-		sd, _, err := x.DereferenceStreamDict(o)
-		if err != nil || sd == nil {
+		so, err := x.Dereference(o) // decodes lazy objects (DereferenceStreamDict does not)
+		sd, ok := so.(types.StreamDict)
+		if err != nil || !ok {
 			continue
 		}
 		if err := sd.DecodeWithLimit(1 << 20); err != nil {
@@ -608,4 +664,26 @@ func onlyWhiteSpace(r io.ReaderAt, from, to int64) bool {
 		return false
 	}
 	return len(bytes.TrimSpace(b)) == 0
+}
+
+// memFile is a file read into memory.
+type memFile []byte
+
+func (m memFile) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 || off > int64(len(m)) {
+		return 0, io.EOF
+	}
+	n := copy(p, m[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// inMemory gives the bytes of r when they are in memory already.
+func inMemory(r io.ReaderAt, size int64) []byte {
+	if m, ok := r.(memFile); ok && int64(len(m)) == size {
+		return m
+	}
+	return nil
 }

@@ -31,7 +31,10 @@ const (
 // file holds a signature dictionary (with /ByteRange and /Contents) that no
 // signature field refers to; permsSigs counts the signature dictionaries of
 // /Perms (usage rights UR3, DocMDP), which are not fields.
-func locateSignatures(x *model.XRefTable) (found []located, stray bool, permsSigs int) {
+//
+// doc is the lazy reader of x (nil when pdfcpu read it whole): objects not
+// parsed yet are parsed only when their bytes hold a /ByteRange.
+func locateSignatures(x *model.XRefTable, doc *lazyDoc) (found []located, stray bool, permsSigs int) {
 	w := &walker{x: x, seenSig: map[int]bool{}, seenObj: map[int]bool{}}
 	root, err := x.Catalog()
 	if err != nil || root == nil {
@@ -63,7 +66,14 @@ func locateSignatures(x *model.XRefTable) (found []located, stray bool, permsSig
 		if e == nil || e.Free || e.Object == nil || w.seenSig[nr] || perms[nr] {
 			continue
 		}
-		d, ok := e.Object.(types.Dict)
+		o := e.Object
+		if doc != nil && isLazy(e) {
+			if !doc.byteRangeHolders()[nr] {
+				continue
+			}
+			o, _ = x.Dereference(*types.NewIndirectRef(nr, intp(e.Generation)))
+		}
+		d, ok := o.(types.Dict)
 		if !ok {
 			continue
 		}

@@ -139,8 +139,10 @@ func TestSM2Chain(t *testing.T) {
 }
 
 // TestLaterSignatureVerdicts: a second signature made by OpenSSL after a
-// first one: an appearance written over the signed amount, a visible one
-// on blank paper, and signatures after DocMDP P=1 and FieldMDP locks.
+// first one: an appearance written over the signed amount (as text, as
+// white paper, as digits drawn with black paths), a red vector seal over
+// it (allowed, as image seals are), a visible one on blank paper, and
+// signatures after DocMDP P=1 and FieldMDP locks.
 func TestLaterSignatureVerdicts(t *testing.T) {
 	cases := []struct {
 		file    string
@@ -149,6 +151,8 @@ func TestLaterSignatureVerdicts(t *testing.T) {
 	}{
 		{"ossl-overlay-amount.pdf", false, "外观覆盖了签名时页面上已有的内容"},
 		{"ossl-overlay-whiteout.pdf", false, "外观覆盖了签名时页面上已有的内容"},
+		{"ossl-overlay-paths.pdf", false, "外观覆盖了签名时页面上已有的内容"}, // digits as black paths
+		{"ossl-seal-red-paths.pdf", true, ""},                 // a red vector seal, like an image seal
 		{"ossl-second-visible.pdf", true, ""},
 		{"ossl-certified-p1.pdf", true, ""},
 		{"ossl-certified-p1-then-signed.pdf", false, "不允许签名后再有任何改动"},

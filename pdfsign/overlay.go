@@ -184,7 +184,8 @@ func (c *revCompare) visibleRectIn(x *model.XRefTable, d types.Dict) (rect, bool
 }
 
 // pageInk approximates where the page's content paints: boxes around shown
-// text and images (vector paths such as background fills are left out).
+// text, images and paths filled in a dark colour (light fills such as
+// backgrounds are left out).
 func (c *revCompare) pageInk(page types.Dict) []rect {
 	res := c.inherited(page, "Resources")
 	var content []byte
@@ -264,7 +265,37 @@ type inkScan struct {
 	// whiteFills counts rectangles filled in white: paper drawn over
 	// what is below (a later appearance hiding the signed text).
 	whiteFills int
-	ops        int
+	// darkFills counts paths filled in a dark colour (black, grey, dark
+	// blue: the colours of text): digits drawn as outlines instead of
+	// text. Their boxes are ink like text. Light and coloured fills
+	// (backgrounds, a red seal) are not counted.
+	darkFills int
+	ops       int
+}
+
+// whiteColour: a grey, RGB or CMYK fill colour that is white.
+func whiteColour(v []float64) bool {
+	switch len(v) {
+	case 1, 3:
+		return min(v[0], v[len(v)-1], v[len(v)/2]) >= 0.99
+	case 4:
+		return max(v[0], v[1], v[2], v[3]) <= 0.01
+	}
+	return false
+}
+
+// darkColour: a fill colour given by 1 (grey), 3 (RGB) or 4 (CMYK)
+// components that reads as text ink.
+func darkColour(v []float64) bool {
+	switch len(v) {
+	case 1:
+		return v[0] <= 0.5
+	case 3:
+		return max(v[0], v[1], v[2]) <= 0.5
+	case 4:
+		return v[3] >= 0.5 || min(v[0], v[1], v[2]) >= 0.5
+	}
+	return false
 }
 
 type token struct {
@@ -276,10 +307,25 @@ type token struct {
 // run interprets a content stream for text and image placement.
 func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 	var stack []token
-	var gs []matrix
+	type gstate struct {
+		ctm         matrix
+		white, dark bool
+	}
+	var gs []gstate
 	tm, tlm := identity, identity
 	var fs, tl float64 = 1, 0
 	white, pendingRect := false, false
+	dark := true // the initial fill colour is black
+	var path rect
+	pathPts := false
+	point := func(x, y float64) {
+		x, y = ctm.apply(x, y)
+		if !pathPts {
+			path, pathPts = rect{x, y, x, y}, true
+			return
+		}
+		path = rect{min(path.x0, x), min(path.y0, y), max(path.x1, x), max(path.y1, y)}
+	}
 	show := func(n float64) {
 		if n <= 0 {
 			return
@@ -327,11 +373,12 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 		switch t.s {
 		case "q":
 			if len(gs) < 256 {
-				gs = append(gs, ctm)
+				gs = append(gs, gstate{ctm, white, dark})
 			}
 		case "Q":
 			if len(gs) > 0 {
-				ctm = gs[len(gs)-1]
+				g := gs[len(gs)-1]
+				ctm, white, dark = g.ctm, g.white, g.dark
 				gs = gs[:len(gs)-1]
 			}
 		case "cm":
@@ -378,22 +425,63 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 		case "g":
 			v, ok := nums(1)
 			white = ok && v[0] >= 0.99
+			dark = ok && darkColour(v)
 		case "rg":
 			v, ok := nums(3)
 			white = ok && v[0] >= 0.99 && v[1] >= 0.99 && v[2] >= 0.99
+			dark = ok && darkColour(v)
 		case "k":
 			v, ok := nums(4)
 			white = ok && v[0] <= 0.01 && v[1] <= 0.01 && v[2] <= 0.01 && v[3] <= 0.01
+			dark = ok && darkColour(v)
+		case "cs":
+			// A new fill colour space starts at black, a pattern at none.
+			white = false
+			dark = !(len(stack) > 0 && stack[len(stack)-1].kind == '/' && stack[len(stack)-1].s == "Pattern")
+		case "sc", "scn":
+			var v []float64
+			for _, e := range stack {
+				if e.kind != 'n' {
+					v = nil // a pattern
+					break
+				}
+				v = append(v, e.n)
+			}
+			white = whiteColour(v)
+			dark = darkColour(v)
+		case "m", "l":
+			if v, ok := nums(2); ok {
+				point(v[0], v[1])
+			}
+		case "c":
+			if v, ok := nums(6); ok {
+				point(v[0], v[1])
+				point(v[2], v[3])
+				point(v[4], v[5])
+			}
+		case "v", "y":
+			if v, ok := nums(4); ok {
+				point(v[0], v[1])
+				point(v[2], v[3])
+			}
 		case "re":
 			pendingRect = true
-		case "f", "F", "f*", "B", "B*":
-			if pendingRect && white {
+			if v, ok := nums(4); ok {
+				point(v[0], v[1])
+				point(v[0]+v[2], v[1]+v[3])
+			}
+		case "f", "F", "f*", "B", "B*", "b", "b*":
+			if pendingRect && white && t.s[0] != 'b' {
 				s.whiteFills++
 			}
-			pendingRect = false
-		case "n", "S", "s", "b", "b*", "W", "W*":
+			if dark && pathPts && path.x1-path.x0 > 0 && path.y1-path.y0 > 0 {
+				s.darkFills++
+				s.boxes = append(s.boxes, path)
+			}
+			pendingRect, pathPts = false, false
+		case "n", "S", "s", "W", "W*":
 			if t.s != "W" && t.s != "W*" {
-				pendingRect = false
+				pendingRect, pathPts = false, false
 			}
 		case "Do":
 			if len(stack) > 0 && stack[len(stack)-1].kind == '/' {
@@ -589,11 +677,12 @@ func (l *lexer) skipInlineImage() {
 	l.i = len(l.b)
 }
 
-// appearanceWritesText: the widget's normal appearance shows text or fills
-// a rectangle in white (directly or in the form XObjects it paints). A
-// stamp image (a seal over the company name, as Chinese e-seals sit) is not
-// taken for an overlay; text written, or white paper laid, over the signed
-// text is.
+// appearanceWritesText: the widget's normal appearance shows text, fills
+// a rectangle in white, or fills paths in a dark colour (digits drawn as
+// outlines), directly or in the form XObjects it paints. A stamp image (a
+// seal over the company name, as Chinese e-seals sit) or a coloured vector
+// seal is not taken for an overlay; text written, or drawn, or white paper
+// laid, over the signed content is.
 func (c *revCompare) appearanceWritesText(d types.Dict) bool {
 	ap, _ := c.deref(c.cur, d["AP"]).(types.Dict)
 	if ap == nil {
@@ -612,5 +701,5 @@ func (c *revCompare) appearanceWritesText(d types.Dict) bool {
 	res, _ := c.deref(c.cur, sd.Dict["Resources"]).(types.Dict)
 	s := &inkScan{c: c, x: c.cur}
 	s.run(c.decoded(sd), identity, res, 0)
-	return s.texts > 0 || s.whiteFills > 0
+	return s.texts > 0 || s.whiteFills > 0 || s.darkFills > 0
 }

@@ -3,7 +3,6 @@ package pdfsign
 import (
 	"bytes"
 	"context"
-	"io"
 	"reflect"
 	"slices"
 	"strconv"
@@ -49,22 +48,27 @@ type diffResult struct {
 // now leads to an object that did not exist when signing, and a later
 // signature widget whose appearance covers page content. Fields filled and
 // annotations added give diffFormFill.
-func laterUpdatesOnlySignatures(ctx context.Context, r io.ReaderAt, end int64, opt Options, whole func() (*model.Context, error)) diffResult {
-	old, err := readPDF(ctx, r, end, model.ValidationRelaxed, opt)
+func laterUpdatesOnlySignatures(ctx context.Context, end int64, readOld func(int64) (revision, error), cur revision) diffResult {
+	old, err := readOld(end)
 	if err != nil {
 		return diffResult{kind: diffModified, why: "签名时的文件版本无法单独读取，无法判断追加的内容"}
 	}
-	cur, err := whole()
-	if err != nil {
-		return diffResult{kind: diffModified, why: "文件无法读取，无法判断追加的内容"}
-	}
-	c := newRevCompare(ctx, old.XRefTable, cur.XRefTable)
+	c := newRevCompare(ctx, old, cur)
+	c.end = end
 	return c.run()
 }
 
+// revision is a revision's objects: a pdfcpu model, read lazily when doc
+// is set.
+type revision struct {
+	x   *model.XRefTable
+	doc *lazyDoc
+}
+
 type revCompare struct {
-	ctx      context.Context
-	old, cur *model.XRefTable
+	ctx            context.Context
+	old, cur       *model.XRefTable
+	oldDoc, curDoc *lazyDoc // nil when pdfcpu read the revision whole
 	// Essential objects: reachable from the catalog other than through
 	// its /DSS, /Metadata and /Extensions (what a reader renders or fills).
 	oldEss, curEss map[int]bool
@@ -73,14 +77,26 @@ type revCompare struct {
 	curRefBy map[int][]int
 	changed  map[int]bool
 	tooBig   bool
+	end      int64 // where the signed revision ends
 	visits   int
 
 	res      diffResult
 	newSigWs []newWidget // signature widgets added after signing
 }
 
-func newRevCompare(ctx context.Context, old, cur *model.XRefTable) *revCompare {
-	return &revCompare{ctx: ctx, old: old, cur: cur, changed: map[int]bool{}}
+func newRevCompare(ctx context.Context, old, cur revision) *revCompare {
+	return &revCompare{ctx: ctx, old: old.x, cur: cur.x, oldDoc: old.doc, curDoc: cur.doc, changed: map[int]bool{}}
+}
+
+// docOf gives the lazy reader of x, nil when pdfcpu read it whole.
+func (c *revCompare) docOf(x *model.XRefTable) *lazyDoc {
+	switch x {
+	case c.old:
+		return c.oldDoc
+	case c.cur:
+		return c.curDoc
+	}
+	return nil
 }
 
 // Limits of the difference analysis on hostile files.
@@ -233,11 +249,31 @@ func (c *revCompare) essential(x *model.XRefTable, withRefs bool) (map[int]bool,
 		refBy = map[int][]int{}
 	}
 	root := x.Root.ObjectNumber.Value()
+	doc := c.docOf(x)
 	stack := []int{root}
 	ess[root] = true
 	for len(stack) > 0 {
 		nr := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
+		if e := x.Table[nr]; doc != nil && nr != root && e != nil && !e.Free && isLazy(e) {
+			// Not parsed: its references from its bytes.
+			ri, _ := doc.refsOf(c.ctx, nr)
+			for _, t := range ri.refs {
+				c.visits++
+				if withRefs {
+					refBy[t] = append(refBy[t], nr)
+				}
+				if !ess[t] {
+					ess[t] = true
+					stack = append(stack, t)
+				}
+			}
+			if c.visits > maxGraphVisits {
+				c.tooBig = true
+				break
+			}
+			continue
+		}
 		o := c.resolve(x, nr)
 		var walk func(o types.Object, depth int)
 		walk = func(o types.Object, depth int) {
@@ -284,10 +320,48 @@ func (c *revCompare) essential(x *model.XRefTable, withRefs bool) (map[int]bool,
 func (c *revCompare) unchanged(nr int) bool {
 	e, oe := c.cur.Table[nr], c.old.Table[nr]
 	if !e.Compressed && !oe.Compressed && e.Offset != nil && oe.Offset != nil && *e.Offset == *oe.Offset &&
-		intp(e.Generation) == intp(oe.Generation) {
+		intp(e.Generation) == intp(oe.Generation) && !c.readsPastEnd(nr) {
 		return true
 	}
+	if e.ObjectStream != nil && oe.ObjectStream != nil && *e.ObjectStream == *oe.ObjectStream &&
+		intp(e.ObjectStreamInd) == intp(oe.ObjectStreamInd) {
+		// The same place in the same object stream, itself unchanged.
+		se, ose := c.cur.Table[*e.ObjectStream], c.old.Table[*e.ObjectStream]
+		if se != nil && ose != nil && !se.Compressed && !ose.Compressed && se.Offset != nil && ose.Offset != nil &&
+			*se.Offset == *ose.Offset {
+			return true
+		}
+	}
 	return equalObj(c.resolve(c.old, nr), c.resolve(c.cur, nr))
+}
+
+// readsPastEnd: object nr of the whole file starts in the signed revision
+// but is read from bytes appended after it (an object whose endobj, or a
+// stream whose data by its /Length, lies beyond the signed end): the same
+// offset then does not mean the same object.
+func (c *revCompare) readsPastEnd(nr int) bool {
+	if c.end <= 0 {
+		return false
+	}
+	e := c.cur.Table[nr]
+	if doc := c.curDoc; doc != nil && isLazy(e) {
+		ri, ok := doc.refsOf(c.ctx, nr)
+		if !ok || ri.kw == 0 || *e.Offset+int64(ri.end) > c.end {
+			return true
+		}
+		if ri.kw != 's' {
+			return false
+		}
+	}
+	sd, ok := c.resolve(c.cur, nr).(types.StreamDict)
+	if !ok {
+		return false
+	}
+	n := int64(len(sd.Raw))
+	if sd.Raw == nil && sd.StreamLength != nil {
+		n = *sd.StreamLength
+	}
+	return sd.StreamOffset+n > c.end
 }
 
 func intp(p *int) int {

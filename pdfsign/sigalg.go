@@ -413,8 +413,7 @@ func oidForHash(h crypto.Hash) asn1.ObjectIdentifier {
 }
 
 // Brainpool curves (RFC 5639), which Go's library lacks: ECDSA verification
-// in affine coordinates with math/big (public data only, so constant time
-// is not needed).
+// with math/big (public data only, so constant time is not needed).
 type bpCurve struct {
 	name       string
 	p, a, b, n *big.Int
@@ -521,15 +520,97 @@ func (c *bpCurve) add(x1, y1, x2, y2 *big.Int) (*big.Int, *big.Int) {
 	return x3, y3
 }
 
-func (c *bpCurve) mul(x, y, k *big.Int) (*big.Int, *big.Int) {
-	var rx, ry *big.Int
-	for i := k.BitLen() - 1; i >= 0; i-- {
-		rx, ry = c.add(rx, ry, rx, ry)
-		if k.Bit(i) == 1 {
-			rx, ry = c.add(rx, ry, x, y)
+// jacPoint is a point in Jacobian coordinates (X/Z², Y/Z³); Z = 0 is the
+// point at infinity.
+type jacPoint struct{ x, y, z *big.Int }
+
+// double sets P to 2P (a general: brainpool's a is not -3):
+// S = 4XY², M = 3X² + aZ⁴, X' = M² - 2S, Y' = M(S - X') - 8Y⁴, Z' = 2YZ.
+func (c *bpCurve) double(P *jacPoint, t *[4]big.Int) {
+	if P.z.Sign() == 0 || P.y.Sign() == 0 {
+		P.z.SetInt64(0)
+		return
+	}
+	p := c.p
+	yy, s, m, x3 := &t[0], &t[1], &t[2], &t[3]
+	yy.Mul(P.y, P.y).Mod(yy, p)
+	s.Mul(P.x, yy).Lsh(s, 2).Mod(s, p)
+	m.Mul(P.z, P.z).Mod(m, p)
+	m.Mul(m, m).Mod(m, p).Mul(m, c.a)
+	x3.Mul(P.x, P.x)
+	m.Add(m, x3).Add(m, x3).Add(m, x3).Mod(m, p)
+	P.z.Mul(P.y, P.z).Lsh(P.z, 1).Mod(P.z, p)
+	x3.Mul(m, m).Sub(x3, s).Sub(x3, s).Mod(x3, p)
+	yy.Mul(yy, yy).Lsh(yy, 3)
+	P.y.Sub(s, x3).Mul(P.y, m).Sub(P.y, yy).Mod(P.y, p)
+	P.x.Set(x3)
+}
+
+// addAffine sets P to P + (x, y), an affine point:
+// H = xZ² - X, R = yZ³ - Y, X' = R² - H³ - 2XH², Y' = R(XH² - X') - YH³, Z' = ZH.
+func (c *bpCurve) addAffine(P *jacPoint, x, y *big.Int, t *[4]big.Int) {
+	if P.z.Sign() == 0 {
+		P.x.Set(x)
+		P.y.Set(y)
+		P.z.SetInt64(1)
+		return
+	}
+	p := c.p
+	h, r, hh, hhh := &t[0], &t[1], &t[2], &t[3]
+	hh.Mul(P.z, P.z).Mod(hh, p)
+	h.Mul(x, hh).Sub(h, P.x).Mod(h, p)
+	r.Mul(hh, P.z).Mod(r, p).Mul(r, y).Sub(r, P.y).Mod(r, p)
+	if h.Sign() == 0 {
+		if r.Sign() == 0 {
+			c.double(P, t)
+		} else {
+			P.z.SetInt64(0)
+		}
+		return
+	}
+	hh.Mul(h, h).Mod(hh, p)
+	hhh.Mul(hh, h).Mod(hhh, p)
+	hh.Mul(hh, P.x).Mod(hh, p) // XH²
+	P.z.Mul(P.z, h).Mod(P.z, p)
+	P.x.Mul(r, r).Sub(P.x, hhh).Sub(P.x, hh).Sub(P.x, hh).Mod(P.x, p)
+	P.y.Mul(P.y, hhh)
+	hh.Sub(hh, P.x).Mul(hh, r).Sub(hh, P.y).Mod(hh, p)
+	P.y.Set(hh)
+}
+
+// mulAdd returns u1·(x1, y1) + u2·(x2, y2) (nil for the point at infinity)
+// with one chain of doublings for both (Shamir's trick), in Jacobian
+// coordinates: one modular inverse at the end instead of one per step.
+func (c *bpCurve) mulAdd(u1, x1, y1, u2, x2, y2 *big.Int) (*big.Int, *big.Int) {
+	sx, sy := c.add(x1, y1, x2, y2)
+	P := jacPoint{new(big.Int), new(big.Int), new(big.Int)}
+	var t [4]big.Int
+	for i := max(u1.BitLen(), u2.BitLen()) - 1; i >= 0; i-- {
+		c.double(&P, &t)
+		switch b1, b2 := u1.Bit(i), u2.Bit(i); {
+		case b1 == 1 && b2 == 1:
+			if sx != nil {
+				c.addAffine(&P, sx, sy, &t)
+			}
+		case b1 == 1:
+			c.addAffine(&P, x1, y1, &t)
+		case b2 == 1:
+			c.addAffine(&P, x2, y2, &t)
 		}
 	}
-	return rx, ry
+	if P.z.Sign() == 0 {
+		return nil, nil
+	}
+	zi := new(big.Int).ModInverse(P.z, c.p)
+	if zi == nil {
+		return nil, nil
+	}
+	z2 := new(big.Int).Mul(zi, zi)
+	z2.Mod(z2, c.p)
+	x := new(big.Int).Mul(P.x, z2)
+	z2.Mul(z2, zi)
+	y := new(big.Int).Mul(P.y, z2)
+	return x.Mod(x, c.p), y.Mod(y, c.p)
 }
 
 // verify is ECDSA verification (SEC 1, 4.1.4).
@@ -547,9 +628,7 @@ func (k *bpKey) verify(digest []byte, r, s *big.Int) bool {
 	u1.Mod(u1, c.n)
 	u2 := new(big.Int).Mul(r, w)
 	u2.Mod(u2, c.n)
-	x1, y1 := c.mul(c.gx, c.gy, u1)
-	x2, y2 := c.mul(k.x, k.y, u2)
-	x, _ := c.add(x1, y1, x2, y2)
+	x, _ := c.mulAdd(u1, c.gx, c.gy, u2, k.x, k.y)
 	if x == nil {
 		return false
 	}

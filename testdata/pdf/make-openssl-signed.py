@@ -21,6 +21,8 @@ incremental update; OpenSSL signs the bytes of the ranges:
   ossl-overlay-amount.pdf signed.pdf (pdfsig) signed again by any certificate with a
                           visible appearance writing "CNY 20000000.00" over the amount
   ossl-overlay-whiteout.pdf  the same with an appearance that only lays white paper over the amount
+  ossl-overlay-paths.pdf  the same, the forged digits drawn as black filled paths (no text)
+  ossl-seal-red-paths.pdf the same place, a red vector seal (a filled ring): allowed, as an image seal
   ossl-second-visible.pdf signed.pdf signed again, the visible appearance on blank paper
   ossl-certified-p1.pdf   a certification signature, DocMDP P=1 (no changes allowed)
   ossl-certified-p1-then-signed.pdf  the same signed again (a violation)
@@ -37,16 +39,26 @@ assembles the CMS SignedData DER from OpenSSL's parts: the SM2 certificates
 (openssl req/x509 -sm3), the SM3 digest (openssl dgst -sm3) and the SM2
 signature over the DER signed attributes (openssl pkeyutl -sign -rawin
 -digest sm3 -pkeyopt distid:1234567812345678).
+
+With file names as arguments, only those files are written (the others
+keep their committed bytes).
 """
 import datetime
 import os
 import re
 import subprocess
+import sys
 import tempfile
 
 import pikepdf
 
 here = os.path.dirname(os.path.abspath(__file__))
+only = set(sys.argv[1:])
+
+
+def write(name, data):
+    if not only or name in only:
+        open(os.path.join(here, name), "wb").write(data)
 work = tempfile.mkdtemp()
 PLACEHOLDER = 8192  # bytes reserved for the CMS
 
@@ -178,7 +190,7 @@ def finish(out, cs, ce, cms, name):
     h = cms.hex().encode()
     assert len(h) <= ce - cs - 2, "placeholder too small"
     out[cs + 1:cs + 1 + len(h)] = h
-    open(os.path.join(here, name), "wb").write(out)
+    write(name, out)
     return out
 
 
@@ -211,6 +223,25 @@ ossl("ossl-overlay-amount.pdf", "p256", "sha256", base=signed, rect=b"[180 700 3
      appearance=(b"140 18", b"q 1 g 0 0 140 18 re f Q BT /Helv 12 Tf 0 g 2 4 Td (CNY 20000000.00) Tj ET"))
 ossl("ossl-overlay-whiteout.pdf", "p256", "sha256", base=signed, rect=b"[180 700 320 718]", field_name=b"Whiteout",
      appearance=(b"140 18", b"q 1 1 1 rg 0 0 140 18 re f Q"))
+# The forged digits "20000000" drawn as filled outlines in black: no text
+# operator, no white paper (a 2 as a polygon, each 0 an even-odd ring).
+digits = b"0 g 2 3 m 10 3 l 10 5 l 5 5 l 10 11 l 10 15 l 8 17 l 4 17 l 2 15 l 2 13 l 4 13 l 4 14 l 5 15 l 7 15 l" \
+         b" 8 14 l 8 12 l 2 5 l h f"
+for i in range(7):
+    x = 13 + 11 * i
+    digits += b" %d 3 8 14 re %d 5 4 10 re f*" % (x, x + 2)
+ossl("ossl-overlay-paths.pdf", "p256", "sha256", base=signed, rect=b"[180 700 320 718]", field_name=b"Paths",
+     appearance=(b"140 18", digits))
+# A red seal (a ring of four Bezier arcs, even-odd) at the same place.
+ring = b""
+for r in (9, 7):
+    k = r * 0.5523
+    ring += (b"%.2f 9 m %.2f %.2f %.2f %.2f 70 %.2f c %.2f %.2f %.2f %.2f %.2f 9 c "
+             b"%.2f %.2f %.2f %.2f 70 %.2f c %.2f %.2f %.2f %.2f %.2f 9 c h " % (
+                 70 + r, 70 + r, 9 + k, 70 + k, 9 + r, 9 + r, 70 - k, 9 + r, 70 - r, 9 + k, 70 - r,
+                 70 - r, 9 - k, 70 - k, 9 - r, 9 - r, 70 + k, 9 - r, 70 + r, 9 - k, 70 + r))
+ossl("ossl-seal-red-paths.pdf", "p256", "sha256", base=signed, rect=b"[180 700 320 718]", field_name=b"Seal",
+     appearance=(b"140 18", b"0.85 0.1 0.1 rg " + ring + b"f*"))
 ossl("ossl-second-visible.pdf", "p256", "sha256", base=signed, rect=b"[350 80 550 140]", field_name=b"Second",
      appearance=(b"200 60", b"BT /Helv 10 Tf 0 g 4 40 Td (Signed by OpenSSL p256) Tj ET"))
 
@@ -228,7 +259,7 @@ ossl("ossl-fieldlock-other-signed.pdf", "p256", "sha256", base=Base("ossl-fieldl
 
 t = bytearray(ec)
 t[200] ^= 0x01  # inside the first signed range (the original page content)
-open(os.path.join(here, "ossl-ecdsa-tampered.pdf"), "wb").write(t)
+write("ossl-ecdsa-tampered.pdf", t)
 
 # --- SM2: CMS assembled from OpenSSL's parts --------------------------------
 
@@ -335,10 +366,10 @@ def sm2_signed(name, subfilter, tamper=False):
     if tamper:
         t = bytearray(out)
         t[200] ^= 0x01
-        open(os.path.join(here, name.replace(".pdf", "-tampered.pdf")), "wb").write(t)
+        write(name.replace(".pdf", "-tampered.pdf"), t)
 
 
 sm2_signed("ossl-sm2.pdf", "adbe.pkcs7.detached", tamper=True)
 sm2_signed("ossl-sm2-cades.pdf", "ETSI.CAdES.detached")
-open(os.path.join(here, "sm2-ca.pem"), "wb").write(open(path("sm2ca.pem"), "rb").read())
+write("sm2-ca.pem", open(path("sm2ca.pem"), "rb").read())
 print("fixtures written to", here)
