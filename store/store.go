@@ -72,6 +72,28 @@ func dsn(path string, readOnly bool) string {
 	return "file:" + p + "?" + q
 }
 
+// whileBusy runs f again while it fails with SQLITE_BUSY, for as long as
+// the busy timeout. Two processes opening a new data folder at once (the
+// desk and `baohan serve`) meet while one turns the new database to WAL:
+// SQLite then answers the other's BEGIN with SQLITE_BUSY at once, without
+// its busy handler.
+func whileBusy(f func() error) error {
+	deadline := time.Now().Add(busyTimeoutMS * time.Millisecond)
+	wait := 5 * time.Millisecond
+	for {
+		err := f()
+		var se interface{ Code() int }
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqliteBusy || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(wait)
+		wait = min(2*wait, 200*time.Millisecond)
+	}
+}
+
+// sqliteBusy is SQLite's primary result code SQLITE_BUSY.
+const sqliteBusy = 5
+
 // Open opens (creating if needed) the store in dir: dir itself (mode 0700),
 // dir/files/ and dir/baohan.db, and applies pending migrations.
 func Open(dir string) (*Store, error) {
@@ -104,7 +126,7 @@ func Open(dir string) (*Store, error) {
 	s.w.SetConnMaxIdleTime(0)
 
 	ctx := context.Background()
-	if err := migrate(ctx, s.w); err != nil {
+	if err := whileBusy(func() error { return migrate(ctx, s.w) }); err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
