@@ -65,12 +65,12 @@ var (
 	benchState = []string{"WAIT_FIRST_TRAIL", "WAIT_TUNE_UP", "WAIT_OFFER", "WAIT_PAY", "WAIT_OUT_GUARANTEE", "HAS_OUT_GUARANTEE", "FINISH", "CANCEL"}
 )
 
-func fillOrders(st *store.Store, n int) error {
+func fillOrders(db *store.Store, n int) error {
 	ctx := context.Background()
 	base := time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC)
 	const batch = 5000
 	for i := 0; i < n; i += batch {
-		err := st.Update(ctx, func(tx *store.Tx) error {
+		err := db.Update(ctx, func(tx *store.Tx) error {
 			for j := i; j < min(i+batch, n); j++ {
 				d := base.Add(time.Duration(j%500) * 24 * time.Hour / 10).Add(time.Duration(j%7) * time.Hour)
 				o := store.Order{
@@ -121,8 +121,8 @@ func runSync(m *Model, cmds ...tea.Cmd) {
 func noTimer(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
 
 // firstFrame builds the desk and draws its first full frame.
-func firstFrame(st *store.Store, w, h int) (*Model, string) {
-	m := newModel(Options{Store: st, Now: clockNow})
+func firstFrame(db *store.Store, w, h int) (*Model, string) {
+	m := newModel(Options{Store: db, Now: clockNow})
 	m.tick = noTimer
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	runSync(m, m.initLoads()...)
@@ -144,13 +144,13 @@ func rssMB() float64 {
 }
 
 func BenchmarkFirstFrame100k(b *testing.B) {
-	st := bigFixture(b)
+	db := bigFixture(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	var m *Model
 	var v string
 	for i := 0; i < b.N; i++ {
-		m, v = firstFrame(st, 120, 36)
+		m, v = firstFrame(db, 120, 36)
 	}
 	b.StopTimer()
 	if !strings.Contains(v, "待办") || m.pending.count() <= 0 {
@@ -165,8 +165,8 @@ func BenchmarkFirstFrame100k(b *testing.B) {
 }
 
 func BenchmarkScrollKey100k(b *testing.B) {
-	st := bigFixture(b)
-	m, _ := firstFrame(st, 120, 36)
+	db := bigFixture(b)
+	m, _ := firstFrame(db, 120, 36)
 	m.Update(keyMsg("2"))
 	runSync(m, m.panes[m.active].refresh(m))
 	down, pgdn := keyMsg("down"), keyMsg("pgdown")
@@ -200,8 +200,8 @@ func BenchmarkScrollKey100k(b *testing.B) {
 }
 
 func BenchmarkFilterKey100k(b *testing.B) {
-	st := bigFixture(b)
-	m, _ := firstFrame(st, 120, 36)
+	db := bigFixture(b)
+	m, _ := firstFrame(db, 120, 36)
 	m.Update(keyMsg("2"))
 	runSync(m, m.panes[m.active].refresh(m))
 	m.Update(keyMsg("/"))

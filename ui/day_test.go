@@ -51,9 +51,9 @@ func wholeDay(t *testing.T, mean bool) {
 	// The platform, simulated, a config pointing at it, and the
 	// guarantor's side (store, client, workflows, the real listener).
 	env := startDay(t, dir, func(o *sandbox.Options) { o.Mean = mean })
-	sb, st, client, wf, ln, lis := env.sb, env.st, env.client, env.wf, env.ln, env.lis
+	sb, db, client, wf, ln, lis := env.sb, env.db, env.client, env.wf, env.ln, env.lis
 
-	d := newDesk(t, Options{Store: st, Workflows: wf, Client: client, ListenerAddr: ln.Addr().String(),
+	d := newDesk(t, Options{Store: db, Workflows: wf, Client: client, ListenerAddr: ln.Addr().String(),
 		Sandbox: true, Now: time.Now}, 120, 36)
 
 	// 09:00 a new order arrives (2.1).
@@ -69,9 +69,9 @@ func wholeDay(t *testing.T, mean bool) {
 	settled := func(what string) {
 		t.Helper()
 		d.waitFor(what, func(*Model) bool {
-			o, err := st.GetOrder(ctx, orderNo)
+			o, err := db.GetOrder(ctx, orderNo)
 			so, _ := sb.Order(orderNo)
-			due, _ := st.SettleDue(ctx, time.Now().Add(time.Hour).UnixMilli(), 10)
+			due, _ := db.SettleDue(ctx, time.Now().Add(time.Hour).UnixMilli(), 10)
 			return err == nil && o.OrderStatus == so.Status() && len(due) == 0
 		})
 	}
@@ -87,8 +87,8 @@ func wholeDay(t *testing.T, mean bool) {
 			if err := del.Wait(ctx); err != nil {
 				t.Fatalf("deliver 2.4 %s: %v", state, err)
 			}
-			if o, _ := st.GetOrder(ctx, orderNo); o.OrderStatus != state {
-				evs, _ := st.ListEvents(ctx, store.EventQuery{Limit: 50})
+			if o, _ := db.GetOrder(ctx, orderNo); o.OrderStatus != state {
+				evs, _ := db.ListEvents(ctx, store.EventQuery{Limit: 50})
 				for _, e := range evs {
 					t.Logf("%s %s %s %s", e.Kind, e.Method, e.Summary, e.Detail)
 				}
@@ -96,7 +96,7 @@ func wholeDay(t *testing.T, mean bool) {
 			}
 		}
 		settled("the order's state as the platform has it")
-		if cs, _ := st.OrderConflicts(ctx, orderNo); len(cs) != 1 || cs[0].Diff[0].Field != "principal_phone" {
+		if cs, _ := db.OrderConflicts(ctx, orderNo); len(cs) != 1 || cs[0].Diff[0].Field != "principal_phone" {
 			t.Fatalf("the changed 2.1 was not kept beside the first: %+v", cs)
 		}
 		// The clerk sees the conflict in the order's detail.
@@ -133,12 +133,12 @@ func wholeDay(t *testing.T, mean bool) {
 	})
 	d.keys(toWaitOut...)
 	d.keys("tab", "ctrl+u", "text:1200.00", "enter", "enter", "enter")
-	d.waitFor("the confirmation", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stConfirm })
+	d.waitFor("the confirmation", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stateConfirm })
 	d.keys("y")
-	d.waitFor("the platform's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+	d.waitFor("the platform's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stateResult })
 	assertNoError(t, d)
 	d.keys("esc")
-	o, err := st.GetOrder(ctx, orderNo)
+	o, err := db.GetOrder(ctx, orderNo)
 	if err != nil || o.OrderStatus != platform.OrderWaitOutGuarantee || o.OrderAmount != "1200.00" {
 		t.Fatalf("after 2.3: order %+v, %v", o, err)
 	}
@@ -151,16 +151,16 @@ func wholeDay(t *testing.T, mean bool) {
 	d.keys("p", "text:G-DAY-0001", "tab", "text:"+pdf, "enter", "enter", "enter")
 	d.waitFor("the push confirmation", func(m *Model) bool {
 		a, ok := m.top().(*actionView)
-		return ok && a.state == stConfirm && a.prep.report != nil && a.prep.blocked == ""
+		return ok && a.state == stateConfirm && a.prep.report != nil && a.prep.blocked == ""
 	})
 	if v := d.view(); !strings.Contains(v, "PDF检查：") || !strings.Contains(v, "SHA-256：") || !strings.Contains(v, "guarantee_pdf_hash") {
 		t.Fatalf("push confirmation does not show the check and the hash:\n%s", v)
 	}
 	d.keys("y")
-	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stateResult })
 	assertNoError(t, d)
 	d.keys("esc")
-	g, err := st.GetGuarantee(ctx, "G-DAY-0001")
+	g, err := db.GetGuarantee(ctx, "G-DAY-0001")
 	if err != nil || g.SerialNum == "" || g.PushedAt == 0 {
 		t.Fatalf("after 2.5: guarantee %+v, %v", g, err)
 	}
@@ -184,7 +184,7 @@ func wholeDay(t *testing.T, mean bool) {
 		// and accepted by the clerk after checking with the platform.
 		var held []store.Held
 		d.waitFor("the held revocation in 待办", func(m *Model) bool {
-			held, _ = st.ListHeld(ctx, store.HeldQuery{State: store.HeldHeld})
+			held, _ = db.ListHeld(ctx, store.HeldQuery{State: store.HeldHeld})
 			return len(held) == 1 && m.pending.p != nil && m.pending.p.HeldTotal == 1
 		})
 		if v := d.view(); !strings.Contains(v, "暂存的回调") || !strings.Contains(v, "保函撤销（2.8）") {
@@ -205,16 +205,16 @@ func wholeDay(t *testing.T, mean bool) {
 		return ok && a.form.values()["guarantees"] == "G-DAY-0001"
 	})
 	d.keys("enter", "enter")
-	d.waitFor("the release confirmation", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stConfirm })
+	d.waitFor("the release confirmation", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stateConfirm })
 	d.keys("y")
-	d.waitFor("the release's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+	d.waitFor("the release's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stateResult })
 	assertNoError(t, d)
 	d.keys("esc")
 	if mean {
 		// The answer's error_total counted an empty {}: the release is in
 		// doubt, nothing is marked released; the clerk releases again and
 		// the platform answers with a string data (success).
-		if g, _ := st.GetGuarantee(ctx, "G-DAY-0001"); g.ReleasedAt != 0 {
+		if g, _ := db.GetGuarantee(ctx, "G-DAY-0001"); g.ReleasedAt != 0 {
 			t.Fatal("released locally though an error of the answer names no item")
 		}
 		d.keys("l")
@@ -223,13 +223,13 @@ func wholeDay(t *testing.T, mean bool) {
 			return ok && a.form.values()["guarantees"] == "G-DAY-0001"
 		})
 		d.keys("enter", "enter")
-		d.waitFor("the release confirmation", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stConfirm })
+		d.waitFor("the release confirmation", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stateConfirm })
 		d.keys("y")
-		d.waitFor("the release's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+		d.waitFor("the release's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stateResult })
 		assertNoError(t, d)
 		d.keys("esc")
 	}
-	g, err = st.GetGuarantee(ctx, "G-DAY-0001")
+	g, err = db.GetGuarantee(ctx, "G-DAY-0001")
 	if err != nil || g.ReleasedAt == 0 || g.ReleaseStatus != store.ReleaseDone {
 		t.Fatalf("after 2.9: guarantee %+v, %v", g, err)
 	}
@@ -251,14 +251,14 @@ func wholeDay(t *testing.T, mean bool) {
 	d.keys("a")
 	d.waitFor("the claim form", func(m *Model) bool { _, ok := m.top().(*actionView); return ok })
 	d.keys("tab", "text:材料齐全，同意受理", "enter")
-	d.waitFor("the claim confirmation", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stConfirm })
+	d.waitFor("the claim confirmation", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stateConfirm })
 	d.keys("y")
-	d.waitFor("the claim's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+	d.waitFor("the claim's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stateResult })
 	assertNoError(t, d)
 	d.keys("esc")
 
 	// The store at the end of the day.
-	c, err := st.GetClaim(ctx, claimNo)
+	c, err := db.GetClaim(ctx, claimNo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,15 +287,15 @@ func wholeDay(t *testing.T, mean bool) {
 		}
 		var held []store.Held
 		d.waitFor("the held claim", func(*Model) bool {
-			held, _ = st.ListHeld(ctx, store.HeldQuery{State: store.HeldHeld})
+			held, _ = db.ListHeld(ctx, store.HeldQuery{State: store.HeldHeld})
 			return len(held) == 1 && held[0].Method == platform.CallbackApplyClaim
 		})
 		if _, err := lis.DecideHeld(ctx, held[0].ID, false, "非本公司保函"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	agree(t, ctx, st, sb, mean)
-	evs, err := st.ListEvents(ctx, store.EventQuery{Kind: store.KindCall, Limit: 50})
+	agree(t, ctx, db, sb, mean)
+	evs, err := db.ListEvents(ctx, store.EventQuery{Kind: store.KindCall, Limit: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,17 +310,17 @@ func wholeDay(t *testing.T, mean bool) {
 // agree checks that the store and the sandbox's own records agree, order
 // by order and guarantee by guarantee; what the sandbox has that we never
 // issued must be in a held callback.
-func agree(t *testing.T, ctx context.Context, st *store.Store, sb *sandbox.Server, mean bool) {
+func agree(t *testing.T, ctx context.Context, db *store.Store, sb *sandbox.Server, mean bool) {
 	t.Helper()
 	for _, so := range sb.Orders() {
-		o, err := st.GetOrder(ctx, string(so.OrderNo))
+		o, err := db.GetOrder(ctx, string(so.OrderNo))
 		if err != nil || o.OrderStatus != so.Status() {
 			t.Errorf("order %s: store %q (%v), sandbox %q", so.OrderNo, o.OrderStatus, err, so.Status())
 		}
 	}
 	ours := 0
 	for _, sg := range sb.Guarantees() {
-		g, err := st.GetGuarantee(ctx, sg.GuaranteeNo)
+		g, err := db.GetGuarantee(ctx, sg.GuaranteeNo)
 		if errors.Is(err, store.ErrNotFound) {
 			if sg.GuaranteeNo != "G-NOT-OURS" {
 				t.Errorf("guarantee %s is on the platform only", sg.GuaranteeNo)
@@ -336,14 +336,14 @@ func agree(t *testing.T, ctx context.Context, st *store.Store, sb *sandbox.Serve
 		t.Errorf("%d of our guarantees on the platform, want 1", ours)
 	}
 	for _, sr := range sb.Revocations() {
-		r, err := st.GetRevocation(ctx, sr.RevokeNo)
+		r, err := db.GetRevocation(ctx, sr.RevokeNo)
 		n := len(sr.Data.CurrentRevokeData) + len(sr.Data.RevokeSuccessData) + len(sr.Data.PenaltyData)
 		if err != nil || len(r.Items) != n {
 			t.Errorf("revocation %s: store %d items (%v), sandbox %d", sr.RevokeNo, len(r.Items), err, n)
 		}
 	}
 	for _, sc := range sb.Claims() {
-		c, err := st.GetClaim(ctx, string(sc.ClaimNo))
+		c, err := db.GetClaim(ctx, string(sc.ClaimNo))
 		if string(sc.GuaranteeNo) == "G-NOT-OURS" {
 			if err == nil {
 				t.Errorf("the claim %s for a guarantee we never issued is a record", sc.ClaimNo)
@@ -354,7 +354,7 @@ func agree(t *testing.T, ctx context.Context, st *store.Store, sb *sandbox.Serve
 			t.Errorf("claim %s: store %q (%v), sandbox %q", sc.ClaimNo, c.Status, err, sc.Status)
 		}
 	}
-	held, err := st.ListHeld(ctx, store.HeldQuery{})
+	held, err := db.ListHeld(ctx, store.HeldQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -393,7 +393,7 @@ type dayEnv struct {
 	keys   *sandbox.Keys
 	sb     *sandbox.Server
 	cfg    *platform.Config
-	st     *store.Store
+	db     *store.Store
 	client *platform.Client
 	wf     *platform.Workflows
 	lis    *listener.Server
@@ -429,17 +429,17 @@ func startDay(t *testing.T, dir string, opts ...func(*sandbox.Options)) *dayEnv 
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(cfg.DataDir(""))
+	db, err := store.Open(cfg.DataDir(""))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
-	client := platform.NewClient(platform.ClientConfigFrom(cfg), st, nil)
-	wf := platform.NewWorkflows(cfg, client, st)
+	t.Cleanup(func() { db.Close() })
+	client := platform.NewClient(platform.ClientConfigFrom(cfg), db, nil)
+	wf := platform.NewWorkflows(cfg, client, db)
 	lis := listener.New(listener.Config{
 		APISecret: cfg.Platform.APISecret, PrivateKey: cfg.PrivateKey, Apply: cfg.Apply,
 		PDF: pdfsign.Options{Timeout: 20 * time.Second}, Fetcher: wf,
-	}, st)
+	}, db)
 	go func() {
 		if err := lis.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			t.Errorf("listener: %v", err)
@@ -450,5 +450,5 @@ func startDay(t *testing.T, dir string, opts ...func(*sandbox.Options)) *dayEnv 
 		defer c()
 		_ = lis.Shutdown(sctx)
 	})
-	return &dayEnv{keys: keys, sb: sb, cfg: cfg, st: st, client: client, wf: wf, lis: lis, ln: ln}
+	return &dayEnv{keys: keys, sb: sb, cfg: cfg, db: db, client: client, wf: wf, lis: lis, ln: ln}
 }

@@ -88,9 +88,9 @@ type newMarksMsg struct {
 }
 
 func (m *Model) readNewMarks() tea.Cmd {
-	st, ctx := m.st, m.ctx
+	db, ctx := m.db, m.ctx
 	return func() tea.Msg {
-		marks, err := st.NewMarks(ctx)
+		marks, err := db.NewMarks(ctx)
 		return newMarksMsg{marks, err}
 	}
 }
@@ -100,9 +100,9 @@ func (m *Model) markNew(refs ...string) tea.Cmd {
 	for _, r := range refs {
 		m.newRefs[r] = true
 	}
-	st, ctx, log := m.st, m.ctx, m.log
+	db, ctx, log := m.db, m.ctx, m.log
 	return func() tea.Msg {
-		if err := st.MarkNew(ctx, refs...); err != nil && ctx.Err() == nil {
+		if err := db.MarkNew(ctx, refs...); err != nil && ctx.Err() == nil {
 			log.Warn("mark new", "err", err)
 		}
 		return nil
@@ -115,9 +115,9 @@ func (m *Model) seen(ref string) tea.Cmd {
 		return nil
 	}
 	delete(m.newRefs, ref)
-	st, ctx, log := m.st, m.ctx, m.log
+	db, ctx, log := m.db, m.ctx, m.log
 	return func() tea.Msg {
-		if err := st.ClearNew(ctx, ref); err != nil && ctx.Err() == nil {
+		if err := db.ClearNew(ctx, ref); err != nil && ctx.Err() == nil {
 			log.Warn("clear new", "err", err)
 		}
 		return nil

@@ -86,10 +86,10 @@ func (v *detailView) init(m *Model) tea.Cmd { return v.reload(m) }
 func (v *detailView) reload(m *Model) tea.Cmd {
 	v.gen++
 	v.loading = true
-	gen, oid, s, st, ctx := v.gen, v.oid, v.asked, m.st, m.ctx
+	gen, oid, s, db, ctx := v.gen, v.oid, v.asked, m.db, m.ctx
 	files := m.fileSnapshot()
 	return func() tea.Msg {
-		rec, head, lines, err := buildDetail(ctx, st, s, files)
+		rec, head, lines, err := buildDetail(ctx, db, s, files)
 		return detailMsg{oid: oid, gen: gen, rec: rec, head: head, lines: lines, err: err}
 	}
 }
@@ -115,7 +115,7 @@ func (v *detailView) measure() {
 func (v *detailView) render(i int, d dline, selected bool) []string {
 	switch {
 	case d.section != "":
-		out := []string{stSection.Render(truncate(d.section, v.w))}
+		out := []string{styleSection.Render(truncate(d.section, v.w))}
 		if i > 0 {
 			out = append([]string{""}, out...)
 		}
@@ -133,9 +133,9 @@ func (v *detailView) render(i int, d dline, selected bool) []string {
 	}
 	label := fit(d.label, detailLabelW)
 	if selected {
-		label = stSelected.Render(label)
+		label = styleSelected.Render(label)
 	} else {
-		label = stLabel.Render(label)
+		label = styleLabel.Render(label)
 	}
 	val := d.value
 	if d.file != nil {
@@ -369,16 +369,16 @@ func (v *detailView) help(m *Model) []key.Binding {
 
 func (v *detailView) view(m *Model, w, h int) string {
 	var b strings.Builder
-	head := stBold.Render(clean(v.head))
+	head := styleBold.Render(clean(v.head))
 	if total := v.totalLines(); total > v.bodyH() {
-		head += stDim.Render(fmt.Sprintf("  第 %d-%d 行/共 %d 行", v.off+1, min(v.off+v.bodyH(), total), total))
+		head += styleDim.Render(fmt.Sprintf("  第 %d-%d 行/共 %d 行", v.off+1, min(v.off+v.bodyH(), total), total))
 	}
 	if v.loading {
 		head += " " + m.spin.View()
 	}
 	b.WriteString(head)
 	if v.err != nil {
-		b.WriteString("\n" + stErr.Render(truncate("读取失败："+clean(v.err.Error()), w)))
+		b.WriteString("\n" + styleErr.Render(truncate("读取失败："+clean(v.err.Error()), w)))
 		return b.String()
 	}
 	var out []string

@@ -17,20 +17,20 @@ import (
 // buildDetail reads a record and what surrounds it and lays it out as
 // detail lines. It runs inside a command (it reads the store and stats the
 // file store).
-func buildDetail(ctx context.Context, st *store.Store, s selection, files map[string]dlFile) (*selection, string, []dline, error) {
+func buildDetail(ctx context.Context, db *store.Store, s selection, files map[string]dlFile) (*selection, string, []dline, error) {
 	switch s.kind {
 	case kindOrder:
-		return orderDetail(ctx, st, s.key, files)
+		return orderDetail(ctx, db, s.key, files)
 	case kindGuarantee:
-		return guaranteeDetail(ctx, st, s.key)
+		return guaranteeDetail(ctx, db, s.key)
 	case kindRelease:
-		return guaranteeDetail(ctx, st, s.key)
+		return guaranteeDetail(ctx, db, s.key)
 	case kindRevocation:
-		return revocationDetail(ctx, st, s.key)
+		return revocationDetail(ctx, db, s.key)
 	case kindClaim:
-		return claimDetail(ctx, st, s.key)
+		return claimDetail(ctx, db, s.key)
 	case kindHeld:
-		return heldDetail(ctx, st, s.key)
+		return heldDetail(ctx, db, s.key)
 	case kindEvent:
 		if s.event == nil {
 			return nil, "", nil, fmt.Errorf("没有日志 %s", s.key)
@@ -56,8 +56,8 @@ func (b *lb) opt(label, value string) {
 	}
 }
 
-func (b *lb) styledField(label, value string, st cell) {
-	b.lines = append(b.lines, dline{label: label, value: clean(value), style: st.style, styled: st.set})
+func (b *lb) styledField(label, value string, db cell) {
+	b.lines = append(b.lines, dline{label: label, value: clean(value), style: db.style, styled: db.set})
 }
 
 func (b *lb) fieldCopy(label, value, copy string) {
@@ -182,8 +182,8 @@ func (b *lb) raw(title string, raw json.RawMessage) {
 	b.pre(prettyJSON(string(raw)))
 }
 
-func (b *lb) events(ctx context.Context, st *store.Store, ref string) error {
-	evs, err := st.ListEvents(ctx, store.EventQuery{Ref: ref, Limit: 30})
+func (b *lb) events(ctx context.Context, db *store.Store, ref string) error {
+	evs, err := db.ListEvents(ctx, store.EventQuery{Ref: ref, Limit: 30})
 	if err != nil {
 		return err
 	}
@@ -199,23 +199,23 @@ func (b *lb) events(ctx context.Context, st *store.Store, ref string) error {
 		if e.Summary != "" {
 			v += "：" + e.Summary
 		}
-		st := cell{}
+		look := cell{}
 		if e.Status != 0 && e.Status != platform.StatusOK {
-			st = styled("", stErr)
+			look = styled("", styleErr)
 		}
-		b.styledField(clock(e.At, layoutLog), v, st)
+		b.styledField(clock(e.At, layoutLog), v, look)
 	}
 	return nil
 }
 
 // ---- 订单 ----
 
-func orderDetail(ctx context.Context, st *store.Store, no string, files map[string]dlFile) (*selection, string, []dline, error) {
-	o, err := st.GetOrder(ctx, no)
+func orderDetail(ctx context.Context, db *store.Store, no string, files map[string]dlFile) (*selection, string, []dline, error) {
+	o, err := db.GetOrder(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
 	}
-	gs, err := st.GuaranteesForOrder(ctx, no)
+	gs, err := db.GuaranteesForOrder(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -224,7 +224,7 @@ func orderDetail(ctx context.Context, st *store.Store, no string, files map[stri
 	b.field("订单编号", o.OrderNo)
 	b.field("订单状态", orderState(o.OrderStatus)+"  ("+o.OrderStatus+")")
 	if o.Flagged {
-		b.styledField("标记", o.FlagReason+"（按 r 从平台获取订单核对）", styled("", stWarn))
+		b.styledField("标记", o.FlagReason+"（按 r 从平台获取订单核对）", styled("", styleWarn))
 	}
 	b.field("标段编号", o.BlockNumber)
 	b.field("标段名称", o.BlockName)
@@ -260,14 +260,14 @@ func orderDetail(ctx context.Context, st *store.Store, no string, files map[stri
 	}
 	for i, f := range pf {
 		if d, ok := files[f.fileID]; ok {
-			f.sha, f.size, f.stored = d.sha, d.size, st.HasFile(d.sha)
+			f.sha, f.size, f.stored = d.sha, d.size, db.HasFile(d.sha)
 			if f.name == noFileName && d.name != "" {
 				f.name = d.name
 			}
 		}
 		pf[i] = f
 	}
-	if pf, err = fileStates(ctx, st, no, pf); err != nil {
+	if pf, err = fileStates(ctx, db, no, pf); err != nil {
 		return nil, "", nil, err
 	}
 	for i, f := range pf {
@@ -287,7 +287,7 @@ func orderDetail(ctx context.Context, st *store.Store, no string, files map[stri
 		b.fieldCopy(g.GuaranteeNo, v, g.GuaranteeNo)
 	}
 	// 2.1 sent again with other content: kept beside the first version.
-	cs, err := st.OrderConflicts(ctx, no)
+	cs, err := db.OrderConflicts(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -301,7 +301,7 @@ func orderDetail(ctx context.Context, st *store.Store, no string, files map[stri
 		}
 	}
 	b.allFields(o.Fields, fileKeys)
-	if err := b.events(ctx, st, no); err != nil {
+	if err := b.events(ctx, db, no); err != nil {
 		return nil, "", nil, err
 	}
 	b.raw("最后收到的原始数据（已隐去密钥）", o.Raw)
@@ -310,16 +310,16 @@ func orderDetail(ctx context.Context, st *store.Store, no string, files map[stri
 
 // ---- 保函 ----
 
-func guaranteeDetail(ctx context.Context, st *store.Store, no string) (*selection, string, []dline, error) {
-	g, err := st.GetGuarantee(ctx, no)
+func guaranteeDetail(ctx context.Context, db *store.Store, no string) (*selection, string, []dline, error) {
+	g, err := db.GetGuarantee(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
 	}
-	revs, err := st.RevocationsForGuarantee(ctx, no)
+	revs, err := db.RevocationsForGuarantee(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
 	}
-	claims, err := st.ClaimsForGuarantee(ctx, no)
+	claims, err := db.ClaimsForGuarantee(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -328,7 +328,7 @@ func guaranteeDetail(ctx context.Context, st *store.Store, no string) (*selectio
 	b.field("保函编号", g.GuaranteeNo)
 	b.field("订单编号", g.OrderNo)
 	if g.SerialNum == "" {
-		b.styledField("保函序列号", "（无：平台尚未接受推送）", styled("", stWarn))
+		b.styledField("保函序列号", "（无：平台尚未接受推送）", styled("", styleWarn))
 	} else {
 		b.field("保函序列号", g.SerialNum)
 	}
@@ -347,7 +347,7 @@ func guaranteeDetail(ctx context.Context, st *store.Store, no string) (*selectio
 	b.field("受益人", g.Creditor)
 	b.field("保证人", g.Guarantor)
 	// 担保金额 and 担保期间 are the order's (2.5 sends them from it).
-	if o, err := st.GetOrder(ctx, g.OrderNo); err == nil {
+	if o, err := db.GetOrder(ctx, g.OrderNo); err == nil {
 		b.field("担保金额(元)", money(o.GuaranteeAmount))
 		if o.GuaranteeStartDate == "" && o.GuaranteeEndDate == "" {
 			b.field("担保期间", "（订单未给出）")
@@ -355,7 +355,7 @@ func guaranteeDetail(ctx context.Context, st *store.Store, no string) (*selectio
 			b.field("担保期间", emptyText(o.GuaranteeStartDate)+" 至 "+emptyText(o.GuaranteeEndDate))
 		}
 	} else if errors.Is(err, store.ErrNotFound) {
-		b.styledField("担保金额(元)", "（本地没有订单 "+g.OrderNo+"）", styled("", stWarn))
+		b.styledField("担保金额(元)", "（本地没有订单 "+g.OrderNo+"）", styled("", styleWarn))
 	} else {
 		return nil, "", nil, err
 	}
@@ -364,14 +364,14 @@ func guaranteeDetail(ctx context.Context, st *store.Store, no string) (*selectio
 	if g.PushedAt > 0 {
 		b.field("推送时间", clock(g.PushedAt, layoutFull))
 	} else {
-		b.styledField("推送时间", "未推送成功", styled("", stWarn))
+		b.styledField("推送时间", "未推送成功", styled("", styleWarn))
 	}
 	b.field("记录时间", clock(g.CreatedAt, layoutFull))
 	b.field("更新时间", clock(g.UpdatedAt, layoutFull))
 
 	b.section("文件")
 	if g.PDFSHA256 != "" {
-		b.file("电子保函PDF", fileRef{name: "电子保函 " + g.GuaranteeNo + ".pdf", sha: g.PDFSHA256, size: g.PDFSize, stored: st.HasFile(g.PDFSHA256)})
+		b.file("电子保函PDF", fileRef{name: "电子保函 " + g.GuaranteeNo + ".pdf", sha: g.PDFSHA256, size: g.PDFSize, stored: db.HasFile(g.PDFSHA256)})
 	} else {
 		b.note("无")
 	}
@@ -397,7 +397,7 @@ func guaranteeDetail(ctx context.Context, st *store.Store, no string) (*selectio
 		b.fieldCopy(c.ClaimNo, claimState(c.Status)+"  索赔 "+money(c.ClaimAmount)+" 元", c.ClaimNo)
 	}
 	b.allFields(g.Fields, nil)
-	if err := b.events(ctx, st, no); err != nil {
+	if err := b.events(ctx, db, no); err != nil {
 		return nil, "", nil, err
 	}
 	return guaranteeSel(g), "保函 " + g.GuaranteeNo, b.lines, nil
@@ -405,8 +405,8 @@ func guaranteeDetail(ctx context.Context, st *store.Store, no string) (*selectio
 
 // ---- 撤销 ----
 
-func revocationDetail(ctx context.Context, st *store.Store, no string) (*selection, string, []dline, error) {
-	r, err := st.GetRevocation(ctx, no)
+func revocationDetail(ctx context.Context, db *store.Store, no string) (*selection, string, []dline, error) {
+	r, err := db.GetRevocation(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -422,15 +422,15 @@ func revocationDetail(ctx context.Context, st *store.Store, no string) (*selecti
 	case r.DeclareFileSHA256 == "" && r.DeclareFileHashClaimed == "":
 		b.field("撤销声明文件", "未附")
 	case r.DeclareFileSHA256 == "":
-		b.styledField("撤销声明文件", "平台给了hash但没有附文件："+r.DeclareFileHashClaimed, styled("", stWarn))
+		b.styledField("撤销声明文件", "平台给了hash但没有附文件："+r.DeclareFileHashClaimed, styled("", styleWarn))
 	case r.DeclareFileHashClaimed == "" || strings.EqualFold(r.DeclareFileHashClaimed, r.DeclareFileSHA256):
-		b.file("撤销声明文件", fileRef{name: "撤销保函声明 " + r.RevokeNo + ".pdf", sha: r.DeclareFileSHA256, stored: st.HasFile(r.DeclareFileSHA256)})
+		b.file("撤销声明文件", fileRef{name: "撤销保函声明 " + r.RevokeNo + ".pdf", sha: r.DeclareFileSHA256, stored: db.HasFile(r.DeclareFileSHA256)})
 		if r.DeclareFileHashClaimed != "" {
-			b.styledField("声明文件hash", "与平台所给hash一致", styled("", stOK))
+			b.styledField("声明文件hash", "与平台所给hash一致", styled("", styleOK))
 		}
 	default:
-		b.file("撤销声明文件", fileRef{name: "撤销保函声明 " + r.RevokeNo + ".pdf", sha: r.DeclareFileSHA256, stored: st.HasFile(r.DeclareFileSHA256)})
-		b.styledField("声明文件hash", "与平台所给hash不一致！平台给的是 "+r.DeclareFileHashClaimed, styled("", stUrgent))
+		b.file("撤销声明文件", fileRef{name: "撤销保函声明 " + r.RevokeNo + ".pdf", sha: r.DeclareFileSHA256, stored: db.HasFile(r.DeclareFileSHA256)})
+		b.styledField("声明文件hash", "与平台所给hash不一致！平台给的是 "+r.DeclareFileHashClaimed, styled("", styleUrgent))
 	}
 	for _, list := range []string{store.ListCurrent, store.ListSuccess, store.ListPenalty} {
 		var items []store.RevocationItem
@@ -446,14 +446,14 @@ func revocationDetail(ctx context.Context, st *store.Store, no string) (*selecti
 		for _, it := range items {
 			local := "不是本公司记录的保函"
 			var lst cell
-			if g, err := st.GetGuarantee(ctx, it.GuaranteeNo); err == nil {
+			if g, err := db.GetGuarantee(ctx, it.GuaranteeNo); err == nil {
 				if g.SerialNum != it.SerialNum {
 					local = "序列号与本地记录不一致（本地 " + g.SerialNum + "）"
-					lst = styled("", stUrgent)
+					lst = styled("", styleUrgent)
 				} else {
 					local = "本地：" + releaseState(g)
 					if g.ReleaseStatus == platform.ReleaseAwaiting {
-						lst = styled("", stWarn)
+						lst = styled("", styleWarn)
 					}
 				}
 			}
@@ -470,8 +470,8 @@ func revocationDetail(ctx context.Context, st *store.Store, no string) (*selecti
 
 // ---- 理赔 ----
 
-func claimDetail(ctx context.Context, st *store.Store, no string) (*selection, string, []dline, error) {
-	c, err := st.GetClaim(ctx, no)
+func claimDetail(ctx context.Context, db *store.Store, no string) (*selection, string, []dline, error) {
+	c, err := db.GetClaim(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -480,7 +480,7 @@ func claimDetail(ctx context.Context, st *store.Store, no string) (*selection, s
 	b.field("理赔序列号", c.ClaimNo)
 	stc := txt("")
 	if platform.ClaimAwaitsAction(c.Status) {
-		stc = styled("", stWarn)
+		stc = styled("", styleWarn)
 	}
 	b.styledField("理赔状态", claimState(c.Status)+"  ("+c.Status+")", stc)
 	b.field("保函编号", c.GuaranteeNo)
@@ -500,12 +500,12 @@ func claimDetail(ctx context.Context, st *store.Store, no string) (*selection, s
 
 	b.section(fmt.Sprintf("文件（%d）", len(c.Attachments)+1))
 	if c.GuaranteePDFSHA256 != "" {
-		b.file("电子保函原件", fileRef{name: "电子保函（理赔附带）.pdf", sha: c.GuaranteePDFSHA256, stored: st.HasFile(c.GuaranteePDFSHA256)})
+		b.file("电子保函原件", fileRef{name: "电子保函（理赔附带）.pdf", sha: c.GuaranteePDFSHA256, stored: db.HasFile(c.GuaranteePDFSHA256)})
 	} else {
 		b.field("电子保函原件", "未附")
 	}
 	for _, a := range c.Attachments {
-		b.file("附件 "+a.Field, fileRef{name: a.Name, sha: a.SHA256, size: a.Size, stored: st.HasFile(a.SHA256)})
+		b.file("附件 "+a.Field, fileRef{name: a.Name, sha: a.SHA256, size: a.Size, stored: db.HasFile(a.SHA256)})
 	}
 
 	b.section(fmt.Sprintf("状态记录（%d）", len(c.Statuses)))
@@ -524,7 +524,7 @@ func claimDetail(ctx context.Context, st *store.Store, no string) (*selection, s
 		b.field(clock(r.At, layoutLog), label+"  备注："+r.Note)
 	}
 	b.allFields(c.Fields, nil)
-	if err := b.events(ctx, st, no); err != nil {
+	if err := b.events(ctx, db, no); err != nil {
 		return nil, "", nil, err
 	}
 	b.raw("最后收到的原始数据（已隐去密钥）", c.Raw)
@@ -540,9 +540,9 @@ func emptyText(s string) string {
 
 // ---- 暂存回调 ----
 
-func heldDetail(ctx context.Context, st *store.Store, key string) (*selection, string, []dline, error) {
+func heldDetail(ctx context.Context, db *store.Store, key string) (*selection, string, []dline, error) {
 	id, _ := strconv.ParseInt(key, 10, 64)
-	h, err := st.GetHeld(ctx, id)
+	h, err := db.GetHeld(ctx, id)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -582,11 +582,11 @@ func eventLines(e store.Event) []dline {
 	b.field("方法", methodName(e.Method, e.Direction)+"  ("+e.Method+")")
 	b.opt("编号", e.Ref)
 	if e.Status != 0 {
-		st := cell{}
+		look := cell{}
 		if e.Status != platform.StatusOK {
-			st = styled("", stErr)
+			look = styled("", styleErr)
 		}
-		b.styledField("状态", statusText(e.Status), st)
+		b.styledField("状态", statusText(e.Status), look)
 	}
 	if e.LatencyMS != 0 || e.Direction == store.DirOut {
 		b.field("耗时", fmt.Sprintf("%d 毫秒", e.LatencyMS))

@@ -20,8 +20,8 @@ func failingReport() *doctor.Report {
 // report; the status bar keeps the outcome afterwards.
 func TestDeskFirstStartShowsDoctor(t *testing.T) {
 	var runs atomic.Int32
-	st := fixtureStore(t)
-	d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), FirstStart: true,
+	db := fixtureStore(t)
+	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), FirstStart: true,
 		Doctor: func(context.Context) *doctor.Report { runs.Add(1); return failingReport() }}, 120, 40)
 	d.waitFor("doctor report", func(m *Model) bool { return m.status.doctor != nil && m.top() != nil })
 	v := d.view()
@@ -43,8 +43,8 @@ func TestDeskFirstStartShowsDoctor(t *testing.T) {
 // A desk started again (not the first start) only shows the outcome in
 // its status bar.
 func TestDeskDoctorStatusBar(t *testing.T) {
-	st := fixtureStore(t)
-	d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st),
+	db := fixtureStore(t)
+	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db),
 		Doctor: func(context.Context) *doctor.Report { return &doctor.Report{OK: true} }}, 120, 40)
 	d.waitFor("doctor ran", func(m *Model) bool { return m.status.doctor != nil })
 	if v := d.view(); !strings.Contains(v, "设置检查全部通过") || strings.Contains(v, "首次启动") {

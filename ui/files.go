@@ -97,9 +97,9 @@ func (m *Model) openFile(f fileRef) tea.Cmd {
 		}
 		return nil
 	}
-	st, out := m.st, m.term
+	db, out := m.db, m.term
 	return func() tea.Msg {
-		src := st.FilePath(f.sha)
+		src := db.FilePath(f.sha)
 		// A copy under the file's own name, so that a viewer (or the
 		// clerk) knows what it is.
 		dst, err := viewCopy(src, f)
@@ -165,7 +165,7 @@ func (m *Model) startDownload(f fileRef, from *detailView) tea.Cmd {
 		m.errorf("%s", readOnly)
 		return nil
 	}
-	wf, st := m.wf, m.st
+	wf, db := m.wf, m.db
 	spec := &actionSpec{
 		title: "获取文件URL并下载（4.1）", ref: "文件 " + f.fileID,
 		intro: []string{"文件：" + f.name, "平台给的文件URL两小时后失效，所以先取一个新的URL，再下载到本地文件库。"},
@@ -186,14 +186,14 @@ func (m *Model) startDownload(f fileRef, from *detailView) tea.Cmd {
 					}
 					// Remembered in the store: list --json names it by
 					// file_id with its sha256.
-					if err := st.RecordDownload(ctx, store.Download{FileID: f.fileID, SHA256: ref.SHA256, Name: name, Size: ref.Size}); err != nil {
+					if err := db.RecordDownload(ctx, store.Download{FileID: f.fileID, SHA256: ref.SHA256, Name: name, Size: ref.Size}); err != nil {
 						return nil, fmt.Errorf("已下载到文件库（SHA-256 %s），但记录失败：%w", ref.SHA256, err)
 					}
 					return &outcome{
 						lines: []string{
 							fmt.Sprintf("已下载 %s（%s）", name, size(ref.Size)),
 							"SHA-256：" + ref.SHA256,
-							"存于：" + st.FilePath(ref.SHA256),
+							"存于：" + db.FilePath(ref.SHA256),
 							"在详情里按 o 用系统查看器打开。",
 						},
 						download: &dlFile{sha: ref.SHA256, name: name, size: ref.Size},

@@ -19,7 +19,7 @@ import (
 // event, kind "file").
 
 // fileStates fills in what the store and the journal say of each file.
-func fileStates(ctx context.Context, st *store.Store, orderNo string, pf []fileRef) ([]fileRef, error) {
+func fileStates(ctx context.Context, db *store.Store, orderNo string, pf []fileRef) ([]fileRef, error) {
 	var ids []string
 	for _, f := range pf {
 		if f.fileID != "" {
@@ -29,11 +29,11 @@ func fileStates(ctx context.Context, st *store.Store, orderNo string, pf []fileR
 	if len(ids) == 0 {
 		return pf, nil
 	}
-	dl, err := st.Downloads(ctx, ids)
+	dl, err := db.Downloads(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	evs, err := st.ListEvents(ctx, store.EventQuery{Ref: orderNo, Kind: platform.EventKindFile, Limit: 200})
+	evs, err := db.ListEvents(ctx, store.EventQuery{Ref: orderNo, Kind: platform.EventKindFile, Limit: 200})
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func fileStates(ctx context.Context, st *store.Store, orderNo string, pf []fileR
 	out := make([]fileRef, len(pf))
 	for i, f := range pf {
 		if d, ok := dl[f.fileID]; ok && f.sha == "" {
-			f.sha, f.size, f.stored = d.SHA256, d.Size, st.HasFile(d.SHA256)
+			f.sha, f.size, f.stored = d.SHA256, d.Size, db.HasFile(d.SHA256)
 			if f.name == noFileName && d.Name != "" {
 				f.name = d.Name
 			}
@@ -73,7 +73,7 @@ type boardMsg struct {
 
 // watchBoard waits for the next change of the store's downloads.
 func (m *Model) watchBoard() tea.Cmd {
-	b, ctx := platform.Board(m.st), m.ctx
+	b, ctx := platform.Board(m.db), m.ctx
 	ch := b.Changed()
 	return func() tea.Msg {
 		select {

@@ -41,9 +41,9 @@ func fieldHead(label string, focused bool) string {
 	l := fit(label, formLabelW)
 	if focused {
 		mark = "> "
-		l = stSelected.Render(l)
+		l = styleSelected.Render(l)
 	} else {
-		l = stLabel.Render(l)
+		l = styleLabel.Render(l)
 	}
 	return mark + l + "  "
 }
@@ -85,7 +85,7 @@ func (f *textField) lines(m *Model, focused bool, w int) []string {
 	v := f.in.View()
 	if !focused {
 		if f.in.Value() == "" {
-			v = stDim.Render(truncate(f.in.Placeholder, f.in.Width))
+			v = styleDim.Render(truncate(f.in.Placeholder, f.in.Width))
 		} else {
 			v = truncate(clean(f.in.Value()), f.in.Width)
 		}
@@ -110,7 +110,7 @@ func (choiceDelegate) Render(w io.Writer, m list.Model, index int, it list.Item)
 	c := it.(choice)
 	line := fit(c.text, max(m.Width()-2, 4))
 	if index == m.Index() {
-		fmt.Fprint(w, "> "+stSelected.Render(line))
+		fmt.Fprint(w, "> "+styleSelected.Render(line))
 		return
 	}
 	fmt.Fprint(w, "  "+line)
@@ -175,7 +175,7 @@ func (f *choiceField) lines(m *Model, focused bool, w int) []string {
 		return []string{fieldHead(f.lbl, false) + clean(f.selected().text)}
 	}
 	f.l.SetSize(max(w-formLabelW-4, 10), f.n)
-	out := []string{fieldHead(f.lbl, true) + stDim.Render("用 上/下 选择")}
+	out := []string{fieldHead(f.lbl, true) + styleDim.Render("用 上/下 选择")}
 	pad := strings.Repeat(" ", formLabelW+4)
 	for _, l := range strings.Split(f.l.View(), "\n") {
 		if strings.TrimSpace(l) == "" {
@@ -241,7 +241,7 @@ func (f *switchField) lines(m *Model, focused bool, w int) []string {
 	}
 	s := no + "  " + yes
 	if focused {
-		s += stDim.Render("  空格切换")
+		s += styleDim.Render("  空格切换")
 	}
 	return []string{fieldHead(f.lbl, focused) + s}
 }
@@ -326,7 +326,7 @@ func (f *checkField) lines(m *Model, focused bool, w int) []string {
 	}
 	head := fieldHead(f.lbl, focused) + fmt.Sprintf("已选 %d/%d", on, n)
 	if focused {
-		head += stDim.Render("  上/下 移动，空格 勾选，a 全选")
+		head += styleDim.Render("  上/下 移动，空格 勾选，a 全选")
 	}
 	out := []string{head}
 	pad := strings.Repeat(" ", 4)
@@ -348,7 +348,7 @@ func (f *checkField) lines(m *Model, focused bool, w int) []string {
 		}
 		line := pad + mark + box + truncate(clean(t), max(w-len(pad)-6, 10))
 		if it.disabled != "" {
-			line = stDim.Render(line)
+			line = styleDim.Render(line)
 		}
 		out = append(out, line)
 	}
@@ -428,7 +428,7 @@ func (f *fileField) update(m *Model, msg tea.Msg) tea.Cmd {
 func (f *fileField) lines(m *Model, focused bool, w int) []string {
 	out := f.textField.lines(m, focused, w)
 	if focused && f.picking {
-		out = append(out, "    "+stDim.Render(truncate("选择文件（enter 选中/进入，h 上级，esc 关闭）："+f.picker.CurrentDirectory, w-4)))
+		out = append(out, "    "+styleDim.Render(truncate("选择文件（enter 选中/进入，h 上级，esc 关闭）："+f.picker.CurrentDirectory, w-4)))
 		for _, l := range strings.Split(strings.TrimRight(f.picker.View(), "\n"), "\n") {
 			out = append(out, "    "+l)
 		}
@@ -505,7 +505,7 @@ func (f *form) lines(m *Model, w int) []string {
 	for i, fl := range f.fields {
 		out = append(out, fl.lines(m, i == f.cur, w)...)
 		if i == f.cur && fl.hint() != "" {
-			out = append(out, strings.Repeat(" ", formLabelW+4)+stDim.Render(truncate(fl.hint(), max(w-formLabelW-4, 10))))
+			out = append(out, strings.Repeat(" ", formLabelW+4)+styleDim.Render(truncate(fl.hint(), max(w-formLabelW-4, 10))))
 		}
 	}
 	return out

@@ -79,8 +79,8 @@ func TestGolden(t *testing.T) {
 		for _, sz := range sizes {
 			name := fmt.Sprintf("%s_%dx%d", sc.name, sz.w, sz.h)
 			t.Run(name, func(t *testing.T) {
-				st := fixtureStore(t)
-				opt := Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}
+				db := fixtureStore(t)
+				opt := Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}
 				keys := sc.keys
 				if sc.name == "readonly_refusal" {
 					opt.Workflows = nil
@@ -114,13 +114,13 @@ func TestGoldenResults(t *testing.T) {
 	}
 	for name, set := range results {
 		t.Run(name, func(t *testing.T) {
-			st := fixtureStore(t)
-			d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, 80, 24)
+			db := fixtureStore(t)
+			d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, 80, 24)
 			d.inspect(func(m *Model) {
 				a := newAction(m, &actionSpec{title: "保函解保（2.9）", ref: "撤销 R20250601"})
 				m.stack = append(m.stack, a)
 				a.resize(m, m.w, m.contentHeight())
-				a.state = stResult
+				a.state = stateResult
 				set(a)
 			})
 			golden.RequireEqual(t, []byte(d.final()))

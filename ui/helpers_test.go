@@ -146,8 +146,8 @@ func (d *desk) final() string {
 	return v
 }
 
-// testWorkflows are workflows over st with no platform behind them: plans
+// testWorkflows are workflows over db with no platform behind them: plans
 // can be built (and shown), nothing can be sent.
-func testWorkflows(st *store.Store) *platform.Workflows {
-	return &platform.Workflows{Store: st, Guarantor: "福州某某融资担保有限公司", Now: clockNow}
+func testWorkflows(db *store.Store) *platform.Workflows {
+	return &platform.Workflows{Store: db, Guarantor: "福州某某融资担保有限公司", Now: clockNow}
 }

@@ -96,9 +96,9 @@ func (v *issueView) typing() bool { return true }
 func (v *issueView) resize(m *Model, w, h int) { v.w, v.h = w, h }
 
 func (v *issueView) init(m *Model) tea.Cmd {
-	st, ctx, oid, no := m.st, m.ctx, v.oid, v.order.OrderNo
+	db, ctx, oid, no := m.db, m.ctx, v.oid, v.order.OrderNo
 	return func() tea.Msg {
-		o, err := st.GetOrder(ctx, no) // the panes' rows carry no fields
+		o, err := db.GetOrder(ctx, no) // the panes' rows carry no fields
 		if err != nil {
 			return issueMsg{oid: oid, err: err}
 		}
@@ -225,7 +225,7 @@ func (v *issueView) pushSigned(m *Model) tea.Cmd {
 	if v.res == nil || v.resErr != nil {
 		return nil
 	}
-	path := m.st.FilePath(v.res.SHA256)
+	path := m.db.FilePath(v.res.SHA256)
 	if path == "" {
 		m.errorf("签发的保函不在文件库中，不能推送")
 		return nil
@@ -410,14 +410,14 @@ func (v *issueView) view(m *Model, w, h int) string {
 	cur := map[issueStep]int{isLoading: 0, isSource: 0, isChecking: 0, isReview: 1, isCert: 2, isSigning: 2, isSigned: 3}[v.step]
 	for i := range steps {
 		if i == cur {
-			steps[i] = stSelected.Render("[" + steps[i] + "]")
+			steps[i] = styleSelected.Render("[" + steps[i] + "]")
 		} else {
-			steps[i] = stDim.Render(steps[i])
+			steps[i] = styleDim.Render(steps[i])
 		}
 	}
-	lines := []string{stBold.Render("签发电子保函") + "  订单 " + clean(o.OrderNo), truncate(strings.Join(steps, " > "), w)}
+	lines := []string{styleBold.Render("签发电子保函") + "  订单 " + clean(o.OrderNo), truncate(strings.Join(steps, " > "), w)}
 	for _, l := range orderIntro(o) {
-		lines = append(lines, stDim.Render(truncate(clean(l), w)))
+		lines = append(lines, styleDim.Render(truncate(clean(l), w)))
 	}
 	errLines := func() []string {
 		if v.err == "" {
@@ -425,7 +425,7 @@ func (v *issueView) view(m *Model, w, h int) string {
 		}
 		out := []string{""}
 		for _, l := range wrap("未签发："+clean(v.err), w-2) {
-			out = append(out, stErr.Render(l))
+			out = append(out, styleErr.Render(l))
 		}
 		return out
 	}
@@ -439,27 +439,27 @@ func (v *issueView) view(m *Model, w, h int) string {
 	case isChecking:
 		lines = append(lines, "", m.spin.View()+" 正在按订单生成保函内容……")
 	case isReview:
-		lines = append(lines, "", stBold.Render(truncate("请核对保函内容（签名后不能再改）：enter 无误，esc 返回修改", w)))
+		lines = append(lines, "", styleBold.Render(truncate("请核对保函内容（签名后不能再改）：enter 无误，esc 返回修改", w)))
 		var body []string
-		body = append(body, stSection.Render("来源："+clean(v.sourceText())))
+		body = append(body, styleSection.Render("来源："+clean(v.sourceText())))
 		for _, f := range v.letter.Values() {
 			val := clean(f.Value)
 			if strings.TrimSpace(val) == "" {
-				val = stDim.Render("（订单未给，留空）")
+				val = styleDim.Render("（订单未给，留空）")
 			}
-			body = append(body, "  "+stLabel.Render(fit(f.Label, formLabelW))+"  "+val)
+			body = append(body, "  "+styleLabel.Render(fit(f.Label, formLabelW))+"  "+val)
 		}
 		if v.source.values()["source"] != sourceTemplate {
-			body = append(body, stDim.Render(truncate("签署文件按平台原样签名，不填写；以上是订单的事实，供与文件核对。", w)))
+			body = append(body, styleDim.Render(truncate("签署文件按平台原样签名，不填写；以上是订单的事实，供与文件核对。", w)))
 		}
 		for _, wn := range v.warns {
 			for _, l := range wrap("注意："+clean(wn), w-2) {
-				body = append(body, stWarn.Render(l))
+				body = append(body, styleWarn.Render(l))
 			}
 		}
 		lines = append(lines, scrollLines(body, &v.off, h-len(lines))...)
 	case isCert:
-		lines = append(lines, "", stDim.Render(truncate("保函编号 "+v.letter.GuaranteeNo+"  来源："+v.sourceText(), w)), "")
+		lines = append(lines, "", styleDim.Render(truncate("保函编号 "+v.letter.GuaranteeNo+"  来源："+v.sourceText(), w)), "")
 		lines = append(lines, v.cert.lines(m, w)...)
 		lines = append(lines, errLines()...)
 	case isSigning:
@@ -486,37 +486,37 @@ func (v *issueView) sourceText() string {
 func (v *issueView) signedHead(w int) []string {
 	out := []string{""}
 	r := v.res
-	st := stOK
+	style := styleOK
 	if v.resErr != nil {
-		st = stUrgent
+		style = styleUrgent
 	}
 	if r.Report != nil {
 		for _, l := range wrap("PDF检查："+r.Report.Conclusion(), w-2) {
-			out = append(out, st.Render(l))
+			out = append(out, style.Render(l))
 		}
 	}
 	out = append(out, truncate("SHA-256："+r.SHA256, w))
 	if v.resErr != nil {
 		for _, l := range wrap("不能推送："+errText(v.resErr), w-2) {
-			out = append(out, stUrgent.Render(l))
+			out = append(out, styleUrgent.Render(l))
 		}
 	}
 	for _, wn := range r.Warnings {
 		for _, l := range wrap("注意："+clean(wn), w-2) {
-			out = append(out, stWarn.Render(l))
+			out = append(out, styleWarn.Render(l))
 		}
 	}
 	if v.resErr == nil {
-		out = append(out, stBold.Render(truncate("已签发，存于文件库。按 p 推送（2.5，发送前还要确认），esc 关闭", w)))
+		out = append(out, styleBold.Render(truncate("已签发，存于文件库。按 p 推送（2.5，发送前还要确认），esc 关闭", w)))
 	}
 	return out
 }
 
 func (v *issueView) signedBody(w int) []string {
 	r := v.res
-	out := []string{"", stSection.Render("签发："), "  来源：" + clean(r.Source), fmt.Sprintf("  大小：%s", size(int64(len(r.PDF))))}
+	out := []string{"", styleSection.Render("签发："), "  来源：" + clean(r.Source), fmt.Sprintf("  大小：%s", size(int64(len(r.PDF))))}
 	if r.Report != nil {
-		out = append(out, "", stSection.Render("保函文件检查（pdfsign）："))
+		out = append(out, "", styleSection.Render("保函文件检查（pdfsign）："))
 		out = append(out, indentWrap(reportText(r.Report), "  ", w)...)
 	}
 	return out

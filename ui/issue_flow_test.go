@@ -58,8 +58,8 @@ func TestGoldenIssue(t *testing.T) {
 	for _, step := range []string{"review", "signed"} {
 		for _, sz := range sizes {
 			t.Run(fmt.Sprintf("%s_%dx%d", step, sz.w, sz.h), func(t *testing.T) {
-				st := fixtureStore(t)
-				d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, sz.w, sz.h)
+				db := fixtureStore(t)
+				d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, sz.w, sz.h)
 				openIssue(d)
 				if step == "signed" {
 					d.keys("enter", "text:"+letterCert, "tab", "tab", "tab", "text:"+letterPassword, "enter")
@@ -92,14 +92,14 @@ func TestIssueWholeFlow(t *testing.T) {
 	}
 
 	env := startDay(t, dir)
-	sb, st, client, wf, ln := env.sb, env.st, env.client, env.wf, env.ln
+	sb, db, client, wf, ln := env.sb, env.db, env.client, env.wf, env.ln
 	// The keeper, as startListener runs it beside the listener.
 	kctx, kstop := context.WithCancel(ctx)
 	kdone := make(chan struct{})
 	go func() { (&platform.FileKeeper{W: wf, Interval: 50 * time.Millisecond}).Run(kctx); close(kdone) }()
 	defer func() { kstop(); <-kdone }()
 
-	d := newDesk(t, Options{Store: st, Workflows: wf, Client: client, ListenerAddr: ln.Addr().String(),
+	d := newDesk(t, Options{Store: db, Workflows: wf, Client: client, ListenerAddr: ln.Addr().String(),
 		Sandbox: true, Now: time.Now}, 120, 36)
 
 	// A new order with its 签署文件 arrives (2.1) at the listener.
@@ -182,7 +182,7 @@ func TestIssueWholeFlow(t *testing.T) {
 	if v := d.view(); !strings.Contains(v, "PDF检查：文件完整，签名有效") || !strings.Contains(v, letter.SHA256) || strings.Contains(v, letterPassword) {
 		t.Fatalf("the signed step:\n%s", v)
 	}
-	if !st.HasFile(letter.SHA256) {
+	if !db.HasFile(letter.SHA256) {
 		t.Fatal("the signed letter is not in the file store")
 	}
 	if r := reportText(letter.Report); !strings.Contains(r, "时间戳服务签发的时间戳") {
@@ -196,7 +196,7 @@ func TestIssueWholeFlow(t *testing.T) {
 	d.keys("p")
 	d.waitFor("the push confirmation", func(m *Model) bool {
 		a, ok := m.top().(*actionView)
-		return ok && a.state == stConfirm && a.prep.report != nil && a.prep.blocked == ""
+		return ok && a.state == stateConfirm && a.prep.report != nil && a.prep.blocked == ""
 	})
 	if v := d.view(); !strings.Contains(v, "guarantee_pdf_hash") || !strings.Contains(v, letter.SHA256) {
 		t.Fatalf("push confirmation:\n%s", v)
@@ -211,7 +211,7 @@ func TestIssueWholeFlow(t *testing.T) {
 			t.Logf("push warnings: %v", a.prep.overrides)
 		}
 	})
-	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stateResult })
 	assertNoError(t, d)
 	d.keys("esc")
 	d.inspect(func(m *Model) {
@@ -223,8 +223,8 @@ func TestIssueWholeFlow(t *testing.T) {
 	if !ok || g.PDFHash != letter.SHA256 {
 		t.Fatalf("platform's guarantee %+v, letter %s", g, letter.SHA256)
 	}
-	lg, err := st.GetGuarantee(ctx, "BH-DESK-1")
-	if err != nil || lg.SerialNum != g.SerialNum || lg.PDFSHA256 != letter.SHA256 || !st.HasFile(lg.PDFSHA256) {
+	lg, err := db.GetGuarantee(ctx, "BH-DESK-1")
+	if err != nil || lg.SerialNum != g.SerialNum || lg.PDFSHA256 != letter.SHA256 || !db.HasFile(lg.PDFSHA256) {
 		t.Fatalf("local guarantee %+v, %v", lg, err)
 	}
 	ans, err := sb.VerifyRequest(ctx, g.SerialNum, letter.PDF)
@@ -251,13 +251,13 @@ func mustFile(t *testing.T, sb *sandbox.Server, fileID string) []byte {
 // (the store's FileBoard, followed live), then kept with its SHA-256 once
 // the download is recorded (the detail reads itself again).
 func TestDetailFileStates(t *testing.T) {
-	st := fixtureStore(t)
+	db := fixtureStore(t)
 	ctx := context.Background()
-	if _, err := st.AddEvent(ctx, store.Event{Kind: platform.EventKindFile, Direction: store.DirIn, Method: platform.MethodGetFileURL,
+	if _, err := db.AddEvent(ctx, store.Event{Kind: platform.EventKindFile, Direction: store.DirIn, Method: platform.MethodGetFileURL,
 		Ref: "1813037628", Summary: "下载失败，将重试", Detail: `{"field":"attach_files","file_id":"F1002","file_name":"","error":"平台拒绝：状态码 2002"}`}); err != nil {
 		t.Fatal(err)
 	}
-	d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, 120, 36)
+	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, 120, 36)
 	d.keys("2", "j", "j")
 	d.waitFor("order 1813037628 selected", func(m *Model) bool {
 		s := m.panes[m.active].selection()
@@ -268,17 +268,17 @@ func TestDetailFileStates(t *testing.T) {
 	if v := d.view(); !strings.Contains(v, "[下载失败，将自动重试") || !strings.Contains(v, "2002") {
 		t.Fatalf("the failed 附件 is not shown:\n%s", v)
 	}
-	board := platform.Board(st)
+	board := platform.Board(db)
 	board.Set(platform.FileProgress{OrderNo: "1813037628", FileID: "F1001", Done: 500, Total: 1000})
 	d.waitFor("the bar", func(m *Model) bool { return strings.Contains(m.View(), "[下载中") })
 	if v := d.view(); !strings.Contains(v, "50%") || strings.Contains(v, "[未下载") {
 		t.Fatalf("the download in progress:\n%s", v)
 	}
-	ref, err := st.PutFile(strings.NewReader("%PDF-1.4 投标保函格式"), 1<<20)
+	ref, err := db.PutFile(strings.NewReader("%PDF-1.4 投标保函格式"), 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.RecordDownload(ctx, store.Download{FileID: "F1001", SHA256: ref.SHA256, Name: "投标保函格式.pdf", Size: ref.Size}); err != nil {
+	if err := db.RecordDownload(ctx, store.Download{FileID: "F1001", SHA256: ref.SHA256, Name: "投标保函格式.pdf", Size: ref.Size}); err != nil {
 		t.Fatal(err)
 	}
 	board.Remove("F1001")

@@ -99,32 +99,32 @@ func (t *tablePane[T]) ledger(m *Model) (func(ctx context.Context) (*platform.Le
 	if t.ledgerOf == nil {
 		return nil, ""
 	}
-	st, q, of := m.st, t.q, t.ledgerOf
-	return func(ctx context.Context) (*platform.Ledger, error) { return of(ctx, st, q) }, filterWords(t.views, q)
+	db, q, of := m.db, t.q, t.ledgerOf
+	return func(ctx context.Context) (*platform.Ledger, error) { return of(ctx, db, q) }, filterWords(t.views, q)
 }
 
 // The ledgers of the panes: the same store query as the pane's list.
 
-func ordersLedger(ctx context.Context, st *store.Store, q listQuery) (*platform.Ledger, error) {
-	return platform.OrdersLedger(ctx, st, orderQuery(q))
+func ordersLedger(ctx context.Context, db *store.Store, q listQuery) (*platform.Ledger, error) {
+	return platform.OrdersLedger(ctx, db, orderQuery(q))
 }
 
-func guaranteesLedger(ctx context.Context, st *store.Store, q listQuery) (*platform.Ledger, error) {
-	return platform.GuaranteesLedger(ctx, st, guaranteeQuery(q))
+func guaranteesLedger(ctx context.Context, db *store.Store, q listQuery) (*platform.Ledger, error) {
+	return platform.GuaranteesLedger(ctx, db, guaranteeQuery(q))
 }
 
-func revocationsLedger(ctx context.Context, st *store.Store, q listQuery) (*platform.Ledger, error) {
-	return platform.RevocationsLedger(ctx, st, store.RevocationQuery{Filter: q.filter})
+func revocationsLedger(ctx context.Context, db *store.Store, q listQuery) (*platform.Ledger, error) {
+	return platform.RevocationsLedger(ctx, db, store.RevocationQuery{Filter: q.filter})
 }
 
-func claimsLedger(ctx context.Context, st *store.Store, q listQuery) (*platform.Ledger, error) {
-	return platform.ClaimsLedger(ctx, st, claimQuery(q))
+func claimsLedger(ctx context.Context, db *store.Store, q listQuery) (*platform.Ledger, error) {
+	return platform.ClaimsLedger(ctx, db, claimQuery(q))
 }
 
 // ledger of 待办: the orders not yet issued it lists.
 func (t *todoPane) ledger(m *Model) (func(ctx context.Context) (*platform.Ledger, error), string) {
-	st := m.st
+	db := m.db
 	return func(ctx context.Context) (*platform.Ledger, error) {
-		return platform.OrdersLedger(ctx, st, store.OrderQuery{Status: notIssuedStates()})
+		return platform.OrdersLedger(ctx, db, store.OrderQuery{Status: notIssuedStates()})
 	}, "待办：未出函订单"
 }

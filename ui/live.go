@@ -44,18 +44,18 @@ type liveMsg struct {
 
 // liveInit reads where the journal stands, so that only later events are new.
 func (m *Model) liveInit() tea.Cmd {
-	st, ctx := m.st, m.ctx
+	db, ctx := m.db, m.ctx
 	return func() tea.Msg {
-		v, err := st.DataVersion(ctx)
+		v, err := db.DataVersion(ctx)
 		if err != nil {
 			return liveInitMsg{err: err}
 		}
-		id, err := st.LastEventID(ctx)
+		id, err := db.LastEventID(ctx)
 		if err != nil {
 			return liveInitMsg{err: err}
 		}
 		msg := liveInitMsg{version: v, lastID: id}
-		if evs, err := st.ListEvents(ctx, store.EventQuery{Kind: store.KindCallback, Limit: 1}); err == nil && len(evs) > 0 {
+		if evs, err := db.ListEvents(ctx, store.EventQuery{Kind: store.KindCallback, Limit: 1}); err == nil && len(evs) > 0 {
 			msg.last = &evs[0]
 		}
 		return msg
@@ -67,16 +67,16 @@ func (m *Model) pollTick() tea.Cmd {
 }
 
 func (m *Model) poll() tea.Cmd {
-	st, ctx, seen, last := m.st, m.ctx, m.live.version, m.live.lastID
+	db, ctx, seen, last := m.db, m.ctx, m.live.version, m.live.lastID
 	return func() tea.Msg {
-		v, err := st.DataVersion(ctx)
+		v, err := db.DataVersion(ctx)
 		if err != nil {
 			return liveMsg{err: err}
 		}
 		if v == seen {
 			return liveMsg{version: v}
 		}
-		evs, err := st.EventsAfter(ctx, last, eventBatch)
+		evs, err := db.EventsAfter(ctx, last, eventBatch)
 		if err != nil {
 			return liveMsg{err: err}
 		}

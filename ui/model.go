@@ -82,7 +82,7 @@ func New(opt Options) tea.Model { return newModel(opt) }
 // Model is the desk's root model.
 type Model struct {
 	opt      Options
-	st       *store.Store
+	db       *store.Store
 	wf       *platform.Workflows
 	log      *slog.Logger
 	ctx      context.Context
@@ -140,7 +140,7 @@ func newModel(opt Options) *Model {
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.Line))
 	m := &Model{
-		opt: opt, st: opt.Store, wf: opt.Workflows, log: log, ctx: ctx, cancel: cancel, now: now,
+		opt: opt, db: opt.Store, wf: opt.Workflows, log: log, ctx: ctx, cancel: cancel, now: now,
 		keys: keys.Default(), spin: sp, tick: tea.Tick, w: 80, h: 24,
 		newRefs: map[string]bool{}, files: map[string]dlFile{},
 	}
@@ -354,7 +354,7 @@ func (m *Model) textFocus() bool {
 	if o := m.top(); o != nil {
 		if a, ok := o.(*actionView); ok {
 			f := a.form.focused()
-			return a.state == stForm && f != nil && f.typing()
+			return a.state == stateForm && f != nil && f.typing()
 		}
 		return o.typing()
 	}
@@ -514,14 +514,14 @@ func (m *Model) tabsView() string {
 			}
 		}
 		if i == m.active {
-			b.WriteString(stTabActive.Render("[" + label + "]"))
+			b.WriteString(styleTabActive.Render("[" + label + "]"))
 		} else {
-			b.WriteString(stTab.Render(" " + label + " "))
+			b.WriteString(styleTab.Render(" " + label + " "))
 		}
 		b.WriteByte(' ')
 	}
 	if o := m.top(); o != nil {
-		b.WriteString(stDim.Render("> " + clean(o.title())))
+		b.WriteString(styleDim.Render("> " + clean(o.title())))
 	}
 	return truncStyledLine(b.String(), m.w)
 }
@@ -536,17 +536,17 @@ func truncStyledLine(s string, w int) string {
 
 func (m *Model) flashView() string {
 	if m.quitListening {
-		return stWarn.Render(fit("本桌面正在接收平台回调，退出后回调无人接收（平台会重发）。确定退出？y 退出 / 其他键 继续", m.w))
+		return styleWarn.Render(fit("本桌面正在接收平台回调，退出后回调无人接收（平台会重发）。确定退出？y 退出 / 其他键 继续", m.w))
 	}
 	if m.quitting {
-		return stWarn.Render(fit("有操作正在进行，现在退出会中断它（结果记为未知）。确定退出？y 退出 / 其他键 继续", m.w))
+		return styleWarn.Render(fit("有操作正在进行，现在退出会中断它（结果记为未知）。确定退出？y 退出 / 其他键 继续", m.w))
 	}
 	if m.flash.text == "" {
 		return ""
 	}
 	t := truncate(clean(m.flash.text), m.w)
 	if m.flash.err {
-		return stErr.Render(t)
+		return styleErr.Render(t)
 	}
 	return t
 }

@@ -89,7 +89,7 @@ func (v *helpView) view(m *Model, w, h int) string {
 	if end >= len(v.lines) {
 		more = "，已到底"
 	}
-	out = append(out, stDim.Render(truncate(fmt.Sprintf("（第 %d-%d 行/共 %d 行%s）", v.off+1, end, len(v.lines), more), w)))
+	out = append(out, styleDim.Render(truncate(fmt.Sprintf("（第 %d-%d 行/共 %d 行%s）", v.off+1, end, len(v.lines), more), w)))
 	return strings.Join(out, "\n")
 }
 
@@ -112,15 +112,15 @@ func helpLines(m *Model, w int) []string {
 	}
 	var blocks [][]string
 	for _, g := range groups {
-		lines := []string{stSection.Render(g.title)}
+		lines := []string{styleSection.Render(g.title)}
 		for _, b := range g.b {
 			h := b.Help()
-			lines = append(lines, "  "+stBold.Render(fit(h.Key, 11))+" "+h.Desc)
+			lines = append(lines, "  "+styleBold.Render(fit(h.Key, 11))+" "+h.Desc)
 		}
 		blocks = append(blocks, append(lines, ""))
 	}
 	blocks = append(blocks, []string{
-		stSection.Render("标记"),
+		styleSection.Render("标记"),
 		"  >  当前行",
 		"  *  新到的订单或理赔（响铃）",
 		"  !  距投标截止不到24小时（行标红，响铃；",

@@ -74,9 +74,9 @@ func (t *todoPane) load(m *Model) tea.Cmd { return t.refresh(m) }
 
 func (t *todoPane) refresh(m *Model) tea.Cmd {
 	t.gen++
-	gen, st, ctx, now := t.gen, m.st, m.ctx, m.now()
+	gen, db, ctx, now := t.gen, m.db, m.ctx, m.now()
 	return func() tea.Msg {
-		td, err := platform.Todo(ctx, st, now)
+		td, err := platform.Todo(ctx, db, now)
 		if err != nil {
 			return pendingMsg{gen: gen, err: err}
 		}
@@ -334,25 +334,25 @@ func (t *todoPane) view(m *Model, w, h int) string {
 	var b strings.Builder
 	if t.p == nil {
 		if t.err != nil {
-			return stErr.Render("读取待办失败：" + clean(t.err.Error()))
+			return styleErr.Render("读取待办失败：" + clean(t.err.Error()))
 		}
-		return stDim.Render("读取中")
+		return styleDim.Render("读取中")
 	}
 	if n := t.count(); n == 0 {
-		b.WriteString(stOK.Render("没有待办事项"))
+		b.WriteString(styleOK.Render("没有待办事项"))
 	} else {
-		b.WriteString(stBold.Render(fmt.Sprintf("待办 %d 项", n)) + stDim.Render("  现在 "+m.now().In(platform.CST).Format("2006-01-02 15:04")+"（北京时间）"))
+		b.WriteString(styleBold.Render(fmt.Sprintf("待办 %d 项", n)) + styleDim.Render("  现在 "+m.now().In(platform.CST).Format("2006-01-02 15:04")+"（北京时间）"))
 	}
 	for i := t.top; i < len(t.items) && i < t.top+t.rows; i++ {
 		b.WriteByte('\n')
 		it := t.items[i]
 		switch {
 		case it.heading != "":
-			b.WriteString(stSection.Render(truncate(it.heading, w)))
+			b.WriteString(styleSection.Render(truncate(it.heading, w)))
 		case it.att != nil:
 			b.WriteString(attemptRow(*it.att, w))
 		case it.sel == nil:
-			b.WriteString(stDim.Render("  " + it.note))
+			b.WriteString(styleDim.Render("  " + it.note))
 		default:
 			b.WriteString(t.row(m, it, i == t.sel, w))
 		}
@@ -373,7 +373,7 @@ func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
 	case kindOrder:
 		o := s.order
 		if it.note == "flag" {
-			add(styled("标记", stWarn), 4)
+			add(styled("标记", styleWarn), 4)
 			add(txt(o.OrderNo), 12)
 			add(txt(orderState(o.OrderStatus)), 10)
 			add(txt(o.FlagReason), 0)
@@ -381,7 +381,7 @@ func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
 		}
 		cd, urgent := countdown(o.BidDeadline, m.now())
 		if urgent {
-			add(styled("!"+cd, stUrgent), 14)
+			add(styled("!"+cd, styleUrgent), 14)
 		} else {
 			add(txt(cd), 14)
 		}
@@ -404,11 +404,11 @@ func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
 		}
 	case kindClaim:
 		c := s.claim
-		st := claimState(c.Status)
+		state := claimState(c.Status)
 		if c.Status == platform.ClaimDealPass {
-			st += "/待结果"
+			state += "/待结果"
 		}
-		add(styled(st, stWarn), 18)
+		add(styled(state, styleWarn), 18)
 		add(txt(c.ClaimNo), 16)
 		add(txt(c.GuaranteeNo), 14)
 		add(txt(c.Principal), 0)
@@ -417,7 +417,7 @@ func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
 		}
 	case kindHeld:
 		h := s.held
-		add(styled("暂存", stWarn), 4)
+		add(styled("暂存", styleWarn), 4)
 		add(txt(fmt.Sprintf("#%d", h.ID)), 4)
 		add(txt(callbackTitle(h.Method)), 16)
 		add(txt(h.Ref), 14)
@@ -428,7 +428,7 @@ func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
 		add(txt(h.Reason), 0)
 	case kindEvent: // a fault
 		e := s.event
-		add(styled("!故障", stUrgent), 5)
+		add(styled("!故障", styleUrgent), 5)
 		add(txt(clock(e.At, layoutShort)), 11)
 		add(txt(e.Summary), 0)
 	}
@@ -440,14 +440,14 @@ func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
 	if s.kind == kindOrder && it.note != "flag" && m.deadlineAlert(*s.order) != "" {
 		mark = "!" + mark[:1] // "! " alert, "!*" alert and new
 		if !selected {
-			return stUrgent.Render(mark + ansi.Strip(line))
+			return styleUrgent.Render(mark + ansi.Strip(line))
 		}
 	}
 	if selected {
-		return ">" + mark[:1] + stSelected.Render(strings.TrimRight(line, " "))
+		return ">" + mark[:1] + styleSelected.Render(strings.TrimRight(line, " "))
 	}
 	if mark == "* " {
-		return stNew.Render(mark) + line
+		return styleNew.Render(mark) + line
 	}
 	return mark + line
 }
@@ -466,7 +466,7 @@ func attemptRow(a store.Attempt, w int) string {
 	if msg == "" {
 		msg = "没有收到平台的答复"
 	}
-	cells := []cell{styled(state, stWarn), txt(platform.MethodTitle(a.Method)), txt(a.Ref), txt(clock(a.StartedAt, layoutShort)), txt(msg)}
+	cells := []cell{styled(state, styleWarn), txt(platform.MethodTitle(a.Method)), txt(a.Ref), txt(clock(a.StartedAt, layoutShort)), txt(msg)}
 	widths := []int{8, 14, 14, 11, 0}
 	return "  " + rowCells(cells, widths, w, false)
 }

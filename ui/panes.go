@@ -51,15 +51,15 @@ func newOrdersPane() *tablePane[store.Order] {
 	t.views = []string{"全部", "未出函", "待出函", "已标记"}
 	t.sorts = []string{"投标截止时间", "最近更新"}
 	t.empty = "还没有订单：保函申请（2.1）到达后显示在这里"
-	t.fetch = func(st *store.Store, q listQuery) fetchFunc[store.Order] {
+	t.fetch = func(db *store.Store, q listQuery) fetchFunc[store.Order] {
 		return func(ctx context.Context, after string, limit int) ([]store.Order, string, error) {
 			t := orderQuery(q)
 			t.After, t.Limit = store.Cursor(after), limit
-			return page(st.ListOrders(ctx, t))
+			return page(db.ListOrders(ctx, t))
 		}
 	}
-	t.count = func(ctx context.Context, st *store.Store, q listQuery) (int, error) {
-		return st.CountOrders(ctx, orderQuery(q))
+	t.count = func(ctx context.Context, db *store.Store, q listQuery) (int, error) {
+		return db.CountOrders(ctx, orderQuery(q))
 	}
 	t.sel = orderSel
 	t.isNew = func(m *Model, o store.Order) bool { return m.newRefs[o.OrderNo] }
@@ -69,18 +69,18 @@ func newOrdersPane() *tablePane[store.Order] {
 		{title: "订单编号", whole: true, width: 12, cell: func(m *Model, o store.Order) cell { return txt(o.OrderNo) }},
 		{title: "状态", width: 10, cell: func(m *Model, o store.Order) cell {
 			if o.Flagged {
-				return styled("标记/"+orderState(o.OrderStatus), stWarn)
+				return styled("标记/"+orderState(o.OrderStatus), styleWarn)
 			}
 			return txt(orderState(o.OrderStatus))
 		}},
 		{title: "投标截止", width: 11, drop: 3, cell: func(m *Model, o store.Order) cell { return txt(deadlineShort(o.BidDeadline)) }},
 		{title: "剩余", width: 14, cell: func(m *Model, o store.Order) cell {
 			if platform.OrderIssued(o.OrderStatus) {
-				return styled("-", stDim)
+				return styled("-", styleDim)
 			}
 			s, urgent := countdown(o.BidDeadline, m.now())
 			if urgent {
-				return styled("!"+s, stUrgent)
+				return styled("!"+s, styleUrgent)
 			}
 			return txt(s)
 		}},
@@ -104,15 +104,15 @@ func newGuaranteesPane() *tablePane[store.Guarantee] {
 	t.ledgerOf = guaranteesLedger
 	t.sorts = []string{"最新在前"}
 	t.empty = "还没有保函：在订单上按 p 推送电子保函"
-	t.fetch = func(st *store.Store, q listQuery) fetchFunc[store.Guarantee] {
+	t.fetch = func(db *store.Store, q listQuery) fetchFunc[store.Guarantee] {
 		return func(ctx context.Context, after string, limit int) ([]store.Guarantee, string, error) {
 			gq := guaranteeQuery(q)
 			gq.After, gq.Limit = store.Cursor(after), limit
-			return page(st.ListGuarantees(ctx, gq))
+			return page(db.ListGuarantees(ctx, gq))
 		}
 	}
-	t.count = func(ctx context.Context, st *store.Store, q listQuery) (int, error) {
-		return st.CountGuarantees(ctx, guaranteeQuery(q))
+	t.count = func(ctx context.Context, db *store.Store, q listQuery) (int, error) {
+		return db.CountGuarantees(ctx, guaranteeQuery(q))
 	}
 	t.sel = guaranteeSel
 	t.cols = []column[store.Guarantee]{
@@ -120,7 +120,7 @@ func newGuaranteesPane() *tablePane[store.Guarantee] {
 		{title: "订单编号", whole: true, width: 12, drop: 3, cell: func(m *Model, g store.Guarantee) cell { return txt(g.OrderNo) }},
 		{title: "保函序列号", whole: true, width: 18, drop: 2, cell: func(m *Model, g store.Guarantee) cell {
 			if g.SerialNum == "" {
-				return styled("(无)", stDim)
+				return styled("(无)", styleDim)
 			}
 			return txt(g.SerialNum)
 		}},
@@ -136,9 +136,9 @@ func newGuaranteesPane() *tablePane[store.Guarantee] {
 			s := releaseShort(g)
 			switch g.ReleaseStatus {
 			case platform.ReleaseAwaiting:
-				return styled(s, stWarn)
+				return styled(s, styleWarn)
 			case platform.ReleasePenalty:
-				return styled(s, stUrgent)
+				return styled(s, styleUrgent)
 			}
 			return txt(s)
 		}},
@@ -153,13 +153,13 @@ func newRevocationsPane() *tablePane[store.Revocation] {
 	t.ledgerOf = revocationsLedger
 	t.sorts = []string{"最新在前"}
 	t.empty = "还没有保函撤销通知（2.8）"
-	t.fetch = func(st *store.Store, q listQuery) fetchFunc[store.Revocation] {
+	t.fetch = func(db *store.Store, q listQuery) fetchFunc[store.Revocation] {
 		return func(ctx context.Context, after string, limit int) ([]store.Revocation, string, error) {
-			return page(st.ListRevocations(ctx, store.RevocationQuery{Filter: q.filter, After: store.Cursor(after), Limit: limit}))
+			return page(db.ListRevocations(ctx, store.RevocationQuery{Filter: q.filter, After: store.Cursor(after), Limit: limit}))
 		}
 	}
-	t.count = func(ctx context.Context, st *store.Store, q listQuery) (int, error) {
-		return st.CountRevocations(ctx, store.RevocationQuery{Filter: q.filter})
+	t.count = func(ctx context.Context, db *store.Store, q listQuery) (int, error) {
+		return db.CountRevocations(ctx, store.RevocationQuery{Filter: q.filter})
 	}
 	t.sel = revocationSel
 	t.cols = []column[store.Revocation]{
@@ -174,7 +174,7 @@ func newRevocationsPane() *tablePane[store.Revocation] {
 			}
 			s := fmt.Sprintf("当次%d 已发起%d", n[store.ListCurrent], n[store.ListSuccess])
 			if n[store.ListPenalty] > 0 {
-				return styled(s+fmt.Sprintf(" 罚没%d", n[store.ListPenalty]), stWarn)
+				return styled(s+fmt.Sprintf(" 罚没%d", n[store.ListPenalty]), styleWarn)
 			}
 			return txt(s)
 		}},
@@ -198,15 +198,15 @@ func newClaimsPane() *tablePane[store.Claim] {
 	t.views = []string{"全部", "待处理"}
 	t.sorts = []string{"最近更新"}
 	t.empty = "还没有理赔申请（3.1）"
-	t.fetch = func(st *store.Store, q listQuery) fetchFunc[store.Claim] {
+	t.fetch = func(db *store.Store, q listQuery) fetchFunc[store.Claim] {
 		return func(ctx context.Context, after string, limit int) ([]store.Claim, string, error) {
 			cq := claimQuery(q)
 			cq.After, cq.Limit = store.Cursor(after), limit
-			return page(st.ListClaims(ctx, cq))
+			return page(db.ListClaims(ctx, cq))
 		}
 	}
-	t.count = func(ctx context.Context, st *store.Store, q listQuery) (int, error) {
-		return st.CountClaims(ctx, claimQuery(q))
+	t.count = func(ctx context.Context, db *store.Store, q listQuery) (int, error) {
+		return db.CountClaims(ctx, claimQuery(q))
 	}
 	t.sel = claimSel
 	t.isNew = func(m *Model, c store.Claim) bool { return m.newRefs[c.ClaimNo] }
@@ -215,7 +215,7 @@ func newClaimsPane() *tablePane[store.Claim] {
 		{title: "理赔序列号", whole: true, width: 16, cell: func(m *Model, c store.Claim) cell { return txt(c.ClaimNo) }},
 		{title: "状态", width: 16, cell: func(m *Model, c store.Claim) cell {
 			if platform.ClaimAwaitsAction(c.Status) {
-				return styled(claimState(c.Status), stWarn)
+				return styled(claimState(c.Status), styleWarn)
 			}
 			return txt(claimState(c.Status))
 		}},
@@ -238,7 +238,7 @@ func newLogPane() *tablePane[store.Event] {
 	t.sorts = []string{"最新在前"}
 	t.empty = "还没有日志：每个收到的回调和发出的调用都记在这里"
 	t.filter.Placeholder = "方法、编号、摘要"
-	t.fetch = func(st *store.Store, q listQuery) fetchFunc[store.Event] {
+	t.fetch = func(db *store.Store, q listQuery) fetchFunc[store.Event] {
 		return func(ctx context.Context, after string, limit int) ([]store.Event, string, error) {
 			eq := store.EventQuery{Filter: q.filter, Kind: logKinds[q.view], Limit: limit}
 			if after != "" {
@@ -248,7 +248,7 @@ func newLogPane() *tablePane[store.Event] {
 				}
 				eq.Before = id
 			}
-			evs, err := st.ListEvents(ctx, eq)
+			evs, err := db.ListEvents(ctx, eq)
 			if err != nil {
 				return nil, "", err
 			}
@@ -259,12 +259,12 @@ func newLogPane() *tablePane[store.Event] {
 			return evs, next, nil
 		}
 	}
-	t.count = func(ctx context.Context, st *store.Store, q listQuery) (int, error) {
+	t.count = func(ctx context.Context, db *store.Store, q listQuery) (int, error) {
 		if q.view != 0 || q.filter != "" {
 			return -1, nil // not counted
 		}
 		// Events are never deleted: the last id is their number.
-		id, err := st.LastEventID(ctx)
+		id, err := db.LastEventID(ctx)
 		return int(id), err
 	}
 	t.sel = eventSel
@@ -275,9 +275,9 @@ func newLogPane() *tablePane[store.Event] {
 			c := txt(methodName(e.Method, e.Direction))
 			switch e.Kind {
 			case store.KindFlag:
-				c = styled("标记 "+c.text, stWarn)
+				c = styled("标记 "+c.text, styleWarn)
 			case store.KindFault:
-				c = styled("故障 "+c.text, stErr)
+				c = styled("故障 "+c.text, styleErr)
 			}
 			return c
 		}},
@@ -287,7 +287,7 @@ func newLogPane() *tablePane[store.Event] {
 				return txt("")
 			}
 			if e.Status != platform.StatusOK {
-				return styled(strconv.Itoa(e.Status), stErr)
+				return styled(strconv.Itoa(e.Status), styleErr)
 			}
 			return txt(strconv.Itoa(e.Status))
 		}},

@@ -77,9 +77,9 @@ const statusEvery = 30 * time.Second
 // statusRead reads the token row and the clock skew the client measured
 // at its last answer.
 func (m *Model) statusRead() tea.Cmd {
-	st, ctx := m.st, m.ctx
+	db, ctx := m.db, m.ctx
 	token := func() tea.Msg {
-		_, exp, err := st.Token(ctx)
+		_, exp, err := db.Token(ctx)
 		return tokenMsg{exp: exp, err: err}
 	}
 	c := m.opt.Client
@@ -290,7 +290,7 @@ func (m *Model) alertView(w int) string {
 		return ""
 	}
 	text := truncate(" ! "+strings.Join(parts, " ! "), max(w*2/3-1, 8)) + " "
-	return stAlert.Render(text)
+	return styleAlert.Render(text)
 }
 
 func (m *Model) statusView() string {
@@ -346,7 +346,7 @@ func (m *Model) statusBar(w int) string {
 		if short[0] {
 			head = " 沙箱"
 		}
-		return stSandbox.Render(head) + stStatusBar.Render(strings.TrimPrefix(line, head))
+		return styleSandbox.Render(head) + styleStatusBar.Render(strings.TrimPrefix(line, head))
 	}
-	return stStatusBar.Render(line)
+	return styleStatusBar.Render(line)
 }

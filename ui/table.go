@@ -60,8 +60,10 @@ type cell struct {
 	set   bool
 }
 
-func txt(s string) cell                       { return cell{text: clean(s)} }
-func styled(s string, st lipgloss.Style) cell { return cell{text: clean(s), style: st, set: true} }
+func txt(s string) cell { return cell{text: clean(s)} }
+func styled(s string, style lipgloss.Style) cell {
+	return cell{text: clean(s), style: style, set: true}
+}
 
 // column is one column of a table pane.
 type column[T any] struct {
@@ -180,15 +182,15 @@ type tablePane[T any] struct {
 	views []string // names of the preset ranges, cycled with f
 	sorts []string // names of the sorts, cycled with s
 	// fetch and count read the store (inside commands only).
-	fetch func(st *store.Store, q listQuery) fetchFunc[T]
-	count func(ctx context.Context, st *store.Store, q listQuery) (int, error) // nil: not counted
+	fetch func(db *store.Store, q listQuery) fetchFunc[T]
+	count func(ctx context.Context, db *store.Store, q listQuery) (int, error) // nil: not counted
 	sel   func(r T) *selection
 	// isNew marks a row as newly arrived.
 	isNew func(m *Model, r T) bool
 	// alert marks a row red ('!' in front) and says why ("" none).
 	alert func(m *Model, r T) string
 	// ledgerOf reads the pane's ledger through its query (nil: no export).
-	ledgerOf func(ctx context.Context, st *store.Store, q listQuery) (*platform.Ledger, error)
+	ledgerOf func(ctx context.Context, db *store.Store, q listQuery) (*platform.Ledger, error)
 	empty    string
 
 	filter    textinput.Model
@@ -248,10 +250,10 @@ func (t *tablePane[T]) countCmd(m *Model) tea.Cmd {
 		t.pg.counted = t.pg.gen
 		return nil
 	}
-	q, gen, ctx, pid, st := t.q, t.pg.gen, m.ctx, t.pid, m.st
+	q, gen, ctx, pid, db := t.q, t.pg.gen, m.ctx, t.pid, m.db
 	count := t.count
 	return func() tea.Msg {
-		n, err := count(ctx, st, q)
+		n, err := count(ctx, db, q)
 		return countMsg{pane: pid, gen: gen, n: n, err: err}
 	}
 }
@@ -267,7 +269,7 @@ func (t *tablePane[T]) windowCmd(m *Model, force bool) tea.Cmd {
 		mg := margin(t.rowsH)
 		a, b = max(0, t.pg.top-mg), t.pg.top+t.rowsH+mg
 	}
-	return t.pg.load(m.ctx, t.pid, t.fetch(m.st, t.q), a, b)
+	return t.pg.load(m.ctx, t.pid, t.fetch(m.db, t.q), a, b)
 }
 
 func (t *tablePane[T]) msg(m *Model, msg paneMsg) tea.Cmd {
@@ -341,7 +343,7 @@ func (t *tablePane[T]) key(m *Model, k tea.KeyMsg) (tea.Cmd, bool) {
 			// Length unknown: walk to the end first.
 			const far = 1 << 30
 			t.toEnd = true
-			return t.pg.load(m.ctx, t.pid, t.fetch(m.st, t.q), far, far+1), true
+			return t.pg.load(m.ctx, t.pid, t.fetch(m.db, t.q), far, far+1), true
 		}
 		t.pg.moveTo(t.pg.bound()-1, h)
 	case key.Matches(k, km.Filter):
@@ -409,12 +411,12 @@ func (t *tablePane[T]) header(w int) string {
 	switch {
 	case t.pg.total >= 0 || t.pg.end >= 0:
 		if n == 0 {
-			parts = append(parts, stBold.Render(t.name)+" 0 条")
+			parts = append(parts, styleBold.Render(t.name)+" 0 条")
 		} else {
-			parts = append(parts, fmt.Sprintf("%s 第 %d/%d 条", stBold.Render(t.name), t.pg.sel+1, n))
+			parts = append(parts, fmt.Sprintf("%s 第 %d/%d 条", styleBold.Render(t.name), t.pg.sel+1, n))
 		}
 	default:
-		parts = append(parts, fmt.Sprintf("%s 第 %d 条", stBold.Render(t.name), t.pg.sel+1))
+		parts = append(parts, fmt.Sprintf("%s 第 %d 条", styleBold.Render(t.name), t.pg.sel+1))
 	}
 	if len(t.views) > 0 {
 		parts = append(parts, "范围："+t.views[t.q.view])
@@ -426,7 +428,7 @@ func (t *tablePane[T]) header(w int) string {
 		parts = append(parts, "搜索："+clean(t.q.filter))
 	}
 	if t.pg.loading {
-		parts = append(parts, stDim.Render("读取中"))
+		parts = append(parts, styleDim.Render("读取中"))
 	}
 	return strings.Join(parts, "  ")
 }
@@ -456,7 +458,7 @@ func (t *tablePane[T]) view(m *Model, w, h int) string {
 			hdr.WriteString(fit(c.title, widths[j]))
 		}
 	}
-	b.WriteString(stHeader.Render(strings.TrimRight(hdr.String(), " ")))
+	b.WriteString(styleHeader.Render(strings.TrimRight(hdr.String(), " ")))
 
 	n := t.pg.bound()
 	if n == 0 && !t.pg.loading && t.pg.err == nil {
@@ -465,13 +467,13 @@ func (t *tablePane[T]) view(m *Model, w, h int) string {
 		if t.q.filter != "" {
 			e = "没有符合搜索的记录"
 		}
-		b.WriteString(stDim.Render(e))
+		b.WriteString(styleDim.Render(e))
 	}
 	for i := t.pg.top; i < t.pg.top+t.rowsH && i < n; i++ {
 		b.WriteByte('\n')
 		r, ok := t.pg.at(i)
 		if !ok {
-			b.WriteString(stDim.Render("  " + glyphs().ellipsis))
+			b.WriteString(styleDim.Render("  " + glyphs().ellipsis))
 			continue
 		}
 		mark := "  "
@@ -506,11 +508,11 @@ func (t *tablePane[T]) view(m *Model, w, h int) string {
 		row := line.String()
 		switch {
 		case selected:
-			b.WriteString(mark + stSelected.Render(row))
+			b.WriteString(mark + styleSelected.Render(row))
 		case alert:
-			b.WriteString(stUrgent.Render(mark + ansi.Strip(row)))
+			b.WriteString(styleUrgent.Render(mark + ansi.Strip(row)))
 		case isNew:
-			b.WriteString(stNew.Render(mark) + row)
+			b.WriteString(styleNew.Render(mark) + row)
 		default:
 			b.WriteString(mark + row)
 		}

@@ -199,9 +199,9 @@ func TestLayoutDropsColumnsToFit(t *testing.T) {
 // same folder, as `baohan serve` has) shows on the desk, rings and marks the
 // new order.
 func TestLiveFromAnotherProcess(t *testing.T) {
-	st := fixtureStore(t)
-	d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), ExternalListener: ""}, 120, 36)
-	other, err := store.Open(st.Dir())
+	db := fixtureStore(t)
+	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), ExternalListener: ""}, 120, 36)
+	other, err := store.Open(db.Dir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,11 +245,11 @@ func TestLiveFromAnotherProcess(t *testing.T) {
 
 // q while a call runs asks first; other keys go back to work.
 func TestQuitAsksWhileCalling(t *testing.T) {
-	st := fixtureStore(t)
-	d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st)}, 80, 24)
+	db := fixtureStore(t)
+	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db)}, 80, 24)
 	d.inspect(func(m *Model) {
 		a := newAction(m, &actionSpec{title: "测试"})
-		a.state = stRunning
+		a.state = stateRunning
 		m.stack = append(m.stack, a)
 		m.quit()
 	})
@@ -268,8 +268,8 @@ func ExampleModel_View() {
 
 // The push form's file picker (ctrl+o) chooses the PDF.
 func TestPushFilePicker(t *testing.T) {
-	st := fixtureStore(t)
-	d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st)}, 120, 36)
+	db := fixtureStore(t)
+	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db)}, 120, 36)
 	d.keys("2", "j", "j", "j", "p", "text:G2025011", "tab", "text:testdata/pdf", "ctrl+o")
 	d.waitFor("the picker", func(m *Model) bool {
 		a, ok := m.top().(*actionView)
@@ -290,6 +290,6 @@ func TestPushFilePicker(t *testing.T) {
 	d.keys("enter", "enter", "enter")
 	d.waitFor("the confirmation", func(m *Model) bool {
 		a := m.top().(*actionView)
-		return a.state == stConfirm && a.prep.report != nil && a.prep.blocked == ""
+		return a.state == stateConfirm && a.prep.report != nil && a.prep.blocked == ""
 	})
 }

@@ -70,11 +70,11 @@ type outcome struct {
 type actionState int
 
 const (
-	stForm actionState = iota
-	stPlanning
-	stConfirm
-	stRunning
-	stResult
+	stateForm actionState = iota
+	statePlanning
+	stateConfirm
+	stateRunning
+	stateResult
 )
 
 type actionView struct {
@@ -134,7 +134,7 @@ func newAction(m *Model, spec *actionSpec) *actionView {
 
 func (a *actionView) id() int       { return a.oid }
 func (a *actionView) title() string { return a.spec.title }
-func (a *actionView) busy() bool    { return a.state == stPlanning || a.state == stRunning }
+func (a *actionView) busy() bool    { return a.state == statePlanning || a.state == stateRunning }
 
 // typing is always true: in an action, q and ? are the action's (esc leaves).
 func (a *actionView) typing() bool { return true }
@@ -153,7 +153,7 @@ func (a *actionView) resize(m *Model, w, h int) {
 
 // plan asks platform to build and check the call.
 func (a *actionView) plan(m *Model) tea.Cmd {
-	a.state = stPlanning
+	a.state = statePlanning
 	a.formEr = ""
 	a.gen++
 	vals, gen, oid, ctx, prepare := a.form.values(), a.gen, a.oid, m.ctx, a.spec.prepare
@@ -165,7 +165,7 @@ func (a *actionView) plan(m *Model) tea.Cmd {
 
 // execute runs the call; a download reports progress on a channel.
 func (a *actionView) execute(m *Model) tea.Cmd {
-	a.state = stRunning
+	a.state = stateRunning
 	a.off = 0
 	ch := make(chan tea.Msg, 8)
 	a.progress = ch
@@ -189,20 +189,20 @@ func waitChan(ch chan tea.Msg) tea.Cmd {
 func (a *actionView) update(m *Model, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case planMsg:
-		if msg.gen != a.gen || a.state != stPlanning {
+		if msg.gen != a.gen || a.state != statePlanning {
 			return nil
 		}
 		if msg.err != nil && (msg.prep == nil || msg.prep.blocked == "") {
-			a.state = stForm
+			a.state = stateForm
 			a.formEr = errText(msg.err)
 			if len(a.form.fields) == 0 {
-				a.state = stResult
+				a.state = stateResult
 				a.resErr = msg.err
 			}
 			return nil
 		}
 		a.prep = msg.prep
-		a.state = stConfirm
+		a.state = stateConfirm
 		a.armed = false
 		a.off = 0
 		return nil
@@ -210,7 +210,7 @@ func (a *actionView) update(m *Model, msg tea.Msg) tea.Cmd {
 		a.progDone, a.progTotal = msg.done, msg.total
 		return waitChan(a.progress)
 	case runMsg:
-		a.state = stResult
+		a.state = stateResult
 		a.res, a.resErr = msg.out, msg.err
 		if msg.err != nil {
 			m.log.Warn("action failed", "action", a.spec.title, "ref", a.spec.ref, "err", msg.err)
@@ -230,7 +230,7 @@ func (a *actionView) update(m *Model, msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		return a.key(m, msg)
 	default:
-		if a.state == stForm {
+		if a.state == stateForm {
 			// The file picker reads folders in commands of its own.
 			if fl := a.form.focused(); fl != nil {
 				return fl.update(m, msg)
@@ -243,7 +243,7 @@ func (a *actionView) update(m *Model, msg tea.Msg) tea.Cmd {
 func (a *actionView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 	km := m.keys
 	switch a.state {
-	case stForm:
+	case stateForm:
 		if k.String() == "esc" {
 			if ff, ok := a.form.focused().(*fileField); ok && ff.picking {
 				break
@@ -256,11 +256,11 @@ func (a *actionView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 			return a.plan(m)
 		}
 		return cmd
-	case stPlanning, stRunning:
+	case statePlanning, stateRunning:
 		if k.String() == "esc" {
 			m.info("正在进行，请稍候")
 		}
-	case stConfirm:
+	case stateConfirm:
 		switch {
 		case a.prep.blocked == "" && key.Matches(k, km.Confirm):
 			if len(a.prep.overrides) > 0 {
@@ -281,14 +281,14 @@ func (a *actionView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 				m.pop()
 				return nil
 			}
-			a.state = stForm
+			a.state = stateForm
 			return a.form.fields[a.form.cur].focus()
 		case key.Matches(k, km.Open):
 			m.info("enter 不发送：确认请按 y")
 		default:
 			a.scrollKey(m, k)
 		}
-	case stResult:
+	case stateResult:
 		switch {
 		case key.Matches(k, km.Back), key.Matches(k, km.Open), k.String() == "q":
 			m.pop()
@@ -322,13 +322,13 @@ func (a *actionView) scrollKey(m *Model, k tea.KeyMsg) {
 func (a *actionView) help(m *Model) []key.Binding {
 	km := m.keys
 	switch a.state {
-	case stForm:
+	case stateForm:
 		b := []key.Binding{km.NextField, km.Submit}
 		if _, ok := a.form.focused().(*fileField); ok {
 			b = append(b, km.Browse)
 		}
 		return append(b, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "放弃")))
-	case stConfirm:
+	case stateConfirm:
 		if a.prep.blocked != "" {
 			return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "返回修改")), km.Down}
 		}
@@ -336,42 +336,42 @@ func (a *actionView) help(m *Model) []key.Binding {
 			return []key.Binding{km.Force, km.Deny, km.Down}
 		}
 		return []key.Binding{km.Confirm, km.Deny, km.Down}
-	case stResult:
+	case stateResult:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "关闭")), km.Down}
 	}
 	return nil
 }
 
 func (a *actionView) view(m *Model, w, h int) string {
-	head := stBold.Render(a.spec.title)
+	head := styleBold.Render(a.spec.title)
 	if a.spec.ref != "" {
 		head += "  " + clean(a.spec.ref)
 	}
 	lines := []string{head}
 	for _, l := range a.spec.intro {
-		lines = append(lines, stDim.Render(truncate(clean(l), w)))
+		lines = append(lines, styleDim.Render(truncate(clean(l), w)))
 	}
 	switch a.state {
-	case stForm:
+	case stateForm:
 		lines = append(lines, "")
 		lines = append(lines, a.form.lines(m, w)...)
 		if a.formEr != "" {
 			lines = append(lines, "")
 			for _, l := range wrap("未发送："+clean(a.formEr), w-2) {
-				lines = append(lines, stErr.Render(l))
+				lines = append(lines, styleErr.Render(l))
 			}
 		}
 		return strings.Join(lines, "\n")
-	case stPlanning:
+	case statePlanning:
 		lines = append(lines, "", m.spin.View()+" 正在核对（检查订单、文件）……")
 		return strings.Join(lines, "\n")
-	case stConfirm:
+	case stateConfirm:
 		// The verdict, the SHA-256, the warnings and the prompt stay on
 		// top; what will be sent scrolls below them.
 		lines = append(lines, a.confirmHead(w)...)
 		body := a.confirmLines(w)
 		return strings.Join(append(lines, scrollLines(body, &a.off, h-len(lines))...), "\n")
-	case stRunning:
+	case stateRunning:
 		run := a.spec.running
 		if run == "" {
 			run = "正在发送到平台，请稍候……"
@@ -403,7 +403,7 @@ func scrollLines(body []string, off *int, h int) []string {
 	*off = min(*off, len(body)-h+1)
 	end := min(*off+h-1, len(body))
 	out := append([]string{}, body[*off:end]...)
-	return append(out, stDim.Render(fmt.Sprintf("（第 %d-%d 行/共 %d 行，上/下 滚动）", *off+1, end, len(body))))
+	return append(out, styleDim.Render(fmt.Sprintf("（第 %d-%d 行/共 %d 行，上/下 滚动）", *off+1, end, len(body))))
 }
 
 // confirmHead is the top of the confirmation, always on screen: the PDF
@@ -412,42 +412,42 @@ func (a *actionView) confirmHead(w int) []string {
 	p := a.prep
 	var out []string
 	if p.report != nil {
-		st := stOK
+		style := styleOK
 		if p.blocked != "" || len(p.overrides) > 0 {
-			st = stUrgent
+			style = styleUrgent
 		}
 		out = append(out, "")
 		for _, l := range wrap("PDF检查："+p.report.Conclusion(), w-2) {
-			out = append(out, st.Render(l))
+			out = append(out, style.Render(l))
 		}
 		out = append(out, truncate("SHA-256："+p.report.SHA256, w))
 	}
 	if p.blocked != "" {
 		for _, l := range wrap("不能发送："+clean(p.blocked), w-2) {
-			out = append(out, stUrgent.Render(l))
+			out = append(out, styleUrgent.Render(l))
 		}
 	}
 	for _, o := range p.overrides {
 		for _, l := range wrap("警告："+clean(o), w-2) {
-			out = append(out, stUrgent.Render(l))
+			out = append(out, styleUrgent.Render(l))
 		}
 	}
 	for _, wn := range p.warnings {
 		for _, l := range wrap("注意："+clean(wn), w-2) {
-			out = append(out, stWarn.Render(l))
+			out = append(out, styleWarn.Render(l))
 		}
 	}
 	switch {
 	case p.blocked != "":
-		out = append(out, stUrgent.Render(truncate("文件未通过检查，不能推送。按 esc 返回，换一个文件。", w)))
+		out = append(out, styleUrgent.Render(truncate("文件未通过检查，不能推送。按 esc 返回，换一个文件。", w)))
 	case a.armed:
 		for _, l := range wrap("有上述警告，确定仍要推送？ Y（大写）强制推送 / n 返回修改", w-2) {
-			out = append(out, stUrgent.Render(stBold.Render(l)))
+			out = append(out, styleUrgent.Render(styleBold.Render(l)))
 		}
 	case len(p.overrides) > 0:
-		out = append(out, stBold.Render(truncate("确认发送？ y 发送（有警告，还须再确认一次） / n 返回修改", w)))
+		out = append(out, styleBold.Render(truncate("确认发送？ y 发送（有警告，还须再确认一次） / n 返回修改", w)))
 	default:
-		out = append(out, stBold.Render(truncate("确认发送？ y 发送 / n 返回修改", w)))
+		out = append(out, styleBold.Render(truncate("确认发送？ y 发送 / n 返回修改", w)))
 	}
 	return out
 }
@@ -462,7 +462,7 @@ func (a *actionView) confirmLines(w int) []string {
 		if s.title != "" {
 			t = s.title + "，将发送"
 		}
-		out = append(out, stSection.Render(fmt.Sprintf("%s（%s）：", t, s.method)))
+		out = append(out, styleSection.Render(fmt.Sprintf("%s（%s）：", t, s.method)))
 		nameW := 0
 		for _, f := range s.fields {
 			nameW = max(nameW, textWidth(f.Name))
@@ -474,7 +474,7 @@ func (a *actionView) confirmLines(w int) []string {
 			vl := wrapIndented(val, valW)
 			for i, l := range vl {
 				if i == 0 {
-					out = append(out, "  "+fit(f.Name, nameW)+"  "+stLabel.Render(fit(fieldLabel(f.Name), formLabelW))+"  "+l)
+					out = append(out, "  "+fit(f.Name, nameW)+"  "+styleLabel.Render(fit(fieldLabel(f.Name), formLabelW))+"  "+l)
 				} else {
 					out = append(out, strings.Repeat(" ", nameW+formLabelW+6)+l)
 				}
@@ -489,15 +489,15 @@ func (a *actionView) confirmLines(w int) []string {
 			}
 		}
 		if pretty {
-			out = append(out, stDim.Render(truncate("remove_guarantee_data 为便于阅读已缩进，发送的是同样内容的紧凑JSON文本。", w)))
+			out = append(out, styleDim.Render(truncate("remove_guarantee_data 为便于阅读已缩进，发送的是同样内容的紧凑JSON文本。", w)))
 		}
-		out = append(out, stDim.Render(truncate("另由程序填写 btc_id、enter_institution_type=2、timestamp、sign，并加密为 param。", w)))
+		out = append(out, styleDim.Render(truncate("另由程序填写 btc_id、enter_institution_type=2、timestamp、sign，并加密为 param。", w)))
 	}
 	if p.file != "" {
-		out = append(out, "", stSection.Render("随附文件："), "  "+clean(p.file))
+		out = append(out, "", styleSection.Render("随附文件："), "  "+clean(p.file))
 	}
 	if p.report != nil {
-		out = append(out, "", stSection.Render("保函文件检查（pdfsign）："))
+		out = append(out, "", styleSection.Render("保函文件检查（pdfsign）："))
 		out = append(out, indentWrap(reportText(p.report), "  ", w)...)
 	}
 	return out
@@ -585,7 +585,7 @@ func (a *actionView) resultLines(w int) []string {
 		head, detail := errParts(a.resErr)
 		out = append(out, "")
 		for _, l := range wrap(head, w-2) {
-			out = append(out, stErr.Render(l))
+			out = append(out, styleErr.Render(l))
 		}
 		for _, d := range detail {
 			out = append(out, wrap(d, w-2)...)
@@ -594,24 +594,24 @@ func (a *actionView) resultLines(w int) []string {
 	if o := a.res; o != nil {
 		out = append(out, "")
 		for _, l := range o.lines {
-			st := stOK
+			style := styleOK
 			if o.failed {
-				st = stWarn
+				style = styleWarn
 			}
 			for _, wl := range wrap(clean(l), w-2) {
-				out = append(out, st.Render(wl))
+				out = append(out, style.Render(wl))
 			}
 		}
 		if len(o.problems) > 0 {
-			out = append(out, "", stSection.Render(fmt.Sprintf("平台拒绝的条目（%d）：", len(o.problems))))
+			out = append(out, "", styleSection.Render(fmt.Sprintf("平台拒绝的条目（%d）：", len(o.problems))))
 			for _, p := range o.problems {
 				for _, l := range wrap("  "+clean(p), w-2) {
-					out = append(out, stErr.Render(l))
+					out = append(out, styleErr.Render(l))
 				}
 			}
 		}
 	}
-	out = append(out, "", stDim.Render("按 enter 或 esc 关闭"))
+	out = append(out, "", styleDim.Render("按 enter 或 esc 关闭"))
 	return out
 }
 

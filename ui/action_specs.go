@@ -367,9 +367,9 @@ func (m *Model) claimResultSpec(c store.Claim) *actionSpec {
 // releaseCmd reads the guarantees a release may cover, then opens the form.
 func (m *Model) releaseCmd(revokeNo, guaranteeNo string) tea.Cmd {
 	m.opening++
-	st, ctx := m.st, m.ctx
+	db, ctx := m.db, m.ctx
 	return func() tea.Msg {
-		items, intro, err := releaseCandidates(ctx, st, revokeNo, guaranteeNo)
+		items, intro, err := releaseCandidates(ctx, db, revokeNo, guaranteeNo)
 		if err != nil {
 			return openActionMsg{err: err}
 		}
@@ -379,8 +379,8 @@ func (m *Model) releaseCmd(revokeNo, guaranteeNo string) tea.Cmd {
 
 // releaseCandidates are platform.ReleaseCandidates as the form's check
 // list, with the batch as the form's first line.
-func releaseCandidates(ctx context.Context, st *store.Store, revokeNo, guaranteeNo string) ([]checkItem, []string, error) {
-	r, cands, err := platform.ReleaseCandidates(ctx, st, revokeNo, guaranteeNo)
+func releaseCandidates(ctx context.Context, db *store.Store, revokeNo, guaranteeNo string) ([]checkItem, []string, error) {
+	r, cands, err := platform.ReleaseCandidates(ctx, db, revokeNo, guaranteeNo)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -433,7 +433,7 @@ func (m *Model) reconcile() tea.Cmd {
 		m.errorf("%s", readOnly)
 		return nil
 	}
-	wf, st := m.wf, m.st
+	wf, db := m.wf, m.db
 	spec := &actionSpec{
 		title:   "核对结果未知的调用",
 		intro:   []string{"向平台查询这些调用的结果（获取订单信息 2.2）并记下核对结论；不会重复发送。"},
@@ -441,7 +441,7 @@ func (m *Model) reconcile() tea.Cmd {
 	}
 	a := newAction(m, spec)
 	a.prep = &prepared{run: func(ctx context.Context, _ func(int64, int64)) (*outcome, error) {
-		before, err := st.Unresolved(ctx)
+		before, err := db.Unresolved(ctx)
 		if err != nil {
 			return nil, err
 		}
