@@ -7,6 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"baohan/listener"
 	"baohan/platform"
 	"baohan/store"
 )
@@ -160,7 +161,7 @@ func (m *Model) externalUpdate(msg tea.Msg) tea.Cmd {
 		}
 		a, ctx := m.opt.ExternalListener, m.ctx
 		return tea.Batch(func() tea.Msg {
-			return reachMsg{which: "external", ok: healthy(ctx, "http://"+a, 2*time.Second)}
+			return reachMsg{which: "external", ok: listener.Healthy(ctx, a, 2*time.Second)}
 		}, m.externalTick())
 	case takeoverMsg:
 		m.takingOver = false

@@ -1,15 +1,14 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"baohan/listener"
 	"baohan/platform"
 	"baohan/store"
 	"baohan/ui/cli/doctor"
@@ -102,7 +101,7 @@ func (m *Model) reachChecks() tea.Cmd {
 	check := func(which, base string, timeout time.Duration) tea.Cmd {
 		ctx := m.ctx
 		return func() tea.Msg {
-			return reachMsg{which: which, ok: healthy(ctx, base, timeout)}
+			return reachMsg{which: which, ok: listener.Healthy(ctx, base, timeout)}
 		}
 	}
 	if a := m.opt.ListenerAddr; a != "" {
@@ -124,25 +123,6 @@ func (m *Model) reachChecks() tea.Cmd {
 		cmds = append(cmds, check("public", u, 10*time.Second))
 	}
 	return tea.Batch(cmds...)
-}
-
-// healthy tells whether base/healthz answers 200.
-func healthy(ctx context.Context, base string, timeout time.Duration) bool {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	if !strings.Contains(base, "://") {
-		base = "http://" + base
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/healthz", nil)
-	if err != nil {
-		return false
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return false
-	}
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
 }
 
 func (m *Model) statusUpdate(msg tea.Msg) tea.Cmd {
