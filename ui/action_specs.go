@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"context"
 	"errors"
 	"fmt"
@@ -21,19 +22,19 @@ import (
 const readOnly = "只读桌面：没有连接平台（未加载配置），不能发送。请用配置文件启动 baohan。"
 
 // actionKeys are the action keys that apply to a selection (help bar).
-func (m *Model) actionKeys(s *selection) []key.Binding {
+func (m *Model) actionKeys(s *common.Selection) []key.Binding {
 	if s == nil {
 		return nil
 	}
 	km := m.keys
-	switch s.kind {
-	case kindOrder:
+	switch s.Kind {
+	case common.KindOrder:
 		return []key.Binding{km.Notify, km.Push, km.Cancel, km.Fetch, km.Copy}
-	case kindGuarantee:
+	case common.KindGuarantee:
 		return []key.Binding{km.Release, km.Copy}
-	case kindRelease, kindRevocation:
+	case common.KindRelease, common.KindRevocation:
 		return []key.Binding{km.Release, km.Copy}
-	case kindClaim:
+	case common.KindClaim:
 		return []key.Binding{km.ClaimResult, km.Fetch, km.Copy}
 	}
 	return []key.Binding{km.Copy}
@@ -47,7 +48,7 @@ type openActionMsg struct {
 
 // recordKey runs the action a key names on a record; from is the detail
 // view it was pressed in (nil in a list).
-func (m *Model) recordKey(k tea.KeyMsg, s *selection, from *detailView) tea.Cmd {
+func (m *Model) recordKey(k tea.KeyMsg, s *common.Selection, from *detailView) tea.Cmd {
 	km := m.keys
 	isAction := key.Matches(k, km.Notify, km.Push, km.Cancel, km.Fetch, km.Release, km.ClaimResult, km.Issue)
 	switch {
@@ -55,7 +56,7 @@ func (m *Model) recordKey(k tea.KeyMsg, s *selection, from *detailView) tea.Cmd 
 		if s == nil {
 			return nil
 		}
-		return m.copyValue(s.kindName()+"编号", s.key)
+		return m.copyValue(s.KindName()+"编号", s.Key)
 	case key.Matches(k, km.Download, km.OpenFile):
 		m.info("文件在详情里：按 enter 打开详情，移到文件上再按 d 或 o")
 		return nil
@@ -72,51 +73,51 @@ func (m *Model) recordKey(k tea.KeyMsg, s *selection, from *detailView) tea.Cmd 
 	case key.Matches(k, km.Issue):
 		return m.issueKey(s)
 	case key.Matches(k, km.Notify):
-		if s.kind != kindOrder {
+		if s.Kind != common.KindOrder {
 			m.info("订单状态通知（n）用于订单：请在订单上使用")
 			return nil
 		}
-		return m.push(newAction(m, m.notifySpec(*s.order)))
+		return m.push(newAction(m, m.notifySpec(*s.Order)))
 	case key.Matches(k, km.Push):
-		if s.kind != kindOrder {
+		if s.Kind != common.KindOrder {
 			m.info("推送电子保函（p）用于订单：请在待出函的订单上使用")
 			return nil
 		}
-		return m.push(newAction(m, m.pushSpec(*s.order)))
+		return m.push(newAction(m, m.pushSpec(*s.Order)))
 	case key.Matches(k, km.Cancel):
-		if s.kind != kindOrder {
+		if s.Kind != common.KindOrder {
 			m.info("订单取消（x）用于订单")
 			return nil
 		}
-		return m.push(newAction(m, m.cancelSpec(*s.order)))
+		return m.push(newAction(m, m.cancelSpec(*s.Order)))
 	case key.Matches(k, km.Fetch):
-		switch s.kind {
-		case kindOrder:
-			return m.push(newAction(m, m.fetchOrderSpec(s.order.OrderNo)))
-		case kindClaim:
-			return m.push(newAction(m, m.fetchClaimSpec(*s.claim)))
-		case kindGuarantee:
-			return m.push(newAction(m, m.fetchOrderSpec(s.guarantee.OrderNo)))
-		case kindRelease:
-			return m.push(newAction(m, m.fetchOrderSpec(s.release.OrderNo)))
+		switch s.Kind {
+		case common.KindOrder:
+			return m.push(newAction(m, m.fetchOrderSpec(s.Order.OrderNo)))
+		case common.KindClaim:
+			return m.push(newAction(m, m.fetchClaimSpec(*s.Claim)))
+		case common.KindGuarantee:
+			return m.push(newAction(m, m.fetchOrderSpec(s.Guarantee.OrderNo)))
+		case common.KindRelease:
+			return m.push(newAction(m, m.fetchOrderSpec(s.Release.OrderNo)))
 		}
 		m.info("从平台获取（r）用于订单或理赔")
 	case key.Matches(k, km.Release):
-		switch s.kind {
-		case kindRevocation:
-			return m.releaseCmd(s.revocation.RevokeNo, "")
-		case kindRelease:
-			return m.releaseCmd(s.release.RevokeNo, "")
-		case kindGuarantee:
-			return m.releaseCmd("", s.guarantee.GuaranteeNo)
+		switch s.Kind {
+		case common.KindRevocation:
+			return m.releaseCmd(s.Revocation.RevokeNo, "")
+		case common.KindRelease:
+			return m.releaseCmd(s.Release.RevokeNo, "")
+		case common.KindGuarantee:
+			return m.releaseCmd("", s.Guarantee.GuaranteeNo)
 		}
 		m.info("保函解保（l）用于撤销通知或保函")
 	case key.Matches(k, km.ClaimResult):
-		if s.kind != kindClaim {
+		if s.Kind != common.KindClaim {
 			m.info("理赔结果更新（a）用于理赔")
 			return nil
 		}
-		return m.push(newAction(m, m.claimResultSpec(*s.claim)))
+		return m.push(newAction(m, m.claimResultSpec(*s.Claim)))
 	}
 	return nil
 }
@@ -137,8 +138,8 @@ func (m *Model) afterAction() tea.Cmd {
 
 func orderIntro(o store.Order) []string {
 	return []string{
-		fmt.Sprintf("%s  %s  截止 %s", orderState(o.OrderStatus), o.BlockName, o.BidDeadline),
-		fmt.Sprintf("被保证人 %s  受益人 %s  担保金额 %s 元", o.Principal, o.Creditor, money(o.GuaranteeAmount)),
+		fmt.Sprintf("%s  %s  截止 %s", common.OrderState(o.OrderStatus), o.BlockName, o.BidDeadline),
+		fmt.Sprintf("被保证人 %s  受益人 %s  担保金额 %s 元", o.Principal, o.Creditor, common.Money(o.GuaranteeAmount)),
 	}
 }
 
@@ -314,7 +315,7 @@ func (m *Model) fetchClaimSpec(c store.Claim) *actionSpec {
 	wf := m.wf
 	return &actionSpec{
 		title: "获取理赔信息（3.3）", ref: "理赔 " + c.ClaimNo,
-		intro: []string{fmt.Sprintf("%s  保函 %s  被保证人 %s", claimState(c.Status), c.GuaranteeNo, c.Principal)},
+		intro: []string{fmt.Sprintf("%s  保函 %s  被保证人 %s", common.ClaimState(c.Status), c.GuaranteeNo, c.Principal)},
 		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
 			return &prepared{
 				sends: []sendPart{{method: platform.MethodGetClaimInfo, fields: wf.PlanRefreshClaim(c).Fields()}},
@@ -349,7 +350,7 @@ func (m *Model) claimResultSpec(c store.Claim) *actionSpec {
 	no := c.ClaimNo
 	return &actionSpec{
 		title: "理赔结果更新（3.2）", ref: "理赔 " + no,
-		intro:  []string{fmt.Sprintf("%s  保函 %s  被保证人 %s  索赔 %s 元", claimState(c.Status), c.GuaranteeNo, c.Principal, money(c.ClaimAmount))},
+		intro:  []string{fmt.Sprintf("%s  保函 %s  被保证人 %s  索赔 %s 元", common.ClaimState(c.Status), c.GuaranteeNo, c.Principal, common.Money(c.ClaimAmount))},
 		fields: []formField{result, note},
 		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
 			doType, status, _ := strings.Cut(v["result"], ":")
@@ -460,7 +461,7 @@ func (m *Model) reconcile() tea.Cmd {
 		}
 		for _, b := range before {
 			if !done[b.ID] {
-				out.lines = append(out.lines, fmt.Sprintf("%s %s 可能仍在发送中，%s后再核对", platform.MethodTitle(b.Method), b.Ref, span(platform.StaleSending)))
+				out.lines = append(out.lines, fmt.Sprintf("%s %s 可能仍在发送中，%s后再核对", platform.MethodTitle(b.Method), b.Ref, common.Span(platform.StaleSending)))
 				out.failed = true
 			}
 		}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"context"
 	"errors"
 	"fmt"
@@ -124,8 +125,8 @@ type progressMsg struct {
 func (m progressMsg) overlayID() int { return m.oid }
 
 func newAction(m *Model, spec *actionSpec) *actionView {
-	g := glyphs()
-	p := progress.New(progress.WithFillCharacters(g.barFull, g.barEmpty), progress.WithSolidFill("12"), progress.WithWidth(40),
+	g := common.Glyphs()
+	p := progress.New(progress.WithFillCharacters(g.BarFull, g.BarEmpty), progress.WithSolidFill("12"), progress.WithWidth(40),
 		progress.WithColorProfile(lipgloss.ColorProfile()))
 	a := &actionView{oid: m.nextID(), spec: spec, prog: p}
 	a.form.fields = spec.fields
@@ -343,13 +344,13 @@ func (a *actionView) help(m *Model) []key.Binding {
 }
 
 func (a *actionView) view(m *Model, w, h int) string {
-	head := styleBold.Render(a.spec.title)
+	head := common.StyleBold.Render(a.spec.title)
 	if a.spec.ref != "" {
-		head += "  " + clean(a.spec.ref)
+		head += "  " + common.Clean(a.spec.ref)
 	}
 	lines := []string{head}
 	for _, l := range a.spec.intro {
-		lines = append(lines, styleDim.Render(truncate(clean(l), w)))
+		lines = append(lines, common.StyleDim.Render(common.Truncate(common.Clean(l), w)))
 	}
 	switch a.state {
 	case stateForm:
@@ -357,8 +358,8 @@ func (a *actionView) view(m *Model, w, h int) string {
 		lines = append(lines, a.form.lines(m, w)...)
 		if a.formEr != "" {
 			lines = append(lines, "")
-			for _, l := range wrap("未发送："+clean(a.formEr), w-2) {
-				lines = append(lines, styleErr.Render(l))
+			for _, l := range common.Wrap("未发送："+common.Clean(a.formEr), w-2) {
+				lines = append(lines, common.StyleErr.Render(l))
 			}
 		}
 		return strings.Join(lines, "\n")
@@ -379,10 +380,10 @@ func (a *actionView) view(m *Model, w, h int) string {
 		lines = append(lines, "", m.spin.View()+" "+run)
 		if a.progDone > 0 || a.progTotal > 0 {
 			pct := 0.0
-			txt := fmt.Sprintf("已下载 %s", size(a.progDone))
+			txt := fmt.Sprintf("已下载 %s", common.Size(a.progDone))
 			if a.progTotal > 0 {
 				pct = float64(a.progDone) / float64(a.progTotal)
-				txt += " / " + size(a.progTotal)
+				txt += " / " + common.Size(a.progTotal)
 			}
 			lines = append(lines, "", a.prog.ViewAs(pct), txt)
 		}
@@ -403,7 +404,7 @@ func scrollLines(body []string, off *int, h int) []string {
 	*off = min(*off, len(body)-h+1)
 	end := min(*off+h-1, len(body))
 	out := append([]string{}, body[*off:end]...)
-	return append(out, styleDim.Render(fmt.Sprintf("（第 %d-%d 行/共 %d 行，上/下 滚动）", *off+1, end, len(body))))
+	return append(out, common.StyleDim.Render(fmt.Sprintf("（第 %d-%d 行/共 %d 行，上/下 滚动）", *off+1, end, len(body))))
 }
 
 // confirmHead is the top of the confirmation, always on screen: the PDF
@@ -412,42 +413,42 @@ func (a *actionView) confirmHead(w int) []string {
 	p := a.prep
 	var out []string
 	if p.report != nil {
-		style := styleOK
+		style := common.StyleOK
 		if p.blocked != "" || len(p.overrides) > 0 {
-			style = styleUrgent
+			style = common.StyleUrgent
 		}
 		out = append(out, "")
-		for _, l := range wrap("PDF检查："+p.report.Conclusion(), w-2) {
+		for _, l := range common.Wrap("PDF检查："+p.report.Conclusion(), w-2) {
 			out = append(out, style.Render(l))
 		}
-		out = append(out, truncate("SHA-256："+p.report.SHA256, w))
+		out = append(out, common.Truncate("SHA-256："+p.report.SHA256, w))
 	}
 	if p.blocked != "" {
-		for _, l := range wrap("不能发送："+clean(p.blocked), w-2) {
-			out = append(out, styleUrgent.Render(l))
+		for _, l := range common.Wrap("不能发送："+common.Clean(p.blocked), w-2) {
+			out = append(out, common.StyleUrgent.Render(l))
 		}
 	}
 	for _, o := range p.overrides {
-		for _, l := range wrap("警告："+clean(o), w-2) {
-			out = append(out, styleUrgent.Render(l))
+		for _, l := range common.Wrap("警告："+common.Clean(o), w-2) {
+			out = append(out, common.StyleUrgent.Render(l))
 		}
 	}
 	for _, wn := range p.warnings {
-		for _, l := range wrap("注意："+clean(wn), w-2) {
-			out = append(out, styleWarn.Render(l))
+		for _, l := range common.Wrap("注意："+common.Clean(wn), w-2) {
+			out = append(out, common.StyleWarn.Render(l))
 		}
 	}
 	switch {
 	case p.blocked != "":
-		out = append(out, styleUrgent.Render(truncate("文件未通过检查，不能推送。按 esc 返回，换一个文件。", w)))
+		out = append(out, common.StyleUrgent.Render(common.Truncate("文件未通过检查，不能推送。按 esc 返回，换一个文件。", w)))
 	case a.armed:
-		for _, l := range wrap("有上述警告，确定仍要推送？ Y（大写）强制推送 / n 返回修改", w-2) {
-			out = append(out, styleUrgent.Render(styleBold.Render(l)))
+		for _, l := range common.Wrap("有上述警告，确定仍要推送？ Y（大写）强制推送 / n 返回修改", w-2) {
+			out = append(out, common.StyleUrgent.Render(common.StyleBold.Render(l)))
 		}
 	case len(p.overrides) > 0:
-		out = append(out, styleBold.Render(truncate("确认发送？ y 发送（有警告，还须再确认一次） / n 返回修改", w)))
+		out = append(out, common.StyleBold.Render(common.Truncate("确认发送？ y 发送（有警告，还须再确认一次） / n 返回修改", w)))
 	default:
-		out = append(out, styleBold.Render(truncate("确认发送？ y 发送 / n 返回修改", w)))
+		out = append(out, common.StyleBold.Render(common.Truncate("确认发送？ y 发送 / n 返回修改", w)))
 	}
 	return out
 }
@@ -462,10 +463,10 @@ func (a *actionView) confirmLines(w int) []string {
 		if s.title != "" {
 			t = s.title + "，将发送"
 		}
-		out = append(out, styleSection.Render(fmt.Sprintf("%s（%s）：", t, s.method)))
+		out = append(out, common.StyleSection.Render(fmt.Sprintf("%s（%s）：", t, s.method)))
 		nameW := 0
 		for _, f := range s.fields {
-			nameW = max(nameW, textWidth(f.Name))
+			nameW = max(nameW, common.TextWidth(f.Name))
 		}
 		nameW = min(nameW, 24)
 		valW := max(w-nameW-formLabelW-6, 12)
@@ -474,7 +475,7 @@ func (a *actionView) confirmLines(w int) []string {
 			vl := wrapIndented(val, valW)
 			for i, l := range vl {
 				if i == 0 {
-					out = append(out, "  "+fit(f.Name, nameW)+"  "+styleLabel.Render(fit(fieldLabel(f.Name), formLabelW))+"  "+l)
+					out = append(out, "  "+common.Fit(f.Name, nameW)+"  "+common.StyleLabel.Render(common.Fit(fieldLabel(f.Name), formLabelW))+"  "+l)
 				} else {
 					out = append(out, strings.Repeat(" ", nameW+formLabelW+6)+l)
 				}
@@ -489,15 +490,15 @@ func (a *actionView) confirmLines(w int) []string {
 			}
 		}
 		if pretty {
-			out = append(out, styleDim.Render(truncate("remove_guarantee_data 为便于阅读已缩进，发送的是同样内容的紧凑JSON文本。", w)))
+			out = append(out, common.StyleDim.Render(common.Truncate("remove_guarantee_data 为便于阅读已缩进，发送的是同样内容的紧凑JSON文本。", w)))
 		}
-		out = append(out, styleDim.Render(truncate("另由程序填写 btc_id、enter_institution_type=2、timestamp、sign，并加密为 param。", w)))
+		out = append(out, common.StyleDim.Render(common.Truncate("另由程序填写 btc_id、enter_institution_type=2、timestamp、sign，并加密为 param。", w)))
 	}
 	if p.file != "" {
-		out = append(out, "", styleSection.Render("随附文件："), "  "+clean(p.file))
+		out = append(out, "", common.StyleSection.Render("随附文件："), "  "+common.Clean(p.file))
 	}
 	if p.report != nil {
-		out = append(out, "", styleSection.Render("保函文件检查（pdfsign）："))
+		out = append(out, "", common.StyleSection.Render("保函文件检查（pdfsign）："))
 		out = append(out, indentWrap(reportText(p.report), "  ", w)...)
 	}
 	return out
@@ -509,7 +510,7 @@ func wrapIndented(text string, w int) []string {
 	var out []string
 	for _, l := range strings.Split(text, "\n") {
 		lead := strings.Repeat(" ", len(l)-len(strings.TrimLeft(l, " ")))
-		for i, wl := range wrap(strings.TrimLeft(l, " "), max(w-len(lead)-2*min(len(lead), 1), 10)) {
+		for i, wl := range common.Wrap(strings.TrimLeft(l, " "), max(w-len(lead)-2*min(len(lead), 1), 10)) {
 			if i > 0 && lead != "" {
 				wl = "  " + wl
 			}
@@ -522,10 +523,10 @@ func wrapIndented(text string, w int) []string {
 // indentWrap wraps each line of text to w cells, every line indented.
 func indentWrap(text, indent string, w int) []string {
 	var out []string
-	for _, l := range strings.Split(cleanBlock(text), "\n") {
+	for _, l := range strings.Split(common.CleanBlock(text), "\n") {
 		// Continuation lines line up under the line's own indentation.
 		lead := indent + strings.Repeat(" ", len(l)-len(strings.TrimLeft(l, " ")))
-		for _, wl := range wrap(strings.TrimLeft(l, " "), max(w-textWidth(lead), 10)) {
+		for _, wl := range common.Wrap(strings.TrimLeft(l, " "), max(w-common.TextWidth(lead), 10)) {
 			out = append(out, lead+wl)
 		}
 	}
@@ -535,7 +536,7 @@ func indentWrap(text, indent string, w int) []string {
 // fieldShown is a field's value as the clerk reads it: a state with its
 // meaning, a JSON list indented.
 func fieldShown(f platform.Field, all []platform.Field) string {
-	v := clean(f.Value)
+	v := common.Clean(f.Value)
 	value := func(name string) string {
 		for _, g := range all {
 			if g.Name == name {
@@ -566,7 +567,7 @@ func fieldShown(f platform.Field, all []platform.Field) string {
 			v += "（审批退回）"
 		}
 	case "remove_guarantee_data":
-		return cleanBlock(prettyJSON(f.Value))
+		return common.CleanBlock(prettyJSON(f.Value))
 	case "guarantee_item", "guarantee_type", "guarantee_state":
 		if mm := codeMeaning(f.Name, f.Value); mm != "" {
 			v += "（" + mm + "）"
@@ -584,34 +585,34 @@ func (a *actionView) resultLines(w int) []string {
 	if a.resErr != nil {
 		head, detail := errParts(a.resErr)
 		out = append(out, "")
-		for _, l := range wrap(head, w-2) {
-			out = append(out, styleErr.Render(l))
+		for _, l := range common.Wrap(head, w-2) {
+			out = append(out, common.StyleErr.Render(l))
 		}
 		for _, d := range detail {
-			out = append(out, wrap(d, w-2)...)
+			out = append(out, common.Wrap(d, w-2)...)
 		}
 	}
 	if o := a.res; o != nil {
 		out = append(out, "")
 		for _, l := range o.lines {
-			style := styleOK
+			style := common.StyleOK
 			if o.failed {
-				style = styleWarn
+				style = common.StyleWarn
 			}
-			for _, wl := range wrap(clean(l), w-2) {
+			for _, wl := range common.Wrap(common.Clean(l), w-2) {
 				out = append(out, style.Render(wl))
 			}
 		}
 		if len(o.problems) > 0 {
-			out = append(out, "", styleSection.Render(fmt.Sprintf("平台拒绝的条目（%d）：", len(o.problems))))
+			out = append(out, "", common.StyleSection.Render(fmt.Sprintf("平台拒绝的条目（%d）：", len(o.problems))))
 			for _, p := range o.problems {
-				for _, l := range wrap("  "+clean(p), w-2) {
-					out = append(out, styleErr.Render(l))
+				for _, l := range common.Wrap("  "+common.Clean(p), w-2) {
+					out = append(out, common.StyleErr.Render(l))
 				}
 			}
 		}
 	}
-	out = append(out, "", styleDim.Render("按 enter 或 esc 关闭"))
+	out = append(out, "", common.StyleDim.Render("按 enter 或 esc 关闭"))
 	return out
 }
 
@@ -633,16 +634,16 @@ func errParts(err error) (head string, detail []string) {
 		}
 		head = fmt.Sprintf("平台拒绝：状态码 %d（%s）", pe.Status, meaning)
 		if d := platform.StatusDetail(pe.Status, pe.Msg); d != "" {
-			detail = append(detail, "平台说明："+clean(d))
+			detail = append(detail, "平台说明："+common.Clean(d))
 		}
-		detail = append(detail, "调用："+methodName(pe.Method, "out")+"（"+pe.Method+"）")
+		detail = append(detail, "调用："+common.MethodName(pe.Method, "out")+"（"+pe.Method+"）")
 	case platform.OutcomeUnknown(err):
 		head = "结果未知：请求已发出，但没有收到平台的答复。"
-		detail = append(detail, "平台可能已经处理，不要重复发送；请按 R 核对结果未知的调用。", "详情："+clean(err.Error()))
+		detail = append(detail, "平台可能已经处理，不要重复发送；请按 R 核对结果未知的调用。", "详情："+common.Clean(err.Error()))
 	case platform.IsInputError(err):
-		head = clean(err.Error()) // InputError.Hint is for the CLI: the desk has form fields
+		head = common.Clean(err.Error()) // InputError.Hint is for the CLI: the desk has form fields
 	default:
-		head = "出错：" + clean(err.Error())
+		head = "出错：" + common.Clean(err.Error())
 	}
 	return head, detail
 }

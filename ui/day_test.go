@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"context"
 	"errors"
 	"net"
@@ -64,7 +65,7 @@ func wholeDay(t *testing.T, mean bool) {
 	}
 	d.waitFor("the new order on 待办", func(m *Model) bool {
 		s := m.pending.selection()
-		return m.newRefs[orderNo] && s != nil && s.key == orderNo && m.bells >= 1
+		return m.newRefs[orderNo] && s != nil && s.Key == orderNo && m.bells >= 1
 	})
 	settled := func(what string) {
 		t.Helper()
@@ -146,7 +147,7 @@ func wholeDay(t *testing.T, mean bool) {
 	// 2.5: push the guarantee with a checked PDF.
 	d.waitFor("the order selected again", func(m *Model) bool {
 		s := m.pending.selection()
-		return s != nil && s.key == orderNo && s.order.OrderStatus == platform.OrderWaitOutGuarantee
+		return s != nil && s.Key == orderNo && s.Order.OrderStatus == platform.OrderWaitOutGuarantee
 	})
 	d.keys("p", "text:G-DAY-0001", "tab", "text:"+pdf, "enter", "enter", "enter")
 	d.waitFor("the push confirmation", func(m *Model) bool {
@@ -197,7 +198,7 @@ func wholeDay(t *testing.T, mean bool) {
 	d.keys("4")
 	d.waitFor("the revocation listed", func(m *Model) bool {
 		s := m.panes[m.active].selection()
-		return s != nil && s.kind == kindRevocation && s.revocation.BlockNumber == o.BlockNumber
+		return s != nil && s.Kind == common.KindRevocation && s.Revocation.BlockNumber == o.BlockNumber
 	})
 	d.keys("l")
 	d.waitFor("the release form", func(m *Model) bool {
@@ -246,7 +247,7 @@ func wholeDay(t *testing.T, mean bool) {
 	d.keys("5")
 	d.waitFor("the claim listed and rung", func(m *Model) bool {
 		s := m.panes[m.active].selection()
-		return s != nil && s.key == claimNo && m.newRefs[claimNo] && m.bells >= 2
+		return s != nil && s.Key == claimNo && m.newRefs[claimNo] && m.bells >= 2
 	})
 	d.keys("a")
 	d.waitFor("the claim form", func(m *Model) bool { _, ok := m.top().(*actionView); return ok })

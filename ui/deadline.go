@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"errors"
 	"fmt"
 	"time"
@@ -167,7 +168,7 @@ func (m *Model) externalUpdate(msg tea.Msg) tea.Cmd {
 		m.takingOver = false
 		if msg.err != nil {
 			if !errors.Is(msg.err, errStillRunning) {
-				m.errorf("baohan serve 已停止，本桌面接手接收回调失败：%s", clean(msg.err.Error()))
+				m.errorf("baohan serve 已停止，本桌面接手接收回调失败：%s", common.Clean(msg.err.Error()))
 			}
 			return nil
 		}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"fmt"
 	"strings"
 
@@ -18,8 +19,8 @@ import (
 // file (4.1). The record's actions work here as in the lists.
 type detailView struct {
 	oid     int
-	asked   selection  // what was opened
-	rec     *selection // the record as last read
+	asked   common.Selection  // what was opened
+	rec     *common.Selection // the record as last read
 	head    string
 	lines   []dline
 	heights []int // display lines of each dline at the current width
@@ -63,7 +64,7 @@ func (d dline) selectable() bool { return d.section == "" }
 type detailMsg struct {
 	oid   int
 	gen   int
-	rec   *selection
+	rec   *common.Selection
 	head  string
 	lines []dline
 	err   error
@@ -71,8 +72,8 @@ type detailMsg struct {
 
 func (m detailMsg) overlayID() int { return m.oid }
 
-func newDetail(m *Model, s selection) *detailView {
-	return &detailView{oid: m.nextID(), asked: s, head: s.kindName() + " " + s.key}
+func newDetail(m *Model, s common.Selection) *detailView {
+	return &detailView{oid: m.nextID(), asked: s, head: s.KindName() + " " + s.Key}
 }
 
 func (v *detailView) id() int       { return v.oid }
@@ -115,7 +116,7 @@ func (v *detailView) measure() {
 func (v *detailView) render(i int, d dline, selected bool) []string {
 	switch {
 	case d.section != "":
-		out := []string{styleSection.Render(truncate(d.section, v.w))}
+		out := []string{common.StyleSection.Render(common.Truncate(d.section, v.w))}
 		if i > 0 {
 			out = append([]string{""}, out...)
 		}
@@ -125,17 +126,17 @@ func (v *detailView) render(i int, d dline, selected bool) []string {
 		if selected {
 			mark = "> "
 		}
-		return []string{mark + truncate(d.value, v.w-2)}
+		return []string{mark + common.Truncate(d.value, v.w-2)}
 	}
 	mark := "  "
 	if selected {
 		mark = "> "
 	}
-	label := fit(d.label, detailLabelW)
+	label := common.Fit(d.label, detailLabelW)
 	if selected {
-		label = styleSelected.Render(label)
+		label = common.StyleSelected.Render(label)
 	} else {
-		label = styleLabel.Render(label)
+		label = common.StyleLabel.Render(label)
 	}
 	val := d.value
 	if d.file != nil {
@@ -145,7 +146,7 @@ func (v *detailView) render(i int, d dline, selected bool) []string {
 		}
 		val = fileText(&f)
 	}
-	wrapped := wrap(val, v.valueWidth())
+	wrapped := common.Wrap(val, v.valueWidth())
 	out := make([]string, len(wrapped))
 	for j, l := range wrapped {
 		if d.styled {
@@ -167,7 +168,7 @@ func fileText(f *fileRef) string {
 		parts = append(parts, "(file_id "+f.fileID+")")
 	}
 	if f.size > 0 {
-		parts = append(parts, size(f.size))
+		parts = append(parts, common.Size(f.size))
 	}
 	switch {
 	case f.stored:
@@ -369,16 +370,16 @@ func (v *detailView) help(m *Model) []key.Binding {
 
 func (v *detailView) view(m *Model, w, h int) string {
 	var b strings.Builder
-	head := styleBold.Render(clean(v.head))
+	head := common.StyleBold.Render(common.Clean(v.head))
 	if total := v.totalLines(); total > v.bodyH() {
-		head += styleDim.Render(fmt.Sprintf("  第 %d-%d 行/共 %d 行", v.off+1, min(v.off+v.bodyH(), total), total))
+		head += common.StyleDim.Render(fmt.Sprintf("  第 %d-%d 行/共 %d 行", v.off+1, min(v.off+v.bodyH(), total), total))
 	}
 	if v.loading {
 		head += " " + m.spin.View()
 	}
 	b.WriteString(head)
 	if v.err != nil {
-		b.WriteString("\n" + styleErr.Render(truncate("读取失败："+clean(v.err.Error()), w)))
+		b.WriteString("\n" + common.StyleErr.Render(common.Truncate("读取失败："+common.Clean(v.err.Error()), w)))
 		return b.String()
 	}
 	var out []string

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -17,27 +18,27 @@ import (
 // buildDetail reads a record and what surrounds it and lays it out as
 // detail lines. It runs inside a command (it reads the store and stats the
 // file store).
-func buildDetail(ctx context.Context, db *store.Store, s selection, files map[string]dlFile) (*selection, string, []dline, error) {
-	switch s.kind {
-	case kindOrder:
-		return orderDetail(ctx, db, s.key, files)
-	case kindGuarantee:
-		return guaranteeDetail(ctx, db, s.key)
-	case kindRelease:
-		return guaranteeDetail(ctx, db, s.key)
-	case kindRevocation:
-		return revocationDetail(ctx, db, s.key)
-	case kindClaim:
-		return claimDetail(ctx, db, s.key)
-	case kindHeld:
-		return heldDetail(ctx, db, s.key)
-	case kindEvent:
-		if s.event == nil {
-			return nil, "", nil, fmt.Errorf("没有日志 %s", s.key)
+func buildDetail(ctx context.Context, db *store.Store, s common.Selection, files map[string]dlFile) (*common.Selection, string, []dline, error) {
+	switch s.Kind {
+	case common.KindOrder:
+		return orderDetail(ctx, db, s.Key, files)
+	case common.KindGuarantee:
+		return guaranteeDetail(ctx, db, s.Key)
+	case common.KindRelease:
+		return guaranteeDetail(ctx, db, s.Key)
+	case common.KindRevocation:
+		return revocationDetail(ctx, db, s.Key)
+	case common.KindClaim:
+		return claimDetail(ctx, db, s.Key)
+	case common.KindHeld:
+		return heldDetail(ctx, db, s.Key)
+	case common.KindEvent:
+		if s.Event == nil {
+			return nil, "", nil, fmt.Errorf("没有日志 %s", s.Key)
 		}
-		return eventSel(*s.event), "日志 " + s.key, eventLines(*s.event), nil
+		return common.EventSel(*s.Event), "日志 " + s.Key, eventLines(*s.Event), nil
 	}
-	return nil, "", nil, fmt.Errorf("unknown record kind %d", s.kind)
+	return nil, "", nil, fmt.Errorf("unknown record kind %d", s.Kind)
 }
 
 // lb builds detail lines.
@@ -46,7 +47,7 @@ type lb struct{ lines []dline }
 func (b *lb) section(s string) { b.lines = append(b.lines, dline{section: s}) }
 
 func (b *lb) field(label, value string) {
-	b.lines = append(b.lines, dline{label: label, value: clean(value)})
+	b.lines = append(b.lines, dline{label: label, value: common.Clean(value)})
 }
 
 // opt adds a field only when it has a value.
@@ -56,23 +57,23 @@ func (b *lb) opt(label, value string) {
 	}
 }
 
-func (b *lb) styledField(label, value string, db cell) {
-	b.lines = append(b.lines, dline{label: label, value: clean(value), style: db.style, styled: db.set})
+func (b *lb) styledField(label, value string, db common.Cell) {
+	b.lines = append(b.lines, dline{label: label, value: common.Clean(value), style: db.Style, styled: db.Set})
 }
 
 func (b *lb) fieldCopy(label, value, copy string) {
-	b.lines = append(b.lines, dline{label: label, value: clean(value), copy: copy})
+	b.lines = append(b.lines, dline{label: label, value: common.Clean(value), copy: copy})
 }
 
 func (b *lb) file(label string, f fileRef) {
-	f.name = clean(f.name)
+	f.name = common.Clean(f.name)
 	b.lines = append(b.lines, dline{label: label, file: &f, copy: f.sha})
 }
 
 // pre adds a block of preformatted text, one line per dline; c on any of
 // them copies the whole block.
 func (b *lb) pre(text string) {
-	text = cleanBlock(text)
+	text = common.CleanBlock(text)
 	for _, l := range strings.Split(text, "\n") {
 		b.lines = append(b.lines, dline{pre: true, value: l, copy: text})
 	}
@@ -192,25 +193,25 @@ func (b *lb) events(ctx context.Context, db *store.Store, ref string) error {
 		b.note("无")
 	}
 	for _, e := range evs {
-		v := direction(e.Direction) + " " + methodName(e.Method, e.Direction)
+		v := common.Direction(e.Direction) + " " + common.MethodName(e.Method, e.Direction)
 		if e.Status != 0 {
-			v += " " + statusText(e.Status)
+			v += " " + common.StatusText(e.Status)
 		}
 		if e.Summary != "" {
 			v += "：" + e.Summary
 		}
-		look := cell{}
+		look := common.Cell{}
 		if e.Status != 0 && e.Status != platform.StatusOK {
-			look = styled("", styleErr)
+			look = common.Styled("", common.StyleErr)
 		}
-		b.styledField(clock(e.At, layoutLog), v, look)
+		b.styledField(common.Clock(e.At, common.LayoutLog), v, look)
 	}
 	return nil
 }
 
 // ---- 订单 ----
 
-func orderDetail(ctx context.Context, db *store.Store, no string, files map[string]dlFile) (*selection, string, []dline, error) {
+func orderDetail(ctx context.Context, db *store.Store, no string, files map[string]dlFile) (*common.Selection, string, []dline, error) {
 	o, err := db.GetOrder(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
@@ -222,16 +223,16 @@ func orderDetail(ctx context.Context, db *store.Store, no string, files map[stri
 	var b lb
 	b.section("订单")
 	b.field("订单编号", o.OrderNo)
-	b.field("订单状态", orderState(o.OrderStatus)+"  ("+o.OrderStatus+")")
+	b.field("订单状态", common.OrderState(o.OrderStatus)+"  ("+o.OrderStatus+")")
 	if o.Flagged {
-		b.styledField("标记", o.FlagReason+"（按 r 从平台获取订单核对）", styled("", styleWarn))
+		b.styledField("标记", o.FlagReason+"（按 r 从平台获取订单核对）", common.Styled("", common.StyleWarn))
 	}
 	b.field("标段编号", o.BlockNumber)
 	b.field("标段名称", o.BlockName)
 	b.field("被保证人", o.Principal)
 	b.field("受益人", o.Creditor)
-	b.field("担保金额(元)", money(o.GuaranteeAmount))
-	b.opt("订单金额(元)", money(o.OrderAmount))
+	b.field("担保金额(元)", common.Money(o.GuaranteeAmount))
+	b.opt("订单金额(元)", common.Money(o.OrderAmount))
 	b.field("投标截止时间", o.BidDeadline)
 	b.opt("投标有效期(天)", o.ValidDay)
 	if o.ProjectType != "" {
@@ -240,8 +241,8 @@ func orderDetail(ctx context.Context, db *store.Store, no string, files map[stri
 	if o.GuaranteeStartDate != "" || o.GuaranteeEndDate != "" {
 		b.field("担保期间", o.GuaranteeStartDate+" 至 "+o.GuaranteeEndDate)
 	}
-	b.field("收到时间", clock(o.CreatedAt, layoutFull))
-	b.field("更新时间", clock(o.UpdatedAt, layoutFull))
+	b.field("收到时间", common.Clock(o.CreatedAt, common.LayoutFull))
+	b.field("更新时间", common.Clock(o.UpdatedAt, common.LayoutFull))
 
 	keys, fm := fieldsOf(o.Fields)
 	var pf []fileRef
@@ -283,7 +284,7 @@ func orderDetail(ctx context.Context, db *store.Store, no string, files map[stri
 		if g.SerialNum == "" {
 			v = "尚无序列号"
 		}
-		v += "  出函 " + g.OutGuaranteeTime + "  " + releaseState(g)
+		v += "  出函 " + g.OutGuaranteeTime + "  " + common.ReleaseState(g)
 		b.fieldCopy(g.GuaranteeNo, v, g.GuaranteeNo)
 	}
 	// 2.1 sent again with other content: kept beside the first version.
@@ -294,7 +295,7 @@ func orderDetail(ctx context.Context, db *store.Store, no string, files map[stri
 	if len(cs) > 0 {
 		b.section(fmt.Sprintf("平台重复推送的不同版本（%d，本地保留首次版本）", len(cs)))
 		for _, c := range cs {
-			b.field("收到时间", clock(c.ReceivedAt, layoutFull)+fmt.Sprintf("  重发 %d 次", c.Repeats))
+			b.field("收到时间", common.Clock(c.ReceivedAt, common.LayoutFull)+fmt.Sprintf("  重发 %d 次", c.Repeats))
 			for _, d := range c.Diff {
 				b.field("  "+fieldLabel(d.Field), fmt.Sprintf("首次 %s → 新 %s", emptyText(d.First), emptyText(d.New)))
 			}
@@ -305,12 +306,12 @@ func orderDetail(ctx context.Context, db *store.Store, no string, files map[stri
 		return nil, "", nil, err
 	}
 	b.raw("最后收到的原始数据（已隐去密钥）", o.Raw)
-	return orderSel(o), "订单 " + o.OrderNo, b.lines, nil
+	return common.OrderSel(o), "订单 " + o.OrderNo, b.lines, nil
 }
 
 // ---- 保函 ----
 
-func guaranteeDetail(ctx context.Context, db *store.Store, no string) (*selection, string, []dline, error) {
+func guaranteeDetail(ctx context.Context, db *store.Store, no string) (*common.Selection, string, []dline, error) {
 	g, err := db.GetGuarantee(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
@@ -328,18 +329,18 @@ func guaranteeDetail(ctx context.Context, db *store.Store, no string) (*selectio
 	b.field("保函编号", g.GuaranteeNo)
 	b.field("订单编号", g.OrderNo)
 	if g.SerialNum == "" {
-		b.styledField("保函序列号", "（无：平台尚未接受推送）", styled("", styleWarn))
+		b.styledField("保函序列号", "（无：平台尚未接受推送）", common.Styled("", common.StyleWarn))
 	} else {
 		b.field("保函序列号", g.SerialNum)
 	}
-	rs := releaseState(g)
+	rs := common.ReleaseState(g)
 	if g.ReleaseStatus != 0 {
 		rs += fmt.Sprintf("  (%d)", g.ReleaseStatus)
 	}
 	b.field("解保状态", rs)
 	b.opt("解保日期", g.ReleaseDate)
 	if g.ReleasedAt > 0 {
-		b.field("解保记录时间", clock(g.ReleasedAt, layoutFull))
+		b.field("解保记录时间", common.Clock(g.ReleasedAt, common.LayoutFull))
 	}
 	b.field("标段编号", g.BlockNumber)
 	b.field("标段名称", g.BlockName)
@@ -348,26 +349,26 @@ func guaranteeDetail(ctx context.Context, db *store.Store, no string) (*selectio
 	b.field("保证人", g.Guarantor)
 	// 担保金额 and 担保期间 are the order's (2.5 sends them from it).
 	if o, err := db.GetOrder(ctx, g.OrderNo); err == nil {
-		b.field("担保金额(元)", money(o.GuaranteeAmount))
+		b.field("担保金额(元)", common.Money(o.GuaranteeAmount))
 		if o.GuaranteeStartDate == "" && o.GuaranteeEndDate == "" {
 			b.field("担保期间", "（订单未给出）")
 		} else {
 			b.field("担保期间", emptyText(o.GuaranteeStartDate)+" 至 "+emptyText(o.GuaranteeEndDate))
 		}
 	} else if errors.Is(err, store.ErrNotFound) {
-		b.styledField("担保金额(元)", "（本地没有订单 "+g.OrderNo+"）", styled("", styleWarn))
+		b.styledField("担保金额(元)", "（本地没有订单 "+g.OrderNo+"）", common.Styled("", common.StyleWarn))
 	} else {
 		return nil, "", nil, err
 	}
 	b.field("出函时间", g.OutGuaranteeTime)
 	b.opt("传输流水号", g.TransNo)
 	if g.PushedAt > 0 {
-		b.field("推送时间", clock(g.PushedAt, layoutFull))
+		b.field("推送时间", common.Clock(g.PushedAt, common.LayoutFull))
 	} else {
-		b.styledField("推送时间", "未推送成功", styled("", styleWarn))
+		b.styledField("推送时间", "未推送成功", common.Styled("", common.StyleWarn))
 	}
-	b.field("记录时间", clock(g.CreatedAt, layoutFull))
-	b.field("更新时间", clock(g.UpdatedAt, layoutFull))
+	b.field("记录时间", common.Clock(g.CreatedAt, common.LayoutFull))
+	b.field("更新时间", common.Clock(g.UpdatedAt, common.LayoutFull))
 
 	b.section("文件")
 	if g.PDFSHA256 != "" {
@@ -384,28 +385,28 @@ func guaranteeDetail(ctx context.Context, db *store.Store, no string) (*selectio
 		var lists []string
 		for _, it := range r.Items {
 			if it.GuaranteeNo == g.GuaranteeNo {
-				lists = append(lists, revokeList(it.List))
+				lists = append(lists, common.RevokeList(it.List))
 			}
 		}
-		b.fieldCopy(r.RevokeNo, strings.Join(lists, "、")+"  收到 "+clock(r.ReceivedAt, layoutFull), r.RevokeNo)
+		b.fieldCopy(r.RevokeNo, strings.Join(lists, "、")+"  收到 "+common.Clock(r.ReceivedAt, common.LayoutFull), r.RevokeNo)
 	}
 	b.section(fmt.Sprintf("理赔（%d）", len(claims)))
 	if len(claims) == 0 {
 		b.note("无")
 	}
 	for _, c := range claims {
-		b.fieldCopy(c.ClaimNo, claimState(c.Status)+"  索赔 "+money(c.ClaimAmount)+" 元", c.ClaimNo)
+		b.fieldCopy(c.ClaimNo, common.ClaimState(c.Status)+"  索赔 "+common.Money(c.ClaimAmount)+" 元", c.ClaimNo)
 	}
 	b.allFields(g.Fields, nil)
 	if err := b.events(ctx, db, no); err != nil {
 		return nil, "", nil, err
 	}
-	return guaranteeSel(g), "保函 " + g.GuaranteeNo, b.lines, nil
+	return common.GuaranteeSel(g), "保函 " + g.GuaranteeNo, b.lines, nil
 }
 
 // ---- 撤销 ----
 
-func revocationDetail(ctx context.Context, db *store.Store, no string) (*selection, string, []dline, error) {
+func revocationDetail(ctx context.Context, db *store.Store, no string) (*common.Selection, string, []dline, error) {
 	r, err := db.GetRevocation(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
@@ -417,20 +418,20 @@ func revocationDetail(ctx context.Context, db *store.Store, no string) (*selecti
 	b.field("标段名称", r.BlockName)
 	b.field("受益人", r.Creditor)
 	b.opt("说明", r.Note)
-	b.field("收到时间", clock(r.ReceivedAt, layoutFull))
+	b.field("收到时间", common.Clock(r.ReceivedAt, common.LayoutFull))
 	switch {
 	case r.DeclareFileSHA256 == "" && r.DeclareFileHashClaimed == "":
 		b.field("撤销声明文件", "未附")
 	case r.DeclareFileSHA256 == "":
-		b.styledField("撤销声明文件", "平台给了hash但没有附文件："+r.DeclareFileHashClaimed, styled("", styleWarn))
+		b.styledField("撤销声明文件", "平台给了hash但没有附文件："+r.DeclareFileHashClaimed, common.Styled("", common.StyleWarn))
 	case r.DeclareFileHashClaimed == "" || strings.EqualFold(r.DeclareFileHashClaimed, r.DeclareFileSHA256):
 		b.file("撤销声明文件", fileRef{name: "撤销保函声明 " + r.RevokeNo + ".pdf", sha: r.DeclareFileSHA256, stored: db.HasFile(r.DeclareFileSHA256)})
 		if r.DeclareFileHashClaimed != "" {
-			b.styledField("声明文件hash", "与平台所给hash一致", styled("", styleOK))
+			b.styledField("声明文件hash", "与平台所给hash一致", common.Styled("", common.StyleOK))
 		}
 	default:
 		b.file("撤销声明文件", fileRef{name: "撤销保函声明 " + r.RevokeNo + ".pdf", sha: r.DeclareFileSHA256, stored: db.HasFile(r.DeclareFileSHA256)})
-		b.styledField("声明文件hash", "与平台所给hash不一致！平台给的是 "+r.DeclareFileHashClaimed, styled("", styleUrgent))
+		b.styledField("声明文件hash", "与平台所给hash不一致！平台给的是 "+r.DeclareFileHashClaimed, common.Styled("", common.StyleUrgent))
 	}
 	for _, list := range []string{store.ListCurrent, store.ListSuccess, store.ListPenalty} {
 		var items []store.RevocationItem
@@ -439,21 +440,21 @@ func revocationDetail(ctx context.Context, db *store.Store, no string) (*selecti
 				items = append(items, it)
 			}
 		}
-		b.section(fmt.Sprintf("%s名单（%d）", revokeList(list), len(items)))
+		b.section(fmt.Sprintf("%s名单（%d）", common.RevokeList(list), len(items)))
 		if len(items) == 0 {
 			b.note("无")
 		}
 		for _, it := range items {
 			local := "不是本公司记录的保函"
-			var lst cell
+			var lst common.Cell
 			if g, err := db.GetGuarantee(ctx, it.GuaranteeNo); err == nil {
 				if g.SerialNum != it.SerialNum {
 					local = "序列号与本地记录不一致（本地 " + g.SerialNum + "）"
-					lst = styled("", styleUrgent)
+					lst = common.Styled("", common.StyleUrgent)
 				} else {
-					local = "本地：" + releaseState(g)
+					local = "本地：" + common.ReleaseState(g)
 					if g.ReleaseStatus == platform.ReleaseAwaiting {
-						lst = styled("", styleWarn)
+						lst = common.Styled("", common.StyleWarn)
 					}
 				}
 			}
@@ -465,12 +466,12 @@ func revocationDetail(ctx context.Context, db *store.Store, no string) (*selecti
 		b.pre(prettyJSON(r.Data))
 	}
 	b.raw("收到的原始数据（已隐去密钥）", r.Raw)
-	return revocationSel(r), "撤销 " + r.RevokeNo, b.lines, nil
+	return common.RevocationSel(r), "撤销 " + r.RevokeNo, b.lines, nil
 }
 
 // ---- 理赔 ----
 
-func claimDetail(ctx context.Context, db *store.Store, no string) (*selection, string, []dline, error) {
+func claimDetail(ctx context.Context, db *store.Store, no string) (*common.Selection, string, []dline, error) {
 	c, err := db.GetClaim(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
@@ -478,11 +479,11 @@ func claimDetail(ctx context.Context, db *store.Store, no string) (*selection, s
 	var b lb
 	b.section("理赔申请（3.1）")
 	b.field("理赔序列号", c.ClaimNo)
-	stc := txt("")
+	stc := common.Txt("")
 	if platform.ClaimAwaitsAction(c.Status) {
-		stc = styled("", styleWarn)
+		stc = common.Styled("", common.StyleWarn)
 	}
-	b.styledField("理赔状态", claimState(c.Status)+"  ("+c.Status+")", stc)
+	b.styledField("理赔状态", common.ClaimState(c.Status)+"  ("+c.Status+")", stc)
 	b.field("保函编号", c.GuaranteeNo)
 	b.field("标段编号", c.BlockNumber)
 	b.field("标段名称", c.BlockName)
@@ -490,13 +491,13 @@ func claimDetail(ctx context.Context, db *store.Store, no string) (*selection, s
 	b.field("受益人", c.Creditor)
 	b.field("保证人(接单)", c.Guarantor)
 	b.opt("保证人(出函)", c.OutGuarantee)
-	b.field("索赔金额(元)", money(c.ClaimAmount))
+	b.field("索赔金额(元)", common.Money(c.ClaimAmount))
 	b.field("索赔理由", c.ClaimReason)
 	b.field("联系人", c.ContactPerson)
 	b.field("联系人手机号", c.ContactPhone)
 	b.field("联系人邮箱", c.ContactMail)
-	b.field("收到时间", clock(c.ReceivedAt, layoutFull))
-	b.field("更新时间", clock(c.UpdatedAt, layoutFull))
+	b.field("收到时间", common.Clock(c.ReceivedAt, common.LayoutFull))
+	b.field("更新时间", common.Clock(c.UpdatedAt, common.LayoutFull))
 
 	b.section(fmt.Sprintf("文件（%d）", len(c.Attachments)+1))
 	if c.GuaranteePDFSHA256 != "" {
@@ -510,7 +511,7 @@ func claimDetail(ctx context.Context, db *store.Store, no string) (*selection, s
 
 	b.section(fmt.Sprintf("状态记录（%d）", len(c.Statuses)))
 	for _, s := range c.Statuses {
-		b.field(clock(s.At, layoutLog), claimState(s.Status)+"  ("+s.Status+")")
+		b.field(common.Clock(s.At, common.LayoutLog), common.ClaimState(s.Status)+"  ("+s.Status+")")
 	}
 	b.section(fmt.Sprintf("我方已发送的理赔结果（3.2，%d）", len(c.Results)))
 	if len(c.Results) == 0 {
@@ -521,14 +522,14 @@ func claimDetail(ctx context.Context, db *store.Store, no string) (*selection, s
 		if label == "" {
 			label = fmt.Sprintf("do_type %d / status %d", r.DoType, r.Status)
 		}
-		b.field(clock(r.At, layoutLog), label+"  备注："+r.Note)
+		b.field(common.Clock(r.At, common.LayoutLog), label+"  备注："+r.Note)
 	}
 	b.allFields(c.Fields, nil)
 	if err := b.events(ctx, db, no); err != nil {
 		return nil, "", nil, err
 	}
 	b.raw("最后收到的原始数据（已隐去密钥）", c.Raw)
-	return claimSel(c), "理赔 " + c.ClaimNo, b.lines, nil
+	return common.ClaimSel(c), "理赔 " + c.ClaimNo, b.lines, nil
 }
 
 func emptyText(s string) string {
@@ -540,7 +541,7 @@ func emptyText(s string) string {
 
 // ---- 暂存回调 ----
 
-func heldDetail(ctx context.Context, db *store.Store, key string) (*selection, string, []dline, error) {
+func heldDetail(ctx context.Context, db *store.Store, key string) (*common.Selection, string, []dline, error) {
 	id, _ := strconv.ParseInt(key, 10, 64)
 	h, err := db.GetHeld(ctx, id)
 	if err != nil {
@@ -553,8 +554,8 @@ func heldDetail(ctx context.Context, db *store.Store, key string) (*selection, s
 	b.opt("业务编号", h.Ref)
 	b.field("状态", heldStateName(h.State))
 	b.field("原因", h.Reason)
-	b.field("收到时间", clock(h.ReceivedAt, layoutFull))
-	b.field("平台重发", fmt.Sprintf("%d 次（最近 %s）", h.Repeats, clock(h.LastAt, layoutFull)))
+	b.field("收到时间", common.Clock(h.ReceivedAt, common.LayoutFull))
+	b.field("平台重发", fmt.Sprintf("%d 次（最近 %s）", h.Repeats, common.Clock(h.LastAt, common.LayoutFull)))
 	b.opt("处理说明", h.Note)
 	for _, f := range h.Files {
 		b.field(f.Field, fmt.Sprintf("%s  %d 字节  SHA-256 %s", f.Name, f.Size, f.SHA256))
@@ -562,7 +563,7 @@ func heldDetail(ctx context.Context, db *store.Store, key string) (*selection, s
 	b.note("A 接受（按回调内容入账，平台下次重发时答复成功）  D 驳回（继续拒收）；也可用 baohan held accept|dismiss " + key)
 	b.section("回调明文（原样）")
 	b.pre(prettyJSON(h.Plaintext))
-	return heldSel(h), "暂存回调 " + key, b.lines, nil
+	return common.HeldSel(h), "暂存回调 " + key, b.lines, nil
 }
 
 func heldStateName(s string) string { return platform.HeldStateName(s) }
@@ -572,21 +573,21 @@ func heldStateName(s string) string { return platform.HeldStateName(s) }
 func eventLines(e store.Event) []dline {
 	var b lb
 	b.section("日志")
-	b.field("时间", clock(e.At, layoutFull))
+	b.field("时间", common.Clock(e.At, common.LayoutFull))
 	kind := map[string]string{store.KindCallback: "收到的回调", store.KindCall: "发出的调用", store.KindFlag: "标记", store.KindFault: "故障"}[e.Kind]
 	if kind == "" {
 		kind = e.Kind
 	}
 	b.field("类型", kind)
-	b.field("方向", direction(e.Direction))
-	b.field("方法", methodName(e.Method, e.Direction)+"  ("+e.Method+")")
+	b.field("方向", common.Direction(e.Direction))
+	b.field("方法", common.MethodName(e.Method, e.Direction)+"  ("+e.Method+")")
 	b.opt("编号", e.Ref)
 	if e.Status != 0 {
-		look := cell{}
+		look := common.Cell{}
 		if e.Status != platform.StatusOK {
-			look = styled("", styleErr)
+			look = common.Styled("", common.StyleErr)
 		}
-		b.styledField("状态", statusText(e.Status), look)
+		b.styledField("状态", common.StatusText(e.Status), look)
 	}
 	if e.LatencyMS != 0 || e.Direction == store.DirOut {
 		b.field("耗时", fmt.Sprintf("%d 毫秒", e.LatencyMS))

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"context"
 	"errors"
 	"fmt"
@@ -57,9 +58,9 @@ func (m *Model) copyValue(label, value string) tea.Cmd {
 		m.info("%s 没有值可复制", label)
 		return nil
 	}
-	shown := clean(value)
+	shown := common.Clean(value)
 	if len(value) > 200 {
-		shown = truncate(shown, 60)
+		shown = common.Truncate(shown, 60)
 	}
 	if m.term == nil {
 		m.info("无法使用终端剪贴板，请手动复制%s：%s", strings.TrimSpace(" "+label), shown)
@@ -191,7 +192,7 @@ func (m *Model) startDownload(f fileRef, from *detailView) tea.Cmd {
 					}
 					return &outcome{
 						lines: []string{
-							fmt.Sprintf("已下载 %s（%s）", name, size(ref.Size)),
+							fmt.Sprintf("已下载 %s（%s）", name, common.Size(ref.Size)),
 							"SHA-256：" + ref.SHA256,
 							"存于：" + db.FilePath(ref.SHA256),
 							"在详情里按 o 用系统查看器打开。",

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -115,12 +116,12 @@ func (m *Model) boardChanged(msg boardMsg) tea.Cmd {
 
 // progressText is a file's download in progress: a bar and the bytes.
 func progressText(p platform.FileProgress) string {
-	g := glyphs()
+	g := common.Glyphs()
 	const w = 20
 	if p.Total <= 0 {
-		return fmt.Sprintf("[下载中 %s]", size(p.Done))
+		return fmt.Sprintf("[下载中 %s]", common.Size(p.Done))
 	}
 	n := int(min(p.Done, p.Total) * w / p.Total)
-	return fmt.Sprintf("[下载中 %s%s %d%% %s/%s]", strings.Repeat(string(g.barFull), n), strings.Repeat(string(g.barEmpty), w-n),
-		min(p.Done, p.Total)*100/p.Total, size(p.Done), size(p.Total))
+	return fmt.Sprintf("[下载中 %s%s %d%% %s/%s]", strings.Repeat(string(g.BarFull), n), strings.Repeat(string(g.BarEmpty), w-n),
+		min(p.Done, p.Total)*100/p.Total, common.Size(p.Done), common.Size(p.Total))
 }

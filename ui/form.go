@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -38,12 +39,12 @@ type formField interface {
 
 func fieldHead(label string, focused bool) string {
 	mark := "  "
-	l := fit(label, formLabelW)
+	l := common.Fit(label, formLabelW)
 	if focused {
 		mark = "> "
-		l = styleSelected.Render(l)
+		l = common.StyleSelected.Render(l)
 	} else {
-		l = styleLabel.Render(l)
+		l = common.StyleLabel.Render(l)
 	}
 	return mark + l + "  "
 }
@@ -85,9 +86,9 @@ func (f *textField) lines(m *Model, focused bool, w int) []string {
 	v := f.in.View()
 	if !focused {
 		if f.in.Value() == "" {
-			v = styleDim.Render(truncate(f.in.Placeholder, f.in.Width))
+			v = common.StyleDim.Render(common.Truncate(f.in.Placeholder, f.in.Width))
 		} else {
-			v = truncate(clean(f.in.Value()), f.in.Width)
+			v = common.Truncate(common.Clean(f.in.Value()), f.in.Width)
 		}
 	}
 	return []string{fieldHead(f.lbl, focused) + v}
@@ -108,9 +109,9 @@ func (choiceDelegate) Spacing() int                        { return 0 }
 func (choiceDelegate) Update(tea.Msg, *list.Model) tea.Cmd { return nil }
 func (choiceDelegate) Render(w io.Writer, m list.Model, index int, it list.Item) {
 	c := it.(choice)
-	line := fit(c.text, max(m.Width()-2, 4))
+	line := common.Fit(c.text, max(m.Width()-2, 4))
 	if index == m.Index() {
-		fmt.Fprint(w, "> "+styleSelected.Render(line))
+		fmt.Fprint(w, "> "+common.StyleSelected.Render(line))
 		return
 	}
 	fmt.Fprint(w, "  "+line)
@@ -172,10 +173,10 @@ func (f *choiceField) update(m *Model, msg tea.Msg) tea.Cmd {
 
 func (f *choiceField) lines(m *Model, focused bool, w int) []string {
 	if !focused {
-		return []string{fieldHead(f.lbl, false) + clean(f.selected().text)}
+		return []string{fieldHead(f.lbl, false) + common.Clean(f.selected().text)}
 	}
 	f.l.SetSize(max(w-formLabelW-4, 10), f.n)
-	out := []string{fieldHead(f.lbl, true) + styleDim.Render("用 上/下 选择")}
+	out := []string{fieldHead(f.lbl, true) + common.StyleDim.Render("用 上/下 选择")}
 	pad := strings.Repeat(" ", formLabelW+4)
 	for _, l := range strings.Split(f.l.View(), "\n") {
 		if strings.TrimSpace(l) == "" {
@@ -241,7 +242,7 @@ func (f *switchField) lines(m *Model, focused bool, w int) []string {
 	}
 	s := no + "  " + yes
 	if focused {
-		s += styleDim.Render("  空格切换")
+		s += common.StyleDim.Render("  空格切换")
 	}
 	return []string{fieldHead(f.lbl, focused) + s}
 }
@@ -326,7 +327,7 @@ func (f *checkField) lines(m *Model, focused bool, w int) []string {
 	}
 	head := fieldHead(f.lbl, focused) + fmt.Sprintf("已选 %d/%d", on, n)
 	if focused {
-		head += styleDim.Render("  上/下 移动，空格 勾选，a 全选")
+		head += common.StyleDim.Render("  上/下 移动，空格 勾选，a 全选")
 	}
 	out := []string{head}
 	pad := strings.Repeat(" ", 4)
@@ -346,9 +347,9 @@ func (f *checkField) lines(m *Model, focused bool, w int) []string {
 		if it.disabled != "" {
 			t += "（" + it.disabled + "）"
 		}
-		line := pad + mark + box + truncate(clean(t), max(w-len(pad)-6, 10))
+		line := pad + mark + box + common.Truncate(common.Clean(t), max(w-len(pad)-6, 10))
 		if it.disabled != "" {
-			line = styleDim.Render(line)
+			line = common.StyleDim.Render(line)
 		}
 		out = append(out, line)
 	}
@@ -428,7 +429,7 @@ func (f *fileField) update(m *Model, msg tea.Msg) tea.Cmd {
 func (f *fileField) lines(m *Model, focused bool, w int) []string {
 	out := f.textField.lines(m, focused, w)
 	if focused && f.picking {
-		out = append(out, "    "+styleDim.Render(truncate("选择文件（enter 选中/进入，h 上级，esc 关闭）："+f.picker.CurrentDirectory, w-4)))
+		out = append(out, "    "+common.StyleDim.Render(common.Truncate("选择文件（enter 选中/进入，h 上级，esc 关闭）："+f.picker.CurrentDirectory, w-4)))
 		for _, l := range strings.Split(strings.TrimRight(f.picker.View(), "\n"), "\n") {
 			out = append(out, "    "+l)
 		}
@@ -505,7 +506,7 @@ func (f *form) lines(m *Model, w int) []string {
 	for i, fl := range f.fields {
 		out = append(out, fl.lines(m, i == f.cur, w)...)
 		if i == f.cur && fl.hint() != "" {
-			out = append(out, strings.Repeat(" ", formLabelW+4)+styleDim.Render(truncate(fl.hint(), max(w-formLabelW-4, 10))))
+			out = append(out, strings.Repeat(" ", formLabelW+4)+common.StyleDim.Render(common.Truncate(fl.hint(), max(w-formLabelW-4, 10))))
 		}
 	}
 	return out

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"errors"
 	"fmt"
 	"io"
@@ -72,16 +73,16 @@ type issueMsg struct {
 func (m issueMsg) overlayID() int { return m.oid }
 
 // issueKey opens the flow on an order.
-func (m *Model) issueKey(s *selection) tea.Cmd {
-	if s.kind != kindOrder {
+func (m *Model) issueKey(s *common.Selection) tea.Cmd {
+	if s.Kind != common.KindOrder {
 		m.info("签发电子保函（i）用于订单：请在待出函的订单上使用")
 		return nil
 	}
-	if s.order.OrderStatus != platform.OrderWaitOutGuarantee {
-		m.info("订单 %s 是%s，只有待出函的订单可以签发电子保函", s.order.OrderNo, orderState(s.order.OrderStatus))
+	if s.Order.OrderStatus != platform.OrderWaitOutGuarantee {
+		m.info("订单 %s 是%s，只有待出函的订单可以签发电子保函", s.Order.OrderNo, common.OrderState(s.Order.OrderStatus))
 		return nil
 	}
-	return m.push(&issueView{oid: m.nextID(), order: *s.order})
+	return m.push(&issueView{oid: m.nextID(), order: *s.Order})
 }
 
 func (v *issueView) id() int       { return v.oid }
@@ -214,7 +215,7 @@ func readLimited(path string, limit int64, what string) ([]byte, error) {
 		return nil, fmt.Errorf("无法读取%s %s（不是文件）", what, path)
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s文件 %s 太大（超过 %s）", what, path, size(limit))
+		return nil, fmt.Errorf("%s文件 %s 太大（超过 %s）", what, path, common.Size(limit))
 	}
 	return b, nil
 }
@@ -410,22 +411,22 @@ func (v *issueView) view(m *Model, w, h int) string {
 	cur := map[issueStep]int{isLoading: 0, isSource: 0, isChecking: 0, isReview: 1, isCert: 2, isSigning: 2, isSigned: 3}[v.step]
 	for i := range steps {
 		if i == cur {
-			steps[i] = styleSelected.Render("[" + steps[i] + "]")
+			steps[i] = common.StyleSelected.Render("[" + steps[i] + "]")
 		} else {
-			steps[i] = styleDim.Render(steps[i])
+			steps[i] = common.StyleDim.Render(steps[i])
 		}
 	}
-	lines := []string{styleBold.Render("签发电子保函") + "  订单 " + clean(o.OrderNo), truncate(strings.Join(steps, " > "), w)}
+	lines := []string{common.StyleBold.Render("签发电子保函") + "  订单 " + common.Clean(o.OrderNo), common.Truncate(strings.Join(steps, " > "), w)}
 	for _, l := range orderIntro(o) {
-		lines = append(lines, styleDim.Render(truncate(clean(l), w)))
+		lines = append(lines, common.StyleDim.Render(common.Truncate(common.Clean(l), w)))
 	}
 	errLines := func() []string {
 		if v.err == "" {
 			return nil
 		}
 		out := []string{""}
-		for _, l := range wrap("未签发："+clean(v.err), w-2) {
-			out = append(out, styleErr.Render(l))
+		for _, l := range common.Wrap("未签发："+common.Clean(v.err), w-2) {
+			out = append(out, common.StyleErr.Render(l))
 		}
 		return out
 	}
@@ -439,27 +440,27 @@ func (v *issueView) view(m *Model, w, h int) string {
 	case isChecking:
 		lines = append(lines, "", m.spin.View()+" 正在按订单生成保函内容……")
 	case isReview:
-		lines = append(lines, "", styleBold.Render(truncate("请核对保函内容（签名后不能再改）：enter 无误，esc 返回修改", w)))
+		lines = append(lines, "", common.StyleBold.Render(common.Truncate("请核对保函内容（签名后不能再改）：enter 无误，esc 返回修改", w)))
 		var body []string
-		body = append(body, styleSection.Render("来源："+clean(v.sourceText())))
+		body = append(body, common.StyleSection.Render("来源："+common.Clean(v.sourceText())))
 		for _, f := range v.letter.Values() {
-			val := clean(f.Value)
+			val := common.Clean(f.Value)
 			if strings.TrimSpace(val) == "" {
-				val = styleDim.Render("（订单未给，留空）")
+				val = common.StyleDim.Render("（订单未给，留空）")
 			}
-			body = append(body, "  "+styleLabel.Render(fit(f.Label, formLabelW))+"  "+val)
+			body = append(body, "  "+common.StyleLabel.Render(common.Fit(f.Label, formLabelW))+"  "+val)
 		}
 		if v.source.values()["source"] != sourceTemplate {
-			body = append(body, styleDim.Render(truncate("签署文件按平台原样签名，不填写；以上是订单的事实，供与文件核对。", w)))
+			body = append(body, common.StyleDim.Render(common.Truncate("签署文件按平台原样签名，不填写；以上是订单的事实，供与文件核对。", w)))
 		}
 		for _, wn := range v.warns {
-			for _, l := range wrap("注意："+clean(wn), w-2) {
-				body = append(body, styleWarn.Render(l))
+			for _, l := range common.Wrap("注意："+common.Clean(wn), w-2) {
+				body = append(body, common.StyleWarn.Render(l))
 			}
 		}
 		lines = append(lines, scrollLines(body, &v.off, h-len(lines))...)
 	case isCert:
-		lines = append(lines, "", styleDim.Render(truncate("保函编号 "+v.letter.GuaranteeNo+"  来源："+v.sourceText(), w)), "")
+		lines = append(lines, "", common.StyleDim.Render(common.Truncate("保函编号 "+v.letter.GuaranteeNo+"  来源："+v.sourceText(), w)), "")
 		lines = append(lines, v.cert.lines(m, w)...)
 		lines = append(lines, errLines()...)
 	case isSigning:
@@ -486,37 +487,37 @@ func (v *issueView) sourceText() string {
 func (v *issueView) signedHead(w int) []string {
 	out := []string{""}
 	r := v.res
-	style := styleOK
+	style := common.StyleOK
 	if v.resErr != nil {
-		style = styleUrgent
+		style = common.StyleUrgent
 	}
 	if r.Report != nil {
-		for _, l := range wrap("PDF检查："+r.Report.Conclusion(), w-2) {
+		for _, l := range common.Wrap("PDF检查："+r.Report.Conclusion(), w-2) {
 			out = append(out, style.Render(l))
 		}
 	}
-	out = append(out, truncate("SHA-256："+r.SHA256, w))
+	out = append(out, common.Truncate("SHA-256："+r.SHA256, w))
 	if v.resErr != nil {
-		for _, l := range wrap("不能推送："+errText(v.resErr), w-2) {
-			out = append(out, styleUrgent.Render(l))
+		for _, l := range common.Wrap("不能推送："+errText(v.resErr), w-2) {
+			out = append(out, common.StyleUrgent.Render(l))
 		}
 	}
 	for _, wn := range r.Warnings {
-		for _, l := range wrap("注意："+clean(wn), w-2) {
-			out = append(out, styleWarn.Render(l))
+		for _, l := range common.Wrap("注意："+common.Clean(wn), w-2) {
+			out = append(out, common.StyleWarn.Render(l))
 		}
 	}
 	if v.resErr == nil {
-		out = append(out, styleBold.Render(truncate("已签发，存于文件库。按 p 推送（2.5，发送前还要确认），esc 关闭", w)))
+		out = append(out, common.StyleBold.Render(common.Truncate("已签发，存于文件库。按 p 推送（2.5，发送前还要确认），esc 关闭", w)))
 	}
 	return out
 }
 
 func (v *issueView) signedBody(w int) []string {
 	r := v.res
-	out := []string{"", styleSection.Render("签发："), "  来源：" + clean(r.Source), fmt.Sprintf("  大小：%s", size(int64(len(r.PDF))))}
+	out := []string{"", common.StyleSection.Render("签发："), "  来源：" + common.Clean(r.Source), fmt.Sprintf("  大小：%s", common.Size(int64(len(r.PDF))))}
 	if r.Report != nil {
-		out = append(out, "", styleSection.Render("保函文件检查（pdfsign）："))
+		out = append(out, "", common.StyleSection.Render("保函文件检查（pdfsign）："))
 		out = append(out, indentWrap(reportText(r.Report), "  ", w)...)
 	}
 	return out

@@ -108,7 +108,7 @@ func TestIssueWholeFlow(t *testing.T) {
 		t.Fatalf("deliver apply_guarantee: %v", err)
 	}
 	no := string(order.OrderNo)
-	d.waitFor("the new order on 待办", func(m *Model) bool { s := m.pending.selection(); return s != nil && s.key == no })
+	d.waitFor("the new order on 待办", func(m *Model) bool { s := m.pending.selection(); return s != nil && s.Key == no })
 
 	// Its detail shows the files kept, with their SHA-256, once the keeper
 	// has them (the detail is read again when a download ends).
@@ -145,7 +145,7 @@ func TestIssueWholeFlow(t *testing.T) {
 	}
 	d.waitFor("the order in 待出函", func(m *Model) bool {
 		s := m.pending.selection()
-		return s != nil && s.key == no && s.order.OrderStatus == platform.OrderWaitOutGuarantee
+		return s != nil && s.Key == no && s.Order.OrderStatus == platform.OrderWaitOutGuarantee
 	})
 	calls41 := sb.CountCalls(platform.MethodGetFileURL)
 
@@ -261,7 +261,7 @@ func TestDetailFileStates(t *testing.T) {
 	d.keys("2", "j", "j")
 	d.waitFor("order 1813037628 selected", func(m *Model) bool {
 		s := m.panes[m.active].selection()
-		return s != nil && s.key == "1813037628"
+		return s != nil && s.Key == "1813037628"
 	})
 	d.keys("enter")
 	d.waitFor("the detail", func(m *Model) bool { dv, ok := m.top().(*detailView); return ok && !dv.loading })

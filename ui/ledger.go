@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -67,7 +68,7 @@ func (m *Model) exportPane(p pane) tea.Cmd {
 
 func (m *Model) exportDone(msg exportMsg) tea.Cmd {
 	if msg.err != nil {
-		m.errorf("导出失败：%s", clean(msg.err.Error()))
+		m.errorf("导出失败：%s", common.Clean(msg.err.Error()))
 		return nil
 	}
 	f := "全部"

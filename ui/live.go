@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -170,8 +171,8 @@ func (m *Model) applyEvents(evs []store.Event) tea.Cmd {
 		cmds = append(cmds, m.pending.refresh(m))
 	}
 	for _, o := range m.stack {
-		if d, ok := o.(*detailView); ok && (refs[d.asked.key] || d.asked.kind == kindEvent) {
-			if d.asked.kind != kindEvent {
+		if d, ok := o.(*detailView); ok && (refs[d.asked.Key] || d.asked.Kind == common.KindEvent) {
+			if d.asked.Kind != common.KindEvent {
 				cmds = append(cmds, d.reload(m))
 			}
 		}

@@ -10,6 +10,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"context"
 	"fmt"
 	"io"
@@ -446,7 +447,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		if sel == nil {
 			return nil
 		}
-		return tea.Batch(m.seen(sel.key), m.push(newDetail(m, *sel)))
+		return tea.Batch(m.seen(sel.Key), m.push(newDetail(m, *sel)))
 	}
 	if key.Matches(k, km.Back) {
 		m.flash = flash{}
@@ -490,11 +491,11 @@ func (m *Model) View() string {
 	}
 	lines := make([]string, 0, m.h)
 	lines = append(lines, m.tabsView())
-	lines = append(lines, fitLines(body, m.w, ch)...)
+	lines = append(lines, common.FitLines(body, m.w, ch)...)
 	lines = append(lines, m.flashView(), m.statusView(), m.helpView())
 	for i, l := range lines {
-		if styledWidth(l) > m.w {
-			lines[i] = cutStyled(l, m.w)
+		if common.StyledWidth(l) > m.w {
+			lines[i] = common.CutStyled(l, m.w)
 		}
 	}
 	return strings.Join(lines, "\n")
@@ -514,39 +515,31 @@ func (m *Model) tabsView() string {
 			}
 		}
 		if i == m.active {
-			b.WriteString(styleTabActive.Render("[" + label + "]"))
+			b.WriteString(common.StyleTabActive.Render("[" + label + "]"))
 		} else {
-			b.WriteString(styleTab.Render(" " + label + " "))
+			b.WriteString(common.StyleTab.Render(" " + label + " "))
 		}
 		b.WriteByte(' ')
 	}
 	if o := m.top(); o != nil {
-		b.WriteString(styleDim.Render("> " + clean(o.title())))
+		b.WriteString(common.StyleDim.Render("> " + common.Clean(o.title())))
 	}
-	return truncStyledLine(b.String(), m.w)
-}
-
-// truncStyledLine cuts a styled line to w cells.
-func truncStyledLine(s string, w int) string {
-	if styledWidth(s) <= w {
-		return s
-	}
-	return cutStyled(s, w)
+	return common.TruncStyled(b.String(), m.w)
 }
 
 func (m *Model) flashView() string {
 	if m.quitListening {
-		return styleWarn.Render(fit("本桌面正在接收平台回调，退出后回调无人接收（平台会重发）。确定退出？y 退出 / 其他键 继续", m.w))
+		return common.StyleWarn.Render(common.Fit("本桌面正在接收平台回调，退出后回调无人接收（平台会重发）。确定退出？y 退出 / 其他键 继续", m.w))
 	}
 	if m.quitting {
-		return styleWarn.Render(fit("有操作正在进行，现在退出会中断它（结果记为未知）。确定退出？y 退出 / 其他键 继续", m.w))
+		return common.StyleWarn.Render(common.Fit("有操作正在进行，现在退出会中断它（结果记为未知）。确定退出？y 退出 / 其他键 继续", m.w))
 	}
 	if m.flash.text == "" {
 		return ""
 	}
-	t := truncate(clean(m.flash.text), m.w)
+	t := common.Truncate(common.Clean(m.flash.text), m.w)
 	if m.flash.err {
-		return styleErr.Render(t)
+		return common.StyleErr.Render(t)
 	}
 	return t
 }
@@ -577,8 +570,8 @@ func (m *Model) helpView() string {
 	}
 	// "? 全部按键  q 退出" always shows, at the right; the rest is cut to fit.
 	tail := shortHelp([]key.Binding{m.keys.Help, m.keys.Quit}, m.w)
-	head := shortHelp(out, m.w-textWidth(tail)-2)
-	return padStyled(head, m.w-textWidth(tail)) + tail
+	head := shortHelp(out, m.w-common.TextWidth(tail)-2)
+	return common.PadStyled(head, m.w-common.TextWidth(tail)) + tail
 }
 
 // shortHelp is "key desc  key desc ..." cut to w cells, ending with an
@@ -591,17 +584,17 @@ func shortHelp(b []key.Binding, w int) string {
 		}
 	}
 	all := strings.Join(items, "  ")
-	if textWidth(all) <= w {
+	if common.TextWidth(all) <= w {
 		return all
 	}
-	e := "  " + glyphs().ellipsis
+	e := "  " + common.Glyphs().Ellipsis
 	var out string
 	for _, it := range items {
 		next := it
 		if out != "" {
 			next = out + "  " + it
 		}
-		if textWidth(next)+textWidth(e) > w {
+		if common.TextWidth(next)+common.TextWidth(e) > w {
 			break
 		}
 		out = next

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"fmt"
 	"strings"
 
@@ -89,7 +90,7 @@ func (v *helpView) view(m *Model, w, h int) string {
 	if end >= len(v.lines) {
 		more = "，已到底"
 	}
-	out = append(out, styleDim.Render(truncate(fmt.Sprintf("（第 %d-%d 行/共 %d 行%s）", v.off+1, end, len(v.lines), more), w)))
+	out = append(out, common.StyleDim.Render(common.Truncate(fmt.Sprintf("（第 %d-%d 行/共 %d 行%s）", v.off+1, end, len(v.lines), more), w)))
 	return strings.Join(out, "\n")
 }
 
@@ -112,15 +113,15 @@ func helpLines(m *Model, w int) []string {
 	}
 	var blocks [][]string
 	for _, g := range groups {
-		lines := []string{styleSection.Render(g.title)}
+		lines := []string{common.StyleSection.Render(g.title)}
 		for _, b := range g.b {
 			h := b.Help()
-			lines = append(lines, "  "+styleBold.Render(fit(h.Key, 11))+" "+h.Desc)
+			lines = append(lines, "  "+common.StyleBold.Render(common.Fit(h.Key, 11))+" "+h.Desc)
 		}
 		blocks = append(blocks, append(lines, ""))
 	}
 	blocks = append(blocks, []string{
-		styleSection.Render("标记"),
+		common.StyleSection.Render("标记"),
 		"  >  当前行",
 		"  *  新到的订单或理赔（响铃）",
 		"  !  距投标截止不到24小时（行标红，响铃；",
@@ -141,7 +142,7 @@ func helpLines(m *Model, w int) []string {
 				cell, more = col[i], true
 			}
 			if j < cols-1 {
-				cell = padStyled(cutStyled(cell, cw-1), cw)
+				cell = common.PadStyled(common.CutStyled(cell, cw-1), cw)
 			}
 			line.WriteString(cell)
 		}

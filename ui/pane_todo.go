@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"fmt"
 	"strings"
 
@@ -39,7 +40,7 @@ type todoPane struct {
 type todoItem struct {
 	heading string // a section heading when not empty
 	note    string // a line of text under a heading (e.g. "无")
-	sel     *selection
+	sel     *common.Selection
 	att     *store.Attempt // a call whose outcome is unknown (not selectable)
 }
 
@@ -87,7 +88,7 @@ func (t *todoPane) refresh(m *Model) tea.Cmd {
 func (t *todoPane) msg(m *Model, msg paneMsg) tea.Cmd {
 	if hd, ok := msg.(heldDecidedMsg); ok {
 		if hd.err != nil {
-			m.errorf("处理暂存回调失败：%s", clean(hd.err.Error()))
+			m.errorf("处理暂存回调失败：%s", common.Clean(hd.err.Error()))
 		} else {
 			m.info("暂存回调 #%d：%s", hd.h.ID, heldStateName(hd.h.State))
 		}
@@ -104,16 +105,16 @@ func (t *todoPane) msg(m *Model, msg paneMsg) tea.Cmd {
 		return nil
 	}
 	var selKey string
-	var selKind recordKind
+	var selKind common.RecordKind
 	if s := t.selection(); s != nil {
-		selKey, selKind = s.key, s.kind
+		selKey, selKind = s.Key, s.Kind
 	}
 	t.p, t.unres, t.faults, t.err = pm.p, pm.unres, pm.faults, nil
 	t.build(pm.more)
 	// Stay on the same record if it is still waiting.
 	t.sel = t.firstSelectable(0)
 	for i, it := range t.items {
-		if it.sel != nil && it.sel.key == selKey && it.sel.kind == selKind {
+		if it.sel != nil && it.sel.Key == selKey && it.sel.Kind == selKind {
 			t.sel = i
 			break
 		}
@@ -133,7 +134,7 @@ func (t *todoPane) build(moreFaults bool) {
 		}
 		items = append(items, todoItem{heading: h})
 		for _, e := range t.faults {
-			items = append(items, todoItem{sel: eventSel(e)})
+			items = append(items, todoItem{sel: common.EventSel(e)})
 		}
 	}
 	if len(t.unres) > 0 {
@@ -151,7 +152,7 @@ func (t *todoPane) build(moreFaults bool) {
 		}
 		items = append(items, todoItem{heading: h})
 		for _, h := range p.Held {
-			items = append(items, todoItem{sel: heldSel(h)})
+			items = append(items, todoItem{sel: common.HeldSel(h)})
 		}
 	}
 	section := func(title string, shown, total int) {
@@ -166,20 +167,20 @@ func (t *todoPane) build(moreFaults bool) {
 	}
 	section("未出函订单（按投标截止时间）", len(p.Orders), p.OrdersTotal)
 	for _, o := range p.Orders {
-		items = append(items, todoItem{sel: orderSel(o)})
+		items = append(items, todoItem{sel: common.OrderSel(o)})
 	}
 	section("待解保（收到撤销通知）", len(p.Releases), p.ReleasesTotal)
 	for _, r := range p.Releases {
-		items = append(items, todoItem{sel: releaseSel(r)})
+		items = append(items, todoItem{sel: common.ReleaseSel(r)})
 	}
 	section("待处理理赔（待受理、待结果）", len(p.Claims), p.ClaimsTotal)
 	for _, c := range p.Claims {
-		items = append(items, todoItem{sel: claimSel(c)})
+		items = append(items, todoItem{sel: common.ClaimSel(c)})
 	}
 	section("标记的回调（需核对）", len(p.Flagged), p.FlaggedTotal)
 	for _, o := range p.Flagged {
-		s := orderSel(o)
-		s.key = o.OrderNo
+		s := common.OrderSel(o)
+		s.Key = o.OrderNo
 		items = append(items, todoItem{sel: s, note: "flag"})
 	}
 	t.items = items
@@ -199,7 +200,7 @@ func (t *todoPane) firstSelectable(from int) int {
 	return 0
 }
 
-func (t *todoPane) selection() *selection {
+func (t *todoPane) selection() *common.Selection {
 	if t.sel >= 0 && t.sel < len(t.items) {
 		return t.items[t.sel].sel
 	}
@@ -290,7 +291,7 @@ func (heldDecidedMsg) paneID() paneID { return paneTodo }
 // callback under the cursor.
 func (t *todoPane) decideHeld(m *Model, accept bool) tea.Cmd {
 	s := t.selection()
-	if s == nil || s.kind != kindHeld {
+	if s == nil || s.Kind != common.KindHeld {
 		m.info("A/D 用于待办中暂存的回调：请先选中一条")
 		return nil
 	}
@@ -299,20 +300,20 @@ func (t *todoPane) decideHeld(m *Model, accept bool) tea.Cmd {
 		verb, mark = "接受", "A"
 	}
 	if m.opt.DecideHeld == nil {
-		m.info("本桌面不能处理暂存回调：请运行 baohan held %s %s", map[bool]string{true: "accept", false: "dismiss"}[accept], s.key)
+		m.info("本桌面不能处理暂存回调：请运行 baohan held %s %s", map[bool]string{true: "accept", false: "dismiss"}[accept], s.Key)
 		return nil
 	}
-	if t.confirm != mark+s.key {
-		t.confirm = mark + s.key
+	if t.confirm != mark+s.Key {
+		t.confirm = mark + s.Key
 		if accept {
-			m.info("再按一次 A 确认接受暂存回调 #%s：按回调内容入账，平台下次重发时答复成功", s.key)
+			m.info("再按一次 A 确认接受暂存回调 #%s：按回调内容入账，平台下次重发时答复成功", s.Key)
 		} else {
-			m.info("再按一次 D 确认驳回暂存回调 #%s：继续拒收", s.key)
+			m.info("再按一次 D 确认驳回暂存回调 #%s：继续拒收", s.Key)
 		}
 		return nil
 	}
 	t.confirm = ""
-	id, decide, ctx := s.held.ID, m.opt.DecideHeld, m.ctx
+	id, decide, ctx := s.Held.ID, m.opt.DecideHeld, m.ctx
 	note := "在工作台" + verb
 	return func() tea.Msg {
 		h, err := decide(ctx, id, accept, note)
@@ -321,7 +322,7 @@ func (t *todoPane) decideHeld(m *Model, accept bool) tea.Cmd {
 }
 
 func (t *todoPane) helpKeys(m *Model) []key.Binding {
-	if s := t.selection(); s != nil && s.kind == kindHeld {
+	if s := t.selection(); s != nil && s.Kind == common.KindHeld {
 		return []key.Binding{m.keys.HeldAccept, m.keys.HeldDismiss, m.keys.Open}
 	}
 	if len(t.unres) > 0 {
@@ -334,25 +335,25 @@ func (t *todoPane) view(m *Model, w, h int) string {
 	var b strings.Builder
 	if t.p == nil {
 		if t.err != nil {
-			return styleErr.Render("读取待办失败：" + clean(t.err.Error()))
+			return common.StyleErr.Render("读取待办失败：" + common.Clean(t.err.Error()))
 		}
-		return styleDim.Render("读取中")
+		return common.StyleDim.Render("读取中")
 	}
 	if n := t.count(); n == 0 {
-		b.WriteString(styleOK.Render("没有待办事项"))
+		b.WriteString(common.StyleOK.Render("没有待办事项"))
 	} else {
-		b.WriteString(styleBold.Render(fmt.Sprintf("待办 %d 项", n)) + styleDim.Render("  现在 "+m.now().In(platform.CST).Format("2006-01-02 15:04")+"（北京时间）"))
+		b.WriteString(common.StyleBold.Render(fmt.Sprintf("待办 %d 项", n)) + common.StyleDim.Render("  现在 "+m.now().In(platform.CST).Format("2006-01-02 15:04")+"（北京时间）"))
 	}
 	for i := t.top; i < len(t.items) && i < t.top+t.rows; i++ {
 		b.WriteByte('\n')
 		it := t.items[i]
 		switch {
 		case it.heading != "":
-			b.WriteString(styleSection.Render(truncate(it.heading, w)))
+			b.WriteString(common.StyleSection.Render(common.Truncate(it.heading, w)))
 		case it.att != nil:
 			b.WriteString(attemptRow(*it.att, w))
 		case it.sel == nil:
-			b.WriteString(styleDim.Render("  " + it.note))
+			b.WriteString(common.StyleDim.Render("  " + it.note))
 		default:
 			b.WriteString(t.row(m, it, i == t.sel, w))
 		}
@@ -363,91 +364,91 @@ func (t *todoPane) view(m *Model, w, h int) string {
 // row draws one entry: a mark, then its cells laid out like a table row.
 func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
 	s := it.sel
-	var cells []cell
+	var cells []common.Cell
 	var widths []int
-	add := func(c cell, wd int) {
+	add := func(c common.Cell, wd int) {
 		cells = append(cells, c)
 		widths = append(widths, wd)
 	}
-	switch s.kind {
-	case kindOrder:
-		o := s.order
+	switch s.Kind {
+	case common.KindOrder:
+		o := s.Order
 		if it.note == "flag" {
-			add(styled("标记", styleWarn), 4)
-			add(txt(o.OrderNo), 12)
-			add(txt(orderState(o.OrderStatus)), 10)
-			add(txt(o.FlagReason), 0)
+			add(common.Styled("标记", common.StyleWarn), 4)
+			add(common.Txt(o.OrderNo), 12)
+			add(common.Txt(common.OrderState(o.OrderStatus)), 10)
+			add(common.Txt(o.FlagReason), 0)
 			break
 		}
-		cd, urgent := countdown(o.BidDeadline, m.now())
+		cd, urgent := common.Countdown(o.BidDeadline, m.now())
 		if urgent {
-			add(styled("!"+cd, styleUrgent), 14)
+			add(common.Styled("!"+cd, common.StyleUrgent), 14)
 		} else {
-			add(txt(cd), 14)
+			add(common.Txt(cd), 14)
 		}
-		add(txt(o.OrderNo), 12)
-		add(txt(orderState(o.OrderStatus)), 10)
-		add(txt(deadlineShort(o.BidDeadline)), 11)
-		add(txt(o.BlockName), 0)
+		add(common.Txt(o.OrderNo), 12)
+		add(common.Txt(common.OrderState(o.OrderStatus)), 10)
+		add(common.Txt(common.DeadlineShort(o.BidDeadline)), 11)
+		add(common.Txt(o.BlockName), 0)
 		if w >= 100 {
-			add(txt(o.Principal), 0)
-			add(txt(money(o.GuaranteeAmount)), 14)
+			add(common.Txt(o.Principal), 0)
+			add(common.Txt(common.Money(o.GuaranteeAmount)), 14)
 		}
-	case kindRelease:
-		r := s.release
-		add(txt(revokeList(r.List)), 10)
-		add(txt(r.GuaranteeNo), 14)
-		add(txt("批次 "+r.RevokeNo), 21)
-		add(txt(r.Principal), 0)
+	case common.KindRelease:
+		r := s.Release
+		add(common.Txt(common.RevokeList(r.List)), 10)
+		add(common.Txt(r.GuaranteeNo), 14)
+		add(common.Txt("批次 "+r.RevokeNo), 21)
+		add(common.Txt(r.Principal), 0)
 		if w >= 100 {
-			add(txt(r.BlockName), 0)
+			add(common.Txt(r.BlockName), 0)
 		}
-	case kindClaim:
-		c := s.claim
-		state := claimState(c.Status)
+	case common.KindClaim:
+		c := s.Claim
+		state := common.ClaimState(c.Status)
 		if c.Status == platform.ClaimDealPass {
 			state += "/待结果"
 		}
-		add(styled(state, styleWarn), 18)
-		add(txt(c.ClaimNo), 16)
-		add(txt(c.GuaranteeNo), 14)
-		add(txt(c.Principal), 0)
+		add(common.Styled(state, common.StyleWarn), 18)
+		add(common.Txt(c.ClaimNo), 16)
+		add(common.Txt(c.GuaranteeNo), 14)
+		add(common.Txt(c.Principal), 0)
 		if w >= 100 {
-			add(txt(money(c.ClaimAmount)), 14)
+			add(common.Txt(common.Money(c.ClaimAmount)), 14)
 		}
-	case kindHeld:
-		h := s.held
-		add(styled("暂存", styleWarn), 4)
-		add(txt(fmt.Sprintf("#%d", h.ID)), 4)
-		add(txt(callbackTitle(h.Method)), 16)
-		add(txt(h.Ref), 14)
+	case common.KindHeld:
+		h := s.Held
+		add(common.Styled("暂存", common.StyleWarn), 4)
+		add(common.Txt(fmt.Sprintf("#%d", h.ID)), 4)
+		add(common.Txt(callbackTitle(h.Method)), 16)
+		add(common.Txt(h.Ref), 14)
 		if w >= 100 {
-			add(txt(clock(h.ReceivedAt, layoutShort)), 11)
-			add(txt(fmt.Sprintf("重发 %d", h.Repeats)), 6)
+			add(common.Txt(common.Clock(h.ReceivedAt, common.LayoutShort)), 11)
+			add(common.Txt(fmt.Sprintf("重发 %d", h.Repeats)), 6)
 		}
-		add(txt(h.Reason), 0)
-	case kindEvent: // a fault
-		e := s.event
-		add(styled("!故障", styleUrgent), 5)
-		add(txt(clock(e.At, layoutShort)), 11)
-		add(txt(e.Summary), 0)
+		add(common.Txt(h.Reason), 0)
+	case common.KindEvent: // a fault
+		e := s.Event
+		add(common.Styled("!故障", common.StyleUrgent), 5)
+		add(common.Txt(common.Clock(e.At, common.LayoutShort)), 11)
+		add(common.Txt(e.Summary), 0)
 	}
 	line := rowCells(cells, widths, w, selected)
 	mark := "  "
-	if m.newRefs[s.key] {
+	if m.newRefs[s.Key] {
 		mark = "* "
 	}
-	if s.kind == kindOrder && it.note != "flag" && m.deadlineAlert(*s.order) != "" {
+	if s.Kind == common.KindOrder && it.note != "flag" && m.deadlineAlert(*s.Order) != "" {
 		mark = "!" + mark[:1] // "! " alert, "!*" alert and new
 		if !selected {
-			return styleUrgent.Render(mark + ansi.Strip(line))
+			return common.StyleUrgent.Render(mark + ansi.Strip(line))
 		}
 	}
 	if selected {
-		return ">" + mark[:1] + styleSelected.Render(strings.TrimRight(line, " "))
+		return ">" + mark[:1] + common.StyleSelected.Render(strings.TrimRight(line, " "))
 	}
 	if mark == "* " {
-		return styleNew.Render(mark) + line
+		return common.StyleNew.Render(mark) + line
 	}
 	return mark + line
 }
@@ -466,14 +467,14 @@ func attemptRow(a store.Attempt, w int) string {
 	if msg == "" {
 		msg = "没有收到平台的答复"
 	}
-	cells := []cell{styled(state, styleWarn), txt(platform.MethodTitle(a.Method)), txt(a.Ref), txt(clock(a.StartedAt, layoutShort)), txt(msg)}
+	cells := []common.Cell{common.Styled(state, common.StyleWarn), common.Txt(platform.MethodTitle(a.Method)), common.Txt(a.Ref), common.Txt(common.Clock(a.StartedAt, common.LayoutShort)), common.Txt(msg)}
 	widths := []int{8, 14, 14, 11, 0}
 	return "  " + rowCells(cells, widths, w, false)
 }
 
 // rowCells lays out a 待办 row's cells in w-2 cells (after the mark); a
 // width of 0 shares what is left.
-func rowCells(cells []cell, widths []int, w int, selected bool) string {
+func rowCells(cells []common.Cell, widths []int, w int, selected bool) string {
 	avail := w - 2
 	fixed, flex := 0, 0
 	for _, wd := range widths {
@@ -494,9 +495,9 @@ func rowCells(cells []cell, widths []int, w int, selected bool) string {
 		if wd == 0 {
 			wd = left / max(flex, 1)
 		}
-		cs := fit(c.text, wd)
-		if c.set && !selected {
-			cs = c.style.Render(cs)
+		cs := common.Fit(c.Text, wd)
+		if c.Set && !selected {
+			cs = c.Style.Render(cs)
 		}
 		line.WriteString(cs)
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"context"
 	"fmt"
 	"strconv"
@@ -61,33 +62,33 @@ func newOrdersPane() *tablePane[store.Order] {
 	t.count = func(ctx context.Context, db *store.Store, q listQuery) (int, error) {
 		return db.CountOrders(ctx, orderQuery(q))
 	}
-	t.sel = orderSel
+	t.sel = common.OrderSel
 	t.isNew = func(m *Model, o store.Order) bool { return m.newRefs[o.OrderNo] }
 	t.alert = func(m *Model, o store.Order) string { return m.deadlineAlert(o) }
 	t.ledgerOf = ordersLedger
 	t.cols = []column[store.Order]{
-		{title: "订单编号", whole: true, width: 12, cell: func(m *Model, o store.Order) cell { return txt(o.OrderNo) }},
-		{title: "状态", width: 10, cell: func(m *Model, o store.Order) cell {
+		{title: "订单编号", whole: true, width: 12, cell: func(m *Model, o store.Order) common.Cell { return common.Txt(o.OrderNo) }},
+		{title: "状态", width: 10, cell: func(m *Model, o store.Order) common.Cell {
 			if o.Flagged {
-				return styled("标记/"+orderState(o.OrderStatus), styleWarn)
+				return common.Styled("标记/"+common.OrderState(o.OrderStatus), common.StyleWarn)
 			}
-			return txt(orderState(o.OrderStatus))
+			return common.Txt(common.OrderState(o.OrderStatus))
 		}},
-		{title: "投标截止", width: 11, drop: 3, cell: func(m *Model, o store.Order) cell { return txt(deadlineShort(o.BidDeadline)) }},
-		{title: "剩余", width: 14, cell: func(m *Model, o store.Order) cell {
+		{title: "投标截止", width: 11, drop: 3, cell: func(m *Model, o store.Order) common.Cell { return common.Txt(common.DeadlineShort(o.BidDeadline)) }},
+		{title: "剩余", width: 14, cell: func(m *Model, o store.Order) common.Cell {
 			if platform.OrderIssued(o.OrderStatus) {
-				return styled("-", styleDim)
+				return common.Styled("-", common.StyleDim)
 			}
-			s, urgent := countdown(o.BidDeadline, m.now())
+			s, urgent := common.Countdown(o.BidDeadline, m.now())
 			if urgent {
-				return styled("!"+s, styleUrgent)
+				return common.Styled("!"+s, common.StyleUrgent)
 			}
-			return txt(s)
+			return common.Txt(s)
 		}},
-		{title: "标段名称", min: 12, cell: func(m *Model, o store.Order) cell { return txt(o.BlockName) }},
-		{title: "被保证人", min: 8, drop: 2, cell: func(m *Model, o store.Order) cell { return txt(o.Principal) }},
-		{title: "担保金额(元)", whole: true, width: 14, drop: 4, right: true, cell: func(m *Model, o store.Order) cell { return txt(money(o.GuaranteeAmount)) }},
-		{title: "受益人", min: 12, drop: 5, wide: 140, cell: func(m *Model, o store.Order) cell { return txt(o.Creditor) }},
+		{title: "标段名称", min: 12, cell: func(m *Model, o store.Order) common.Cell { return common.Txt(o.BlockName) }},
+		{title: "被保证人", min: 8, drop: 2, cell: func(m *Model, o store.Order) common.Cell { return common.Txt(o.Principal) }},
+		{title: "担保金额(元)", whole: true, width: 14, drop: 4, right: true, cell: func(m *Model, o store.Order) common.Cell { return common.Txt(common.Money(o.GuaranteeAmount)) }},
+		{title: "受益人", min: 12, drop: 5, wide: 140, cell: func(m *Model, o store.Order) common.Cell { return common.Txt(o.Creditor) }},
 	}
 	return t
 }
@@ -114,33 +115,33 @@ func newGuaranteesPane() *tablePane[store.Guarantee] {
 	t.count = func(ctx context.Context, db *store.Store, q listQuery) (int, error) {
 		return db.CountGuarantees(ctx, guaranteeQuery(q))
 	}
-	t.sel = guaranteeSel
+	t.sel = common.GuaranteeSel
 	t.cols = []column[store.Guarantee]{
-		{title: "保函编号", whole: true, width: 14, cell: func(m *Model, g store.Guarantee) cell { return txt(g.GuaranteeNo) }},
-		{title: "订单编号", whole: true, width: 12, drop: 3, cell: func(m *Model, g store.Guarantee) cell { return txt(g.OrderNo) }},
-		{title: "保函序列号", whole: true, width: 18, drop: 2, cell: func(m *Model, g store.Guarantee) cell {
+		{title: "保函编号", whole: true, width: 14, cell: func(m *Model, g store.Guarantee) common.Cell { return common.Txt(g.GuaranteeNo) }},
+		{title: "订单编号", whole: true, width: 12, drop: 3, cell: func(m *Model, g store.Guarantee) common.Cell { return common.Txt(g.OrderNo) }},
+		{title: "保函序列号", whole: true, width: 18, drop: 2, cell: func(m *Model, g store.Guarantee) common.Cell {
 			if g.SerialNum == "" {
-				return styled("(无)", styleDim)
+				return common.Styled("(无)", common.StyleDim)
 			}
-			return txt(g.SerialNum)
+			return common.Txt(g.SerialNum)
 		}},
-		{title: "被保证人", min: 8, cell: func(m *Model, g store.Guarantee) cell { return txt(g.Principal) }},
-		{title: "标段名称", min: 8, drop: 6, cell: func(m *Model, g store.Guarantee) cell { return txt(g.BlockName) }},
-		{title: "出函时间", width: 16, drop: 5, cell: func(m *Model, g store.Guarantee) cell {
+		{title: "被保证人", min: 8, cell: func(m *Model, g store.Guarantee) common.Cell { return common.Txt(g.Principal) }},
+		{title: "标段名称", min: 8, drop: 6, cell: func(m *Model, g store.Guarantee) common.Cell { return common.Txt(g.BlockName) }},
+		{title: "出函时间", width: 16, drop: 5, cell: func(m *Model, g store.Guarantee) common.Cell {
 			if len(g.OutGuaranteeTime) >= 16 {
-				return txt(g.OutGuaranteeTime[:16])
+				return common.Txt(g.OutGuaranteeTime[:16])
 			}
-			return txt(g.OutGuaranteeTime)
+			return common.Txt(g.OutGuaranteeTime)
 		}},
-		{title: "解保状态", width: 10, cell: func(m *Model, g store.Guarantee) cell {
-			s := releaseShort(g)
+		{title: "解保状态", width: 10, cell: func(m *Model, g store.Guarantee) common.Cell {
+			s := common.ReleaseShort(g)
 			switch g.ReleaseStatus {
 			case platform.ReleaseAwaiting:
-				return styled(s, styleWarn)
+				return common.Styled(s, common.StyleWarn)
 			case platform.ReleasePenalty:
-				return styled(s, styleUrgent)
+				return common.Styled(s, common.StyleUrgent)
 			}
-			return txt(s)
+			return common.Txt(s)
 		}},
 	}
 	return t
@@ -161,24 +162,26 @@ func newRevocationsPane() *tablePane[store.Revocation] {
 	t.count = func(ctx context.Context, db *store.Store, q listQuery) (int, error) {
 		return db.CountRevocations(ctx, store.RevocationQuery{Filter: q.filter})
 	}
-	t.sel = revocationSel
+	t.sel = common.RevocationSel
 	t.cols = []column[store.Revocation]{
-		{title: "批次号", whole: true, width: 16, cell: func(m *Model, r store.Revocation) cell { return txt(r.RevokeNo) }},
-		{title: "标段编号", whole: true, width: 21, drop: 3, cell: func(m *Model, r store.Revocation) cell { return txt(r.BlockNumber) }},
-		{title: "标段名称", min: 10, cell: func(m *Model, r store.Revocation) cell { return txt(r.BlockName) }},
-		{title: "受益人", min: 8, drop: 2, cell: func(m *Model, r store.Revocation) cell { return txt(r.Creditor) }},
-		{title: "名单", width: 20, cell: func(m *Model, r store.Revocation) cell {
+		{title: "批次号", whole: true, width: 16, cell: func(m *Model, r store.Revocation) common.Cell { return common.Txt(r.RevokeNo) }},
+		{title: "标段编号", whole: true, width: 21, drop: 3, cell: func(m *Model, r store.Revocation) common.Cell { return common.Txt(r.BlockNumber) }},
+		{title: "标段名称", min: 10, cell: func(m *Model, r store.Revocation) common.Cell { return common.Txt(r.BlockName) }},
+		{title: "受益人", min: 8, drop: 2, cell: func(m *Model, r store.Revocation) common.Cell { return common.Txt(r.Creditor) }},
+		{title: "名单", width: 20, cell: func(m *Model, r store.Revocation) common.Cell {
 			n := map[string]int{}
 			for _, it := range r.Items {
 				n[it.List]++
 			}
 			s := fmt.Sprintf("当次%d 已发起%d", n[store.ListCurrent], n[store.ListSuccess])
 			if n[store.ListPenalty] > 0 {
-				return styled(s+fmt.Sprintf(" 罚没%d", n[store.ListPenalty]), styleWarn)
+				return common.Styled(s+fmt.Sprintf(" 罚没%d", n[store.ListPenalty]), common.StyleWarn)
 			}
-			return txt(s)
+			return common.Txt(s)
 		}},
-		{title: "收到时间", width: 11, drop: 4, cell: func(m *Model, r store.Revocation) cell { return txt(clock(r.ReceivedAt, layoutShort)) }},
+		{title: "收到时间", width: 11, drop: 4, cell: func(m *Model, r store.Revocation) common.Cell {
+			return common.Txt(common.Clock(r.ReceivedAt, common.LayoutShort))
+		}},
 	}
 	return t
 }
@@ -208,22 +211,24 @@ func newClaimsPane() *tablePane[store.Claim] {
 	t.count = func(ctx context.Context, db *store.Store, q listQuery) (int, error) {
 		return db.CountClaims(ctx, claimQuery(q))
 	}
-	t.sel = claimSel
+	t.sel = common.ClaimSel
 	t.isNew = func(m *Model, c store.Claim) bool { return m.newRefs[c.ClaimNo] }
 	t.ledgerOf = claimsLedger
 	t.cols = []column[store.Claim]{
-		{title: "理赔序列号", whole: true, width: 16, cell: func(m *Model, c store.Claim) cell { return txt(c.ClaimNo) }},
-		{title: "状态", width: 16, cell: func(m *Model, c store.Claim) cell {
+		{title: "理赔序列号", whole: true, width: 16, cell: func(m *Model, c store.Claim) common.Cell { return common.Txt(c.ClaimNo) }},
+		{title: "状态", width: 16, cell: func(m *Model, c store.Claim) common.Cell {
 			if platform.ClaimAwaitsAction(c.Status) {
-				return styled(claimState(c.Status), styleWarn)
+				return common.Styled(common.ClaimState(c.Status), common.StyleWarn)
 			}
-			return txt(claimState(c.Status))
+			return common.Txt(common.ClaimState(c.Status))
 		}},
-		{title: "保函编号", whole: true, width: 14, drop: 3, cell: func(m *Model, c store.Claim) cell { return txt(c.GuaranteeNo) }},
-		{title: "被保证人", min: 8, cell: func(m *Model, c store.Claim) cell { return txt(c.Principal) }},
-		{title: "索赔金额(元)", whole: true, width: 14, drop: 2, right: true, cell: func(m *Model, c store.Claim) cell { return txt(money(c.ClaimAmount)) }},
-		{title: "受益人", min: 8, drop: 6, cell: func(m *Model, c store.Claim) cell { return txt(c.Creditor) }},
-		{title: "更新", width: 11, drop: 5, cell: func(m *Model, c store.Claim) cell { return txt(clock(c.UpdatedAt, layoutShort)) }},
+		{title: "保函编号", whole: true, width: 14, drop: 3, cell: func(m *Model, c store.Claim) common.Cell { return common.Txt(c.GuaranteeNo) }},
+		{title: "被保证人", min: 8, cell: func(m *Model, c store.Claim) common.Cell { return common.Txt(c.Principal) }},
+		{title: "索赔金额(元)", whole: true, width: 14, drop: 2, right: true, cell: func(m *Model, c store.Claim) common.Cell { return common.Txt(common.Money(c.ClaimAmount)) }},
+		{title: "受益人", min: 8, drop: 6, cell: func(m *Model, c store.Claim) common.Cell { return common.Txt(c.Creditor) }},
+		{title: "更新", width: 11, drop: 5, cell: func(m *Model, c store.Claim) common.Cell {
+			return common.Txt(common.Clock(c.UpdatedAt, common.LayoutShort))
+		}},
 	}
 	return t
 }
@@ -267,37 +272,37 @@ func newLogPane() *tablePane[store.Event] {
 		id, err := db.LastEventID(ctx)
 		return int(id), err
 	}
-	t.sel = eventSel
+	t.sel = common.EventSel
 	t.cols = []column[store.Event]{
-		{title: "时间", width: 14, cell: func(m *Model, e store.Event) cell { return txt(clock(e.At, layoutLog)) }},
-		{title: "方向", width: 4, cell: func(m *Model, e store.Event) cell { return txt(direction(e.Direction)) }},
-		{title: "方法", width: 18, cell: func(m *Model, e store.Event) cell {
-			c := txt(methodName(e.Method, e.Direction))
+		{title: "时间", width: 14, cell: func(m *Model, e store.Event) common.Cell { return common.Txt(common.Clock(e.At, common.LayoutLog)) }},
+		{title: "方向", width: 4, cell: func(m *Model, e store.Event) common.Cell { return common.Txt(common.Direction(e.Direction)) }},
+		{title: "方法", width: 18, cell: func(m *Model, e store.Event) common.Cell {
+			c := common.Txt(common.MethodName(e.Method, e.Direction))
 			switch e.Kind {
 			case store.KindFlag:
-				c = styled("标记 "+c.text, styleWarn)
+				c = common.Styled("标记 "+c.Text, common.StyleWarn)
 			case store.KindFault:
-				c = styled("故障 "+c.text, styleErr)
+				c = common.Styled("故障 "+c.Text, common.StyleErr)
 			}
 			return c
 		}},
-		{title: "编号", whole: true, width: 12, drop: 3, cell: func(m *Model, e store.Event) cell { return txt(e.Ref) }},
-		{title: "状态", width: 5, right: true, cell: func(m *Model, e store.Event) cell {
+		{title: "编号", whole: true, width: 12, drop: 3, cell: func(m *Model, e store.Event) common.Cell { return common.Txt(e.Ref) }},
+		{title: "状态", width: 5, right: true, cell: func(m *Model, e store.Event) common.Cell {
 			if e.Status == 0 {
-				return txt("")
+				return common.Txt("")
 			}
 			if e.Status != platform.StatusOK {
-				return styled(strconv.Itoa(e.Status), styleErr)
+				return common.Styled(strconv.Itoa(e.Status), common.StyleErr)
 			}
-			return txt(strconv.Itoa(e.Status))
+			return common.Txt(strconv.Itoa(e.Status))
 		}},
-		{title: "耗时", width: 7, drop: 4, right: true, cell: func(m *Model, e store.Event) cell {
+		{title: "耗时", width: 7, drop: 4, right: true, cell: func(m *Model, e store.Event) common.Cell {
 			if e.LatencyMS == 0 && e.Direction != store.DirOut {
-				return txt("")
+				return common.Txt("")
 			}
-			return txt(fmt.Sprintf("%dms", e.LatencyMS))
+			return common.Txt(fmt.Sprintf("%dms", e.LatencyMS))
 		}},
-		{title: "摘要", min: 16, drop: 2, cell: func(m *Model, e store.Event) cell { return txt(e.Summary) }},
+		{title: "摘要", min: 16, drop: 2, cell: func(m *Model, e store.Event) common.Cell { return common.Txt(e.Summary) }},
 	}
 	return t
 }

@@ -14,7 +14,7 @@ func selKey(d *desk) string {
 	var k string
 	d.inspect(func(m *Model) {
 		if s := m.panes[m.active].selection(); s != nil {
-			k = s.key
+			k = s.Key
 		}
 	})
 	return k

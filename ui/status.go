@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"errors"
 	"fmt"
 	"strings"
@@ -213,11 +214,11 @@ func (m *Model) statusSegs() []statusSeg {
 	}
 	segs = append(segs, m.tokenSeg())
 	if e := m.live.lastCallback; e != nil {
-		t := clock(e.At, "15:04:05")
-		if clock(e.At, "2006-01-02") != m.now().In(platform.CST).Format("2006-01-02") {
-			t = clock(e.At, layoutShort)
+		t := common.Clock(e.At, "15:04:05")
+		if common.Clock(e.At, "2006-01-02") != m.now().In(platform.CST).Format("2006-01-02") {
+			t = common.Clock(e.At, common.LayoutShort)
 		}
-		segs = append(segs, statusSeg{long: "最近回调 " + t + " " + methodName(e.Method, e.Direction), short: "回调 " + t, drop: 3})
+		segs = append(segs, statusSeg{long: "最近回调 " + t + " " + common.MethodName(e.Method, e.Direction), short: "回调 " + t, drop: 3})
 	} else if m.live.ready {
 		segs = append(segs, statusSeg{long: "尚无回调", short: "无回调", drop: 3})
 	}
@@ -235,7 +236,7 @@ func (m *Model) tokenSeg() statusSeg {
 	if left <= 0 {
 		return statusSeg{long: "令牌 已过期（下次调用时自动更新）", short: "令牌 过期", drop: 4}
 	}
-	return statusSeg{long: "令牌 剩" + span(left), short: fmt.Sprintf("令牌%d:%02d", int(left.Hours()), int(left.Minutes())%60), drop: 4}
+	return statusSeg{long: "令牌 剩" + common.Span(left), short: fmt.Sprintf("令牌%d:%02d", int(left.Hours()), int(left.Minutes())%60), drop: 4}
 }
 
 // skewWarning is the clock warning, "" when the clocks agree well enough.
@@ -258,7 +259,7 @@ func (m *Model) skewWarning() (long, short string) {
 func (m *Model) alertView(w int) string {
 	var parts []string
 	if f := m.status.fault; f != nil {
-		parts = append(parts, "故障："+clean(f.Summary))
+		parts = append(parts, "故障："+common.Clean(f.Summary))
 	}
 	if long, short := m.skewWarning(); long != "" {
 		if len(parts) > 0 {
@@ -269,13 +270,13 @@ func (m *Model) alertView(w int) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	text := truncate(" ! "+strings.Join(parts, " ! "), max(w*2/3-1, 8)) + " "
-	return styleAlert.Render(text)
+	text := common.Truncate(" ! "+strings.Join(parts, " ! "), max(w*2/3-1, 8)) + " "
+	return common.StyleAlert.Render(text)
 }
 
 func (m *Model) statusView() string {
 	alert := m.alertView(m.w)
-	return alert + m.statusBar(m.w-styledWidth(alert))
+	return alert + m.statusBar(m.w-common.StyledWidth(alert))
 }
 
 // statusBar is the status bar in w cells.
@@ -307,26 +308,26 @@ func (m *Model) statusBar(w int) string {
 		}
 	}
 	for _, i := range order {
-		if textWidth(render()) <= w {
+		if common.TextWidth(render()) <= w {
 			break
 		}
 		short[i] = true
 	}
 	for _, i := range order {
-		if textWidth(render()) <= w {
+		if common.TextWidth(render()) <= w {
 			break
 		}
 		if segs[i].drop > 0 {
 			dropped[i] = true
 		}
 	}
-	line := fit(render(), w)
+	line := common.Fit(render(), w)
 	if m.opt.Sandbox && strings.HasPrefix(line, " 沙箱") {
 		head := " 沙箱模式"
 		if short[0] {
 			head = " 沙箱"
 		}
-		return styleSandbox.Render(head) + styleStatusBar.Render(strings.TrimPrefix(line, head))
+		return common.StyleSandbox.Render(head) + common.StyleStatusBar.Render(strings.TrimPrefix(line, head))
 	}
-	return styleStatusBar.Render(line)
+	return common.StyleStatusBar.Render(line)
 }

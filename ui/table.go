@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"context"
 	"fmt"
 	"strings"
@@ -9,7 +10,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"baohan/platform"
@@ -47,22 +47,10 @@ type pane interface {
 	resize(w, h int)
 	view(m *Model, w, h int) string
 	// selection is the record under the cursor (nil if none).
-	selection() *selection
+	selection() *common.Selection
 	// typing tells whether a text field has the keys (search).
 	typing() bool
 	helpKeys(m *Model) []key.Binding
-}
-
-// cell is one table cell: plain text and how to style it.
-type cell struct {
-	text  string
-	style lipgloss.Style
-	set   bool
-}
-
-func txt(s string) cell { return cell{text: clean(s)} }
-func styled(s string, style lipgloss.Style) cell {
-	return cell{text: clean(s), style: style, set: true}
 }
 
 // column is one column of a table pane.
@@ -78,7 +66,7 @@ type column[T any] struct {
 	// the widest value on screen, and narrow screens drop other columns
 	// first.
 	whole bool
-	cell  func(m *Model, r T) cell
+	cell  func(m *Model, r T) common.Cell
 }
 
 // layout chooses the columns that fit w cells (after the 2-cell mark) and
@@ -158,7 +146,7 @@ func (t *tablePane[T]) widened(m *Model) []column[T] {
 		}
 		for i := t.pg.top; i < t.pg.top+t.rowsH && i < n; i++ {
 			if r, ok := t.pg.at(i); ok {
-				c.width = max(c.width, textWidth(c.cell(m, r).text))
+				c.width = max(c.width, common.TextWidth(c.cell(m, r).Text))
 			}
 		}
 	}
@@ -184,7 +172,7 @@ type tablePane[T any] struct {
 	// fetch and count read the store (inside commands only).
 	fetch func(db *store.Store, q listQuery) fetchFunc[T]
 	count func(ctx context.Context, db *store.Store, q listQuery) (int, error) // nil: not counted
-	sel   func(r T) *selection
+	sel   func(r T) *common.Selection
 	// isNew marks a row as newly arrived.
 	isNew func(m *Model, r T) bool
 	// alert marks a row red ('!' in front) and says why ("" none).
@@ -228,7 +216,7 @@ func (t *tablePane[T]) settled() bool {
 func (t *tablePane[T]) title() string { return t.name }
 func (t *tablePane[T]) typing() bool  { return t.filtering }
 
-func (t *tablePane[T]) selection() *selection {
+func (t *tablePane[T]) selection() *common.Selection {
 	if r, ok := t.pg.selected(); ok && t.sel != nil {
 		return t.sel(r)
 	}
@@ -411,12 +399,12 @@ func (t *tablePane[T]) header(w int) string {
 	switch {
 	case t.pg.total >= 0 || t.pg.end >= 0:
 		if n == 0 {
-			parts = append(parts, styleBold.Render(t.name)+" 0 条")
+			parts = append(parts, common.StyleBold.Render(t.name)+" 0 条")
 		} else {
-			parts = append(parts, fmt.Sprintf("%s 第 %d/%d 条", styleBold.Render(t.name), t.pg.sel+1, n))
+			parts = append(parts, fmt.Sprintf("%s 第 %d/%d 条", common.StyleBold.Render(t.name), t.pg.sel+1, n))
 		}
 	default:
-		parts = append(parts, fmt.Sprintf("%s 第 %d 条", styleBold.Render(t.name), t.pg.sel+1))
+		parts = append(parts, fmt.Sprintf("%s 第 %d 条", common.StyleBold.Render(t.name), t.pg.sel+1))
 	}
 	if len(t.views) > 0 {
 		parts = append(parts, "范围："+t.views[t.q.view])
@@ -425,17 +413,17 @@ func (t *tablePane[T]) header(w int) string {
 		parts = append(parts, "排序："+t.sorts[t.q.sort])
 	}
 	if t.q.filter != "" {
-		parts = append(parts, "搜索："+clean(t.q.filter))
+		parts = append(parts, "搜索："+common.Clean(t.q.filter))
 	}
 	if t.pg.loading {
-		parts = append(parts, styleDim.Render("读取中"))
+		parts = append(parts, common.StyleDim.Render("读取中"))
 	}
 	return strings.Join(parts, "  ")
 }
 
 func (t *tablePane[T]) resize(w, h int) {
 	t.rowsH = max(h-2, 1)
-	t.filter.Width = max(w-textWidth(t.filter.Prompt)-2, 10)
+	t.filter.Width = max(w-common.TextWidth(t.filter.Prompt)-2, 10)
 	t.pg.scroll(t.rowsH)
 }
 
@@ -453,12 +441,12 @@ func (t *tablePane[T]) view(m *Model, w, h int) string {
 		}
 		c := t.cols[ci]
 		if c.right {
-			hdr.WriteString(fitRight(c.title, widths[j]))
+			hdr.WriteString(common.FitRight(c.title, widths[j]))
 		} else {
-			hdr.WriteString(fit(c.title, widths[j]))
+			hdr.WriteString(common.Fit(c.title, widths[j]))
 		}
 	}
-	b.WriteString(styleHeader.Render(strings.TrimRight(hdr.String(), " ")))
+	b.WriteString(common.StyleHeader.Render(strings.TrimRight(hdr.String(), " ")))
 
 	n := t.pg.bound()
 	if n == 0 && !t.pg.loading && t.pg.err == nil {
@@ -467,13 +455,13 @@ func (t *tablePane[T]) view(m *Model, w, h int) string {
 		if t.q.filter != "" {
 			e = "没有符合搜索的记录"
 		}
-		b.WriteString(styleDim.Render(e))
+		b.WriteString(common.StyleDim.Render(e))
 	}
 	for i := t.pg.top; i < t.pg.top+t.rowsH && i < n; i++ {
 		b.WriteByte('\n')
 		r, ok := t.pg.at(i)
 		if !ok {
-			b.WriteString(styleDim.Render("  " + glyphs().ellipsis))
+			b.WriteString(common.StyleDim.Render("  " + common.Glyphs().Ellipsis))
 			continue
 		}
 		mark := "  "
@@ -496,23 +484,23 @@ func (t *tablePane[T]) view(m *Model, w, h int) string {
 			}
 			c := t.cols[ci]
 			cl := c.cell(m, r)
-			s := fit(cl.text, widths[j])
+			s := common.Fit(cl.Text, widths[j])
 			if c.right {
-				s = fitRight(cl.text, widths[j])
+				s = common.FitRight(cl.Text, widths[j])
 			}
-			if cl.set && !selected {
-				s = cl.style.Render(s)
+			if cl.Set && !selected {
+				s = cl.Style.Render(s)
 			}
 			line.WriteString(s)
 		}
 		row := line.String()
 		switch {
 		case selected:
-			b.WriteString(mark + styleSelected.Render(row))
+			b.WriteString(mark + common.StyleSelected.Render(row))
 		case alert:
-			b.WriteString(styleUrgent.Render(mark + ansi.Strip(row)))
+			b.WriteString(common.StyleUrgent.Render(mark + ansi.Strip(row)))
 		case isNew:
-			b.WriteString(styleNew.Render(mark) + row)
+			b.WriteString(common.StyleNew.Render(mark) + row)
 		default:
 			b.WriteString(mark + row)
 		}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/common"
 	"context"
 	"fmt"
 	"strconv"
@@ -135,17 +136,17 @@ func TestCellsMeasureChinese(t *testing.T) {
 		{"", 3, "   "},
 	}
 	for _, c := range cases {
-		got := fit(c.in, c.w)
-		if got != c.want || textWidth(got) != c.w {
-			t.Errorf("fit(%q, %d) = %q (%d cells), want %q", c.in, c.w, got, textWidth(got), c.want)
+		got := common.Fit(c.in, c.w)
+		if got != c.want || common.TextWidth(got) != c.w {
+			t.Errorf("fit(%q, %d) = %q (%d cells), want %q", c.in, c.w, got, common.TextWidth(got), c.want)
 		}
 	}
-	for _, l := range wrap("福州市城乡建设局 受益人 福州市第三中学教学楼改造工程（标段一） and some words", 12) {
-		if textWidth(l) > 12 {
-			t.Errorf("wrapped line %q is %d cells", l, textWidth(l))
+	for _, l := range common.Wrap("福州市城乡建设局 受益人 福州市第三中学教学楼改造工程（标段一） and some words", 12) {
+		if common.TextWidth(l) > 12 {
+			t.Errorf("wrapped line %q is %d cells", l, common.TextWidth(l))
 		}
 	}
-	if got := clean("a\x1b[31mb\nc\td\u0085"); got != "a[31mb c d" {
+	if got := common.Clean("a\x1b[31mb\nc\td\u0085"); got != "a[31mb c d" {
 		t.Errorf("clean: %q", got)
 	}
 }
@@ -166,14 +167,14 @@ func TestCountdown(t *testing.T) {
 		{"2025-06-11 9:5", "剩23小时5分", true},
 	}
 	for _, c := range cases {
-		got, urgent := countdown(c.deadline, now)
+		got, urgent := common.Countdown(c.deadline, now)
 		if got != c.want || urgent != c.urgent {
 			t.Errorf("countdown(%q) = %q, %v; want %q, %v", c.deadline, got, urgent, c.want, c.urgent)
 		}
 	}
 	// The deadline is Beijing time whatever the desk's zone.
 	utc := now.UTC()
-	if got, _ := countdown("2025-06-10 12:00", utc); got != "剩2小时0分" {
+	if got, _ := common.Countdown("2025-06-10 12:00", utc); got != "剩2小时0分" {
 		t.Errorf("from UTC: %q", got)
 	}
 }
@@ -225,7 +226,7 @@ func TestLiveFromAnotherProcess(t *testing.T) {
 			return false
 		}
 		for _, it := range m.pending.items {
-			if it.sel != nil && it.sel.key == "1813777777" {
+			if it.sel != nil && it.sel.Key == "1813777777" {
 				return true
 			}
 		}
@@ -262,7 +263,7 @@ func TestQuitAsksWhileCalling(t *testing.T) {
 }
 
 func ExampleModel_View() {
-	fmt.Println(span(26*time.Hour + 5*time.Minute))
+	fmt.Println(common.Span(26*time.Hour + 5*time.Minute))
 	// Output: 1天2小时
 }
 
