@@ -26,7 +26,7 @@ func (m *Model) actionKeys(s *common.Selection) []key.Binding {
 	if s == nil {
 		return nil
 	}
-	km := m.keys
+	km := m.pc.Keys
 	switch s.Kind {
 	case common.KindOrder:
 		return []key.Binding{km.Notify, km.Push, km.Cancel, km.Fetch, km.Copy}
@@ -49,7 +49,7 @@ type openActionMsg struct {
 // recordKey runs the action a key names on a record; from is the detail
 // view it was pressed in (nil in a list).
 func (m *Model) recordKey(k tea.KeyMsg, s *common.Selection, from *detailView) tea.Cmd {
-	km := m.keys
+	km := m.pc.Keys
 	isAction := key.Matches(k, km.Notify, km.Push, km.Cancel, km.Fetch, km.Release, km.ClaimResult, km.Issue)
 	switch {
 	case key.Matches(k, km.Copy):
@@ -58,15 +58,15 @@ func (m *Model) recordKey(k tea.KeyMsg, s *common.Selection, from *detailView) t
 		}
 		return m.copyValue(s.KindName()+"编号", s.Key)
 	case key.Matches(k, km.Download, km.OpenFile):
-		m.info("文件在详情里：按 enter 打开详情，移到文件上再按 d 或 o")
+		m.pc.Info("文件在详情里：按 enter 打开详情，移到文件上再按 d 或 o")
 		return nil
 	case !isAction:
 		return nil
 	case s == nil:
-		m.info("先选中一条记录")
+		m.pc.Info("先选中一条记录")
 		return nil
-	case m.wf == nil:
-		m.errorf("%s", readOnly)
+	case m.pc.Workflows == nil:
+		m.pc.Errorf("%s", readOnly)
 		return nil
 	}
 	switch {
@@ -74,19 +74,19 @@ func (m *Model) recordKey(k tea.KeyMsg, s *common.Selection, from *detailView) t
 		return m.issueKey(s)
 	case key.Matches(k, km.Notify):
 		if s.Kind != common.KindOrder {
-			m.info("订单状态通知（n）用于订单：请在订单上使用")
+			m.pc.Info("订单状态通知（n）用于订单：请在订单上使用")
 			return nil
 		}
 		return m.push(newAction(m, m.notifySpec(*s.Order)))
 	case key.Matches(k, km.Push):
 		if s.Kind != common.KindOrder {
-			m.info("推送电子保函（p）用于订单：请在待出函的订单上使用")
+			m.pc.Info("推送电子保函（p）用于订单：请在待出函的订单上使用")
 			return nil
 		}
 		return m.push(newAction(m, m.pushSpec(*s.Order)))
 	case key.Matches(k, km.Cancel):
 		if s.Kind != common.KindOrder {
-			m.info("订单取消（x）用于订单")
+			m.pc.Info("订单取消（x）用于订单")
 			return nil
 		}
 		return m.push(newAction(m, m.cancelSpec(*s.Order)))
@@ -101,7 +101,7 @@ func (m *Model) recordKey(k tea.KeyMsg, s *common.Selection, from *detailView) t
 		case common.KindRelease:
 			return m.push(newAction(m, m.fetchOrderSpec(s.Release.OrderNo)))
 		}
-		m.info("从平台获取（r）用于订单或理赔")
+		m.pc.Info("从平台获取（r）用于订单或理赔")
 	case key.Matches(k, km.Release):
 		switch s.Kind {
 		case common.KindRevocation:
@@ -111,10 +111,10 @@ func (m *Model) recordKey(k tea.KeyMsg, s *common.Selection, from *detailView) t
 		case common.KindGuarantee:
 			return m.releaseCmd("", s.Guarantee.GuaranteeNo)
 		}
-		m.info("保函解保（l）用于撤销通知或保函")
+		m.pc.Info("保函解保（l）用于撤销通知或保函")
 	case key.Matches(k, km.ClaimResult):
 		if s.Kind != common.KindClaim {
-			m.info("理赔结果更新（a）用于理赔")
+			m.pc.Info("理赔结果更新（a）用于理赔")
 			return nil
 		}
 		return m.push(newAction(m, m.claimResultSpec(*s.Claim)))
@@ -145,7 +145,7 @@ func orderIntro(o store.Order) []string {
 
 // planned wraps plans of platform into what the confirmation shows.
 func (m *Model) planned(plans ...*platform.Plan) *prepared {
-	wf := m.wf
+	wf := m.pc.Workflows
 	p := &prepared{}
 	for _, pl := range plans {
 		title := ""
@@ -214,7 +214,7 @@ func (m *Model) notifySpec(o store.Order) *actionSpec {
 	amount := newTextField("amount", "订单金额(元)", "订单状态为待出函（WAIT_OUT_GUARANTEE）时必填，最多两位小数", "例如 1200.00", o.OrderAmount)
 	withdraw := newSwitchField("withdraw", "审批退回", "是：is_withdraw=1，退回给投保人重新提交（不会取消订单），须填说明")
 	statement := newTextField("statement", "说明", "审批退回时必填", "给投保人的说明", "")
-	wf := m.wf
+	wf := m.pc.Workflows
 	no := o.OrderNo
 	return &actionSpec{
 		title: "订单状态通知（2.3）", ref: "订单 " + no, intro: orderIntro(o),
@@ -234,7 +234,7 @@ func (m *Model) notifySpec(o store.Order) *actionSpec {
 
 func (m *Model) pushSpec(o store.Order) *actionSpec {
 	no := o.OrderNo
-	wf := m.wf
+	wf := m.pc.Workflows
 	gno := newTextField("guarantee_no", "保函编号", "本公司出具的电子保函编号", "保函编号", "")
 	pdf := newFileField("pdf", "保函PDF", "先检查PDF（结构、签章是否完好）并算出 SHA-256；未通过检查的文件不能推送", m.cwd, []string{".pdf", ".PDF"})
 	out := newTextField("out_time", "出函时间", "格式 YYYY-MM-DD HH:MM:SS（北京时间），留空为现在", "留空为现在", "")
@@ -269,7 +269,7 @@ func (m *Model) pushSpec(o store.Order) *actionSpec {
 
 func (m *Model) cancelSpec(o store.Order) *actionSpec {
 	no := o.OrderNo
-	wf := m.wf
+	wf := m.pc.Workflows
 	reason := newTextField("reason", "取消原因", "cancel_reason，必填；取消后订单为交易取消（CANCEL）", "取消订单原因", "")
 	return &actionSpec{
 		title: "订单取消（2.11）", ref: "订单 " + no, intro: orderIntro(o),
@@ -287,7 +287,7 @@ func (m *Model) cancelSpec(o store.Order) *actionSpec {
 // ---- 2.2 获取订单信息 ----
 
 func (m *Model) fetchOrderSpec(no string) *actionSpec {
-	wf := m.wf
+	wf := m.pc.Workflows
 	return &actionSpec{
 		title: "获取订单信息（2.2）", ref: "订单 " + no,
 		intro: []string{"从平台取回订单的全部字段并更新本地记录（标记的订单核对后清除标记）。"},
@@ -312,7 +312,7 @@ func (m *Model) fetchOrderSpec(no string) *actionSpec {
 // ---- 3.3 获取理赔信息 ----
 
 func (m *Model) fetchClaimSpec(c store.Claim) *actionSpec {
-	wf := m.wf
+	wf := m.pc.Workflows
 	return &actionSpec{
 		title: "获取理赔信息（3.3）", ref: "理赔 " + c.ClaimNo,
 		intro: []string{fmt.Sprintf("%s  保函 %s  被保证人 %s", common.ClaimState(c.Status), c.GuaranteeNo, c.Principal)},
@@ -334,7 +334,7 @@ func (m *Model) fetchClaimSpec(c store.Claim) *actionSpec {
 // ---- 3.2 理赔结果更新 ----
 
 func (m *Model) claimResultSpec(c store.Claim) *actionSpec {
-	wf := m.wf
+	wf := m.pc.Workflows
 	var choices []choice
 	sel := 0
 	for _, d := range platform.ClaimResultChoices {
@@ -368,7 +368,7 @@ func (m *Model) claimResultSpec(c store.Claim) *actionSpec {
 // releaseCmd reads the guarantees a release may cover, then opens the form.
 func (m *Model) releaseCmd(revokeNo, guaranteeNo string) tea.Cmd {
 	m.opening++
-	db, ctx := m.db, m.ctx
+	db, ctx := m.pc.Store, m.pc.Ctx
 	return func() tea.Msg {
 		items, intro, err := releaseCandidates(ctx, db, revokeNo, guaranteeNo)
 		if err != nil {
@@ -401,7 +401,7 @@ func releaseCandidates(ctx context.Context, db *store.Store, revokeNo, guarantee
 }
 
 func (m *Model) releaseSpec(revokeNo, guaranteeNo string, items []checkItem, intro []string) *actionSpec {
-	wf := m.wf
+	wf := m.pc.Workflows
 	list := &checkField{key: "guarantees", lbl: "解保的保函", hnt: "只有收到撤销通知、待解保的本公司保函可以勾选；按标段各发一次", items: items}
 	date := newTextField("date", "解保日期", "remove_guarantee_date，格式 YYYY-MM-DD HH:MM:SS（北京时间），留空为现在", "留空为现在", "")
 	ref := "撤销 " + revokeNo
@@ -430,11 +430,11 @@ func (m *Model) releaseSpec(revokeNo, guaranteeNo string, items []checkItem, int
 // each, and shows one line per call. Nothing is sent that changes anything
 // at the platform, so there is no confirmation; the spinner turns meanwhile.
 func (m *Model) reconcile() tea.Cmd {
-	if m.wf == nil {
-		m.errorf("%s", readOnly)
+	if m.pc.Workflows == nil {
+		m.pc.Errorf("%s", readOnly)
 		return nil
 	}
-	wf, db := m.wf, m.db
+	wf, db := m.pc.Workflows, m.pc.Store
 	spec := &actionSpec{
 		title:   "核对结果未知的调用",
 		intro:   []string{"向平台查询这些调用的结果（获取订单信息 2.2）并记下核对结论；不会重复发送。"},
@@ -471,6 +471,6 @@ func (m *Model) reconcile() tea.Cmd {
 		return out, nil
 	}}
 	m.stack = append(m.stack, a)
-	a.resize(m, m.w, m.contentHeight())
+	a.resize(m, m.pc.Width, m.contentHeight())
 	return a.execute(m)
 }

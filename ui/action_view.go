@@ -157,7 +157,7 @@ func (a *actionView) plan(m *Model) tea.Cmd {
 	a.state = statePlanning
 	a.formEr = ""
 	a.gen++
-	vals, gen, oid, ctx, prepare := a.form.values(), a.gen, a.oid, m.ctx, a.spec.prepare
+	vals, gen, oid, ctx, prepare := a.form.values(), a.gen, a.oid, m.pc.Ctx, a.spec.prepare
 	return func() tea.Msg {
 		p, err := prepare(ctx, vals)
 		return planMsg{oid: oid, gen: gen, prep: p, err: err}
@@ -170,7 +170,7 @@ func (a *actionView) execute(m *Model) tea.Cmd {
 	a.off = 0
 	ch := make(chan tea.Msg, 8)
 	a.progress = ch
-	oid, ctx, run := a.oid, m.ctx, a.prep.run
+	oid, ctx, run := a.oid, m.pc.Ctx, a.prep.run
 	go func() {
 		out, err := run(ctx, func(done, total int64) {
 			select {
@@ -214,18 +214,18 @@ func (a *actionView) update(m *Model, msg tea.Msg) tea.Cmd {
 		a.state = stateResult
 		a.res, a.resErr = msg.out, msg.err
 		if msg.err != nil {
-			m.log.Warn("action failed", "action", a.spec.title, "ref", a.spec.ref, "err", msg.err)
+			m.pc.Log.Warn("action failed", "action", a.spec.title, "ref", a.spec.ref, "err", msg.err)
 		} else if msg.out != nil {
-			m.log.Info("action done", "action", a.spec.title, "ref", a.spec.ref, "result", strings.Join(msg.out.lines, "；"))
+			m.pc.Log.Info("action done", "action", a.spec.title, "ref", a.spec.ref, "result", strings.Join(msg.out.lines, "；"))
 		}
 		a.off = 0
 		if a.spec.done != nil && msg.out != nil {
 			a.spec.done(m, msg.out)
 		}
 		if msg.err != nil {
-			m.errorf("%s：%s", a.spec.title, errText(msg.err))
+			m.pc.Errorf("%s：%s", a.spec.title, errText(msg.err))
 		} else if msg.out != nil && len(msg.out.lines) > 0 {
-			m.info("%s", msg.out.lines[0])
+			m.pc.Info("%s", msg.out.lines[0])
 		}
 		return m.afterAction()
 	case tea.KeyMsg:
@@ -242,7 +242,7 @@ func (a *actionView) update(m *Model, msg tea.Msg) tea.Cmd {
 }
 
 func (a *actionView) key(m *Model, k tea.KeyMsg) tea.Cmd {
-	km := m.keys
+	km := m.pc.Keys
 	switch a.state {
 	case stateForm:
 		if k.String() == "esc" {
@@ -259,7 +259,7 @@ func (a *actionView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 		return cmd
 	case statePlanning, stateRunning:
 		if k.String() == "esc" {
-			m.info("正在进行，请稍候")
+			m.pc.Info("正在进行，请稍候")
 		}
 	case stateConfirm:
 		switch {
@@ -272,7 +272,7 @@ func (a *actionView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 			return a.execute(m)
 		case a.armed && key.Matches(k, km.Force):
 			if a.prep.override == nil || !a.prep.override() {
-				m.errorf("未发送：无法确认强制推送")
+				m.pc.Errorf("未发送：无法确认强制推送")
 				return nil
 			}
 			return a.execute(m)
@@ -285,7 +285,7 @@ func (a *actionView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 			a.state = stateForm
 			return a.form.fields[a.form.cur].focus()
 		case key.Matches(k, km.Open):
-			m.info("enter 不发送：确认请按 y")
+			m.pc.Info("enter 不发送：确认请按 y")
 		default:
 			a.scrollKey(m, k)
 		}
@@ -302,7 +302,7 @@ func (a *actionView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 }
 
 func (a *actionView) scrollKey(m *Model, k tea.KeyMsg) {
-	km := m.keys
+	km := m.pc.Keys
 	switch {
 	case key.Matches(k, km.Down):
 		a.off++
@@ -321,7 +321,7 @@ func (a *actionView) scrollKey(m *Model, k tea.KeyMsg) {
 }
 
 func (a *actionView) help(m *Model) []key.Binding {
-	km := m.keys
+	km := m.pc.Keys
 	switch a.state {
 	case stateForm:
 		b := []key.Binding{km.NextField, km.Submit}

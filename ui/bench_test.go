@@ -123,7 +123,7 @@ func noTimer(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
 // firstFrame builds the desk and draws its first full frame.
 func firstFrame(db *store.Store, w, h int) (*Model, string) {
 	m := newModel(Options{Store: db, Now: clockNow})
-	m.tick = noTimer
+	m.pc.Tick = noTimer
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	runSync(m, m.initLoads()...)
 	return m, m.View()

@@ -43,7 +43,7 @@ func TestDeadlineCallsOut(t *testing.T) {
 	addOrder(t, db, store.Order{OrderNo: "1813037640", OrderStatus: "HAS_OUT_GUARANTEE", BlockName: "已出函的标段", BidDeadline: "2025-06-10 12:00"})
 	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true, Now: c.now}, 120, 36)
 	state := func() (bells, alerts int, tab string) {
-		d.inspect(func(m *Model) { bells, alerts, tab = m.bells, m.alertCount(), m.tabsView() })
+		d.inspect(func(m *Model) { bells, alerts, tab = m.pc.Bells, m.alertCount(), m.tabsView() })
 		return
 	}
 	if b, a, tab := state(); b != 0 || a != 0 || strings.Contains(tab, "急") {
@@ -105,7 +105,7 @@ func TestGoldenCallouts(t *testing.T) {
 				d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true, ExportDir: t.TempDir()}, sz.w, sz.h)
 				d.keys(c.keys...)
 				if strings.HasPrefix(c.name, "export_orders") {
-					d.waitFor("the export", func(m *Model) bool { return strings.HasPrefix(m.flash.text, "已导出") })
+					d.waitFor("the export", func(m *Model) bool { return strings.HasPrefix(m.pc.Flash.Text, "已导出") })
 				}
 				golden.RequireEqual(t, []byte(d.final()))
 			})
@@ -123,7 +123,7 @@ func TestExportKeyWritesWhatThePaneShows(t *testing.T) {
 	var shown int
 	d.inspect(func(m *Model) { shown = m.panes[m.active].(*tablePane[store.Order]).pg.bound() })
 	d.keys("e")
-	d.waitFor("the export", func(m *Model) bool { return strings.HasPrefix(m.flash.text, "已导出") })
+	d.waitFor("the export", func(m *Model) bool { return strings.HasPrefix(m.pc.Flash.Text, "已导出") })
 	files, err := filepath.Glob(filepath.Join(dir, "订单台账-*.xlsx"))
 	if err != nil || len(files) != 1 {
 		t.Fatalf("files %v %v", files, err)
@@ -163,19 +163,19 @@ func TestNewMarkSurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.waitFor("the new order", func(m *Model) bool { return m.newRefs["1813888888"] })
+	d.waitFor("the new order", func(m *Model) bool { return m.pc.NewRefs["1813888888"] })
 	d.waitFor("the mark stored", func(*Model) bool { ms, _ := db.NewMarks(ctx); return ms["1813888888"] })
 	d.final()
 
 	d2 := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, 120, 36)
-	d2.waitFor("the mark after a restart", func(m *Model) bool { return m.newRefs["1813888888"] })
+	d2.waitFor("the mark after a restart", func(m *Model) bool { return m.pc.NewRefs["1813888888"] })
 	if v := d2.view(); !strings.Contains(v, "* 剩9天23小时    1813888888") {
 		t.Fatalf("not marked 新 after a restart:\n%s", v)
 	}
 	d2.keys("2", "/", "text:1813888888", "enter", "enter")
 	d2.waitFor("the mark cleared in the store", func(m *Model) bool {
 		ms, _ := db.NewMarks(ctx)
-		return !m.newRefs["1813888888"] && !ms["1813888888"]
+		return !m.pc.NewRefs["1813888888"] && !ms["1813888888"]
 	})
 }
 

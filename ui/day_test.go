@@ -65,7 +65,7 @@ func wholeDay(t *testing.T, mean bool) {
 	}
 	d.waitFor("the new order on 待办", func(m *Model) bool {
 		s := m.pending.selection()
-		return m.newRefs[orderNo] && s != nil && s.Key == orderNo && m.bells >= 1
+		return m.pc.NewRefs[orderNo] && s != nil && s.Key == orderNo && m.pc.Bells >= 1
 	})
 	settled := func(what string) {
 		t.Helper()
@@ -247,7 +247,7 @@ func wholeDay(t *testing.T, mean bool) {
 	d.keys("5")
 	d.waitFor("the claim listed and rung", func(m *Model) bool {
 		s := m.panes[m.active].selection()
-		return s != nil && s.Key == claimNo && m.newRefs[claimNo] && m.bells >= 2
+		return s != nil && s.Key == claimNo && m.pc.NewRefs[claimNo] && m.pc.Bells >= 2
 	})
 	d.keys("a")
 	d.waitFor("the claim form", func(m *Model) bool { _, ok := m.top().(*actionView); return ok })

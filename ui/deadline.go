@@ -2,6 +2,7 @@ package ui
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/program"
 	"errors"
 	"fmt"
 	"time"
@@ -10,7 +11,6 @@ import (
 
 	"baohan/listener"
 	"baohan/platform"
-	"baohan/store"
 )
 
 // Deadlines that call out: when an order not yet issued crosses 24 hours
@@ -19,17 +19,6 @@ import (
 // with '!' in front, and the 待办 tab counts such orders. The check runs on
 // every read of 待办 and on the status tick, from what 待办 holds (its
 // orders come soonest deadline first).
-
-// deadlineAlert is "" for an order with no alert, else its words.
-func (m *Model) deadlineAlert(o store.Order) string {
-	switch a, _ := platform.OrderDeadlineAlert(o, m.now()); a {
-	case platform.AlertHours:
-		return "不到2小时"
-	case platform.AlertDay:
-		return "不到24小时"
-	}
-	return ""
-}
 
 // checkDeadlines rings for each order that crossed a threshold since the
 // last check (an order already inside one when the desk starts rings once).
@@ -41,7 +30,7 @@ func (m *Model) checkDeadlines() tea.Cmd {
 	if m.alerts == nil {
 		m.alerts = map[string]platform.DeadlineAlert{}
 	}
-	now := m.now()
+	now := m.pc.Now()
 	seen := map[string]bool{}
 	var crossed []string
 	for _, o := range p.Orders {
@@ -64,9 +53,7 @@ func (m *Model) checkDeadlines() tea.Cmd {
 	if len(crossed) > 1 {
 		msg = fmt.Sprintf("%d 个订单临近投标截止，尚未出函：%s 等", len(crossed), crossed[0])
 	}
-	m.flash = flash{text: msg, err: true}
-	m.log.Warn("deadline", "message", msg)
-	return m.bell()
+	return m.pc.Alarm("deadline", msg)
 }
 
 // alertCount is the number of orders in 待办 with a deadline alert now.
@@ -74,7 +61,7 @@ func (m *Model) alertCount() int {
 	n := 0
 	if p := m.pending.p; p != nil {
 		for _, o := range p.Orders {
-			if a, _ := platform.OrderDeadlineAlert(o, m.now()); a != platform.NoAlert {
+			if a, _ := platform.OrderDeadlineAlert(o, m.pc.Now()); a != platform.NoAlert {
 				n++
 			}
 		}
@@ -90,7 +77,7 @@ type newMarksMsg struct {
 }
 
 func (m *Model) readNewMarks() tea.Cmd {
-	db, ctx := m.db, m.ctx
+	db, ctx := m.pc.Store, m.pc.Ctx
 	return func() tea.Msg {
 		marks, err := db.NewMarks(ctx)
 		return newMarksMsg{marks, err}
@@ -100,9 +87,9 @@ func (m *Model) readNewMarks() tea.Cmd {
 // markNew marks records new, on screen and in the store.
 func (m *Model) markNew(refs ...string) tea.Cmd {
 	for _, r := range refs {
-		m.newRefs[r] = true
+		m.pc.NewRefs[r] = true
 	}
-	db, ctx, log := m.db, m.ctx, m.log
+	db, ctx, log := m.pc.Store, m.pc.Ctx, m.pc.Log
 	return func() tea.Msg {
 		if err := db.MarkNew(ctx, refs...); err != nil && ctx.Err() == nil {
 			log.Warn("mark new", "err", err)
@@ -113,11 +100,11 @@ func (m *Model) markNew(refs ...string) tea.Cmd {
 
 // seen clears a record's 新 mark.
 func (m *Model) seen(ref string) tea.Cmd {
-	if !m.newRefs[ref] {
+	if !m.pc.NewRefs[ref] {
 		return nil
 	}
-	delete(m.newRefs, ref)
-	db, ctx, log := m.db, m.ctx, m.log
+	delete(m.pc.NewRefs, ref)
+	db, ctx, log := m.pc.Store, m.pc.Ctx, m.pc.Log
 	return func() tea.Msg {
 		if err := db.ClearNew(ctx, ref); err != nil && ctx.Err() == nil {
 			log.Warn("clear new", "err", err)
@@ -151,16 +138,16 @@ func (m *Model) externalTick() tea.Cmd {
 	if m.opt.ExternalListener == "" {
 		return nil
 	}
-	return m.tick(externalEvery, func(time.Time) tea.Msg { return externalTickMsg{} })
+	return m.pc.Tick(externalEvery, func(time.Time) tea.Msg { return externalTickMsg{} })
 }
 
 func (m *Model) externalUpdate(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case externalTickMsg:
-		if m.ctx.Err() != nil || m.opt.ExternalListener == "" {
+		if m.pc.Ctx.Err() != nil || m.opt.ExternalListener == "" {
 			return nil
 		}
-		a, ctx := m.opt.ExternalListener, m.ctx
+		a, ctx := m.opt.ExternalListener, m.pc.Ctx
 		return tea.Batch(func() tea.Msg {
 			return reachMsg{which: "external", ok: listener.Healthy(ctx, a, 2*time.Second)}
 		}, m.externalTick())
@@ -168,7 +155,7 @@ func (m *Model) externalUpdate(msg tea.Msg) tea.Cmd {
 		m.takingOver = false
 		if msg.err != nil {
 			if !errors.Is(msg.err, errStillRunning) {
-				m.errorf("baohan serve 已停止，本桌面接手接收回调失败：%s", common.Clean(msg.err.Error()))
+				m.pc.Errorf("baohan serve 已停止，本桌面接手接收回调失败：%s", common.Clean(msg.err.Error()))
 			}
 			return nil
 		}
@@ -177,9 +164,9 @@ func (m *Model) externalUpdate(msg tea.Msg) tea.Cmd {
 		m.opt.ListenerAddr = msg.addr
 		m.status.external = reachUnknown
 		m.status.listener = reachUnknown
-		m.flash = flash{text: fmt.Sprintf("baohan serve（%s）已停止：本桌面已接手接收回调，监听 %s", was, msg.addr), err: true}
-		m.log.Warn("took over listening", "from", was, "addr", msg.addr)
-		return tea.Batch(m.bell(), m.reachChecks())
+		m.pc.Flash = program.Flash{Text: fmt.Sprintf("baohan serve（%s）已停止：本桌面已接手接收回调，监听 %s", was, msg.addr), Err: true}
+		m.pc.Log.Warn("took over listening", "from", was, "addr", msg.addr)
+		return tea.Batch(m.pc.Bell(), m.reachChecks())
 	}
 	return nil
 }
@@ -190,7 +177,7 @@ func (m *Model) takeOver() tea.Cmd {
 		return nil
 	}
 	m.takingOver = true
-	take, ctx := m.opt.TakeOver, m.ctx
+	take, ctx := m.opt.TakeOver, m.pc.Ctx
 	return func() tea.Msg {
 		addr, err := take(ctx)
 		return takeoverMsg{addr: addr, err: err}

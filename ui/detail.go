@@ -87,7 +87,7 @@ func (v *detailView) init(m *Model) tea.Cmd { return v.reload(m) }
 func (v *detailView) reload(m *Model) tea.Cmd {
 	v.gen++
 	v.loading = true
-	gen, oid, s, db, ctx := v.gen, v.oid, v.asked, m.db, m.ctx
+	gen, oid, s, db, ctx := v.gen, v.oid, v.asked, m.pc.Store, m.pc.Ctx
 	files := m.fileSnapshot()
 	return func() tea.Msg {
 		rec, head, lines, err := buildDetail(ctx, db, s, files)
@@ -299,7 +299,7 @@ func (v *detailView) update(m *Model, msg tea.Msg) tea.Cmd {
 }
 
 func (v *detailView) key(m *Model, k tea.KeyMsg) tea.Cmd {
-	km := m.keys
+	km := m.pc.Keys
 	switch {
 	case key.Matches(k, km.Back):
 		m.pop()
@@ -332,14 +332,14 @@ func (v *detailView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, km.OpenFile):
 		d := v.current()
 		if d == nil || d.file == nil {
-			m.info("把光标移到一个文件上再按 o 打开")
+			m.pc.Info("把光标移到一个文件上再按 o 打开")
 			return nil
 		}
 		return m.openFile(*d.file)
 	case key.Matches(k, km.Download):
 		d := v.current()
 		if d == nil || d.file == nil || d.file.fileID == "" {
-			m.info("把光标移到平台的文件（签署文件或附件）上再按 d 获取并下载")
+			m.pc.Info("把光标移到平台的文件（签署文件或附件）上再按 d 获取并下载")
 			return nil
 		}
 		return m.startDownload(*d.file, v)
@@ -355,7 +355,7 @@ func (v *detailView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 }
 
 func (v *detailView) help(m *Model) []key.Binding {
-	km := m.keys
+	km := m.pc.Keys
 	b := []key.Binding{km.Back, km.Copy}
 	if d := v.current(); d != nil && d.file != nil {
 		if d.file.stored {

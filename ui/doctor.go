@@ -25,8 +25,8 @@ func (m *Model) doctorRun() tea.Cmd {
 		return nil
 	}
 	m.status.doctorRunning = true
-	m.status.doctorAt = m.now()
-	ctx := m.ctx
+	m.status.doctorAt = m.pc.Now()
+	ctx := m.pc.Ctx
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
@@ -38,7 +38,7 @@ func (m *Model) doctorRun() tea.Cmd {
 // shows the checks at once.
 func (m *Model) doctorUpdate(msg doctorMsg) tea.Cmd {
 	m.status.doctorRunning = false
-	if m.ctx.Err() != nil || msg.rep == nil {
+	if m.pc.Ctx.Err() != nil || msg.rep == nil {
 		return nil
 	}
 	m.status.doctor = msg.rep
@@ -93,7 +93,7 @@ func (v *doctorView) init(m *Model) tea.Cmd { return nil }
 func (v *doctorView) typing() bool          { return false }
 func (v *doctorView) busy() bool            { return false }
 func (v *doctorView) help(m *Model) []key.Binding {
-	return []key.Binding{m.keys.Back, m.keys.Up, m.keys.Down}
+	return []key.Binding{m.pc.Keys.Back, m.pc.Keys.Up, m.pc.Keys.Down}
 }
 func (v *doctorView) resize(m *Model, w, h int) { v.h = h }
 func (v *doctorView) update(m *Model, msg tea.Msg) tea.Cmd {
@@ -102,11 +102,11 @@ func (v *doctorView) update(m *Model, msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	switch {
-	case key.Matches(k, m.keys.Back):
+	case key.Matches(k, m.pc.Keys.Back):
 		m.pop()
-	case key.Matches(k, m.keys.Down):
+	case key.Matches(k, m.pc.Keys.Down):
 		v.off = min(v.off+1, max(len(v.lines)-v.h, 0))
-	case key.Matches(k, m.keys.Up):
+	case key.Matches(k, m.pc.Keys.Up):
 		v.off = max(v.off-1, 0)
 	}
 	return nil

@@ -43,10 +43,10 @@ type fileMsg struct {
 
 func (m *Model) fileDone(msg fileMsg) tea.Cmd {
 	if msg.err != nil {
-		m.errorf("%s", msg.err.Error())
+		m.pc.Errorf("%s", msg.err.Error())
 		return nil
 	}
-	m.info("%s", msg.text)
+	m.pc.Info("%s", msg.text)
 	return nil
 }
 
@@ -55,20 +55,20 @@ func (m *Model) fileDone(msg fileMsg) tea.Cmd {
 // copied by hand.
 func (m *Model) copyValue(label, value string) tea.Cmd {
 	if value == "" {
-		m.info("%s 没有值可复制", label)
+		m.pc.Info("%s 没有值可复制", label)
 		return nil
 	}
 	shown := common.Clean(value)
 	if len(value) > 200 {
 		shown = common.Truncate(shown, 60)
 	}
-	if m.term == nil {
-		m.info("无法使用终端剪贴板，请手动复制%s：%s", strings.TrimSpace(" "+label), shown)
+	if m.pc.Term == nil {
+		m.pc.Info("无法使用终端剪贴板，请手动复制%s：%s", strings.TrimSpace(" "+label), shown)
 		return nil
 	}
 	// OSC 52 has no answer: whether the terminal took it is unknown.
-	m.info("已发往终端剪贴板%s（终端不支持 OSC 52 时无效，请手动复制）：%s", strings.TrimSpace(" "+label), shown)
-	out := m.term
+	m.pc.Info("已发往终端剪贴板%s（终端不支持 OSC 52 时无效，请手动复制）：%s", strings.TrimSpace(" "+label), shown)
+	out := m.pc.Term
 	return func() tea.Msg {
 		out.Copy(value)
 		return nil
@@ -92,13 +92,13 @@ func viewer() (string, []string) {
 func (m *Model) openFile(f fileRef) tea.Cmd {
 	if f.sha == "" || !f.stored {
 		if f.fileID != "" {
-			m.info("这个文件还没有下载：按 d 获取URL并下载")
+			m.pc.Info("这个文件还没有下载：按 d 获取URL并下载")
 		} else {
-			m.errorf("本地没有这个文件")
+			m.pc.Errorf("本地没有这个文件")
 		}
 		return nil
 	}
-	db, out := m.db, m.term
+	db, out := m.pc.Store, m.pc.Term
 	return func() tea.Msg {
 		src := db.FilePath(f.sha)
 		// A copy under the file's own name, so that a viewer (or the
@@ -162,11 +162,11 @@ func viewCopy(src string, f fileRef) (string, error) {
 // startDownload is 4.1: a fresh URL for a platform file, then the file
 // itself into the store, with a progress bar.
 func (m *Model) startDownload(f fileRef, from *detailView) tea.Cmd {
-	if m.wf == nil {
-		m.errorf("%s", readOnly)
+	if m.pc.Workflows == nil {
+		m.pc.Errorf("%s", readOnly)
 		return nil
 	}
-	wf, db := m.wf, m.db
+	wf, db := m.pc.Workflows, m.pc.Store
 	spec := &actionSpec{
 		title: "获取文件URL并下载（4.1）", ref: "文件 " + f.fileID,
 		intro: []string{"文件：" + f.name, "平台给的文件URL两小时后失效，所以先取一个新的URL，再下载到本地文件库。"},

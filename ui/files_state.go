@@ -74,7 +74,7 @@ type boardMsg struct {
 
 // watchBoard waits for the next change of the store's downloads.
 func (m *Model) watchBoard() tea.Cmd {
-	b, ctx := platform.Board(m.db), m.ctx
+	b, ctx := platform.Board(m.pc.Store), m.pc.Ctx
 	ch := b.Changed()
 	return func() tea.Msg {
 		select {

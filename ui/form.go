@@ -421,7 +421,7 @@ func (f *fileField) update(m *Model, msg tea.Msg) tea.Cmd {
 		f.picking = false
 	}
 	if ok, path := f.picker.DidSelectDisabledFile(msg); ok {
-		m.errorf("只能选择 %s 文件：%s", strings.Join(f.exts, " "), filepath.Base(path))
+		m.pc.Errorf("只能选择 %s 文件：%s", strings.Join(f.exts, " "), filepath.Base(path))
 	}
 	return cmd
 }

@@ -119,7 +119,7 @@ func TestGoldenResults(t *testing.T) {
 			d.inspect(func(m *Model) {
 				a := newAction(m, &actionSpec{title: "保函解保（2.9）", ref: "撤销 R20250601"})
 				m.stack = append(m.stack, a)
-				a.resize(m, m.w, m.contentHeight())
+				a.resize(m, m.pc.Width, m.contentHeight())
 				a.state = stateResult
 				set(a)
 			})

@@ -75,11 +75,11 @@ func (m issueMsg) overlayID() int { return m.oid }
 // issueKey opens the flow on an order.
 func (m *Model) issueKey(s *common.Selection) tea.Cmd {
 	if s.Kind != common.KindOrder {
-		m.info("签发电子保函（i）用于订单：请在待出函的订单上使用")
+		m.pc.Info("签发电子保函（i）用于订单：请在待出函的订单上使用")
 		return nil
 	}
 	if s.Order.OrderStatus != platform.OrderWaitOutGuarantee {
-		m.info("订单 %s 是%s，只有待出函的订单可以签发电子保函", s.Order.OrderNo, common.OrderState(s.Order.OrderStatus))
+		m.pc.Info("订单 %s 是%s，只有待出函的订单可以签发电子保函", s.Order.OrderNo, common.OrderState(s.Order.OrderStatus))
 		return nil
 	}
 	return m.push(&issueView{oid: m.nextID(), order: *s.Order})
@@ -97,7 +97,7 @@ func (v *issueView) typing() bool { return true }
 func (v *issueView) resize(m *Model, w, h int) { v.w, v.h = w, h }
 
 func (v *issueView) init(m *Model) tea.Cmd {
-	db, ctx, oid, no := m.db, m.ctx, v.oid, v.order.OrderNo
+	db, ctx, oid, no := m.pc.Store, m.pc.Ctx, v.oid, v.order.OrderNo
 	return func() tea.Msg {
 		o, err := db.GetOrder(ctx, no) // the panes' rows carry no fields
 		if err != nil {
@@ -146,7 +146,7 @@ func (v *issueView) check(m *Model) tea.Cmd {
 		return nil
 	}
 	v.step, v.err = isChecking, ""
-	wf, ctx, oid, no := m.wf, m.ctx, v.oid, v.order.OrderNo
+	wf, ctx, oid, no := m.pc.Workflows, m.pc.Ctx, v.oid, v.order.OrderNo
 	return func() tea.Msg {
 		l, warns, err := wf.LetterFor(ctx, no, vals["guarantee_no"])
 		if err != nil {
@@ -174,7 +174,7 @@ func (v *issueView) sign(m *Model) tea.Cmd {
 	} else {
 		in.SignFileID = vals["source"]
 	}
-	wf, ctx, oid := m.wf, m.ctx, v.oid
+	wf, ctx, oid := m.pc.Workflows, m.pc.Ctx, v.oid
 	return func() tea.Msg {
 		b, err := readCert(certPath)
 		if err != nil {
@@ -226,9 +226,9 @@ func (v *issueView) pushSigned(m *Model) tea.Cmd {
 	if v.res == nil || v.resErr != nil {
 		return nil
 	}
-	path := m.db.FilePath(v.res.SHA256)
+	path := m.pc.Store.FilePath(v.res.SHA256)
 	if path == "" {
-		m.errorf("签发的保函不在文件库中，不能推送")
+		m.pc.Errorf("签发的保函不在文件库中，不能推送")
 		return nil
 	}
 	spec := m.pushSpec(v.order)
@@ -249,7 +249,7 @@ func (v *issueView) pushSigned(m *Model) tea.Cmd {
 	spec.fields[1].(*fileField).in.SetValue(path)
 	a := newAction(m, spec)
 	m.stack = append(m.stack, a)
-	a.resize(m, m.w, m.contentHeight())
+	a.resize(m, m.pc.Width, m.contentHeight())
 	return tea.Batch(a.form.start(), a.plan(m))
 }
 
@@ -259,7 +259,7 @@ func (v *issueView) update(m *Model, msg tea.Msg) tea.Cmd {
 		switch v.step {
 		case isLoading:
 			if msg.err != nil {
-				m.errorf("读取订单：%s", errText(msg.err))
+				m.pc.Errorf("读取订单：%s", errText(msg.err))
 				m.pop()
 				return nil
 			}
@@ -278,16 +278,16 @@ func (v *issueView) update(m *Model, msg tea.Msg) tea.Cmd {
 				v.step, v.err = isCert, msg.refusal
 				if msg.err != nil {
 					v.err = errText(msg.err)
-					m.log.Warn("issue failed", "order_no", v.order.OrderNo, "err", msg.err)
+					m.pc.Log.Warn("issue failed", "order_no", v.order.OrderNo, "err", msg.err)
 				}
 				return v.cert.fields[v.cert.cur].focus()
 			}
 			v.res, v.resErr, v.step, v.off = msg.res, msg.err, isSigned, 0
 			if msg.err != nil {
-				m.errorf("签发的保函未通过检查，不能推送")
+				m.pc.Errorf("签发的保函未通过检查，不能推送")
 			} else {
-				m.log.Info("letter issued", "order_no", v.order.OrderNo, "sha256", msg.res.SHA256)
-				m.info("已签发电子保函 %s 并存入文件库；按 p 推送", v.letter.GuaranteeNo)
+				m.pc.Log.Info("letter issued", "order_no", v.order.OrderNo, "sha256", msg.res.SHA256)
+				m.pc.Info("已签发电子保函 %s 并存入文件库；按 p 推送", v.letter.GuaranteeNo)
 			}
 		}
 		return nil
@@ -315,7 +315,7 @@ func picking(f *form) bool {
 }
 
 func (v *issueView) key(m *Model, k tea.KeyMsg) tea.Cmd {
-	km := m.keys
+	km := m.pc.Keys
 	switch v.step {
 	case isSource:
 		if k.String() == "esc" && !picking(&v.source) {
@@ -361,14 +361,14 @@ func (v *issueView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 		}
 	case isLoading, isChecking, isSigning:
 		if k.String() == "esc" {
-			m.info("正在进行，请稍候")
+			m.pc.Info("正在进行，请稍候")
 		}
 	}
 	return nil
 }
 
 func scrollOff(m *Model, k tea.KeyMsg, off *int, h int) {
-	km := m.keys
+	km := m.pc.Keys
 	switch {
 	case key.Matches(k, km.Down):
 		*off++
@@ -387,7 +387,7 @@ func scrollOff(m *Model, k tea.KeyMsg, off *int, h int) {
 }
 
 func (v *issueView) help(m *Model) []key.Binding {
-	km := m.keys
+	km := m.pc.Keys
 	esc := func(what string) key.Binding { return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", what)) }
 	switch v.step {
 	case isSource:

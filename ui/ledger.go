@@ -39,20 +39,20 @@ type exportMsg struct {
 func (m *Model) exportPane(p pane) tea.Cmd {
 	ex, ok := p.(exporter)
 	if !ok {
-		m.info("%s不导出台账：请在 订单、保函、撤销、理赔 页签按 e", p.title())
+		m.pc.Info("%s不导出台账：请在 订单、保函、撤销、理赔 页签按 e", p.title())
 		return nil
 	}
 	read, filter := ex.ledger(m)
 	if read == nil {
-		m.info("%s不导出台账：请在 订单、保函、撤销、理赔 页签按 e", p.title())
+		m.pc.Info("%s不导出台账：请在 订单、保函、撤销、理赔 页签按 e", p.title())
 		return nil
 	}
 	dir := m.opt.ExportDir
 	if dir == "" {
 		dir = m.cwd
 	}
-	now := m.now()
-	m.info("正在导出……")
+	now := m.pc.Now()
+	m.pc.Info("正在导出……")
 	return func() tea.Msg {
 		l, err := read(context.Background())
 		if err != nil {
@@ -68,7 +68,7 @@ func (m *Model) exportPane(p pane) tea.Cmd {
 
 func (m *Model) exportDone(msg exportMsg) tea.Cmd {
 	if msg.err != nil {
-		m.errorf("导出失败：%s", common.Clean(msg.err.Error()))
+		m.pc.Errorf("导出失败：%s", common.Clean(msg.err.Error()))
 		return nil
 	}
 	f := "全部"
@@ -79,8 +79,8 @@ func (m *Model) exportDone(msg exportMsg) tea.Cmd {
 	if msg.trunc {
 		t += fmt.Sprintf("；超过 %d 行，只导出了前面的", platform.MaxLedgerRows)
 	}
-	m.info("%s", t)
-	m.log.Info("exported", "path", msg.path, "rows", msg.rows)
+	m.pc.Info("%s", t)
+	m.pc.Log.Info("exported", "path", msg.path, "rows", msg.rows)
 	return nil
 }
 
@@ -100,7 +100,7 @@ func (t *tablePane[T]) ledger(m *Model) (func(ctx context.Context) (*platform.Le
 	if t.ledgerOf == nil {
 		return nil, ""
 	}
-	db, q, of := m.db, t.q, t.ledgerOf
+	db, q, of := m.pc.Store, t.q, t.ledgerOf
 	return func(ctx context.Context) (*platform.Ledger, error) { return of(ctx, db, q) }, filterWords(t.views, q)
 }
 
@@ -124,7 +124,7 @@ func claimsLedger(ctx context.Context, db *store.Store, q listQuery) (*platform.
 
 // ledger of 待办: the orders not yet issued it lists.
 func (t *todoPane) ledger(m *Model) (func(ctx context.Context) (*platform.Ledger, error), string) {
-	db := m.db
+	db := m.pc.Store
 	return func(ctx context.Context) (*platform.Ledger, error) {
 		return platform.OrdersLedger(ctx, db, store.OrderQuery{Status: notIssuedStates()})
 	}, "待办：未出函订单"

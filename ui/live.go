@@ -45,7 +45,7 @@ type liveMsg struct {
 
 // liveInit reads where the journal stands, so that only later events are new.
 func (m *Model) liveInit() tea.Cmd {
-	db, ctx := m.db, m.ctx
+	db, ctx := m.pc.Store, m.pc.Ctx
 	return func() tea.Msg {
 		v, err := db.DataVersion(ctx)
 		if err != nil {
@@ -64,11 +64,11 @@ func (m *Model) liveInit() tea.Cmd {
 }
 
 func (m *Model) pollTick() tea.Cmd {
-	return m.tick(pollEvery, func(time.Time) tea.Msg { return pollMsg{} })
+	return m.pc.Tick(pollEvery, func(time.Time) tea.Msg { return pollMsg{} })
 }
 
 func (m *Model) poll() tea.Cmd {
-	db, ctx, seen, last := m.db, m.ctx, m.live.version, m.live.lastID
+	db, ctx, seen, last := m.pc.Store, m.pc.Ctx, m.live.version, m.live.lastID
 	return func() tea.Msg {
 		v, err := db.DataVersion(ctx)
 		if err != nil {
@@ -93,13 +93,13 @@ func (m *Model) liveUpdate(msg tea.Msg) tea.Cmd {
 	case liveInitMsg:
 		if msg.err != nil {
 			m.live.err = msg.err
-			m.errorf("读取日志失败：%v", msg.err)
+			m.pc.Errorf("读取日志失败：%v", msg.err)
 			return m.pollTick()
 		}
 		m.live = liveState{ready: true, version: msg.version, lastID: msg.lastID, lastCallback: msg.last}
 		return m.pollTick()
 	case pollMsg:
-		if m.ctx.Err() != nil {
+		if m.pc.Ctx.Err() != nil {
 			return nil
 		}
 		if !m.live.ready {
@@ -109,7 +109,7 @@ func (m *Model) liveUpdate(msg tea.Msg) tea.Cmd {
 	case liveMsg:
 		if msg.err != nil {
 			if m.live.err == nil {
-				m.errorf("读取数据库失败：%v", msg.err)
+				m.pc.Errorf("读取数据库失败：%v", msg.err)
 			}
 			m.live.err = msg.err
 			return m.pollTick()
@@ -139,8 +139,8 @@ func (m *Model) applyEvents(evs []store.Event) tea.Cmd {
 		}
 		refs[e.Ref] = true
 		if e.Kind == store.KindFault {
-			m.status.fault, m.status.faultAt = &e, m.now()
-			m.log.Error("fault recorded", "method", e.Method, "ref", e.Ref, "summary", e.Summary)
+			m.status.fault, m.status.faultAt = &e, m.pc.Now()
+			m.pc.Log.Error("fault recorded", "method", e.Method, "ref", e.Ref, "summary", e.Summary)
 			ring = true
 			continue
 		}
@@ -153,18 +153,18 @@ func (m *Model) applyEvents(evs []store.Event) tea.Cmd {
 			if e.Status == 0 || e.Status == 200 {
 				cmds = append(cmds, m.markNew(e.Ref))
 				ring = true
-				m.info("新订单 %s 到达（保函申请）", e.Ref)
+				m.pc.Info("新订单 %s 到达（保函申请）", e.Ref)
 			}
 		case "apply_claim":
 			if e.Status == 0 || e.Status == 200 {
 				cmds = append(cmds, m.markNew(e.Ref))
 				ring = true
-				m.info("新理赔 %s 到达（理赔申请）", e.Ref)
+				m.pc.Info("新理赔 %s 到达（理赔申请）", e.Ref)
 			}
 		}
 	}
 	if ring {
-		cmds = append(cmds, m.bell())
+		cmds = append(cmds, m.pc.Bell())
 	}
 	cmds = append(cmds, m.panes[m.active].refresh(m), m.statusRead())
 	if m.active != int(paneTodo) {
@@ -178,17 +178,4 @@ func (m *Model) applyEvents(evs []store.Event) tea.Cmd {
 		}
 	}
 	return tea.Batch(cmds...)
-}
-
-// bell rings the terminal's bell.
-func (m *Model) bell() tea.Cmd {
-	m.bells++
-	if m.term == nil {
-		return nil
-	}
-	out := m.term
-	return func() tea.Msg {
-		_, _ = out.WriteString("\a")
-		return nil
-	}
 }

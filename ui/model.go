@@ -28,6 +28,7 @@ import (
 	"baohan/store"
 	"baohan/ui/cli/doctor"
 	"baohan/ui/keys"
+	"baohan/ui/program"
 )
 
 // Options is what main.go gives the desk.
@@ -65,7 +66,7 @@ type Options struct {
 func Run(ctx context.Context, opt Options) error {
 	m := newModel(opt)
 	out := termenv.NewOutput(os.Stdout)
-	m.term = out
+	m.pc.Term = out
 	p := tea.NewProgram(m, tea.WithAltScreen())
 	stop := context.AfterFunc(ctx, func() { p.Quit() })
 	defer stop()
@@ -80,34 +81,22 @@ func Run(ctx context.Context, opt Options) error {
 // New makes the desk's root model (for tests and Run).
 func New(opt Options) tea.Model { return newModel(opt) }
 
-// Model is the desk's root model.
+// Model is the desk's root model: it routes messages to the components and
+// lays them out. What the components share is the program context pc.
 type Model struct {
 	opt      Options
-	db       *store.Store
-	wf       *platform.Workflows
-	log      *slog.Logger
-	ctx      context.Context
+	pc       *program.Context
 	cancel   context.CancelFunc
-	now      func() time.Time
-	keys     keys.KeyMap
 	spin     spinner.Model
 	spinning bool // the spinner's tick is armed
-	// tick arms a timer (tea.Tick; benchmarks replace it to run reads
-	// without waiting).
-	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
-	term *termenv.Output
 
-	w, h   int
 	panes  []pane
 	active int
 	stack  []overlay // detail views, action forms, help; the last is on top
 
-	flash    flash
 	live     liveState
 	status   statusState
-	newRefs  map[string]bool                   // order and claim numbers that arrived while the desk ran
 	files    map[string]dlFile                 // platform file_id -> downloaded into the store this session
-	bells    int                               // times the bell rang (tests read it)
 	quitting bool                              // asked to quit while something runs
 	opening  int                               // actions whose form waits for a read
 	seq      int                               // ids for overlays
@@ -123,12 +112,6 @@ type Model struct {
 // read the model's state without a data race).
 type inspectMsg func(*Model)
 
-// flash is the message line above the status bar.
-type flash struct {
-	text string
-	err  bool
-}
-
 func newModel(opt Options) *Model {
 	ctx, cancel := context.WithCancel(context.Background())
 	now := opt.Now
@@ -140,11 +123,11 @@ func newModel(opt Options) *Model {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.Line))
-	m := &Model{
-		opt: opt, db: opt.Store, wf: opt.Workflows, log: log, ctx: ctx, cancel: cancel, now: now,
-		keys: keys.Default(), spin: sp, tick: tea.Tick, w: 80, h: 24,
-		newRefs: map[string]bool{}, files: map[string]dlFile{},
+	pc := &program.Context{
+		Ctx: ctx, Store: opt.Store, Workflows: opt.Workflows, Keys: keys.Default(), Now: now, Log: log,
+		Tick: tea.Tick, Width: 80, Height: 24, NewRefs: map[string]bool{}, DecideHeld: opt.DecideHeld,
 	}
+	m := &Model{opt: opt, pc: pc, cancel: cancel, spin: sp, files: map[string]dlFile{}}
 	m.cwd, _ = os.Getwd()
 	m.pending = newTodoPane()
 	orders, guarantees, revocations, claims, logp := newOrdersPane(), newGuaranteesPane(), newRevocationsPane(), newClaimsPane(), newLogPane()
@@ -170,24 +153,15 @@ func (m *Model) initLoads() []tea.Cmd {
 
 // contentHeight is the height of the pane area: the screen less the tab
 // line, the message line, the status bar and the help bar.
-func (m *Model) contentHeight() int { return max(m.h-4, 3) }
+func (m *Model) contentHeight() int { return max(m.pc.Height-4, 3) }
 
 func (m *Model) resize() {
 	for _, p := range m.panes {
-		p.resize(m.w, m.contentHeight())
+		p.resize(m.pc.Width, m.contentHeight())
 	}
 	for _, o := range m.stack {
-		o.resize(m, m.w, m.contentHeight())
+		o.resize(m, m.pc.Width, m.contentHeight())
 	}
-}
-
-func (m *Model) info(format string, a ...any) {
-	m.flash = flash{text: fmt.Sprintf(format, a...)}
-}
-
-func (m *Model) errorf(format string, a ...any) {
-	m.flash = flash{text: fmt.Sprintf(format, a...), err: true}
-	m.log.Error("desk", "message", m.flash.text)
 }
 
 func (m *Model) top() overlay {
@@ -199,7 +173,7 @@ func (m *Model) top() overlay {
 
 func (m *Model) push(o overlay) tea.Cmd {
 	m.stack = append(m.stack, o)
-	o.resize(m, m.w, m.contentHeight())
+	o.resize(m, m.pc.Width, m.contentHeight())
 	return o.init(m)
 }
 
@@ -249,7 +223,7 @@ func (m *Model) running() bool {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.w, m.h = max(msg.Width, 20), max(msg.Height, 8)
+		m.pc.Width, m.pc.Height = max(msg.Width, 20), max(msg.Height, 8)
 		m.resize()
 		var cmds []tea.Cmd
 		for _, p := range m.panes {
@@ -287,11 +261,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.exportDone(msg)
 	case newMarksMsg:
 		if msg.err != nil {
-			m.log.Warn("read new marks", "err", msg.err)
+			m.pc.Log.Warn("read new marks", "err", msg.err)
 			return m, nil
 		}
 		for r := range msg.marks {
-			m.newRefs[r] = true
+			m.pc.NewRefs[r] = true
 		}
 		return m, nil
 	case overlayMsg:
@@ -311,7 +285,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case openActionMsg:
 		m.opening = max(m.opening-1, 0)
 		if msg.err != nil {
-			m.errorf("%v", msg.err)
+			m.pc.Errorf("%v", msg.err)
 			return m, nil
 		}
 		return m, m.push(newAction(m, msg.spec))
@@ -363,14 +337,14 @@ func (m *Model) textFocus() bool {
 }
 
 func (m *Model) key(k tea.KeyMsg) tea.Cmd {
-	km := m.keys
+	km := m.pc.Keys
 	if m.quitListening {
 		m.quitListening = false
 		if k.String() == "y" || k.String() == "Y" {
 			m.cancel()
 			return tea.Quit
 		}
-		m.info("继续工作")
+		m.pc.Info("继续工作")
 		return nil
 	}
 	if m.quitting {
@@ -380,7 +354,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 			return tea.Quit
 		default:
 			m.quitting = false
-			m.info("继续工作")
+			m.pc.Info("继续工作")
 			return nil
 		}
 	}
@@ -425,7 +399,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, km.PrevPane):
 		return m.showPane((m.active + len(m.panes) - 1) % len(m.panes))
 	case key.Matches(k, km.Reload):
-		m.info("已重新读取")
+		m.pc.Info("已重新读取")
 		return tea.Batch(p.refresh(m), m.statusRead())
 	}
 	for i, b := range km.Pane {
@@ -450,10 +424,10 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return tea.Batch(m.seen(sel.Key), m.push(newDetail(m, *sel)))
 	}
 	if key.Matches(k, km.Back) {
-		m.flash = flash{}
+		m.pc.Flash = program.Flash{}
 		if m.status.fault != nil {
 			m.status.fault = nil // acknowledged; it stays listed in 待办
-			m.info("故障提示已关闭；近 24 小时的故障仍列在待办中")
+			m.pc.Info("故障提示已关闭；近 24 小时的故障仍列在待办中")
 		}
 		return nil
 	}
@@ -462,7 +436,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 
 func (m *Model) showPane(i int) tea.Cmd {
 	m.active = i
-	m.flash = flash{}
+	m.pc.Flash = program.Flash{}
 	return m.panes[i].refresh(m)
 }
 
@@ -485,17 +459,17 @@ func (m *Model) View() string {
 	ch := m.contentHeight()
 	var body string
 	if o := m.top(); o != nil {
-		body = o.view(m, m.w, ch)
+		body = o.view(m, m.pc.Width, ch)
 	} else {
-		body = m.panes[m.active].view(m, m.w, ch)
+		body = m.panes[m.active].view(m, m.pc.Width, ch)
 	}
-	lines := make([]string, 0, m.h)
+	lines := make([]string, 0, m.pc.Height)
 	lines = append(lines, m.tabsView())
-	lines = append(lines, common.FitLines(body, m.w, ch)...)
+	lines = append(lines, common.FitLines(body, m.pc.Width, ch)...)
 	lines = append(lines, m.flashView(), m.statusView(), m.helpView())
 	for i, l := range lines {
-		if common.StyledWidth(l) > m.w {
-			lines[i] = common.CutStyled(l, m.w)
+		if common.StyledWidth(l) > m.pc.Width {
+			lines[i] = common.CutStyled(l, m.pc.Width)
 		}
 	}
 	return strings.Join(lines, "\n")
@@ -524,21 +498,21 @@ func (m *Model) tabsView() string {
 	if o := m.top(); o != nil {
 		b.WriteString(common.StyleDim.Render("> " + common.Clean(o.title())))
 	}
-	return common.TruncStyled(b.String(), m.w)
+	return common.TruncStyled(b.String(), m.pc.Width)
 }
 
 func (m *Model) flashView() string {
 	if m.quitListening {
-		return common.StyleWarn.Render(common.Fit("本桌面正在接收平台回调，退出后回调无人接收（平台会重发）。确定退出？y 退出 / 其他键 继续", m.w))
+		return common.StyleWarn.Render(common.Fit("本桌面正在接收平台回调，退出后回调无人接收（平台会重发）。确定退出？y 退出 / 其他键 继续", m.pc.Width))
 	}
 	if m.quitting {
-		return common.StyleWarn.Render(common.Fit("有操作正在进行，现在退出会中断它（结果记为未知）。确定退出？y 退出 / 其他键 继续", m.w))
+		return common.StyleWarn.Render(common.Fit("有操作正在进行，现在退出会中断它（结果记为未知）。确定退出？y 退出 / 其他键 继续", m.pc.Width))
 	}
-	if m.flash.text == "" {
+	if m.pc.Flash.Text == "" {
 		return ""
 	}
-	t := common.Truncate(common.Clean(m.flash.text), m.w)
-	if m.flash.err {
+	t := common.Truncate(common.Clean(m.pc.Flash.Text), m.pc.Width)
+	if m.pc.Flash.Err {
 		return common.StyleErr.Render(t)
 	}
 	return t
@@ -556,7 +530,7 @@ func (m *Model) helpView() string {
 				b = append([]key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "知道了（故障）"))}, b...)
 			}
 			b = append(b, m.actionKeys(p.selection())...)
-			b = append(b, m.keys.NextPane)
+			b = append(b, m.pc.Keys.NextPane)
 		}
 	}
 	// The same key once.
@@ -569,9 +543,9 @@ func (m *Model) helpView() string {
 		}
 	}
 	// "? 全部按键  q 退出" always shows, at the right; the rest is cut to fit.
-	tail := shortHelp([]key.Binding{m.keys.Help, m.keys.Quit}, m.w)
-	head := shortHelp(out, m.w-common.TextWidth(tail)-2)
-	return common.PadStyled(head, m.w-common.TextWidth(tail)) + tail
+	tail := shortHelp([]key.Binding{m.pc.Keys.Help, m.pc.Keys.Quit}, m.pc.Width)
+	head := shortHelp(out, m.pc.Width-common.TextWidth(tail)-2)
+	return common.PadStyled(head, m.pc.Width-common.TextWidth(tail)) + tail
 }
 
 // shortHelp is "key desc  key desc ..." cut to w cells, ending with an

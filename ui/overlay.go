@@ -47,7 +47,7 @@ func (v *helpView) init(m *Model) tea.Cmd { return nil }
 func (v *helpView) typing() bool          { return false }
 func (v *helpView) busy() bool            { return false }
 func (v *helpView) help(m *Model) []key.Binding {
-	return []key.Binding{m.keys.Back, m.keys.Up, m.keys.Down}
+	return []key.Binding{m.pc.Keys.Back, m.pc.Keys.Up, m.pc.Keys.Down}
 }
 func (v *helpView) resize(m *Model, w, h int) { v.h = h; v.lines = helpLines(m, w) }
 func (v *helpView) update(m *Model, msg tea.Msg) tea.Cmd {
@@ -58,19 +58,19 @@ func (v *helpView) update(m *Model, msg tea.Msg) tea.Cmd {
 	// The last line of a scrolled page says where it is: h-1 lines show.
 	last := max(len(v.lines)-(v.h-1), 0)
 	switch {
-	case key.Matches(k, m.keys.Back), key.Matches(k, m.keys.Help):
+	case key.Matches(k, m.pc.Keys.Back), key.Matches(k, m.pc.Keys.Help):
 		m.pop()
-	case key.Matches(k, m.keys.Down):
+	case key.Matches(k, m.pc.Keys.Down):
 		v.off = min(v.off+1, last)
-	case key.Matches(k, m.keys.Up):
+	case key.Matches(k, m.pc.Keys.Up):
 		v.off = max(v.off-1, 0)
-	case key.Matches(k, m.keys.PageDown):
+	case key.Matches(k, m.pc.Keys.PageDown):
 		v.off = min(v.off+v.h-1, last)
-	case key.Matches(k, m.keys.PageUp):
+	case key.Matches(k, m.pc.Keys.PageUp):
 		v.off = max(v.off-(v.h-1), 0)
-	case key.Matches(k, m.keys.Top):
+	case key.Matches(k, m.pc.Keys.Top):
 		v.off = 0
-	case key.Matches(k, m.keys.Bottom):
+	case key.Matches(k, m.pc.Keys.Bottom):
 		v.off = last
 	}
 	return nil
@@ -95,7 +95,7 @@ func (v *helpView) view(m *Model, w, h int) string {
 }
 
 func helpLines(m *Model, w int) []string {
-	km := m.keys
+	km := m.pc.Keys
 	groups := []struct {
 		title string
 		b     []key.Binding

@@ -75,7 +75,7 @@ func (t *todoPane) load(m *Model) tea.Cmd { return t.refresh(m) }
 
 func (t *todoPane) refresh(m *Model) tea.Cmd {
 	t.gen++
-	gen, db, ctx, now := t.gen, m.db, m.ctx, m.now()
+	gen, db, ctx, now := t.gen, m.pc.Store, m.pc.Ctx, m.pc.Now()
 	return func() tea.Msg {
 		td, err := platform.Todo(ctx, db, now)
 		if err != nil {
@@ -88,9 +88,9 @@ func (t *todoPane) refresh(m *Model) tea.Cmd {
 func (t *todoPane) msg(m *Model, msg paneMsg) tea.Cmd {
 	if hd, ok := msg.(heldDecidedMsg); ok {
 		if hd.err != nil {
-			m.errorf("处理暂存回调失败：%s", common.Clean(hd.err.Error()))
+			m.pc.Errorf("处理暂存回调失败：%s", common.Clean(hd.err.Error()))
 		} else {
-			m.info("暂存回调 #%d：%s", hd.h.ID, heldStateName(hd.h.State))
+			m.pc.Info("暂存回调 #%d：%s", hd.h.ID, heldStateName(hd.h.State))
 		}
 		return t.refresh(m)
 	}
@@ -101,7 +101,7 @@ func (t *todoPane) msg(m *Model, msg paneMsg) tea.Cmd {
 	t.got = pm.gen
 	if pm.err != nil {
 		t.err = pm.err
-		m.errorf("读取待办失败：%v", pm.err)
+		m.pc.Errorf("读取待办失败：%v", pm.err)
 		return nil
 	}
 	var selKey string
@@ -254,7 +254,7 @@ func (t *todoPane) step(n int) {
 }
 
 func (t *todoPane) key(m *Model, k tea.KeyMsg) (tea.Cmd, bool) {
-	km := m.keys
+	km := m.pc.Keys
 	if key.Matches(k, km.HeldAccept, km.HeldDismiss) {
 		return t.decideHeld(m, key.Matches(k, km.HeldAccept)), true
 	}
@@ -292,28 +292,28 @@ func (heldDecidedMsg) paneID() paneID { return paneTodo }
 func (t *todoPane) decideHeld(m *Model, accept bool) tea.Cmd {
 	s := t.selection()
 	if s == nil || s.Kind != common.KindHeld {
-		m.info("A/D 用于待办中暂存的回调：请先选中一条")
+		m.pc.Info("A/D 用于待办中暂存的回调：请先选中一条")
 		return nil
 	}
 	verb, mark := "驳回", "D"
 	if accept {
 		verb, mark = "接受", "A"
 	}
-	if m.opt.DecideHeld == nil {
-		m.info("本桌面不能处理暂存回调：请运行 baohan held %s %s", map[bool]string{true: "accept", false: "dismiss"}[accept], s.Key)
+	if m.pc.DecideHeld == nil {
+		m.pc.Info("本桌面不能处理暂存回调：请运行 baohan held %s %s", map[bool]string{true: "accept", false: "dismiss"}[accept], s.Key)
 		return nil
 	}
 	if t.confirm != mark+s.Key {
 		t.confirm = mark + s.Key
 		if accept {
-			m.info("再按一次 A 确认接受暂存回调 #%s：按回调内容入账，平台下次重发时答复成功", s.Key)
+			m.pc.Info("再按一次 A 确认接受暂存回调 #%s：按回调内容入账，平台下次重发时答复成功", s.Key)
 		} else {
-			m.info("再按一次 D 确认驳回暂存回调 #%s：继续拒收", s.Key)
+			m.pc.Info("再按一次 D 确认驳回暂存回调 #%s：继续拒收", s.Key)
 		}
 		return nil
 	}
 	t.confirm = ""
-	id, decide, ctx := s.Held.ID, m.opt.DecideHeld, m.ctx
+	id, decide, ctx := s.Held.ID, m.pc.DecideHeld, m.pc.Ctx
 	note := "在工作台" + verb
 	return func() tea.Msg {
 		h, err := decide(ctx, id, accept, note)
@@ -323,12 +323,12 @@ func (t *todoPane) decideHeld(m *Model, accept bool) tea.Cmd {
 
 func (t *todoPane) helpKeys(m *Model) []key.Binding {
 	if s := t.selection(); s != nil && s.Kind == common.KindHeld {
-		return []key.Binding{m.keys.HeldAccept, m.keys.HeldDismiss, m.keys.Open}
+		return []key.Binding{m.pc.Keys.HeldAccept, m.pc.Keys.HeldDismiss, m.pc.Keys.Open}
 	}
 	if len(t.unres) > 0 {
-		return []key.Binding{m.keys.Reconcile, m.keys.Open}
+		return []key.Binding{m.pc.Keys.Reconcile, m.pc.Keys.Open}
 	}
-	return []key.Binding{m.keys.Open}
+	return []key.Binding{m.pc.Keys.Open}
 }
 
 func (t *todoPane) view(m *Model, w, h int) string {
@@ -342,7 +342,7 @@ func (t *todoPane) view(m *Model, w, h int) string {
 	if n := t.count(); n == 0 {
 		b.WriteString(common.StyleOK.Render("没有待办事项"))
 	} else {
-		b.WriteString(common.StyleBold.Render(fmt.Sprintf("待办 %d 项", n)) + common.StyleDim.Render("  现在 "+m.now().In(platform.CST).Format("2006-01-02 15:04")+"（北京时间）"))
+		b.WriteString(common.StyleBold.Render(fmt.Sprintf("待办 %d 项", n)) + common.StyleDim.Render("  现在 "+m.pc.Now().In(platform.CST).Format("2006-01-02 15:04")+"（北京时间）"))
 	}
 	for i := t.top; i < len(t.items) && i < t.top+t.rows; i++ {
 		b.WriteByte('\n')
@@ -380,7 +380,7 @@ func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
 			add(common.Txt(o.FlagReason), 0)
 			break
 		}
-		cd, urgent := common.Countdown(o.BidDeadline, m.now())
+		cd, urgent := common.Countdown(o.BidDeadline, m.pc.Now())
 		if urgent {
 			add(common.Styled("!"+cd, common.StyleUrgent), 14)
 		} else {
@@ -435,10 +435,10 @@ func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
 	}
 	line := rowCells(cells, widths, w, selected)
 	mark := "  "
-	if m.newRefs[s.Key] {
+	if m.pc.NewRefs[s.Key] {
 		mark = "* "
 	}
-	if s.Kind == common.KindOrder && it.note != "flag" && m.deadlineAlert(*s.Order) != "" {
+	if s.Kind == common.KindOrder && it.note != "flag" && m.pc.DeadlineAlert(*s.Order) != "" {
 		mark = "!" + mark[:1] // "! " alert, "!*" alert and new
 		if !selected {
 			return common.StyleUrgent.Render(mark + ansi.Strip(line))

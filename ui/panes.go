@@ -63,8 +63,8 @@ func newOrdersPane() *tablePane[store.Order] {
 		return db.CountOrders(ctx, orderQuery(q))
 	}
 	t.sel = common.OrderSel
-	t.isNew = func(m *Model, o store.Order) bool { return m.newRefs[o.OrderNo] }
-	t.alert = func(m *Model, o store.Order) string { return m.deadlineAlert(o) }
+	t.isNew = func(m *Model, o store.Order) bool { return m.pc.NewRefs[o.OrderNo] }
+	t.alert = func(m *Model, o store.Order) string { return m.pc.DeadlineAlert(o) }
 	t.ledgerOf = ordersLedger
 	t.cols = []column[store.Order]{
 		{title: "订单编号", whole: true, width: 12, cell: func(m *Model, o store.Order) common.Cell { return common.Txt(o.OrderNo) }},
@@ -79,7 +79,7 @@ func newOrdersPane() *tablePane[store.Order] {
 			if platform.OrderIssued(o.OrderStatus) {
 				return common.Styled("-", common.StyleDim)
 			}
-			s, urgent := common.Countdown(o.BidDeadline, m.now())
+			s, urgent := common.Countdown(o.BidDeadline, m.pc.Now())
 			if urgent {
 				return common.Styled("!"+s, common.StyleUrgent)
 			}
@@ -212,7 +212,7 @@ func newClaimsPane() *tablePane[store.Claim] {
 		return db.CountClaims(ctx, claimQuery(q))
 	}
 	t.sel = common.ClaimSel
-	t.isNew = func(m *Model, c store.Claim) bool { return m.newRefs[c.ClaimNo] }
+	t.isNew = func(m *Model, c store.Claim) bool { return m.pc.NewRefs[c.ClaimNo] }
 	t.ledgerOf = claimsLedger
 	t.cols = []column[store.Claim]{
 		{title: "理赔序列号", whole: true, width: 16, cell: func(m *Model, c store.Claim) common.Cell { return common.Txt(c.ClaimNo) }},

@@ -40,7 +40,7 @@ type statusState struct {
 	external  reach
 
 	fault   *store.Event // the last fault event the live tail brought, until acknowledged
-	faultAt time.Time    // when the desk saw it (m.now())
+	faultAt time.Time    // when the desk saw it (m.pc.Now())
 	skew    time.Duration
 	skewOK  bool // skew was measured
 
@@ -77,7 +77,7 @@ const statusEvery = 30 * time.Second
 // statusRead reads the token row and the clock skew the client measured
 // at its last answer.
 func (m *Model) statusRead() tea.Cmd {
-	db, ctx := m.db, m.ctx
+	db, ctx := m.pc.Store, m.pc.Ctx
 	token := func() tea.Msg {
 		_, exp, err := db.Token(ctx)
 		return tokenMsg{exp: exp, err: err}
@@ -93,14 +93,14 @@ func (m *Model) statusRead() tea.Cmd {
 }
 
 func (m *Model) statusStart() tea.Cmd {
-	return tea.Batch(m.reachChecks(), m.tick(statusEvery, func(time.Time) tea.Msg { return statusTickMsg{} }))
+	return tea.Batch(m.reachChecks(), m.pc.Tick(statusEvery, func(time.Time) tea.Msg { return statusTickMsg{} }))
 }
 
 // reachChecks asks each address for /healthz.
 func (m *Model) reachChecks() tea.Cmd {
 	var cmds []tea.Cmd
 	check := func(which, base string, timeout time.Duration) tea.Cmd {
-		ctx := m.ctx
+		ctx := m.pc.Ctx
 		return func() tea.Msg {
 			return reachMsg{which: which, ok: listener.Healthy(ctx, base, timeout)}
 		}
@@ -136,7 +136,7 @@ func (m *Model) statusUpdate(msg tea.Msg) tea.Cmd {
 		case errors.Is(msg.err, store.ErrNotFound):
 			m.status.tokenExp = 0
 		default:
-			m.log.Warn("read token", "err", msg.err)
+			m.pc.Log.Warn("read token", "err", msg.err)
 		}
 	case reachMsg:
 		r := reachFail
@@ -157,17 +157,17 @@ func (m *Model) statusUpdate(msg tea.Msg) tea.Cmd {
 	case skewMsg:
 		m.status.skew, m.status.skewOK = msg.skew, msg.ok
 	case statusTickMsg:
-		if m.ctx.Err() != nil {
+		if m.pc.Ctx.Err() != nil {
 			return nil
 		}
-		if m.status.fault != nil && m.now().Sub(m.status.faultAt) >= faultShow {
+		if m.status.fault != nil && m.pc.Now().Sub(m.status.faultAt) >= faultShow {
 			m.status.fault = nil
 		}
 		var again tea.Cmd
-		if m.now().Sub(m.status.doctorAt) >= doctorEvery {
+		if m.pc.Now().Sub(m.status.doctorAt) >= doctorEvery {
 			again = m.doctorRun()
 		}
-		return tea.Batch(m.checkDeadlines(), m.statusRead(), m.reachChecks(), again, m.tick(statusEvery, func(time.Time) tea.Msg { return statusTickMsg{} }))
+		return tea.Batch(m.checkDeadlines(), m.statusRead(), m.reachChecks(), again, m.pc.Tick(statusEvery, func(time.Time) tea.Msg { return statusTickMsg{} }))
 	}
 	return nil
 }
@@ -215,7 +215,7 @@ func (m *Model) statusSegs() []statusSeg {
 	segs = append(segs, m.tokenSeg())
 	if e := m.live.lastCallback; e != nil {
 		t := common.Clock(e.At, "15:04:05")
-		if common.Clock(e.At, "2006-01-02") != m.now().In(platform.CST).Format("2006-01-02") {
+		if common.Clock(e.At, "2006-01-02") != m.pc.Now().In(platform.CST).Format("2006-01-02") {
 			t = common.Clock(e.At, common.LayoutShort)
 		}
 		segs = append(segs, statusSeg{long: "最近回调 " + t + " " + common.MethodName(e.Method, e.Direction), short: "回调 " + t, drop: 3})
@@ -232,7 +232,7 @@ func (m *Model) tokenSeg() statusSeg {
 	if m.status.tokenExp == 0 {
 		return statusSeg{long: "令牌 未获取（首次调用时获取）", short: "令牌 未获取", drop: 4}
 	}
-	left := time.Unix(m.status.tokenExp, 0).Sub(m.now())
+	left := time.Unix(m.status.tokenExp, 0).Sub(m.pc.Now())
 	if left <= 0 {
 		return statusSeg{long: "令牌 已过期（下次调用时自动更新）", short: "令牌 过期", drop: 4}
 	}
@@ -275,8 +275,8 @@ func (m *Model) alertView(w int) string {
 }
 
 func (m *Model) statusView() string {
-	alert := m.alertView(m.w)
-	return alert + m.statusBar(m.w-common.StyledWidth(alert))
+	alert := m.alertView(m.pc.Width)
+	return alert + m.statusBar(m.pc.Width-common.StyledWidth(alert))
 }
 
 // statusBar is the status bar in w cells.

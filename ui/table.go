@@ -238,7 +238,7 @@ func (t *tablePane[T]) countCmd(m *Model) tea.Cmd {
 		t.pg.counted = t.pg.gen
 		return nil
 	}
-	q, gen, ctx, pid, db := t.q, t.pg.gen, m.ctx, t.pid, m.db
+	q, gen, ctx, pid, db := t.q, t.pg.gen, m.pc.Ctx, t.pid, m.pc.Store
 	count := t.count
 	return func() tea.Msg {
 		n, err := count(ctx, db, q)
@@ -257,7 +257,7 @@ func (t *tablePane[T]) windowCmd(m *Model, force bool) tea.Cmd {
 		mg := margin(t.rowsH)
 		a, b = max(0, t.pg.top-mg), t.pg.top+t.rowsH+mg
 	}
-	return t.pg.load(m.ctx, t.pid, t.fetch(m.db, t.q), a, b)
+	return t.pg.load(m.pc.Ctx, t.pid, t.fetch(m.pc.Store, t.q), a, b)
 }
 
 func (t *tablePane[T]) msg(m *Model, msg paneMsg) tea.Cmd {
@@ -265,7 +265,7 @@ func (t *tablePane[T]) msg(m *Model, msg paneMsg) tea.Cmd {
 	case windowMsg[T]:
 		if t.pg.apply(msg, t.rowsH) {
 			if msg.err != nil {
-				m.errorf("读取%s失败：%v", t.name, msg.err)
+				m.pc.Errorf("读取%s失败：%v", t.name, msg.err)
 				return nil
 			}
 			if t.toEnd && t.pg.end >= 0 {
@@ -277,7 +277,7 @@ func (t *tablePane[T]) msg(m *Model, msg paneMsg) tea.Cmd {
 	case countMsg:
 		if t.pg.applyCount(msg, t.rowsH) {
 			if msg.err != nil {
-				m.errorf("读取%s失败：%v", t.name, msg.err)
+				m.pc.Errorf("读取%s失败：%v", t.name, msg.err)
 				return nil
 			}
 			return t.windowCmd(m, false)
@@ -292,7 +292,7 @@ func (t *tablePane[T]) msg(m *Model, msg paneMsg) tea.Cmd {
 }
 
 func (t *tablePane[T]) key(m *Model, k tea.KeyMsg) (tea.Cmd, bool) {
-	km := m.keys
+	km := m.pc.Keys
 	if t.filtering {
 		switch k.String() {
 		case "enter", "esc":
@@ -310,7 +310,7 @@ func (t *tablePane[T]) key(m *Model, k tea.KeyMsg) (tea.Cmd, bool) {
 		if t.filter.Value() != before {
 			t.filterSeq++
 			seq, pid := t.filterSeq, t.pid
-			return tea.Batch(cmd, m.tick(filterDelay, func(time.Time) tea.Msg { return filterTickMsg{pid, seq} })), true
+			return tea.Batch(cmd, m.pc.Tick(filterDelay, func(time.Time) tea.Msg { return filterTickMsg{pid, seq} })), true
 		}
 		return cmd, true
 	}
@@ -331,7 +331,7 @@ func (t *tablePane[T]) key(m *Model, k tea.KeyMsg) (tea.Cmd, bool) {
 			// Length unknown: walk to the end first.
 			const far = 1 << 30
 			t.toEnd = true
-			return t.pg.load(m.ctx, t.pid, t.fetch(m.db, t.q), far, far+1), true
+			return t.pg.load(m.pc.Ctx, t.pid, t.fetch(m.pc.Store, t.q), far, far+1), true
 		}
 		t.pg.moveTo(t.pg.bound()-1, h)
 	case key.Matches(k, km.Filter):
@@ -340,21 +340,21 @@ func (t *tablePane[T]) key(m *Model, k tea.KeyMsg) (tea.Cmd, bool) {
 		return t.filter.Focus(), true
 	case key.Matches(k, km.QuickView):
 		if len(t.views) < 2 {
-			m.info("%s没有其他范围", t.name)
+			m.pc.Info("%s没有其他范围", t.name)
 			return nil, true
 		}
 		t.q.view = (t.q.view + 1) % len(t.views)
-		m.info("%s：%s", t.name, t.views[t.q.view])
+		m.pc.Info("%s：%s", t.name, t.views[t.q.view])
 		return t.load(m), true
 	case key.Matches(k, km.Sort):
 		if len(t.sorts) < 2 {
 			if len(t.sorts) == 1 {
-				m.info("%s按%s排列", t.name, t.sorts[0])
+				m.pc.Info("%s按%s排列", t.name, t.sorts[0])
 			}
 			return nil, true
 		}
 		t.q.sort = (t.q.sort + 1) % len(t.sorts)
-		m.info("%s按%s排列", t.name, t.sorts[t.q.sort])
+		m.pc.Info("%s按%s排列", t.name, t.sorts[t.q.sort])
 		return t.load(m), true
 	case key.Matches(k, km.Back):
 		if t.q.filter != "" {
@@ -370,7 +370,7 @@ func (t *tablePane[T]) key(m *Model, k tea.KeyMsg) (tea.Cmd, bool) {
 }
 
 func (t *tablePane[T]) helpKeys(m *Model) []key.Binding {
-	km := m.keys
+	km := m.pc.Keys
 	if t.filtering {
 		return []key.Binding{
 			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "完成搜索")),

@@ -77,8 +77,8 @@ func TestFaultInStatusBar(t *testing.T) {
 			golden.RequireEqual(t, []byte(v))
 			d.keys("esc")
 			d.inspect(func(m *Model) {
-				if m.status.fault != nil || m.bells != 2 { // the fault, and the fixture's order inside 24 hours of its deadline
-					t.Errorf("after esc: fault %v, bells %d", m.status.fault, m.bells)
+				if m.status.fault != nil || m.pc.Bells != 2 { // the fault, and the fixture's order inside 24 hours of its deadline
+					t.Errorf("after esc: fault %v, bells %d", m.status.fault, m.pc.Bells)
 				}
 			})
 			if v := d.view(); strings.Contains(v, " ! 故障") || !strings.Contains(v, "故障（近 24 小时） 1") {

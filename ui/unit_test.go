@@ -222,7 +222,7 @@ func TestLiveFromAnotherProcess(t *testing.T) {
 	d.waitFor("the new order", func(m *Model) bool {
 		// Bells: the fixture's order inside 24 hours at the start, the new
 		// order, and the new order's own deadline (10 hours away).
-		if !m.newRefs["1813777777"] || m.bells != 3 || m.live.lastCallback == nil || m.live.lastCallback.Ref != "1813777777" {
+		if !m.pc.NewRefs["1813777777"] || m.pc.Bells != 3 || m.live.lastCallback == nil || m.live.lastCallback.Ref != "1813777777" {
 			return false
 		}
 		for _, it := range m.pending.items {
@@ -241,7 +241,7 @@ func TestLiveFromAnotherProcess(t *testing.T) {
 	}
 	// Opening it clears the mark.
 	d.keys("j", "enter")
-	d.waitFor("the mark cleared", func(m *Model) bool { return !m.newRefs["1813777777"] })
+	d.waitFor("the mark cleared", func(m *Model) bool { return !m.pc.NewRefs["1813777777"] })
 }
 
 // q while a call runs asks first; other keys go back to work.
