@@ -124,9 +124,9 @@ func (m *Model) recordKey(k tea.KeyMsg, s *common.Selection, from *detailView) t
 
 // afterAction reads again what an action may have changed.
 func (m *Model) afterAction() tea.Cmd {
-	cmds := []tea.Cmd{m.panes[m.active].refresh(m), m.statusRead()}
+	cmds := []tea.Cmd{m.panes[m.active].refresh(m.pc), m.statusRead()}
 	if m.active != int(paneTodo) {
-		cmds = append(cmds, m.pending.refresh(m))
+		cmds = append(cmds, m.pending.refresh(m.pc))
 	}
 	for _, o := range m.stack {
 		if d, ok := o.(*detailView); ok {

@@ -10,7 +10,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"baohan/listener"
-	"baohan/platform"
 )
 
 // Deadlines that call out: when an order not yet issued crosses 24 hours
@@ -19,55 +18,6 @@ import (
 // with '!' in front, and the 待办 tab counts such orders. The check runs on
 // every read of 待办 and on the status tick, from what 待办 holds (its
 // orders come soonest deadline first).
-
-// checkDeadlines rings for each order that crossed a threshold since the
-// last check (an order already inside one when the desk starts rings once).
-func (m *Model) checkDeadlines() tea.Cmd {
-	p := m.pending.p
-	if p == nil {
-		return nil
-	}
-	if m.alerts == nil {
-		m.alerts = map[string]platform.DeadlineAlert{}
-	}
-	now := m.pc.Now()
-	seen := map[string]bool{}
-	var crossed []string
-	for _, o := range p.Orders {
-		a, _ := platform.OrderDeadlineAlert(o, now)
-		seen[o.OrderNo] = true
-		if a > m.alerts[o.OrderNo] {
-			crossed = append(crossed, platform.DeadlineAlertText(o, a))
-		}
-		m.alerts[o.OrderNo] = a
-	}
-	for no := range m.alerts {
-		if !seen[no] {
-			delete(m.alerts, no)
-		}
-	}
-	if len(crossed) == 0 {
-		return nil
-	}
-	msg := crossed[0]
-	if len(crossed) > 1 {
-		msg = fmt.Sprintf("%d 个订单临近投标截止，尚未出函：%s 等", len(crossed), crossed[0])
-	}
-	return m.pc.Alarm("deadline", msg)
-}
-
-// alertCount is the number of orders in 待办 with a deadline alert now.
-func (m *Model) alertCount() int {
-	n := 0
-	if p := m.pending.p; p != nil {
-		for _, o := range p.Orders {
-			if a, _ := platform.OrderDeadlineAlert(o, m.pc.Now()); a != platform.NoAlert {
-				n++
-			}
-		}
-	}
-	return n
-}
 
 // ---- 新 marks, kept in the store ----
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/program"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -23,7 +24,7 @@ import (
 type exporter interface {
 	// ledger reads the pane's ledger (in a command) and says in words
 	// which filter it applied ("" none).
-	ledger(m *Model) (read func(ctx context.Context) (*platform.Ledger, error), filter string)
+	ledger(pc *program.Context) (read func(ctx context.Context) (*platform.Ledger, error), filter string)
 }
 
 // exportMsg reports an export.
@@ -42,7 +43,7 @@ func (m *Model) exportPane(p pane) tea.Cmd {
 		m.pc.Info("%s不导出台账：请在 订单、保函、撤销、理赔 页签按 e", p.title())
 		return nil
 	}
-	read, filter := ex.ledger(m)
+	read, filter := ex.ledger(m.pc)
 	if read == nil {
 		m.pc.Info("%s不导出台账：请在 订单、保函、撤销、理赔 页签按 e", p.title())
 		return nil
@@ -96,11 +97,11 @@ func filterWords(views []string, q listQuery) string {
 	return strings.Join(parts, "，")
 }
 
-func (t *tablePane[T]) ledger(m *Model) (func(ctx context.Context) (*platform.Ledger, error), string) {
+func (t *tablePane[T]) ledger(pc *program.Context) (func(ctx context.Context) (*platform.Ledger, error), string) {
 	if t.ledgerOf == nil {
 		return nil, ""
 	}
-	db, q, of := m.pc.Store, t.q, t.ledgerOf
+	db, q, of := pc.Store, t.q, t.ledgerOf
 	return func(ctx context.Context) (*platform.Ledger, error) { return of(ctx, db, q) }, filterWords(t.views, q)
 }
 
@@ -123,8 +124,8 @@ func claimsLedger(ctx context.Context, db *store.Store, q listQuery) (*platform.
 }
 
 // ledger of 待办: the orders not yet issued it lists.
-func (t *todoPane) ledger(m *Model) (func(ctx context.Context) (*platform.Ledger, error), string) {
-	db := m.pc.Store
+func (t *todoPane) ledger(pc *program.Context) (func(ctx context.Context) (*platform.Ledger, error), string) {
+	db := pc.Store
 	return func(ctx context.Context) (*platform.Ledger, error) {
 		return platform.OrdersLedger(ctx, db, store.OrderQuery{Status: notIssuedStates()})
 	}, "待办：未出函订单"

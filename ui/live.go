@@ -166,9 +166,9 @@ func (m *Model) applyEvents(evs []store.Event) tea.Cmd {
 	if ring {
 		cmds = append(cmds, m.pc.Bell())
 	}
-	cmds = append(cmds, m.panes[m.active].refresh(m), m.statusRead())
+	cmds = append(cmds, m.panes[m.active].refresh(m.pc), m.statusRead())
 	if m.active != int(paneTodo) {
-		cmds = append(cmds, m.pending.refresh(m))
+		cmds = append(cmds, m.pending.refresh(m.pc))
 	}
 	for _, o := range m.stack {
 		if d, ok := o.(*detailView); ok && (refs[d.asked.Key] || d.asked.Kind == common.KindEvent) {

@@ -96,13 +96,12 @@ type Model struct {
 
 	live     liveState
 	status   statusState
-	files    map[string]dlFile                 // platform file_id -> downloaded into the store this session
-	quitting bool                              // asked to quit while something runs
-	opening  int                               // actions whose form waits for a read
-	seq      int                               // ids for overlays
-	pending  *todoPane                         // the 待办 pane
-	cwd      string                            // where the file picker starts
-	alerts   map[string]platform.DeadlineAlert // the deadline alert each order in 待办 last had
+	files    map[string]dlFile // platform file_id -> downloaded into the store this session
+	quitting bool              // asked to quit while something runs
+	opening  int               // actions whose form waits for a read
+	seq      int               // ids for overlays
+	pending  *todoPane         // the 待办 pane
+	cwd      string            // where the file picker starts
 	// quitListening asks before q stops the listener inside the desk.
 	quitListening bool
 	takingOver    bool // TakeOver runs
@@ -145,7 +144,7 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) initLoads() []tea.Cmd {
 	var cmds []tea.Cmd
 	for _, p := range m.panes {
-		cmds = append(cmds, p.load(m))
+		cmds = append(cmds, p.load(m.pc))
 	}
 	cmds = append(cmds, m.liveInit(), m.statusRead())
 	return cmds
@@ -227,8 +226,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize()
 		var cmds []tea.Cmd
 		for _, p := range m.panes {
-			if t, ok := p.(interface{ windowCmd(*Model, bool) tea.Cmd }); ok {
-				cmds = append(cmds, t.windowCmd(m, false))
+			if t, ok := p.(interface {
+				windowCmd(*program.Context, bool) tea.Cmd
+			}); ok {
+				cmds = append(cmds, t.windowCmd(m.pc, false))
 			}
 		}
 		return m, tea.Batch(cmds...)
@@ -245,7 +246,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case paneMsg:
 		for _, p := range m.panes {
 			if p.id() == msg.paneID() {
-				return m, p.msg(m, msg)
+				return m, p.msg(m.pc, msg)
 			}
 		}
 		return m, nil
@@ -386,7 +387,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	}
 	p := m.panes[m.active]
 	if p.typing() {
-		cmd, _ := p.key(m, k)
+		cmd, _ := p.key(m.pc, k)
 		return cmd
 	}
 	switch {
@@ -400,7 +401,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return m.showPane((m.active + len(m.panes) - 1) % len(m.panes))
 	case key.Matches(k, km.Reload):
 		m.pc.Info("已重新读取")
-		return tea.Batch(p.refresh(m), m.statusRead())
+		return tea.Batch(p.refresh(m.pc), m.statusRead())
 	}
 	for i, b := range km.Pane {
 		if key.Matches(k, b) {
@@ -410,7 +411,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	if key.Matches(k, km.Export) {
 		return m.exportPane(p)
 	}
-	if cmd, ok := p.key(m, k); ok {
+	if cmd, ok := p.key(m.pc, k); ok {
 		return cmd
 	}
 	if key.Matches(k, km.Reconcile) {
@@ -437,7 +438,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 func (m *Model) showPane(i int) tea.Cmd {
 	m.active = i
 	m.pc.Flash = program.Flash{}
-	return m.panes[i].refresh(m)
+	return m.panes[i].refresh(m.pc)
 }
 
 func (m *Model) quit() tea.Cmd {
@@ -461,7 +462,7 @@ func (m *Model) View() string {
 	if o := m.top(); o != nil {
 		body = o.view(m, m.pc.Width, ch)
 	} else {
-		body = m.panes[m.active].view(m, m.pc.Width, ch)
+		body = m.panes[m.active].view(m.pc, m.pc.Width, ch)
 	}
 	lines := make([]string, 0, m.pc.Height)
 	lines = append(lines, m.tabsView())
@@ -481,7 +482,7 @@ func (m *Model) tabsView() string {
 		label := fmt.Sprintf("%d %s", i+1, p.title())
 		if p.id() == paneTodo {
 			if n := m.pending.count(); n >= 0 {
-				if a := m.alertCount(); a > 0 {
+				if a := m.pending.alertCount(m.pc); a > 0 {
 					label += fmt.Sprintf("(%d 急%d)", n, a) // 急: orders near their bid deadline
 				} else {
 					label += fmt.Sprintf("(%d)", n)
@@ -524,7 +525,7 @@ func (m *Model) helpView() string {
 		b = o.help(m)
 	} else {
 		p := m.panes[m.active]
-		b = p.helpKeys(m)
+		b = p.helpKeys(m.pc)
 		if !p.typing() {
 			if m.status.fault != nil {
 				b = append([]key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "知道了（故障）"))}, b...)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/program"
 	"fmt"
 	"strings"
 
@@ -35,6 +36,8 @@ type todoPane struct {
 	// confirm is the held callback decision asked once ("A12", "D12"):
 	// the same key again carries it out.
 	confirm string
+	// alerts is the deadline alert each order listed last had.
+	alerts map[string]platform.DeadlineAlert
 }
 
 type todoItem struct {
@@ -71,11 +74,11 @@ func (t *todoPane) count() int {
 	return t.p.OrdersTotal + t.p.ReleasesTotal + t.p.ClaimsTotal + t.p.FlaggedTotal + t.p.HeldTotal + len(t.unres)
 }
 
-func (t *todoPane) load(m *Model) tea.Cmd { return t.refresh(m) }
+func (t *todoPane) load(pc *program.Context) tea.Cmd { return t.refresh(pc) }
 
-func (t *todoPane) refresh(m *Model) tea.Cmd {
+func (t *todoPane) refresh(pc *program.Context) tea.Cmd {
 	t.gen++
-	gen, db, ctx, now := t.gen, m.pc.Store, m.pc.Ctx, m.pc.Now()
+	gen, db, ctx, now := t.gen, pc.Store, pc.Ctx, pc.Now()
 	return func() tea.Msg {
 		td, err := platform.Todo(ctx, db, now)
 		if err != nil {
@@ -85,14 +88,14 @@ func (t *todoPane) refresh(m *Model) tea.Cmd {
 	}
 }
 
-func (t *todoPane) msg(m *Model, msg paneMsg) tea.Cmd {
+func (t *todoPane) msg(pc *program.Context, msg paneMsg) tea.Cmd {
 	if hd, ok := msg.(heldDecidedMsg); ok {
 		if hd.err != nil {
-			m.pc.Errorf("处理暂存回调失败：%s", common.Clean(hd.err.Error()))
+			pc.Errorf("处理暂存回调失败：%s", common.Clean(hd.err.Error()))
 		} else {
-			m.pc.Info("暂存回调 #%d：%s", hd.h.ID, heldStateName(hd.h.State))
+			pc.Info("暂存回调 #%d：%s", hd.h.ID, heldStateName(hd.h.State))
 		}
-		return t.refresh(m)
+		return t.refresh(pc)
 	}
 	pm, ok := msg.(pendingMsg)
 	if !ok || pm.gen != t.gen {
@@ -101,7 +104,7 @@ func (t *todoPane) msg(m *Model, msg paneMsg) tea.Cmd {
 	t.got = pm.gen
 	if pm.err != nil {
 		t.err = pm.err
-		m.pc.Errorf("读取待办失败：%v", pm.err)
+		pc.Errorf("读取待办失败：%v", pm.err)
 		return nil
 	}
 	var selKey string
@@ -120,7 +123,7 @@ func (t *todoPane) msg(m *Model, msg paneMsg) tea.Cmd {
 		}
 	}
 	t.scroll()
-	return m.checkDeadlines()
+	return t.checkDeadlines(pc)
 }
 
 func (t *todoPane) build(moreFaults bool) {
@@ -253,10 +256,10 @@ func (t *todoPane) step(n int) {
 	}
 }
 
-func (t *todoPane) key(m *Model, k tea.KeyMsg) (tea.Cmd, bool) {
-	km := m.pc.Keys
+func (t *todoPane) key(pc *program.Context, k tea.KeyMsg) (tea.Cmd, bool) {
+	km := pc.Keys
 	if key.Matches(k, km.HeldAccept, km.HeldDismiss) {
-		return t.decideHeld(m, key.Matches(k, km.HeldAccept)), true
+		return t.decideHeld(pc, key.Matches(k, km.HeldAccept)), true
 	}
 	t.confirm = ""
 	switch {
@@ -289,31 +292,31 @@ func (heldDecidedMsg) paneID() paneID { return paneTodo }
 
 // decideHeld asks for a second press, then accepts or dismisses the held
 // callback under the cursor.
-func (t *todoPane) decideHeld(m *Model, accept bool) tea.Cmd {
+func (t *todoPane) decideHeld(pc *program.Context, accept bool) tea.Cmd {
 	s := t.selection()
 	if s == nil || s.Kind != common.KindHeld {
-		m.pc.Info("A/D 用于待办中暂存的回调：请先选中一条")
+		pc.Info("A/D 用于待办中暂存的回调：请先选中一条")
 		return nil
 	}
 	verb, mark := "驳回", "D"
 	if accept {
 		verb, mark = "接受", "A"
 	}
-	if m.pc.DecideHeld == nil {
-		m.pc.Info("本桌面不能处理暂存回调：请运行 baohan held %s %s", map[bool]string{true: "accept", false: "dismiss"}[accept], s.Key)
+	if pc.DecideHeld == nil {
+		pc.Info("本桌面不能处理暂存回调：请运行 baohan held %s %s", map[bool]string{true: "accept", false: "dismiss"}[accept], s.Key)
 		return nil
 	}
 	if t.confirm != mark+s.Key {
 		t.confirm = mark + s.Key
 		if accept {
-			m.pc.Info("再按一次 A 确认接受暂存回调 #%s：按回调内容入账，平台下次重发时答复成功", s.Key)
+			pc.Info("再按一次 A 确认接受暂存回调 #%s：按回调内容入账，平台下次重发时答复成功", s.Key)
 		} else {
-			m.pc.Info("再按一次 D 确认驳回暂存回调 #%s：继续拒收", s.Key)
+			pc.Info("再按一次 D 确认驳回暂存回调 #%s：继续拒收", s.Key)
 		}
 		return nil
 	}
 	t.confirm = ""
-	id, decide, ctx := s.Held.ID, m.pc.DecideHeld, m.pc.Ctx
+	id, decide, ctx := s.Held.ID, pc.DecideHeld, pc.Ctx
 	note := "在工作台" + verb
 	return func() tea.Msg {
 		h, err := decide(ctx, id, accept, note)
@@ -321,17 +324,17 @@ func (t *todoPane) decideHeld(m *Model, accept bool) tea.Cmd {
 	}
 }
 
-func (t *todoPane) helpKeys(m *Model) []key.Binding {
+func (t *todoPane) helpKeys(pc *program.Context) []key.Binding {
 	if s := t.selection(); s != nil && s.Kind == common.KindHeld {
-		return []key.Binding{m.pc.Keys.HeldAccept, m.pc.Keys.HeldDismiss, m.pc.Keys.Open}
+		return []key.Binding{pc.Keys.HeldAccept, pc.Keys.HeldDismiss, pc.Keys.Open}
 	}
 	if len(t.unres) > 0 {
-		return []key.Binding{m.pc.Keys.Reconcile, m.pc.Keys.Open}
+		return []key.Binding{pc.Keys.Reconcile, pc.Keys.Open}
 	}
-	return []key.Binding{m.pc.Keys.Open}
+	return []key.Binding{pc.Keys.Open}
 }
 
-func (t *todoPane) view(m *Model, w, h int) string {
+func (t *todoPane) view(pc *program.Context, w, h int) string {
 	var b strings.Builder
 	if t.p == nil {
 		if t.err != nil {
@@ -342,7 +345,7 @@ func (t *todoPane) view(m *Model, w, h int) string {
 	if n := t.count(); n == 0 {
 		b.WriteString(common.StyleOK.Render("没有待办事项"))
 	} else {
-		b.WriteString(common.StyleBold.Render(fmt.Sprintf("待办 %d 项", n)) + common.StyleDim.Render("  现在 "+m.pc.Now().In(platform.CST).Format("2006-01-02 15:04")+"（北京时间）"))
+		b.WriteString(common.StyleBold.Render(fmt.Sprintf("待办 %d 项", n)) + common.StyleDim.Render("  现在 "+pc.Now().In(platform.CST).Format("2006-01-02 15:04")+"（北京时间）"))
 	}
 	for i := t.top; i < len(t.items) && i < t.top+t.rows; i++ {
 		b.WriteByte('\n')
@@ -355,14 +358,14 @@ func (t *todoPane) view(m *Model, w, h int) string {
 		case it.sel == nil:
 			b.WriteString(common.StyleDim.Render("  " + it.note))
 		default:
-			b.WriteString(t.row(m, it, i == t.sel, w))
+			b.WriteString(t.row(pc, it, i == t.sel, w))
 		}
 	}
 	return b.String()
 }
 
 // row draws one entry: a mark, then its cells laid out like a table row.
-func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
+func (t *todoPane) row(pc *program.Context, it todoItem, selected bool, w int) string {
 	s := it.sel
 	var cells []common.Cell
 	var widths []int
@@ -380,7 +383,7 @@ func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
 			add(common.Txt(o.FlagReason), 0)
 			break
 		}
-		cd, urgent := common.Countdown(o.BidDeadline, m.pc.Now())
+		cd, urgent := common.Countdown(o.BidDeadline, pc.Now())
 		if urgent {
 			add(common.Styled("!"+cd, common.StyleUrgent), 14)
 		} else {
@@ -435,10 +438,10 @@ func (t *todoPane) row(m *Model, it todoItem, selected bool, w int) string {
 	}
 	line := rowCells(cells, widths, w, selected)
 	mark := "  "
-	if m.pc.NewRefs[s.Key] {
+	if pc.NewRefs[s.Key] {
 		mark = "* "
 	}
-	if s.Kind == common.KindOrder && it.note != "flag" && m.pc.DeadlineAlert(*s.Order) != "" {
+	if s.Kind == common.KindOrder && it.note != "flag" && pc.DeadlineAlert(*s.Order) != "" {
 		mark = "!" + mark[:1] // "! " alert, "!*" alert and new
 		if !selected {
 			return common.StyleUrgent.Render(mark + ansi.Strip(line))
@@ -502,4 +505,53 @@ func rowCells(cells []common.Cell, widths []int, w int, selected bool) string {
 		line.WriteString(cs)
 	}
 	return line.String()
+}
+
+// checkDeadlines rings for each order that crossed a threshold since the
+// last check (an order already inside one when the desk starts rings once).
+func (t *todoPane) checkDeadlines(pc *program.Context) tea.Cmd {
+	p := t.p
+	if p == nil {
+		return nil
+	}
+	if t.alerts == nil {
+		t.alerts = map[string]platform.DeadlineAlert{}
+	}
+	now := pc.Now()
+	seen := map[string]bool{}
+	var crossed []string
+	for _, o := range p.Orders {
+		a, _ := platform.OrderDeadlineAlert(o, now)
+		seen[o.OrderNo] = true
+		if a > t.alerts[o.OrderNo] {
+			crossed = append(crossed, platform.DeadlineAlertText(o, a))
+		}
+		t.alerts[o.OrderNo] = a
+	}
+	for no := range t.alerts {
+		if !seen[no] {
+			delete(t.alerts, no)
+		}
+	}
+	if len(crossed) == 0 {
+		return nil
+	}
+	msg := crossed[0]
+	if len(crossed) > 1 {
+		msg = fmt.Sprintf("%d 个订单临近投标截止，尚未出函：%s 等", len(crossed), crossed[0])
+	}
+	return pc.Alarm("deadline", msg)
+}
+
+// alertCount is the number of orders in 待办 with a deadline alert now.
+func (t *todoPane) alertCount(pc *program.Context) int {
+	n := 0
+	if p := t.p; p != nil {
+		for _, o := range p.Orders {
+			if a, _ := platform.OrderDeadlineAlert(o, pc.Now()); a != platform.NoAlert {
+				n++
+			}
+		}
+	}
+	return n
 }

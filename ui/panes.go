@@ -2,6 +2,7 @@ package ui
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/program"
 	"context"
 	"fmt"
 	"strconv"
@@ -63,32 +64,36 @@ func newOrdersPane() *tablePane[store.Order] {
 		return db.CountOrders(ctx, orderQuery(q))
 	}
 	t.sel = common.OrderSel
-	t.isNew = func(m *Model, o store.Order) bool { return m.pc.NewRefs[o.OrderNo] }
-	t.alert = func(m *Model, o store.Order) string { return m.pc.DeadlineAlert(o) }
+	t.isNew = func(pc *program.Context, o store.Order) bool { return pc.NewRefs[o.OrderNo] }
+	t.alert = func(pc *program.Context, o store.Order) string { return pc.DeadlineAlert(o) }
 	t.ledgerOf = ordersLedger
 	t.cols = []column[store.Order]{
-		{title: "订单编号", whole: true, width: 12, cell: func(m *Model, o store.Order) common.Cell { return common.Txt(o.OrderNo) }},
-		{title: "状态", width: 10, cell: func(m *Model, o store.Order) common.Cell {
+		{title: "订单编号", whole: true, width: 12, cell: func(pc *program.Context, o store.Order) common.Cell { return common.Txt(o.OrderNo) }},
+		{title: "状态", width: 10, cell: func(pc *program.Context, o store.Order) common.Cell {
 			if o.Flagged {
 				return common.Styled("标记/"+common.OrderState(o.OrderStatus), common.StyleWarn)
 			}
 			return common.Txt(common.OrderState(o.OrderStatus))
 		}},
-		{title: "投标截止", width: 11, drop: 3, cell: func(m *Model, o store.Order) common.Cell { return common.Txt(common.DeadlineShort(o.BidDeadline)) }},
-		{title: "剩余", width: 14, cell: func(m *Model, o store.Order) common.Cell {
+		{title: "投标截止", width: 11, drop: 3, cell: func(pc *program.Context, o store.Order) common.Cell {
+			return common.Txt(common.DeadlineShort(o.BidDeadline))
+		}},
+		{title: "剩余", width: 14, cell: func(pc *program.Context, o store.Order) common.Cell {
 			if platform.OrderIssued(o.OrderStatus) {
 				return common.Styled("-", common.StyleDim)
 			}
-			s, urgent := common.Countdown(o.BidDeadline, m.pc.Now())
+			s, urgent := common.Countdown(o.BidDeadline, pc.Now())
 			if urgent {
 				return common.Styled("!"+s, common.StyleUrgent)
 			}
 			return common.Txt(s)
 		}},
-		{title: "标段名称", min: 12, cell: func(m *Model, o store.Order) common.Cell { return common.Txt(o.BlockName) }},
-		{title: "被保证人", min: 8, drop: 2, cell: func(m *Model, o store.Order) common.Cell { return common.Txt(o.Principal) }},
-		{title: "担保金额(元)", whole: true, width: 14, drop: 4, right: true, cell: func(m *Model, o store.Order) common.Cell { return common.Txt(common.Money(o.GuaranteeAmount)) }},
-		{title: "受益人", min: 12, drop: 5, wide: 140, cell: func(m *Model, o store.Order) common.Cell { return common.Txt(o.Creditor) }},
+		{title: "标段名称", min: 12, cell: func(pc *program.Context, o store.Order) common.Cell { return common.Txt(o.BlockName) }},
+		{title: "被保证人", min: 8, drop: 2, cell: func(pc *program.Context, o store.Order) common.Cell { return common.Txt(o.Principal) }},
+		{title: "担保金额(元)", whole: true, width: 14, drop: 4, right: true, cell: func(pc *program.Context, o store.Order) common.Cell {
+			return common.Txt(common.Money(o.GuaranteeAmount))
+		}},
+		{title: "受益人", min: 12, drop: 5, wide: 140, cell: func(pc *program.Context, o store.Order) common.Cell { return common.Txt(o.Creditor) }},
 	}
 	return t
 }
@@ -117,23 +122,23 @@ func newGuaranteesPane() *tablePane[store.Guarantee] {
 	}
 	t.sel = common.GuaranteeSel
 	t.cols = []column[store.Guarantee]{
-		{title: "保函编号", whole: true, width: 14, cell: func(m *Model, g store.Guarantee) common.Cell { return common.Txt(g.GuaranteeNo) }},
-		{title: "订单编号", whole: true, width: 12, drop: 3, cell: func(m *Model, g store.Guarantee) common.Cell { return common.Txt(g.OrderNo) }},
-		{title: "保函序列号", whole: true, width: 18, drop: 2, cell: func(m *Model, g store.Guarantee) common.Cell {
+		{title: "保函编号", whole: true, width: 14, cell: func(pc *program.Context, g store.Guarantee) common.Cell { return common.Txt(g.GuaranteeNo) }},
+		{title: "订单编号", whole: true, width: 12, drop: 3, cell: func(pc *program.Context, g store.Guarantee) common.Cell { return common.Txt(g.OrderNo) }},
+		{title: "保函序列号", whole: true, width: 18, drop: 2, cell: func(pc *program.Context, g store.Guarantee) common.Cell {
 			if g.SerialNum == "" {
 				return common.Styled("(无)", common.StyleDim)
 			}
 			return common.Txt(g.SerialNum)
 		}},
-		{title: "被保证人", min: 8, cell: func(m *Model, g store.Guarantee) common.Cell { return common.Txt(g.Principal) }},
-		{title: "标段名称", min: 8, drop: 6, cell: func(m *Model, g store.Guarantee) common.Cell { return common.Txt(g.BlockName) }},
-		{title: "出函时间", width: 16, drop: 5, cell: func(m *Model, g store.Guarantee) common.Cell {
+		{title: "被保证人", min: 8, cell: func(pc *program.Context, g store.Guarantee) common.Cell { return common.Txt(g.Principal) }},
+		{title: "标段名称", min: 8, drop: 6, cell: func(pc *program.Context, g store.Guarantee) common.Cell { return common.Txt(g.BlockName) }},
+		{title: "出函时间", width: 16, drop: 5, cell: func(pc *program.Context, g store.Guarantee) common.Cell {
 			if len(g.OutGuaranteeTime) >= 16 {
 				return common.Txt(g.OutGuaranteeTime[:16])
 			}
 			return common.Txt(g.OutGuaranteeTime)
 		}},
-		{title: "解保状态", width: 10, cell: func(m *Model, g store.Guarantee) common.Cell {
+		{title: "解保状态", width: 10, cell: func(pc *program.Context, g store.Guarantee) common.Cell {
 			s := common.ReleaseShort(g)
 			switch g.ReleaseStatus {
 			case platform.ReleaseAwaiting:
@@ -164,11 +169,11 @@ func newRevocationsPane() *tablePane[store.Revocation] {
 	}
 	t.sel = common.RevocationSel
 	t.cols = []column[store.Revocation]{
-		{title: "批次号", whole: true, width: 16, cell: func(m *Model, r store.Revocation) common.Cell { return common.Txt(r.RevokeNo) }},
-		{title: "标段编号", whole: true, width: 21, drop: 3, cell: func(m *Model, r store.Revocation) common.Cell { return common.Txt(r.BlockNumber) }},
-		{title: "标段名称", min: 10, cell: func(m *Model, r store.Revocation) common.Cell { return common.Txt(r.BlockName) }},
-		{title: "受益人", min: 8, drop: 2, cell: func(m *Model, r store.Revocation) common.Cell { return common.Txt(r.Creditor) }},
-		{title: "名单", width: 20, cell: func(m *Model, r store.Revocation) common.Cell {
+		{title: "批次号", whole: true, width: 16, cell: func(pc *program.Context, r store.Revocation) common.Cell { return common.Txt(r.RevokeNo) }},
+		{title: "标段编号", whole: true, width: 21, drop: 3, cell: func(pc *program.Context, r store.Revocation) common.Cell { return common.Txt(r.BlockNumber) }},
+		{title: "标段名称", min: 10, cell: func(pc *program.Context, r store.Revocation) common.Cell { return common.Txt(r.BlockName) }},
+		{title: "受益人", min: 8, drop: 2, cell: func(pc *program.Context, r store.Revocation) common.Cell { return common.Txt(r.Creditor) }},
+		{title: "名单", width: 20, cell: func(pc *program.Context, r store.Revocation) common.Cell {
 			n := map[string]int{}
 			for _, it := range r.Items {
 				n[it.List]++
@@ -179,7 +184,7 @@ func newRevocationsPane() *tablePane[store.Revocation] {
 			}
 			return common.Txt(s)
 		}},
-		{title: "收到时间", width: 11, drop: 4, cell: func(m *Model, r store.Revocation) common.Cell {
+		{title: "收到时间", width: 11, drop: 4, cell: func(pc *program.Context, r store.Revocation) common.Cell {
 			return common.Txt(common.Clock(r.ReceivedAt, common.LayoutShort))
 		}},
 	}
@@ -212,21 +217,21 @@ func newClaimsPane() *tablePane[store.Claim] {
 		return db.CountClaims(ctx, claimQuery(q))
 	}
 	t.sel = common.ClaimSel
-	t.isNew = func(m *Model, c store.Claim) bool { return m.pc.NewRefs[c.ClaimNo] }
+	t.isNew = func(pc *program.Context, c store.Claim) bool { return pc.NewRefs[c.ClaimNo] }
 	t.ledgerOf = claimsLedger
 	t.cols = []column[store.Claim]{
-		{title: "理赔序列号", whole: true, width: 16, cell: func(m *Model, c store.Claim) common.Cell { return common.Txt(c.ClaimNo) }},
-		{title: "状态", width: 16, cell: func(m *Model, c store.Claim) common.Cell {
+		{title: "理赔序列号", whole: true, width: 16, cell: func(pc *program.Context, c store.Claim) common.Cell { return common.Txt(c.ClaimNo) }},
+		{title: "状态", width: 16, cell: func(pc *program.Context, c store.Claim) common.Cell {
 			if platform.ClaimAwaitsAction(c.Status) {
 				return common.Styled(common.ClaimState(c.Status), common.StyleWarn)
 			}
 			return common.Txt(common.ClaimState(c.Status))
 		}},
-		{title: "保函编号", whole: true, width: 14, drop: 3, cell: func(m *Model, c store.Claim) common.Cell { return common.Txt(c.GuaranteeNo) }},
-		{title: "被保证人", min: 8, cell: func(m *Model, c store.Claim) common.Cell { return common.Txt(c.Principal) }},
-		{title: "索赔金额(元)", whole: true, width: 14, drop: 2, right: true, cell: func(m *Model, c store.Claim) common.Cell { return common.Txt(common.Money(c.ClaimAmount)) }},
-		{title: "受益人", min: 8, drop: 6, cell: func(m *Model, c store.Claim) common.Cell { return common.Txt(c.Creditor) }},
-		{title: "更新", width: 11, drop: 5, cell: func(m *Model, c store.Claim) common.Cell {
+		{title: "保函编号", whole: true, width: 14, drop: 3, cell: func(pc *program.Context, c store.Claim) common.Cell { return common.Txt(c.GuaranteeNo) }},
+		{title: "被保证人", min: 8, cell: func(pc *program.Context, c store.Claim) common.Cell { return common.Txt(c.Principal) }},
+		{title: "索赔金额(元)", whole: true, width: 14, drop: 2, right: true, cell: func(pc *program.Context, c store.Claim) common.Cell { return common.Txt(common.Money(c.ClaimAmount)) }},
+		{title: "受益人", min: 8, drop: 6, cell: func(pc *program.Context, c store.Claim) common.Cell { return common.Txt(c.Creditor) }},
+		{title: "更新", width: 11, drop: 5, cell: func(pc *program.Context, c store.Claim) common.Cell {
 			return common.Txt(common.Clock(c.UpdatedAt, common.LayoutShort))
 		}},
 	}
@@ -274,9 +279,11 @@ func newLogPane() *tablePane[store.Event] {
 	}
 	t.sel = common.EventSel
 	t.cols = []column[store.Event]{
-		{title: "时间", width: 14, cell: func(m *Model, e store.Event) common.Cell { return common.Txt(common.Clock(e.At, common.LayoutLog)) }},
-		{title: "方向", width: 4, cell: func(m *Model, e store.Event) common.Cell { return common.Txt(common.Direction(e.Direction)) }},
-		{title: "方法", width: 18, cell: func(m *Model, e store.Event) common.Cell {
+		{title: "时间", width: 14, cell: func(pc *program.Context, e store.Event) common.Cell {
+			return common.Txt(common.Clock(e.At, common.LayoutLog))
+		}},
+		{title: "方向", width: 4, cell: func(pc *program.Context, e store.Event) common.Cell { return common.Txt(common.Direction(e.Direction)) }},
+		{title: "方法", width: 18, cell: func(pc *program.Context, e store.Event) common.Cell {
 			c := common.Txt(common.MethodName(e.Method, e.Direction))
 			switch e.Kind {
 			case store.KindFlag:
@@ -286,8 +293,8 @@ func newLogPane() *tablePane[store.Event] {
 			}
 			return c
 		}},
-		{title: "编号", whole: true, width: 12, drop: 3, cell: func(m *Model, e store.Event) common.Cell { return common.Txt(e.Ref) }},
-		{title: "状态", width: 5, right: true, cell: func(m *Model, e store.Event) common.Cell {
+		{title: "编号", whole: true, width: 12, drop: 3, cell: func(pc *program.Context, e store.Event) common.Cell { return common.Txt(e.Ref) }},
+		{title: "状态", width: 5, right: true, cell: func(pc *program.Context, e store.Event) common.Cell {
 			if e.Status == 0 {
 				return common.Txt("")
 			}
@@ -296,13 +303,13 @@ func newLogPane() *tablePane[store.Event] {
 			}
 			return common.Txt(strconv.Itoa(e.Status))
 		}},
-		{title: "耗时", width: 7, drop: 4, right: true, cell: func(m *Model, e store.Event) common.Cell {
+		{title: "耗时", width: 7, drop: 4, right: true, cell: func(pc *program.Context, e store.Event) common.Cell {
 			if e.LatencyMS == 0 && e.Direction != store.DirOut {
 				return common.Txt("")
 			}
 			return common.Txt(fmt.Sprintf("%dms", e.LatencyMS))
 		}},
-		{title: "摘要", min: 16, drop: 2, cell: func(m *Model, e store.Event) common.Cell { return common.Txt(e.Summary) }},
+		{title: "摘要", min: 16, drop: 2, cell: func(pc *program.Context, e store.Event) common.Cell { return common.Txt(e.Summary) }},
 	}
 	return t
 }

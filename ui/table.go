@@ -2,6 +2,7 @@ package ui
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/program"
 	"context"
 	"fmt"
 	"strings"
@@ -36,21 +37,21 @@ type pane interface {
 	id() paneID
 	title() string
 	// load reads the pane afresh (first show, query change).
-	load(m *Model) tea.Cmd
+	load(pc *program.Context) tea.Cmd
 	// refresh reads again what is on screen: the store changed.
-	refresh(m *Model) tea.Cmd
+	refresh(pc *program.Context) tea.Cmd
 	// key handles a key press; handled is false for keys the root handles.
-	key(m *Model, k tea.KeyMsg) (cmd tea.Cmd, handled bool)
+	key(pc *program.Context, k tea.KeyMsg) (cmd tea.Cmd, handled bool)
 	// msg handles a message addressed to the pane.
-	msg(m *Model, msg paneMsg) tea.Cmd
+	msg(pc *program.Context, msg paneMsg) tea.Cmd
 	// resize tells the pane the size of its area (on every window size).
 	resize(w, h int)
-	view(m *Model, w, h int) string
+	view(pc *program.Context, w, h int) string
 	// selection is the record under the cursor (nil if none).
 	selection() *common.Selection
 	// typing tells whether a text field has the keys (search).
 	typing() bool
-	helpKeys(m *Model) []key.Binding
+	helpKeys(pc *program.Context) []key.Binding
 }
 
 // column is one column of a table pane.
@@ -66,7 +67,7 @@ type column[T any] struct {
 	// the widest value on screen, and narrow screens drop other columns
 	// first.
 	whole bool
-	cell  func(m *Model, r T) common.Cell
+	cell  func(pc *program.Context, r T) common.Cell
 }
 
 // layout chooses the columns that fit w cells (after the 2-cell mark) and
@@ -136,7 +137,7 @@ func layout[T any](cols []column[T], w int) (idx []int, widths []int) {
 
 // widened is the columns with each whole column as wide as its widest
 // value among the rows on screen.
-func (t *tablePane[T]) widened(m *Model) []column[T] {
+func (t *tablePane[T]) widened(pc *program.Context) []column[T] {
 	cols := append([]column[T]{}, t.cols...)
 	n := t.pg.bound()
 	for ci := range cols {
@@ -146,7 +147,7 @@ func (t *tablePane[T]) widened(m *Model) []column[T] {
 		}
 		for i := t.pg.top; i < t.pg.top+t.rowsH && i < n; i++ {
 			if r, ok := t.pg.at(i); ok {
-				c.width = max(c.width, common.TextWidth(c.cell(m, r).Text))
+				c.width = max(c.width, common.TextWidth(c.cell(pc, r).Text))
 			}
 		}
 	}
@@ -174,9 +175,9 @@ type tablePane[T any] struct {
 	count func(ctx context.Context, db *store.Store, q listQuery) (int, error) // nil: not counted
 	sel   func(r T) *common.Selection
 	// isNew marks a row as newly arrived.
-	isNew func(m *Model, r T) bool
+	isNew func(pc *program.Context, r T) bool
 	// alert marks a row red ('!' in front) and says why ("" none).
-	alert func(m *Model, r T) string
+	alert func(pc *program.Context, r T) string
 	// ledgerOf reads the pane's ledger through its query (nil: no export).
 	ledgerOf func(ctx context.Context, db *store.Store, q listQuery) (*platform.Ledger, error)
 	empty    string
@@ -223,22 +224,22 @@ func (t *tablePane[T]) selection() *common.Selection {
 	return nil
 }
 
-func (t *tablePane[T]) load(m *Model) tea.Cmd {
+func (t *tablePane[T]) load(pc *program.Context) tea.Cmd {
 	t.pg.reset()
-	return tea.Batch(t.countCmd(m), t.windowCmd(m, true))
+	return tea.Batch(t.countCmd(pc), t.windowCmd(pc, true))
 }
 
-func (t *tablePane[T]) refresh(m *Model) tea.Cmd {
+func (t *tablePane[T]) refresh(pc *program.Context) tea.Cmd {
 	t.pg.invalidate()
-	return tea.Batch(t.countCmd(m), t.windowCmd(m, true))
+	return tea.Batch(t.countCmd(pc), t.windowCmd(pc, true))
 }
 
-func (t *tablePane[T]) countCmd(m *Model) tea.Cmd {
+func (t *tablePane[T]) countCmd(pc *program.Context) tea.Cmd {
 	if t.count == nil {
 		t.pg.counted = t.pg.gen
 		return nil
 	}
-	q, gen, ctx, pid, db := t.q, t.pg.gen, m.pc.Ctx, t.pid, m.pc.Store
+	q, gen, ctx, pid, db := t.q, t.pg.gen, pc.Ctx, t.pid, pc.Store
 	count := t.count
 	return func() tea.Msg {
 		n, err := count(ctx, db, q)
@@ -248,7 +249,7 @@ func (t *tablePane[T]) countCmd(m *Model) tea.Cmd {
 
 // windowCmd reads the rows the screen needs; force re-reads them even if
 // they are held.
-func (t *tablePane[T]) windowCmd(m *Model, force bool) tea.Cmd {
+func (t *tablePane[T]) windowCmd(pc *program.Context, force bool) tea.Cmd {
 	a, b, ok := t.pg.need(t.rowsH)
 	if !ok && !force {
 		return nil
@@ -257,42 +258,42 @@ func (t *tablePane[T]) windowCmd(m *Model, force bool) tea.Cmd {
 		mg := margin(t.rowsH)
 		a, b = max(0, t.pg.top-mg), t.pg.top+t.rowsH+mg
 	}
-	return t.pg.load(m.pc.Ctx, t.pid, t.fetch(m.pc.Store, t.q), a, b)
+	return t.pg.load(pc.Ctx, t.pid, t.fetch(pc.Store, t.q), a, b)
 }
 
-func (t *tablePane[T]) msg(m *Model, msg paneMsg) tea.Cmd {
+func (t *tablePane[T]) msg(pc *program.Context, msg paneMsg) tea.Cmd {
 	switch msg := msg.(type) {
 	case windowMsg[T]:
 		if t.pg.apply(msg, t.rowsH) {
 			if msg.err != nil {
-				m.pc.Errorf("读取%s失败：%v", t.name, msg.err)
+				pc.Errorf("读取%s失败：%v", t.name, msg.err)
 				return nil
 			}
 			if t.toEnd && t.pg.end >= 0 {
 				t.toEnd = false
 				t.pg.moveTo(t.pg.end-1, t.rowsH)
 			}
-			return t.windowCmd(m, false)
+			return t.windowCmd(pc, false)
 		}
 	case countMsg:
 		if t.pg.applyCount(msg, t.rowsH) {
 			if msg.err != nil {
-				m.pc.Errorf("读取%s失败：%v", t.name, msg.err)
+				pc.Errorf("读取%s失败：%v", t.name, msg.err)
 				return nil
 			}
-			return t.windowCmd(m, false)
+			return t.windowCmd(pc, false)
 		}
 	case filterTickMsg:
 		if msg.seq == t.filterSeq && strings.TrimSpace(t.filter.Value()) != t.q.filter {
 			t.q.filter = strings.TrimSpace(t.filter.Value())
-			return t.load(m)
+			return t.load(pc)
 		}
 	}
 	return nil
 }
 
-func (t *tablePane[T]) key(m *Model, k tea.KeyMsg) (tea.Cmd, bool) {
-	km := m.pc.Keys
+func (t *tablePane[T]) key(pc *program.Context, k tea.KeyMsg) (tea.Cmd, bool) {
+	km := pc.Keys
 	if t.filtering {
 		switch k.String() {
 		case "enter", "esc":
@@ -300,7 +301,7 @@ func (t *tablePane[T]) key(m *Model, k tea.KeyMsg) (tea.Cmd, bool) {
 			t.filter.Blur()
 			if v := strings.TrimSpace(t.filter.Value()); v != t.q.filter {
 				t.q.filter = v
-				return t.load(m), true
+				return t.load(pc), true
 			}
 			return nil, true
 		}
@@ -310,7 +311,7 @@ func (t *tablePane[T]) key(m *Model, k tea.KeyMsg) (tea.Cmd, bool) {
 		if t.filter.Value() != before {
 			t.filterSeq++
 			seq, pid := t.filterSeq, t.pid
-			return tea.Batch(cmd, m.pc.Tick(filterDelay, func(time.Time) tea.Msg { return filterTickMsg{pid, seq} })), true
+			return tea.Batch(cmd, pc.Tick(filterDelay, func(time.Time) tea.Msg { return filterTickMsg{pid, seq} })), true
 		}
 		return cmd, true
 	}
@@ -331,7 +332,7 @@ func (t *tablePane[T]) key(m *Model, k tea.KeyMsg) (tea.Cmd, bool) {
 			// Length unknown: walk to the end first.
 			const far = 1 << 30
 			t.toEnd = true
-			return t.pg.load(m.pc.Ctx, t.pid, t.fetch(m.pc.Store, t.q), far, far+1), true
+			return t.pg.load(pc.Ctx, t.pid, t.fetch(pc.Store, t.q), far, far+1), true
 		}
 		t.pg.moveTo(t.pg.bound()-1, h)
 	case key.Matches(k, km.Filter):
@@ -340,37 +341,37 @@ func (t *tablePane[T]) key(m *Model, k tea.KeyMsg) (tea.Cmd, bool) {
 		return t.filter.Focus(), true
 	case key.Matches(k, km.QuickView):
 		if len(t.views) < 2 {
-			m.pc.Info("%s没有其他范围", t.name)
+			pc.Info("%s没有其他范围", t.name)
 			return nil, true
 		}
 		t.q.view = (t.q.view + 1) % len(t.views)
-		m.pc.Info("%s：%s", t.name, t.views[t.q.view])
-		return t.load(m), true
+		pc.Info("%s：%s", t.name, t.views[t.q.view])
+		return t.load(pc), true
 	case key.Matches(k, km.Sort):
 		if len(t.sorts) < 2 {
 			if len(t.sorts) == 1 {
-				m.pc.Info("%s按%s排列", t.name, t.sorts[0])
+				pc.Info("%s按%s排列", t.name, t.sorts[0])
 			}
 			return nil, true
 		}
 		t.q.sort = (t.q.sort + 1) % len(t.sorts)
-		m.pc.Info("%s按%s排列", t.name, t.sorts[t.q.sort])
-		return t.load(m), true
+		pc.Info("%s按%s排列", t.name, t.sorts[t.q.sort])
+		return t.load(pc), true
 	case key.Matches(k, km.Back):
 		if t.q.filter != "" {
 			t.q.filter = ""
 			t.filter.SetValue("")
-			return t.load(m), true
+			return t.load(pc), true
 		}
 		return nil, false
 	default:
 		return nil, false
 	}
-	return t.windowCmd(m, false), true
+	return t.windowCmd(pc, false), true
 }
 
-func (t *tablePane[T]) helpKeys(m *Model) []key.Binding {
-	km := m.pc.Keys
+func (t *tablePane[T]) helpKeys(pc *program.Context) []key.Binding {
+	km := pc.Keys
 	if t.filtering {
 		return []key.Binding{
 			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "完成搜索")),
@@ -427,12 +428,12 @@ func (t *tablePane[T]) resize(w, h int) {
 	t.pg.scroll(t.rowsH)
 }
 
-func (t *tablePane[T]) view(m *Model, w, h int) string {
+func (t *tablePane[T]) view(pc *program.Context, w, h int) string {
 	var b strings.Builder
 	b.WriteString(t.header(w))
 	b.WriteByte('\n')
 
-	idx, widths := layout(t.widened(m), w)
+	idx, widths := layout(t.widened(pc), w)
 	var hdr strings.Builder
 	hdr.WriteString("  ")
 	for j, ci := range idx {
@@ -465,11 +466,11 @@ func (t *tablePane[T]) view(m *Model, w, h int) string {
 			continue
 		}
 		mark := "  "
-		isNew := t.isNew != nil && t.isNew(m, r)
+		isNew := t.isNew != nil && t.isNew(pc, r)
 		if isNew {
 			mark = "* "
 		}
-		alert := t.alert != nil && t.alert(m, r) != ""
+		alert := t.alert != nil && t.alert(pc, r) != ""
 		if alert {
 			mark = "!" + mark[:1] // "! " alert, "!*" alert and new
 		}
@@ -483,7 +484,7 @@ func (t *tablePane[T]) view(m *Model, w, h int) string {
 				line.WriteByte(' ')
 			}
 			c := t.cols[ci]
-			cl := c.cell(m, r)
+			cl := c.cell(pc, r)
 			s := common.Fit(cl.Text, widths[j])
 			if c.right {
 				s = common.FitRight(cl.Text, widths[j])
