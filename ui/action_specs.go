@@ -2,6 +2,7 @@ package ui
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/components/pane"
 	"context"
 	"errors"
 	"fmt"
@@ -124,9 +125,9 @@ func (m *Model) recordKey(k tea.KeyMsg, s *common.Selection, from *detailView) t
 
 // afterAction reads again what an action may have changed.
 func (m *Model) afterAction() tea.Cmd {
-	cmds := []tea.Cmd{m.panes[m.active].refresh(m.pc), m.statusRead()}
-	if m.active != int(paneTodo) {
-		cmds = append(cmds, m.pending.refresh(m.pc))
+	cmds := []tea.Cmd{m.panes[m.active].Refresh(m.pc), m.statusRead()}
+	if m.active != int(pane.IDTodo) {
+		cmds = append(cmds, m.pending.Refresh(m.pc))
 	}
 	for _, o := range m.stack {
 		if d, ok := o.(*detailView); ok {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/components/pane"
 	"context"
 	"fmt"
 	"os"
@@ -168,7 +169,7 @@ func BenchmarkScrollKey100k(b *testing.B) {
 	db := bigFixture(b)
 	m, _ := firstFrame(db, 120, 36)
 	m.Update(keyMsg("2"))
-	runSync(m, m.panes[m.active].refresh(m.pc))
+	runSync(m, m.panes[m.active].Refresh(m.pc))
 	down, pgdn := keyMsg("down"), keyMsg("pgdown")
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -182,20 +183,20 @@ func BenchmarkScrollKey100k(b *testing.B) {
 		_ = m.View()
 	}
 	b.StopTimer()
-	t := m.panes[paneOrders].(*tablePane[store.Order])
-	if _, ok := t.pg.selected(); !ok {
-		b.Fatalf("selected row %d not loaded", t.pg.sel)
+	t := m.panes[pane.IDOrders].(*pane.Table[store.Order])
+	if _, ok := t.Selected(); !ok {
+		b.Fatalf("selected row %d not loaded", t.Cursor())
 	}
-	b.ReportMetric(float64(t.pg.sel), "rows-down")
-	b.ReportMetric(float64(len(t.pg.rows)), "rows-held")
+	b.ReportMetric(float64(t.Cursor()), "rows-down")
+	b.ReportMetric(float64(t.Held()), "rows-held")
 	// A jump to the last of the 100 000 rows, once.
 	start := time.Now()
 	_, cmd := m.Update(keyMsg("G"))
 	runSync(m, cmd)
 	_ = m.View()
 	b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "end-jump-ms")
-	if t.pg.sel != benchOrders-1 {
-		b.Fatalf("G selected row %d, want %d", t.pg.sel, benchOrders-1)
+	if t.Cursor() != benchOrders-1 {
+		b.Fatalf("G selected row %d, want %d", t.Cursor(), benchOrders-1)
 	}
 }
 
@@ -203,9 +204,9 @@ func BenchmarkFilterKey100k(b *testing.B) {
 	db := bigFixture(b)
 	m, _ := firstFrame(db, 120, 36)
 	m.Update(keyMsg("2"))
-	runSync(m, m.panes[m.active].refresh(m.pc))
+	runSync(m, m.panes[m.active].Refresh(m.pc))
 	m.Update(keyMsg("/"))
-	t := m.panes[paneOrders].(*tablePane[store.Order])
+	t := m.panes[pane.IDOrders].(*pane.Table[store.Order])
 	typed := []rune("福州永安")
 	var search time.Duration
 	searches := 0
@@ -225,7 +226,7 @@ func BenchmarkFilterKey100k(b *testing.B) {
 			// Typing pauses: the search runs (timed apart).
 			b.StopTimer()
 			s := time.Now()
-			runSync(m, func() tea.Msg { return filterTickMsg{pane: paneOrders, seq: t.filterSeq} })
+			runSync(m, t.SearchPaused)
 			_ = m.View()
 			search += time.Since(s)
 			searches++
@@ -237,12 +238,12 @@ func BenchmarkFilterKey100k(b *testing.B) {
 		b.ReportMetric(float64(search.Microseconds())/1000/float64(searches), "search-ms")
 	}
 	// A search that matches few rows reads the whole table.
-	t.filter.SetValue("19000999")
+	t.Search.SetValue("19000999")
 	s := time.Now()
-	runSync(m, func() tea.Msg { return filterTickMsg{pane: paneOrders, seq: t.filterSeq} })
+	runSync(m, t.SearchPaused)
 	_ = m.View()
 	b.ReportMetric(float64(time.Since(s).Microseconds())/1000, "rare-search-ms")
-	if t.pg.bound() != 100 {
-		b.Fatalf("rare search found %d orders, want 100", t.pg.bound())
+	if t.Known() != 100 {
+		b.Fatalf("rare search found %d orders, want 100", t.Known())
 	}
 }

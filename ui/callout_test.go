@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/components/pane"
 	"context"
 	"fmt"
 	"net"
@@ -121,7 +122,7 @@ func TestExportKeyWritesWhatThePaneShows(t *testing.T) {
 	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true, ExportDir: dir}, 120, 36)
 	d.keys("2", "f", "/", "text:福州", "enter")
 	var shown int
-	d.inspect(func(m *Model) { shown = m.panes[m.active].(*tablePane[store.Order]).pg.bound() })
+	d.inspect(func(m *Model) { shown = m.panes[m.active].(*pane.Table[store.Order]).Known() })
 	d.keys("e")
 	d.waitFor("the export", func(m *Model) bool { return strings.HasPrefix(m.pc.Flash.Text, "已导出") })
 	files, err := filepath.Glob(filepath.Join(dir, "订单台账-*.xlsx"))

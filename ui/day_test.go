@@ -64,7 +64,7 @@ func wholeDay(t *testing.T, mean bool) {
 		t.Fatalf("deliver apply_guarantee: %v", err)
 	}
 	d.waitFor("the new order on 待办", func(m *Model) bool {
-		s := m.pending.selection()
+		s := m.pending.Selection()
 		return m.pc.NewRefs[orderNo] && s != nil && s.Key == orderNo && m.pc.Bells >= 1
 	})
 	settled := func(what string) {
@@ -146,7 +146,7 @@ func wholeDay(t *testing.T, mean bool) {
 
 	// 2.5: push the guarantee with a checked PDF.
 	d.waitFor("the order selected again", func(m *Model) bool {
-		s := m.pending.selection()
+		s := m.pending.Selection()
 		return s != nil && s.Key == orderNo && s.Order.OrderStatus == platform.OrderWaitOutGuarantee
 	})
 	d.keys("p", "text:G-DAY-0001", "tab", "text:"+pdf, "enter", "enter", "enter")
@@ -197,7 +197,7 @@ func wholeDay(t *testing.T, mean bool) {
 	}
 	d.keys("4")
 	d.waitFor("the revocation listed", func(m *Model) bool {
-		s := m.panes[m.active].selection()
+		s := m.panes[m.active].Selection()
 		return s != nil && s.Kind == common.KindRevocation && s.Revocation.BlockNumber == o.BlockNumber
 	})
 	d.keys("l")
@@ -246,7 +246,7 @@ func wholeDay(t *testing.T, mean bool) {
 	claimNo := string(claim.ClaimNo)
 	d.keys("5")
 	d.waitFor("the claim listed and rung", func(m *Model) bool {
-		s := m.panes[m.active].selection()
+		s := m.panes[m.active].Selection()
 		return s != nil && s.Key == claimNo && m.pc.NewRefs[claimNo] && m.pc.Bells >= 2
 	})
 	d.keys("a")

@@ -108,7 +108,7 @@ func TestIssueWholeFlow(t *testing.T) {
 		t.Fatalf("deliver apply_guarantee: %v", err)
 	}
 	no := string(order.OrderNo)
-	d.waitFor("the new order on 待办", func(m *Model) bool { s := m.pending.selection(); return s != nil && s.Key == no })
+	d.waitFor("the new order on 待办", func(m *Model) bool { s := m.pending.Selection(); return s != nil && s.Key == no })
 
 	// Its detail shows the files kept, with their SHA-256, once the keeper
 	// has them (the detail is read again when a download ends).
@@ -144,7 +144,7 @@ func TestIssueWholeFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.waitFor("the order in 待出函", func(m *Model) bool {
-		s := m.pending.selection()
+		s := m.pending.Selection()
 		return s != nil && s.Key == no && s.Order.OrderStatus == platform.OrderWaitOutGuarantee
 	})
 	calls41 := sb.CountCalls(platform.MethodGetFileURL)
@@ -260,7 +260,7 @@ func TestDetailFileStates(t *testing.T) {
 	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, 120, 36)
 	d.keys("2", "j", "j")
 	d.waitFor("order 1813037628 selected", func(m *Model) bool {
-		s := m.panes[m.active].selection()
+		s := m.panes[m.active].Selection()
 		return s != nil && s.Key == "1813037628"
 	})
 	d.keys("enter")

@@ -2,11 +2,12 @@ package ui
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/components/orders"
+	"baohan/ui/components/pane"
 	"baohan/ui/program"
 	"context"
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -20,13 +21,6 @@ import (
 // was started, by default). What goes in is platform's (platform.*Ledger);
 // ui/cli/export writes it, as `baohan export` does.
 
-// exporter is a pane that can export what it shows.
-type exporter interface {
-	// ledger reads the pane's ledger (in a command) and says in words
-	// which filter it applied ("" none).
-	ledger(pc *program.Context) (read func(ctx context.Context) (*platform.Ledger, error), filter string)
-}
-
 // exportMsg reports an export.
 type exportMsg struct {
 	path   string
@@ -37,15 +31,15 @@ type exportMsg struct {
 	err    error
 }
 
-func (m *Model) exportPane(p pane) tea.Cmd {
-	ex, ok := p.(exporter)
+func (m *Model) exportPane(p pane.Pane) tea.Cmd {
+	ex, ok := p.(pane.Exporter)
 	if !ok {
-		m.pc.Info("%s不导出台账：请在 订单、保函、撤销、理赔 页签按 e", p.title())
+		m.pc.Info("%s不导出台账：请在 订单、保函、撤销、理赔 页签按 e", p.Title())
 		return nil
 	}
-	read, filter := ex.ledger(m.pc)
+	read, filter := ex.Ledger(m.pc)
 	if read == nil {
-		m.pc.Info("%s不导出台账：请在 订单、保函、撤销、理赔 页签按 e", p.title())
+		m.pc.Info("%s不导出台账：请在 订单、保函、撤销、理赔 页签按 e", p.Title())
 		return nil
 	}
 	dir := m.opt.ExportDir
@@ -85,48 +79,10 @@ func (m *Model) exportDone(msg exportMsg) tea.Cmd {
 	return nil
 }
 
-// filterWords says a pane's range and search in words.
-func filterWords(views []string, q listQuery) string {
-	var parts []string
-	if q.view > 0 && q.view < len(views) {
-		parts = append(parts, "范围 "+views[q.view])
-	}
-	if q.filter != "" {
-		parts = append(parts, "搜索「"+q.filter+"」")
-	}
-	return strings.Join(parts, "，")
-}
-
-func (t *tablePane[T]) ledger(pc *program.Context) (func(ctx context.Context) (*platform.Ledger, error), string) {
-	if t.ledgerOf == nil {
-		return nil, ""
-	}
-	db, q, of := pc.Store, t.q, t.ledgerOf
-	return func(ctx context.Context) (*platform.Ledger, error) { return of(ctx, db, q) }, filterWords(t.views, q)
-}
-
-// The ledgers of the panes: the same store query as the pane's list.
-
-func ordersLedger(ctx context.Context, db *store.Store, q listQuery) (*platform.Ledger, error) {
-	return platform.OrdersLedger(ctx, db, orderQuery(q))
-}
-
-func guaranteesLedger(ctx context.Context, db *store.Store, q listQuery) (*platform.Ledger, error) {
-	return platform.GuaranteesLedger(ctx, db, guaranteeQuery(q))
-}
-
-func revocationsLedger(ctx context.Context, db *store.Store, q listQuery) (*platform.Ledger, error) {
-	return platform.RevocationsLedger(ctx, db, store.RevocationQuery{Filter: q.filter})
-}
-
-func claimsLedger(ctx context.Context, db *store.Store, q listQuery) (*platform.Ledger, error) {
-	return platform.ClaimsLedger(ctx, db, claimQuery(q))
-}
-
 // ledger of 待办: the orders not yet issued it lists.
-func (t *todoPane) ledger(pc *program.Context) (func(ctx context.Context) (*platform.Ledger, error), string) {
+func (t *todoPane) Ledger(pc *program.Context) (func(ctx context.Context) (*platform.Ledger, error), string) {
 	db := pc.Store
 	return func(ctx context.Context) (*platform.Ledger, error) {
-		return platform.OrdersLedger(ctx, db, store.OrderQuery{Status: notIssuedStates()})
+		return platform.OrdersLedger(ctx, db, store.OrderQuery{Status: orders.NotIssuedStates()})
 	}, "待办：未出函订单"
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/components/pane"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -166,9 +167,9 @@ func (m *Model) applyEvents(evs []store.Event) tea.Cmd {
 	if ring {
 		cmds = append(cmds, m.pc.Bell())
 	}
-	cmds = append(cmds, m.panes[m.active].refresh(m.pc), m.statusRead())
-	if m.active != int(paneTodo) {
-		cmds = append(cmds, m.pending.refresh(m.pc))
+	cmds = append(cmds, m.panes[m.active].Refresh(m.pc), m.statusRead())
+	if m.active != int(pane.IDTodo) {
+		cmds = append(cmds, m.pending.Refresh(m.pc))
 	}
 	for _, o := range m.stack {
 		if d, ok := o.(*detailView); ok && (refs[d.asked.Key] || d.asked.Kind == common.KindEvent) {

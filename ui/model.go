@@ -11,6 +11,12 @@ package ui
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/components/claims"
+	"baohan/ui/components/guarantees"
+	logpane "baohan/ui/components/log"
+	"baohan/ui/components/orders"
+	"baohan/ui/components/pane"
+	"baohan/ui/components/revocations"
 	"context"
 	"fmt"
 	"io"
@@ -90,7 +96,7 @@ type Model struct {
 	spin     spinner.Model
 	spinning bool // the spinner's tick is armed
 
-	panes  []pane
+	panes  []pane.Pane
 	active int
 	stack  []overlay // detail views, action forms, help; the last is on top
 
@@ -129,8 +135,8 @@ func newModel(opt Options) *Model {
 	m := &Model{opt: opt, pc: pc, cancel: cancel, spin: sp, files: map[string]dlFile{}}
 	m.cwd, _ = os.Getwd()
 	m.pending = newTodoPane()
-	orders, guarantees, revocations, claims, logp := newOrdersPane(), newGuaranteesPane(), newRevocationsPane(), newClaimsPane(), newLogPane()
-	m.panes = []pane{m.pending, orders, guarantees, revocations, claims, logp}
+	orders, guarantees, revocations, claims, logp := orders.New(), guarantees.New(), revocations.New(), claims.New(), logpane.New()
+	m.panes = []pane.Pane{m.pending, orders, guarantees, revocations, claims, logp}
 	m.resize()
 	return m
 }
@@ -144,7 +150,7 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) initLoads() []tea.Cmd {
 	var cmds []tea.Cmd
 	for _, p := range m.panes {
-		cmds = append(cmds, p.load(m.pc))
+		cmds = append(cmds, p.Load(m.pc))
 	}
 	cmds = append(cmds, m.liveInit(), m.statusRead())
 	return cmds
@@ -156,7 +162,7 @@ func (m *Model) contentHeight() int { return max(m.pc.Height-4, 3) }
 
 func (m *Model) resize() {
 	for _, p := range m.panes {
-		p.resize(m.pc.Width, m.contentHeight())
+		p.Resize(m.pc.Width, m.contentHeight())
 	}
 	for _, o := range m.stack {
 		o.resize(m, m.pc.Width, m.contentHeight())
@@ -226,10 +232,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize()
 		var cmds []tea.Cmd
 		for _, p := range m.panes {
-			if t, ok := p.(interface {
-				windowCmd(*program.Context, bool) tea.Cmd
-			}); ok {
-				cmds = append(cmds, t.windowCmd(m.pc, false))
+			if t, ok := p.(pane.Windowed); ok {
+				cmds = append(cmds, t.WindowCmd(m.pc, false))
 			}
 		}
 		return m, tea.Batch(cmds...)
@@ -243,10 +247,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
-	case paneMsg:
+	case pane.Msg:
 		for _, p := range m.panes {
-			if p.id() == msg.paneID() {
-				return m, p.msg(m.pc, msg)
+			if p.ID() == msg.PaneID() {
+				return m, p.Update(m.pc, msg)
 			}
 		}
 		return m, nil
@@ -334,7 +338,7 @@ func (m *Model) textFocus() bool {
 		}
 		return o.typing()
 	}
-	return m.panes[m.active].typing()
+	return m.panes[m.active].Typing()
 }
 
 func (m *Model) key(k tea.KeyMsg) tea.Cmd {
@@ -386,8 +390,8 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return o.update(m, k)
 	}
 	p := m.panes[m.active]
-	if p.typing() {
-		cmd, _ := p.key(m.pc, k)
+	if p.Typing() {
+		cmd, _ := p.Key(m.pc, k)
 		return cmd
 	}
 	switch {
@@ -401,7 +405,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return m.showPane((m.active + len(m.panes) - 1) % len(m.panes))
 	case key.Matches(k, km.Reload):
 		m.pc.Info("已重新读取")
-		return tea.Batch(p.refresh(m.pc), m.statusRead())
+		return tea.Batch(p.Refresh(m.pc), m.statusRead())
 	}
 	for i, b := range km.Pane {
 		if key.Matches(k, b) {
@@ -411,13 +415,13 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	if key.Matches(k, km.Export) {
 		return m.exportPane(p)
 	}
-	if cmd, ok := p.key(m.pc, k); ok {
+	if cmd, ok := p.Key(m.pc, k); ok {
 		return cmd
 	}
 	if key.Matches(k, km.Reconcile) {
 		return m.reconcile()
 	}
-	sel := p.selection()
+	sel := p.Selection()
 	if key.Matches(k, km.Open) {
 		if sel == nil {
 			return nil
@@ -438,7 +442,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 func (m *Model) showPane(i int) tea.Cmd {
 	m.active = i
 	m.pc.Flash = program.Flash{}
-	return m.panes[i].refresh(m.pc)
+	return m.panes[i].Refresh(m.pc)
 }
 
 func (m *Model) quit() tea.Cmd {
@@ -462,7 +466,7 @@ func (m *Model) View() string {
 	if o := m.top(); o != nil {
 		body = o.view(m, m.pc.Width, ch)
 	} else {
-		body = m.panes[m.active].view(m.pc, m.pc.Width, ch)
+		body = m.panes[m.active].View(m.pc, m.pc.Width, ch)
 	}
 	lines := make([]string, 0, m.pc.Height)
 	lines = append(lines, m.tabsView())
@@ -479,8 +483,8 @@ func (m *Model) View() string {
 func (m *Model) tabsView() string {
 	var b strings.Builder
 	for i, p := range m.panes {
-		label := fmt.Sprintf("%d %s", i+1, p.title())
-		if p.id() == paneTodo {
+		label := fmt.Sprintf("%d %s", i+1, p.Title())
+		if p.ID() == pane.IDTodo {
 			if n := m.pending.count(); n >= 0 {
 				if a := m.pending.alertCount(m.pc); a > 0 {
 					label += fmt.Sprintf("(%d 急%d)", n, a) // 急: orders near their bid deadline
@@ -525,12 +529,12 @@ func (m *Model) helpView() string {
 		b = o.help(m)
 	} else {
 		p := m.panes[m.active]
-		b = p.helpKeys(m.pc)
-		if !p.typing() {
+		b = p.HelpKeys(m.pc)
+		if !p.Typing() {
 			if m.status.fault != nil {
 				b = append([]key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "知道了（故障）"))}, b...)
 			}
-			b = append(b, m.actionKeys(p.selection())...)
+			b = append(b, m.actionKeys(p.Selection())...)
 			b = append(b, m.pc.Keys.NextPane)
 		}
 	}
@@ -580,7 +584,7 @@ func shortHelp(b []key.Binding, w int) string {
 // settled tells whether nothing on screen waits for a read (tests wait for
 // it before comparing a screen).
 func (m *Model) settled() bool {
-	if !m.live.ready || !m.status.tokenRead || m.busyAny() || !m.pending.settled() || m.opening > 0 {
+	if !m.live.ready || !m.status.tokenRead || m.busyAny() || !m.pending.Settled() || m.opening > 0 {
 		return false
 	}
 	for _, r := range []reach{m.status.listener, m.status.public, m.status.external} {
@@ -589,7 +593,7 @@ func (m *Model) settled() bool {
 		}
 	}
 	for _, p := range m.panes {
-		if s, ok := p.(interface{ settled() bool }); ok && !s.settled() {
+		if !p.Settled() {
 			return false
 		}
 	}

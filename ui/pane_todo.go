@@ -2,6 +2,7 @@ package ui
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/components/pane"
 	"baohan/ui/program"
 	"fmt"
 	"strings"
@@ -56,15 +57,15 @@ type pendingMsg struct {
 	err    error
 }
 
-func (pendingMsg) paneID() paneID { return paneTodo }
+func (pendingMsg) PaneID() pane.ID { return pane.IDTodo }
 
 func newTodoPane() *todoPane { return &todoPane{rows: 10, w: 80} }
 
-func (t *todoPane) id() paneID { return paneTodo }
+func (t *todoPane) ID() pane.ID { return pane.IDTodo }
 
-func (t *todoPane) settled() bool { return t.p != nil && t.got == t.gen }
-func (t *todoPane) title() string { return "待办" }
-func (t *todoPane) typing() bool  { return false }
+func (t *todoPane) Settled() bool { return t.p != nil && t.got == t.gen }
+func (t *todoPane) Title() string { return "待办" }
+func (t *todoPane) Typing() bool  { return false }
 
 // count is the number of things waiting (-1 before the first read).
 func (t *todoPane) count() int {
@@ -74,9 +75,9 @@ func (t *todoPane) count() int {
 	return t.p.OrdersTotal + t.p.ReleasesTotal + t.p.ClaimsTotal + t.p.FlaggedTotal + t.p.HeldTotal + len(t.unres)
 }
 
-func (t *todoPane) load(pc *program.Context) tea.Cmd { return t.refresh(pc) }
+func (t *todoPane) Load(pc *program.Context) tea.Cmd { return t.Refresh(pc) }
 
-func (t *todoPane) refresh(pc *program.Context) tea.Cmd {
+func (t *todoPane) Refresh(pc *program.Context) tea.Cmd {
 	t.gen++
 	gen, db, ctx, now := t.gen, pc.Store, pc.Ctx, pc.Now()
 	return func() tea.Msg {
@@ -88,14 +89,14 @@ func (t *todoPane) refresh(pc *program.Context) tea.Cmd {
 	}
 }
 
-func (t *todoPane) msg(pc *program.Context, msg paneMsg) tea.Cmd {
+func (t *todoPane) Update(pc *program.Context, msg pane.Msg) tea.Cmd {
 	if hd, ok := msg.(heldDecidedMsg); ok {
 		if hd.err != nil {
 			pc.Errorf("处理暂存回调失败：%s", common.Clean(hd.err.Error()))
 		} else {
 			pc.Info("暂存回调 #%d：%s", hd.h.ID, heldStateName(hd.h.State))
 		}
-		return t.refresh(pc)
+		return t.Refresh(pc)
 	}
 	pm, ok := msg.(pendingMsg)
 	if !ok || pm.gen != t.gen {
@@ -109,7 +110,7 @@ func (t *todoPane) msg(pc *program.Context, msg paneMsg) tea.Cmd {
 	}
 	var selKey string
 	var selKind common.RecordKind
-	if s := t.selection(); s != nil {
+	if s := t.Selection(); s != nil {
 		selKey, selKind = s.Key, s.Kind
 	}
 	t.p, t.unres, t.faults, t.err = pm.p, pm.unres, pm.faults, nil
@@ -203,14 +204,14 @@ func (t *todoPane) firstSelectable(from int) int {
 	return 0
 }
 
-func (t *todoPane) selection() *common.Selection {
+func (t *todoPane) Selection() *common.Selection {
 	if t.sel >= 0 && t.sel < len(t.items) {
 		return t.items[t.sel].sel
 	}
 	return nil
 }
 
-func (t *todoPane) resize(w, h int) {
+func (t *todoPane) Resize(w, h int) {
 	t.w, t.rows = w, max(h-1, 1)
 	t.scroll()
 }
@@ -256,7 +257,7 @@ func (t *todoPane) step(n int) {
 	}
 }
 
-func (t *todoPane) key(pc *program.Context, k tea.KeyMsg) (tea.Cmd, bool) {
+func (t *todoPane) Key(pc *program.Context, k tea.KeyMsg) (tea.Cmd, bool) {
 	km := pc.Keys
 	if key.Matches(k, km.HeldAccept, km.HeldDismiss) {
 		return t.decideHeld(pc, key.Matches(k, km.HeldAccept)), true
@@ -288,12 +289,12 @@ type heldDecidedMsg struct {
 	err    error
 }
 
-func (heldDecidedMsg) paneID() paneID { return paneTodo }
+func (heldDecidedMsg) PaneID() pane.ID { return pane.IDTodo }
 
 // decideHeld asks for a second press, then accepts or dismisses the held
 // callback under the cursor.
 func (t *todoPane) decideHeld(pc *program.Context, accept bool) tea.Cmd {
-	s := t.selection()
+	s := t.Selection()
 	if s == nil || s.Kind != common.KindHeld {
 		pc.Info("A/D 用于待办中暂存的回调：请先选中一条")
 		return nil
@@ -324,8 +325,8 @@ func (t *todoPane) decideHeld(pc *program.Context, accept bool) tea.Cmd {
 	}
 }
 
-func (t *todoPane) helpKeys(pc *program.Context) []key.Binding {
-	if s := t.selection(); s != nil && s.Kind == common.KindHeld {
+func (t *todoPane) HelpKeys(pc *program.Context) []key.Binding {
+	if s := t.Selection(); s != nil && s.Kind == common.KindHeld {
 		return []key.Binding{pc.Keys.HeldAccept, pc.Keys.HeldDismiss, pc.Keys.Open}
 	}
 	if len(t.unres) > 0 {
@@ -334,7 +335,7 @@ func (t *todoPane) helpKeys(pc *program.Context) []key.Binding {
 	return []key.Binding{pc.Keys.Open}
 }
 
-func (t *todoPane) view(pc *program.Context, w, h int) string {
+func (t *todoPane) View(pc *program.Context, w, h int) string {
 	var b strings.Builder
 	if t.p == nil {
 		if t.err != nil {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/components/pane"
 	"context"
 	"testing"
 
@@ -13,7 +14,7 @@ import (
 func selKey(d *desk) string {
 	var k string
 	d.inspect(func(m *Model) {
-		if s := m.panes[m.active].selection(); s != nil {
+		if s := m.panes[m.active].Selection(); s != nil {
 			k = s.Key
 		}
 	})
@@ -55,8 +56,8 @@ func TestBatchedKeysActAsSeparatePresses(t *testing.T) {
 	var text string
 	var typing bool
 	d.inspect(func(m *Model) {
-		p := m.panes[m.active].(*tablePane[store.Order])
-		text, typing = p.filter.Value(), p.filtering
+		p := m.panes[m.active].(*pane.Table[store.Order])
+		text, typing = p.Search.Value(), p.Typing()
 	})
 	if !typing || text != "福州" {
 		t.Fatalf("/福州 in one message: searching=%v text %q, want the search open with 福州", typing, text)
