@@ -186,7 +186,7 @@ func wholeDay(t *testing.T, mean bool) {
 		var held []store.Held
 		d.waitFor("the held revocation in 待办", func(m *Model) bool {
 			held, _ = db.ListHeld(ctx, store.HeldQuery{State: store.HeldHeld})
-			return len(held) == 1 && m.pending.p != nil && m.pending.p.HeldTotal == 1
+			return len(held) == 1 && m.pending.Pending() != nil && m.pending.Pending().HeldTotal == 1
 		})
 		if v := d.view(); !strings.Contains(v, "暂存的回调") || !strings.Contains(v, "保函撤销（2.8）") {
 			t.Fatalf("the held revocation is not on the screen:\n%s", v)

@@ -550,9 +550,9 @@ func heldDetail(ctx context.Context, db *store.Store, key string) (*common.Selec
 	var b lb
 	b.section("暂存的回调（核对未通过）")
 	b.field("编号", key)
-	b.field("回调", callbackTitle(h.Method)+"  ("+h.Method+")")
+	b.field("回调", platform.CallbackTitle(h.Method)+"  ("+h.Method+")")
 	b.opt("业务编号", h.Ref)
-	b.field("状态", heldStateName(h.State))
+	b.field("状态", platform.HeldStateName(h.State))
 	b.field("原因", h.Reason)
 	b.field("收到时间", common.Clock(h.ReceivedAt, common.LayoutFull))
 	b.field("平台重发", fmt.Sprintf("%d 次（最近 %s）", h.Repeats, common.Clock(h.LastAt, common.LayoutFull)))
@@ -565,8 +565,6 @@ func heldDetail(ctx context.Context, db *store.Store, key string) (*common.Selec
 	b.pre(prettyJSON(h.Plaintext))
 	return common.HeldSel(h), "暂存回调 " + key, b.lines, nil
 }
-
-func heldStateName(s string) string { return platform.HeldStateName(s) }
 
 // ---- 日志 ----
 

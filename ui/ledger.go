@@ -2,9 +2,7 @@ package ui
 
 import (
 	"baohan/ui/common"
-	"baohan/ui/components/orders"
 	"baohan/ui/components/pane"
-	"baohan/ui/program"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -12,7 +10,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"baohan/platform"
-	"baohan/store"
 	"baohan/ui/cli/export"
 )
 
@@ -77,12 +74,4 @@ func (m *Model) exportDone(msg exportMsg) tea.Cmd {
 	m.pc.Info("%s", t)
 	m.pc.Log.Info("exported", "path", msg.path, "rows", msg.rows)
 	return nil
-}
-
-// ledger of 待办: the orders not yet issued it lists.
-func (t *todoPane) Ledger(pc *program.Context) (func(ctx context.Context) (*platform.Ledger, error), string) {
-	db := pc.Store
-	return func(ctx context.Context) (*platform.Ledger, error) {
-		return platform.OrdersLedger(ctx, db, store.OrderQuery{Status: orders.NotIssuedStates()})
-	}, "待办：未出函订单"
 }

@@ -17,6 +17,7 @@ import (
 	"baohan/ui/components/orders"
 	"baohan/ui/components/pane"
 	"baohan/ui/components/revocations"
+	"baohan/ui/components/todo"
 	"context"
 	"fmt"
 	"io"
@@ -106,7 +107,7 @@ type Model struct {
 	quitting bool              // asked to quit while something runs
 	opening  int               // actions whose form waits for a read
 	seq      int               // ids for overlays
-	pending  *todoPane         // the 待办 pane
+	pending  *todo.Pane        // the 待办 pane
 	cwd      string            // where the file picker starts
 	// quitListening asks before q stops the listener inside the desk.
 	quitListening bool
@@ -134,7 +135,7 @@ func newModel(opt Options) *Model {
 	}
 	m := &Model{opt: opt, pc: pc, cancel: cancel, spin: sp, files: map[string]dlFile{}}
 	m.cwd, _ = os.Getwd()
-	m.pending = newTodoPane()
+	m.pending = todo.New()
 	orders, guarantees, revocations, claims, logp := orders.New(), guarantees.New(), revocations.New(), claims.New(), logpane.New()
 	m.panes = []pane.Pane{m.pending, orders, guarantees, revocations, claims, logp}
 	m.resize()
@@ -485,8 +486,8 @@ func (m *Model) tabsView() string {
 	for i, p := range m.panes {
 		label := fmt.Sprintf("%d %s", i+1, p.Title())
 		if p.ID() == pane.IDTodo {
-			if n := m.pending.count(); n >= 0 {
-				if a := m.pending.alertCount(m.pc); a > 0 {
+			if n := m.pending.Count(); n >= 0 {
+				if a := m.pending.AlertCount(m.pc); a > 0 {
 					label += fmt.Sprintf("(%d 急%d)", n, a) // 急: orders near their bid deadline
 				} else {
 					label += fmt.Sprintf("(%d)", n)

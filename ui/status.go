@@ -167,7 +167,7 @@ func (m *Model) statusUpdate(msg tea.Msg) tea.Cmd {
 		if m.pc.Now().Sub(m.status.doctorAt) >= doctorEvery {
 			again = m.doctorRun()
 		}
-		return tea.Batch(m.pending.checkDeadlines(m.pc), m.statusRead(), m.reachChecks(), again, m.pc.Tick(statusEvery, func(time.Time) tea.Msg { return statusTickMsg{} }))
+		return tea.Batch(m.pending.CheckDeadlines(m.pc), m.statusRead(), m.reachChecks(), again, m.pc.Tick(statusEvery, func(time.Time) tea.Msg { return statusTickMsg{} }))
 	}
 	return nil
 }

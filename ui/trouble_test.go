@@ -67,7 +67,9 @@ func TestFaultInStatusBar(t *testing.T) {
 			if _, err := db.AddEvent(context.Background(), faultEvent(ms("09:59"))); err != nil {
 				t.Fatal(err)
 			}
-			d.waitFor("the fault", func(m *Model) bool { return m.status.fault != nil && len(m.pending.faults) == 1 && m.pending.Settled() })
+			d.waitFor("the fault", func(m *Model) bool {
+				return m.status.fault != nil && len(m.pending.Faults()) == 1 && m.pending.Settled()
+			})
 			d.settle()
 			v := d.view()
 			lines := strings.Split(v, "\n")
@@ -177,7 +179,7 @@ func TestReconcileKey(t *testing.T) {
 		t.Fatalf("reconciliation result:\n%s", v)
 	}
 	d.keys("esc")
-	d.waitFor("待办 without the call", func(m *Model) bool { return m.top() == nil && m.pending.Settled() && len(m.pending.unres) == 0 })
+	d.waitFor("待办 without the call", func(m *Model) bool { return m.top() == nil && m.pending.Settled() && len(m.pending.Unresolved()) == 0 })
 	if v := d.view(); strings.Contains(v, "结果未知的调用") {
 		t.Fatalf("still listed:\n%s", v)
 	}

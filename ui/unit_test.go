@@ -63,12 +63,7 @@ func TestLiveFromAnotherProcess(t *testing.T) {
 		if !m.pc.NewRefs["1813777777"] || m.pc.Bells != 3 || m.live.lastCallback == nil || m.live.lastCallback.Ref != "1813777777" {
 			return false
 		}
-		for _, it := range m.pending.items {
-			if it.sel != nil && it.sel.Key == "1813777777" {
-				return true
-			}
-		}
-		return false
+		return m.pending.Lists("1813777777")
 	})
 	v := d.view()
 	if !strings.Contains(v, "!*!剩10小时0分   1813777777") {

@@ -1,9 +1,14 @@
-package ui
+// Package todo is the 待办 pane: what needs the clerk now (platform.Todo),
+// with the deadline alerts of the orders it lists and the decisions on held
+// callbacks.
+package todo
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/components/orders"
 	"baohan/ui/components/pane"
 	"baohan/ui/program"
+	"context"
 	"fmt"
 	"strings"
 
@@ -15,14 +20,14 @@ import (
 	"baohan/store"
 )
 
-// todoPane is 待办: what needs the clerk now. Orders not yet issued, soonest
+// Pane is 待办: what needs the clerk now. Orders not yet issued, soonest
 // bid deadline first with the time left (red under 24 hours); guarantees a
 // revocation asks to release (解保); claims awaiting 受理 or a result; and
 // orders flagged by a callback that did not match what we know. Above them,
 // when there are any: faults the listener recorded in the last 24 hours
 // (故障) and outbound calls whose outcome is unknown (结果未知), which R
 // reconciles.
-type todoPane struct {
+type Pane struct {
 	p      *store.Pending
 	unres  []store.Attempt // calls whose outcome is unknown, oldest first
 	faults []store.Event   // fault events of the last 24 hours, newest first
@@ -59,25 +64,26 @@ type pendingMsg struct {
 
 func (pendingMsg) PaneID() pane.ID { return pane.IDTodo }
 
-func newTodoPane() *todoPane { return &todoPane{rows: 10, w: 80} }
+// New is an empty 待办 pane (Load reads it).
+func New() *Pane { return &Pane{rows: 10, w: 80} }
 
-func (t *todoPane) ID() pane.ID { return pane.IDTodo }
+func (t *Pane) ID() pane.ID { return pane.IDTodo }
 
-func (t *todoPane) Settled() bool { return t.p != nil && t.got == t.gen }
-func (t *todoPane) Title() string { return "待办" }
-func (t *todoPane) Typing() bool  { return false }
+func (t *Pane) Settled() bool { return t.p != nil && t.got == t.gen }
+func (t *Pane) Title() string { return "待办" }
+func (t *Pane) Typing() bool  { return false }
 
-// count is the number of things waiting (-1 before the first read).
-func (t *todoPane) count() int {
+// Count is the number of things waiting (-1 before the first read).
+func (t *Pane) Count() int {
 	if t.p == nil {
 		return -1
 	}
 	return t.p.OrdersTotal + t.p.ReleasesTotal + t.p.ClaimsTotal + t.p.FlaggedTotal + t.p.HeldTotal + len(t.unres)
 }
 
-func (t *todoPane) Load(pc *program.Context) tea.Cmd { return t.Refresh(pc) }
+func (t *Pane) Load(pc *program.Context) tea.Cmd { return t.Refresh(pc) }
 
-func (t *todoPane) Refresh(pc *program.Context) tea.Cmd {
+func (t *Pane) Refresh(pc *program.Context) tea.Cmd {
 	t.gen++
 	gen, db, ctx, now := t.gen, pc.Store, pc.Ctx, pc.Now()
 	return func() tea.Msg {
@@ -89,12 +95,12 @@ func (t *todoPane) Refresh(pc *program.Context) tea.Cmd {
 	}
 }
 
-func (t *todoPane) Update(pc *program.Context, msg pane.Msg) tea.Cmd {
+func (t *Pane) Update(pc *program.Context, msg pane.Msg) tea.Cmd {
 	if hd, ok := msg.(heldDecidedMsg); ok {
 		if hd.err != nil {
 			pc.Errorf("处理暂存回调失败：%s", common.Clean(hd.err.Error()))
 		} else {
-			pc.Info("暂存回调 #%d：%s", hd.h.ID, heldStateName(hd.h.State))
+			pc.Info("暂存回调 #%d：%s", hd.h.ID, platform.HeldStateName(hd.h.State))
 		}
 		return t.Refresh(pc)
 	}
@@ -124,10 +130,10 @@ func (t *todoPane) Update(pc *program.Context, msg pane.Msg) tea.Cmd {
 		}
 	}
 	t.scroll()
-	return t.checkDeadlines(pc)
+	return t.CheckDeadlines(pc)
 }
 
-func (t *todoPane) build(moreFaults bool) {
+func (t *Pane) build(moreFaults bool) {
 	p := t.p
 	var items []todoItem
 	// Faults and unknown outcomes come first, and only when there are any.
@@ -190,7 +196,7 @@ func (t *todoPane) build(moreFaults bool) {
 	t.items = items
 }
 
-func (t *todoPane) firstSelectable(from int) int {
+func (t *Pane) firstSelectable(from int) int {
 	for i := from; i < len(t.items); i++ {
 		if t.items[i].sel != nil {
 			return i
@@ -204,19 +210,19 @@ func (t *todoPane) firstSelectable(from int) int {
 	return 0
 }
 
-func (t *todoPane) Selection() *common.Selection {
+func (t *Pane) Selection() *common.Selection {
 	if t.sel >= 0 && t.sel < len(t.items) {
 		return t.items[t.sel].sel
 	}
 	return nil
 }
 
-func (t *todoPane) Resize(w, h int) {
+func (t *Pane) Resize(w, h int) {
 	t.w, t.rows = w, max(h-1, 1)
 	t.scroll()
 }
 
-func (t *todoPane) scroll() {
+func (t *Pane) scroll() {
 	if t.sel < t.top {
 		t.top = t.sel
 		// Show the section heading above the first entry.
@@ -231,7 +237,7 @@ func (t *todoPane) scroll() {
 }
 
 // step moves the selection n selectable rows (negative: up).
-func (t *todoPane) step(n int) {
+func (t *Pane) step(n int) {
 	i := t.sel
 	for n != 0 {
 		d := 1
@@ -257,7 +263,7 @@ func (t *todoPane) step(n int) {
 	}
 }
 
-func (t *todoPane) Key(pc *program.Context, k tea.KeyMsg) (tea.Cmd, bool) {
+func (t *Pane) Key(pc *program.Context, k tea.KeyMsg) (tea.Cmd, bool) {
 	km := pc.Keys
 	if key.Matches(k, km.HeldAccept, km.HeldDismiss) {
 		return t.decideHeld(pc, key.Matches(k, km.HeldAccept)), true
@@ -293,7 +299,7 @@ func (heldDecidedMsg) PaneID() pane.ID { return pane.IDTodo }
 
 // decideHeld asks for a second press, then accepts or dismisses the held
 // callback under the cursor.
-func (t *todoPane) decideHeld(pc *program.Context, accept bool) tea.Cmd {
+func (t *Pane) decideHeld(pc *program.Context, accept bool) tea.Cmd {
 	s := t.Selection()
 	if s == nil || s.Kind != common.KindHeld {
 		pc.Info("A/D 用于待办中暂存的回调：请先选中一条")
@@ -325,7 +331,7 @@ func (t *todoPane) decideHeld(pc *program.Context, accept bool) tea.Cmd {
 	}
 }
 
-func (t *todoPane) HelpKeys(pc *program.Context) []key.Binding {
+func (t *Pane) HelpKeys(pc *program.Context) []key.Binding {
 	if s := t.Selection(); s != nil && s.Kind == common.KindHeld {
 		return []key.Binding{pc.Keys.HeldAccept, pc.Keys.HeldDismiss, pc.Keys.Open}
 	}
@@ -335,7 +341,7 @@ func (t *todoPane) HelpKeys(pc *program.Context) []key.Binding {
 	return []key.Binding{pc.Keys.Open}
 }
 
-func (t *todoPane) View(pc *program.Context, w, h int) string {
+func (t *Pane) View(pc *program.Context, w, h int) string {
 	var b strings.Builder
 	if t.p == nil {
 		if t.err != nil {
@@ -343,7 +349,7 @@ func (t *todoPane) View(pc *program.Context, w, h int) string {
 		}
 		return common.StyleDim.Render("读取中")
 	}
-	if n := t.count(); n == 0 {
+	if n := t.Count(); n == 0 {
 		b.WriteString(common.StyleOK.Render("没有待办事项"))
 	} else {
 		b.WriteString(common.StyleBold.Render(fmt.Sprintf("待办 %d 项", n)) + common.StyleDim.Render("  现在 "+pc.Now().In(platform.CST).Format("2006-01-02 15:04")+"（北京时间）"))
@@ -366,7 +372,7 @@ func (t *todoPane) View(pc *program.Context, w, h int) string {
 }
 
 // row draws one entry: a mark, then its cells laid out like a table row.
-func (t *todoPane) row(pc *program.Context, it todoItem, selected bool, w int) string {
+func (t *Pane) row(pc *program.Context, it todoItem, selected bool, w int) string {
 	s := it.sel
 	var cells []common.Cell
 	var widths []int
@@ -424,7 +430,7 @@ func (t *todoPane) row(pc *program.Context, it todoItem, selected bool, w int) s
 		h := s.Held
 		add(common.Styled("暂存", common.StyleWarn), 4)
 		add(common.Txt(fmt.Sprintf("#%d", h.ID)), 4)
-		add(common.Txt(callbackTitle(h.Method)), 16)
+		add(common.Txt(platform.CallbackTitle(h.Method)), 16)
 		add(common.Txt(h.Ref), 14)
 		if w >= 100 {
 			add(common.Txt(common.Clock(h.ReceivedAt, common.LayoutShort)), 11)
@@ -456,9 +462,6 @@ func (t *todoPane) row(pc *program.Context, it todoItem, selected bool, w int) s
 	}
 	return mark + line
 }
-
-// callbackTitle names a callback for the clerk, with the manual's section.
-func callbackTitle(method string) string { return platform.CallbackTitle(method) }
 
 // attemptRow draws a call whose outcome is unknown: its state, the call,
 // the record, when it was sent (北京时间) and what is known of it.
@@ -508,9 +511,9 @@ func rowCells(cells []common.Cell, widths []int, w int, selected bool) string {
 	return line.String()
 }
 
-// checkDeadlines rings for each order that crossed a threshold since the
+// CheckDeadlines rings for each order that crossed a threshold since the
 // last check (an order already inside one when the desk starts rings once).
-func (t *todoPane) checkDeadlines(pc *program.Context) tea.Cmd {
+func (t *Pane) CheckDeadlines(pc *program.Context) tea.Cmd {
 	p := t.p
 	if p == nil {
 		return nil
@@ -544,8 +547,8 @@ func (t *todoPane) checkDeadlines(pc *program.Context) tea.Cmd {
 	return pc.Alarm("deadline", msg)
 }
 
-// alertCount is the number of orders in 待办 with a deadline alert now.
-func (t *todoPane) alertCount(pc *program.Context) int {
+// AlertCount is the number of orders in 待办 with a deadline alert now.
+func (t *Pane) AlertCount(pc *program.Context) int {
 	n := 0
 	if p := t.p; p != nil {
 		for _, o := range p.Orders {
@@ -555,4 +558,32 @@ func (t *todoPane) alertCount(pc *program.Context) int {
 		}
 	}
 	return n
+}
+
+// ledger of 待办: the orders not yet issued it lists.
+func (t *Pane) Ledger(pc *program.Context) (func(ctx context.Context) (*platform.Ledger, error), string) {
+	db := pc.Store
+	return func(ctx context.Context) (*platform.Ledger, error) {
+		return platform.OrdersLedger(ctx, db, store.OrderQuery{Status: orders.NotIssuedStates()})
+	}, "待办：未出函订单"
+}
+
+// Pending is what the last read found (nil before the first).
+func (t *Pane) Pending() *store.Pending { return t.p }
+
+// Faults are the fault events listed; Unresolved the calls whose outcome
+// is unknown.
+func (t *Pane) Faults() []store.Event { return t.faults }
+
+// Unresolved are the calls whose outcome is unknown, oldest first.
+func (t *Pane) Unresolved() []store.Attempt { return t.unres }
+
+// Lists tells whether a selectable entry for the record key is listed.
+func (t *Pane) Lists(key string) bool {
+	for _, it := range t.items {
+		if it.sel != nil && it.sel.Key == key {
+			return true
+		}
+	}
+	return false
 }
