@@ -125,7 +125,7 @@ func (m *Model) recordKey(k tea.KeyMsg, s *common.Selection, from *detailView) t
 
 // afterAction reads again what an action may have changed.
 func (m *Model) afterAction() tea.Cmd {
-	cmds := []tea.Cmd{m.panes[m.active].Refresh(m.pc), m.statusRead()}
+	cmds := []tea.Cmd{m.panes[m.active].Refresh(m.pc), m.bar.Read(m.pc)}
 	if m.active != int(pane.IDTodo) {
 		cmds = append(cmds, m.pending.Refresh(m.pc))
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"baohan/ui/components/pane"
+	"baohan/ui/components/statusbar"
 	"context"
 	"fmt"
 	"net"
@@ -51,19 +52,19 @@ func TestDeadlineCallsOut(t *testing.T) {
 		t.Fatalf("at 07:00: bells %d alerts %d tab %q, want none (the issued order due at 12:00 never rings)", b, a, tab)
 	}
 	c.set(time.Date(2025, 6, 10, 10, 0, 0, 0, fixedNow.Location()))
-	d.tm.Send(statusTickMsg{})
+	d.tm.Send(statusbar.TickMsg{})
 	d.settle()
 	if b, a, tab := state(); b != 1 || a != 1 || !strings.Contains(tab, "待办(8 急1)") {
 		t.Fatalf("24 h before: bells %d alerts %d tab %q", b, a, tab)
 	}
 	// Another tick inside the same window: no second bell.
-	d.tm.Send(statusTickMsg{})
+	d.tm.Send(statusbar.TickMsg{})
 	d.settle()
 	if b, _, _ := state(); b != 1 {
 		t.Fatalf("a tick inside the same window rang again: %d", b)
 	}
 	c.set(time.Date(2025, 6, 11, 7, 45, 0, 0, fixedNow.Location()))
-	d.tm.Send(statusTickMsg{})
+	d.tm.Send(statusbar.TickMsg{})
 	d.settle()
 	if b, a, _ := state(); b != 2 || a != 1 {
 		t.Fatalf("2 h before: bells %d alerts %d", b, a)
@@ -204,7 +205,9 @@ func TestTakesOverWhenServeStops(t *testing.T) {
 	}
 	srv.Close()
 	d.tm.Send(externalTickMsg{})
-	d.waitFor("the takeover", func(m *Model) bool { return m.opt.ListenerAddr == "127.0.0.1:18080" && m.opt.ExternalListener == "" })
+	d.waitFor("the takeover", func(m *Model) bool {
+		return m.bar.ListenerAddr() == "127.0.0.1:18080" && m.bar.ExternalListener() == ""
+	})
 	mu.Lock()
 	n := calls
 	mu.Unlock()

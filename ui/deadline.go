@@ -9,7 +9,6 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"baohan/listener"
 )
 
 // Deadlines that call out: when an order not yet issued crosses 24 hours
@@ -85,7 +84,7 @@ var errStillRunning = errors.New("the other listener still holds the lock")
 var ErrListenerRunning = errStillRunning
 
 func (m *Model) externalTick() tea.Cmd {
-	if m.opt.ExternalListener == "" {
+	if m.bar.ExternalListener() == "" {
 		return nil
 	}
 	return m.pc.Tick(externalEvery, func(time.Time) tea.Msg { return externalTickMsg{} })
@@ -94,13 +93,10 @@ func (m *Model) externalTick() tea.Cmd {
 func (m *Model) externalUpdate(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case externalTickMsg:
-		if m.pc.Ctx.Err() != nil || m.opt.ExternalListener == "" {
+		if m.pc.Ctx.Err() != nil || m.bar.ExternalListener() == "" {
 			return nil
 		}
-		a, ctx := m.opt.ExternalListener, m.pc.Ctx
-		return tea.Batch(func() tea.Msg {
-			return reachMsg{which: "external", ok: listener.Healthy(ctx, a, 2*time.Second)}
-		}, m.externalTick())
+		return tea.Batch(m.bar.ExternalCheck(m.pc), m.externalTick())
 	case takeoverMsg:
 		m.takingOver = false
 		if msg.err != nil {
@@ -109,14 +105,11 @@ func (m *Model) externalUpdate(msg tea.Msg) tea.Cmd {
 			}
 			return nil
 		}
-		was := m.opt.ExternalListener
-		m.opt.ExternalListener = ""
-		m.opt.ListenerAddr = msg.addr
-		m.status.external = reachUnknown
-		m.status.listener = reachUnknown
+		was := m.bar.ExternalListener()
+		m.bar.TookOver(msg.addr)
 		m.pc.Flash = program.Flash{Text: fmt.Sprintf("baohan serve（%s）已停止：本桌面已接手接收回调，监听 %s", was, msg.addr), Err: true}
 		m.pc.Log.Warn("took over listening", "from", was, "addr", msg.addr)
-		return tea.Batch(m.pc.Bell(), m.reachChecks())
+		return tea.Batch(m.pc.Bell(), m.bar.Checks(m.pc))
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -21,11 +20,11 @@ type doctorMsg struct{ rep *doctor.Report }
 // doctorRun runs opt.Doctor (the checks of `baohan doctor`) off the UI loop.
 func (m *Model) doctorRun() tea.Cmd {
 	run := m.opt.Doctor
-	if run == nil || m.status.doctorRunning {
+	if run == nil || m.doctorRunning {
 		return nil
 	}
-	m.status.doctorRunning = true
-	m.status.doctorAt = m.pc.Now()
+	m.doctorRunning = true
+	m.doctorAt = m.pc.Now()
 	ctx := m.pc.Ctx
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, time.Minute)
@@ -37,38 +36,16 @@ func (m *Model) doctorRun() tea.Cmd {
 // doctorUpdate keeps the report; on the first start with a new config it
 // shows the checks at once.
 func (m *Model) doctorUpdate(msg doctorMsg) tea.Cmd {
-	m.status.doctorRunning = false
+	m.doctorRunning = false
 	if m.pc.Ctx.Err() != nil || msg.rep == nil {
 		return nil
 	}
-	m.status.doctor = msg.rep
-	if m.opt.FirstStart && !m.status.doctorShown {
-		m.status.doctorShown = true
+	m.bar.SetDoctor(msg.rep)
+	if m.opt.FirstStart && !m.doctorShown {
+		m.doctorShown = true
 		return m.push(newDoctorView(m, msg.rep))
 	}
 	return nil
-}
-
-// doctorSeg is the status bar's part for the checks.
-func (m *Model) doctorSeg() (statusSeg, bool) {
-	r := m.status.doctor
-	switch {
-	case m.opt.Doctor == nil:
-		return statusSeg{}, false
-	case r == nil:
-		return statusSeg{long: "设置检查中", short: "检查中", drop: 2}, true
-	case r.OK:
-		return statusSeg{long: "设置检查全部通过", short: "检查通过", drop: 2}, true
-	}
-	first := ""
-	for _, c := range r.Checks {
-		if !c.OK {
-			first = c.Name
-			break
-		}
-	}
-	return statusSeg{long: fmt.Sprintf("设置检查 %d 项未通过（%s，运行 baohan doctor）", r.Failed(), first),
-		short: fmt.Sprintf("检查%d项未过", r.Failed())}, true
 }
 
 // doctorView shows doctor's report: each verdict and the fix.

@@ -140,7 +140,7 @@ func (m *Model) applyEvents(evs []store.Event) tea.Cmd {
 		}
 		refs[e.Ref] = true
 		if e.Kind == store.KindFault {
-			m.status.fault, m.status.faultAt = &e, m.pc.Now()
+			m.bar.SetFault(&e, m.pc.Now())
 			m.pc.Log.Error("fault recorded", "method", e.Method, "ref", e.Ref, "summary", e.Summary)
 			ring = true
 			continue
@@ -167,7 +167,7 @@ func (m *Model) applyEvents(evs []store.Event) tea.Cmd {
 	if ring {
 		cmds = append(cmds, m.pc.Bell())
 	}
-	cmds = append(cmds, m.panes[m.active].Refresh(m.pc), m.statusRead())
+	cmds = append(cmds, m.panes[m.active].Refresh(m.pc), m.bar.Read(m.pc))
 	if m.active != int(pane.IDTodo) {
 		cmds = append(cmds, m.pending.Refresh(m.pc))
 	}

@@ -17,6 +17,7 @@ import (
 	"baohan/ui/components/orders"
 	"baohan/ui/components/pane"
 	"baohan/ui/components/revocations"
+	"baohan/ui/components/statusbar"
 	"baohan/ui/components/todo"
 	"context"
 	"fmt"
@@ -102,7 +103,7 @@ type Model struct {
 	stack  []overlay // detail views, action forms, help; the last is on top
 
 	live     liveState
-	status   statusState
+	bar      *statusbar.Bar
 	files    map[string]dlFile // platform file_id -> downloaded into the store this session
 	quitting bool              // asked to quit while something runs
 	opening  int               // actions whose form waits for a read
@@ -112,6 +113,11 @@ type Model struct {
 	// quitListening asks before q stops the listener inside the desk.
 	quitListening bool
 	takingOver    bool // TakeOver runs
+	// doctor's checks: when they last ran, whether they run now, whether
+	// the report was shown on a first start.
+	doctorAt      time.Time
+	doctorRunning bool
+	doctorShown   bool
 }
 
 // inspectMsg runs a function on the model inside Update (tests use it to
@@ -134,6 +140,8 @@ func newModel(opt Options) *Model {
 		Tick: tea.Tick, Width: 80, Height: 24, NewRefs: map[string]bool{}, DecideHeld: opt.DecideHeld,
 	}
 	m := &Model{opt: opt, pc: pc, cancel: cancel, spin: sp, files: map[string]dlFile{}}
+	m.bar = statusbar.New(statusbar.Options{Sandbox: opt.Sandbox, ListenerAddr: opt.ListenerAddr, ExternalListener: opt.ExternalListener,
+		PublicURL: opt.PublicURL, Client: opt.Client, Doctor: opt.Doctor != nil})
 	m.cwd, _ = os.Getwd()
 	m.pending = todo.New()
 	orders, guarantees, revocations, claims, logp := orders.New(), guarantees.New(), revocations.New(), claims.New(), logpane.New()
@@ -144,7 +152,7 @@ func newModel(opt Options) *Model {
 
 // Init reads every pane and starts the live tail and the status checks.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(append(m.initLoads(), m.statusStart(), m.doctorRun(), m.readNewMarks(), m.externalTick(), m.watchBoard())...)
+	return tea.Batch(append(m.initLoads(), m.bar.Checks(m.pc), m.bar.Tick(m.pc), m.doctorRun(), m.readNewMarks(), m.externalTick(), m.watchBoard())...)
 }
 
 // initLoads are the reads the first full frame needs.
@@ -153,7 +161,7 @@ func (m *Model) initLoads() []tea.Cmd {
 	for _, p := range m.panes {
 		cmds = append(cmds, p.Load(m.pc))
 	}
-	cmds = append(cmds, m.liveInit(), m.statusRead())
+	cmds = append(cmds, m.liveInit(), m.bar.Read(m.pc))
 	return cmds
 }
 
@@ -256,9 +264,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case pollMsg, liveMsg, liveInitMsg:
-		return m, m.liveUpdate(msg)
-	case tokenMsg, reachMsg, statusTickMsg, skewMsg:
-		return m, m.statusUpdate(msg)
+		cmd := m.liveUpdate(msg)
+		m.bar.LastCallback, m.bar.LiveReady = m.live.lastCallback, m.live.ready
+		return m, cmd
+	case statusbar.Msg:
+		if m.bar.Update(m.pc, msg) {
+			return m, m.takeOver()
+		}
+		return m, nil
+	case statusbar.TickMsg:
+		return m, m.statusTick()
 	case doctorMsg:
 		return m, m.doctorUpdate(msg)
 	case externalTickMsg, takeoverMsg:
@@ -406,7 +421,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return m.showPane((m.active + len(m.panes) - 1) % len(m.panes))
 	case key.Matches(k, km.Reload):
 		m.pc.Info("已重新读取")
-		return tea.Batch(p.Refresh(m.pc), m.statusRead())
+		return tea.Batch(p.Refresh(m.pc), m.bar.Read(m.pc))
 	}
 	for i, b := range km.Pane {
 		if key.Matches(k, b) {
@@ -431,8 +446,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	}
 	if key.Matches(k, km.Back) {
 		m.pc.Flash = program.Flash{}
-		if m.status.fault != nil {
-			m.status.fault = nil // acknowledged; it stays listed in 待办
+		if m.bar.AckFault() { // acknowledged; it stays listed in 待办
 			m.pc.Info("故障提示已关闭；近 24 小时的故障仍列在待办中")
 		}
 		return nil
@@ -451,7 +465,7 @@ func (m *Model) quit() tea.Cmd {
 		m.quitting = true
 		return nil
 	}
-	if m.opt.ListenerAddr != "" {
+	if m.bar.ListenerAddr() != "" {
 		m.quitListening = true
 		return nil
 	}
@@ -472,7 +486,7 @@ func (m *Model) View() string {
 	lines := make([]string, 0, m.pc.Height)
 	lines = append(lines, m.tabsView())
 	lines = append(lines, common.FitLines(body, m.pc.Width, ch)...)
-	lines = append(lines, m.flashView(), m.statusView(), m.helpView())
+	lines = append(lines, m.flashView(), m.bar.View(m.pc), m.helpView())
 	for i, l := range lines {
 		if common.StyledWidth(l) > m.pc.Width {
 			lines[i] = common.CutStyled(l, m.pc.Width)
@@ -532,7 +546,7 @@ func (m *Model) helpView() string {
 		p := m.panes[m.active]
 		b = p.HelpKeys(m.pc)
 		if !p.Typing() {
-			if m.status.fault != nil {
+			if m.bar.Fault() != nil {
 				b = append([]key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "知道了（故障）"))}, b...)
 			}
 			b = append(b, m.actionKeys(p.Selection())...)
@@ -585,13 +599,8 @@ func shortHelp(b []key.Binding, w int) string {
 // settled tells whether nothing on screen waits for a read (tests wait for
 // it before comparing a screen).
 func (m *Model) settled() bool {
-	if !m.live.ready || !m.status.tokenRead || m.busyAny() || !m.pending.Settled() || m.opening > 0 {
+	if !m.live.ready || !m.bar.Settled() || m.busyAny() || !m.pending.Settled() || m.opening > 0 {
 		return false
-	}
-	for _, r := range []reach{m.status.listener, m.status.public, m.status.external} {
-		if r == reachChecking {
-			return false
-		}
 	}
 	for _, p := range m.panes {
 		if !p.Settled() {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/components/statusbar"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -68,7 +69,7 @@ func TestFaultInStatusBar(t *testing.T) {
 				t.Fatal(err)
 			}
 			d.waitFor("the fault", func(m *Model) bool {
-				return m.status.fault != nil && len(m.pending.Faults()) == 1 && m.pending.Settled()
+				return m.bar.Fault() != nil && len(m.pending.Faults()) == 1 && m.pending.Settled()
 			})
 			d.settle()
 			v := d.view()
@@ -79,8 +80,8 @@ func TestFaultInStatusBar(t *testing.T) {
 			golden.RequireEqual(t, []byte(v))
 			d.keys("esc")
 			d.inspect(func(m *Model) {
-				if m.status.fault != nil || m.pc.Bells != 2 { // the fault, and the fixture's order inside 24 hours of its deadline
-					t.Errorf("after esc: fault %v, bells %d", m.status.fault, m.pc.Bells)
+				if m.bar.Fault() != nil || m.pc.Bells != 2 { // the fault, and the fixture's order inside 24 hours of its deadline
+					t.Errorf("after esc: fault %v, bells %d", m.bar.Fault(), m.pc.Bells)
 				}
 			})
 			if v := d.view(); strings.Contains(v, " ! 故障") || !strings.Contains(v, "故障（近 24 小时） 1") {
@@ -115,7 +116,7 @@ func TestClockSkewWarning(t *testing.T) {
 		{-7*time.Minute - 20*time.Second, "本机时钟与平台相差约 7 分钟（本机慢）"},
 		{12 * time.Minute, "本机时钟与平台相差约 12 分钟（本机快）"},
 	} {
-		d.tm.Send(skewMsg{skew: c.skew, ok: true})
+		d.tm.Send(statusbar.SkewMsg{Skew: c.skew, OK: true})
 		d.settle()
 		lines := strings.Split(d.view(), "\n")
 		bar := lines[len(lines)-2]
