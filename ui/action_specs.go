@@ -78,29 +78,29 @@ func (m *Model) recordKey(k tea.KeyMsg, s *common.Selection, from *detailView) t
 			m.pc.Info("订单状态通知（n）用于订单：请在订单上使用")
 			return nil
 		}
-		return m.push(newAction(m, m.notifySpec(*s.Order)))
+		return m.pc.Push(newAction(m, m.notifySpec(*s.Order)))
 	case key.Matches(k, km.Push):
 		if s.Kind != common.KindOrder {
 			m.pc.Info("推送电子保函（p）用于订单：请在待出函的订单上使用")
 			return nil
 		}
-		return m.push(newAction(m, m.pushSpec(*s.Order)))
+		return m.pc.Push(newAction(m, m.pushSpec(*s.Order)))
 	case key.Matches(k, km.Cancel):
 		if s.Kind != common.KindOrder {
 			m.pc.Info("订单取消（x）用于订单")
 			return nil
 		}
-		return m.push(newAction(m, m.cancelSpec(*s.Order)))
+		return m.pc.Push(newAction(m, m.cancelSpec(*s.Order)))
 	case key.Matches(k, km.Fetch):
 		switch s.Kind {
 		case common.KindOrder:
-			return m.push(newAction(m, m.fetchOrderSpec(s.Order.OrderNo)))
+			return m.pc.Push(newAction(m, m.fetchOrderSpec(s.Order.OrderNo)))
 		case common.KindClaim:
-			return m.push(newAction(m, m.fetchClaimSpec(*s.Claim)))
+			return m.pc.Push(newAction(m, m.fetchClaimSpec(*s.Claim)))
 		case common.KindGuarantee:
-			return m.push(newAction(m, m.fetchOrderSpec(s.Guarantee.OrderNo)))
+			return m.pc.Push(newAction(m, m.fetchOrderSpec(s.Guarantee.OrderNo)))
 		case common.KindRelease:
-			return m.push(newAction(m, m.fetchOrderSpec(s.Release.OrderNo)))
+			return m.pc.Push(newAction(m, m.fetchOrderSpec(s.Release.OrderNo)))
 		}
 		m.pc.Info("从平台获取（r）用于订单或理赔")
 	case key.Matches(k, km.Release):
@@ -118,7 +118,7 @@ func (m *Model) recordKey(k tea.KeyMsg, s *common.Selection, from *detailView) t
 			m.pc.Info("理赔结果更新（a）用于理赔")
 			return nil
 		}
-		return m.push(newAction(m, m.claimResultSpec(*s.Claim)))
+		return m.pc.Push(newAction(m, m.claimResultSpec(*s.Claim)))
 	}
 	return nil
 }
@@ -129,7 +129,7 @@ func (m *Model) afterAction() tea.Cmd {
 	if m.active != int(pane.IDTodo) {
 		cmds = append(cmds, m.pending.Refresh(m.pc))
 	}
-	for _, o := range m.stack {
+	for _, o := range m.pc.Stack {
 		if d, ok := o.(*detailView); ok {
 			cmds = append(cmds, d.reload(m))
 		}
@@ -471,7 +471,7 @@ func (m *Model) reconcile() tea.Cmd {
 		}
 		return out, nil
 	}}
-	m.stack = append(m.stack, a)
-	a.resize(m, m.pc.Width, m.contentHeight())
+	m.pc.Stack = append(m.pc.Stack, a)
+	a.Resize(m.pc, m.pc.Width, m.pc.ContentHeight())
 	return a.execute(m)
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/program"
 	"context"
 	"errors"
 	"fmt"
@@ -79,6 +80,9 @@ const (
 )
 
 type actionView struct {
+	// root is the desk this overlay acts for (its actions and files are
+	// still the root model's).
+	root   *Model
 	oid    int
 	spec   *actionSpec
 	form   form
@@ -128,26 +132,27 @@ func newAction(m *Model, spec *actionSpec) *actionView {
 	g := common.Glyphs()
 	p := progress.New(progress.WithFillCharacters(g.BarFull, g.BarEmpty), progress.WithSolidFill("12"), progress.WithWidth(40),
 		progress.WithColorProfile(lipgloss.ColorProfile()))
-	a := &actionView{oid: m.nextID(), spec: spec, prog: p}
+	a := &actionView{root: m, oid: m.pc.NextID(), spec: spec, prog: p}
 	a.form.fields = spec.fields
 	return a
 }
 
-func (a *actionView) id() int       { return a.oid }
-func (a *actionView) title() string { return a.spec.title }
-func (a *actionView) busy() bool    { return a.state == statePlanning || a.state == stateRunning }
+func (a *actionView) ID() int       { return a.oid }
+func (a *actionView) Title() string { return a.spec.title }
+func (a *actionView) Busy() bool    { return a.state == statePlanning || a.state == stateRunning }
 
-// typing is always true: in an action, q and ? are the action's (esc leaves).
-func (a *actionView) typing() bool { return true }
+// Typing is always true: in an action, q and ? are the action's (esc leaves).
+func (a *actionView) Typing() bool { return true }
 
-func (a *actionView) init(m *Model) tea.Cmd {
+func (a *actionView) Init(pc *program.Context) tea.Cmd {
+	m := a.root
 	if len(a.form.fields) == 0 {
 		return a.plan(m)
 	}
 	return a.form.start()
 }
 
-func (a *actionView) resize(m *Model, w, h int) {
+func (a *actionView) Resize(pc *program.Context, w, h int) {
 	a.w, a.h = w, h
 	a.prog.Width = min(max(w-20, 10), 60)
 }
@@ -187,7 +192,8 @@ func waitChan(ch chan tea.Msg) tea.Cmd {
 	return func() tea.Msg { return <-ch }
 }
 
-func (a *actionView) update(m *Model, msg tea.Msg) tea.Cmd {
+func (a *actionView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
+	m := a.root
 	switch msg := msg.(type) {
 	case planMsg:
 		if msg.gen != a.gen || a.state != statePlanning {
@@ -214,18 +220,18 @@ func (a *actionView) update(m *Model, msg tea.Msg) tea.Cmd {
 		a.state = stateResult
 		a.res, a.resErr = msg.out, msg.err
 		if msg.err != nil {
-			m.pc.Log.Warn("action failed", "action", a.spec.title, "ref", a.spec.ref, "err", msg.err)
+			pc.Log.Warn("action failed", "action", a.spec.title, "ref", a.spec.ref, "err", msg.err)
 		} else if msg.out != nil {
-			m.pc.Log.Info("action done", "action", a.spec.title, "ref", a.spec.ref, "result", strings.Join(msg.out.lines, "；"))
+			pc.Log.Info("action done", "action", a.spec.title, "ref", a.spec.ref, "result", strings.Join(msg.out.lines, "；"))
 		}
 		a.off = 0
 		if a.spec.done != nil && msg.out != nil {
 			a.spec.done(m, msg.out)
 		}
 		if msg.err != nil {
-			m.pc.Errorf("%s：%s", a.spec.title, errText(msg.err))
+			pc.Errorf("%s：%s", a.spec.title, errText(msg.err))
 		} else if msg.out != nil && len(msg.out.lines) > 0 {
-			m.pc.Info("%s", msg.out.lines[0])
+			pc.Info("%s", msg.out.lines[0])
 		}
 		return m.afterAction()
 	case tea.KeyMsg:
@@ -249,7 +255,7 @@ func (a *actionView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 			if ff, ok := a.form.focused().(*fileField); ok && ff.picking {
 				break
 			}
-			m.pop()
+			m.pc.Pop()
 			return nil
 		}
 		cmd, submit := a.form.key(m, k)
@@ -279,7 +285,7 @@ func (a *actionView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 		case key.Matches(k, km.Deny), key.Matches(k, km.Back):
 			a.armed = false
 			if len(a.form.fields) == 0 {
-				m.pop()
+				m.pc.Pop()
 				return nil
 			}
 			a.state = stateForm
@@ -292,7 +298,7 @@ func (a *actionView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 	case stateResult:
 		switch {
 		case key.Matches(k, km.Back), key.Matches(k, km.Open), k.String() == "q":
-			m.pop()
+			m.pc.Pop()
 			return m.afterAction()
 		default:
 			a.scrollKey(m, k)
@@ -320,8 +326,8 @@ func (a *actionView) scrollKey(m *Model, k tea.KeyMsg) {
 	a.off = max(a.off, 0)
 }
 
-func (a *actionView) help(m *Model) []key.Binding {
-	km := m.pc.Keys
+func (a *actionView) Help(pc *program.Context) []key.Binding {
+	km := pc.Keys
 	switch a.state {
 	case stateForm:
 		b := []key.Binding{km.NextField, km.Submit}
@@ -343,7 +349,8 @@ func (a *actionView) help(m *Model) []key.Binding {
 	return nil
 }
 
-func (a *actionView) view(m *Model, w, h int) string {
+func (a *actionView) View(pc *program.Context, w, h int) string {
+	m := a.root
 	head := common.StyleBold.Render(a.spec.title)
 	if a.spec.ref != "" {
 		head += "  " + common.Clean(a.spec.ref)
@@ -364,7 +371,7 @@ func (a *actionView) view(m *Model, w, h int) string {
 		}
 		return strings.Join(lines, "\n")
 	case statePlanning:
-		lines = append(lines, "", m.spin.View()+" 正在核对（检查订单、文件）……")
+		lines = append(lines, "", pc.Spinner.View()+" 正在核对（检查订单、文件）……")
 		return strings.Join(lines, "\n")
 	case stateConfirm:
 		// The verdict, the SHA-256, the warnings and the prompt stay on
@@ -377,7 +384,7 @@ func (a *actionView) view(m *Model, w, h int) string {
 		if run == "" {
 			run = "正在发送到平台，请稍候……"
 		}
-		lines = append(lines, "", m.spin.View()+" "+run)
+		lines = append(lines, "", pc.Spinner.View()+" "+run)
 		if a.progDone > 0 || a.progTotal > 0 {
 			pct := 0.0
 			txt := fmt.Sprintf("已下载 %s", common.Size(a.progDone))

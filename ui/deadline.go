@@ -8,7 +8,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-
 )
 
 // Deadlines that call out: when an order not yet issued crosses 24 hours

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/program"
 	"fmt"
 	"strings"
 
@@ -18,6 +19,9 @@ import (
 // files: c copies the value, o opens a stored file, d fetches a platform
 // file (4.1). The record's actions work here as in the lists.
 type detailView struct {
+	// root is the desk this overlay acts for (its actions and files are
+	// still the root model's).
+	root    *Model
 	oid     int
 	asked   common.Selection  // what was opened
 	rec     *common.Selection // the record as last read
@@ -73,15 +77,18 @@ type detailMsg struct {
 func (m detailMsg) overlayID() int { return m.oid }
 
 func newDetail(m *Model, s common.Selection) *detailView {
-	return &detailView{oid: m.nextID(), asked: s, head: s.KindName() + " " + s.Key}
+	return &detailView{root: m, oid: m.pc.NextID(), asked: s, head: s.KindName() + " " + s.Key}
 }
 
-func (v *detailView) id() int       { return v.oid }
-func (v *detailView) title() string { return v.head }
-func (v *detailView) typing() bool  { return false }
-func (v *detailView) busy() bool    { return v.loading }
+func (v *detailView) ID() int       { return v.oid }
+func (v *detailView) Title() string { return v.head }
+func (v *detailView) Typing() bool  { return false }
+func (v *detailView) Busy() bool    { return v.loading }
 
-func (v *detailView) init(m *Model) tea.Cmd { return v.reload(m) }
+func (v *detailView) Init(pc *program.Context) tea.Cmd {
+	m := v.root
+	return v.reload(m)
+}
 
 // reload reads the record again.
 func (v *detailView) reload(m *Model) tea.Cmd {
@@ -95,7 +102,7 @@ func (v *detailView) reload(m *Model) tea.Cmd {
 	}
 }
 
-func (v *detailView) resize(m *Model, w, h int) {
+func (v *detailView) Resize(pc *program.Context, w, h int) {
 	v.w, v.h = w, h
 	v.measure()
 }
@@ -261,7 +268,8 @@ func (v *detailView) current() *dline {
 	return nil
 }
 
-func (v *detailView) update(m *Model, msg tea.Msg) tea.Cmd {
+func (v *detailView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
+	m := v.root
 	switch msg := msg.(type) {
 	case detailMsg:
 		if msg.gen != v.gen {
@@ -302,7 +310,7 @@ func (v *detailView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 	km := m.pc.Keys
 	switch {
 	case key.Matches(k, km.Back):
-		m.pop()
+		m.pc.Pop()
 		return nil
 	case key.Matches(k, km.Up):
 		v.step(-1)
@@ -354,8 +362,9 @@ func (v *detailView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-func (v *detailView) help(m *Model) []key.Binding {
-	km := m.pc.Keys
+func (v *detailView) Help(pc *program.Context) []key.Binding {
+	m := v.root
+	km := pc.Keys
 	b := []key.Binding{km.Back, km.Copy}
 	if d := v.current(); d != nil && d.file != nil {
 		if d.file.stored {
@@ -368,14 +377,14 @@ func (v *detailView) help(m *Model) []key.Binding {
 	return append(b, m.actionKeys(v.rec)...)
 }
 
-func (v *detailView) view(m *Model, w, h int) string {
+func (v *detailView) View(pc *program.Context, w, h int) string {
 	var b strings.Builder
 	head := common.StyleBold.Render(common.Clean(v.head))
 	if total := v.totalLines(); total > v.bodyH() {
 		head += common.StyleDim.Render(fmt.Sprintf("  第 %d-%d 行/共 %d 行", v.off+1, min(v.off+v.bodyH(), total), total))
 	}
 	if v.loading {
-		head += " " + m.spin.View()
+		head += " " + pc.Spinner.View()
 	}
 	b.WriteString(head)
 	if v.err != nil {

@@ -23,7 +23,7 @@ func TestDeskFirstStartShowsDoctor(t *testing.T) {
 	db := fixtureStore(t)
 	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), FirstStart: true,
 		Doctor: func(context.Context) *doctor.Report { runs.Add(1); return failingReport() }}, 120, 40)
-	d.waitFor("doctor report", func(m *Model) bool { return m.bar.Doctor() != nil && m.top() != nil })
+	d.waitFor("doctor report", func(m *Model) bool { return m.bar.Doctor() != nil && m.pc.Top() != nil })
 	v := d.view()
 	for _, w := range []string{"首次启动：检查设置", "✗ 公网地址", "修复：检查隧道是否在运行。", "https://bh.example.com/callbacks/claim", "设置检查 1 项未通过（公网地址"} {
 		if !strings.Contains(v, w) {
@@ -31,7 +31,7 @@ func TestDeskFirstStartShowsDoctor(t *testing.T) {
 		}
 	}
 	d.keys("esc")
-	d.waitFor("report closed", func(m *Model) bool { return m.top() == nil })
+	d.waitFor("report closed", func(m *Model) bool { return m.pc.Top() == nil })
 	if v := d.view(); !strings.Contains(v, "设置检查 1 项未通过") || strings.Contains(v, "首次启动") {
 		t.Errorf("after esc:\n%s", v)
 	}

@@ -209,5 +209,5 @@ func (m *Model) startDownload(f fileRef, from *detailView) tea.Cmd {
 			}
 		},
 	}
-	return m.push(newAction(m, spec))
+	return m.pc.Push(newAction(m, spec))
 }

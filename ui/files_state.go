@@ -90,7 +90,7 @@ func (m *Model) watchBoard() tea.Cmd {
 // detail whose file has just come (or failed), and waits for the next change.
 func (m *Model) boardChanged(msg boardMsg) tea.Cmd {
 	cmds := []tea.Cmd{m.watchBoard()}
-	for _, o := range m.stack {
+	for _, o := range m.pc.Stack {
 		d, ok := o.(*detailView)
 		if !ok {
 			continue

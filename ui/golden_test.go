@@ -118,8 +118,8 @@ func TestGoldenResults(t *testing.T) {
 			d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, 80, 24)
 			d.inspect(func(m *Model) {
 				a := newAction(m, &actionSpec{title: "保函解保（2.9）", ref: "撤销 R20250601"})
-				m.stack = append(m.stack, a)
-				a.resize(m, m.pc.Width, m.contentHeight())
+				m.pc.Stack = append(m.pc.Stack, a)
+				a.Resize(m.pc, m.pc.Width, m.pc.ContentHeight())
 				a.state = stateResult
 				set(a)
 			})

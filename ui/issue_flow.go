@@ -2,6 +2,7 @@ package ui
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/program"
 	"errors"
 	"fmt"
 	"io"
@@ -43,6 +44,9 @@ const (
 const sourceTemplate = "template"
 
 type issueView struct {
+	// root is the desk this overlay acts for (its actions and files are
+	// still the root model's).
+	root  *Model
 	oid   int
 	step  issueStep
 	order store.Order
@@ -82,22 +86,22 @@ func (m *Model) issueKey(s *common.Selection) tea.Cmd {
 		m.pc.Info("订单 %s 是%s，只有待出函的订单可以签发电子保函", s.Order.OrderNo, common.OrderState(s.Order.OrderStatus))
 		return nil
 	}
-	return m.push(&issueView{oid: m.nextID(), order: *s.Order})
+	return m.pc.Push(&issueView{root: m, oid: m.pc.NextID(), order: *s.Order})
 }
 
-func (v *issueView) id() int       { return v.oid }
-func (v *issueView) title() string { return "签发电子保函" }
-func (v *issueView) busy() bool {
+func (v *issueView) ID() int       { return v.oid }
+func (v *issueView) Title() string { return "签发电子保函" }
+func (v *issueView) Busy() bool {
 	return v.step == isLoading || v.step == isChecking || v.step == isSigning
 }
 
-// typing: q and ? are text in the flow (esc leaves).
-func (v *issueView) typing() bool { return true }
+// Typing: q and ? are text in the flow (esc leaves).
+func (v *issueView) Typing() bool { return true }
 
-func (v *issueView) resize(m *Model, w, h int) { v.w, v.h = w, h }
+func (v *issueView) Resize(pc *program.Context, w, h int) { v.w, v.h = w, h }
 
-func (v *issueView) init(m *Model) tea.Cmd {
-	db, ctx, oid, no := m.pc.Store, m.pc.Ctx, v.oid, v.order.OrderNo
+func (v *issueView) Init(pc *program.Context) tea.Cmd {
+	db, ctx, oid, no := pc.Store, pc.Ctx, v.oid, v.order.OrderNo
 	return func() tea.Msg {
 		o, err := db.GetOrder(ctx, no) // the panes' rows carry no fields
 		if err != nil {
@@ -238,9 +242,9 @@ func (v *issueView) pushSigned(m *Model) tea.Cmd {
 		if o.failed {
 			return
 		}
-		for i, ov := range m.stack {
-			if ov.id() == oid {
-				m.stack = append(m.stack[:i:i], m.stack[i+1:]...)
+		for i, ov := range m.pc.Stack {
+			if ov.ID() == oid {
+				m.pc.Stack = append(m.pc.Stack[:i:i], m.pc.Stack[i+1:]...)
 				return
 			}
 		}
@@ -248,19 +252,20 @@ func (v *issueView) pushSigned(m *Model) tea.Cmd {
 	spec.fields[0].(*textField).in.SetValue(v.source.values()["guarantee_no"])
 	spec.fields[1].(*fileField).in.SetValue(path)
 	a := newAction(m, spec)
-	m.stack = append(m.stack, a)
-	a.resize(m, m.pc.Width, m.contentHeight())
+	m.pc.Stack = append(m.pc.Stack, a)
+	a.Resize(m.pc, m.pc.Width, m.pc.ContentHeight())
 	return tea.Batch(a.form.start(), a.plan(m))
 }
 
-func (v *issueView) update(m *Model, msg tea.Msg) tea.Cmd {
+func (v *issueView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
+	m := v.root
 	switch msg := msg.(type) {
 	case issueMsg:
 		switch v.step {
 		case isLoading:
 			if msg.err != nil {
-				m.pc.Errorf("读取订单：%s", errText(msg.err))
-				m.pop()
+				pc.Errorf("读取订单：%s", errText(msg.err))
+				pc.Pop()
 				return nil
 			}
 			v.order = *msg.order
@@ -278,16 +283,16 @@ func (v *issueView) update(m *Model, msg tea.Msg) tea.Cmd {
 				v.step, v.err = isCert, msg.refusal
 				if msg.err != nil {
 					v.err = errText(msg.err)
-					m.pc.Log.Warn("issue failed", "order_no", v.order.OrderNo, "err", msg.err)
+					pc.Log.Warn("issue failed", "order_no", v.order.OrderNo, "err", msg.err)
 				}
 				return v.cert.fields[v.cert.cur].focus()
 			}
 			v.res, v.resErr, v.step, v.off = msg.res, msg.err, isSigned, 0
 			if msg.err != nil {
-				m.pc.Errorf("签发的保函未通过检查，不能推送")
+				pc.Errorf("签发的保函未通过检查，不能推送")
 			} else {
-				m.pc.Log.Info("letter issued", "order_no", v.order.OrderNo, "sha256", msg.res.SHA256)
-				m.pc.Info("已签发电子保函 %s 并存入文件库；按 p 推送", v.letter.GuaranteeNo)
+				pc.Log.Info("letter issued", "order_no", v.order.OrderNo, "sha256", msg.res.SHA256)
+				pc.Info("已签发电子保函 %s 并存入文件库；按 p 推送", v.letter.GuaranteeNo)
 			}
 		}
 		return nil
@@ -319,7 +324,7 @@ func (v *issueView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 	switch v.step {
 	case isSource:
 		if k.String() == "esc" && !picking(&v.source) {
-			m.pop()
+			m.pc.Pop()
 			return nil
 		}
 		cmd, submit := v.source.key(m, k)
@@ -354,7 +359,7 @@ func (v *issueView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 		case key.Matches(k, km.Push) && v.resErr == nil:
 			return v.pushSigned(m)
 		case key.Matches(k, km.Back), k.String() == "q":
-			m.pop()
+			m.pc.Pop()
 			return m.afterAction()
 		default:
 			scrollOff(m, k, &v.off, v.h)
@@ -386,8 +391,8 @@ func scrollOff(m *Model, k tea.KeyMsg, off *int, h int) {
 	*off = max(*off, 0)
 }
 
-func (v *issueView) help(m *Model) []key.Binding {
-	km := m.pc.Keys
+func (v *issueView) Help(pc *program.Context) []key.Binding {
+	km := pc.Keys
 	esc := func(what string) key.Binding { return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", what)) }
 	switch v.step {
 	case isSource:
@@ -405,7 +410,8 @@ func (v *issueView) help(m *Model) []key.Binding {
 	return nil
 }
 
-func (v *issueView) view(m *Model, w, h int) string {
+func (v *issueView) View(pc *program.Context, w, h int) string {
+	m := v.root
 	o := v.order
 	steps := []string{"1 来源", "2 核对内容", "3 证书", "4 签名结果", "5 推送"}
 	cur := map[issueStep]int{isLoading: 0, isSource: 0, isChecking: 0, isReview: 1, isCert: 2, isSigning: 2, isSigned: 3}[v.step]
@@ -432,13 +438,13 @@ func (v *issueView) view(m *Model, w, h int) string {
 	}
 	switch v.step {
 	case isLoading:
-		lines = append(lines, "", m.spin.View()+" 正在读取订单……")
+		lines = append(lines, "", pc.Spinner.View()+" 正在读取订单……")
 	case isSource:
 		lines = append(lines, "")
 		lines = append(lines, v.source.lines(m, w)...)
 		lines = append(lines, errLines()...)
 	case isChecking:
-		lines = append(lines, "", m.spin.View()+" 正在按订单生成保函内容……")
+		lines = append(lines, "", pc.Spinner.View()+" 正在按订单生成保函内容……")
 	case isReview:
 		lines = append(lines, "", common.StyleBold.Render(common.Truncate("请核对保函内容（签名后不能再改）：enter 无误，esc 返回修改", w)))
 		var body []string
@@ -464,7 +470,7 @@ func (v *issueView) view(m *Model, w, h int) string {
 		lines = append(lines, v.cert.lines(m, w)...)
 		lines = append(lines, errLines()...)
 	case isSigning:
-		lines = append(lines, "", m.spin.View()+" 正在签名并检查……")
+		lines = append(lines, "", pc.Spinner.View()+" 正在签名并检查……")
 	case isSigned:
 		lines = append(lines, v.signedHead(w)...)
 		lines = append(lines, scrollLines(v.signedBody(w), &v.off, h-len(lines))...)

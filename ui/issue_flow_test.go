@@ -47,9 +47,9 @@ func maskSigned(s string) string {
 // fourth row of 订单) from the firm's template.
 func openIssue(d *desk) {
 	d.keys("2", "j", "j", "j", "i")
-	d.waitFor("the issue flow", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isSource })
+	d.waitFor("the issue flow", func(m *Model) bool { v, ok := m.pc.Top().(*issueView); return ok && v.step == isSource })
 	d.keys("tab", "text:"+letterTemplate, "tab", "text:BH2025-0001", "enter")
-	d.waitFor("the review", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isReview })
+	d.waitFor("the review", func(m *Model) bool { v, ok := m.pc.Top().(*issueView); return ok && v.step == isReview })
 }
 
 // The review step (the facts LetterFor computes, 大写 included) and the
@@ -63,7 +63,7 @@ func TestGoldenIssue(t *testing.T) {
 				openIssue(d)
 				if step == "signed" {
 					d.keys("enter", "text:"+letterCert, "tab", "tab", "tab", "text:"+letterPassword, "enter")
-					d.waitFor("the signed letter", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isSigned })
+					d.waitFor("the signed letter", func(m *Model) bool { v, ok := m.pc.Top().(*issueView); return ok && v.step == isSigned })
 				}
 				golden.RequireEqual(t, []byte(maskSigned(d.final())))
 			})
@@ -115,7 +115,7 @@ func TestIssueWholeFlow(t *testing.T) {
 	d.keys("enter")
 	want := sha256.Sum256(mustFile(t, sb, order.TemplateFileID))
 	d.waitFor("the 签署文件 kept in the detail", func(m *Model) bool {
-		dv, ok := m.top().(*detailView)
+		dv, ok := m.pc.Top().(*detailView)
 		if !ok || dv.loading {
 			return false
 		}
@@ -151,9 +151,9 @@ func TestIssueWholeFlow(t *testing.T) {
 
 	// 签发: the platform's 签署文件 is the first source.
 	d.keys("i")
-	d.waitFor("the source step", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isSource })
+	d.waitFor("the source step", func(m *Model) bool { v, ok := m.pc.Top().(*issueView); return ok && v.step == isSource })
 	d.keys("tab", "tab", "text:BH-DESK-1", "enter")
-	d.waitFor("the review", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isReview })
+	d.waitFor("the review", func(m *Model) bool { v, ok := m.pc.Top().(*issueView); return ok && v.step == isReview })
 	if v := d.view(); !strings.Contains(v, "担保金额（大写）") || !strings.Contains(v, string(order.Creditor)) {
 		t.Fatalf("the review does not show the facts:\n%s", v)
 	}
@@ -163,14 +163,14 @@ func TestIssueWholeFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.keys("enter", "text:"+cert, "tab", "text:"+seal, "tab", "text:"+strings.TrimRight(sb.URL(), "/")+sandbox.TSAPath, "tab", "text:wrong", "enter")
-	d.waitFor("the wrong password refused", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isCert && v.err != "" })
+	d.waitFor("the wrong password refused", func(m *Model) bool { v, ok := m.pc.Top().(*issueView); return ok && v.step == isCert && v.err != "" })
 	if v := d.view(); !strings.Contains(v, "密码不正确") || strings.Contains(v, "wrong") {
 		t.Fatalf("wrong password: screen\n%s", v)
 	}
 	d.keys("text:"+letterPassword, "enter")
 	var letter *platform.IssuedLetter
 	d.waitFor("the signed letter", func(m *Model) bool {
-		v, ok := m.top().(*issueView)
+		v, ok := m.pc.Top().(*issueView)
 		if ok && v.step == isSigned {
 			letter = v.res
 			if v.resErr != nil {
@@ -195,7 +195,7 @@ func TestIssueWholeFlow(t *testing.T) {
 	// Push (2.5) through the push action's confirmation.
 	d.keys("p")
 	d.waitFor("the push confirmation", func(m *Model) bool {
-		a, ok := m.top().(*actionView)
+		a, ok := m.pc.Top().(*actionView)
 		return ok && a.state == stateConfirm && a.prep.report != nil && a.prep.blocked == ""
 	})
 	if v := d.view(); !strings.Contains(v, "guarantee_pdf_hash") || !strings.Contains(v, letter.SHA256) {
@@ -207,15 +207,15 @@ func TestIssueWholeFlow(t *testing.T) {
 	}
 	d.keys("y")
 	d.inspect(func(m *Model) {
-		if a, ok := m.top().(*actionView); ok && a.armed {
+		if a, ok := m.pc.Top().(*actionView); ok && a.armed {
 			t.Logf("push warnings: %v", a.prep.overrides)
 		}
 	})
-	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stateResult })
+	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.pc.Top().(*actionView); return ok && a.state == stateResult })
 	assertNoError(t, d)
 	d.keys("esc")
 	d.inspect(func(m *Model) {
-		if _, ok := m.top().(*issueView); ok {
+		if _, ok := m.pc.Top().(*issueView); ok {
 			t.Error("the issue flow stays open after its letter was pushed")
 		}
 	})
@@ -264,7 +264,7 @@ func TestDetailFileStates(t *testing.T) {
 		return s != nil && s.Key == "1813037628"
 	})
 	d.keys("enter")
-	d.waitFor("the detail", func(m *Model) bool { dv, ok := m.top().(*detailView); return ok && !dv.loading })
+	d.waitFor("the detail", func(m *Model) bool { dv, ok := m.pc.Top().(*detailView); return ok && !dv.loading })
 	if v := d.view(); !strings.Contains(v, "[下载失败，将自动重试") || !strings.Contains(v, "2002") {
 		t.Fatalf("the failed 附件 is not shown:\n%s", v)
 	}

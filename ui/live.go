@@ -171,7 +171,7 @@ func (m *Model) applyEvents(evs []store.Event) tea.Cmd {
 	if m.active != int(pane.IDTodo) {
 		cmds = append(cmds, m.pending.Refresh(m.pc))
 	}
-	for _, o := range m.stack {
+	for _, o := range m.pc.Stack {
 		if d, ok := o.(*detailView); ok && (refs[d.asked.Key] || d.asked.Kind == common.KindEvent) {
 			if d.asked.Kind != common.KindEvent {
 				cmds = append(cmds, d.reload(m))

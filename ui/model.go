@@ -95,19 +95,16 @@ type Model struct {
 	opt      Options
 	pc       *program.Context
 	cancel   context.CancelFunc
-	spin     spinner.Model
 	spinning bool // the spinner's tick is armed
 
 	panes  []pane.Pane
 	active int
-	stack  []overlay // detail views, action forms, help; the last is on top
 
 	live     liveState
 	bar      *statusbar.Bar
 	files    map[string]dlFile // platform file_id -> downloaded into the store this session
 	quitting bool              // asked to quit while something runs
 	opening  int               // actions whose form waits for a read
-	seq      int               // ids for overlays
 	pending  *todo.Pane        // the 待办 pane
 	cwd      string            // where the file picker starts
 	// quitListening asks before q stops the listener inside the desk.
@@ -139,7 +136,8 @@ func newModel(opt Options) *Model {
 		Ctx: ctx, Store: opt.Store, Workflows: opt.Workflows, Keys: keys.Default(), Now: now, Log: log,
 		Tick: tea.Tick, Width: 80, Height: 24, NewRefs: map[string]bool{}, DecideHeld: opt.DecideHeld,
 	}
-	m := &Model{opt: opt, pc: pc, cancel: cancel, spin: sp, files: map[string]dlFile{}}
+	pc.Spinner = sp
+	m := &Model{opt: opt, pc: pc, cancel: cancel, files: map[string]dlFile{}}
 	m.bar = statusbar.New(statusbar.Options{Sandbox: opt.Sandbox, ListenerAddr: opt.ListenerAddr, ExternalListener: opt.ExternalListener,
 		PublicURL: opt.PublicURL, Client: opt.Client, Doctor: opt.Doctor != nil})
 	m.cwd, _ = os.Getwd()
@@ -155,6 +153,15 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(append(m.initLoads(), m.bar.Checks(m.pc), m.bar.Tick(m.pc), m.doctorRun(), m.readNewMarks(), m.externalTick(), m.watchBoard())...)
 }
 
+func (m *Model) resize() {
+	for _, p := range m.panes {
+		p.Resize(m.pc.Width, m.pc.ContentHeight())
+	}
+	for _, o := range m.pc.Stack {
+		o.Resize(m.pc, m.pc.Width, m.pc.ContentHeight())
+	}
+}
+
 // initLoads are the reads the first full frame needs.
 func (m *Model) initLoads() []tea.Cmd {
 	var cmds []tea.Cmd
@@ -165,57 +172,20 @@ func (m *Model) initLoads() []tea.Cmd {
 	return cmds
 }
 
-// contentHeight is the height of the pane area: the screen less the tab
-// line, the message line, the status bar and the help bar.
-func (m *Model) contentHeight() int { return max(m.pc.Height-4, 3) }
-
-func (m *Model) resize() {
-	for _, p := range m.panes {
-		p.Resize(m.pc.Width, m.contentHeight())
-	}
-	for _, o := range m.stack {
-		o.resize(m, m.pc.Width, m.contentHeight())
-	}
-}
-
-func (m *Model) top() overlay {
-	if len(m.stack) == 0 {
-		return nil
-	}
-	return m.stack[len(m.stack)-1]
-}
-
-func (m *Model) push(o overlay) tea.Cmd {
-	m.stack = append(m.stack, o)
-	o.resize(m, m.pc.Width, m.contentHeight())
-	return o.init(m)
-}
-
-func (m *Model) pop() {
-	if len(m.stack) > 0 {
-		m.stack = m.stack[:len(m.stack)-1]
-	}
-}
-
-func (m *Model) nextID() int {
-	m.seq++
-	return m.seq
-}
-
 // spinCmd arms the spinner's tick if something is busy and it is not armed.
 func (m *Model) spinCmd() tea.Cmd {
 	if m.spinning || !m.busyAny() {
 		return nil
 	}
 	m.spinning = true
-	return m.spin.Tick
+	return m.pc.Spinner.Tick
 }
 
 // busyAny tells whether anything on screen waits for a command (the spinner
 // turns while it does).
 func (m *Model) busyAny() bool {
-	for _, o := range m.stack {
-		if o.busy() {
+	for _, o := range m.pc.Stack {
+		if o.Busy() {
 			return true
 		}
 	}
@@ -224,8 +194,8 @@ func (m *Model) busyAny() bool {
 
 // running tells whether a call to the platform is under way.
 func (m *Model) running() bool {
-	for _, o := range m.stack {
-		if a, ok := o.(*actionView); ok && a.busy() {
+	for _, o := range m.pc.Stack {
+		if a, ok := o.(*actionView); ok && a.Busy() {
 			return true
 		}
 	}
@@ -254,7 +224,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
+		m.pc.Spinner, cmd = m.pc.Spinner.Update(msg)
 		return m, cmd
 	case pane.Msg:
 		for _, p := range m.panes {
@@ -289,10 +259,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.pc.NewRefs[r] = true
 		}
 		return m, nil
-	case overlayMsg:
-		for _, o := range m.stack {
-			if o.id() == msg.overlayID() {
-				return m, tea.Batch(o.update(m, msg), m.spinCmd())
+	case program.OverlayMsg:
+		for _, o := range m.pc.Stack {
+			if o.ID() == msg.OverlayID() {
+				return m, tea.Batch(o.Update(m.pc, msg), m.spinCmd())
 			}
 		}
 		return m, nil
@@ -309,12 +279,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.pc.Errorf("%v", msg.err)
 			return m, nil
 		}
-		return m, m.push(newAction(m, msg.spec))
+		return m, m.pc.Push(newAction(m, msg.spec))
 	}
 	// Anything else (a file picker's folder read, a text field's own
 	// messages) belongs to the top overlay.
-	if o := m.top(); o != nil {
-		return m, o.update(m, msg)
+	if o := m.pc.Top(); o != nil {
+		return m, o.Update(m.pc, msg)
 	}
 	return m, nil
 }
@@ -347,12 +317,12 @@ func (m *Model) keyPresses(k tea.KeyMsg) tea.Cmd {
 // textFocus tells whether the keys go to a text input now (a form's text
 // field, a pane's search).
 func (m *Model) textFocus() bool {
-	if o := m.top(); o != nil {
+	if o := m.pc.Top(); o != nil {
 		if a, ok := o.(*actionView); ok {
 			f := a.form.focused()
 			return a.state == stateForm && f != nil && f.typing()
 		}
-		return o.typing()
+		return o.Typing()
 	}
 	return m.panes[m.active].Typing()
 }
@@ -382,13 +352,13 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	if key.Matches(k, km.ForceQuit) {
 		return m.quit()
 	}
-	if o := m.top(); o != nil {
-		if !o.typing() {
+	if o := m.pc.Top(); o != nil {
+		if !o.Typing() {
 			// 1-6 switch panes from a detail view or the help page too
 			// (never from a form: it has the keys).
 			for i, b := range km.Pane {
 				if key.Matches(k, b) && !m.running() {
-					m.stack = m.stack[:0]
+					m.pc.Stack = m.pc.Stack[:0]
 					return m.showPane(i)
 				}
 			}
@@ -397,13 +367,13 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 				return m.quit()
 			case key.Matches(k, km.Help):
 				if _, isHelp := o.(*helpView); isHelp {
-					m.pop()
+					m.pc.Pop()
 					return nil
 				}
-				return m.push(newHelpView(m))
+				return m.pc.Push(newHelpView(m))
 			}
 		}
-		return o.update(m, k)
+		return o.Update(m.pc, k)
 	}
 	p := m.panes[m.active]
 	if p.Typing() {
@@ -414,7 +384,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, km.Quit):
 		return m.quit()
 	case key.Matches(k, km.Help):
-		return m.push(newHelpView(m))
+		return m.pc.Push(newHelpView(m))
 	case key.Matches(k, km.NextPane):
 		return m.showPane((m.active + 1) % len(m.panes))
 	case key.Matches(k, km.PrevPane):
@@ -442,7 +412,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		if sel == nil {
 			return nil
 		}
-		return tea.Batch(m.seen(sel.Key), m.push(newDetail(m, *sel)))
+		return tea.Batch(m.seen(sel.Key), m.pc.Push(newDetail(m, *sel)))
 	}
 	if key.Matches(k, km.Back) {
 		m.pc.Flash = program.Flash{}
@@ -476,10 +446,10 @@ func (m *Model) quit() tea.Cmd {
 // View draws the screen: tabs, the pane or the top overlay, the message
 // line, the status bar and the help bar.
 func (m *Model) View() string {
-	ch := m.contentHeight()
+	ch := m.pc.ContentHeight()
 	var body string
-	if o := m.top(); o != nil {
-		body = o.view(m, m.pc.Width, ch)
+	if o := m.pc.Top(); o != nil {
+		body = o.View(m.pc, m.pc.Width, ch)
 	} else {
 		body = m.panes[m.active].View(m.pc, m.pc.Width, ch)
 	}
@@ -515,8 +485,8 @@ func (m *Model) tabsView() string {
 		}
 		b.WriteByte(' ')
 	}
-	if o := m.top(); o != nil {
-		b.WriteString(common.StyleDim.Render("> " + common.Clean(o.title())))
+	if o := m.pc.Top(); o != nil {
+		b.WriteString(common.StyleDim.Render("> " + common.Clean(o.Title())))
 	}
 	return common.TruncStyled(b.String(), m.pc.Width)
 }
@@ -540,8 +510,8 @@ func (m *Model) flashView() string {
 
 func (m *Model) helpView() string {
 	var b []key.Binding
-	if o := m.top(); o != nil {
-		b = o.help(m)
+	if o := m.pc.Top(); o != nil {
+		b = o.Help(m.pc)
 	} else {
 		p := m.panes[m.active]
 		b = p.HelpKeys(m.pc)

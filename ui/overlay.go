@@ -2,31 +2,13 @@ package ui
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/program"
 	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 )
-
-// overlay is a view over the panes: a record's detail, an action, the help
-// page. Overlays stack; keys go to the top one.
-type overlay interface {
-	id() int
-	title() string
-	init(m *Model) tea.Cmd
-	update(m *Model, msg tea.Msg) tea.Cmd
-	resize(m *Model, w, h int)
-	view(m *Model, w, h int) string
-	help(m *Model) []key.Binding
-	// typing: a text field has the keys (q and ? are text then).
-	typing() bool
-	// busy: waiting for a command (the spinner turns).
-	busy() bool
-}
-
-// overlayMsg is a message addressed to one overlay.
-type overlayMsg interface{ overlayID() int }
 
 // ---- help ----
 
@@ -38,19 +20,22 @@ type helpView struct {
 }
 
 func newHelpView(m *Model) *helpView {
-	return &helpView{oid: m.nextID()}
+	return &helpView{oid: m.pc.NextID()}
 }
 
-func (v *helpView) id() int               { return v.oid }
-func (v *helpView) title() string         { return "全部按键" }
-func (v *helpView) init(m *Model) tea.Cmd { return nil }
-func (v *helpView) typing() bool          { return false }
-func (v *helpView) busy() bool            { return false }
-func (v *helpView) help(m *Model) []key.Binding {
-	return []key.Binding{m.pc.Keys.Back, m.pc.Keys.Up, m.pc.Keys.Down}
+func (v *helpView) ID() int                          { return v.oid }
+func (v *helpView) Title() string                    { return "全部按键" }
+func (v *helpView) Init(pc *program.Context) tea.Cmd { return nil }
+func (v *helpView) Typing() bool                     { return false }
+func (v *helpView) Busy() bool                       { return false }
+func (v *helpView) Help(pc *program.Context) []key.Binding {
+	return []key.Binding{pc.Keys.Back, pc.Keys.Up, pc.Keys.Down}
 }
-func (v *helpView) resize(m *Model, w, h int) { v.h = h; v.lines = helpLines(m, w) }
-func (v *helpView) update(m *Model, msg tea.Msg) tea.Cmd {
+func (v *helpView) Resize(pc *program.Context, w, h int) {
+	v.h = h
+	v.lines = helpLines(pc, w)
+}
+func (v *helpView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return nil
@@ -58,27 +43,27 @@ func (v *helpView) update(m *Model, msg tea.Msg) tea.Cmd {
 	// The last line of a scrolled page says where it is: h-1 lines show.
 	last := max(len(v.lines)-(v.h-1), 0)
 	switch {
-	case key.Matches(k, m.pc.Keys.Back), key.Matches(k, m.pc.Keys.Help):
-		m.pop()
-	case key.Matches(k, m.pc.Keys.Down):
+	case key.Matches(k, pc.Keys.Back), key.Matches(k, pc.Keys.Help):
+		pc.Pop()
+	case key.Matches(k, pc.Keys.Down):
 		v.off = min(v.off+1, last)
-	case key.Matches(k, m.pc.Keys.Up):
+	case key.Matches(k, pc.Keys.Up):
 		v.off = max(v.off-1, 0)
-	case key.Matches(k, m.pc.Keys.PageDown):
+	case key.Matches(k, pc.Keys.PageDown):
 		v.off = min(v.off+v.h-1, last)
-	case key.Matches(k, m.pc.Keys.PageUp):
+	case key.Matches(k, pc.Keys.PageUp):
 		v.off = max(v.off-(v.h-1), 0)
-	case key.Matches(k, m.pc.Keys.Top):
+	case key.Matches(k, pc.Keys.Top):
 		v.off = 0
-	case key.Matches(k, m.pc.Keys.Bottom):
+	case key.Matches(k, pc.Keys.Bottom):
 		v.off = last
 	}
 	return nil
 }
 
-// view shows a screenful of the help from off, with where it is when the
+// View shows a screenful of the help from off, with where it is when the
 // page is taller than the screen (80x24 shows about half).
-func (v *helpView) view(m *Model, w, h int) string {
+func (v *helpView) View(pc *program.Context, w, h int) string {
 	if len(v.lines) <= h {
 		v.off = 0
 		return strings.Join(v.lines, "\n")
@@ -94,8 +79,8 @@ func (v *helpView) view(m *Model, w, h int) string {
 	return strings.Join(out, "\n")
 }
 
-func helpLines(m *Model, w int) []string {
-	km := m.pc.Keys
+func helpLines(pc *program.Context, w int) []string {
+	km := pc.Keys
 	groups := []struct {
 		title string
 		b     []key.Binding

@@ -93,7 +93,7 @@ func TestFourEntersCannotPush(t *testing.T) {
 			d.tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 			d.settle()
 			var state actionState
-			d.inspect(func(m *Model) { state = m.top().(*actionView).state })
+			d.inspect(func(m *Model) { state = m.pc.Top().(*actionView).state })
 			if state != stateConfirm {
 				t.Fatalf("after enters the push is in state %d, want the summary (%d)", state, stateConfirm)
 			}
@@ -115,18 +115,18 @@ func TestPushWarningNeedsSecondConfirmation(t *testing.T) {
 	d.settle()
 	var state actionState
 	var armed bool
-	d.inspect(func(m *Model) { a := m.top().(*actionView); state, armed = a.state, a.armed })
+	d.inspect(func(m *Model) { a := m.pc.Top().(*actionView); state, armed = a.state, a.armed })
 	if state != stateConfirm || !armed {
 		t.Fatalf("after yy: state %d armed %v, want the summary armed for the second confirmation", state, armed)
 	}
 	d.keys("n")
-	d.inspect(func(m *Model) { a := m.top().(*actionView); state, armed = a.state, a.armed })
+	d.inspect(func(m *Model) { a := m.pc.Top().(*actionView); state, armed = a.state, a.armed })
 	if state != stateForm || armed {
 		t.Fatalf("n: state %d armed %v, want back to the form, disarmed", state, armed)
 	}
 	// Y without the first y does nothing.
 	d.keys("enter", "Y")
-	d.inspect(func(m *Model) { a := m.top().(*actionView); state, armed = a.state, a.armed })
+	d.inspect(func(m *Model) { a := m.pc.Top().(*actionView); state, armed = a.state, a.armed })
 	if state != stateConfirm || armed {
 		t.Fatalf("Y before y: state %d armed %v", state, armed)
 	}
@@ -135,7 +135,7 @@ func TestPushWarningNeedsSecondConfirmation(t *testing.T) {
 	d.keys("y")
 	sent := 0
 	d.inspect(func(m *Model) {
-		m.top().(*actionView).prep.run = func(context.Context, func(int64, int64)) (*outcome, error) {
+		m.pc.Top().(*actionView).prep.run = func(context.Context, func(int64, int64)) (*outcome, error) {
 			sent++
 			return &outcome{lines: []string{"保函 G2025010 已推送（测试）"}}, nil
 		}
@@ -143,7 +143,7 @@ func TestPushWarningNeedsSecondConfirmation(t *testing.T) {
 	d.keys("Y")
 	var lifted bool
 	d.inspect(func(m *Model) {
-		a := m.top().(*actionView)
+		a := m.pc.Top().(*actionView)
 		state = a.state
 		lifted = !a.prep.override() // lifted already: a second Override has nothing to do
 	})

@@ -172,7 +172,7 @@ func TestReconcileKey(t *testing.T) {
 	}
 	d.keys("R")
 	d.waitFor("the reconciliation", func(m *Model) bool {
-		a, ok := m.top().(*actionView)
+		a, ok := m.pc.Top().(*actionView)
 		return ok && a.state == stateResult
 	})
 	v := d.view()
@@ -180,7 +180,9 @@ func TestReconcileKey(t *testing.T) {
 		t.Fatalf("reconciliation result:\n%s", v)
 	}
 	d.keys("esc")
-	d.waitFor("待办 without the call", func(m *Model) bool { return m.top() == nil && m.pending.Settled() && len(m.pending.Unresolved()) == 0 })
+	d.waitFor("待办 without the call", func(m *Model) bool {
+		return m.pc.Top() == nil && m.pending.Settled() && len(m.pending.Unresolved()) == 0
+	})
 	if v := d.view(); strings.Contains(v, "结果未知的调用") {
 		t.Fatalf("still listed:\n%s", v)
 	}

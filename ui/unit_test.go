@@ -84,7 +84,7 @@ func TestQuitAsksWhileCalling(t *testing.T) {
 	d.inspect(func(m *Model) {
 		a := newAction(m, &actionSpec{title: "测试"})
 		a.state = stateRunning
-		m.stack = append(m.stack, a)
+		m.pc.Stack = append(m.pc.Stack, a)
 		m.quit()
 	})
 	if v := d.view(); !strings.Contains(v, "确定退出") {
@@ -92,7 +92,7 @@ func TestQuitAsksWhileCalling(t *testing.T) {
 	}
 	d.tm.Send(keyMsg("n"))
 	d.waitFor("back to work", func(m *Model) bool { return !m.quitting })
-	d.inspect(func(m *Model) { m.pop() })
+	d.inspect(func(m *Model) { m.pc.Pop() })
 }
 
 func ExampleModel_View() {
@@ -106,7 +106,7 @@ func TestPushFilePicker(t *testing.T) {
 	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db)}, 120, 36)
 	d.keys("2", "j", "j", "j", "p", "text:G2025011", "tab", "text:testdata/pdf", "ctrl+o")
 	d.waitFor("the picker", func(m *Model) bool {
-		a, ok := m.top().(*actionView)
+		a, ok := m.pc.Top().(*actionView)
 		if !ok {
 			return false
 		}
@@ -118,12 +118,12 @@ func TestPushFilePicker(t *testing.T) {
 	}
 	d.keys("enter")
 	d.waitFor("the path chosen", func(m *Model) bool {
-		a := m.top().(*actionView)
+		a := m.pc.Top().(*actionView)
 		return strings.HasSuffix(a.form.values()["pdf"], "signed.pdf")
 	})
 	d.keys("enter", "enter", "enter")
 	d.waitFor("the confirmation", func(m *Model) bool {
-		a := m.top().(*actionView)
+		a := m.pc.Top().(*actionView)
 		return a.state == stateConfirm && a.prep.report != nil && a.prep.blocked == ""
 	})
 }

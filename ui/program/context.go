@@ -1,7 +1,7 @@
 // Package program is the desk's program context (after gh-dash's
 // ProgramContext): what every component of the desk may use — the store,
 // the workflows, the keys, the clock, the screen size, the message line,
-// the bell and the task starter — handed to each component instead of the
+// the bell, the overlay stack and the task starter — handed to each component instead of the
 // root model. Components read and write it only inside Update; the I/O they
 // need runs in the tea.Cmd that Run makes.
 package program
@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/muesli/termenv"
 
@@ -48,6 +49,13 @@ type Context struct {
 	// DecideHeld accepts or dismisses a held callback; nil: the desk says to
 	// use baohan held accept|dismiss.
 	DecideHeld func(ctx context.Context, id int64, accept bool, note string) (store.Held, error)
+
+	// Stack holds the overlays (detail views, action forms, help); the
+	// last is on top.
+	Stack []Overlay
+	seq   int
+	// Spinner turns while an overlay is busy.
+	Spinner spinner.Model
 }
 
 // Flash is the message line: a note, or an error (drawn red).
