@@ -13,6 +13,7 @@ import (
 	"baohan/ui/common"
 	"baohan/ui/components/claims"
 	"baohan/ui/components/guarantees"
+	"baohan/ui/components/help"
 	logpane "baohan/ui/components/log"
 	"baohan/ui/components/orders"
 	"baohan/ui/components/pane"
@@ -366,11 +367,11 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 			case key.Matches(k, km.Quit):
 				return m.quit()
 			case key.Matches(k, km.Help):
-				if _, isHelp := o.(*helpView); isHelp {
+				if _, isHelp := o.(*help.Page); isHelp {
 					m.pc.Pop()
 					return nil
 				}
-				return m.pc.Push(newHelpView(m))
+				return m.pc.Push(help.New(m.pc))
 			}
 		}
 		return o.Update(m.pc, k)
@@ -384,7 +385,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, km.Quit):
 		return m.quit()
 	case key.Matches(k, km.Help):
-		return m.pc.Push(newHelpView(m))
+		return m.pc.Push(help.New(m.pc))
 	case key.Matches(k, km.NextPane):
 		return m.showPane((m.active + 1) % len(m.panes))
 	case key.Matches(k, km.PrevPane):
@@ -523,47 +524,7 @@ func (m *Model) helpView() string {
 			b = append(b, m.pc.Keys.NextPane)
 		}
 	}
-	// The same key once.
-	seen := map[string]bool{}
-	out := b[:0]
-	for _, k := range b {
-		if h := k.Help().Key; !seen[h] {
-			seen[h] = true
-			out = append(out, k)
-		}
-	}
-	// "? 全部按键  q 退出" always shows, at the right; the rest is cut to fit.
-	tail := shortHelp([]key.Binding{m.pc.Keys.Help, m.pc.Keys.Quit}, m.pc.Width)
-	head := shortHelp(out, m.pc.Width-common.TextWidth(tail)-2)
-	return common.PadStyled(head, m.pc.Width-common.TextWidth(tail)) + tail
-}
-
-// shortHelp is "key desc  key desc ..." cut to w cells, ending with an
-// ellipsis when bindings were left out.
-func shortHelp(b []key.Binding, w int) string {
-	var items []string
-	for _, k := range b {
-		if k.Enabled() {
-			items = append(items, k.Help().Key+" "+k.Help().Desc)
-		}
-	}
-	all := strings.Join(items, "  ")
-	if common.TextWidth(all) <= w {
-		return all
-	}
-	e := "  " + common.Glyphs().Ellipsis
-	var out string
-	for _, it := range items {
-		next := it
-		if out != "" {
-			next = out + "  " + it
-		}
-		if common.TextWidth(next)+common.TextWidth(e) > w {
-			break
-		}
-		out = next
-	}
-	return out + e
+	return help.Bar(m.pc, b)
 }
 
 // settled tells whether nothing on screen waits for a read (tests wait for

@@ -1,41 +1,88 @@
-package ui
+// Package help is the desk's help: the help bar under the status bar (the
+// keys that apply now) and the help page (?) with every key.
+package help
 
 import (
-	"baohan/ui/common"
-	"baohan/ui/program"
 	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"baohan/ui/common"
+	"baohan/ui/program"
 )
 
-// ---- help ----
+// Bar is the help bar: the keys b (each key once), cut to the screen's
+// width, with "? 全部按键  q 退出" always at the right.
+func Bar(pc *program.Context, b []key.Binding) string {
+	seen := map[string]bool{}
+	out := make([]key.Binding, 0, len(b))
+	for _, k := range b {
+		if h := k.Help().Key; !seen[h] {
+			seen[h] = true
+			out = append(out, k)
+		}
+	}
+	tail := shortHelp([]key.Binding{pc.Keys.Help, pc.Keys.Quit}, pc.Width)
+	head := shortHelp(out, pc.Width-common.TextWidth(tail)-2)
+	return common.PadStyled(head, pc.Width-common.TextWidth(tail)) + tail
+}
 
-type helpView struct {
+// shortHelp is "key desc  key desc ..." cut to w cells, ending with an
+// ellipsis when bindings were left out.
+func shortHelp(b []key.Binding, w int) string {
+	var items []string
+	for _, k := range b {
+		if k.Enabled() {
+			items = append(items, k.Help().Key+" "+k.Help().Desc)
+		}
+	}
+	all := strings.Join(items, "  ")
+	if common.TextWidth(all) <= w {
+		return all
+	}
+	e := "  " + common.Glyphs().Ellipsis
+	var out string
+	for _, it := range items {
+		next := it
+		if out != "" {
+			next = out + "  " + it
+		}
+		if common.TextWidth(next)+common.TextWidth(e) > w {
+			break
+		}
+		out = next
+	}
+	return out + e
+}
+
+// Page is the help page: every key, in groups, in as many columns as fit.
+type Page struct {
 	oid   int
 	lines []string
 	off   int
 	h     int
 }
 
-func newHelpView(m *Model) *helpView {
-	return &helpView{oid: m.pc.NextID()}
+// New is the help page (it is pushed on the overlay stack).
+func New(pc *program.Context) *Page {
+	return &Page{oid: pc.NextID()}
 }
 
-func (v *helpView) ID() int                          { return v.oid }
-func (v *helpView) Title() string                    { return "全部按键" }
-func (v *helpView) Init(pc *program.Context) tea.Cmd { return nil }
-func (v *helpView) Typing() bool                     { return false }
-func (v *helpView) Busy() bool                       { return false }
-func (v *helpView) Help(pc *program.Context) []key.Binding {
+func (v *Page) ID() int                          { return v.oid }
+func (v *Page) Title() string                    { return "全部按键" }
+func (v *Page) Init(pc *program.Context) tea.Cmd { return nil }
+func (v *Page) Typing() bool                     { return false }
+func (v *Page) Busy() bool                       { return false }
+func (v *Page) Help(pc *program.Context) []key.Binding {
 	return []key.Binding{pc.Keys.Back, pc.Keys.Up, pc.Keys.Down}
 }
-func (v *helpView) Resize(pc *program.Context, w, h int) {
+func (v *Page) Resize(pc *program.Context, w, h int) {
 	v.h = h
 	v.lines = helpLines(pc, w)
 }
-func (v *helpView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
+func (v *Page) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return nil
@@ -63,7 +110,7 @@ func (v *helpView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 
 // View shows a screenful of the help from off, with where it is when the
 // page is taller than the screen (80x24 shows about half).
-func (v *helpView) View(pc *program.Context, w, h int) string {
+func (v *Page) View(pc *program.Context, w, h int) string {
 	if len(v.lines) <= h {
 		v.off = 0
 		return strings.Join(v.lines, "\n")
