@@ -1,10 +1,10 @@
 package ui
 
 import (
+	"baohan/platform/sandbox/sandboxtest"
 	"baohan/ui/common"
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -43,7 +43,6 @@ func wholeDay(t *testing.T, mean bool) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
 	pdf, err := filepath.Abs(filepath.Join("testdata", "pdf", "signed.pdf"))
 	if err != nil {
 		t.Fatal(err)
@@ -51,8 +50,8 @@ func wholeDay(t *testing.T, mean bool) {
 
 	// The platform, simulated, a config pointing at it, and the
 	// guarantor's side (store, client, workflows, the real listener).
-	env := startDay(t, dir, func(o *sandbox.Options) { o.Mean = mean })
-	sb, db, client, wf, ln, lis := env.sb, env.db, env.client, env.wf, env.ln, env.lis
+	env := startDay(t, func(o *sandbox.Options) { o.Mean = mean })
+	sb, db, client, wf, ln, lis := env.Sandbox, env.Store, env.Client, env.Workflows, env.Listener, env.lis
 
 	d := newDesk(t, Options{Store: db, Workflows: wf, Client: client, ListenerAddr: ln.Addr().String(),
 		Sandbox: true, Now: time.Now}, 120, 36)
@@ -388,59 +387,27 @@ func assertNoError(t *testing.T, d *desk) {
 }
 
 // dayEnv is the platform simulated over loopback and the guarantor's side
-// against it: store, client, workflows and the real listener serving the
-// sandbox's callbacks. Everything stops when the test ends.
+// against it (sandboxtest.New: store, client, workflows) with the real
+// listener serving the sandbox's callbacks. Everything stops when the test
+// ends.
 type dayEnv struct {
-	keys   *sandbox.Keys
-	sb     *sandbox.Server
-	cfg    *platform.Config
-	db     *store.Store
-	client *platform.Client
-	wf     *platform.Workflows
-	lis    *listener.Server
-	ln     net.Listener
+	*sandboxtest.Env
+	lis *listener.Server
 }
 
-func startDay(t *testing.T, dir string, opts ...func(*sandbox.Options)) *dayEnv {
+func startDay(t *testing.T, opts ...func(*sandbox.Options)) *dayEnv {
 	t.Helper()
-	keys, err := sandbox.NewKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt := keys.Options()
-	opt.CallbackBase = "http://" + ln.Addr().String()
+	var so []sandboxtest.Option
 	for _, f := range opts {
-		f(&opt)
+		so = append(so, sandboxtest.WithSandbox(f))
 	}
-	sb := sandbox.New(opt)
-	t.Cleanup(func() { sb.Close() })
-	apiURL, err := sb.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfgPath, err := keys.WriteConfig(dir, apiURL, ln.Addr().String(), sandbox.ConfigExtra{StoreDir: filepath.Join(dir, "data")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := platform.LoadConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(cfg.DataDir(""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	client := platform.NewClient(platform.ClientConfigFrom(cfg), db, nil)
-	wf := platform.NewWorkflows(cfg, client, db)
+	e := sandboxtest.New(t, so...)
+	cfg := e.Config
 	lis := listener.New(listener.Config{
 		APISecret: cfg.Platform.APISecret, PrivateKey: cfg.PrivateKey, Apply: cfg.Apply,
-		PDF: pdfsign.Options{Timeout: 20 * time.Second}, Fetcher: wf,
-	}, db)
+		PDF: pdfsign.Options{Timeout: 20 * time.Second}, Fetcher: e.Workflows,
+	}, e.Store)
+	ln := e.Listener
 	go func() {
 		if err := lis.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			t.Errorf("listener: %v", err)
@@ -451,5 +418,5 @@ func startDay(t *testing.T, dir string, opts ...func(*sandbox.Options)) *dayEnv 
 		defer c()
 		_ = lis.Shutdown(sctx)
 	})
-	return &dayEnv{keys: keys, sb: sb, cfg: cfg, db: db, client: client, wf: wf, lis: lis, ln: ln}
+	return &dayEnv{Env: e, lis: lis}
 }

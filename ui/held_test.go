@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/platform/sandbox/sandboxtest"
 	"context"
 	"net/http/httptest"
 	"strings"
@@ -21,18 +22,16 @@ func TestGoldenHeld(t *testing.T) {
 	for _, sz := range sizes {
 		t.Run(sizeName("todo_held", sz.w, sz.h), func(t *testing.T) {
 			db := fixtureStore(t)
-			keys, err := sandbox.NewKeys()
-			if err != nil {
-				t.Fatal(err)
-			}
-			opt := keys.Options()
-			srv := listener.New(listener.Config{APISecret: opt.APISecret, PrivateKey: opt.GuarantorKey}, db)
+			// The real listener in front of the fixture store, the sandbox
+			// sending it the claim.
+			keys := sandboxtest.Keys(t)
+			srv := listener.New(listener.Config{APISecret: keys.APISecret, PrivateKey: keys.GuarantorKey}, db)
 			ts := httptest.NewServer(srv.Handler())
 			defer ts.Close()
-			opt.CallbackBase = ts.URL
-			opt.RetrySchedule = []time.Duration{time.Millisecond}
-			sb := sandbox.New(opt)
-			defer sb.Close()
+			sb := sandboxtest.New(t, sandboxtest.WithoutStore(), sandboxtest.WithoutListener(), sandboxtest.WithSandbox(func(o *sandbox.Options) {
+				o.CallbackBase = ts.URL
+				o.RetrySchedule = []time.Duration{time.Millisecond}
+			})).Sandbox
 			sb.PutGuarantee(sandbox.Guarantee{GuaranteeNo: "G2099001", SerialNum: "806097210890990001", BlockNumber: "BN-2099-001",
 				BlockName: "某某工程（标段一）", Principal: "福建某某建设工程有限公司", Creditor: "福州市某某局"})
 			claim, d, err := sb.ApplyClaim(context.Background(), "G2099001")

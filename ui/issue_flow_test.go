@@ -85,14 +85,13 @@ func TestIssueWholeFlow(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
 	cert, err := filepath.Abs(letterCert)
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	env := startDay(t, dir)
-	sb, db, client, wf, ln := env.sb, env.db, env.client, env.wf, env.ln
+	env := startDay(t)
+	sb, db, client, wf, ln := env.Sandbox, env.Store, env.Client, env.Workflows, env.Listener
 	// The keeper, as startListener runs it beside the listener.
 	kctx, kstop := context.WithCancel(ctx)
 	kdone := make(chan struct{})

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/platform/sandbox/sandboxtest"
 	"baohan/ui/components/statusbar"
 	"context"
 	"fmt"
@@ -130,24 +131,8 @@ func TestClockSkewWarning(t *testing.T) {
 // dropped is 结果未知 on 待办; R finds the order issued and settles it.
 func TestReconcileKey(t *testing.T) {
 	ctx := context.Background()
-	keys, err := sandbox.NewKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sb := sandbox.New(keys.Options())
-	base, err := sb.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close(); db.Close() })
-	cfg := platform.ClientConfig{BaseURL: base, APIKey: keys.APIKey, APISecret: keys.APISecret, BtcID: keys.BtcID,
-		PlatformPublicKey: &keys.PlatformKey.PublicKey, PublicKey: &keys.GuarantorKey.PublicKey, Timeout: 10 * time.Second}
-	client := platform.NewClient(cfg, db, nil)
-	wf := &platform.Workflows{Client: client, Store: db, Guarantor: "福州某某融资担保有限公司"}
+	env := sandboxtest.New(t, sandboxtest.WithoutListener())
+	sb, db, client, wf := env.Sandbox, env.Store, env.Client, env.Workflows
 	o := sb.GenerateOrder(sandbox.OrderSpec{Status: platform.OrderWaitOutGuarantee})
 	sb.PutOrder(o)
 	if err := db.Update(ctx, func(tx *store.Tx) error {
