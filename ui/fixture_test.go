@@ -5,8 +5,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +31,9 @@ func TestMain(m *testing.M) {
 	}
 	if bigDir != "" {
 		os.RemoveAll(bigDir)
+	}
+	if fixtureDir != "" {
+		os.RemoveAll(fixtureDir)
 	}
 	os.Exit(code)
 }
@@ -58,14 +64,79 @@ func mustJSON(v any) json.RawMessage {
 // (one due in under 24 hours, one past its deadline, one flagged), issued
 // guarantees (one awaiting release after a revocation, one released),
 // claims waiting for 受理 and for a result, and a log of callbacks and calls.
+//
+// The fixture is built once per test process (buildFixture) and each test
+// gets a copy of its folder: building it is most of a golden screen's time.
 func fixtureStore(t testing.TB) *store.Store {
 	t.Helper()
+	fixtureOnce.Do(func() { fixtureDir, fixtureErr = buildFixture() })
+	if fixtureErr != nil {
+		t.Fatalf("build the fixture: %v", fixtureErr)
+	}
 	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(fixtureDir)); err != nil {
+		t.Fatal(err)
+	}
 	db, err := store.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+var (
+	fixtureOnce sync.Once
+	fixtureDir  string // the fixture's folder, closed; removed by TestMain
+	fixtureErr  error
+)
+
+// buildFixture writes the fixture store into a folder of its own and
+// closes it.
+func buildFixture() (dir string, err error) {
+	dir, err = os.MkdirTemp("", "baohan-ui-fixture-")
+	if err != nil {
+		return "", err
+	}
+	ft := &fixtureT{}
+	func() {
+		defer func() {
+			if r := recover(); r != nil && r != errFixture {
+				panic(r)
+			}
+		}()
+		fillFixture(ft, dir)
+	}()
+	return dir, ft.err
+}
+
+// fixtureT stands in for the testing.TB the fixture's code reports to
+// while it is built outside any one test.
+type fixtureT struct {
+	testing.TB
+	err     error
+	cleanup []func()
+}
+
+var errFixture = errors.New("fixture failed")
+
+func (f *fixtureT) Helper() {}
+func (f *fixtureT) Fatal(args ...any) {
+	f.err = errors.New(fmt.Sprint(args...))
+	panic(errFixture)
+}
+func (f *fixtureT) Fatalf(format string, args ...any) {
+	f.err = fmt.Errorf(format, args...)
+	panic(errFixture)
+}
+
+// fillFixture writes the fixture into the store folder dir and closes it.
+func fillFixture(t *fixtureT, dir string) {
+	db, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
 	ctx := context.Background()
 
 	pdf, err := db.PutFile(bytes.NewReader([]byte("%PDF-1.7\n% guarantee G2025001\n%%EOF\n")), 0)
@@ -192,7 +263,6 @@ func fixtureStore(t testing.TB) *store.Store {
 		t.Fatal(err)
 	}
 	fixTimes(t, db)
-	return db
 }
 
 // fixTimes sets the times the store takes from the wall clock to the

@@ -116,6 +116,9 @@ type Model struct {
 	doctorAt      time.Time
 	doctorRunning bool
 	doctorShown   bool
+	// updated, when set (tests), is called after every message but an
+	// inspectMsg: tests wait for it instead of sleeping.
+	updated func()
 }
 
 // inspectMsg runs a function on the model inside Update (tests use it to
@@ -206,6 +209,14 @@ func (m *Model) running() bool {
 // Update routes a message: keys to the top overlay or the active pane,
 // results to whoever asked for them.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := m.route(msg)
+	if _, look := msg.(inspectMsg); m.updated != nil && !look {
+		m.updated()
+	}
+	return m, cmd
+}
+
+func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.pc.Width, m.pc.Height = max(msg.Width, 20), max(msg.Height, 8)
