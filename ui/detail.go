@@ -229,23 +229,7 @@ func (v *detailView) keepVisible() {
 }
 
 func (v *detailView) step(n int) {
-	i := v.cur
-	for n != 0 {
-		d := 1
-		if n < 0 {
-			d = -1
-		}
-		j := i + d
-		for j >= 0 && j < len(v.lines) && !v.lines[j].selectable() {
-			j += d
-		}
-		if j < 0 || j >= len(v.lines) {
-			break
-		}
-		i = j
-		n -= d
-	}
-	v.cur = i
+	v.cur = common.Step(v.cur, n, len(v.lines), func(j int) bool { return v.lines[j].selectable() })
 	v.keepVisible()
 	if v.cur == v.firstSelectable() {
 		v.off = 0

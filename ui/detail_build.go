@@ -57,8 +57,8 @@ func (b *lb) opt(label, value string) {
 	}
 }
 
-func (b *lb) styledField(label, value string, db common.Cell) {
-	b.lines = append(b.lines, dline{label: label, value: common.Clean(value), style: db.Style, styled: db.Set})
+func (b *lb) styledField(label, value string, look common.Cell) {
+	b.lines = append(b.lines, dline{label: label, value: common.Clean(value), style: look.Style, styled: look.Set})
 }
 
 func (b *lb) fieldCopy(label, value, copy string) {

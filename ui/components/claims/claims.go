@@ -19,21 +19,16 @@ func claimQuery(q pane.Query) store.ClaimQuery {
 	return cq
 }
 
+// New is the pane.
 func New() *pane.Table[store.Claim] {
 	t := pane.NewTable(pane.IDClaims, "理赔", func(c store.Claim) string { return c.ClaimNo })
 	t.Views = []string{"全部", "待处理"}
 	t.Sorts = []string{"最近更新"}
 	t.Empty = "还没有理赔申请（3.1）"
-	t.Fetch = func(db *store.Store, q pane.Query) pane.FetchFunc[store.Claim] {
-		return func(ctx context.Context, after string, limit int) ([]store.Claim, string, error) {
-			cq := claimQuery(q)
-			cq.After, cq.Limit = store.Cursor(after), limit
-			return pane.Page(db.ListClaims(ctx, cq))
-		}
-	}
-	t.Count = func(ctx context.Context, db *store.Store, q pane.Query) (int, error) {
-		return db.CountClaims(ctx, claimQuery(q))
-	}
+	pane.ReadStore(t, claimQuery, func(q store.ClaimQuery, after store.Cursor, limit int) store.ClaimQuery {
+		q.After, q.Limit = after, limit
+		return q
+	}, (*store.Store).ListClaims, (*store.Store).CountClaims)
 	t.Sel = common.ClaimSel
 	t.IsNew = func(pc *program.Context, c store.Claim) bool { return pc.NewRefs[c.ClaimNo] }
 	t.LedgerOf = ledger

@@ -15,22 +15,17 @@ func guaranteeQuery(q pane.Query) store.GuaranteeQuery {
 	return store.GuaranteeQuery{Filter: q.Filter, Unreleased: q.View == 1}
 }
 
+// New is the pane.
 func New() *pane.Table[store.Guarantee] {
 	t := pane.NewTable(pane.IDGuarantees, "保函", func(g store.Guarantee) string { return g.GuaranteeNo })
 	t.Views = []string{"全部", "未解保"}
 	t.LedgerOf = ledger
 	t.Sorts = []string{"最新在前"}
 	t.Empty = "还没有保函：在订单上按 p 推送电子保函"
-	t.Fetch = func(db *store.Store, q pane.Query) pane.FetchFunc[store.Guarantee] {
-		return func(ctx context.Context, after string, limit int) ([]store.Guarantee, string, error) {
-			gq := guaranteeQuery(q)
-			gq.After, gq.Limit = store.Cursor(after), limit
-			return pane.Page(db.ListGuarantees(ctx, gq))
-		}
-	}
-	t.Count = func(ctx context.Context, db *store.Store, q pane.Query) (int, error) {
-		return db.CountGuarantees(ctx, guaranteeQuery(q))
-	}
+	pane.ReadStore(t, guaranteeQuery, func(q store.GuaranteeQuery, after store.Cursor, limit int) store.GuaranteeQuery {
+		q.After, q.Limit = after, limit
+		return q
+	}, (*store.Store).ListGuarantees, (*store.Store).CountGuarantees)
 	t.Sel = common.GuaranteeSel
 	t.Cols = []pane.Column[store.Guarantee]{
 		{Title: "保函编号", Whole: true, Width: 14, Cell: func(pc *program.Context, g store.Guarantee) common.Cell { return common.Txt(g.GuaranteeNo) }},

@@ -15,6 +15,7 @@ import (
 
 var logKinds = []string{"", store.KindCallback, store.KindCall, store.KindFlag, store.KindFault}
 
+// New is the pane.
 func New() *pane.Table[store.Event] {
 	t := pane.NewTable(pane.IDLog, "日志", func(e store.Event) string { return strconv.FormatInt(e.ID, 10) })
 	t.Views = []string{"全部", "收到的回调", "发出的调用", "标记", "故障"}

@@ -38,21 +38,16 @@ func orderQuery(q pane.Query) store.OrderQuery {
 	return oq
 }
 
+// New is the pane.
 func New() *pane.Table[store.Order] {
 	t := pane.NewTable(pane.IDOrders, "订单", func(o store.Order) string { return o.OrderNo })
 	t.Views = []string{"全部", "未出函", "待出函", "已标记"}
 	t.Sorts = []string{"投标截止时间", "最近更新"}
 	t.Empty = "还没有订单：保函申请（2.1）到达后显示在这里"
-	t.Fetch = func(db *store.Store, q pane.Query) pane.FetchFunc[store.Order] {
-		return func(ctx context.Context, after string, limit int) ([]store.Order, string, error) {
-			t := orderQuery(q)
-			t.After, t.Limit = store.Cursor(after), limit
-			return pane.Page(db.ListOrders(ctx, t))
-		}
-	}
-	t.Count = func(ctx context.Context, db *store.Store, q pane.Query) (int, error) {
-		return db.CountOrders(ctx, orderQuery(q))
-	}
+	pane.ReadStore(t, orderQuery, func(q store.OrderQuery, after store.Cursor, limit int) store.OrderQuery {
+		q.After, q.Limit = after, limit
+		return q
+	}, (*store.Store).ListOrders, (*store.Store).CountOrders)
 	t.Sel = common.OrderSel
 	t.IsNew = func(pc *program.Context, o store.Order) bool { return pc.NewRefs[o.OrderNo] }
 	t.Alert = func(pc *program.Context, o store.Order) string { return pc.DeadlineAlert(o) }

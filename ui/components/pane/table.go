@@ -537,3 +537,18 @@ func (t *Table[T]) Held() int { return len(t.pg.rows) }
 // SearchPaused is the message that runs the search typed so far, as when
 // typing pauses (benchmarks send it instead of waiting for the timer).
 func (t *Table[T]) SearchPaused() tea.Msg { return filterTickMsg{pane: t.pid, seq: t.filterSeq} }
+
+// ReadStore wires a table to one store list read with keyset cursors:
+// query is the store's query for the pane's, page puts a cursor and a limit
+// in it, and list and count are the store's methods for it.
+func ReadStore[T, Q any](t *Table[T], query func(Query) Q, page func(q Q, after store.Cursor, limit int) Q,
+	list func(*store.Store, context.Context, Q) ([]T, store.Cursor, error),
+	count func(*store.Store, context.Context, Q) (int, error)) {
+	t.Fetch = func(db *store.Store, q Query) FetchFunc[T] {
+		sq := query(q)
+		return func(ctx context.Context, after string, limit int) ([]T, string, error) {
+			return Page(list(db, ctx, page(sq, store.Cursor(after), limit)))
+		}
+	}
+	t.Count = func(ctx context.Context, db *store.Store, q Query) (int, error) { return count(db, ctx, query(q)) }
+}

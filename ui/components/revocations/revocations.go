@@ -12,19 +12,20 @@ import (
 	"baohan/ui/program"
 )
 
+func revocationQuery(q pane.Query) store.RevocationQuery {
+	return store.RevocationQuery{Filter: q.Filter}
+}
+
+// New is the 撤销 pane.
 func New() *pane.Table[store.Revocation] {
 	t := pane.NewTable(pane.IDRevocations, "撤销", func(r store.Revocation) string { return r.RevokeNo })
 	t.LedgerOf = ledger
 	t.Sorts = []string{"最新在前"}
 	t.Empty = "还没有保函撤销通知（2.8）"
-	t.Fetch = func(db *store.Store, q pane.Query) pane.FetchFunc[store.Revocation] {
-		return func(ctx context.Context, after string, limit int) ([]store.Revocation, string, error) {
-			return pane.Page(db.ListRevocations(ctx, store.RevocationQuery{Filter: q.Filter, After: store.Cursor(after), Limit: limit}))
-		}
-	}
-	t.Count = func(ctx context.Context, db *store.Store, q pane.Query) (int, error) {
-		return db.CountRevocations(ctx, store.RevocationQuery{Filter: q.Filter})
-	}
+	pane.ReadStore(t, revocationQuery, func(q store.RevocationQuery, after store.Cursor, limit int) store.RevocationQuery {
+		q.After, q.Limit = after, limit
+		return q
+	}, (*store.Store).ListRevocations, (*store.Store).CountRevocations)
 	t.Sel = common.RevocationSel
 	t.Cols = []pane.Column[store.Revocation]{
 		{Title: "批次号", Whole: true, Width: 16, Cell: func(pc *program.Context, r store.Revocation) common.Cell { return common.Txt(r.RevokeNo) }},
@@ -51,5 +52,5 @@ func New() *pane.Table[store.Revocation] {
 
 // ledger is the pane's 台账: the same store query as its list.
 func ledger(ctx context.Context, db *store.Store, q pane.Query) (*platform.Ledger, error) {
-	return platform.RevocationsLedger(ctx, db, store.RevocationQuery{Filter: q.Filter})
+	return platform.RevocationsLedger(ctx, db, revocationQuery(q))
 }

@@ -238,23 +238,7 @@ func (t *Pane) scroll() {
 
 // step moves the selection n selectable rows (negative: up).
 func (t *Pane) step(n int) {
-	i := t.sel
-	for n != 0 {
-		d := 1
-		if n < 0 {
-			d = -1
-		}
-		j := i + d
-		for j >= 0 && j < len(t.items) && t.items[j].sel == nil {
-			j += d
-		}
-		if j < 0 || j >= len(t.items) {
-			break
-		}
-		i = j
-		n -= d
-	}
-	t.sel = i
+	t.sel = common.Step(t.sel, n, len(t.items), func(j int) bool { return t.items[j].sel != nil })
 	if t.sel >= 0 && t.sel < len(t.items) && t.items[t.sel].sel != nil {
 		t.scroll()
 	}
