@@ -482,7 +482,7 @@ func (a *actionView) confirmLines(w int) []string {
 			vl := wrapIndented(val, valW)
 			for i, l := range vl {
 				if i == 0 {
-					out = append(out, "  "+common.Fit(f.Name, nameW)+"  "+common.StyleLabel.Render(common.Fit(fieldLabel(f.Name), formLabelW))+"  "+l)
+					out = append(out, "  "+common.Fit(f.Name, nameW)+"  "+common.StyleLabel.Render(common.Fit(common.FieldLabel(f.Name), formLabelW))+"  "+l)
 				} else {
 					out = append(out, strings.Repeat(" ", nameW+formLabelW+6)+l)
 				}
@@ -574,9 +574,9 @@ func fieldShown(f platform.Field, all []platform.Field) string {
 			v += "（审批退回）"
 		}
 	case "remove_guarantee_data":
-		return common.CleanBlock(prettyJSON(f.Value))
+		return common.CleanBlock(common.PrettyJSON(f.Value))
 	case "guarantee_item", "guarantee_type", "guarantee_state":
-		if mm := codeMeaning(f.Name, f.Value); mm != "" {
+		if mm := common.CodeMeaning(f.Name, f.Value); mm != "" {
 			v += "（" + mm + "）"
 		}
 	}

@@ -91,14 +91,14 @@ func fieldValue(raw json.RawMessage) string {
 	if raw[0] == '"' {
 		var s string
 		if json.Unmarshal(raw, &s) == nil {
-			return maskText(s)
+			return common.MaskText(s)
 		}
 	}
 	var b bytes.Buffer
 	if json.Compact(&b, raw) == nil {
-		return maskText(b.String())
+		return common.MaskText(b.String())
 	}
-	return maskText(string(raw))
+	return common.MaskText(string(raw))
 }
 
 // fieldsOf reads a record's fields object, keys sorted.
@@ -162,13 +162,13 @@ func (b *lb) allFields(raw json.RawMessage, skip map[string]string) {
 			continue
 		}
 		v := m[k]
-		label := fieldLabel(k)
-		if secretKeys[strings.ToLower(k)] {
-			b.fieldCopy(label, masked, "")
+		label := common.FieldLabel(k)
+		if common.Secret(k) {
+			b.fieldCopy(label, common.Masked, "")
 			continue
 		}
 		shown := fieldValue(v)
-		if mm := codeMeaning(k, shown); mm != "" {
+		if mm := common.CodeMeaning(k, shown); mm != "" {
 			shown = mm + "（" + shown + "）"
 		}
 		b.fieldCopy(label, shown+"  ("+k+")", fieldValue(v))
@@ -180,7 +180,7 @@ func (b *lb) raw(title string, raw json.RawMessage) {
 		return
 	}
 	b.section(title)
-	b.pre(prettyJSON(string(raw)))
+	b.pre(common.PrettyJSON(string(raw)))
 }
 
 func (b *lb) events(ctx context.Context, db *store.Store, ref string) error {
@@ -236,7 +236,7 @@ func orderDetail(ctx context.Context, db *store.Store, no string, files map[stri
 	b.field("投标截止时间", o.BidDeadline)
 	b.opt("投标有效期(天)", o.ValidDay)
 	if o.ProjectType != "" {
-		b.field("项目类型", projectType(o.ProjectType))
+		b.field("项目类型", common.ProjectType(o.ProjectType))
 	}
 	if o.GuaranteeStartDate != "" || o.GuaranteeEndDate != "" {
 		b.field("担保期间", o.GuaranteeStartDate+" 至 "+o.GuaranteeEndDate)
@@ -297,7 +297,7 @@ func orderDetail(ctx context.Context, db *store.Store, no string, files map[stri
 		for _, c := range cs {
 			b.field("收到时间", common.Clock(c.ReceivedAt, common.LayoutFull)+fmt.Sprintf("  重发 %d 次", c.Repeats))
 			for _, d := range c.Diff {
-				b.field("  "+fieldLabel(d.Field), fmt.Sprintf("首次 %s → 新 %s", emptyText(d.First), emptyText(d.New)))
+				b.field("  "+common.FieldLabel(d.Field), fmt.Sprintf("首次 %s → 新 %s", emptyText(d.First), emptyText(d.New)))
 			}
 		}
 	}
@@ -463,7 +463,7 @@ func revocationDetail(ctx context.Context, db *store.Store, no string) (*common.
 	}
 	if r.Data != "" {
 		b.section("要撤销的保函数据（原文）")
-		b.pre(prettyJSON(r.Data))
+		b.pre(common.PrettyJSON(r.Data))
 	}
 	b.raw("收到的原始数据（已隐去密钥）", r.Raw)
 	return common.RevocationSel(r), "撤销 " + r.RevokeNo, b.lines, nil
@@ -562,7 +562,7 @@ func heldDetail(ctx context.Context, db *store.Store, key string) (*common.Selec
 	}
 	b.note("A 接受（按回调内容入账，平台下次重发时答复成功）  D 驳回（继续拒收）；也可用 baohan held accept|dismiss " + key)
 	b.section("回调明文（原样）")
-	b.pre(prettyJSON(h.Plaintext))
+	b.pre(common.PrettyJSON(h.Plaintext))
 	return common.HeldSel(h), "暂存回调 " + key, b.lines, nil
 }
 
@@ -593,7 +593,7 @@ func eventLines(e store.Event) []dline {
 	b.opt("摘要", e.Summary)
 	if strings.TrimSpace(e.Detail) != "" {
 		b.section("内容（已隐去 api_secret、access_token）")
-		b.pre(prettyJSON(e.Detail))
+		b.pre(common.PrettyJSON(e.Detail))
 	}
 	return b.lines
 }

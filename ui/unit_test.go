@@ -14,7 +14,7 @@ import (
 func TestPrettyJSONMasksSecrets(t *testing.T) {
 	in := `{"order_no":"18","serial_num":806097210890174123456,"api_secret":"S","nested":{"access_token":"T","list":[{"ACCESS_TOKEN":"U"}]},` +
 		`"file_url":"https://x/f?id=1&access_token=V&b=2","name":"福州<&>"}`
-	out := prettyJSON(in)
+	out := common.PrettyJSON(in)
 	for _, secret := range []string{`"S"`, `"T"`, `"U"`, "=V"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("secret %s shown:\n%s", secret, out)
@@ -29,7 +29,7 @@ func TestPrettyJSONMasksSecrets(t *testing.T) {
 	if strings.Index(out, "order_no") > strings.Index(out, "serial_num") {
 		t.Errorf("keys reordered:\n%s", out)
 	}
-	if got := prettyJSON("not json access_token=abc"); got != "not json access_token=******" {
+	if got := common.PrettyJSON("not json access_token=abc"); got != "not json access_token=******" {
 		t.Errorf("plain text: %q", got)
 	}
 }
