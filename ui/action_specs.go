@@ -2,6 +2,7 @@ package ui
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/components/detail"
 	"baohan/ui/components/pane"
 	"context"
 	"errors"
@@ -22,8 +23,8 @@ import (
 // readOnly says why nothing can be sent.
 const readOnly = "只读桌面：没有连接平台（未加载配置），不能发送。请用配置文件启动 baohan。"
 
-// actionKeys are the action keys that apply to a selection (help bar).
-func (m *Model) actionKeys(s *common.Selection) []key.Binding {
+// ActionKeys are the action keys that apply to a selection (help bar).
+func (m *Model) ActionKeys(s *common.Selection) []key.Binding {
 	if s == nil {
 		return nil
 	}
@@ -47,9 +48,9 @@ type openActionMsg struct {
 	err  error
 }
 
-// recordKey runs the action a key names on a record; from is the detail
-// view it was pressed in (nil in a list).
-func (m *Model) recordKey(k tea.KeyMsg, s *common.Selection, from *detailView) tea.Cmd {
+// RecordKey runs the action a key names on a record (in a list or a
+// detail view).
+func (m *Model) RecordKey(k tea.KeyMsg, s *common.Selection) tea.Cmd {
 	km := m.pc.Keys
 	isAction := key.Matches(k, km.Notify, km.Push, km.Cancel, km.Fetch, km.Release, km.ClaimResult, km.Issue)
 	switch {
@@ -57,7 +58,7 @@ func (m *Model) recordKey(k tea.KeyMsg, s *common.Selection, from *detailView) t
 		if s == nil {
 			return nil
 		}
-		return m.copyValue(s.KindName()+"编号", s.Key)
+		return m.Copy(s.KindName()+"编号", s.Key)
 	case key.Matches(k, km.Download, km.OpenFile):
 		m.pc.Info("文件在详情里：按 enter 打开详情，移到文件上再按 d 或 o")
 		return nil
@@ -130,8 +131,8 @@ func (m *Model) afterAction() tea.Cmd {
 		cmds = append(cmds, m.pending.Refresh(m.pc))
 	}
 	for _, o := range m.pc.Stack {
-		if d, ok := o.(*detailView); ok {
-			cmds = append(cmds, d.reload(m))
+		if d, ok := o.(*detail.View); ok {
+			cmds = append(cmds, d.Reload(m.pc))
 		}
 	}
 	return tea.Batch(cmds...)

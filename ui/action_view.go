@@ -2,6 +2,7 @@ package ui
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/components/detail"
 	"baohan/ui/program"
 	"context"
 	"errors"
@@ -62,10 +63,10 @@ type sendPart struct {
 
 // outcome is what came back.
 type outcome struct {
-	lines    []string // one line each, in Chinese
-	problems []string // per-item refusals (2.9)
-	failed   bool     // some part failed (lines say which)
-	download *dlFile  // a file stored by the action
+	lines    []string           // one line each, in Chinese
+	problems []string           // per-item refusals (2.9)
+	failed   bool               // some part failed (lines say which)
+	download *detail.Downloaded // a file stored by the action
 	fileID   string
 }
 

@@ -3,6 +3,7 @@ package ui
 import (
 	"baohan/platform/sandbox/sandboxtest"
 	"baohan/ui/common"
+	"baohan/ui/components/detail"
 	"context"
 	"errors"
 	"net/http"
@@ -102,12 +103,12 @@ func wholeDay(t *testing.T, mean bool) {
 		// The clerk sees the conflict in the order's detail.
 		d.keys("enter")
 		d.waitFor("the order's detail with the other version", func(m *Model) bool {
-			dv, ok := m.pc.Top().(*detailView)
-			if !ok || dv.loading {
+			dv, ok := m.pc.Top().(*detail.View)
+			if !ok || dv.Busy() {
 				return false
 			}
-			for _, l := range dv.lines {
-				if strings.Contains(l.section, "平台重复推送的不同版本") {
+			for _, sec := range dv.Sections() {
+				if strings.Contains(sec, "平台重复推送的不同版本") {
 					return true
 				}
 			}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/components/detail"
 	"baohan/ui/program"
 	"errors"
 	"fmt"
@@ -117,7 +118,7 @@ func (v *issueView) buildSource(m *Model) tea.Cmd {
 	for _, f := range sign {
 		name := string(f.FileName)
 		if name == "" {
-			name = noFileName
+			name = detail.NoFileName
 		}
 		choices = append(choices, choice{string(f.FileID), "平台签署文件  " + name + "  (file_id " + string(f.FileID) + ")"})
 	}

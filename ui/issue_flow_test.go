@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/components/detail"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -114,16 +115,16 @@ func TestIssueWholeFlow(t *testing.T) {
 	d.keys("enter")
 	want := sha256.Sum256(mustFile(t, sb, order.TemplateFileID))
 	d.waitFor("the 签署文件 kept in the detail", func(m *Model) bool {
-		dv, ok := m.pc.Top().(*detailView)
-		if !ok || dv.loading {
+		dv, ok := m.pc.Top().(*detail.View)
+		if !ok || dv.Busy() {
 			return false
 		}
 		n := 0
-		for _, l := range dv.lines {
-			if l.file != nil && l.file.fileID != "" && l.file.stored {
+		for _, f := range dv.Files() {
+			if f.FileID != "" && f.Stored {
 				n++
-				if l.file.fileID == order.TemplateFileID && l.file.sha != hex.EncodeToString(want[:]) {
-					t.Errorf("kept 签署文件 %s, platform's %x", l.file.sha, want)
+				if f.FileID == order.TemplateFileID && f.SHA != hex.EncodeToString(want[:]) {
+					t.Errorf("kept 签署文件 %s, platform's %x", f.SHA, want)
 				}
 			}
 		}
@@ -263,7 +264,7 @@ func TestDetailFileStates(t *testing.T) {
 		return s != nil && s.Key == "1813037628"
 	})
 	d.keys("enter")
-	d.waitFor("the detail", func(m *Model) bool { dv, ok := m.pc.Top().(*detailView); return ok && !dv.loading })
+	d.waitFor("the detail", func(m *Model) bool { dv, ok := m.pc.Top().(*detail.View); return ok && !dv.Busy() })
 	if v := d.view(); !strings.Contains(v, "[下载失败，将自动重试") || !strings.Contains(v, "2002") {
 		t.Fatalf("the failed 附件 is not shown:\n%s", v)
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"baohan/ui/common"
+	"baohan/ui/components/detail"
 	"baohan/ui/components/pane"
 	"time"
 
@@ -172,9 +173,9 @@ func (m *Model) applyEvents(evs []store.Event) tea.Cmd {
 		cmds = append(cmds, m.pending.Refresh(m.pc))
 	}
 	for _, o := range m.pc.Stack {
-		if d, ok := o.(*detailView); ok && (refs[d.asked.Key] || d.asked.Kind == common.KindEvent) {
-			if d.asked.Kind != common.KindEvent {
-				cmds = append(cmds, d.reload(m))
+		if d, ok := o.(*detail.View); ok && (refs[d.Asked().Key] || d.Asked().Kind == common.KindEvent) {
+			if d.Asked().Kind != common.KindEvent {
+				cmds = append(cmds, d.Reload(m.pc))
 			}
 		}
 	}

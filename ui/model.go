@@ -12,6 +12,7 @@ package ui
 import (
 	"baohan/ui/common"
 	"baohan/ui/components/claims"
+	"baohan/ui/components/detail"
 	"baohan/ui/components/guarantees"
 	"baohan/ui/components/help"
 	logpane "baohan/ui/components/log"
@@ -103,11 +104,11 @@ type Model struct {
 
 	live     liveState
 	bar      *statusbar.Bar
-	files    map[string]dlFile // platform file_id -> downloaded into the store this session
-	quitting bool              // asked to quit while something runs
-	opening  int               // actions whose form waits for a read
-	pending  *todo.Pane        // the 待办 pane
-	cwd      string            // where the file picker starts
+	files    map[string]detail.Downloaded // platform file_id -> downloaded into the store this session
+	quitting bool                         // asked to quit while something runs
+	opening  int                          // actions whose form waits for a read
+	pending  *todo.Pane                   // the 待办 pane
+	cwd      string                       // where the file picker starts
 	// quitListening asks before q stops the listener inside the desk.
 	quitListening bool
 	takingOver    bool // TakeOver runs
@@ -141,7 +142,7 @@ func newModel(opt Options) *Model {
 		Tick: tea.Tick, Width: 80, Height: 24, NewRefs: map[string]bool{}, DecideHeld: opt.DecideHeld,
 	}
 	pc.Spinner = sp
-	m := &Model{opt: opt, pc: pc, cancel: cancel, files: map[string]dlFile{}}
+	m := &Model{opt: opt, pc: pc, cancel: cancel, files: map[string]detail.Downloaded{}}
 	m.bar = statusbar.New(statusbar.Options{Sandbox: opt.Sandbox, ListenerAddr: opt.ListenerAddr, ExternalListener: opt.ExternalListener,
 		PublicURL: opt.PublicURL, Client: opt.Client, Doctor: opt.Doctor != nil})
 	m.cwd, _ = os.Getwd()
@@ -424,7 +425,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		if sel == nil {
 			return nil
 		}
-		return tea.Batch(m.seen(sel.Key), m.pc.Push(newDetail(m, *sel)))
+		return tea.Batch(m.seen(sel.Key), m.pc.Push(detail.New(m.pc, m, *sel)))
 	}
 	if key.Matches(k, km.Back) {
 		m.pc.Flash = program.Flash{}
@@ -433,7 +434,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
-	return m.recordKey(k, sel, nil)
+	return m.RecordKey(k, sel)
 }
 
 func (m *Model) showPane(i int) tea.Cmd {
@@ -531,7 +532,7 @@ func (m *Model) helpView() string {
 			if m.bar.Fault() != nil {
 				b = append([]key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "知道了（故障）"))}, b...)
 			}
-			b = append(b, m.actionKeys(p.Selection())...)
+			b = append(b, m.ActionKeys(p.Selection())...)
 			b = append(b, m.pc.Keys.NextPane)
 		}
 	}

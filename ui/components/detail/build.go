@@ -1,4 +1,4 @@
-package ui
+package detail
 
 import (
 	"baohan/ui/common"
@@ -18,7 +18,7 @@ import (
 // buildDetail reads a record and what surrounds it and lays it out as
 // detail lines. It runs inside a command (it reads the store and stats the
 // file store).
-func buildDetail(ctx context.Context, db *store.Store, s common.Selection, files map[string]dlFile) (*common.Selection, string, []dline, error) {
+func buildDetail(ctx context.Context, db *store.Store, s common.Selection, files map[string]Downloaded) (*common.Selection, string, []dline, error) {
 	switch s.Kind {
 	case common.KindOrder:
 		return orderDetail(ctx, db, s.Key, files)
@@ -65,9 +65,9 @@ func (b *lb) fieldCopy(label, value, copy string) {
 	b.lines = append(b.lines, dline{label: label, value: common.Clean(value), copy: copy})
 }
 
-func (b *lb) file(label string, f fileRef) {
-	f.name = common.Clean(f.name)
-	b.lines = append(b.lines, dline{label: label, file: &f, copy: f.sha})
+func (b *lb) file(label string, f File) {
+	f.Name = common.Clean(f.Name)
+	b.lines = append(b.lines, dline{label: label, file: &f, copy: f.SHA})
 }
 
 // pre adds a block of preformatted text, one line per dline; c on any of
@@ -115,15 +115,15 @@ func fieldsOf(raw json.RawMessage) ([]string, map[string]json.RawMessage) {
 	return keys, m
 }
 
-// noFileName stands for a platform file sent without a name.
-const noFileName = "（未给文件名）"
+// NoFileName stands for a platform file sent without a name.
+const NoFileName = "（未给文件名）"
 
 // fileKeys are the fields that list platform files (2.1, 2.2).
 var fileKeys = map[string]string{"guarantee_sign_files": "签署文件", "attach_files": "附件"}
 
 // platformFiles reads guarantee_sign_files / attach_files: a JSON array, or
 // a string holding one ("json格式化后的字符").
-func platformFiles(raw json.RawMessage) []fileRef {
+func platformFiles(raw json.RawMessage) []File {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) > 0 && raw[0] == '"' {
 		var s string
@@ -140,11 +140,11 @@ func platformFiles(raw json.RawMessage) []fileRef {
 		}
 		items = []map[string]json.RawMessage{one}
 	}
-	var out []fileRef
+	var out []File
 	for _, it := range items {
-		f := fileRef{fileID: fieldValue(it["file_id"]), url: fieldValue(it["file_url"]), name: fieldValue(it["file_name"])}
-		if f.name == "" {
-			f.name = noFileName
+		f := File{FileID: fieldValue(it["file_id"]), URL: fieldValue(it["file_url"]), Name: fieldValue(it["file_name"])}
+		if f.Name == "" {
+			f.Name = NoFileName
 		}
 		out = append(out, f)
 	}
@@ -211,7 +211,7 @@ func (b *lb) events(ctx context.Context, db *store.Store, ref string) error {
 
 // ---- 订单 ----
 
-func orderDetail(ctx context.Context, db *store.Store, no string, files map[string]dlFile) (*common.Selection, string, []dline, error) {
+func orderDetail(ctx context.Context, db *store.Store, no string, files map[string]Downloaded) (*common.Selection, string, []dline, error) {
 	o, err := db.GetOrder(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
@@ -245,7 +245,7 @@ func orderDetail(ctx context.Context, db *store.Store, no string, files map[stri
 	b.field("更新时间", common.Clock(o.UpdatedAt, common.LayoutFull))
 
 	keys, fm := fieldsOf(o.Fields)
-	var pf []fileRef
+	var pf []File
 	var pfLabels []string
 	for _, k := range keys {
 		if label, ok := fileKeys[k]; ok {
@@ -260,15 +260,15 @@ func orderDetail(ctx context.Context, db *store.Store, no string, files map[stri
 		b.note("无")
 	}
 	for i, f := range pf {
-		if d, ok := files[f.fileID]; ok {
-			f.sha, f.size, f.stored = d.sha, d.size, db.HasFile(d.sha)
-			if f.name == noFileName && d.name != "" {
-				f.name = d.name
+		if d, ok := files[f.FileID]; ok {
+			f.SHA, f.Size, f.Stored = d.SHA, d.Size, db.HasFile(d.SHA)
+			if f.Name == NoFileName && d.Name != "" {
+				f.Name = d.Name
 			}
 		}
 		pf[i] = f
 	}
-	if pf, err = fileStates(ctx, db, no, pf); err != nil {
+	if pf, err = FileStates(ctx, db, no, pf); err != nil {
 		return nil, "", nil, err
 	}
 	for i, f := range pf {
@@ -372,7 +372,7 @@ func guaranteeDetail(ctx context.Context, db *store.Store, no string) (*common.S
 
 	b.section("文件")
 	if g.PDFSHA256 != "" {
-		b.file("电子保函PDF", fileRef{name: "电子保函 " + g.GuaranteeNo + ".pdf", sha: g.PDFSHA256, size: g.PDFSize, stored: db.HasFile(g.PDFSHA256)})
+		b.file("电子保函PDF", File{Name: "电子保函 " + g.GuaranteeNo + ".pdf", SHA: g.PDFSHA256, Size: g.PDFSize, Stored: db.HasFile(g.PDFSHA256)})
 	} else {
 		b.note("无")
 	}
@@ -425,12 +425,12 @@ func revocationDetail(ctx context.Context, db *store.Store, no string) (*common.
 	case r.DeclareFileSHA256 == "":
 		b.styledField("撤销声明文件", "平台给了hash但没有附文件："+r.DeclareFileHashClaimed, common.Styled("", common.StyleWarn))
 	case r.DeclareFileHashClaimed == "" || strings.EqualFold(r.DeclareFileHashClaimed, r.DeclareFileSHA256):
-		b.file("撤销声明文件", fileRef{name: "撤销保函声明 " + r.RevokeNo + ".pdf", sha: r.DeclareFileSHA256, stored: db.HasFile(r.DeclareFileSHA256)})
+		b.file("撤销声明文件", File{Name: "撤销保函声明 " + r.RevokeNo + ".pdf", SHA: r.DeclareFileSHA256, Stored: db.HasFile(r.DeclareFileSHA256)})
 		if r.DeclareFileHashClaimed != "" {
 			b.styledField("声明文件hash", "与平台所给hash一致", common.Styled("", common.StyleOK))
 		}
 	default:
-		b.file("撤销声明文件", fileRef{name: "撤销保函声明 " + r.RevokeNo + ".pdf", sha: r.DeclareFileSHA256, stored: db.HasFile(r.DeclareFileSHA256)})
+		b.file("撤销声明文件", File{Name: "撤销保函声明 " + r.RevokeNo + ".pdf", SHA: r.DeclareFileSHA256, Stored: db.HasFile(r.DeclareFileSHA256)})
 		b.styledField("声明文件hash", "与平台所给hash不一致！平台给的是 "+r.DeclareFileHashClaimed, common.Styled("", common.StyleUrgent))
 	}
 	for _, list := range []string{store.ListCurrent, store.ListSuccess, store.ListPenalty} {
@@ -501,12 +501,12 @@ func claimDetail(ctx context.Context, db *store.Store, no string) (*common.Selec
 
 	b.section(fmt.Sprintf("文件（%d）", len(c.Attachments)+1))
 	if c.GuaranteePDFSHA256 != "" {
-		b.file("电子保函原件", fileRef{name: "电子保函（理赔附带）.pdf", sha: c.GuaranteePDFSHA256, stored: db.HasFile(c.GuaranteePDFSHA256)})
+		b.file("电子保函原件", File{Name: "电子保函（理赔附带）.pdf", SHA: c.GuaranteePDFSHA256, Stored: db.HasFile(c.GuaranteePDFSHA256)})
 	} else {
 		b.field("电子保函原件", "未附")
 	}
 	for _, a := range c.Attachments {
-		b.file("附件 "+a.Field, fileRef{name: a.Name, sha: a.SHA256, size: a.Size, stored: db.HasFile(a.SHA256)})
+		b.file("附件 "+a.Field, File{Name: a.Name, SHA: a.SHA256, Size: a.Size, Stored: db.HasFile(a.SHA256)})
 	}
 
 	b.section(fmt.Sprintf("状态记录（%d）", len(c.Statuses)))

@@ -1,4 +1,7 @@
-package ui
+// Package detail is the detail view: every field a record holds, its files
+// and what the desk knows around it. The actions it offers are the desk's
+// (Desk); what it shows is read by build.go.
+package detail
 
 import (
 	"baohan/ui/common"
@@ -13,15 +16,14 @@ import (
 	"baohan/platform"
 )
 
-// detailView shows every field a record holds, its files, and what the
+// View shows every field a record holds, its files, and what the
 // desk knows around it (guarantees of an order, revocations and claims of a
 // guarantee, the log lines about it). The cursor moves over values and
 // files: c copies the value, o opens a stored file, d fetches a platform
 // file (4.1). The record's actions work here as in the lists.
-type detailView struct {
-	// root is the desk this overlay acts for (its actions and files are
-	// still the root model's).
-	root    *Model
+type View struct {
+	// desk runs the record's actions and the file operations.
+	desk    Desk
 	oid     int
 	asked   common.Selection  // what was opened
 	rec     *common.Selection // the record as last read
@@ -38,16 +40,16 @@ type detailView struct {
 	inflight map[string]platform.FileProgress
 }
 
-// fileRef is a file a record refers to.
-type fileRef struct {
-	name   string
-	sha    string // SHA-256 of the stored copy, "" if none
-	size   int64
-	stored bool   // the store holds it
-	fileID string // the platform's file_id, for 4.1
-	url    string // the URL the platform sent (expires after 2 hours)
-	failed string // the last download failed (and is retried): why
-	prog   string // being downloaded: the bar
+// File is a file a record refers to.
+type File struct {
+	Name   string
+	SHA    string // SHA-256 of the stored copy, "" if none
+	Size   int64
+	Stored bool   // the store holds it
+	FileID string // the platform's file_id, for 4.1
+	URL    string // the URL the platform sent (expires after 2 hours)
+	Failed string // the last download failed (and is retried): why
+	Prog   string // being downloaded: the bar
 }
 
 // dline is one line of a detail view.
@@ -58,7 +60,7 @@ type dline struct {
 	style   lipgloss.Style
 	styled  bool
 	copy    string // what c copies ("" = value)
-	file    *fileRef
+	file    *File
 	pre     bool // a line of preformatted text (JSON), shown as is
 }
 
@@ -76,42 +78,59 @@ type detailMsg struct {
 
 func (m detailMsg) overlayID() int { return m.oid }
 
-func newDetail(m *Model, s common.Selection) *detailView {
-	return &detailView{root: m, oid: m.pc.NextID(), asked: s, head: s.KindName() + " " + s.Key}
+// Desk is what the detail view asks of the desk: the record's actions and
+// the files.
+type Desk interface {
+	// Downloaded are the platform files downloaded while the desk ran.
+	Downloaded() map[string]Downloaded
+	// Copy puts a value on the clipboard.
+	Copy(label, value string) tea.Cmd
+	// Open opens a stored file in the system's viewer.
+	Open(f File) tea.Cmd
+	// Download fetches a platform file (4.1) into the store.
+	Download(f File) tea.Cmd
+	// RecordKey runs the action a key names on the record.
+	RecordKey(k tea.KeyMsg, s *common.Selection) tea.Cmd
+	// ActionKeys are the action keys of the record (help bar).
+	ActionKeys(s *common.Selection) []key.Binding
 }
 
-func (v *detailView) ID() int       { return v.oid }
-func (v *detailView) Title() string { return v.head }
-func (v *detailView) Typing() bool  { return false }
-func (v *detailView) Busy() bool    { return v.loading }
-
-func (v *detailView) Init(pc *program.Context) tea.Cmd {
-	m := v.root
-	return v.reload(m)
+// New is the detail view of s (it is pushed on the overlay stack).
+func New(pc *program.Context, desk Desk, s common.Selection) *View {
+	return &View{desk: desk, oid: pc.NextID(), asked: s, head: s.KindName() + " " + s.Key}
 }
 
-// reload reads the record again.
-func (v *detailView) reload(m *Model) tea.Cmd {
+func (v *View) ID() int       { return v.oid }
+func (v *View) Title() string { return v.head }
+func (v *View) Typing() bool  { return false }
+func (v *View) Busy() bool    { return v.loading }
+
+func (v *View) Init(pc *program.Context) tea.Cmd {
+	return v.Reload(pc)
+}
+
+// Reload reads the record again.
+func (v *View) Reload(pc *program.Context) tea.Cmd {
 	v.gen++
 	v.loading = true
-	gen, oid, s, db, ctx := v.gen, v.oid, v.asked, m.pc.Store, m.pc.Ctx
-	files := m.fileSnapshot()
+	gen, oid, s, db, ctx := v.gen, v.oid, v.asked, pc.Store, pc.Ctx
+	files := v.desk.Downloaded()
 	return func() tea.Msg {
 		rec, head, lines, err := buildDetail(ctx, db, s, files)
 		return detailMsg{oid: oid, gen: gen, rec: rec, head: head, lines: lines, err: err}
 	}
 }
 
-func (v *detailView) Resize(pc *program.Context, w, h int) {
+func (v *View) Resize(pc *program.Context, w, h int) {
 	v.w, v.h = w, h
 	v.measure()
 }
 
 const detailLabelW = 18
 
-func (v *detailView) valueWidth() int { return max(v.w-detailLabelW-4, 10) }
+func (v *View) valueWidth() int { return max(v.w-detailLabelW-4, 10) }
 
-func (v *detailView) measure() {
+func (v *View) measure() {
 	v.heights = make([]int, len(v.lines))
 	for i, d := range v.lines {
 		v.heights[i] = len(v.render(i, d, false))
@@ -120,7 +139,7 @@ func (v *detailView) measure() {
 }
 
 // render draws one dline as display lines.
-func (v *detailView) render(i int, d dline, selected bool) []string {
+func (v *View) render(i int, d dline, selected bool) []string {
 	switch {
 	case d.section != "":
 		out := []string{common.StyleSection.Render(common.Truncate(d.section, v.w))}
@@ -148,8 +167,8 @@ func (v *detailView) render(i int, d dline, selected bool) []string {
 	val := d.value
 	if d.file != nil {
 		f := *d.file
-		if p, ok := v.inflight[f.fileID]; ok && f.fileID != "" && !f.stored {
-			f.prog = progressText(p)
+		if p, ok := v.inflight[f.FileID]; ok && f.FileID != "" && !f.Stored {
+			f.Prog = ProgressText(p)
 		}
 		val = fileText(&f)
 	}
@@ -168,35 +187,35 @@ func (v *detailView) render(i int, d dline, selected bool) []string {
 	return out
 }
 
-func fileText(f *fileRef) string {
+func fileText(f *File) string {
 	var parts []string
-	parts = append(parts, f.name)
-	if f.fileID != "" {
-		parts = append(parts, "(file_id "+f.fileID+")")
+	parts = append(parts, f.Name)
+	if f.FileID != "" {
+		parts = append(parts, "(file_id "+f.FileID+")")
 	}
-	if f.size > 0 {
-		parts = append(parts, common.Size(f.size))
+	if f.Size > 0 {
+		parts = append(parts, common.Size(f.Size))
 	}
 	switch {
-	case f.stored:
+	case f.Stored:
 		parts = append(parts, "[已存，o 打开]")
-	case f.prog != "":
-		parts = append(parts, f.prog)
-	case f.failed != "":
-		parts = append(parts, "[下载失败，将自动重试；也可按 d 获取并下载："+f.failed+"]")
-	case f.fileID != "":
+	case f.Prog != "":
+		parts = append(parts, f.Prog)
+	case f.Failed != "":
+		parts = append(parts, "[下载失败，将自动重试；也可按 d 获取并下载："+f.Failed+"]")
+	case f.FileID != "":
 		parts = append(parts, "[未下载，d 获取并下载]")
-	case f.sha != "":
+	case f.SHA != "":
 		parts = append(parts, "[本地没有此文件]")
 	}
-	if f.sha != "" {
-		parts = append(parts, "SHA-256 "+f.sha)
+	if f.SHA != "" {
+		parts = append(parts, "SHA-256 "+f.SHA)
 	}
 	return strings.Join(parts, "  ")
 }
 
 // lineOf is the display line where dline i starts.
-func (v *detailView) lineOf(i int) int {
+func (v *View) lineOf(i int) int {
 	n := 0
 	for j := 0; j < i && j < len(v.heights); j++ {
 		n += v.heights[j]
@@ -204,12 +223,12 @@ func (v *detailView) lineOf(i int) int {
 	return n
 }
 
-func (v *detailView) totalLines() int { return v.lineOf(len(v.heights)) }
+func (v *View) totalLines() int { return v.lineOf(len(v.heights)) }
 
 // bodyH is the lines on screen below the heading.
-func (v *detailView) bodyH() int { return max(v.h-1, 1) }
+func (v *View) bodyH() int { return max(v.h-1, 1) }
 
-func (v *detailView) keepVisible() {
+func (v *View) keepVisible() {
 	if v.cur < 0 || v.cur >= len(v.lines) {
 		return
 	}
@@ -228,7 +247,7 @@ func (v *detailView) keepVisible() {
 	v.off = max(min(v.off, v.totalLines()-v.bodyH()), 0)
 }
 
-func (v *detailView) step(n int) {
+func (v *View) step(n int) {
 	v.cur = common.Step(v.cur, n, len(v.lines), func(j int) bool { return v.lines[j].selectable() })
 	v.keepVisible()
 	if v.cur == v.firstSelectable() {
@@ -236,7 +255,7 @@ func (v *detailView) step(n int) {
 	}
 }
 
-func (v *detailView) firstSelectable() int {
+func (v *View) firstSelectable() int {
 	for i, d := range v.lines {
 		if d.selectable() {
 			return i
@@ -245,15 +264,14 @@ func (v *detailView) firstSelectable() int {
 	return 0
 }
 
-func (v *detailView) current() *dline {
+func (v *View) current() *dline {
 	if v.cur >= 0 && v.cur < len(v.lines) && v.lines[v.cur].selectable() {
 		return &v.lines[v.cur]
 	}
 	return nil
 }
 
-func (v *detailView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
-	m := v.root
+func (v *View) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case detailMsg:
 		if msg.gen != v.gen {
@@ -285,16 +303,16 @@ func (v *detailView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 		v.measure()
 		return nil
 	case tea.KeyMsg:
-		return v.key(m, msg)
+		return v.key(pc, msg)
 	}
 	return nil
 }
 
-func (v *detailView) key(m *Model, k tea.KeyMsg) tea.Cmd {
-	km := m.pc.Keys
+func (v *View) key(pc *program.Context, k tea.KeyMsg) tea.Cmd {
+	km := pc.Keys
 	switch {
 	case key.Matches(k, km.Back):
-		m.pc.Pop()
+		pc.Pop()
 		return nil
 	case key.Matches(k, km.Up):
 		v.step(-1)
@@ -318,50 +336,49 @@ func (v *detailView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 			val = d.value
 		}
 		if d.file != nil && val == "" {
-			val = d.file.sha
+			val = d.file.SHA
 		}
-		return m.copyValue(d.label, val)
+		return v.desk.Copy(d.label, val)
 	case key.Matches(k, km.OpenFile):
 		d := v.current()
 		if d == nil || d.file == nil {
-			m.pc.Info("把光标移到一个文件上再按 o 打开")
+			pc.Info("把光标移到一个文件上再按 o 打开")
 			return nil
 		}
-		return m.openFile(*d.file)
+		return v.desk.Open(*d.file)
 	case key.Matches(k, km.Download):
 		d := v.current()
-		if d == nil || d.file == nil || d.file.fileID == "" {
-			m.pc.Info("把光标移到平台的文件（签署文件或附件）上再按 d 获取并下载")
+		if d == nil || d.file == nil || d.file.FileID == "" {
+			pc.Info("把光标移到平台的文件（签署文件或附件）上再按 d 获取并下载")
 			return nil
 		}
-		return m.startDownload(*d.file, v)
+		return v.desk.Download(*d.file)
 	case key.Matches(k, km.Reload):
-		return v.reload(m)
+		return v.Reload(pc)
 	default:
 		if v.rec == nil {
 			return nil
 		}
-		return m.recordKey(k, v.rec, v)
+		return v.desk.RecordKey(k, v.rec)
 	}
 	return nil
 }
 
-func (v *detailView) Help(pc *program.Context) []key.Binding {
-	m := v.root
+func (v *View) Help(pc *program.Context) []key.Binding {
 	km := pc.Keys
 	b := []key.Binding{km.Back, km.Copy}
 	if d := v.current(); d != nil && d.file != nil {
-		if d.file.stored {
+		if d.file.Stored {
 			b = append(b, km.OpenFile)
 		}
-		if d.file.fileID != "" {
+		if d.file.FileID != "" {
 			b = append(b, km.Download)
 		}
 	}
-	return append(b, m.actionKeys(v.rec)...)
+	return append(b, v.desk.ActionKeys(v.rec)...)
 }
 
-func (v *detailView) View(pc *program.Context, w, h int) string {
+func (v *View) View(pc *program.Context, w, h int) string {
 	var b strings.Builder
 	head := common.StyleBold.Render(common.Clean(v.head))
 	if total := v.totalLines(); total > v.bodyH() {
@@ -384,4 +401,50 @@ func (v *detailView) View(pc *program.Context, w, h int) string {
 		b.WriteString("\n" + strings.Join(out[v.off:end], "\n"))
 	}
 	return b.String()
+}
+
+// Asked is the record the view was opened on.
+func (v *View) Asked() common.Selection { return v.asked }
+
+// Sections are the view's section headings (tests read them).
+func (v *View) Sections() []string {
+	var out []string
+	for _, l := range v.lines {
+		if l.section != "" {
+			out = append(out, l.section)
+		}
+	}
+	return out
+}
+
+// Files are the files the view lists.
+func (v *View) Files() []File {
+	var out []File
+	for _, l := range v.lines {
+		if l.file != nil {
+			out = append(out, *l.file)
+		}
+	}
+	return out
+}
+
+// Board shows the downloads in progress, and reads the record again when a
+// file's download has just ended (it came, or failed).
+func (v *View) Board(pc *program.Context, files map[string]platform.FileProgress) tea.Cmd {
+	ended := false
+	for _, l := range v.lines {
+		if l.file != nil && l.file.FileID != "" {
+			_, was := v.inflight[l.file.FileID]
+			_, is := files[l.file.FileID]
+			ended = ended || (was && !is)
+		}
+	}
+	v.inflight = files
+	if v.w > 0 {
+		v.measure()
+	}
+	if ended {
+		return v.Reload(pc)
+	}
+	return nil
 }
