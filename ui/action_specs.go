@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"baohan/ui/common"
-	"baohan/ui/components/detail"
-	"baohan/ui/components/pane"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +11,9 @@ import (
 
 	"baohan/platform"
 	"baohan/store"
+	"baohan/ui/common"
+	"baohan/ui/components/detail"
+	"baohan/ui/components/pane"
 )
 
 // The actions of the desk, by keystroke. Each builds its call with the

@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"baohan/ui/common"
-	"baohan/ui/components/detail"
-	"baohan/ui/program"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +13,9 @@ import (
 
 	"baohan/pdfsign"
 	"baohan/platform"
+	"baohan/ui/common"
+	"baohan/ui/components/detail"
+	"baohan/ui/program"
 )
 
 // An action is one outbound call (or a few, for 解保 by block) in four

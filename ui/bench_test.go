@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"baohan/ui/components/pane"
 	"context"
 	"fmt"
 	"os"
@@ -16,6 +15,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"baohan/store"
+	"baohan/ui/components/pane"
 )
 
 // Benchmarks against a store of 100 000 orders (built once per test binary

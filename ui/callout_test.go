@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"baohan/ui/components/pane"
-	"baohan/ui/components/statusbar"
 	"context"
 	"fmt"
 	"net"
@@ -17,6 +15,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"baohan/store"
+	"baohan/ui/components/pane"
+	"baohan/ui/components/statusbar"
 )
 
 // clock is a desk clock the test moves.

@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"baohan/platform/sandbox/sandboxtest"
-	"baohan/ui/common"
-	"baohan/ui/components/detail"
 	"context"
 	"errors"
 	"net/http"
@@ -17,7 +14,10 @@ import (
 	"baohan/pdfsign"
 	"baohan/platform"
 	"baohan/platform/sandbox"
+	"baohan/platform/sandbox/sandboxtest"
 	"baohan/store"
+	"baohan/ui/common"
+	"baohan/ui/components/detail"
 )
 
 // TestWholeDay runs a clerk's day on the desk by key presses, against the

@@ -1,13 +1,14 @@
 package ui
 
 import (
-	"baohan/ui/common"
-	"baohan/ui/program"
 	"errors"
 	"fmt"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"baohan/ui/common"
+	"baohan/ui/program"
 )
 
 // Deadlines that call out: when an order not yet issued crosses 24 hours

@@ -1,13 +1,13 @@
 package ui
 
 import (
-	"baohan/ui/components/checks"
 	"context"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"baohan/ui/cli/doctor"
+	"baohan/ui/components/checks"
 )
 
 // doctorEvery is how often the desk runs doctor's checks again for the

@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"baohan/ui/common"
-	"baohan/ui/components/detail"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +15,8 @@ import (
 
 	"baohan/platform"
 	"baohan/store"
+	"baohan/ui/common"
+	"baohan/ui/components/detail"
 )
 
 // Downloaded copies the downloads for a command to read.

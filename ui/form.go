@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"baohan/ui/common"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"github.com/charmbracelet/bubbles/list"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"baohan/ui/common"
 )
 
 // A form is the fields of an action: text (bubbles/textinput), a choice

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"baohan/platform/sandbox/sandboxtest"
 	"context"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"baohan/listener"
 	"baohan/platform/sandbox"
+	"baohan/platform/sandbox/sandboxtest"
 	"baohan/store"
 )
 

@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"baohan/ui/common"
-	"baohan/ui/components/detail"
-	"baohan/ui/program"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +15,9 @@ import (
 	"baohan/pdfsign/issue"
 	"baohan/platform"
 	"baohan/store"
+	"baohan/ui/common"
+	"baohan/ui/components/detail"
+	"baohan/ui/program"
 )
 
 // 签发 in the desk (key i on an order in 待出函): the letter's source (the

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"baohan/ui/components/detail"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,6 +16,7 @@ import (
 	"baohan/platform"
 	"baohan/platform/sandbox"
 	"baohan/store"
+	"baohan/ui/components/detail"
 )
 
 const (

@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"baohan/ui/common"
-	"baohan/ui/components/pane"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -11,6 +9,8 @@ import (
 
 	"baohan/platform"
 	"baohan/ui/cli/export"
+	"baohan/ui/common"
+	"baohan/ui/components/pane"
 )
 
 // The export key (e): the pane's ledger (台账) as an Excel workbook, with

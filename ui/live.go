@@ -1,14 +1,14 @@
 package ui
 
 import (
-	"baohan/ui/common"
-	"baohan/ui/components/detail"
-	"baohan/ui/components/pane"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"baohan/store"
+	"baohan/ui/common"
+	"baohan/ui/components/detail"
+	"baohan/ui/components/pane"
 )
 
 // The desk follows the store: every pollEvery it asks SQLite's data_version

@@ -1,13 +1,13 @@
 package ui
 
 import (
-	"baohan/ui/components/pane"
 	"context"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"baohan/store"
+	"baohan/ui/components/pane"
 )
 
 // selKey is the key of the active pane's selected record ("" when none).

@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"baohan/platform/sandbox/sandboxtest"
-	"baohan/ui/components/statusbar"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -14,7 +12,9 @@ import (
 
 	"baohan/platform"
 	"baohan/platform/sandbox"
+	"baohan/platform/sandbox/sandboxtest"
 	"baohan/store"
+	"baohan/ui/components/statusbar"
 )
 
 // addTrouble adds to the fixture a push whose answer never came (结果未知)

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"baohan/ui/common"
 	"context"
 	"fmt"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"baohan/store"
+	"baohan/ui/common"
 )
 
 func TestPrettyJSONMasksSecrets(t *testing.T) {

@@ -1,7 +1,6 @@
 package detail
 
 import (
-	"baohan/ui/common"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -13,6 +12,7 @@ import (
 
 	"baohan/platform"
 	"baohan/store"
+	"baohan/ui/common"
 )
 
 // buildDetail reads a record and what surrounds it and lays it out as

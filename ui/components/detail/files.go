@@ -1,7 +1,6 @@
 package detail
 
 import (
-	"baohan/ui/common"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 
 	"baohan/platform"
 	"baohan/store"
+	"baohan/ui/common"
 )
 
 // The state of an order's platform files (签署文件/附件) in its detail:

@@ -4,8 +4,6 @@
 package detail
 
 import (
-	"baohan/ui/common"
-	"baohan/ui/program"
 	"fmt"
 	"strings"
 
@@ -14,6 +12,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"baohan/platform"
+	"baohan/ui/common"
+	"baohan/ui/program"
 )
 
 // View shows every field a record holds, its files, and what the

@@ -1,8 +1,6 @@
 package pane
 
 import (
-	"baohan/ui/common"
-	"baohan/ui/program"
 	"context"
 	"fmt"
 	"strings"
@@ -15,6 +13,8 @@ import (
 
 	"baohan/platform"
 	"baohan/store"
+	"baohan/ui/common"
+	"baohan/ui/program"
 )
 
 // ID names a pane; messages for a pane carry it.

@@ -4,10 +4,6 @@
 package todo
 
 import (
-	"baohan/ui/common"
-	"baohan/ui/components/orders"
-	"baohan/ui/components/pane"
-	"baohan/ui/program"
 	"context"
 	"fmt"
 	"strings"
@@ -18,6 +14,10 @@ import (
 
 	"baohan/platform"
 	"baohan/store"
+	"baohan/ui/common"
+	"baohan/ui/components/orders"
+	"baohan/ui/components/pane"
+	"baohan/ui/program"
 )
 
 // Pane is 待办: what needs the clerk now. Orders not yet issued, soonest
