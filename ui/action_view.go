@@ -111,7 +111,7 @@ type planMsg struct {
 	err  error
 }
 
-func (m planMsg) overlayID() int { return m.oid }
+func (m planMsg) OverlayID() int { return m.oid }
 
 // runMsg carries the end of a call; progressMsg a download's progress.
 type runMsg struct {
@@ -120,14 +120,14 @@ type runMsg struct {
 	err error
 }
 
-func (m runMsg) overlayID() int { return m.oid }
+func (m runMsg) OverlayID() int { return m.oid }
 
 type progressMsg struct {
 	oid         int
 	done, total int64
 }
 
-func (m progressMsg) overlayID() int { return m.oid }
+func (m progressMsg) OverlayID() int { return m.oid }
 
 func newAction(m *Model, spec *actionSpec) *actionView {
 	g := common.Glyphs()

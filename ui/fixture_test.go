@@ -114,8 +114,7 @@ func buildFixture() (dir string, err error) {
 // while it is built outside any one test.
 type fixtureT struct {
 	testing.TB
-	err     error
-	cleanup []func()
+	err error
 }
 
 var errFixture = errors.New("fixture failed")

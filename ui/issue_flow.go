@@ -75,7 +75,7 @@ type issueMsg struct {
 	err     error
 }
 
-func (m issueMsg) overlayID() int { return m.oid }
+func (m issueMsg) OverlayID() int { return m.oid }
 
 // issueKey opens the flow on an order.
 func (m *Model) issueKey(s *common.Selection) tea.Cmd {

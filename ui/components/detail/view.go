@@ -76,7 +76,7 @@ type detailMsg struct {
 	err   error
 }
 
-func (m detailMsg) overlayID() int { return m.oid }
+func (m detailMsg) OverlayID() int { return m.oid }
 
 // Desk is what the detail view asks of the desk: the record's actions and
 // the files.
