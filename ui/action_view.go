@@ -129,6 +129,9 @@ type progressMsg struct {
 
 func (m progressMsg) OverlayID() int { return m.oid }
 
+// The action's messages are routed to it by id.
+var _ = []program.OverlayMsg{planMsg{}, runMsg{}, progressMsg{}}
+
 func newAction(m *Model, spec *actionSpec) *actionView {
 	g := common.Glyphs()
 	p := progress.New(progress.WithFillCharacters(g.BarFull, g.BarEmpty), progress.WithSolidFill("12"), progress.WithWidth(40),

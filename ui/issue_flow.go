@@ -77,6 +77,8 @@ type issueMsg struct {
 
 func (m issueMsg) OverlayID() int { return m.oid }
 
+var _ program.OverlayMsg = issueMsg{}
+
 // issueKey opens the flow on an order.
 func (m *Model) issueKey(s *common.Selection) tea.Cmd {
 	if s.Kind != common.KindOrder {

@@ -78,6 +78,8 @@ type detailMsg struct {
 
 func (m detailMsg) OverlayID() int { return m.oid }
 
+var _ program.OverlayMsg = detailMsg{}
+
 // Desk is what the detail view asks of the desk: the record's actions and
 // the files.
 type Desk interface {

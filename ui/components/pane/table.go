@@ -205,6 +205,9 @@ type filterTickMsg struct {
 
 func (m filterTickMsg) PaneID() ID { return m.pane }
 
+// A table's messages are routed to it by pane id.
+var _ = []Msg{filterTickMsg{}, countMsg{}, windowMsg[int]{}}
+
 // filterDelay is how long typing must pause before the search is run.
 const filterDelay = 120 * time.Millisecond
 

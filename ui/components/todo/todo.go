@@ -281,6 +281,9 @@ type heldDecidedMsg struct {
 
 func (heldDecidedMsg) PaneID() pane.ID { return pane.IDTodo }
 
+// 待办's messages are routed to it by pane id.
+var _ = []pane.Msg{pendingMsg{}, heldDecidedMsg{}}
+
 // decideHeld asks for a second press, then accepts or dismisses the held
 // callback under the cursor.
 func (t *Pane) decideHeld(pc *program.Context, accept bool) tea.Cmd {
