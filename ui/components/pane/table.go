@@ -555,3 +555,11 @@ func ReadStore[T, Q any](t *Table[T], query func(Query) Q, page func(q Q, after 
 	}
 	t.Count = func(ctx context.Context, db *store.Store, q Query) (int, error) { return count(db, ctx, query(q)) }
 }
+
+// A table is a pane that exports its ledger and reads its window again on
+// a new screen size.
+var (
+	_ Pane     = (*Table[int])(nil)
+	_ Exporter = (*Table[int])(nil)
+	_ Windowed = (*Table[int])(nil)
+)

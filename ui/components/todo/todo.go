@@ -574,3 +574,9 @@ func (t *Pane) Lists(key string) bool {
 	}
 	return false
 }
+
+// 待办 is a pane that exports its orders' ledger.
+var (
+	_ pane.Pane     = (*Pane)(nil)
+	_ pane.Exporter = (*Pane)(nil)
+)
