@@ -498,6 +498,13 @@ func rowCells(cells []common.Cell, widths []int, w int, selected bool) string {
 	return line.String()
 }
 
+// Deadlines that call out: when an order not yet issued crosses 24 hours
+// and again 2 hours before its bid deadline (platform.OrderDeadlineAlert),
+// the bell rings, the message line says which order, its row turns red
+// with '!' in front, and the 待办 tab counts such orders. The check runs on
+// every read of 待办 and on the status tick, from what 待办 holds (its
+// orders come soonest deadline first).
+//
 // CheckDeadlines rings for each order that crossed a threshold since the
 // last check (an order already inside one when the desk starts rings once).
 func (t *Pane) CheckDeadlines(pc *program.Context) tea.Cmd {

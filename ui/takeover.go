@@ -11,58 +11,8 @@ import (
 	"baohan/ui/program"
 )
 
-// Deadlines that call out: when an order not yet issued crosses 24 hours
-// and again 2 hours before its bid deadline (platform.OrderDeadlineAlert),
-// the bell rings, the message line says which order, its row turns red
-// with '!' in front, and the 待办 tab counts such orders. The check runs on
-// every read of 待办 and on the status tick, from what 待办 holds (its
-// orders come soonest deadline first).
-
-// ---- 新 marks, kept in the store ----
-
-type newMarksMsg struct {
-	marks map[string]bool
-	err   error
-}
-
-func (m *Model) readNewMarks() tea.Cmd {
-	db, ctx := m.pc.Store, m.pc.Ctx
-	return func() tea.Msg {
-		marks, err := db.NewMarks(ctx)
-		return newMarksMsg{marks, err}
-	}
-}
-
-// markNew marks records new, on screen and in the store.
-func (m *Model) markNew(refs ...string) tea.Cmd {
-	for _, r := range refs {
-		m.pc.NewRefs[r] = true
-	}
-	db, ctx, log := m.pc.Store, m.pc.Ctx, m.pc.Log
-	return func() tea.Msg {
-		if err := db.MarkNew(ctx, refs...); err != nil && ctx.Err() == nil {
-			log.Warn("mark new", "err", err)
-		}
-		return nil
-	}
-}
-
-// seen clears a record's 新 mark.
-func (m *Model) seen(ref string) tea.Cmd {
-	if !m.pc.NewRefs[ref] {
-		return nil
-	}
-	delete(m.pc.NewRefs, ref)
-	db, ctx, log := m.pc.Store, m.pc.Ctx, m.pc.Log
-	return func() tea.Msg {
-		if err := db.ClearNew(ctx, ref); err != nil && ctx.Err() == nil {
-			log.Warn("clear new", "err", err)
-		}
-		return nil
-	}
-}
-
-// ---- taking over from a stopped `baohan serve` ----
+// Taking over from a stopped `baohan serve`: the desk asks the serve it
+// relies on whether it answers, and starts its own listener once it stops.
 
 // externalEvery is how often the desk asks the `baohan serve` it relies on
 // whether it answers (a loopback /healthz: cheap).
