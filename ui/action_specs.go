@@ -44,7 +44,7 @@ func (m *Model) ActionKeys(s *common.Selection) []key.Binding {
 
 // openActionMsg opens an action whose form needed a store read first.
 type openActionMsg struct {
-	spec *actionSpec
+	spec *Spec
 	err  error
 }
 
@@ -79,29 +79,29 @@ func (m *Model) RecordKey(k tea.KeyMsg, s *common.Selection) tea.Cmd {
 			m.pc.Info("订单状态通知（n）用于订单：请在订单上使用")
 			return nil
 		}
-		return m.pc.Push(newAction(m, m.notifySpec(*s.Order)))
+		return m.pc.Push(NewAction(m.pc, m.notifySpec(*s.Order), m.afterAction))
 	case key.Matches(k, km.Push):
 		if s.Kind != common.KindOrder {
 			m.pc.Info("推送电子保函（p）用于订单：请在待出函的订单上使用")
 			return nil
 		}
-		return m.pc.Push(newAction(m, m.pushSpec(*s.Order)))
+		return m.pc.Push(NewAction(m.pc, m.pushSpec(*s.Order), m.afterAction))
 	case key.Matches(k, km.Cancel):
 		if s.Kind != common.KindOrder {
 			m.pc.Info("订单取消（x）用于订单")
 			return nil
 		}
-		return m.pc.Push(newAction(m, m.cancelSpec(*s.Order)))
+		return m.pc.Push(NewAction(m.pc, m.cancelSpec(*s.Order), m.afterAction))
 	case key.Matches(k, km.Fetch):
 		switch s.Kind {
 		case common.KindOrder:
-			return m.pc.Push(newAction(m, m.fetchOrderSpec(s.Order.OrderNo)))
+			return m.pc.Push(NewAction(m.pc, m.fetchOrderSpec(s.Order.OrderNo), m.afterAction))
 		case common.KindClaim:
-			return m.pc.Push(newAction(m, m.fetchClaimSpec(*s.Claim)))
+			return m.pc.Push(NewAction(m.pc, m.fetchClaimSpec(*s.Claim), m.afterAction))
 		case common.KindGuarantee:
-			return m.pc.Push(newAction(m, m.fetchOrderSpec(s.Guarantee.OrderNo)))
+			return m.pc.Push(NewAction(m.pc, m.fetchOrderSpec(s.Guarantee.OrderNo), m.afterAction))
 		case common.KindRelease:
-			return m.pc.Push(newAction(m, m.fetchOrderSpec(s.Release.OrderNo)))
+			return m.pc.Push(NewAction(m.pc, m.fetchOrderSpec(s.Release.OrderNo), m.afterAction))
 		}
 		m.pc.Info("从平台获取（r）用于订单或理赔")
 	case key.Matches(k, km.Release):
@@ -119,7 +119,7 @@ func (m *Model) RecordKey(k tea.KeyMsg, s *common.Selection) tea.Cmd {
 			m.pc.Info("理赔结果更新（a）用于理赔")
 			return nil
 		}
-		return m.pc.Push(newAction(m, m.claimResultSpec(*s.Claim)))
+		return m.pc.Push(NewAction(m.pc, m.claimResultSpec(*s.Claim), m.afterAction))
 	}
 	return nil
 }
@@ -146,25 +146,25 @@ func orderIntro(o store.Order) []string {
 }
 
 // planned wraps plans of platform into what the confirmation shows.
-func (m *Model) planned(plans ...*platform.Plan) *prepared {
+func (m *Model) planned(plans ...*platform.Plan) *Prepared {
 	wf := m.pc.Workflows
-	p := &prepared{}
+	p := &Prepared{}
 	for _, pl := range plans {
 		title := ""
 		if len(plans) > 1 {
 			title = pl.Title + " " + pl.Ref
 		}
-		p.sends = append(p.sends, sendPart{title: title, method: pl.Method, fields: pl.Fields()})
-		p.warnings = append(p.warnings, pl.Warnings...)
+		p.Sends = append(p.Sends, SendPart{Title: title, Method: pl.Method, Fields: pl.Fields()})
+		p.Warnings = append(p.Warnings, pl.Warnings...)
 		if pl.Report != nil {
-			p.report = pl.Report
+			p.Report = pl.Report
 		}
 		if pl.File != "" {
-			p.file = pl.File
+			p.File = pl.File
 		}
 	}
-	p.run = func(ctx context.Context, _ func(int64, int64)) (*outcome, error) {
-		o := &outcome{}
+	p.Run = func(ctx context.Context, _ func(int64, int64)) (*Outcome, error) {
+		o := &Outcome{}
 		var errs []error
 		for _, pl := range plans {
 			res, err := wf.Execute(ctx, pl)
@@ -172,21 +172,21 @@ func (m *Model) planned(plans ...*platform.Plan) *prepared {
 				if len(plans) == 1 {
 					return nil, err
 				}
-				o.failed = true
-				o.lines = append(o.lines, fmt.Sprintf("%s %s：%s", pl.Title, pl.Ref, errText(err)))
+				o.Failed = true
+				o.Lines = append(o.Lines, fmt.Sprintf("%s %s：%s", pl.Title, pl.Ref, ErrText(err)))
 				errs = append(errs, err)
 				continue
 			}
-			o.lines = append(o.lines, res.Summary)
+			o.Lines = append(o.Lines, res.Summary)
 			if res.SerialNum != "" && !strings.Contains(res.Summary, string(res.SerialNum)) {
-				o.lines = append(o.lines, "保函序列号："+string(res.SerialNum))
+				o.Lines = append(o.Lines, "保函序列号："+string(res.SerialNum))
 			}
 			for _, e := range res.RemoveErrors {
-				o.problems = append(o.problems, fmt.Sprintf("保函 %s（序列号 %s）：%s", e.ErrorInfo.GuaranteeNo, e.ErrorInfo.SerialNum, e.ErrorMsg))
+				o.Problems = append(o.Problems, fmt.Sprintf("保函 %s（序列号 %s）：%s", e.ErrorInfo.GuaranteeNo, e.ErrorInfo.SerialNum, e.ErrorMsg))
 			}
 		}
-		if len(o.problems) > 0 {
-			o.failed = true
+		if len(o.Problems) > 0 {
+			o.Failed = true
 		}
 		if len(errs) == len(plans) {
 			return nil, errors.Join(errs...)
@@ -198,12 +198,12 @@ func (m *Model) planned(plans ...*platform.Plan) *prepared {
 
 // ---- 2.3 订单状态通知 ----
 
-func (m *Model) notifySpec(o store.Order) *actionSpec {
-	var choices []choice
+func (m *Model) notifySpec(o store.Order) *Spec {
+	var choices []Choice
 	sel := 0
 	cur := -1
 	for i, code := range platform.NotifiableStates {
-		choices = append(choices, choice{code, platform.OrderStateText(code) + "  " + code})
+		choices = append(choices, Choice{code, platform.OrderStateText(code) + "  " + code})
 		if code == o.OrderStatus {
 			cur = i
 		}
@@ -212,16 +212,16 @@ func (m *Model) notifySpec(o store.Order) *actionSpec {
 		// The state after the present one, or the present one at the end.
 		sel = min(cur+1, len(choices)-1)
 	}
-	status := newChoiceField("status", "订单状态", "", choices, sel)
-	amount := newTextField("amount", "订单金额(元)", "订单状态为待出函（WAIT_OUT_GUARANTEE）时必填，最多两位小数", "例如 1200.00", o.OrderAmount)
-	withdraw := newSwitchField("withdraw", "审批退回", "是：is_withdraw=1，退回给投保人重新提交（不会取消订单），须填说明")
-	statement := newTextField("statement", "说明", "审批退回时必填", "给投保人的说明", "")
+	status := NewChoiceField("status", "订单状态", "", choices, sel)
+	amount := NewTextField("amount", "订单金额(元)", "订单状态为待出函（WAIT_OUT_GUARANTEE）时必填，最多两位小数", "例如 1200.00", o.OrderAmount)
+	withdraw := NewSwitchField("withdraw", "审批退回", "是：is_withdraw=1，退回给投保人重新提交（不会取消订单），须填说明")
+	statement := NewTextField("statement", "说明", "审批退回时必填", "给投保人的说明", "")
 	wf := m.pc.Workflows
 	no := o.OrderNo
-	return &actionSpec{
-		title: "订单状态通知（2.3）", ref: "订单 " + no, intro: orderIntro(o),
-		fields: []formField{status, amount, withdraw, statement},
-		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
+	return &Spec{
+		Title: "订单状态通知（2.3）", Ref: "订单 " + no, Intro: orderIntro(o),
+		Fields: []Field{status, amount, withdraw, statement},
+		Prepare: func(ctx context.Context, v map[string]string) (*Prepared, error) {
 			p, err := wf.PlanNotifyStatus(ctx, platform.StatusInput{OrderNo: no, Status: v["status"], Amount: v["amount"],
 				Withdraw: v["withdraw"] == "1", Statement: v["statement"]})
 			if err != nil {
@@ -234,17 +234,17 @@ func (m *Model) notifySpec(o store.Order) *actionSpec {
 
 // ---- 2.5 推送电子保函 ----
 
-func (m *Model) pushSpec(o store.Order) *actionSpec {
+func (m *Model) pushSpec(o store.Order) *Spec {
 	no := o.OrderNo
 	wf := m.pc.Workflows
-	gno := newTextField("guarantee_no", "保函编号", "本公司出具的电子保函编号", "保函编号", "")
-	pdf := newFileField("pdf", "保函PDF", "先检查PDF（结构、签章是否完好）并算出 SHA-256；未通过检查的文件不能推送", m.cwd, []string{".pdf", ".PDF"})
-	out := newTextField("out_time", "出函时间", "格式 YYYY-MM-DD HH:MM:SS（北京时间），留空为现在", "留空为现在", "")
-	trans := newTextField("trans_no", "传输流水号", "", "可不填", "")
-	return &actionSpec{
-		title: "推送电子保函（2.5）", ref: "订单 " + no, intro: orderIntro(o),
-		fields: []formField{gno, pdf, out, trans},
-		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
+	gno := NewTextField("guarantee_no", "保函编号", "本公司出具的电子保函编号", "保函编号", "")
+	pdf := NewFileField("pdf", "保函PDF", "先检查PDF（结构、签章是否完好）并算出 SHA-256；未通过检查的文件不能推送", m.cwd, []string{".pdf", ".PDF"})
+	out := NewTextField("out_time", "出函时间", "格式 YYYY-MM-DD HH:MM:SS（北京时间），留空为现在", "留空为现在", "")
+	trans := NewTextField("trans_no", "传输流水号", "", "可不填", "")
+	return &Spec{
+		Title: "推送电子保函（2.5）", Ref: "订单 " + no, Intro: orderIntro(o),
+		Fields: []Field{gno, pdf, out, trans},
+		Prepare: func(ctx context.Context, v map[string]string) (*Prepared, error) {
 			p, err := wf.PlanPush(ctx, platform.PushInput{OrderNo: no, GuaranteeNo: v["guarantee_no"], PDFPath: v["pdf"],
 				OutTime: v["out_time"], TransNo: v["trans_no"]})
 			if err != nil {
@@ -252,13 +252,13 @@ func (m *Model) pushSpec(o store.Order) *actionSpec {
 					// Objections --force would override: shown on top, sent
 					// only after a second confirmation of their own.
 					pr := m.planned(p)
-					pr.overrides = p.Overridable
-					pr.override = p.Override
+					pr.Overrides = p.Overridable
+					pr.Override = p.Override
 					return pr, nil
 				}
 				if p != nil && p.Report != nil {
 					// The PDF failed its check: show the report, refuse to send.
-					return &prepared{report: p.Report, file: p.File, blocked: errText(err), warnings: p.Warnings}, err
+					return &Prepared{Report: p.Report, File: p.File, Blocked: ErrText(err), Warnings: p.Warnings}, err
 				}
 				return nil, err
 			}
@@ -269,14 +269,14 @@ func (m *Model) pushSpec(o store.Order) *actionSpec {
 
 // ---- 2.11 订单取消 ----
 
-func (m *Model) cancelSpec(o store.Order) *actionSpec {
+func (m *Model) cancelSpec(o store.Order) *Spec {
 	no := o.OrderNo
 	wf := m.pc.Workflows
-	reason := newTextField("reason", "取消原因", "cancel_reason，必填；取消后订单为交易取消（CANCEL）", "取消订单原因", "")
-	return &actionSpec{
-		title: "订单取消（2.11）", ref: "订单 " + no, intro: orderIntro(o),
-		fields: []formField{reason},
-		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
+	reason := NewTextField("reason", "取消原因", "cancel_reason，必填；取消后订单为交易取消（CANCEL）", "取消订单原因", "")
+	return &Spec{
+		Title: "订单取消（2.11）", Ref: "订单 " + no, Intro: orderIntro(o),
+		Fields: []Field{reason},
+		Prepare: func(ctx context.Context, v map[string]string) (*Prepared, error) {
 			p, err := wf.PlanCancelOrder(ctx, no, v["reason"])
 			if err != nil {
 				return nil, err
@@ -288,23 +288,23 @@ func (m *Model) cancelSpec(o store.Order) *actionSpec {
 
 // ---- 2.2 获取订单信息 ----
 
-func (m *Model) fetchOrderSpec(no string) *actionSpec {
+func (m *Model) fetchOrderSpec(no string) *Spec {
 	wf := m.pc.Workflows
-	return &actionSpec{
-		title: "获取订单信息（2.2）", ref: "订单 " + no,
-		intro: []string{"从平台取回订单的全部字段并更新本地记录（标记的订单核对后清除标记）。"},
-		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
+	return &Spec{
+		Title: "获取订单信息（2.2）", Ref: "订单 " + no,
+		Intro: []string{"从平台取回订单的全部字段并更新本地记录（标记的订单核对后清除标记）。"},
+		Prepare: func(ctx context.Context, v map[string]string) (*Prepared, error) {
 			if no == "" {
 				return nil, errors.New("没有订单编号")
 			}
-			return &prepared{
-				sends: []sendPart{{method: platform.MethodGetGuaranteeInfo, fields: wf.PlanFetchOrder(no).Fields()}},
-				run: func(ctx context.Context, _ func(int64, int64)) (*outcome, error) {
+			return &Prepared{
+				Sends: []SendPart{{Method: platform.MethodGetGuaranteeInfo, Fields: wf.PlanFetchOrder(no).Fields()}},
+				Run: func(ctx context.Context, _ func(int64, int64)) (*Outcome, error) {
 					o, err := wf.FetchOrder(ctx, no)
 					if err != nil {
 						return nil, err
 					}
-					return &outcome{lines: []string{fmt.Sprintf("订单 %s 已更新：%s", no, platform.OrderStateLabel(o.OrderStatus))}}, nil
+					return &Outcome{Lines: []string{fmt.Sprintf("订单 %s 已更新：%s", no, platform.OrderStateLabel(o.OrderStatus))}}, nil
 				},
 			}, nil
 		},
@@ -313,20 +313,20 @@ func (m *Model) fetchOrderSpec(no string) *actionSpec {
 
 // ---- 3.3 获取理赔信息 ----
 
-func (m *Model) fetchClaimSpec(c store.Claim) *actionSpec {
+func (m *Model) fetchClaimSpec(c store.Claim) *Spec {
 	wf := m.pc.Workflows
-	return &actionSpec{
-		title: "获取理赔信息（3.3）", ref: "理赔 " + c.ClaimNo,
-		intro: []string{fmt.Sprintf("%s  保函 %s  被保证人 %s", common.ClaimState(c.Status), c.GuaranteeNo, c.Principal)},
-		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
-			return &prepared{
-				sends: []sendPart{{method: platform.MethodGetClaimInfo, fields: wf.PlanRefreshClaim(c).Fields()}},
-				run: func(ctx context.Context, _ func(int64, int64)) (*outcome, error) {
+	return &Spec{
+		Title: "获取理赔信息（3.3）", Ref: "理赔 " + c.ClaimNo,
+		Intro: []string{fmt.Sprintf("%s  保函 %s  被保证人 %s", common.ClaimState(c.Status), c.GuaranteeNo, c.Principal)},
+		Prepare: func(ctx context.Context, v map[string]string) (*Prepared, error) {
+			return &Prepared{
+				Sends: []SendPart{{Method: platform.MethodGetClaimInfo, Fields: wf.PlanRefreshClaim(c).Fields()}},
+				Run: func(ctx context.Context, _ func(int64, int64)) (*Outcome, error) {
 					got, err := wf.RefreshClaim(ctx, c.ClaimNo)
 					if err != nil {
 						return nil, err
 					}
-					return &outcome{lines: []string{fmt.Sprintf("理赔 %s 已更新：%s", c.ClaimNo, platform.ClaimStateLabel(got.Status))}}, nil
+					return &Outcome{Lines: []string{fmt.Sprintf("理赔 %s 已更新：%s", c.ClaimNo, platform.ClaimStateLabel(got.Status))}}, nil
 				},
 			}, nil
 		},
@@ -335,26 +335,26 @@ func (m *Model) fetchClaimSpec(c store.Claim) *actionSpec {
 
 // ---- 3.2 理赔结果更新 ----
 
-func (m *Model) claimResultSpec(c store.Claim) *actionSpec {
+func (m *Model) claimResultSpec(c store.Claim) *Spec {
 	wf := m.pc.Workflows
-	var choices []choice
+	var choices []Choice
 	sel := 0
 	for _, d := range platform.ClaimResultChoices {
 		if c.Status == platform.ClaimDealPass && d.Code == "2" && sel == 0 {
 			sel = len(choices)
 		}
 		for _, s := range d.Statuses {
-			choices = append(choices, choice{d.Code + ":" + s.Code, fmt.Sprintf("%s：%s  (do_type=%s, status=%s)", d.Meaning, s.Meaning, d.Code, s.Code)})
+			choices = append(choices, Choice{d.Code + ":" + s.Code, fmt.Sprintf("%s：%s  (do_type=%s, status=%s)", d.Meaning, s.Meaning, d.Code, s.Code)})
 		}
 	}
-	result := newChoiceField("result", "处理结果", "手册3.2：受理 1通过/2退回；理赔 1调解解决/2保证人代偿/4被保证人清偿/5驳回申请；追偿 1反担保代偿/2司法处置/3被保证人清偿", choices, sel)
-	note := newTextField("note", "备注", "note，必填", "处理说明", "")
+	result := NewChoiceField("result", "处理结果", "手册3.2：受理 1通过/2退回；理赔 1调解解决/2保证人代偿/4被保证人清偿/5驳回申请；追偿 1反担保代偿/2司法处置/3被保证人清偿", choices, sel)
+	note := NewTextField("note", "备注", "note，必填", "处理说明", "")
 	no := c.ClaimNo
-	return &actionSpec{
-		title: "理赔结果更新（3.2）", ref: "理赔 " + no,
-		intro:  []string{fmt.Sprintf("%s  保函 %s  被保证人 %s  索赔 %s 元", common.ClaimState(c.Status), c.GuaranteeNo, c.Principal, common.Money(c.ClaimAmount))},
-		fields: []formField{result, note},
-		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
+	return &Spec{
+		Title: "理赔结果更新（3.2）", Ref: "理赔 " + no,
+		Intro:  []string{fmt.Sprintf("%s  保函 %s  被保证人 %s  索赔 %s 元", common.ClaimState(c.Status), c.GuaranteeNo, c.Principal, common.Money(c.ClaimAmount))},
+		Fields: []Field{result, note},
+		Prepare: func(ctx context.Context, v map[string]string) (*Prepared, error) {
 			doType, status, _ := strings.Cut(v["result"], ":")
 			p, err := wf.PlanClaimResult(ctx, platform.ClaimResultInput{ClaimNo: no, DoType: doType, Status: status, Note: v["note"]})
 			if err != nil {
@@ -382,7 +382,7 @@ func (m *Model) releaseCmd(revokeNo, guaranteeNo string) tea.Cmd {
 
 // releaseCandidates are platform.ReleaseCandidates as the form's check
 // list, with the batch as the form's first line.
-func releaseCandidates(ctx context.Context, db *store.Store, revokeNo, guaranteeNo string) ([]checkItem, []string, error) {
+func releaseCandidates(ctx context.Context, db *store.Store, revokeNo, guaranteeNo string) ([]CheckItem, []string, error) {
 	r, cands, err := platform.ReleaseCandidates(ctx, db, revokeNo, guaranteeNo)
 	if err != nil {
 		return nil, nil, err
@@ -391,29 +391,29 @@ func releaseCandidates(ctx context.Context, db *store.Store, revokeNo, guarantee
 	if r != nil {
 		intro = append(intro, fmt.Sprintf("撤销批次 %s  标段 %s %s  受益人 %s", r.RevokeNo, r.BlockNumber, r.BlockName, r.Creditor))
 	}
-	var items []checkItem
+	var items []CheckItem
 	for _, c := range cands {
-		it := checkItem{code: c.GuaranteeNo, text: fmt.Sprintf("%s  %s  序列号 %s", c.GuaranteeNo, c.Principal, c.SerialNum), disabled: c.Why, on: c.Why == ""}
+		it := CheckItem{Code: c.GuaranteeNo, Text: fmt.Sprintf("%s  %s  序列号 %s", c.GuaranteeNo, c.Principal, c.SerialNum), Disabled: c.Why, On: c.Why == ""}
 		if c.Why == "" && c.Principal == "" {
-			it.text = fmt.Sprintf("%s  %s  序列号 %s", c.GuaranteeNo, c.Guarantee.Principal, c.Guarantee.SerialNum)
+			it.Text = fmt.Sprintf("%s  %s  序列号 %s", c.GuaranteeNo, c.Guarantee.Principal, c.Guarantee.SerialNum)
 		}
 		items = append(items, it)
 	}
 	return items, intro, nil
 }
 
-func (m *Model) releaseSpec(revokeNo, guaranteeNo string, items []checkItem, intro []string) *actionSpec {
+func (m *Model) releaseSpec(revokeNo, guaranteeNo string, items []CheckItem, intro []string) *Spec {
 	wf := m.pc.Workflows
-	list := &checkField{key: "guarantees", lbl: "解保的保函", hnt: "只有收到撤销通知、待解保的本公司保函可以勾选；按标段各发一次", items: items}
-	date := newTextField("date", "解保日期", "remove_guarantee_date，格式 YYYY-MM-DD HH:MM:SS（北京时间），留空为现在", "留空为现在", "")
+	list := NewCheckField("guarantees", "解保的保函", "只有收到撤销通知、待解保的本公司保函可以勾选；按标段各发一次", items)
+	date := NewTextField("date", "解保日期", "remove_guarantee_date，格式 YYYY-MM-DD HH:MM:SS（北京时间），留空为现在", "留空为现在", "")
 	ref := "撤销 " + revokeNo
 	if revokeNo == "" {
 		ref = "保函 " + guaranteeNo
 	}
-	return &actionSpec{
-		title: "保函解保（2.9）", ref: ref, intro: intro,
-		fields: []formField{list, date},
-		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
+	return &Spec{
+		Title: "保函解保（2.9）", Ref: ref, Intro: intro,
+		Fields: []Field{list, date},
+		Prepare: func(ctx context.Context, v map[string]string) (*Prepared, error) {
 			var nos []string
 			if v["guarantees"] != "" {
 				nos = strings.Split(v["guarantees"], ",")
@@ -437,25 +437,25 @@ func (m *Model) reconcile() tea.Cmd {
 		return nil
 	}
 	wf, db := m.pc.Workflows, m.pc.Store
-	spec := &actionSpec{
-		title:   "核对结果未知的调用",
-		intro:   []string{"向平台查询这些调用的结果（获取订单信息 2.2）并记下核对结论；不会重复发送。"},
-		running: "正在向平台核对，请稍候……",
+	spec := &Spec{
+		Title:   "核对结果未知的调用",
+		Intro:   []string{"向平台查询这些调用的结果（获取订单信息 2.2）并记下核对结论；不会重复发送。"},
+		Running: "正在向平台核对，请稍候……",
 	}
-	a := newAction(m, spec)
-	a.prep = &prepared{run: func(ctx context.Context, _ func(int64, int64)) (*outcome, error) {
+	a := NewAction(m.pc, spec, m.afterAction)
+	prep := &Prepared{Run: func(ctx context.Context, _ func(int64, int64)) (*Outcome, error) {
 		before, err := db.Unresolved(ctx)
 		if err != nil {
 			return nil, err
 		}
 		rs, err := wf.Reconcile(ctx)
-		out := &outcome{}
+		out := &Outcome{}
 		done := map[int64]bool{}
 		for _, r := range rs {
 			done[r.Attempt.ID] = true
-			out.lines = append(out.lines, r.Summary)
+			out.Lines = append(out.Lines, r.Summary)
 			if r.State != store.AttemptOK {
-				out.failed = true
+				out.Failed = true
 			}
 		}
 		if err != nil {
@@ -463,16 +463,16 @@ func (m *Model) reconcile() tea.Cmd {
 		}
 		for _, b := range before {
 			if !done[b.ID] {
-				out.lines = append(out.lines, fmt.Sprintf("%s %s 可能仍在发送中，%s后再核对", platform.MethodTitle(b.Method), b.Ref, common.Span(platform.StaleSending)))
-				out.failed = true
+				out.Lines = append(out.Lines, fmt.Sprintf("%s %s 可能仍在发送中，%s后再核对", platform.MethodTitle(b.Method), b.Ref, common.Span(platform.StaleSending)))
+				out.Failed = true
 			}
 		}
 		if len(before) == 0 && len(rs) == 0 {
-			out.lines = append(out.lines, "没有结果未知的调用，无需核对")
+			out.Lines = append(out.Lines, "没有结果未知的调用，无需核对")
 		}
 		return out, nil
 	}}
 	m.pc.Stack = append(m.pc.Stack, a)
 	a.Resize(m.pc, m.pc.Width, m.pc.ContentHeight())
-	return a.execute(m)
+	return a.Execute(m.pc, prep)
 }

@@ -24,73 +24,72 @@ import (
 // the call, with a spinner (and a progress bar for a download); and the
 // platform's answer. Nothing is sent before the clerk confirms.
 
-// actionSpec describes an action.
-type actionSpec struct {
-	title  string   // what the clerk does, with the manual's section
-	ref    string   // the record it is about
-	intro  []string // the record, in a line or two, above the form
-	fields []formField
-	// prepare builds what will be sent from the form's values. It runs in a
+// Spec describes an action.
+type Spec struct {
+	Title  string   // what the clerk does, with the manual's section
+	Ref    string   // the record it is about
+	Intro  []string // the record, in a line or two, above the form
+	Fields []Field
+	// Prepare builds what will be sent from the form's values. It runs in a
 	// command (it reads the store and, for a push, checks the PDF).
-	prepare func(ctx context.Context, vals map[string]string) (*prepared, error)
-	// done runs in Update with the outcome (e.g. to remember a download).
-	done func(m *Model, o *outcome)
-	// running is the line shown beside the spinner while it runs ("" for
+	Prepare func(ctx context.Context, vals map[string]string) (*Prepared, error)
+	// Done runs in Update with the outcome (e.g. to remember a download).
+	Done func(o *Outcome)
+	// Running is the line shown beside the spinner while it runs ("" for
 	// the usual one).
-	running string
+	Running string
 }
 
-// prepared is what the confirmation shows and the call runs.
-type prepared struct {
-	sends    []sendPart
-	warnings []string
-	report   *pdfsign.Report
-	file     string // the file sent with the call
-	blocked  string // why it cannot be sent (a failed PDF check)
-	// overrides are objections the clerk may override with a second
+// Prepared is what the confirmation shows and the call runs.
+type Prepared struct {
+	Sends    []SendPart
+	Warnings []string
+	Report   *pdfsign.Report
+	File     string // the file sent with the call
+	Blocked  string // why it cannot be sent (a failed PDF check)
+	// Overrides are objections the clerk may override with a second
 	// confirmation (platform.Plan.Overridable); override lifts them.
-	overrides []string
-	override  func() bool
-	run       func(ctx context.Context, progress func(done, total int64)) (*outcome, error)
+	Overrides []string
+	Override  func() bool
+	Run       func(ctx context.Context, progress func(done, total int64)) (*Outcome, error)
 }
 
-// sendPart is one call as it will be sent.
-type sendPart struct {
-	title  string
-	method string
-	fields []platform.Field
+// SendPart is one call as it will be sent.
+type SendPart struct {
+	Title  string
+	Method string
+	Fields []platform.Field
 }
 
-// outcome is what came back.
-type outcome struct {
-	lines    []string           // one line each, in Chinese
-	problems []string           // per-item refusals (2.9)
-	failed   bool               // some part failed (lines say which)
-	download *detail.Downloaded // a file stored by the action
-	fileID   string
+// Outcome is what came back.
+type Outcome struct {
+	Lines    []string           // one line each, in Chinese
+	Problems []string           // per-item refusals (2.9)
+	Failed   bool               // some part failed (lines say which)
+	Download *detail.Downloaded // a file stored by the action
+	FileID   string
 }
 
-type actionState int
+type State int
 
 const (
-	stateForm actionState = iota
-	statePlanning
-	stateConfirm
-	stateRunning
-	stateResult
+	StateForm State = iota
+	StatePlanning
+	StateConfirm
+	StateRunning
+	StateResult
 )
 
-type actionView struct {
-	// root is the desk this overlay acts for (its actions and files are
-	// still the root model's).
-	root   *Model
+type View struct {
+	// after reads again what the outcome may have changed (the desk's).
+	after func() tea.Cmd
 	oid    int
-	spec   *actionSpec
-	form   form
-	state  actionState
+	spec   *Spec
+	form   Form
+	state  State
 	formEr string // the local refusal of the last plan
-	prep   *prepared
-	res    *outcome
+	prep   *Prepared
+	res    *Outcome
 	resErr error
 	off    int // scroll of the confirmation and the result
 	h, w   int
@@ -107,7 +106,7 @@ type actionView struct {
 type planMsg struct {
 	oid  int
 	gen  int
-	prep *prepared
+	prep *Prepared
 	err  error
 }
 
@@ -116,7 +115,7 @@ func (m planMsg) OverlayID() int { return m.oid }
 // runMsg carries the end of a call; progressMsg a download's progress.
 type runMsg struct {
 	oid int
-	out *outcome
+	out *Outcome
 	err error
 }
 
@@ -132,41 +131,42 @@ func (m progressMsg) OverlayID() int { return m.oid }
 // The action's messages are routed to it by id.
 var _ = []program.OverlayMsg{planMsg{}, runMsg{}, progressMsg{}}
 
-func newAction(m *Model, spec *actionSpec) *actionView {
+// NewAction is the overlay of spec; after runs when the call ended (the
+// desk reads again what it shows).
+func NewAction(pc *program.Context, spec *Spec, after func() tea.Cmd) *View {
 	g := common.Glyphs()
 	p := progress.New(progress.WithFillCharacters(g.BarFull, g.BarEmpty), progress.WithSolidFill("12"), progress.WithWidth(40),
 		progress.WithColorProfile(lipgloss.ColorProfile()))
-	a := &actionView{root: m, oid: m.pc.NextID(), spec: spec, prog: p}
-	a.form.fields = spec.fields
+	a := &View{after: after, oid: pc.NextID(), spec: spec, prog: p}
+	a.form.Fields = spec.Fields
 	return a
 }
 
-func (a *actionView) ID() int       { return a.oid }
-func (a *actionView) Title() string { return a.spec.title }
-func (a *actionView) Busy() bool    { return a.state == statePlanning || a.state == stateRunning }
+func (a *View) ID() int       { return a.oid }
+func (a *View) Title() string { return a.spec.Title }
+func (a *View) Busy() bool    { return a.state == StatePlanning || a.state == StateRunning }
 
 // Typing is always true: in an action, q and ? are the action's (esc leaves).
-func (a *actionView) Typing() bool { return true }
+func (a *View) Typing() bool { return true }
 
-func (a *actionView) Init(pc *program.Context) tea.Cmd {
-	m := a.root
-	if len(a.form.fields) == 0 {
-		return a.plan(m)
+func (a *View) Init(pc *program.Context) tea.Cmd {
+	if len(a.form.Fields) == 0 {
+		return a.plan(pc)
 	}
-	return a.form.start()
+	return a.form.Start()
 }
 
-func (a *actionView) Resize(pc *program.Context, w, h int) {
+func (a *View) Resize(pc *program.Context, w, h int) {
 	a.w, a.h = w, h
 	a.prog.Width = min(max(w-20, 10), 60)
 }
 
 // plan asks platform to build and check the call.
-func (a *actionView) plan(m *Model) tea.Cmd {
-	a.state = statePlanning
+func (a *View) plan(pc *program.Context) tea.Cmd {
+	a.state = StatePlanning
 	a.formEr = ""
 	a.gen++
-	vals, gen, oid, ctx, prepare := a.form.values(), a.gen, a.oid, m.pc.Ctx, a.spec.prepare
+	vals, gen, oid, ctx, prepare := a.form.Values(), a.gen, a.oid, pc.Ctx, a.spec.Prepare
 	return func() tea.Msg {
 		p, err := prepare(ctx, vals)
 		return planMsg{oid: oid, gen: gen, prep: p, err: err}
@@ -174,12 +174,12 @@ func (a *actionView) plan(m *Model) tea.Cmd {
 }
 
 // execute runs the call; a download reports progress on a channel.
-func (a *actionView) execute(m *Model) tea.Cmd {
-	a.state = stateRunning
+func (a *View) execute(pc *program.Context) tea.Cmd {
+	a.state = StateRunning
 	a.off = 0
 	ch := make(chan tea.Msg, 8)
 	a.progress = ch
-	oid, ctx, run := a.oid, m.pc.Ctx, a.prep.run
+	oid, ctx, run := a.oid, pc.Ctx, a.prep.Run
 	go func() {
 		out, err := run(ctx, func(done, total int64) {
 			select {
@@ -196,24 +196,23 @@ func waitChan(ch chan tea.Msg) tea.Cmd {
 	return func() tea.Msg { return <-ch }
 }
 
-func (a *actionView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
-	m := a.root
+func (a *View) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case planMsg:
-		if msg.gen != a.gen || a.state != statePlanning {
+		if msg.gen != a.gen || a.state != StatePlanning {
 			return nil
 		}
-		if msg.err != nil && (msg.prep == nil || msg.prep.blocked == "") {
-			a.state = stateForm
-			a.formEr = errText(msg.err)
-			if len(a.form.fields) == 0 {
-				a.state = stateResult
+		if msg.err != nil && (msg.prep == nil || msg.prep.Blocked == "") {
+			a.state = StateForm
+			a.formEr = ErrText(msg.err)
+			if len(a.form.Fields) == 0 {
+				a.state = StateResult
 				a.resErr = msg.err
 			}
 			return nil
 		}
 		a.prep = msg.prep
-		a.state = stateConfirm
+		a.state = StateConfirm
 		a.armed = false
 		a.off = 0
 		return nil
@@ -221,98 +220,98 @@ func (a *actionView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 		a.progDone, a.progTotal = msg.done, msg.total
 		return waitChan(a.progress)
 	case runMsg:
-		a.state = stateResult
+		a.state = StateResult
 		a.res, a.resErr = msg.out, msg.err
 		if msg.err != nil {
-			pc.Log.Warn("action failed", "action", a.spec.title, "ref", a.spec.ref, "err", msg.err)
+			pc.Log.Warn("action failed", "action", a.spec.Title, "ref", a.spec.Ref, "err", msg.err)
 		} else if msg.out != nil {
-			pc.Log.Info("action done", "action", a.spec.title, "ref", a.spec.ref, "result", strings.Join(msg.out.lines, "；"))
+			pc.Log.Info("action done", "action", a.spec.Title, "ref", a.spec.Ref, "result", strings.Join(msg.out.Lines, "；"))
 		}
 		a.off = 0
-		if a.spec.done != nil && msg.out != nil {
-			a.spec.done(m, msg.out)
+		if a.spec.Done != nil && msg.out != nil {
+			a.spec.Done(msg.out)
 		}
 		if msg.err != nil {
-			pc.Errorf("%s：%s", a.spec.title, errText(msg.err))
-		} else if msg.out != nil && len(msg.out.lines) > 0 {
-			pc.Info("%s", msg.out.lines[0])
+			pc.Errorf("%s：%s", a.spec.Title, ErrText(msg.err))
+		} else if msg.out != nil && len(msg.out.Lines) > 0 {
+			pc.Info("%s", msg.out.Lines[0])
 		}
-		return m.afterAction()
+		return a.after()
 	case tea.KeyMsg:
-		return a.key(m, msg)
+		return a.key(pc, msg)
 	default:
-		if a.state == stateForm {
+		if a.state == StateForm {
 			// The file picker reads folders in commands of its own.
-			if fl := a.form.focused(); fl != nil {
-				return fl.update(m, msg)
+			if fl := a.form.Focused(); fl != nil {
+				return fl.Update(pc, msg)
 			}
 		}
 	}
 	return nil
 }
 
-func (a *actionView) key(m *Model, k tea.KeyMsg) tea.Cmd {
-	km := m.pc.Keys
+func (a *View) key(pc *program.Context, k tea.KeyMsg) tea.Cmd {
+	km := pc.Keys
 	switch a.state {
-	case stateForm:
+	case StateForm:
 		if k.String() == "esc" {
-			if ff, ok := a.form.focused().(*fileField); ok && ff.picking {
+			if ff, ok := a.form.Focused().(*FileField); ok && ff.picking {
 				break
 			}
-			m.pc.Pop()
+			pc.Pop()
 			return nil
 		}
-		cmd, submit := a.form.key(m, k)
+		cmd, submit := a.form.Key(pc, k)
 		if submit {
-			return a.plan(m)
+			return a.plan(pc)
 		}
 		return cmd
-	case statePlanning, stateRunning:
+	case StatePlanning, StateRunning:
 		if k.String() == "esc" {
-			m.pc.Info("正在进行，请稍候")
+			pc.Info("正在进行，请稍候")
 		}
-	case stateConfirm:
+	case StateConfirm:
 		switch {
-		case a.prep.blocked == "" && key.Matches(k, km.Confirm):
-			if len(a.prep.overrides) > 0 {
+		case a.prep.Blocked == "" && key.Matches(k, km.Confirm):
+			if len(a.prep.Overrides) > 0 {
 				a.armed = true
 				a.off = 0
 				return nil
 			}
-			return a.execute(m)
+			return a.execute(pc)
 		case a.armed && key.Matches(k, km.Force):
-			if a.prep.override == nil || !a.prep.override() {
-				m.pc.Errorf("未发送：无法确认强制推送")
+			if a.prep.Override == nil || !a.prep.Override() {
+				pc.Errorf("未发送：无法确认强制推送")
 				return nil
 			}
-			return a.execute(m)
+			return a.execute(pc)
 		case key.Matches(k, km.Deny), key.Matches(k, km.Back):
 			a.armed = false
-			if len(a.form.fields) == 0 {
-				m.pc.Pop()
+			if len(a.form.Fields) == 0 {
+				pc.Pop()
 				return nil
 			}
-			a.state = stateForm
-			return a.form.fields[a.form.cur].focus()
+			a.state = StateForm
+			return a.form.Fields[a.form.cur].Focus()
 		case key.Matches(k, km.Open):
-			m.pc.Info("enter 不发送：确认请按 y")
+			pc.Info("enter 不发送：确认请按 y")
 		default:
-			a.scrollKey(m, k)
+			a.scrollKey(pc, k)
 		}
-	case stateResult:
+	case StateResult:
 		switch {
 		case key.Matches(k, km.Back), key.Matches(k, km.Open), k.String() == "q":
-			m.pc.Pop()
-			return m.afterAction()
+			pc.Pop()
+			return a.after()
 		default:
-			a.scrollKey(m, k)
+			a.scrollKey(pc, k)
 		}
 	}
 	return nil
 }
 
-func (a *actionView) scrollKey(m *Model, k tea.KeyMsg) {
-	km := m.pc.Keys
+func (a *View) scrollKey(pc *program.Context, k tea.KeyMsg) {
+	km := pc.Keys
 	switch {
 	case key.Matches(k, km.Down):
 		a.off++
@@ -330,43 +329,42 @@ func (a *actionView) scrollKey(m *Model, k tea.KeyMsg) {
 	a.off = max(a.off, 0)
 }
 
-func (a *actionView) Help(pc *program.Context) []key.Binding {
+func (a *View) Help(pc *program.Context) []key.Binding {
 	km := pc.Keys
 	switch a.state {
-	case stateForm:
+	case StateForm:
 		b := []key.Binding{km.NextField, km.Submit}
-		if _, ok := a.form.focused().(*fileField); ok {
+		if _, ok := a.form.Focused().(*FileField); ok {
 			b = append(b, km.Browse)
 		}
 		return append(b, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "放弃")))
-	case stateConfirm:
-		if a.prep.blocked != "" {
+	case StateConfirm:
+		if a.prep.Blocked != "" {
 			return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "返回修改")), km.Down}
 		}
 		if a.armed {
 			return []key.Binding{km.Force, km.Deny, km.Down}
 		}
 		return []key.Binding{km.Confirm, km.Deny, km.Down}
-	case stateResult:
+	case StateResult:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter", "esc"), key.WithHelp("enter/esc", "关闭")), km.Down}
 	}
 	return nil
 }
 
-func (a *actionView) View(pc *program.Context, w, h int) string {
-	m := a.root
-	head := common.StyleBold.Render(a.spec.title)
-	if a.spec.ref != "" {
-		head += "  " + common.Clean(a.spec.ref)
+func (a *View) View(pc *program.Context, w, h int) string {
+	head := common.StyleBold.Render(a.spec.Title)
+	if a.spec.Ref != "" {
+		head += "  " + common.Clean(a.spec.Ref)
 	}
 	lines := []string{head}
-	for _, l := range a.spec.intro {
+	for _, l := range a.spec.Intro {
 		lines = append(lines, common.StyleDim.Render(common.Truncate(common.Clean(l), w)))
 	}
 	switch a.state {
-	case stateForm:
+	case StateForm:
 		lines = append(lines, "")
-		lines = append(lines, a.form.lines(m, w)...)
+		lines = append(lines, a.form.Lines(pc, w)...)
 		if a.formEr != "" {
 			lines = append(lines, "")
 			for _, l := range common.Wrap("未发送："+common.Clean(a.formEr), w-2) {
@@ -374,17 +372,17 @@ func (a *actionView) View(pc *program.Context, w, h int) string {
 			}
 		}
 		return strings.Join(lines, "\n")
-	case statePlanning:
+	case StatePlanning:
 		lines = append(lines, "", pc.Spinner.View()+" 正在核对（检查订单、文件）……")
 		return strings.Join(lines, "\n")
-	case stateConfirm:
+	case StateConfirm:
 		// The verdict, the SHA-256, the warnings and the prompt stay on
 		// top; what will be sent scrolls below them.
 		lines = append(lines, a.confirmHead(w)...)
 		body := a.confirmLines(w)
-		return strings.Join(append(lines, scrollLines(body, &a.off, h-len(lines))...), "\n")
-	case stateRunning:
-		run := a.spec.running
+		return strings.Join(append(lines, ScrollLines(body, &a.off, h-len(lines))...), "\n")
+	case StateRunning:
+		run := a.spec.Running
 		if run == "" {
 			run = "正在发送到平台，请稍候……"
 		}
@@ -401,12 +399,12 @@ func (a *actionView) View(pc *program.Context, w, h int) string {
 		return strings.Join(lines, "\n")
 	}
 	body := a.resultLines(w)
-	return strings.Join(append(lines, scrollLines(body, &a.off, h-len(lines))...), "\n")
+	return strings.Join(append(lines, ScrollLines(body, &a.off, h-len(lines))...), "\n")
 }
 
-// scrollLines shows h lines of body from *off (clamped), with a note when
+// ScrollLines shows h lines of body from *off (clamped), with a note when
 // more lies below.
-func scrollLines(body []string, off *int, h int) []string {
+func ScrollLines(body []string, off *int, h int) []string {
 	h = max(h, 1)
 	if len(body) <= h {
 		*off = 0
@@ -420,43 +418,43 @@ func scrollLines(body []string, off *int, h int) []string {
 
 // confirmHead is the top of the confirmation, always on screen: the PDF
 // verdict and SHA-256 of a push, every warning, and the prompt.
-func (a *actionView) confirmHead(w int) []string {
+func (a *View) confirmHead(w int) []string {
 	p := a.prep
 	var out []string
-	if p.report != nil {
+	if p.Report != nil {
 		style := common.StyleOK
-		if p.blocked != "" || len(p.overrides) > 0 {
+		if p.Blocked != "" || len(p.Overrides) > 0 {
 			style = common.StyleUrgent
 		}
 		out = append(out, "")
-		for _, l := range common.Wrap("PDF检查："+p.report.Conclusion(), w-2) {
+		for _, l := range common.Wrap("PDF检查："+p.Report.Conclusion(), w-2) {
 			out = append(out, style.Render(l))
 		}
-		out = append(out, common.Truncate("SHA-256："+p.report.SHA256, w))
+		out = append(out, common.Truncate("SHA-256："+p.Report.SHA256, w))
 	}
-	if p.blocked != "" {
-		for _, l := range common.Wrap("不能发送："+common.Clean(p.blocked), w-2) {
+	if p.Blocked != "" {
+		for _, l := range common.Wrap("不能发送："+common.Clean(p.Blocked), w-2) {
 			out = append(out, common.StyleUrgent.Render(l))
 		}
 	}
-	for _, o := range p.overrides {
+	for _, o := range p.Overrides {
 		for _, l := range common.Wrap("警告："+common.Clean(o), w-2) {
 			out = append(out, common.StyleUrgent.Render(l))
 		}
 	}
-	for _, wn := range p.warnings {
+	for _, wn := range p.Warnings {
 		for _, l := range common.Wrap("注意："+common.Clean(wn), w-2) {
 			out = append(out, common.StyleWarn.Render(l))
 		}
 	}
 	switch {
-	case p.blocked != "":
+	case p.Blocked != "":
 		out = append(out, common.StyleUrgent.Render(common.Truncate("文件未通过检查，不能推送。按 esc 返回，换一个文件。", w)))
 	case a.armed:
 		for _, l := range common.Wrap("有上述警告，确定仍要推送？ Y（大写）强制推送 / n 返回修改", w-2) {
 			out = append(out, common.StyleUrgent.Render(common.StyleBold.Render(l)))
 		}
-	case len(p.overrides) > 0:
+	case len(p.Overrides) > 0:
 		out = append(out, common.StyleBold.Render(common.Truncate("确认发送？ y 发送（有警告，还须再确认一次） / n 返回修改", w)))
 	default:
 		out = append(out, common.StyleBold.Render(common.Truncate("确认发送？ y 发送 / n 返回修改", w)))
@@ -465,38 +463,38 @@ func (a *actionView) confirmHead(w int) []string {
 }
 
 // confirmLines is the rest of the confirmation: exactly what will be sent.
-func (a *actionView) confirmLines(w int) []string {
+func (a *View) confirmLines(w int) []string {
 	p := a.prep
 	var out []string
-	for _, s := range p.sends {
+	for _, s := range p.Sends {
 		out = append(out, "")
 		t := "将发送到平台"
-		if s.title != "" {
-			t = s.title + "，将发送"
+		if s.Title != "" {
+			t = s.Title + "，将发送"
 		}
-		out = append(out, common.StyleSection.Render(fmt.Sprintf("%s（%s）：", t, s.method)))
+		out = append(out, common.StyleSection.Render(fmt.Sprintf("%s（%s）：", t, s.Method)))
 		nameW := 0
-		for _, f := range s.fields {
+		for _, f := range s.Fields {
 			nameW = max(nameW, common.TextWidth(f.Name))
 		}
 		nameW = min(nameW, 24)
-		valW := max(w-nameW-formLabelW-6, 12)
-		for _, f := range s.fields {
-			val := fieldShown(f, s.fields)
-			vl := wrapIndented(val, valW)
+		valW := max(w-nameW-LabelW-6, 12)
+		for _, f := range s.Fields {
+			val := fieldShown(f, s.Fields)
+			vl := WrapIndented(val, valW)
 			for i, l := range vl {
 				if i == 0 {
-					out = append(out, "  "+common.Fit(f.Name, nameW)+"  "+common.StyleLabel.Render(common.Fit(common.FieldLabel(f.Name), formLabelW))+"  "+l)
+					out = append(out, "  "+common.Fit(f.Name, nameW)+"  "+common.StyleLabel.Render(common.Fit(common.FieldLabel(f.Name), LabelW))+"  "+l)
 				} else {
-					out = append(out, strings.Repeat(" ", nameW+formLabelW+6)+l)
+					out = append(out, strings.Repeat(" ", nameW+LabelW+6)+l)
 				}
 			}
 		}
 	}
-	if len(p.sends) > 0 {
+	if len(p.Sends) > 0 {
 		pretty := false
-		for _, s := range p.sends {
-			for _, f := range s.fields {
+		for _, s := range p.Sends {
+			for _, f := range s.Fields {
 				pretty = pretty || f.Name == "remove_guarantee_data"
 			}
 		}
@@ -505,19 +503,19 @@ func (a *actionView) confirmLines(w int) []string {
 		}
 		out = append(out, common.StyleDim.Render(common.Truncate("另由程序填写 btc_id、enter_institution_type=2、timestamp、sign，并加密为 param。", w)))
 	}
-	if p.file != "" {
-		out = append(out, "", common.StyleSection.Render("随附文件："), "  "+common.Clean(p.file))
+	if p.File != "" {
+		out = append(out, "", common.StyleSection.Render("随附文件："), "  "+common.Clean(p.File))
 	}
-	if p.report != nil {
+	if p.Report != nil {
 		out = append(out, "", common.StyleSection.Render("保函文件检查（pdfsign）："))
-		out = append(out, indentWrap(reportText(p.report), "  ", w)...)
+		out = append(out, IndentWrap(ReportText(p.Report), "  ", w)...)
 	}
 	return out
 }
 
-// wrapIndented wraps each line of text to w cells; a wrapped line's
+// WrapIndented wraps each line of text to w cells; a wrapped line's
 // continuation keeps the line's own indentation (JSON stays readable).
-func wrapIndented(text string, w int) []string {
+func WrapIndented(text string, w int) []string {
 	var out []string
 	for _, l := range strings.Split(text, "\n") {
 		lead := strings.Repeat(" ", len(l)-len(strings.TrimLeft(l, " ")))
@@ -531,8 +529,8 @@ func wrapIndented(text string, w int) []string {
 	return out
 }
 
-// indentWrap wraps each line of text to w cells, every line indented.
-func indentWrap(text, indent string, w int) []string {
+// IndentWrap wraps each line of text to w cells, every line indented.
+func IndentWrap(text, indent string, w int) []string {
 	var out []string
 	for _, l := range strings.Split(common.CleanBlock(text), "\n") {
 		// Continuation lines line up under the line's own indentation.
@@ -591,7 +589,7 @@ func fieldShown(f platform.Field, all []platform.Field) string {
 }
 
 // resultLines is the platform's answer.
-func (a *actionView) resultLines(w int) []string {
+func (a *View) resultLines(w int) []string {
 	var out []string
 	if a.resErr != nil {
 		head, detail := errParts(a.resErr)
@@ -605,18 +603,18 @@ func (a *actionView) resultLines(w int) []string {
 	}
 	if o := a.res; o != nil {
 		out = append(out, "")
-		for _, l := range o.lines {
+		for _, l := range o.Lines {
 			style := common.StyleOK
-			if o.failed {
+			if o.Failed {
 				style = common.StyleWarn
 			}
 			for _, wl := range common.Wrap(common.Clean(l), w-2) {
 				out = append(out, style.Render(wl))
 			}
 		}
-		if len(o.problems) > 0 {
-			out = append(out, "", common.StyleSection.Render(fmt.Sprintf("平台拒绝的条目（%d）：", len(o.problems))))
-			for _, p := range o.problems {
+		if len(o.Problems) > 0 {
+			out = append(out, "", common.StyleSection.Render(fmt.Sprintf("平台拒绝的条目（%d）：", len(o.Problems))))
+			for _, p := range o.Problems {
 				for _, l := range common.Wrap("  "+common.Clean(p), w-2) {
 					out = append(out, common.StyleErr.Render(l))
 				}
@@ -627,8 +625,8 @@ func (a *actionView) resultLines(w int) []string {
 	return out
 }
 
-// errText is one line for an error.
-func errText(err error) string {
+// ErrText is one line for an error.
+func ErrText(err error) string {
 	head, _ := errParts(err)
 	return head
 }
@@ -658,3 +656,35 @@ func errParts(err error) (head string, detail []string) {
 	}
 	return head, detail
 }
+
+// Execute runs p at once, with no form and no confirmation (the desk's
+// reconciliation, which sends nothing new).
+func (a *View) Execute(pc *program.Context, p *Prepared) tea.Cmd {
+	a.prep = p
+	return a.execute(pc)
+}
+
+// Plan starts the form and builds the plan from what it holds (a form the
+// desk filled in).
+func (a *View) Plan(pc *program.Context) tea.Cmd { return tea.Batch(a.form.Start(), a.plan(pc)) }
+
+// State is the step the action is in.
+func (a *View) State() State { return a.state }
+
+// Prepared is what the confirmation shows (nil before the plan).
+func (a *View) Prepared() *Prepared { return a.prep }
+
+// Armed: the clerk confirmed once despite the objections; a second
+// confirmation sends.
+func (a *View) Armed() bool { return a.armed }
+
+// Result is the outcome and the error of the call (after StateResult).
+func (a *View) Result() (*Outcome, error) { return a.res, a.resErr }
+
+// ShowResult shows an outcome as the call's (tests draw the answers).
+func (a *View) ShowResult(o *Outcome, err error) {
+	a.state, a.res, a.resErr = StateResult, o, err
+}
+
+// Form is the action's form.
+func (a *View) Form() *Form { return &a.form }

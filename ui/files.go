@@ -160,13 +160,13 @@ func (m *Model) Download(f detail.File) tea.Cmd {
 		return nil
 	}
 	wf, db := m.pc.Workflows, m.pc.Store
-	spec := &actionSpec{
-		title: "获取文件URL并下载（4.1）", ref: "文件 " + f.FileID,
-		intro: []string{"文件：" + f.Name, "平台给的文件URL两小时后失效，所以先取一个新的URL，再下载到本地文件库。"},
-		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
-			return &prepared{
-				sends: []sendPart{{method: platform.MethodGetFileURL, fields: []platform.Field{{Name: "file_id", Value: f.FileID}}}},
-				run: func(ctx context.Context, progress func(int64, int64)) (*outcome, error) {
+	spec := &Spec{
+		Title: "获取文件URL并下载（4.1）", Ref: "文件 " + f.FileID,
+		Intro: []string{"文件：" + f.Name, "平台给的文件URL两小时后失效，所以先取一个新的URL，再下载到本地文件库。"},
+		Prepare: func(ctx context.Context, v map[string]string) (*Prepared, error) {
+			return &Prepared{
+				Sends: []SendPart{{Method: platform.MethodGetFileURL, Fields: []platform.Field{{Name: "file_id", Value: f.FileID}}}},
+				Run: func(ctx context.Context, progress func(int64, int64)) (*Outcome, error) {
 					url, err := wf.FileURL(ctx, f.FileID)
 					if err != nil {
 						return nil, err
@@ -183,24 +183,24 @@ func (m *Model) Download(f detail.File) tea.Cmd {
 					if err := db.RecordDownload(ctx, store.Download{FileID: f.FileID, SHA256: ref.SHA256, Name: name, Size: ref.Size}); err != nil {
 						return nil, fmt.Errorf("已下载到文件库（SHA-256 %s），但记录失败：%w", ref.SHA256, err)
 					}
-					return &outcome{
-						lines: []string{
+					return &Outcome{
+						Lines: []string{
 							fmt.Sprintf("已下载 %s（%s）", name, common.Size(ref.Size)),
 							"SHA-256：" + ref.SHA256,
 							"存于：" + db.FilePath(ref.SHA256),
 							"在详情里按 o 用系统查看器打开。",
 						},
-						download: &detail.Downloaded{SHA: ref.SHA256, Name: name, Size: ref.Size},
-						fileID:   f.FileID,
+						Download: &detail.Downloaded{SHA: ref.SHA256, Name: name, Size: ref.Size},
+						FileID:   f.FileID,
 					}, nil
 				},
 			}, nil
 		},
-		done: func(m *Model, o *outcome) {
-			if o.download != nil {
-				m.files[o.fileID] = *o.download
+		Done: func(o *Outcome) {
+			if o.Download != nil {
+				m.files[o.FileID] = *o.Download
 			}
 		},
 	}
-	return m.pc.Push(newAction(m, spec))
+	return m.pc.Push(NewAction(m.pc, spec, m.afterAction))
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"baohan/ui/program"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -21,26 +22,26 @@ import (
 // (bubbles/filepicker). tab / shift+tab move between fields, enter moves on
 // and on the last field goes to the confirmation.
 
-const formLabelW = 16
+const LabelW = 16
 
-type formField interface {
-	name() string
-	label() string
-	hint() string
-	// lines draws the field; focused fields may take more room.
-	lines(m *Model, focused bool, w int) []string
-	update(m *Model, msg tea.Msg) tea.Cmd
-	focus() tea.Cmd
-	blur()
-	value() string
-	// owns tells whether the field uses this key itself (moving in a list).
-	owns(k tea.KeyMsg) bool
-	typing() bool
+type Field interface {
+	Name() string
+	Label() string
+	Hint() string
+	// Lines draws the field; focused fields may take more room.
+	Lines(pc *program.Context, focused bool, w int) []string
+	Update(pc *program.Context, msg tea.Msg) tea.Cmd
+	Focus() tea.Cmd
+	Blur()
+	Value() string
+	// Owns tells whether the field uses this key itself (moving in a list).
+	Owns(k tea.KeyMsg) bool
+	Typing() bool
 }
 
 func fieldHead(label string, focused bool) string {
 	mark := "  "
-	l := common.Fit(label, formLabelW)
+	l := common.Fit(label, LabelW)
 	if focused {
 		mark = "> "
 		l = common.StyleSelected.Render(l)
@@ -52,38 +53,41 @@ func fieldHead(label string, focused bool) string {
 
 // ---- text ----
 
-type textField struct {
+type TextField struct {
 	key, lbl, hnt string
 	in            textinput.Model
 }
 
-func newTextField(name, label, hint, placeholder, value string) *textField {
+func NewTextField(name, label, hint, placeholder, value string) *TextField {
 	in := textinput.New()
 	in.Prompt = ""
 	in.Placeholder = placeholder
 	in.CharLimit = 500
 	in.SetValue(value)
 	in.Cursor.SetMode(cursor.CursorStatic)
-	return &textField{key: name, lbl: label, hnt: hint, in: in}
+	return &TextField{key: name, lbl: label, hnt: hint, in: in}
 }
 
-func (f *textField) name() string           { return f.key }
-func (f *textField) label() string          { return f.lbl }
-func (f *textField) hint() string           { return f.hnt }
-func (f *textField) value() string          { return strings.TrimSpace(f.in.Value()) }
-func (f *textField) focus() tea.Cmd         { return f.in.Focus() }
-func (f *textField) blur()                  { f.in.Blur() }
-func (f *textField) owns(k tea.KeyMsg) bool { return false }
-func (f *textField) typing() bool           { return true }
+// SetValue fills the field in.
+func (f *TextField) SetValue(v string) { f.in.SetValue(v) }
 
-func (f *textField) update(m *Model, msg tea.Msg) tea.Cmd {
+func (f *TextField) Name() string           { return f.key }
+func (f *TextField) Label() string          { return f.lbl }
+func (f *TextField) Hint() string           { return f.hnt }
+func (f *TextField) Value() string          { return strings.TrimSpace(f.in.Value()) }
+func (f *TextField) Focus() tea.Cmd         { return f.in.Focus() }
+func (f *TextField) Blur()                  { f.in.Blur() }
+func (f *TextField) Owns(k tea.KeyMsg) bool { return false }
+func (f *TextField) Typing() bool           { return true }
+
+func (f *TextField) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	f.in, cmd = f.in.Update(msg)
 	return cmd
 }
 
-func (f *textField) lines(m *Model, focused bool, w int) []string {
-	f.in.Width = max(w-formLabelW-6, 10)
+func (f *TextField) Lines(pc *program.Context, focused bool, w int) []string {
+	f.in.Width = max(w-LabelW-6, 10)
 	v := f.in.View()
 	if !focused {
 		if f.in.Value() == "" {
@@ -97,11 +101,11 @@ func (f *textField) lines(m *Model, focused bool, w int) []string {
 
 // ---- choice ----
 
-type choice struct {
-	code, text string
+type Choice struct {
+	Code, Text string
 }
 
-func (c choice) FilterValue() string { return c.text }
+func (c Choice) FilterValue() string { return c.Text }
 
 type choiceDelegate struct{}
 
@@ -109,8 +113,8 @@ func (choiceDelegate) Height() int                         { return 1 }
 func (choiceDelegate) Spacing() int                        { return 0 }
 func (choiceDelegate) Update(tea.Msg, *list.Model) tea.Cmd { return nil }
 func (choiceDelegate) Render(w io.Writer, m list.Model, index int, it list.Item) {
-	c := it.(choice)
-	line := common.Fit(c.text, max(m.Width()-2, 4))
+	c := it.(Choice)
+	line := common.Fit(c.Text, max(m.Width()-2, 4))
 	if index == m.Index() {
 		fmt.Fprint(w, "> "+common.StyleSelected.Render(line))
 		return
@@ -118,13 +122,13 @@ func (choiceDelegate) Render(w io.Writer, m list.Model, index int, it list.Item)
 	fmt.Fprint(w, "  "+line)
 }
 
-type choiceField struct {
+type ChoiceField struct {
 	key, lbl, hnt string
 	l             list.Model
 	n             int
 }
 
-func newChoiceField(name, label, hint string, choices []choice, selected int) *choiceField {
+func NewChoiceField(name, label, hint string, choices []Choice, selected int) *ChoiceField {
 	items := make([]list.Item, len(choices))
 	for i, c := range choices {
 		items[i] = c
@@ -139,26 +143,26 @@ func newChoiceField(name, label, hint string, choices []choice, selected int) *c
 	l.DisableQuitKeybindings()
 	l.InfiniteScrolling = false
 	l.Select(selected)
-	return &choiceField{key: name, lbl: label, hnt: hint, l: l, n: len(choices)}
+	return &ChoiceField{key: name, lbl: label, hnt: hint, l: l, n: len(choices)}
 }
 
-func (f *choiceField) name() string   { return f.key }
-func (f *choiceField) label() string  { return f.lbl }
-func (f *choiceField) hint() string   { return f.hnt }
-func (f *choiceField) focus() tea.Cmd { return nil }
-func (f *choiceField) blur()          {}
-func (f *choiceField) typing() bool   { return false }
+func (f *ChoiceField) Name() string   { return f.key }
+func (f *ChoiceField) Label() string  { return f.lbl }
+func (f *ChoiceField) Hint() string   { return f.hnt }
+func (f *ChoiceField) Focus() tea.Cmd { return nil }
+func (f *ChoiceField) Blur()          {}
+func (f *ChoiceField) Typing() bool   { return false }
 
-func (f *choiceField) selected() choice {
-	if c, ok := f.l.SelectedItem().(choice); ok {
+func (f *ChoiceField) selected() Choice {
+	if c, ok := f.l.SelectedItem().(Choice); ok {
 		return c
 	}
-	return choice{}
+	return Choice{}
 }
 
-func (f *choiceField) value() string { return f.selected().code }
+func (f *ChoiceField) Value() string { return f.selected().Code }
 
-func (f *choiceField) owns(k tea.KeyMsg) bool {
+func (f *ChoiceField) Owns(k tea.KeyMsg) bool {
 	switch k.String() {
 	case "up", "down", "k", "j", "home", "end":
 		return true
@@ -166,19 +170,19 @@ func (f *choiceField) owns(k tea.KeyMsg) bool {
 	return false
 }
 
-func (f *choiceField) update(m *Model, msg tea.Msg) tea.Cmd {
+func (f *ChoiceField) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	f.l, cmd = f.l.Update(msg)
 	return cmd
 }
 
-func (f *choiceField) lines(m *Model, focused bool, w int) []string {
+func (f *ChoiceField) Lines(pc *program.Context, focused bool, w int) []string {
 	if !focused {
-		return []string{fieldHead(f.lbl, false) + common.Clean(f.selected().text)}
+		return []string{fieldHead(f.lbl, false) + common.Clean(f.selected().Text)}
 	}
-	f.l.SetSize(max(w-formLabelW-4, 10), f.n)
+	f.l.SetSize(max(w-LabelW-4, 10), f.n)
 	out := []string{fieldHead(f.lbl, true) + common.StyleDim.Render("用 上/下 选择")}
-	pad := strings.Repeat(" ", formLabelW+4)
+	pad := strings.Repeat(" ", LabelW+4)
 	for _, l := range strings.Split(f.l.View(), "\n") {
 		if strings.TrimSpace(l) == "" {
 			continue
@@ -190,31 +194,31 @@ func (f *choiceField) lines(m *Model, focused bool, w int) []string {
 
 // ---- switch ----
 
-type switchField struct {
+type SwitchField struct {
 	key, lbl, hnt string
 	on            bool
 	yes, no       string
 }
 
-func newSwitchField(name, label, hint string) *switchField {
-	return &switchField{key: name, lbl: label, hnt: hint, yes: "是", no: "否"}
+func NewSwitchField(name, label, hint string) *SwitchField {
+	return &SwitchField{key: name, lbl: label, hnt: hint, yes: "是", no: "否"}
 }
 
-func (f *switchField) name() string   { return f.key }
-func (f *switchField) label() string  { return f.lbl }
-func (f *switchField) hint() string   { return f.hnt }
-func (f *switchField) focus() tea.Cmd { return nil }
-func (f *switchField) blur()          {}
-func (f *switchField) typing() bool   { return false }
+func (f *SwitchField) Name() string   { return f.key }
+func (f *SwitchField) Label() string  { return f.lbl }
+func (f *SwitchField) Hint() string   { return f.hnt }
+func (f *SwitchField) Focus() tea.Cmd { return nil }
+func (f *SwitchField) Blur()          {}
+func (f *SwitchField) Typing() bool   { return false }
 
-func (f *switchField) value() string {
+func (f *SwitchField) Value() string {
 	if f.on {
 		return "1"
 	}
 	return ""
 }
 
-func (f *switchField) owns(k tea.KeyMsg) bool {
+func (f *SwitchField) Owns(k tea.KeyMsg) bool {
 	switch k.String() {
 	case " ", "left", "right", "h", "l", "y", "n":
 		return true
@@ -222,7 +226,7 @@ func (f *switchField) owns(k tea.KeyMsg) bool {
 	return false
 }
 
-func (f *switchField) update(m *Model, msg tea.Msg) tea.Cmd {
+func (f *SwitchField) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyMsg); ok {
 		switch k.String() {
 		case " ", "left", "right", "h", "l":
@@ -236,7 +240,7 @@ func (f *switchField) update(m *Model, msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (f *switchField) lines(m *Model, focused bool, w int) []string {
+func (f *SwitchField) Lines(pc *program.Context, focused bool, w int) []string {
 	yes, no := "( ) "+f.yes, "(*) "+f.no
 	if f.on {
 		yes, no = "(*) "+f.yes, "( ) "+f.no
@@ -250,37 +254,37 @@ func (f *switchField) lines(m *Model, focused bool, w int) []string {
 
 // ---- check list ----
 
-type checkItem struct {
-	code, text string
-	on         bool
-	disabled   string // why it cannot be chosen ("" = it can)
+type CheckItem struct {
+	Code, Text string
+	On         bool
+	Disabled   string // why it cannot be chosen ("" = it can)
 }
 
-type checkField struct {
+type CheckField struct {
 	key, lbl, hnt string
-	items         []checkItem
+	items         []CheckItem
 	cur           int
 }
 
-func (f *checkField) name() string   { return f.key }
-func (f *checkField) label() string  { return f.lbl }
-func (f *checkField) hint() string   { return f.hnt }
-func (f *checkField) focus() tea.Cmd { return nil }
-func (f *checkField) blur()          {}
-func (f *checkField) typing() bool   { return false }
+func (f *CheckField) Name() string   { return f.key }
+func (f *CheckField) Label() string  { return f.lbl }
+func (f *CheckField) Hint() string   { return f.hnt }
+func (f *CheckField) Focus() tea.Cmd { return nil }
+func (f *CheckField) Blur()          {}
+func (f *CheckField) Typing() bool   { return false }
 
-// value is the chosen codes joined by commas.
-func (f *checkField) value() string {
+// Value is the chosen codes joined by commas.
+func (f *CheckField) Value() string {
 	var out []string
 	for _, it := range f.items {
-		if it.on && it.disabled == "" {
-			out = append(out, it.code)
+		if it.On && it.Disabled == "" {
+			out = append(out, it.Code)
 		}
 	}
 	return strings.Join(out, ",")
 }
 
-func (f *checkField) owns(k tea.KeyMsg) bool {
+func (f *CheckField) Owns(k tea.KeyMsg) bool {
 	switch k.String() {
 	case "up", "down", "k", "j", " ", "a":
 		return true
@@ -288,7 +292,7 @@ func (f *checkField) owns(k tea.KeyMsg) bool {
 	return false
 }
 
-func (f *checkField) update(m *Model, msg tea.Msg) tea.Cmd {
+func (f *CheckField) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyMsg)
 	if !ok || len(f.items) == 0 {
 		return nil
@@ -299,29 +303,29 @@ func (f *checkField) update(m *Model, msg tea.Msg) tea.Cmd {
 	case "down", "j":
 		f.cur = min(f.cur+1, len(f.items)-1)
 	case " ":
-		if f.items[f.cur].disabled == "" {
-			f.items[f.cur].on = !f.items[f.cur].on
+		if f.items[f.cur].Disabled == "" {
+			f.items[f.cur].On = !f.items[f.cur].On
 		}
 	case "a":
 		all := true
 		for _, it := range f.items {
-			all = all && (it.on || it.disabled != "")
+			all = all && (it.On || it.Disabled != "")
 		}
 		for i := range f.items {
-			if f.items[i].disabled == "" {
-				f.items[i].on = !all
+			if f.items[i].Disabled == "" {
+				f.items[i].On = !all
 			}
 		}
 	}
 	return nil
 }
 
-func (f *checkField) lines(m *Model, focused bool, w int) []string {
+func (f *CheckField) Lines(pc *program.Context, focused bool, w int) []string {
 	n, on := 0, 0
 	for _, it := range f.items {
-		if it.disabled == "" {
+		if it.Disabled == "" {
 			n++
-			if it.on {
+			if it.On {
 				on++
 			}
 		}
@@ -334,22 +338,22 @@ func (f *checkField) lines(m *Model, focused bool, w int) []string {
 	pad := strings.Repeat(" ", 4)
 	for i, it := range f.items {
 		box := "[ ] "
-		if it.on && it.disabled == "" {
+		if it.On && it.Disabled == "" {
 			box = "[x] "
 		}
-		if it.disabled != "" {
+		if it.Disabled != "" {
 			box = " -  "
 		}
 		mark := "  "
 		if focused && i == f.cur {
 			mark = "> "
 		}
-		t := it.text
-		if it.disabled != "" {
-			t += "（" + it.disabled + "）"
+		t := it.Text
+		if it.Disabled != "" {
+			t += "（" + it.Disabled + "）"
 		}
 		line := pad + mark + box + common.Truncate(common.Clean(t), max(w-len(pad)-6, 10))
-		if it.disabled != "" {
+		if it.Disabled != "" {
 			line = common.StyleDim.Render(line)
 		}
 		out = append(out, line)
@@ -359,15 +363,15 @@ func (f *checkField) lines(m *Model, focused bool, w int) []string {
 
 // ---- file ----
 
-type fileField struct {
-	*textField
+type FileField struct {
+	*TextField
 	picker  filepicker.Model
 	picking bool
 	exts    []string
 }
 
-func newFileField(name, label, hint, dir string, exts []string) *fileField {
-	tf := newTextField(name, label, hint, "文件路径，或按 ctrl+o 选择", "")
+func NewFileField(name, label, hint, dir string, exts []string) *FileField {
+	tf := NewTextField(name, label, hint, "文件路径，或按 ctrl+o 选择", "")
 	fp := filepicker.New()
 	fp.AllowedTypes = exts
 	fp.ShowPermissions = false
@@ -377,26 +381,26 @@ func newFileField(name, label, hint, dir string, exts []string) *fileField {
 	if dir != "" {
 		fp.CurrentDirectory = dir
 	}
-	return &fileField{textField: tf, picker: fp, exts: exts}
+	return &FileField{TextField: tf, picker: fp, exts: exts}
 }
 
-func (f *fileField) typing() bool { return !f.picking }
+func (f *FileField) Typing() bool { return !f.picking }
 
-func (f *fileField) owns(k tea.KeyMsg) bool {
+func (f *FileField) Owns(k tea.KeyMsg) bool {
 	if f.picking {
 		return true
 	}
 	return k.String() == "ctrl+o"
 }
 
-func (f *fileField) update(m *Model, msg tea.Msg) tea.Cmd {
+func (f *FileField) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 	if k, ok := msg.(tea.KeyMsg); ok {
 		switch {
 		case !f.picking && k.String() == "ctrl+o":
 			f.picking = true
 			// Start where the typed path points (no file system access
 			// here: the picker reads the folder in its own command).
-			if p := f.value(); p != "" {
+			if p := f.Value(); p != "" {
 				if filepath.Ext(p) == "" {
 					f.picker.CurrentDirectory = p
 				} else {
@@ -411,7 +415,7 @@ func (f *fileField) update(m *Model, msg tea.Msg) tea.Cmd {
 	}
 	if !f.picking {
 		if _, ok := msg.(tea.KeyMsg); ok {
-			return f.textField.update(m, msg)
+			return f.TextField.Update(pc, msg)
 		}
 	}
 	var cmd tea.Cmd
@@ -422,13 +426,13 @@ func (f *fileField) update(m *Model, msg tea.Msg) tea.Cmd {
 		f.picking = false
 	}
 	if ok, path := f.picker.DidSelectDisabledFile(msg); ok {
-		m.pc.Errorf("只能选择 %s 文件：%s", strings.Join(f.exts, " "), filepath.Base(path))
+		pc.Errorf("只能选择 %s 文件：%s", strings.Join(f.exts, " "), filepath.Base(path))
 	}
 	return cmd
 }
 
-func (f *fileField) lines(m *Model, focused bool, w int) []string {
-	out := f.textField.lines(m, focused, w)
+func (f *FileField) Lines(pc *program.Context, focused bool, w int) []string {
+	out := f.TextField.Lines(pc, focused, w)
 	if focused && f.picking {
 		out = append(out, "    "+common.StyleDim.Render(common.Truncate("选择文件（enter 选中/进入，h 上级，esc 关闭）："+f.picker.CurrentDirectory, w-4)))
 		for _, l := range strings.Split(strings.TrimRight(f.picker.View(), "\n"), "\n") {
@@ -440,75 +444,86 @@ func (f *fileField) lines(m *Model, focused bool, w int) []string {
 
 // ---- the form ----
 
-type form struct {
-	fields []formField
+type Form struct {
+	Fields []Field
 	cur    int
 }
 
-func (f *form) values() map[string]string {
+func (f *Form) Values() map[string]string {
 	v := map[string]string{}
-	for _, fl := range f.fields {
-		v[fl.name()] = fl.value()
+	for _, fl := range f.Fields {
+		v[fl.Name()] = fl.Value()
 	}
 	return v
 }
 
-func (f *form) focused() formField {
-	if f.cur >= 0 && f.cur < len(f.fields) {
-		return f.fields[f.cur]
+func (f *Form) Focused() Field {
+	if f.cur >= 0 && f.cur < len(f.Fields) {
+		return f.Fields[f.cur]
 	}
 	return nil
 }
 
-func (f *form) move(d int) tea.Cmd {
-	if len(f.fields) == 0 {
+func (f *Form) Move(d int) tea.Cmd {
+	if len(f.Fields) == 0 {
 		return nil
 	}
-	f.fields[f.cur].blur()
-	f.cur = (f.cur + d + len(f.fields)) % len(f.fields)
-	return f.fields[f.cur].focus()
+	f.Fields[f.cur].Blur()
+	f.cur = (f.cur + d + len(f.Fields)) % len(f.Fields)
+	return f.Fields[f.cur].Focus()
 }
 
-func (f *form) start() tea.Cmd {
-	if len(f.fields) == 0 {
+func (f *Form) Start() tea.Cmd {
+	if len(f.Fields) == 0 {
 		return nil
 	}
 	f.cur = 0
-	return f.fields[0].focus()
+	return f.Fields[0].Focus()
 }
 
-// key handles a key; submit is true when the clerk is done with the form.
-func (f *form) key(m *Model, k tea.KeyMsg) (cmd tea.Cmd, submit bool) {
-	fl := f.focused()
+// Key handles a Key; submit is true when the clerk is done with the form.
+func (f *Form) Key(pc *program.Context, k tea.KeyMsg) (cmd tea.Cmd, submit bool) {
+	fl := f.Focused()
 	if fl == nil {
 		return nil, k.String() == "enter"
 	}
-	if fl.owns(k) {
-		return fl.update(m, k), false
+	if fl.Owns(k) {
+		return fl.Update(pc, k), false
 	}
 	switch k.String() {
 	case "tab", "down":
-		return f.move(1), false
+		return f.Move(1), false
 	case "shift+tab", "up":
-		return f.move(-1), false
+		return f.Move(-1), false
 	case "enter":
-		if f.cur == len(f.fields)-1 {
+		if f.cur == len(f.Fields)-1 {
 			return nil, true
 		}
-		return f.move(1), false
+		return f.Move(1), false
 	case "ctrl+s":
 		return nil, true
 	}
-	return fl.update(m, k), false
+	return fl.Update(pc, k), false
 }
 
-func (f *form) lines(m *Model, w int) []string {
+func (f *Form) Lines(pc *program.Context, w int) []string {
 	var out []string
-	for i, fl := range f.fields {
-		out = append(out, fl.lines(m, i == f.cur, w)...)
-		if i == f.cur && fl.hint() != "" {
-			out = append(out, strings.Repeat(" ", formLabelW+4)+common.StyleDim.Render(common.Truncate(fl.hint(), max(w-formLabelW-4, 10))))
+	for i, fl := range f.Fields {
+		out = append(out, fl.Lines(pc, i == f.cur, w)...)
+		if i == f.cur && fl.Hint() != "" {
+			out = append(out, strings.Repeat(" ", LabelW+4)+common.StyleDim.Render(common.Truncate(fl.Hint(), max(w-LabelW-4, 10))))
 		}
 	}
 	return out
 }
+
+// NewCheckField is a list of items to tick.
+func NewCheckField(name, label, hint string, items []CheckItem) *CheckField {
+	return &CheckField{key: name, lbl: label, hnt: hint, items: items}
+}
+
+// Picking tells whether the file picker is open; PickerView draws it.
+func (f *FileField) Picking() bool { return f.picking }
+
+// PickerView is the file picker as drawn.
+func (f *FileField) PickerView() string { return f.picker.View() }

@@ -100,15 +100,15 @@ func TestGolden(t *testing.T) {
 // The platform's answers as the clerk reads them: per-item refusals of a
 // release, a refusal with its status code, an outcome unknown.
 func TestGoldenResults(t *testing.T) {
-	results := map[string]func(a *actionView){
-		"release_item_errors": func(a *actionView) {
-			a.res = &outcome{failed: true, lines: []string{"标段 BN-2025-004：1 笔已解保，1 笔被平台拒绝"},
-				problems: []string{"保函 G2025003（序列号 806097210890174125）：保函编号不存在"}}
+	results := map[string]func(a *View){
+		"release_item_errors": func(a *View) {
+			a.res = &Outcome{Failed: true, Lines: []string{"标段 BN-2025-004：1 笔已解保，1 笔被平台拒绝"},
+				Problems: []string{"保函 G2025003（序列号 806097210890174125）：保函编号不存在"}}
 		},
-		"platform_refused": func(a *actionView) {
+		"platform_refused": func(a *View) {
 			a.resErr = &platform.Error{Method: platform.MethodPushGuarantee, Status: 2428, Msg: "保函编号已存在"}
 		},
-		"outcome_unknown": func(a *actionView) {
+		"outcome_unknown": func(a *View) {
 			a.resErr = &platform.TransportError{Method: platform.MethodPushGuarantee, Sent: true, Err: errors.New("context deadline exceeded")}
 		},
 	}
@@ -117,10 +117,10 @@ func TestGoldenResults(t *testing.T) {
 			db := fixtureStore(t)
 			d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, 80, 24)
 			d.inspect(func(m *Model) {
-				a := newAction(m, &actionSpec{title: "保函解保（2.9）", ref: "撤销 R20250601"})
+				a := NewAction(m.pc, &Spec{Title: "保函解保（2.9）", Ref: "撤销 R20250601"}, m.afterAction)
 				m.pc.Stack = append(m.pc.Stack, a)
 				a.Resize(m.pc, m.pc.Width, m.pc.ContentHeight())
-				a.state = stateResult
+				a.state = StateResult
 				set(a)
 			})
 			golden.RequireEqual(t, []byte(d.final()))

@@ -55,8 +55,8 @@ type issueView struct {
 	off   int
 	w, h  int
 
-	source form // 来源, 模板, 保函编号
-	cert   form // 证书, 密码
+	source Form // 来源, 模板, 保函编号
+	cert   Form // 证书, 密码
 
 	letter issue.Letter
 	warns  []string
@@ -116,38 +116,38 @@ func (v *issueView) Init(pc *program.Context) tea.Cmd {
 
 func (v *issueView) buildSource(m *Model) tea.Cmd {
 	sign, _ := platform.OrderFiles(v.order.Fields)
-	var choices []choice
+	var choices []Choice
 	for _, f := range sign {
 		name := string(f.FileName)
 		if name == "" {
 			name = detail.NoFileName
 		}
-		choices = append(choices, choice{string(f.FileID), "平台签署文件  " + name + "  (file_id " + string(f.FileID) + ")"})
+		choices = append(choices, Choice{string(f.FileID), "平台签署文件  " + name + "  (file_id " + string(f.FileID) + ")"})
 	}
-	choices = append(choices, choice{sourceTemplate, "本公司模板（PDF表单，按订单填写）"})
-	src := newChoiceField("source", "保函来源", "平台的签署文件（用新的文件URL取回），或本公司的模板文件", choices, 0)
-	tpl := newFileField("template", "模板文件", "选本公司模板时填写：PDF表单（AcroForm）", m.cwd, []string{".pdf", ".PDF"})
-	no := newTextField("guarantee_no", "保函编号", "本公司出具的电子保函编号", "保函编号", "")
-	v.source = form{fields: []formField{src, tpl, no}}
-	cert := newFileField("cert", "证书文件", "本公司的 PKCS#12 证书（.p12/.pfx，RSA 或 SM2）", m.cwd, []string{".p12", ".pfx", ".P12", ".PFX"})
-	seal := newFileField("seal", "印章图片", "可不填：PNG 或 JPEG，盖在保函首页的可见印章", m.cwd, []string{".png", ".PNG", ".jpg", ".jpeg", ".JPG", ".JPEG"})
+	choices = append(choices, Choice{sourceTemplate, "本公司模板（PDF表单，按订单填写）"})
+	src := NewChoiceField("source", "保函来源", "平台的签署文件（用新的文件URL取回），或本公司的模板文件", choices, 0)
+	tpl := NewFileField("template", "模板文件", "选本公司模板时填写：PDF表单（AcroForm）", m.cwd, []string{".pdf", ".PDF"})
+	no := NewTextField("guarantee_no", "保函编号", "本公司出具的电子保函编号", "保函编号", "")
+	v.source = Form{Fields: []Field{src, tpl, no}}
+	cert := NewFileField("cert", "证书文件", "本公司的 PKCS#12 证书（.p12/.pfx，RSA 或 SM2）", m.cwd, []string{".p12", ".pfx", ".P12", ".PFX"})
+	seal := NewFileField("seal", "印章图片", "可不填：PNG 或 JPEG，盖在保函首页的可见印章", m.cwd, []string{".png", ".PNG", ".jpg", ".jpeg", ".JPG", ".JPEG"})
 	seal.in.Placeholder = "可不填；文件路径，或按 ctrl+o 选择"
-	tsa := newTextField("tsa", "时间戳服务", "可不填：RFC 3161 时间戳服务（TSA）的网址", "可不填，例如 http://tsa.example.com/tsa", "")
-	pw := newTextField("password", "证书密码", "只用于打开证书，不保存、不记录", "证书密码", "")
+	tsa := NewTextField("tsa", "时间戳服务", "可不填：RFC 3161 时间戳服务（TSA）的网址", "可不填，例如 http://tsa.example.com/tsa", "")
+	pw := NewTextField("password", "证书密码", "只用于打开证书，不保存、不记录", "证书密码", "")
 	pw.in.EchoMode = textinput.EchoPassword
 	pw.in.EchoCharacter = '*'
 	pw.in.Cursor.SetMode(cursor.CursorStatic)
 	// The password last: enter on it signs.
-	v.cert = form{fields: []formField{cert, seal, tsa, pw}}
+	v.cert = Form{Fields: []Field{cert, seal, tsa, pw}}
 	v.step = isSource
-	return v.source.start()
+	return v.source.Start()
 }
 
-func (v *issueView) password() *textField { return v.cert.fields[3].(*textField) }
+func (v *issueView) password() *TextField { return v.cert.Fields[3].(*TextField) }
 
 // check asks platform for the letter's facts.
 func (v *issueView) check(m *Model) tea.Cmd {
-	vals := v.source.values()
+	vals := v.source.Values()
 	if vals["source"] == sourceTemplate && vals["template"] == "" {
 		v.err = "请填写模板文件（或选平台的签署文件）"
 		return nil
@@ -165,9 +165,9 @@ func (v *issueView) check(m *Model) tea.Cmd {
 
 // sign opens the certificate and runs IssueLetter, in a command.
 func (v *issueView) sign(m *Model) tea.Cmd {
-	vals := v.source.values()
-	certPath := v.cert.fields[0].value()
-	sealPath, tsaURL := v.cert.fields[1].value(), v.cert.fields[2].value()
+	vals := v.source.Values()
+	certPath := v.cert.Fields[0].Value()
+	sealPath, tsaURL := v.cert.Fields[1].Value(), v.cert.Fields[2].Value()
 	pw := v.password().in.Value()
 	v.password().in.SetValue("") // asked again if signing fails
 	if certPath == "" {
@@ -241,8 +241,8 @@ func (v *issueView) pushSigned(m *Model) tea.Cmd {
 	spec := m.pushSpec(v.order)
 	// Pushed: the flow is over, its view goes with the push's result.
 	oid := v.oid
-	spec.done = func(m *Model, o *outcome) {
-		if o.failed {
+	spec.Done = func(o *Outcome) {
+		if o.Failed {
 			return
 		}
 		for i, ov := range m.pc.Stack {
@@ -252,12 +252,12 @@ func (v *issueView) pushSigned(m *Model) tea.Cmd {
 			}
 		}
 	}
-	spec.fields[0].(*textField).in.SetValue(v.source.values()["guarantee_no"])
-	spec.fields[1].(*fileField).in.SetValue(path)
-	a := newAction(m, spec)
+	spec.Fields[0].(*TextField).SetValue(v.source.Values()["guarantee_no"])
+	spec.Fields[1].(*FileField).SetValue(path)
+	a := NewAction(m.pc, spec, m.afterAction)
 	m.pc.Stack = append(m.pc.Stack, a)
 	a.Resize(m.pc, m.pc.Width, m.pc.ContentHeight())
-	return tea.Batch(a.form.start(), a.plan(m))
+	return a.Plan(m.pc)
 }
 
 func (v *issueView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
@@ -267,7 +267,7 @@ func (v *issueView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 		switch v.step {
 		case isLoading:
 			if msg.err != nil {
-				pc.Errorf("读取订单：%s", errText(msg.err))
+				pc.Errorf("读取订单：%s", ErrText(msg.err))
 				pc.Pop()
 				return nil
 			}
@@ -275,8 +275,8 @@ func (v *issueView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 			return v.buildSource(m)
 		case isChecking:
 			if msg.err != nil {
-				v.step, v.err = isSource, errText(msg.err)
-				return v.source.fields[v.source.cur].focus()
+				v.step, v.err = isSource, ErrText(msg.err)
+				return v.source.Fields[v.source.cur].Focus()
 			}
 			v.letter, v.warns, v.step, v.off = *msg.letter, msg.warns, isReview, 0
 		case isSigning:
@@ -285,10 +285,10 @@ func (v *issueView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 				// back to the certificate.
 				v.step, v.err = isCert, msg.refusal
 				if msg.err != nil {
-					v.err = errText(msg.err)
+					v.err = ErrText(msg.err)
 					pc.Log.Warn("issue failed", "order_no", v.order.OrderNo, "err", msg.err)
 				}
-				return v.cert.fields[v.cert.cur].focus()
+				return v.cert.Fields[v.cert.cur].Focus()
 			}
 			v.res, v.resErr, v.step, v.off = msg.res, msg.err, isSigned, 0
 			if msg.err != nil {
@@ -305,20 +305,20 @@ func (v *issueView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 		// The file pickers read folders in commands of their own.
 		switch v.step {
 		case isSource:
-			if fl := v.source.focused(); fl != nil {
-				return fl.update(m, msg)
+			if fl := v.source.Focused(); fl != nil {
+				return fl.Update(m.pc, msg)
 			}
 		case isCert:
-			if fl := v.cert.focused(); fl != nil {
-				return fl.update(m, msg)
+			if fl := v.cert.Focused(); fl != nil {
+				return fl.Update(m.pc, msg)
 			}
 		}
 	}
 	return nil
 }
 
-func picking(f *form) bool {
-	ff, ok := f.focused().(*fileField)
+func picking(f *Form) bool {
+	ff, ok := f.Focused().(*FileField)
 	return ok && ff.picking
 }
 
@@ -330,7 +330,7 @@ func (v *issueView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 			m.pc.Pop()
 			return nil
 		}
-		cmd, submit := v.source.key(m, k)
+		cmd, submit := v.source.Key(m.pc, k)
 		if submit {
 			return v.check(m)
 		}
@@ -339,10 +339,10 @@ func (v *issueView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 		switch {
 		case key.Matches(k, km.Submit):
 			v.step, v.err = isCert, ""
-			return v.cert.start()
+			return v.cert.Start()
 		case key.Matches(k, km.Back):
 			v.step = isSource
-			return v.source.fields[v.source.cur].focus()
+			return v.source.Fields[v.source.cur].Focus()
 		default:
 			scrollOff(m, k, &v.off, v.h)
 		}
@@ -352,7 +352,7 @@ func (v *issueView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 			v.step, v.err = isReview, ""
 			return nil
 		}
-		cmd, submit := v.cert.key(m, k)
+		cmd, submit := v.cert.Key(m.pc, k)
 		if submit {
 			return v.sign(m)
 		}
@@ -444,7 +444,7 @@ func (v *issueView) View(pc *program.Context, w, h int) string {
 		lines = append(lines, "", pc.Spinner.View()+" 正在读取订单……")
 	case isSource:
 		lines = append(lines, "")
-		lines = append(lines, v.source.lines(m, w)...)
+		lines = append(lines, v.source.Lines(m.pc, w)...)
 		lines = append(lines, errLines()...)
 	case isChecking:
 		lines = append(lines, "", pc.Spinner.View()+" 正在按订单生成保函内容……")
@@ -457,9 +457,9 @@ func (v *issueView) View(pc *program.Context, w, h int) string {
 			if strings.TrimSpace(val) == "" {
 				val = common.StyleDim.Render("（订单未给，留空）")
 			}
-			body = append(body, "  "+common.StyleLabel.Render(common.Fit(f.Label, formLabelW))+"  "+val)
+			body = append(body, "  "+common.StyleLabel.Render(common.Fit(f.Label, LabelW))+"  "+val)
 		}
-		if v.source.values()["source"] != sourceTemplate {
+		if v.source.Values()["source"] != sourceTemplate {
 			body = append(body, common.StyleDim.Render(common.Truncate("签署文件按平台原样签名，不填写；以上是订单的事实，供与文件核对。", w)))
 		}
 		for _, wn := range v.warns {
@@ -467,27 +467,27 @@ func (v *issueView) View(pc *program.Context, w, h int) string {
 				body = append(body, common.StyleWarn.Render(l))
 			}
 		}
-		lines = append(lines, scrollLines(body, &v.off, h-len(lines))...)
+		lines = append(lines, ScrollLines(body, &v.off, h-len(lines))...)
 	case isCert:
 		lines = append(lines, "", common.StyleDim.Render(common.Truncate("保函编号 "+v.letter.GuaranteeNo+"  来源："+v.sourceText(), w)), "")
-		lines = append(lines, v.cert.lines(m, w)...)
+		lines = append(lines, v.cert.Lines(m.pc, w)...)
 		lines = append(lines, errLines()...)
 	case isSigning:
 		lines = append(lines, "", pc.Spinner.View()+" 正在签名并检查……")
 	case isSigned:
 		lines = append(lines, v.signedHead(w)...)
-		lines = append(lines, scrollLines(v.signedBody(w), &v.off, h-len(lines))...)
+		lines = append(lines, ScrollLines(v.signedBody(w), &v.off, h-len(lines))...)
 	}
 	return strings.Join(lines, "\n")
 }
 
 func (v *issueView) sourceText() string {
-	vals := v.source.values()
+	vals := v.source.Values()
 	if vals["source"] == sourceTemplate {
 		return "本公司模板 " + vals["template"]
 	}
-	if c, ok := v.source.fields[0].(*choiceField); ok {
-		return strings.TrimSpace(c.selected().text)
+	if c, ok := v.source.Fields[0].(*ChoiceField); ok {
+		return strings.TrimSpace(c.selected().Text)
 	}
 	return vals["source"]
 }
@@ -507,7 +507,7 @@ func (v *issueView) signedHead(w int) []string {
 	}
 	out = append(out, common.Truncate("SHA-256："+r.SHA256, w))
 	if v.resErr != nil {
-		for _, l := range common.Wrap("不能推送："+errText(v.resErr), w-2) {
+		for _, l := range common.Wrap("不能推送："+ErrText(v.resErr), w-2) {
 			out = append(out, common.StyleUrgent.Render(l))
 		}
 	}
@@ -527,7 +527,7 @@ func (v *issueView) signedBody(w int) []string {
 	out := []string{"", common.StyleSection.Render("签发："), "  来源：" + common.Clean(r.Source), fmt.Sprintf("  大小：%s", common.Size(int64(len(r.PDF))))}
 	if r.Report != nil {
 		out = append(out, "", common.StyleSection.Render("保函文件检查（pdfsign）："))
-		out = append(out, indentWrap(reportText(r.Report), "  ", w)...)
+		out = append(out, IndentWrap(ReportText(r.Report), "  ", w)...)
 	}
 	return out
 }

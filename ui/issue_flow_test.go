@@ -185,7 +185,7 @@ func TestIssueWholeFlow(t *testing.T) {
 	if !db.HasFile(letter.SHA256) {
 		t.Fatal("the signed letter is not in the file store")
 	}
-	if r := reportText(letter.Report); !strings.Contains(r, "时间戳服务签发的时间戳") {
+	if r := ReportText(letter.Report); !strings.Contains(r, "时间戳服务签发的时间戳") {
 		t.Errorf("the letter is not time-stamped by the sandbox's TSA:\n%s", r)
 	}
 	if sb.CountCalls(platform.MethodGetFileURL) != calls41+1 {
@@ -195,8 +195,8 @@ func TestIssueWholeFlow(t *testing.T) {
 	// Push (2.5) through the push action's confirmation.
 	d.keys("p")
 	d.waitFor("the push confirmation", func(m *Model) bool {
-		a, ok := m.pc.Top().(*actionView)
-		return ok && a.state == stateConfirm && a.prep.report != nil && a.prep.blocked == ""
+		a, ok := m.pc.Top().(*View)
+		return ok && a.state == StateConfirm && a.prep.Report != nil && a.prep.Blocked == ""
 	})
 	if v := d.view(); !strings.Contains(v, "guarantee_pdf_hash") || !strings.Contains(v, letter.SHA256) {
 		t.Fatalf("push confirmation:\n%s", v)
@@ -207,11 +207,11 @@ func TestIssueWholeFlow(t *testing.T) {
 	}
 	d.keys("y")
 	d.inspect(func(m *Model) {
-		if a, ok := m.pc.Top().(*actionView); ok && a.armed {
-			t.Logf("push warnings: %v", a.prep.overrides)
+		if a, ok := m.pc.Top().(*View); ok && a.armed {
+			t.Logf("push warnings: %v", a.prep.Overrides)
 		}
 	})
-	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.pc.Top().(*actionView); return ok && a.state == stateResult })
+	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.pc.Top().(*View); return ok && a.state == StateResult })
 	assertNoError(t, d)
 	d.keys("esc")
 	d.inspect(func(m *Model) {

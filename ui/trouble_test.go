@@ -157,8 +157,8 @@ func TestReconcileKey(t *testing.T) {
 	}
 	d.keys("R")
 	d.waitFor("the reconciliation", func(m *Model) bool {
-		a, ok := m.pc.Top().(*actionView)
-		return ok && a.state == stateResult
+		a, ok := m.pc.Top().(*View)
+		return ok && a.state == StateResult
 	})
 	v := d.view()
 	if !strings.Contains(v, "核对结果未知的调用") || !strings.Contains(v, "已出函") || !strings.Contains(v, "不再重复推送") {

@@ -82,8 +82,8 @@ func TestQuitAsksWhileCalling(t *testing.T) {
 	db := fixtureStore(t)
 	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db)}, 80, 24)
 	d.inspect(func(m *Model) {
-		a := newAction(m, &actionSpec{title: "测试"})
-		a.state = stateRunning
+		a := NewAction(m.pc, &Spec{Title: "测试"}, m.afterAction)
+		a.state = StateRunning
 		m.pc.Stack = append(m.pc.Stack, a)
 		m.quit()
 	})
@@ -106,11 +106,11 @@ func TestPushFilePicker(t *testing.T) {
 	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db)}, 120, 36)
 	d.keys("2", "j", "j", "j", "p", "text:G2025011", "tab", "text:testdata/pdf", "ctrl+o")
 	d.waitFor("the picker", func(m *Model) bool {
-		a, ok := m.pc.Top().(*actionView)
+		a, ok := m.pc.Top().(*View)
 		if !ok {
 			return false
 		}
-		f, ok := a.form.focused().(*fileField)
+		f, ok := a.form.Focused().(*FileField)
 		return ok && f.picking && strings.Contains(f.picker.View(), "signed.pdf")
 	})
 	if v := d.view(); !strings.Contains(v, "tampered.pdf") {
@@ -118,12 +118,12 @@ func TestPushFilePicker(t *testing.T) {
 	}
 	d.keys("enter")
 	d.waitFor("the path chosen", func(m *Model) bool {
-		a := m.pc.Top().(*actionView)
-		return strings.HasSuffix(a.form.values()["pdf"], "signed.pdf")
+		a := m.pc.Top().(*View)
+		return strings.HasSuffix(a.form.Values()["pdf"], "signed.pdf")
 	})
 	d.keys("enter", "enter", "enter")
 	d.waitFor("the confirmation", func(m *Model) bool {
-		a := m.pc.Top().(*actionView)
-		return a.state == stateConfirm && a.prep.report != nil && a.prep.blocked == ""
+		a := m.pc.Top().(*View)
+		return a.state == StateConfirm && a.prep.Report != nil && a.prep.Blocked == ""
 	})
 }
