@@ -17,7 +17,9 @@ import (
 	"baohan/platform/sandbox/sandboxtest"
 	"baohan/store"
 	"baohan/ui/common"
+	"baohan/ui/components/action"
 	"baohan/ui/components/detail"
+	"baohan/ui/components/form"
 )
 
 // TestWholeDay runs a clerk's day on the desk by key presses, against the
@@ -119,14 +121,14 @@ func wholeDay(t *testing.T, mean bool) {
 
 	// 2.3: 待出函 with the order amount.
 	d.keys("n")
-	d.waitFor("the status form", func(m *Model) bool { _, ok := m.pc.Top().(*View); return ok })
+	d.waitFor("the status form", func(m *Model) bool { _, ok := m.pc.Top().(*action.View); return ok })
 	// Down to 待出函 in the list of states, as a clerk would.
 	var toWaitOut []string
 	d.inspect(func(m *Model) {
-		f := m.pc.Top().(*View).form.Fields[0].(*ChoiceField)
+		f := m.pc.Top().(*action.View).Form().Fields[0].(*form.ChoiceField)
 		for i, code := range platform.NotifiableStates {
 			if code == platform.OrderWaitOutGuarantee {
-				for j := f.l.Index(); j < i; j++ {
+				for j := f.Index(); j < i; j++ {
 					toWaitOut = append(toWaitOut, "down")
 				}
 			}
@@ -134,9 +136,9 @@ func wholeDay(t *testing.T, mean bool) {
 	})
 	d.keys(toWaitOut...)
 	d.keys("tab", "ctrl+u", "text:1200.00", "enter", "enter", "enter")
-	d.waitFor("the confirmation", func(m *Model) bool { a, ok := m.pc.Top().(*View); return ok && a.state == StateConfirm })
+	d.waitFor("the confirmation", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateConfirm })
 	d.keys("y")
-	d.waitFor("the platform's answer", func(m *Model) bool { a, ok := m.pc.Top().(*View); return ok && a.state == StateResult })
+	d.waitFor("the platform's answer", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateResult })
 	assertNoError(t, d)
 	d.keys("esc")
 	o, err := db.GetOrder(ctx, orderNo)
@@ -151,14 +153,14 @@ func wholeDay(t *testing.T, mean bool) {
 	})
 	d.keys("p", "text:G-DAY-0001", "tab", "text:"+pdf, "enter", "enter", "enter")
 	d.waitFor("the push confirmation", func(m *Model) bool {
-		a, ok := m.pc.Top().(*View)
-		return ok && a.state == StateConfirm && a.prep.Report != nil && a.prep.Blocked == ""
+		a, ok := m.pc.Top().(*action.View)
+		return ok && a.State() == action.StateConfirm && a.Prepared().Report != nil && a.Prepared().Blocked == ""
 	})
 	if v := d.view(); !strings.Contains(v, "PDF检查：") || !strings.Contains(v, "SHA-256：") || !strings.Contains(v, "guarantee_pdf_hash") {
 		t.Fatalf("push confirmation does not show the check and the hash:\n%s", v)
 	}
 	d.keys("y")
-	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.pc.Top().(*View); return ok && a.state == StateResult })
+	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateResult })
 	assertNoError(t, d)
 	d.keys("esc")
 	g, err := db.GetGuarantee(ctx, "G-DAY-0001")
@@ -202,13 +204,13 @@ func wholeDay(t *testing.T, mean bool) {
 	})
 	d.keys("l")
 	d.waitFor("the release form", func(m *Model) bool {
-		a, ok := m.pc.Top().(*View)
-		return ok && a.form.Values()["guarantees"] == "G-DAY-0001"
+		a, ok := m.pc.Top().(*action.View)
+		return ok && a.Form().Values()["guarantees"] == "G-DAY-0001"
 	})
 	d.keys("enter", "enter")
-	d.waitFor("the release confirmation", func(m *Model) bool { a, ok := m.pc.Top().(*View); return ok && a.state == StateConfirm })
+	d.waitFor("the release confirmation", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateConfirm })
 	d.keys("y")
-	d.waitFor("the release's answer", func(m *Model) bool { a, ok := m.pc.Top().(*View); return ok && a.state == StateResult })
+	d.waitFor("the release's answer", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateResult })
 	assertNoError(t, d)
 	d.keys("esc")
 	if mean {
@@ -220,13 +222,13 @@ func wholeDay(t *testing.T, mean bool) {
 		}
 		d.keys("l")
 		d.waitFor("the release form again", func(m *Model) bool {
-			a, ok := m.pc.Top().(*View)
-			return ok && a.form.Values()["guarantees"] == "G-DAY-0001"
+			a, ok := m.pc.Top().(*action.View)
+			return ok && a.Form().Values()["guarantees"] == "G-DAY-0001"
 		})
 		d.keys("enter", "enter")
-		d.waitFor("the release confirmation", func(m *Model) bool { a, ok := m.pc.Top().(*View); return ok && a.state == StateConfirm })
+		d.waitFor("the release confirmation", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateConfirm })
 		d.keys("y")
-		d.waitFor("the release's answer", func(m *Model) bool { a, ok := m.pc.Top().(*View); return ok && a.state == StateResult })
+		d.waitFor("the release's answer", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateResult })
 		assertNoError(t, d)
 		d.keys("esc")
 	}
@@ -250,11 +252,11 @@ func wholeDay(t *testing.T, mean bool) {
 		return s != nil && s.Key == claimNo && m.pc.NewRefs[claimNo] && m.pc.Bells >= 2
 	})
 	d.keys("a")
-	d.waitFor("the claim form", func(m *Model) bool { _, ok := m.pc.Top().(*View); return ok })
+	d.waitFor("the claim form", func(m *Model) bool { _, ok := m.pc.Top().(*action.View); return ok })
 	d.keys("tab", "text:材料齐全，同意受理", "enter")
-	d.waitFor("the claim confirmation", func(m *Model) bool { a, ok := m.pc.Top().(*View); return ok && a.state == StateConfirm })
+	d.waitFor("the claim confirmation", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateConfirm })
 	d.keys("y")
-	d.waitFor("the claim's answer", func(m *Model) bool { a, ok := m.pc.Top().(*View); return ok && a.state == StateResult })
+	d.waitFor("the claim's answer", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateResult })
 	assertNoError(t, d)
 	d.keys("esc")
 
@@ -378,8 +380,10 @@ func assertNoError(t *testing.T, d *desk) {
 	t.Helper()
 	var msg string
 	d.inspect(func(m *Model) {
-		if a, ok := m.pc.Top().(*View); ok && a.resErr != nil {
-			msg = a.resErr.Error()
+		if a, ok := m.pc.Top().(*action.View); ok {
+			if _, err := a.Result(); err != nil {
+				msg = err.Error()
+			}
 		}
 	})
 	if msg != "" {

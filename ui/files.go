@@ -16,6 +16,7 @@ import (
 	"baohan/platform"
 	"baohan/store"
 	"baohan/ui/common"
+	"baohan/ui/components/action"
 	"baohan/ui/components/detail"
 )
 
@@ -160,13 +161,13 @@ func (m *Model) Download(f detail.File) tea.Cmd {
 		return nil
 	}
 	wf, db := m.pc.Workflows, m.pc.Store
-	spec := &Spec{
+	spec := &action.Spec{
 		Title: "获取文件URL并下载（4.1）", Ref: "文件 " + f.FileID,
 		Intro: []string{"文件：" + f.Name, "平台给的文件URL两小时后失效，所以先取一个新的URL，再下载到本地文件库。"},
-		Prepare: func(ctx context.Context, v map[string]string) (*Prepared, error) {
-			return &Prepared{
-				Sends: []SendPart{{Method: platform.MethodGetFileURL, Fields: []platform.Field{{Name: "file_id", Value: f.FileID}}}},
-				Run: func(ctx context.Context, progress func(int64, int64)) (*Outcome, error) {
+		Prepare: func(ctx context.Context, v map[string]string) (*action.Prepared, error) {
+			return &action.Prepared{
+				Sends: []action.SendPart{{Method: platform.MethodGetFileURL, Fields: []platform.Field{{Name: "file_id", Value: f.FileID}}}},
+				Run: func(ctx context.Context, progress func(int64, int64)) (*action.Outcome, error) {
 					url, err := wf.FileURL(ctx, f.FileID)
 					if err != nil {
 						return nil, err
@@ -183,7 +184,7 @@ func (m *Model) Download(f detail.File) tea.Cmd {
 					if err := db.RecordDownload(ctx, store.Download{FileID: f.FileID, SHA256: ref.SHA256, Name: name, Size: ref.Size}); err != nil {
 						return nil, fmt.Errorf("已下载到文件库（SHA-256 %s），但记录失败：%w", ref.SHA256, err)
 					}
-					return &Outcome{
+					return &action.Outcome{
 						Lines: []string{
 							fmt.Sprintf("已下载 %s（%s）", name, common.Size(ref.Size)),
 							"SHA-256：" + ref.SHA256,
@@ -196,11 +197,11 @@ func (m *Model) Download(f detail.File) tea.Cmd {
 				},
 			}, nil
 		},
-		Done: func(o *Outcome) {
+		Done: func(o *action.Outcome) {
 			if o.Download != nil {
 				m.files[o.FileID] = *o.Download
 			}
 		},
 	}
-	return m.pc.Push(NewAction(m.pc, spec, m.afterAction))
+	return m.pc.Push(action.NewAction(m.pc, spec, m.afterAction))
 }

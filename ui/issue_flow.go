@@ -16,7 +16,9 @@ import (
 	"baohan/platform"
 	"baohan/store"
 	"baohan/ui/common"
+	"baohan/ui/components/action"
 	"baohan/ui/components/detail"
+	"baohan/ui/components/form"
 	"baohan/ui/program"
 )
 
@@ -55,8 +57,8 @@ type issueView struct {
 	off   int
 	w, h  int
 
-	source Form // 来源, 模板, 保函编号
-	cert   Form // 证书, 密码
+	source form.Form // 来源, 模板, 保函编号
+	cert   form.Form // 证书, 密码
 
 	letter issue.Letter
 	warns  []string
@@ -116,34 +118,34 @@ func (v *issueView) Init(pc *program.Context) tea.Cmd {
 
 func (v *issueView) buildSource(m *Model) tea.Cmd {
 	sign, _ := platform.OrderFiles(v.order.Fields)
-	var choices []Choice
+	var choices []form.Choice
 	for _, f := range sign {
 		name := string(f.FileName)
 		if name == "" {
 			name = detail.NoFileName
 		}
-		choices = append(choices, Choice{string(f.FileID), "平台签署文件  " + name + "  (file_id " + string(f.FileID) + ")"})
+		choices = append(choices, form.Choice{Code: string(f.FileID), Text: "平台签署文件  " + name + "  (file_id " + string(f.FileID) + ")"})
 	}
-	choices = append(choices, Choice{sourceTemplate, "本公司模板（PDF表单，按订单填写）"})
-	src := NewChoiceField("source", "保函来源", "平台的签署文件（用新的文件URL取回），或本公司的模板文件", choices, 0)
-	tpl := NewFileField("template", "模板文件", "选本公司模板时填写：PDF表单（AcroForm）", m.cwd, []string{".pdf", ".PDF"})
-	no := NewTextField("guarantee_no", "保函编号", "本公司出具的电子保函编号", "保函编号", "")
-	v.source = Form{Fields: []Field{src, tpl, no}}
-	cert := NewFileField("cert", "证书文件", "本公司的 PKCS#12 证书（.p12/.pfx，RSA 或 SM2）", m.cwd, []string{".p12", ".pfx", ".P12", ".PFX"})
-	seal := NewFileField("seal", "印章图片", "可不填：PNG 或 JPEG，盖在保函首页的可见印章", m.cwd, []string{".png", ".PNG", ".jpg", ".jpeg", ".JPG", ".JPEG"})
-	seal.in.Placeholder = "可不填；文件路径，或按 ctrl+o 选择"
-	tsa := NewTextField("tsa", "时间戳服务", "可不填：RFC 3161 时间戳服务（TSA）的网址", "可不填，例如 http://tsa.example.com/tsa", "")
-	pw := NewTextField("password", "证书密码", "只用于打开证书，不保存、不记录", "证书密码", "")
-	pw.in.EchoMode = textinput.EchoPassword
-	pw.in.EchoCharacter = '*'
-	pw.in.Cursor.SetMode(cursor.CursorStatic)
+	choices = append(choices, form.Choice{Code: sourceTemplate, Text: "本公司模板（PDF表单，按订单填写）"})
+	src := form.NewChoiceField("source", "保函来源", "平台的签署文件（用新的文件URL取回），或本公司的模板文件", choices, 0)
+	tpl := form.NewFileField("template", "模板文件", "选本公司模板时填写：PDF表单（AcroForm）", m.cwd, []string{".pdf", ".PDF"})
+	no := form.NewTextField("guarantee_no", "保函编号", "本公司出具的电子保函编号", "保函编号", "")
+	v.source = form.Form{Fields: []form.Field{src, tpl, no}}
+	cert := form.NewFileField("cert", "证书文件", "本公司的 PKCS#12 证书（.p12/.pfx，RSA 或 SM2）", m.cwd, []string{".p12", ".pfx", ".P12", ".PFX"})
+	seal := form.NewFileField("seal", "印章图片", "可不填：PNG 或 JPEG，盖在保函首页的可见印章", m.cwd, []string{".png", ".PNG", ".jpg", ".jpeg", ".JPG", ".JPEG"})
+	seal.Input.Placeholder = "可不填；文件路径，或按 ctrl+o 选择"
+	tsa := form.NewTextField("tsa", "时间戳服务", "可不填：RFC 3161 时间戳服务（TSA）的网址", "可不填，例如 http://tsa.example.com/tsa", "")
+	pw := form.NewTextField("password", "证书密码", "只用于打开证书，不保存、不记录", "证书密码", "")
+	pw.Input.EchoMode = textinput.EchoPassword
+	pw.Input.EchoCharacter = '*'
+	pw.Input.Cursor.SetMode(cursor.CursorStatic)
 	// The password last: enter on it signs.
-	v.cert = Form{Fields: []Field{cert, seal, tsa, pw}}
+	v.cert = form.Form{Fields: []form.Field{cert, seal, tsa, pw}}
 	v.step = isSource
 	return v.source.Start()
 }
 
-func (v *issueView) password() *TextField { return v.cert.Fields[3].(*TextField) }
+func (v *issueView) password() *form.TextField { return v.cert.Fields[3].(*form.TextField) }
 
 // check asks platform for the letter's facts.
 func (v *issueView) check(m *Model) tea.Cmd {
@@ -168,8 +170,8 @@ func (v *issueView) sign(m *Model) tea.Cmd {
 	vals := v.source.Values()
 	certPath := v.cert.Fields[0].Value()
 	sealPath, tsaURL := v.cert.Fields[1].Value(), v.cert.Fields[2].Value()
-	pw := v.password().in.Value()
-	v.password().in.SetValue("") // asked again if signing fails
+	pw := v.password().Input.Value()
+	v.password().Input.SetValue("") // asked again if signing fails
 	if certPath == "" {
 		v.err = "请填写证书文件"
 		return nil
@@ -241,7 +243,7 @@ func (v *issueView) pushSigned(m *Model) tea.Cmd {
 	spec := m.pushSpec(v.order)
 	// Pushed: the flow is over, its view goes with the push's result.
 	oid := v.oid
-	spec.Done = func(o *Outcome) {
+	spec.Done = func(o *action.Outcome) {
 		if o.Failed {
 			return
 		}
@@ -252,9 +254,9 @@ func (v *issueView) pushSigned(m *Model) tea.Cmd {
 			}
 		}
 	}
-	spec.Fields[0].(*TextField).SetValue(v.source.Values()["guarantee_no"])
-	spec.Fields[1].(*FileField).SetValue(path)
-	a := NewAction(m.pc, spec, m.afterAction)
+	spec.Fields[0].(*form.TextField).SetValue(v.source.Values()["guarantee_no"])
+	spec.Fields[1].(*form.FileField).SetValue(path)
+	a := action.NewAction(m.pc, spec, m.afterAction)
 	m.pc.Stack = append(m.pc.Stack, a)
 	a.Resize(m.pc, m.pc.Width, m.pc.ContentHeight())
 	return a.Plan(m.pc)
@@ -267,7 +269,7 @@ func (v *issueView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 		switch v.step {
 		case isLoading:
 			if msg.err != nil {
-				pc.Errorf("读取订单：%s", ErrText(msg.err))
+				pc.Errorf("读取订单：%s", action.ErrText(msg.err))
 				pc.Pop()
 				return nil
 			}
@@ -275,8 +277,8 @@ func (v *issueView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 			return v.buildSource(m)
 		case isChecking:
 			if msg.err != nil {
-				v.step, v.err = isSource, ErrText(msg.err)
-				return v.source.Fields[v.source.cur].Focus()
+				v.step, v.err = isSource, action.ErrText(msg.err)
+				return v.source.Focused().Focus()
 			}
 			v.letter, v.warns, v.step, v.off = *msg.letter, msg.warns, isReview, 0
 		case isSigning:
@@ -285,10 +287,10 @@ func (v *issueView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 				// back to the certificate.
 				v.step, v.err = isCert, msg.refusal
 				if msg.err != nil {
-					v.err = ErrText(msg.err)
+					v.err = action.ErrText(msg.err)
 					pc.Log.Warn("issue failed", "order_no", v.order.OrderNo, "err", msg.err)
 				}
-				return v.cert.Fields[v.cert.cur].Focus()
+				return v.cert.Focused().Focus()
 			}
 			v.res, v.resErr, v.step, v.off = msg.res, msg.err, isSigned, 0
 			if msg.err != nil {
@@ -317,9 +319,9 @@ func (v *issueView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func picking(f *Form) bool {
-	ff, ok := f.Focused().(*FileField)
-	return ok && ff.picking
+func picking(f *form.Form) bool {
+	ff, ok := f.Focused().(*form.FileField)
+	return ok && ff.Picking()
 }
 
 func (v *issueView) key(m *Model, k tea.KeyMsg) tea.Cmd {
@@ -342,13 +344,13 @@ func (v *issueView) key(m *Model, k tea.KeyMsg) tea.Cmd {
 			return v.cert.Start()
 		case key.Matches(k, km.Back):
 			v.step = isSource
-			return v.source.Fields[v.source.cur].Focus()
+			return v.source.Focused().Focus()
 		default:
 			scrollOff(m, k, &v.off, v.h)
 		}
 	case isCert:
 		if k.String() == "esc" && !picking(&v.cert) {
-			v.password().in.SetValue("")
+			v.password().Input.SetValue("")
 			v.step, v.err = isReview, ""
 			return nil
 		}
@@ -457,7 +459,7 @@ func (v *issueView) View(pc *program.Context, w, h int) string {
 			if strings.TrimSpace(val) == "" {
 				val = common.StyleDim.Render("（订单未给，留空）")
 			}
-			body = append(body, "  "+common.StyleLabel.Render(common.Fit(f.Label, LabelW))+"  "+val)
+			body = append(body, "  "+common.StyleLabel.Render(common.Fit(f.Label, form.LabelW))+"  "+val)
 		}
 		if v.source.Values()["source"] != sourceTemplate {
 			body = append(body, common.StyleDim.Render(common.Truncate("签署文件按平台原样签名，不填写；以上是订单的事实，供与文件核对。", w)))
@@ -467,7 +469,7 @@ func (v *issueView) View(pc *program.Context, w, h int) string {
 				body = append(body, common.StyleWarn.Render(l))
 			}
 		}
-		lines = append(lines, ScrollLines(body, &v.off, h-len(lines))...)
+		lines = append(lines, action.ScrollLines(body, &v.off, h-len(lines))...)
 	case isCert:
 		lines = append(lines, "", common.StyleDim.Render(common.Truncate("保函编号 "+v.letter.GuaranteeNo+"  来源："+v.sourceText(), w)), "")
 		lines = append(lines, v.cert.Lines(m.pc, w)...)
@@ -476,7 +478,7 @@ func (v *issueView) View(pc *program.Context, w, h int) string {
 		lines = append(lines, "", pc.Spinner.View()+" 正在签名并检查……")
 	case isSigned:
 		lines = append(lines, v.signedHead(w)...)
-		lines = append(lines, ScrollLines(v.signedBody(w), &v.off, h-len(lines))...)
+		lines = append(lines, action.ScrollLines(v.signedBody(w), &v.off, h-len(lines))...)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -486,8 +488,8 @@ func (v *issueView) sourceText() string {
 	if vals["source"] == sourceTemplate {
 		return "本公司模板 " + vals["template"]
 	}
-	if c, ok := v.source.Fields[0].(*ChoiceField); ok {
-		return strings.TrimSpace(c.selected().Text)
+	if c, ok := v.source.Fields[0].(*form.ChoiceField); ok {
+		return strings.TrimSpace(c.Selected().Text)
 	}
 	return vals["source"]
 }
@@ -507,7 +509,7 @@ func (v *issueView) signedHead(w int) []string {
 	}
 	out = append(out, common.Truncate("SHA-256："+r.SHA256, w))
 	if v.resErr != nil {
-		for _, l := range common.Wrap("不能推送："+ErrText(v.resErr), w-2) {
+		for _, l := range common.Wrap("不能推送："+action.ErrText(v.resErr), w-2) {
 			out = append(out, common.StyleUrgent.Render(l))
 		}
 	}
@@ -527,7 +529,7 @@ func (v *issueView) signedBody(w int) []string {
 	out := []string{"", common.StyleSection.Render("签发："), "  来源：" + common.Clean(r.Source), fmt.Sprintf("  大小：%s", common.Size(int64(len(r.PDF))))}
 	if r.Report != nil {
 		out = append(out, "", common.StyleSection.Render("保函文件检查（pdfsign）："))
-		out = append(out, IndentWrap(ReportText(r.Report), "  ", w)...)
+		out = append(out, action.IndentWrap(action.ReportText(r.Report), "  ", w)...)
 	}
 	return out
 }

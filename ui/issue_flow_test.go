@@ -16,6 +16,7 @@ import (
 	"baohan/platform"
 	"baohan/platform/sandbox"
 	"baohan/store"
+	"baohan/ui/components/action"
 	"baohan/ui/components/detail"
 )
 
@@ -185,7 +186,7 @@ func TestIssueWholeFlow(t *testing.T) {
 	if !db.HasFile(letter.SHA256) {
 		t.Fatal("the signed letter is not in the file store")
 	}
-	if r := ReportText(letter.Report); !strings.Contains(r, "时间戳服务签发的时间戳") {
+	if r := action.ReportText(letter.Report); !strings.Contains(r, "时间戳服务签发的时间戳") {
 		t.Errorf("the letter is not time-stamped by the sandbox's TSA:\n%s", r)
 	}
 	if sb.CountCalls(platform.MethodGetFileURL) != calls41+1 {
@@ -195,8 +196,8 @@ func TestIssueWholeFlow(t *testing.T) {
 	// Push (2.5) through the push action's confirmation.
 	d.keys("p")
 	d.waitFor("the push confirmation", func(m *Model) bool {
-		a, ok := m.pc.Top().(*View)
-		return ok && a.state == StateConfirm && a.prep.Report != nil && a.prep.Blocked == ""
+		a, ok := m.pc.Top().(*action.View)
+		return ok && a.State() == action.StateConfirm && a.Prepared().Report != nil && a.Prepared().Blocked == ""
 	})
 	if v := d.view(); !strings.Contains(v, "guarantee_pdf_hash") || !strings.Contains(v, letter.SHA256) {
 		t.Fatalf("push confirmation:\n%s", v)
@@ -207,11 +208,11 @@ func TestIssueWholeFlow(t *testing.T) {
 	}
 	d.keys("y")
 	d.inspect(func(m *Model) {
-		if a, ok := m.pc.Top().(*View); ok && a.armed {
-			t.Logf("push warnings: %v", a.prep.Overrides)
+		if a, ok := m.pc.Top().(*action.View); ok && a.Armed() {
+			t.Logf("push warnings: %v", a.Prepared().Overrides)
 		}
 	})
-	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.pc.Top().(*View); return ok && a.state == StateResult })
+	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateResult })
 	assertNoError(t, d)
 	d.keys("esc")
 	d.inspect(func(m *Model) {

@@ -27,6 +27,7 @@ import (
 	"baohan/store"
 	"baohan/ui/cli/doctor"
 	"baohan/ui/common"
+	"baohan/ui/components/action"
 	"baohan/ui/components/claims"
 	"baohan/ui/components/detail"
 	"baohan/ui/components/guarantees"
@@ -200,7 +201,7 @@ func (m *Model) busyAny() bool {
 // running tells whether a call to the platform is under way.
 func (m *Model) running() bool {
 	for _, o := range m.pc.Stack {
-		if a, ok := o.(*View); ok && a.Busy() {
+		if a, ok := o.(*action.View); ok && a.Busy() {
 			return true
 		}
 	}
@@ -292,7 +293,7 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.pc.Errorf("%v", msg.err)
 			return m, nil
 		}
-		return m, m.pc.Push(NewAction(m.pc, msg.spec, m.afterAction))
+		return m, m.pc.Push(action.NewAction(m.pc, msg.spec, m.afterAction))
 	}
 	// Anything else (a file picker's folder read, a text field's own
 	// messages) belongs to the top overlay.
@@ -331,9 +332,9 @@ func (m *Model) keyPresses(k tea.KeyMsg) tea.Cmd {
 // field, a pane's search).
 func (m *Model) textFocus() bool {
 	if o := m.pc.Top(); o != nil {
-		if a, ok := o.(*View); ok {
-			f := a.form.Focused()
-			return a.state == StateForm && f != nil && f.Typing()
+		if a, ok := o.(*action.View); ok {
+			f := a.Form().Focused()
+			return a.State() == action.StateForm && f != nil && f.Typing()
 		}
 		return o.Typing()
 	}

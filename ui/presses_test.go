@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"baohan/store"
+	"baohan/ui/components/action"
 	"baohan/ui/components/pane"
 )
 
@@ -92,10 +93,10 @@ func TestFourEntersCannotPush(t *testing.T) {
 			d.tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 			d.tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 			d.settle()
-			var state State
-			d.inspect(func(m *Model) { state = m.pc.Top().(*View).state })
-			if state != StateConfirm {
-				t.Fatalf("after enters the push is in state %d, want the summary (%d)", state, StateConfirm)
+			var state action.State
+			d.inspect(func(m *Model) { state = m.pc.Top().(*action.View).State() })
+			if state != action.StateConfirm {
+				t.Fatalf("after enters the push is in state %d, want the summary (%d)", state, action.StateConfirm)
 			}
 			if n := attempts(t, db); n != before {
 				t.Fatalf("enters sent a call: %d attempts, were %d", n, before)
@@ -113,21 +114,21 @@ func TestPushWarningNeedsSecondConfirmation(t *testing.T) {
 	d.keys("enter", "enter", "enter")
 	d.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("yy")})
 	d.settle()
-	var state State
+	var state action.State
 	var armed bool
-	d.inspect(func(m *Model) { a := m.pc.Top().(*View); state, armed = a.state, a.armed })
-	if state != StateConfirm || !armed {
+	d.inspect(func(m *Model) { a := m.pc.Top().(*action.View); state, armed = a.State(), a.Armed() })
+	if state != action.StateConfirm || !armed {
 		t.Fatalf("after yy: state %d armed %v, want the summary armed for the second confirmation", state, armed)
 	}
 	d.keys("n")
-	d.inspect(func(m *Model) { a := m.pc.Top().(*View); state, armed = a.state, a.armed })
-	if state != StateForm || armed {
+	d.inspect(func(m *Model) { a := m.pc.Top().(*action.View); state, armed = a.State(), a.Armed() })
+	if state != action.StateForm || armed {
 		t.Fatalf("n: state %d armed %v, want back to the form, disarmed", state, armed)
 	}
 	// Y without the first y does nothing.
 	d.keys("enter", "Y")
-	d.inspect(func(m *Model) { a := m.pc.Top().(*View); state, armed = a.state, a.armed })
-	if state != StateConfirm || armed {
+	d.inspect(func(m *Model) { a := m.pc.Top().(*action.View); state, armed = a.State(), a.Armed() })
+	if state != action.StateConfirm || armed {
 		t.Fatalf("Y before y: state %d armed %v", state, armed)
 	}
 	// y then Y sends. These workflows have no platform behind them: the
@@ -135,19 +136,19 @@ func TestPushWarningNeedsSecondConfirmation(t *testing.T) {
 	d.keys("y")
 	sent := 0
 	d.inspect(func(m *Model) {
-		m.pc.Top().(*View).prep.Run = func(context.Context, func(int64, int64)) (*Outcome, error) {
+		m.pc.Top().(*action.View).Prepared().Run = func(context.Context, func(int64, int64)) (*action.Outcome, error) {
 			sent++
-			return &Outcome{Lines: []string{"保函 G2025010 已推送（测试）"}}, nil
+			return &action.Outcome{Lines: []string{"保函 G2025010 已推送（测试）"}}, nil
 		}
 	})
 	d.keys("Y")
 	var lifted bool
 	d.inspect(func(m *Model) {
-		a := m.pc.Top().(*View)
-		state = a.state
-		lifted = !a.prep.Override() // lifted already: a second Override has nothing to do
+		a := m.pc.Top().(*action.View)
+		state = a.State()
+		lifted = !a.Prepared().Override() // lifted already: a second Override has nothing to do
 	})
-	if state != StateResult || sent != 1 || !lifted {
+	if state != action.StateResult || sent != 1 || !lifted {
 		t.Fatalf("y Y: state %d, sent %d, hold lifted %v; want the result of one call", state, sent, lifted)
 	}
 }

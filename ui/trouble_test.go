@@ -14,6 +14,7 @@ import (
 	"baohan/platform/sandbox"
 	"baohan/platform/sandbox/sandboxtest"
 	"baohan/store"
+	"baohan/ui/components/action"
 	"baohan/ui/components/statusbar"
 )
 
@@ -157,8 +158,8 @@ func TestReconcileKey(t *testing.T) {
 	}
 	d.keys("R")
 	d.waitFor("the reconciliation", func(m *Model) bool {
-		a, ok := m.pc.Top().(*View)
-		return ok && a.state == StateResult
+		a, ok := m.pc.Top().(*action.View)
+		return ok && a.State() == action.StateResult
 	})
 	v := d.view()
 	if !strings.Contains(v, "核对结果未知的调用") || !strings.Contains(v, "已出函") || !strings.Contains(v, "不再重复推送") {

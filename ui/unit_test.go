@@ -9,6 +9,8 @@ import (
 
 	"baohan/store"
 	"baohan/ui/common"
+	"baohan/ui/components/action"
+	"baohan/ui/components/form"
 )
 
 func TestPrettyJSONMasksSecrets(t *testing.T) {
@@ -81,10 +83,16 @@ func TestLiveFromAnotherProcess(t *testing.T) {
 func TestQuitAsksWhileCalling(t *testing.T) {
 	db := fixtureStore(t)
 	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db)}, 80, 24)
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
 	d.inspect(func(m *Model) {
-		a := NewAction(m.pc, &Spec{Title: "测试"}, m.afterAction)
-		a.state = StateRunning
+		// A call that runs until the test ends.
+		a := action.NewAction(m.pc, &action.Spec{Title: "测试"}, m.afterAction)
 		m.pc.Stack = append(m.pc.Stack, a)
+		a.Execute(m.pc, &action.Prepared{Run: func(context.Context, func(int64, int64)) (*action.Outcome, error) {
+			<-release
+			return &action.Outcome{}, nil
+		}})
 		m.quit()
 	})
 	if v := d.view(); !strings.Contains(v, "确定退出") {
@@ -106,24 +114,24 @@ func TestPushFilePicker(t *testing.T) {
 	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db)}, 120, 36)
 	d.keys("2", "j", "j", "j", "p", "text:G2025011", "tab", "text:testdata/pdf", "ctrl+o")
 	d.waitFor("the picker", func(m *Model) bool {
-		a, ok := m.pc.Top().(*View)
+		a, ok := m.pc.Top().(*action.View)
 		if !ok {
 			return false
 		}
-		f, ok := a.form.Focused().(*FileField)
-		return ok && f.picking && strings.Contains(f.picker.View(), "signed.pdf")
+		f, ok := a.Form().Focused().(*form.FileField)
+		return ok && f.Picking() && strings.Contains(f.PickerView(), "signed.pdf")
 	})
 	if v := d.view(); !strings.Contains(v, "tampered.pdf") {
 		t.Fatalf("picker does not list the folder:\n%s", v)
 	}
 	d.keys("enter")
 	d.waitFor("the path chosen", func(m *Model) bool {
-		a := m.pc.Top().(*View)
-		return strings.HasSuffix(a.form.Values()["pdf"], "signed.pdf")
+		a := m.pc.Top().(*action.View)
+		return strings.HasSuffix(a.Form().Values()["pdf"], "signed.pdf")
 	})
 	d.keys("enter", "enter", "enter")
 	d.waitFor("the confirmation", func(m *Model) bool {
-		a := m.pc.Top().(*View)
-		return a.state == StateConfirm && a.prep.Report != nil && a.prep.Blocked == ""
+		a := m.pc.Top().(*action.View)
+		return a.State() == action.StateConfirm && a.Prepared().Report != nil && a.Prepared().Blocked == ""
 	})
 }

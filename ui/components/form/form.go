@@ -1,7 +1,8 @@
-package ui
+// Package form is the action forms' fields (text, choice, switch, ticks,
+// file with a picker) and the form that moves between them.
+package form
 
 import (
-	"baohan/ui/program"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"baohan/ui/common"
+	"baohan/ui/program"
 )
 
 // A form is the fields of an action: text (bubbles/textinput), a choice
@@ -53,9 +55,11 @@ func fieldHead(label string, focused bool) string {
 
 // ---- text ----
 
+// TextField is a line of text.
 type TextField struct {
 	key, lbl, hnt string
-	in            textinput.Model
+	// Input is the text input (its placeholder, echo mode).
+	Input textinput.Model
 }
 
 func NewTextField(name, label, hint, placeholder, value string) *TextField {
@@ -65,35 +69,35 @@ func NewTextField(name, label, hint, placeholder, value string) *TextField {
 	in.CharLimit = 500
 	in.SetValue(value)
 	in.Cursor.SetMode(cursor.CursorStatic)
-	return &TextField{key: name, lbl: label, hnt: hint, in: in}
+	return &TextField{key: name, lbl: label, hnt: hint, Input: in}
 }
 
 // SetValue fills the field in.
-func (f *TextField) SetValue(v string) { f.in.SetValue(v) }
+func (f *TextField) SetValue(v string) { f.Input.SetValue(v) }
 
 func (f *TextField) Name() string           { return f.key }
 func (f *TextField) Label() string          { return f.lbl }
 func (f *TextField) Hint() string           { return f.hnt }
-func (f *TextField) Value() string          { return strings.TrimSpace(f.in.Value()) }
-func (f *TextField) Focus() tea.Cmd         { return f.in.Focus() }
-func (f *TextField) Blur()                  { f.in.Blur() }
+func (f *TextField) Value() string          { return strings.TrimSpace(f.Input.Value()) }
+func (f *TextField) Focus() tea.Cmd         { return f.Input.Focus() }
+func (f *TextField) Blur()                  { f.Input.Blur() }
 func (f *TextField) Owns(k tea.KeyMsg) bool { return false }
 func (f *TextField) Typing() bool           { return true }
 
 func (f *TextField) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
-	f.in, cmd = f.in.Update(msg)
+	f.Input, cmd = f.Input.Update(msg)
 	return cmd
 }
 
 func (f *TextField) Lines(pc *program.Context, focused bool, w int) []string {
-	f.in.Width = max(w-LabelW-6, 10)
-	v := f.in.View()
+	f.Input.Width = max(w-LabelW-6, 10)
+	v := f.Input.View()
 	if !focused {
-		if f.in.Value() == "" {
-			v = common.StyleDim.Render(common.Truncate(f.in.Placeholder, f.in.Width))
+		if f.Input.Value() == "" {
+			v = common.StyleDim.Render(common.Truncate(f.Input.Placeholder, f.Input.Width))
 		} else {
-			v = common.Truncate(common.Clean(f.in.Value()), f.in.Width)
+			v = common.Truncate(common.Clean(f.Input.Value()), f.Input.Width)
 		}
 	}
 	return []string{fieldHead(f.lbl, focused) + v}
@@ -153,14 +157,15 @@ func (f *ChoiceField) Focus() tea.Cmd { return nil }
 func (f *ChoiceField) Blur()          {}
 func (f *ChoiceField) Typing() bool   { return false }
 
-func (f *ChoiceField) selected() Choice {
+// Selected is the choice under the cursor.
+func (f *ChoiceField) Selected() Choice {
 	if c, ok := f.l.SelectedItem().(Choice); ok {
 		return c
 	}
 	return Choice{}
 }
 
-func (f *ChoiceField) Value() string { return f.selected().Code }
+func (f *ChoiceField) Value() string { return f.Selected().Code }
 
 func (f *ChoiceField) Owns(k tea.KeyMsg) bool {
 	switch k.String() {
@@ -178,7 +183,7 @@ func (f *ChoiceField) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 
 func (f *ChoiceField) Lines(pc *program.Context, focused bool, w int) []string {
 	if !focused {
-		return []string{fieldHead(f.lbl, false) + common.Clean(f.selected().Text)}
+		return []string{fieldHead(f.lbl, false) + common.Clean(f.Selected().Text)}
 	}
 	f.l.SetSize(max(w-LabelW-4, 10), f.n)
 	out := []string{fieldHead(f.lbl, true) + common.StyleDim.Render("用 上/下 选择")}
@@ -421,8 +426,8 @@ func (f *FileField) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	f.picker, cmd = f.picker.Update(msg)
 	if ok, path := f.picker.DidSelectFile(msg); ok {
-		f.in.SetValue(path)
-		f.in.CursorEnd()
+		f.Input.SetValue(path)
+		f.Input.CursorEnd()
 		f.picking = false
 	}
 	if ok, path := f.picker.DidSelectDisabledFile(msg); ok {
@@ -527,3 +532,6 @@ func (f *FileField) Picking() bool { return f.picking }
 
 // PickerView is the file picker as drawn.
 func (f *FileField) PickerView() string { return f.picker.View() }
+
+// Index is the position of the choice under the cursor.
+func (f *ChoiceField) Index() int { return f.l.Index() }

@@ -1,4 +1,8 @@
-package ui
+// Package action is the action overlay: one outbound call (or a few) in four
+// steps — the form, the plan shown field by field as it will be sent, the
+// call, the platform's answer. What each key sends is the desk's
+// (ui/action_specs.go).
+package action
 
 import (
 	"context"
@@ -15,6 +19,7 @@ import (
 	"baohan/platform"
 	"baohan/ui/common"
 	"baohan/ui/components/detail"
+	"baohan/ui/components/form"
 	"baohan/ui/program"
 )
 
@@ -29,7 +34,7 @@ type Spec struct {
 	Title  string   // what the clerk does, with the manual's section
 	Ref    string   // the record it is about
 	Intro  []string // the record, in a line or two, above the form
-	Fields []Field
+	Fields []form.Field
 	// Prepare builds what will be sent from the form's values. It runs in a
 	// command (it reads the store and, for a push, checks the PDF).
 	Prepare func(ctx context.Context, vals map[string]string) (*Prepared, error)
@@ -82,10 +87,10 @@ const (
 
 type View struct {
 	// after reads again what the outcome may have changed (the desk's).
-	after func() tea.Cmd
+	after  func() tea.Cmd
 	oid    int
 	spec   *Spec
-	form   Form
+	form   form.Form
 	state  State
 	formEr string // the local refusal of the last plan
 	prep   *Prepared
@@ -255,7 +260,7 @@ func (a *View) key(pc *program.Context, k tea.KeyMsg) tea.Cmd {
 	switch a.state {
 	case StateForm:
 		if k.String() == "esc" {
-			if ff, ok := a.form.Focused().(*FileField); ok && ff.picking {
+			if ff, ok := a.form.Focused().(*form.FileField); ok && ff.Picking() {
 				break
 			}
 			pc.Pop()
@@ -292,7 +297,7 @@ func (a *View) key(pc *program.Context, k tea.KeyMsg) tea.Cmd {
 				return nil
 			}
 			a.state = StateForm
-			return a.form.Fields[a.form.cur].Focus()
+			return a.form.Focused().Focus()
 		case key.Matches(k, km.Open):
 			pc.Info("enter 不发送：确认请按 y")
 		default:
@@ -334,7 +339,7 @@ func (a *View) Help(pc *program.Context) []key.Binding {
 	switch a.state {
 	case StateForm:
 		b := []key.Binding{km.NextField, km.Submit}
-		if _, ok := a.form.Focused().(*FileField); ok {
+		if _, ok := a.form.Focused().(*form.FileField); ok {
 			b = append(b, km.Browse)
 		}
 		return append(b, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "放弃")))
@@ -478,15 +483,15 @@ func (a *View) confirmLines(w int) []string {
 			nameW = max(nameW, common.TextWidth(f.Name))
 		}
 		nameW = min(nameW, 24)
-		valW := max(w-nameW-LabelW-6, 12)
+		valW := max(w-nameW-form.LabelW-6, 12)
 		for _, f := range s.Fields {
 			val := fieldShown(f, s.Fields)
 			vl := WrapIndented(val, valW)
 			for i, l := range vl {
 				if i == 0 {
-					out = append(out, "  "+common.Fit(f.Name, nameW)+"  "+common.StyleLabel.Render(common.Fit(common.FieldLabel(f.Name), LabelW))+"  "+l)
+					out = append(out, "  "+common.Fit(f.Name, nameW)+"  "+common.StyleLabel.Render(common.Fit(common.FieldLabel(f.Name), form.LabelW))+"  "+l)
 				} else {
-					out = append(out, strings.Repeat(" ", nameW+LabelW+6)+l)
+					out = append(out, strings.Repeat(" ", nameW+form.LabelW+6)+l)
 				}
 			}
 		}
@@ -687,4 +692,4 @@ func (a *View) ShowResult(o *Outcome, err error) {
 }
 
 // Form is the action's form.
-func (a *View) Form() *Form { return &a.form }
+func (a *View) Form() *form.Form { return &a.form }
