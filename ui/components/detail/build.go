@@ -121,34 +121,27 @@ const NoFileName = "（未给文件名）"
 // fileKeys are the fields that list platform files (2.1, 2.2).
 var fileKeys = map[string]string{"guarantee_sign_files": "签署文件", "attach_files": "附件"}
 
-// platformFiles reads guarantee_sign_files / attach_files: a JSON array, or
-// a string holding one ("json格式化后的字符").
-func platformFiles(raw json.RawMessage) []File {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) > 0 && raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return nil
+// platformFiles are the platform files an order's fields list
+// (platform.OrderFiles reads guarantee_sign_files and attach_files), in the
+// order the fields came, each with its label.
+func platformFiles(keys []string, fields json.RawMessage) (files []File, labels []string) {
+	sign, attach := platform.OrderFiles(fields)
+	lists := map[string][]platform.SignFile{"guarantee_sign_files": sign, "attach_files": attach}
+	for _, k := range keys {
+		label, ok := fileKeys[k]
+		if !ok {
+			continue
 		}
-		raw = json.RawMessage(s)
-	}
-	var items []map[string]json.RawMessage
-	if json.Unmarshal(raw, &items) != nil {
-		var one map[string]json.RawMessage
-		if json.Unmarshal(raw, &one) != nil || one == nil {
-			return nil
+		for _, sf := range lists[k] {
+			f := File{FileID: string(sf.FileID), URL: string(sf.FileURL), Name: string(sf.FileName)}
+			if f.Name == "" {
+				f.Name = NoFileName
+			}
+			files = append(files, f)
+			labels = append(labels, label)
 		}
-		items = []map[string]json.RawMessage{one}
 	}
-	var out []File
-	for _, it := range items {
-		f := File{FileID: fieldValue(it["file_id"]), URL: fieldValue(it["file_url"]), Name: fieldValue(it["file_name"])}
-		if f.Name == "" {
-			f.Name = NoFileName
-		}
-		out = append(out, f)
-	}
-	return out
+	return files, labels
 }
 
 func (b *lb) allFields(raw json.RawMessage, skip map[string]string) {
@@ -244,17 +237,8 @@ func orderDetail(ctx context.Context, db *store.Store, no string, files map[stri
 	b.field("收到时间", common.Clock(o.CreatedAt, common.LayoutFull))
 	b.field("更新时间", common.Clock(o.UpdatedAt, common.LayoutFull))
 
-	keys, fm := fieldsOf(o.Fields)
-	var pf []File
-	var pfLabels []string
-	for _, k := range keys {
-		if label, ok := fileKeys[k]; ok {
-			for _, f := range platformFiles(fm[k]) {
-				pf = append(pf, f)
-				pfLabels = append(pfLabels, label)
-			}
-		}
-	}
+	keys, _ := fieldsOf(o.Fields)
+	pf, pfLabels := platformFiles(keys, o.Fields)
 	b.section(fmt.Sprintf("文件（%d 个，d 获取新URL并下载，o 打开）", len(pf)))
 	if len(pf) == 0 {
 		b.note("无")
