@@ -130,7 +130,7 @@ func (m *Model) RecordKey(k tea.KeyMsg, s *common.Selection) tea.Cmd {
 func (m *Model) afterAction() tea.Cmd {
 	cmds := []tea.Cmd{m.panes[m.active].Refresh(m.pc), m.bar.Read(m.pc)}
 	if m.active != int(pane.IDTodo) {
-		cmds = append(cmds, m.pending.Refresh(m.pc))
+		cmds = append(cmds, m.todo.Refresh(m.pc))
 	}
 	for _, o := range m.pc.Stack {
 		if d, ok := o.(*detail.View); ok {

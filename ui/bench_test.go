@@ -154,7 +154,7 @@ func BenchmarkFirstFrame100k(b *testing.B) {
 		m, v = firstFrame(db, 120, 36)
 	}
 	b.StopTimer()
-	if !strings.Contains(v, "待办") || m.pending.Count() <= 0 {
+	if !strings.Contains(v, "待办") || m.todo.Count() <= 0 {
 		b.Fatalf("first frame without data:\n%s", v)
 	}
 	runtime.GC()

@@ -45,7 +45,7 @@ func TestDeadlineCallsOut(t *testing.T) {
 	addOrder(t, db, store.Order{OrderNo: "1813037640", OrderStatus: "HAS_OUT_GUARANTEE", BlockName: "已出函的标段", BidDeadline: "2025-06-10 12:00"})
 	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true, Now: c.now}, 120, 36)
 	state := func() (bells, alerts int, tab string) {
-		d.inspect(func(m *Model) { bells, alerts, tab = m.pc.Bells, m.pending.AlertCount(m.pc), m.tabsView() })
+		d.inspect(func(m *Model) { bells, alerts, tab = m.pc.Bells, m.todo.AlertCount(m.pc), m.tabsView() })
 		return
 	}
 	if b, a, tab := state(); b != 0 || a != 0 || strings.Contains(tab, "急") {

@@ -66,7 +66,7 @@ func wholeDay(t *testing.T, mean bool) {
 		t.Fatalf("deliver apply_guarantee: %v", err)
 	}
 	d.waitFor("the new order on 待办", func(m *Model) bool {
-		s := m.pending.Selection()
+		s := m.todo.Selection()
 		return m.pc.NewRefs[orderNo] && s != nil && s.Key == orderNo && m.pc.Bells >= 1
 	})
 	settled := func(what string) {
@@ -148,7 +148,7 @@ func wholeDay(t *testing.T, mean bool) {
 
 	// 2.5: push the guarantee with a checked PDF.
 	d.waitFor("the order selected again", func(m *Model) bool {
-		s := m.pending.Selection()
+		s := m.todo.Selection()
 		return s != nil && s.Key == orderNo && s.Order.OrderStatus == platform.OrderWaitOutGuarantee
 	})
 	d.keys("p", "text:G-DAY-0001", "tab", "text:"+pdf, "enter", "enter", "enter")
@@ -188,7 +188,7 @@ func wholeDay(t *testing.T, mean bool) {
 		var held []store.Held
 		d.waitFor("the held revocation in 待办", func(m *Model) bool {
 			held, _ = db.ListHeld(ctx, store.HeldQuery{State: store.HeldHeld})
-			return len(held) == 1 && m.pending.Pending() != nil && m.pending.Pending().HeldTotal == 1
+			return len(held) == 1 && m.todo.Pending() != nil && m.todo.Pending().HeldTotal == 1
 		})
 		if v := d.view(); !strings.Contains(v, "暂存的回调") || !strings.Contains(v, "保函撤销（2.8）") {
 			t.Fatalf("the held revocation is not on the screen:\n%s", v)

@@ -58,7 +58,7 @@ func TestGoldenHeld(t *testing.T) {
 				t.Errorf("no confirmation asked:\n%s", v)
 			}
 			d2.keys("A")
-			d2.waitFor("the held claim accepted", func(m *Model) bool { return m.pending.Pending() != nil && m.pending.Pending().HeldTotal == 0 })
+			d2.waitFor("the held claim accepted", func(m *Model) bool { return m.todo.Pending() != nil && m.todo.Pending().HeldTotal == 0 })
 			if c, err := db.GetClaim(context.Background(), string(claim.ClaimNo)); err != nil || c.GuaranteeNo != "G2099001" {
 				t.Errorf("accepted claim %+v %v", c, err)
 			}

@@ -109,7 +109,7 @@ func TestIssueWholeFlow(t *testing.T) {
 		t.Fatalf("deliver apply_guarantee: %v", err)
 	}
 	no := string(order.OrderNo)
-	d.waitFor("the new order on 待办", func(m *Model) bool { s := m.pending.Selection(); return s != nil && s.Key == no })
+	d.waitFor("the new order on 待办", func(m *Model) bool { s := m.todo.Selection(); return s != nil && s.Key == no })
 
 	// Its detail shows the files kept, with their SHA-256, once the keeper
 	// has them (the detail is read again when a download ends).
@@ -145,7 +145,7 @@ func TestIssueWholeFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.waitFor("the order in 待出函", func(m *Model) bool {
-		s := m.pending.Selection()
+		s := m.todo.Selection()
 		return s != nil && s.Key == no && s.Order.OrderStatus == platform.OrderWaitOutGuarantee
 	})
 	calls41 := sb.CountCalls(platform.MethodGetFileURL)

@@ -170,7 +170,7 @@ func (m *Model) applyEvents(evs []store.Event) tea.Cmd {
 	}
 	cmds = append(cmds, m.panes[m.active].Refresh(m.pc), m.bar.Read(m.pc))
 	if m.active != int(pane.IDTodo) {
-		cmds = append(cmds, m.pending.Refresh(m.pc))
+		cmds = append(cmds, m.todo.Refresh(m.pc))
 	}
 	for _, o := range m.pc.Stack {
 		if d, ok := o.(*detail.View); ok && (refs[d.Asked().Key] || d.Asked().Kind == common.KindEvent) {

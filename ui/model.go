@@ -108,7 +108,7 @@ type Model struct {
 	files    map[string]detail.Downloaded // platform file_id -> downloaded into the store this session
 	quitting bool                         // asked to quit while something runs
 	opening  int                          // actions whose form waits for a read
-	pending  *todo.Pane                   // the 待办 pane
+	todo     *todo.Pane                   // the 待办 pane
 	cwd      string                       // where the file picker starts
 	// quitListening asks before q stops the listener inside the desk.
 	quitListening bool
@@ -147,9 +147,9 @@ func newModel(opt Options) *Model {
 	m.bar = statusbar.New(statusbar.Options{Sandbox: opt.Sandbox, ListenerAddr: opt.ListenerAddr, ExternalListener: opt.ExternalListener,
 		PublicURL: opt.PublicURL, Client: opt.Client, Doctor: opt.Doctor != nil})
 	m.cwd, _ = os.Getwd()
-	m.pending = todo.New()
+	m.todo = todo.New()
 	orders, guarantees, revocations, claims, logp := orders.New(), guarantees.New(), revocations.New(), claims.New(), logpane.New()
-	m.panes = []pane.Pane{m.pending, orders, guarantees, revocations, claims, logp}
+	m.panes = []pane.Pane{m.todo, orders, guarantees, revocations, claims, logp}
 	m.resize()
 	return m
 }
@@ -484,8 +484,8 @@ func (m *Model) tabsView() string {
 	for i, p := range m.panes {
 		label := fmt.Sprintf("%d %s", i+1, p.Title())
 		if p.ID() == pane.IDTodo {
-			if n := m.pending.Count(); n >= 0 {
-				if a := m.pending.AlertCount(m.pc); a > 0 {
+			if n := m.todo.Count(); n >= 0 {
+				if a := m.todo.AlertCount(m.pc); a > 0 {
 					label += fmt.Sprintf("(%d 急%d)", n, a) // 急: orders near their bid deadline
 				} else {
 					label += fmt.Sprintf("(%d)", n)
@@ -543,7 +543,7 @@ func (m *Model) helpView() string {
 // settled tells whether nothing on screen waits for a read (tests wait for
 // it before comparing a screen).
 func (m *Model) settled() bool {
-	if !m.live.ready || !m.bar.Settled() || m.busyAny() || !m.pending.Settled() || m.opening > 0 {
+	if !m.live.ready || !m.bar.Settled() || m.busyAny() || !m.todo.Settled() || m.opening > 0 {
 		return false
 	}
 	for _, p := range m.panes {

@@ -16,5 +16,5 @@ func (m *Model) statusTick() tea.Cmd {
 	if m.pc.Now().Sub(m.doctorAt) >= doctorEvery {
 		again = m.doctorRun()
 	}
-	return tea.Batch(m.pending.CheckDeadlines(m.pc), m.bar.Read(m.pc), m.bar.Checks(m.pc), again, m.bar.Tick(m.pc))
+	return tea.Batch(m.todo.CheckDeadlines(m.pc), m.bar.Read(m.pc), m.bar.Checks(m.pc), again, m.bar.Tick(m.pc))
 }

@@ -71,7 +71,7 @@ func TestFaultInStatusBar(t *testing.T) {
 				t.Fatal(err)
 			}
 			d.waitFor("the fault", func(m *Model) bool {
-				return m.bar.Fault() != nil && len(m.pending.Faults()) == 1 && m.pending.Settled()
+				return m.bar.Fault() != nil && len(m.todo.Faults()) == 1 && m.todo.Settled()
 			})
 			d.settle()
 			v := d.view()
@@ -167,7 +167,7 @@ func TestReconcileKey(t *testing.T) {
 	}
 	d.keys("esc")
 	d.waitFor("待办 without the call", func(m *Model) bool {
-		return m.pc.Top() == nil && m.pending.Settled() && len(m.pending.Unresolved()) == 0
+		return m.pc.Top() == nil && m.todo.Settled() && len(m.todo.Unresolved()) == 0
 	})
 	if v := d.view(); strings.Contains(v, "结果未知的调用") {
 		t.Fatalf("still listed:\n%s", v)

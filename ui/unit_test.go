@@ -65,7 +65,7 @@ func TestLiveFromAnotherProcess(t *testing.T) {
 		if !m.pc.NewRefs["1813777777"] || m.pc.Bells != 3 || m.live.lastCallback == nil || m.live.lastCallback.Ref != "1813777777" {
 			return false
 		}
-		return m.pending.Lists("1813777777")
+		return m.todo.Lists("1813777777")
 	})
 	v := d.view()
 	if !strings.Contains(v, "!*!剩10小时0分   1813777777") {

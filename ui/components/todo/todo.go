@@ -53,7 +53,7 @@ type todoItem struct {
 	att     *store.Attempt // a call whose outcome is unknown (not selectable)
 }
 
-type pendingMsg struct {
+type todoMsg struct {
 	gen    int
 	p      *store.Pending
 	unres  []store.Attempt
@@ -62,7 +62,7 @@ type pendingMsg struct {
 	err    error
 }
 
-func (pendingMsg) PaneID() pane.ID { return pane.IDTodo }
+func (todoMsg) PaneID() pane.ID { return pane.IDTodo }
 
 // New is an empty 待办 pane (Load reads it).
 func New() *Pane { return &Pane{rows: 10, w: 80} }
@@ -89,9 +89,9 @@ func (t *Pane) Refresh(pc *program.Context) tea.Cmd {
 	return func() tea.Msg {
 		td, err := platform.Todo(ctx, db, now)
 		if err != nil {
-			return pendingMsg{gen: gen, err: err}
+			return todoMsg{gen: gen, err: err}
 		}
-		return pendingMsg{gen: gen, p: td.Pending, unres: td.Unresolved, faults: td.Faults, more: td.MoreFaults}
+		return todoMsg{gen: gen, p: td.Pending, unres: td.Unresolved, faults: td.Faults, more: td.MoreFaults}
 	}
 }
 
@@ -104,7 +104,7 @@ func (t *Pane) Update(pc *program.Context, msg pane.Msg) tea.Cmd {
 		}
 		return t.Refresh(pc)
 	}
-	pm, ok := msg.(pendingMsg)
+	pm, ok := msg.(todoMsg)
 	if !ok || pm.gen != t.gen {
 		return nil
 	}
@@ -282,7 +282,7 @@ type heldDecidedMsg struct {
 func (heldDecidedMsg) PaneID() pane.ID { return pane.IDTodo }
 
 // 待办's messages are routed to it by pane id.
-var _ = []pane.Msg{pendingMsg{}, heldDecidedMsg{}}
+var _ = []pane.Msg{todoMsg{}, heldDecidedMsg{}}
 
 // decideHeld asks for a second press, then accepts or dismisses the held
 // callback under the cursor.
