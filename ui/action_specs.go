@@ -15,6 +15,7 @@ import (
 	"baohan/ui/components/action"
 	"baohan/ui/components/detail"
 	"baohan/ui/components/form"
+	"baohan/ui/components/issue"
 	"baohan/ui/components/pane"
 )
 
@@ -140,13 +141,6 @@ func (m *Model) afterAction() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-func orderIntro(o store.Order) []string {
-	return []string{
-		fmt.Sprintf("%s  %s  截止 %s", common.OrderState(o.OrderStatus), o.BlockName, o.BidDeadline),
-		fmt.Sprintf("被保证人 %s  受益人 %s  担保金额 %s 元", o.Principal, o.Creditor, common.Money(o.GuaranteeAmount)),
-	}
-}
-
 // planned wraps plans of platform into what the confirmation shows.
 func (m *Model) planned(plans ...*platform.Plan) *action.Prepared {
 	wf := m.pc.Workflows
@@ -221,7 +215,7 @@ func (m *Model) notifySpec(o store.Order) *action.Spec {
 	wf := m.pc.Workflows
 	no := o.OrderNo
 	return &action.Spec{
-		Title: "订单状态通知（2.3）", Ref: "订单 " + no, Intro: orderIntro(o),
+		Title: "订单状态通知（2.3）", Ref: "订单 " + no, Intro: common.OrderIntro(o),
 		Fields: []form.Field{status, amount, withdraw, statement},
 		Prepare: func(ctx context.Context, v map[string]string) (*action.Prepared, error) {
 			p, err := wf.PlanNotifyStatus(ctx, platform.StatusInput{OrderNo: no, Status: v["status"], Amount: v["amount"],
@@ -244,7 +238,7 @@ func (m *Model) pushSpec(o store.Order) *action.Spec {
 	out := form.NewTextField("out_time", "出函时间", "格式 YYYY-MM-DD HH:MM:SS（北京时间），留空为现在", "留空为现在", "")
 	trans := form.NewTextField("trans_no", "传输流水号", "", "可不填", "")
 	return &action.Spec{
-		Title: "推送电子保函（2.5）", Ref: "订单 " + no, Intro: orderIntro(o),
+		Title: "推送电子保函（2.5）", Ref: "订单 " + no, Intro: common.OrderIntro(o),
 		Fields: []form.Field{gno, pdf, out, trans},
 		Prepare: func(ctx context.Context, v map[string]string) (*action.Prepared, error) {
 			p, err := wf.PlanPush(ctx, platform.PushInput{OrderNo: no, GuaranteeNo: v["guarantee_no"], PDFPath: v["pdf"],
@@ -276,7 +270,7 @@ func (m *Model) cancelSpec(o store.Order) *action.Spec {
 	wf := m.pc.Workflows
 	reason := form.NewTextField("reason", "取消原因", "cancel_reason，必填；取消后订单为交易取消（CANCEL）", "取消订单原因", "")
 	return &action.Spec{
-		Title: "订单取消（2.11）", Ref: "订单 " + no, Intro: orderIntro(o),
+		Title: "订单取消（2.11）", Ref: "订单 " + no, Intro: common.OrderIntro(o),
 		Fields: []form.Field{reason},
 		Prepare: func(ctx context.Context, v map[string]string) (*action.Prepared, error) {
 			p, err := wf.PlanCancelOrder(ctx, no, v["reason"])
@@ -477,4 +471,17 @@ func (m *Model) reconcile() tea.Cmd {
 	m.pc.Stack = append(m.pc.Stack, a)
 	a.Resize(m.pc, m.pc.Width, m.pc.ContentHeight())
 	return a.Execute(m.pc, prep)
+}
+
+// issueKey opens the flow on an order.
+func (m *Model) issueKey(s *common.Selection) tea.Cmd {
+	if s.Kind != common.KindOrder {
+		m.pc.Info("签发电子保函（i）用于订单：请在待出函的订单上使用")
+		return nil
+	}
+	if s.Order.OrderStatus != platform.OrderWaitOutGuarantee {
+		m.pc.Info("订单 %s 是%s，只有待出函的订单可以签发电子保函", s.Order.OrderNo, common.OrderState(s.Order.OrderStatus))
+		return nil
+	}
+	return m.pc.Push(issue.New(m.pc, issue.Deps{Dir: m.cwd, PushSpec: m.pushSpec, After: m.afterAction}, *s.Order))
 }

@@ -18,6 +18,7 @@ import (
 	"baohan/store"
 	"baohan/ui/components/action"
 	"baohan/ui/components/detail"
+	"baohan/ui/components/issue"
 )
 
 const (
@@ -49,9 +50,9 @@ func maskSigned(s string) string {
 // fourth row of 订单) from the firm's template.
 func openIssue(d *desk) {
 	d.keys("2", "j", "j", "j", "i")
-	d.waitFor("the issue flow", func(m *Model) bool { v, ok := m.pc.Top().(*issueView); return ok && v.step == isSource })
+	d.waitFor("the issue flow", func(m *Model) bool { v, ok := m.pc.Top().(*issue.View); return ok && v.Step() == issue.StepSource })
 	d.keys("tab", "text:"+letterTemplate, "tab", "text:BH2025-0001", "enter")
-	d.waitFor("the review", func(m *Model) bool { v, ok := m.pc.Top().(*issueView); return ok && v.step == isReview })
+	d.waitFor("the review", func(m *Model) bool { v, ok := m.pc.Top().(*issue.View); return ok && v.Step() == issue.StepReview })
 }
 
 // The review step (the facts LetterFor computes, 大写 included) and the
@@ -65,7 +66,7 @@ func TestGoldenIssue(t *testing.T) {
 				openIssue(d)
 				if step == "signed" {
 					d.keys("enter", "text:"+letterCert, "tab", "tab", "tab", "text:"+letterPassword, "enter")
-					d.waitFor("the signed letter", func(m *Model) bool { v, ok := m.pc.Top().(*issueView); return ok && v.step == isSigned })
+					d.waitFor("the signed letter", func(m *Model) bool { v, ok := m.pc.Top().(*issue.View); return ok && v.Step() == issue.StepSigned })
 				}
 				golden.RequireEqual(t, []byte(maskSigned(d.final())))
 			})
@@ -152,9 +153,9 @@ func TestIssueWholeFlow(t *testing.T) {
 
 	// 签发: the platform's 签署文件 is the first source.
 	d.keys("i")
-	d.waitFor("the source step", func(m *Model) bool { v, ok := m.pc.Top().(*issueView); return ok && v.step == isSource })
+	d.waitFor("the source step", func(m *Model) bool { v, ok := m.pc.Top().(*issue.View); return ok && v.Step() == issue.StepSource })
 	d.keys("tab", "tab", "text:BH-DESK-1", "enter")
-	d.waitFor("the review", func(m *Model) bool { v, ok := m.pc.Top().(*issueView); return ok && v.step == isReview })
+	d.waitFor("the review", func(m *Model) bool { v, ok := m.pc.Top().(*issue.View); return ok && v.Step() == issue.StepReview })
 	if v := d.view(); !strings.Contains(v, "担保金额（大写）") || !strings.Contains(v, string(order.Creditor)) {
 		t.Fatalf("the review does not show the facts:\n%s", v)
 	}
@@ -164,21 +165,24 @@ func TestIssueWholeFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.keys("enter", "text:"+cert, "tab", "text:"+seal, "tab", "text:"+strings.TrimRight(sb.URL(), "/")+sandbox.TSAPath, "tab", "text:wrong", "enter")
-	d.waitFor("the wrong password refused", func(m *Model) bool { v, ok := m.pc.Top().(*issueView); return ok && v.step == isCert && v.err != "" })
+	d.waitFor("the wrong password refused", func(m *Model) bool {
+		v, ok := m.pc.Top().(*issue.View)
+		return ok && v.Step() == issue.StepCert && v.Refusal() != ""
+	})
 	if v := d.view(); !strings.Contains(v, "密码不正确") || strings.Contains(v, "wrong") {
 		t.Fatalf("wrong password: screen\n%s", v)
 	}
 	d.keys("text:"+letterPassword, "enter")
 	var letter *platform.IssuedLetter
 	d.waitFor("the signed letter", func(m *Model) bool {
-		v, ok := m.pc.Top().(*issueView)
-		if ok && v.step == isSigned {
-			letter = v.res
-			if v.resErr != nil {
-				t.Fatalf("issue: %v", v.resErr)
+		v, ok := m.pc.Top().(*issue.View)
+		if ok && v.Step() == issue.StepSigned {
+			var err error
+			if letter, err = v.Signed(); err != nil {
+				t.Fatalf("issue: %v", err)
 			}
 		}
-		return ok && v.step == isSigned
+		return ok && v.Step() == issue.StepSigned
 	})
 	if v := d.view(); !strings.Contains(v, "PDF检查：文件完整，签名有效") || !strings.Contains(v, letter.SHA256) || strings.Contains(v, letterPassword) {
 		t.Fatalf("the signed step:\n%s", v)
@@ -216,7 +220,7 @@ func TestIssueWholeFlow(t *testing.T) {
 	assertNoError(t, d)
 	d.keys("esc")
 	d.inspect(func(m *Model) {
-		if _, ok := m.pc.Top().(*issueView); ok {
+		if _, ok := m.pc.Top().(*issue.View); ok {
 			t.Error("the issue flow stays open after its letter was pushed")
 		}
 	})

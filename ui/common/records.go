@@ -268,3 +268,11 @@ func StatusText(code int) string {
 	}
 	return strconv.Itoa(code)
 }
+
+// OrderIntro is an order in two lines, above an action's form.
+func OrderIntro(o store.Order) []string {
+	return []string{
+		fmt.Sprintf("%s  %s  截止 %s", OrderState(o.OrderStatus), o.BlockName, o.BidDeadline),
+		fmt.Sprintf("被保证人 %s  受益人 %s  担保金额 %s 元", o.Principal, o.Creditor, Money(o.GuaranteeAmount)),
+	}
+}

@@ -1,4 +1,6 @@
-package ui
+// Package issue is 签发 in the desk: the overlay that makes an order's
+// guarantee letter, signs it and pushes it (2.5) through the desk's push.
+package issue
 
 import (
 	"errors"
@@ -12,7 +14,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"baohan/pdfsign/issue"
+	pdfissue "baohan/pdfsign/issue"
 	"baohan/platform"
 	"baohan/store"
 	"baohan/ui/common"
@@ -31,27 +33,46 @@ import (
 // the masked field only until the certificate is opened; it is never
 // stored or logged.
 
-type issueStep int
+type Step int
 
 const (
-	isLoading issueStep = iota
-	isSource
-	isChecking
-	isReview
-	isCert
-	isSigning
-	isSigned
+	StepLoading Step = iota
+	StepSource
+	StepChecking
+	StepReview
+	StepCert
+	StepSigning
+	StepSigned
 )
+
+// Deps is what the flow asks of the desk.
+type Deps struct {
+	Dir      string                           // where the file pickers start
+	PushSpec func(o store.Order) *action.Spec // the desk's push (2.5)
+	After    func() tea.Cmd                   // reads again what a call changed
+}
+
+// New is the flow on the order o (in 待出函).
+func New(pc *program.Context, deps Deps, o store.Order) *View {
+	return &View{deps: deps, oid: pc.NextID(), order: o}
+}
+
+// Step is where the flow is.
+func (v *View) Step() Step { return v.step }
+
+// Refusal is the last refusal shown under the step ("" none).
+func (v *View) Refusal() string { return v.err }
+
+// Signed is the signed letter and the signing's error (after StepSigned).
+func (v *View) Signed() (*platform.IssuedLetter, error) { return v.res, v.resErr }
 
 // sourceTemplate is the source choice for the firm's template.
 const sourceTemplate = "template"
 
-type issueView struct {
-	// root is the desk this overlay acts for (its actions and files are
-	// still the root model's).
-	root  *Model
+type View struct {
+	deps  Deps
 	oid   int
-	step  issueStep
+	step  Step
 	order store.Order
 	err   string // the last refusal, shown under the step
 	off   int
@@ -60,7 +81,7 @@ type issueView struct {
 	source form.Form // 来源, 模板, 保函编号
 	cert   form.Form // 证书, 密码
 
-	letter issue.Letter
+	letter pdfissue.Letter
 	warns  []string
 	res    *platform.IssuedLetter
 	resErr error
@@ -71,7 +92,7 @@ type issueMsg struct {
 	oid     int
 	refusal string // a refusal in the clerk's words (certificate)
 	order   *store.Order
-	letter  *issue.Letter
+	letter  *pdfissue.Letter
 	warns   []string
 	res     *platform.IssuedLetter
 	err     error
@@ -81,31 +102,18 @@ func (m issueMsg) OverlayID() int { return m.oid }
 
 var _ program.OverlayMsg = issueMsg{}
 
-// issueKey opens the flow on an order.
-func (m *Model) issueKey(s *common.Selection) tea.Cmd {
-	if s.Kind != common.KindOrder {
-		m.pc.Info("签发电子保函（i）用于订单：请在待出函的订单上使用")
-		return nil
-	}
-	if s.Order.OrderStatus != platform.OrderWaitOutGuarantee {
-		m.pc.Info("订单 %s 是%s，只有待出函的订单可以签发电子保函", s.Order.OrderNo, common.OrderState(s.Order.OrderStatus))
-		return nil
-	}
-	return m.pc.Push(&issueView{root: m, oid: m.pc.NextID(), order: *s.Order})
-}
-
-func (v *issueView) ID() int       { return v.oid }
-func (v *issueView) Title() string { return "签发电子保函" }
-func (v *issueView) Busy() bool {
-	return v.step == isLoading || v.step == isChecking || v.step == isSigning
+func (v *View) ID() int       { return v.oid }
+func (v *View) Title() string { return "签发电子保函" }
+func (v *View) Busy() bool {
+	return v.step == StepLoading || v.step == StepChecking || v.step == StepSigning
 }
 
 // Typing: q and ? are text in the flow (esc leaves).
-func (v *issueView) Typing() bool { return true }
+func (v *View) Typing() bool { return true }
 
-func (v *issueView) Resize(pc *program.Context, w, h int) { v.w, v.h = w, h }
+func (v *View) Resize(pc *program.Context, w, h int) { v.w, v.h = w, h }
 
-func (v *issueView) Init(pc *program.Context) tea.Cmd {
+func (v *View) Init(pc *program.Context) tea.Cmd {
 	db, ctx, oid, no := pc.Store, pc.Ctx, v.oid, v.order.OrderNo
 	return func() tea.Msg {
 		o, err := db.GetOrder(ctx, no) // the panes' rows carry no fields
@@ -116,7 +124,7 @@ func (v *issueView) Init(pc *program.Context) tea.Cmd {
 	}
 }
 
-func (v *issueView) buildSource(m *Model) tea.Cmd {
+func (v *View) buildSource(pc *program.Context) tea.Cmd {
 	sign, _ := platform.OrderFiles(v.order.Fields)
 	var choices []form.Choice
 	for _, f := range sign {
@@ -128,11 +136,11 @@ func (v *issueView) buildSource(m *Model) tea.Cmd {
 	}
 	choices = append(choices, form.Choice{Code: sourceTemplate, Text: "本公司模板（PDF表单，按订单填写）"})
 	src := form.NewChoiceField("source", "保函来源", "平台的签署文件（用新的文件URL取回），或本公司的模板文件", choices, 0)
-	tpl := form.NewFileField("template", "模板文件", "选本公司模板时填写：PDF表单（AcroForm）", m.cwd, []string{".pdf", ".PDF"})
+	tpl := form.NewFileField("template", "模板文件", "选本公司模板时填写：PDF表单（AcroForm）", v.deps.Dir, []string{".pdf", ".PDF"})
 	no := form.NewTextField("guarantee_no", "保函编号", "本公司出具的电子保函编号", "保函编号", "")
 	v.source = form.Form{Fields: []form.Field{src, tpl, no}}
-	cert := form.NewFileField("cert", "证书文件", "本公司的 PKCS#12 证书（.p12/.pfx，RSA 或 SM2）", m.cwd, []string{".p12", ".pfx", ".P12", ".PFX"})
-	seal := form.NewFileField("seal", "印章图片", "可不填：PNG 或 JPEG，盖在保函首页的可见印章", m.cwd, []string{".png", ".PNG", ".jpg", ".jpeg", ".JPG", ".JPEG"})
+	cert := form.NewFileField("cert", "证书文件", "本公司的 PKCS#12 证书（.p12/.pfx，RSA 或 SM2）", v.deps.Dir, []string{".p12", ".pfx", ".P12", ".PFX"})
+	seal := form.NewFileField("seal", "印章图片", "可不填：PNG 或 JPEG，盖在保函首页的可见印章", v.deps.Dir, []string{".png", ".PNG", ".jpg", ".jpeg", ".JPG", ".JPEG"})
 	seal.Input.Placeholder = "可不填；文件路径，或按 ctrl+o 选择"
 	tsa := form.NewTextField("tsa", "时间戳服务", "可不填：RFC 3161 时间戳服务（TSA）的网址", "可不填，例如 http://tsa.example.com/tsa", "")
 	pw := form.NewTextField("password", "证书密码", "只用于打开证书，不保存、不记录", "证书密码", "")
@@ -141,21 +149,21 @@ func (v *issueView) buildSource(m *Model) tea.Cmd {
 	pw.Input.Cursor.SetMode(cursor.CursorStatic)
 	// The password last: enter on it signs.
 	v.cert = form.Form{Fields: []form.Field{cert, seal, tsa, pw}}
-	v.step = isSource
+	v.step = StepSource
 	return v.source.Start()
 }
 
-func (v *issueView) password() *form.TextField { return v.cert.Fields[3].(*form.TextField) }
+func (v *View) password() *form.TextField { return v.cert.Fields[3].(*form.TextField) }
 
 // check asks platform for the letter's facts.
-func (v *issueView) check(m *Model) tea.Cmd {
+func (v *View) check(pc *program.Context) tea.Cmd {
 	vals := v.source.Values()
 	if vals["source"] == sourceTemplate && vals["template"] == "" {
 		v.err = "请填写模板文件（或选平台的签署文件）"
 		return nil
 	}
-	v.step, v.err = isChecking, ""
-	wf, ctx, oid, no := m.pc.Workflows, m.pc.Ctx, v.oid, v.order.OrderNo
+	v.step, v.err = StepChecking, ""
+	wf, ctx, oid, no := pc.Workflows, pc.Ctx, v.oid, v.order.OrderNo
 	return func() tea.Msg {
 		l, warns, err := wf.LetterFor(ctx, no, vals["guarantee_no"])
 		if err != nil {
@@ -166,7 +174,7 @@ func (v *issueView) check(m *Model) tea.Cmd {
 }
 
 // sign opens the certificate and runs IssueLetter, in a command.
-func (v *issueView) sign(m *Model) tea.Cmd {
+func (v *View) sign(pc *program.Context) tea.Cmd {
 	vals := v.source.Values()
 	certPath := v.cert.Fields[0].Value()
 	sealPath, tsaURL := v.cert.Fields[1].Value(), v.cert.Fields[2].Value()
@@ -176,21 +184,21 @@ func (v *issueView) sign(m *Model) tea.Cmd {
 		v.err = "请填写证书文件"
 		return nil
 	}
-	v.step, v.err = isSigning, ""
+	v.step, v.err = StepSigning, ""
 	in := platform.IssueInput{OrderNo: v.order.OrderNo, GuaranteeNo: vals["guarantee_no"], TSAURL: tsaURL}
 	if vals["source"] == sourceTemplate {
 		in.Template = vals["template"]
 	} else {
 		in.SignFileID = vals["source"]
 	}
-	wf, ctx, oid := m.pc.Workflows, m.pc.Ctx, v.oid
+	wf, ctx, oid := pc.Workflows, pc.Ctx, v.oid
 	return func() tea.Msg {
 		b, err := readCert(certPath)
 		if err != nil {
 			return issueMsg{oid: oid, refusal: err.Error()}
 		}
-		c, err := issue.LoadPKCS12(b, pw)
-		if errors.Is(err, issue.ErrPassword) {
+		c, err := pdfissue.LoadPKCS12(b, pw)
+		if errors.Is(err, pdfissue.ErrPassword) {
 			return issueMsg{oid: oid, refusal: fmt.Sprintf("证书 %s 的密码不正确", certPath)}
 		}
 		if err != nil {
@@ -198,7 +206,7 @@ func (v *issueView) sign(m *Model) tea.Cmd {
 		}
 		in.Cert = c
 		if sealPath != "" {
-			if in.Seal, err = readLimited(sealPath, issue.MaxSealImage, "印章图片"); err != nil {
+			if in.Seal, err = readLimited(sealPath, pdfissue.MaxSealImage, "印章图片"); err != nil {
 				return issueMsg{oid: oid, refusal: err.Error()}
 			}
 		}
@@ -207,7 +215,7 @@ func (v *issueView) sign(m *Model) tea.Cmd {
 	}
 }
 
-func readCert(path string) ([]byte, error) { return readLimited(path, issue.MaxPKCS12, "证书") }
+func readCert(path string) ([]byte, error) { return readLimited(path, pdfissue.MaxPKCS12, "证书") }
 
 // readLimited reads a file the clerk named, up to limit bytes.
 func readLimited(path string, limit int64, what string) ([]byte, error) {
@@ -231,68 +239,67 @@ func readLimited(path string, limit int64, what string) ([]byte, error) {
 
 // pushSigned opens the desk's push (2.5) with the signed letter as kept in
 // the store, straight at its confirmation.
-func (v *issueView) pushSigned(m *Model) tea.Cmd {
+func (v *View) pushSigned(pc *program.Context) tea.Cmd {
 	if v.res == nil || v.resErr != nil {
 		return nil
 	}
-	path := m.pc.Store.FilePath(v.res.SHA256)
+	path := pc.Store.FilePath(v.res.SHA256)
 	if path == "" {
-		m.pc.Errorf("签发的保函不在文件库中，不能推送")
+		pc.Errorf("签发的保函不在文件库中，不能推送")
 		return nil
 	}
-	spec := m.pushSpec(v.order)
+	spec := v.deps.PushSpec(v.order)
 	// Pushed: the flow is over, its view goes with the push's result.
 	oid := v.oid
 	spec.Done = func(o *action.Outcome) {
 		if o.Failed {
 			return
 		}
-		for i, ov := range m.pc.Stack {
+		for i, ov := range pc.Stack {
 			if ov.ID() == oid {
-				m.pc.Stack = append(m.pc.Stack[:i:i], m.pc.Stack[i+1:]...)
+				pc.Stack = append(pc.Stack[:i:i], pc.Stack[i+1:]...)
 				return
 			}
 		}
 	}
 	spec.Fields[0].(*form.TextField).SetValue(v.source.Values()["guarantee_no"])
 	spec.Fields[1].(*form.FileField).SetValue(path)
-	a := action.NewAction(m.pc, spec, m.afterAction)
-	m.pc.Stack = append(m.pc.Stack, a)
-	a.Resize(m.pc, m.pc.Width, m.pc.ContentHeight())
-	return a.Plan(m.pc)
+	a := action.NewAction(pc, spec, v.deps.After)
+	pc.Stack = append(pc.Stack, a)
+	a.Resize(pc, pc.Width, pc.ContentHeight())
+	return a.Plan(pc)
 }
 
-func (v *issueView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
-	m := v.root
+func (v *View) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case issueMsg:
 		switch v.step {
-		case isLoading:
+		case StepLoading:
 			if msg.err != nil {
 				pc.Errorf("读取订单：%s", action.ErrText(msg.err))
 				pc.Pop()
 				return nil
 			}
 			v.order = *msg.order
-			return v.buildSource(m)
-		case isChecking:
+			return v.buildSource(pc)
+		case StepChecking:
 			if msg.err != nil {
-				v.step, v.err = isSource, action.ErrText(msg.err)
+				v.step, v.err = StepSource, action.ErrText(msg.err)
 				return v.source.Focused().Focus()
 			}
-			v.letter, v.warns, v.step, v.off = *msg.letter, msg.warns, isReview, 0
-		case isSigning:
+			v.letter, v.warns, v.step, v.off = *msg.letter, msg.warns, StepReview, 0
+		case StepSigning:
 			if msg.refusal != "" || (msg.res == nil && msg.err != nil) {
 				// Nothing signed (a wrong password, a file refused):
 				// back to the certificate.
-				v.step, v.err = isCert, msg.refusal
+				v.step, v.err = StepCert, msg.refusal
 				if msg.err != nil {
 					v.err = action.ErrText(msg.err)
 					pc.Log.Warn("issue failed", "order_no", v.order.OrderNo, "err", msg.err)
 				}
 				return v.cert.Focused().Focus()
 			}
-			v.res, v.resErr, v.step, v.off = msg.res, msg.err, isSigned, 0
+			v.res, v.resErr, v.step, v.off = msg.res, msg.err, StepSigned, 0
 			if msg.err != nil {
 				pc.Errorf("签发的保函未通过检查，不能推送")
 			} else {
@@ -302,17 +309,17 @@ func (v *issueView) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tea.KeyMsg:
-		return v.key(m, msg)
+		return v.key(pc, msg)
 	default:
 		// The file pickers read folders in commands of their own.
 		switch v.step {
-		case isSource:
+		case StepSource:
 			if fl := v.source.Focused(); fl != nil {
-				return fl.Update(m.pc, msg)
+				return fl.Update(pc, msg)
 			}
-		case isCert:
+		case StepCert:
 			if fl := v.cert.Focused(); fl != nil {
-				return fl.Update(m.pc, msg)
+				return fl.Update(pc, msg)
 			}
 		}
 	}
@@ -324,61 +331,61 @@ func picking(f *form.Form) bool {
 	return ok && ff.Picking()
 }
 
-func (v *issueView) key(m *Model, k tea.KeyMsg) tea.Cmd {
-	km := m.pc.Keys
+func (v *View) key(pc *program.Context, k tea.KeyMsg) tea.Cmd {
+	km := pc.Keys
 	switch v.step {
-	case isSource:
+	case StepSource:
 		if k.String() == "esc" && !picking(&v.source) {
-			m.pc.Pop()
+			pc.Pop()
 			return nil
 		}
-		cmd, submit := v.source.Key(m.pc, k)
+		cmd, submit := v.source.Key(pc, k)
 		if submit {
-			return v.check(m)
+			return v.check(pc)
 		}
 		return cmd
-	case isReview:
+	case StepReview:
 		switch {
 		case key.Matches(k, km.Submit):
-			v.step, v.err = isCert, ""
+			v.step, v.err = StepCert, ""
 			return v.cert.Start()
 		case key.Matches(k, km.Back):
-			v.step = isSource
+			v.step = StepSource
 			return v.source.Focused().Focus()
 		default:
-			scrollOff(m, k, &v.off, v.h)
+			scrollOff(pc, k, &v.off, v.h)
 		}
-	case isCert:
+	case StepCert:
 		if k.String() == "esc" && !picking(&v.cert) {
 			v.password().Input.SetValue("")
-			v.step, v.err = isReview, ""
+			v.step, v.err = StepReview, ""
 			return nil
 		}
-		cmd, submit := v.cert.Key(m.pc, k)
+		cmd, submit := v.cert.Key(pc, k)
 		if submit {
-			return v.sign(m)
+			return v.sign(pc)
 		}
 		return cmd
-	case isSigned:
+	case StepSigned:
 		switch {
 		case key.Matches(k, km.Push) && v.resErr == nil:
-			return v.pushSigned(m)
+			return v.pushSigned(pc)
 		case key.Matches(k, km.Back), k.String() == "q":
-			m.pc.Pop()
-			return m.afterAction()
+			pc.Pop()
+			return v.deps.After()
 		default:
-			scrollOff(m, k, &v.off, v.h)
+			scrollOff(pc, k, &v.off, v.h)
 		}
-	case isLoading, isChecking, isSigning:
+	case StepLoading, StepChecking, StepSigning:
 		if k.String() == "esc" {
-			m.pc.Info("正在进行，请稍候")
+			pc.Info("正在进行，请稍候")
 		}
 	}
 	return nil
 }
 
-func scrollOff(m *Model, k tea.KeyMsg, off *int, h int) {
-	km := m.pc.Keys
+func scrollOff(pc *program.Context, k tea.KeyMsg, off *int, h int) {
+	km := pc.Keys
 	switch {
 	case key.Matches(k, km.Down):
 		*off++
@@ -396,17 +403,17 @@ func scrollOff(m *Model, k tea.KeyMsg, off *int, h int) {
 	*off = max(*off, 0)
 }
 
-func (v *issueView) Help(pc *program.Context) []key.Binding {
+func (v *View) Help(pc *program.Context) []key.Binding {
 	km := pc.Keys
 	esc := func(what string) key.Binding { return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", what)) }
 	switch v.step {
-	case isSource:
+	case StepSource:
 		return []key.Binding{km.NextField, km.Submit, km.Browse, esc("放弃")}
-	case isReview:
+	case StepReview:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "内容无误，选证书")), esc("返回修改"), km.Down}
-	case isCert:
+	case StepCert:
 		return []key.Binding{km.NextField, key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "签名")), km.Browse, esc("返回")}
-	case isSigned:
+	case StepSigned:
 		if v.resErr == nil {
 			return []key.Binding{key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "推送电子保函")), esc("关闭"), km.Down}
 		}
@@ -415,11 +422,10 @@ func (v *issueView) Help(pc *program.Context) []key.Binding {
 	return nil
 }
 
-func (v *issueView) View(pc *program.Context, w, h int) string {
-	m := v.root
+func (v *View) View(pc *program.Context, w, h int) string {
 	o := v.order
 	steps := []string{"1 来源", "2 核对内容", "3 证书", "4 签名结果", "5 推送"}
-	cur := map[issueStep]int{isLoading: 0, isSource: 0, isChecking: 0, isReview: 1, isCert: 2, isSigning: 2, isSigned: 3}[v.step]
+	cur := map[Step]int{StepLoading: 0, StepSource: 0, StepChecking: 0, StepReview: 1, StepCert: 2, StepSigning: 2, StepSigned: 3}[v.step]
 	for i := range steps {
 		if i == cur {
 			steps[i] = common.StyleSelected.Render("[" + steps[i] + "]")
@@ -428,7 +434,7 @@ func (v *issueView) View(pc *program.Context, w, h int) string {
 		}
 	}
 	lines := []string{common.StyleBold.Render("签发电子保函") + "  订单 " + common.Clean(o.OrderNo), common.Truncate(strings.Join(steps, " > "), w)}
-	for _, l := range orderIntro(o) {
+	for _, l := range common.OrderIntro(o) {
 		lines = append(lines, common.StyleDim.Render(common.Truncate(common.Clean(l), w)))
 	}
 	errLines := func() []string {
@@ -442,15 +448,15 @@ func (v *issueView) View(pc *program.Context, w, h int) string {
 		return out
 	}
 	switch v.step {
-	case isLoading:
+	case StepLoading:
 		lines = append(lines, "", pc.Spinner.View()+" 正在读取订单……")
-	case isSource:
+	case StepSource:
 		lines = append(lines, "")
-		lines = append(lines, v.source.Lines(m.pc, w)...)
+		lines = append(lines, v.source.Lines(pc, w)...)
 		lines = append(lines, errLines()...)
-	case isChecking:
+	case StepChecking:
 		lines = append(lines, "", pc.Spinner.View()+" 正在按订单生成保函内容……")
-	case isReview:
+	case StepReview:
 		lines = append(lines, "", common.StyleBold.Render(common.Truncate("请核对保函内容（签名后不能再改）：enter 无误，esc 返回修改", w)))
 		var body []string
 		body = append(body, common.StyleSection.Render("来源："+common.Clean(v.sourceText())))
@@ -470,20 +476,20 @@ func (v *issueView) View(pc *program.Context, w, h int) string {
 			}
 		}
 		lines = append(lines, action.ScrollLines(body, &v.off, h-len(lines))...)
-	case isCert:
+	case StepCert:
 		lines = append(lines, "", common.StyleDim.Render(common.Truncate("保函编号 "+v.letter.GuaranteeNo+"  来源："+v.sourceText(), w)), "")
-		lines = append(lines, v.cert.Lines(m.pc, w)...)
+		lines = append(lines, v.cert.Lines(pc, w)...)
 		lines = append(lines, errLines()...)
-	case isSigning:
+	case StepSigning:
 		lines = append(lines, "", pc.Spinner.View()+" 正在签名并检查……")
-	case isSigned:
+	case StepSigned:
 		lines = append(lines, v.signedHead(w)...)
 		lines = append(lines, action.ScrollLines(v.signedBody(w), &v.off, h-len(lines))...)
 	}
 	return strings.Join(lines, "\n")
 }
 
-func (v *issueView) sourceText() string {
+func (v *View) sourceText() string {
 	vals := v.source.Values()
 	if vals["source"] == sourceTemplate {
 		return "本公司模板 " + vals["template"]
@@ -495,7 +501,7 @@ func (v *issueView) sourceText() string {
 }
 
 // signedHead stays on top: the verdict, the SHA-256, the warnings, what next.
-func (v *issueView) signedHead(w int) []string {
+func (v *View) signedHead(w int) []string {
 	out := []string{""}
 	r := v.res
 	style := common.StyleOK
@@ -524,7 +530,7 @@ func (v *issueView) signedHead(w int) []string {
 	return out
 }
 
-func (v *issueView) signedBody(w int) []string {
+func (v *View) signedBody(w int) []string {
 	r := v.res
 	out := []string{"", common.StyleSection.Render("签发："), "  来源：" + common.Clean(r.Source), fmt.Sprintf("  大小：%s", common.Size(int64(len(r.PDF))))}
 	if r.Report != nil {
