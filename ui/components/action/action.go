@@ -259,10 +259,7 @@ func (a *View) key(pc *program.Context, k tea.KeyMsg) tea.Cmd {
 	km := pc.Keys
 	switch a.state {
 	case StateForm:
-		if k.String() == "esc" {
-			if ff, ok := a.form.Focused().(*form.FileField); ok && ff.Picking() {
-				break
-			}
+		if k.String() == "esc" && !a.form.Picking() {
 			pc.Pop()
 			return nil
 		}

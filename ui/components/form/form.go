@@ -535,3 +535,10 @@ func (f *FileField) PickerView() string { return f.picker.View() }
 
 // Index is the position of the choice under the cursor.
 func (f *ChoiceField) Index() int { return f.l.Index() }
+
+// Picking tells whether the focused field is a file field with its picker
+// open (esc closes the picker then, not the form).
+func (f *Form) Picking() bool {
+	ff, ok := f.Focused().(*FileField)
+	return ok && ff.Picking()
+}

@@ -326,16 +326,11 @@ func (v *View) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func picking(f *form.Form) bool {
-	ff, ok := f.Focused().(*form.FileField)
-	return ok && ff.Picking()
-}
-
 func (v *View) key(pc *program.Context, k tea.KeyMsg) tea.Cmd {
 	km := pc.Keys
 	switch v.step {
 	case StepSource:
-		if k.String() == "esc" && !picking(&v.source) {
+		if k.String() == "esc" && !v.source.Picking() {
 			pc.Pop()
 			return nil
 		}
@@ -356,7 +351,7 @@ func (v *View) key(pc *program.Context, k tea.KeyMsg) tea.Cmd {
 			scrollOff(pc, k, &v.off, v.h)
 		}
 	case StepCert:
-		if k.String() == "esc" && !picking(&v.cert) {
+		if k.String() == "esc" && !v.cert.Picking() {
 			v.password().Input.SetValue("")
 			v.step, v.err = StepReview, ""
 			return nil
