@@ -7,9 +7,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -78,6 +80,29 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, okAnswer(nil))
+}
+
+// Healthy asks the listener at base (host:port or a URL) for GET /healthz
+// and tells whether it answered HTTP 200 within timeout: the same check the
+// handler above answers, from the outside (the desk's status bar asks its
+// own listener, a running `baohan serve` and the public URL with it).
+func Healthy(ctx context.Context, base string, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if !strings.Contains(base, "://") {
+		base = "http://" + base
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/healthz", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }
 
 func (h *healthCache) check(ctx context.Context, probe func(context.Context) error) error {

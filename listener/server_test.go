@@ -25,6 +25,9 @@ func TestHealthz(t *testing.T) {
 		return e.do(req)
 	}
 	get(http.MethodGet).want(t, http.StatusOK, 200)
+	if !Healthy(context.Background(), e.ts.URL, 5*time.Second) {
+		t.Error("Healthy: false for a healthy listener")
+	}
 	get(http.MethodPost).want(t, http.StatusMethodNotAllowed, 404)
 
 	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/nothing/here", nil)
@@ -38,6 +41,9 @@ func TestHealthz(t *testing.T) {
 	r.want(t, http.StatusServiceUnavailable, 404)
 	if !strings.Contains(r.Msg, "存储不可写") {
 		t.Errorf("msg %q", r.Msg)
+	}
+	if Healthy(context.Background(), strings.TrimPrefix(e2.ts.URL, "http://"), 5*time.Second) {
+		t.Error("Healthy: true for a listener whose store cannot take a write")
 	}
 }
 

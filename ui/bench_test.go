@@ -15,6 +15,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"baohan/store"
+	"baohan/ui/components/pane"
 )
 
 // Benchmarks against a store of 100 000 orders (built once per test binary
@@ -65,12 +66,12 @@ var (
 	benchState = []string{"WAIT_FIRST_TRAIL", "WAIT_TUNE_UP", "WAIT_OFFER", "WAIT_PAY", "WAIT_OUT_GUARANTEE", "HAS_OUT_GUARANTEE", "FINISH", "CANCEL"}
 )
 
-func fillOrders(st *store.Store, n int) error {
+func fillOrders(db *store.Store, n int) error {
 	ctx := context.Background()
 	base := time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC)
 	const batch = 5000
 	for i := 0; i < n; i += batch {
-		err := st.Update(ctx, func(tx *store.Tx) error {
+		err := db.Update(ctx, func(tx *store.Tx) error {
 			for j := i; j < min(i+batch, n); j++ {
 				d := base.Add(time.Duration(j%500) * 24 * time.Hour / 10).Add(time.Duration(j%7) * time.Hour)
 				o := store.Order{
@@ -121,9 +122,9 @@ func runSync(m *Model, cmds ...tea.Cmd) {
 func noTimer(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
 
 // firstFrame builds the desk and draws its first full frame.
-func firstFrame(st *store.Store, w, h int) (*Model, string) {
-	m := newModel(Options{Store: st, Now: clockNow})
-	m.tick = noTimer
+func firstFrame(db *store.Store, w, h int) (*Model, string) {
+	m := newModel(Options{Store: db, Now: clockNow})
+	m.pc.Tick = noTimer
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	runSync(m, m.initLoads()...)
 	return m, m.View()
@@ -144,16 +145,16 @@ func rssMB() float64 {
 }
 
 func BenchmarkFirstFrame100k(b *testing.B) {
-	st := bigFixture(b)
+	db := bigFixture(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	var m *Model
 	var v string
 	for i := 0; i < b.N; i++ {
-		m, v = firstFrame(st, 120, 36)
+		m, v = firstFrame(db, 120, 36)
 	}
 	b.StopTimer()
-	if !strings.Contains(v, "待办") || m.pending.count() <= 0 {
+	if !strings.Contains(v, "待办") || m.todo.Count() <= 0 {
 		b.Fatalf("first frame without data:\n%s", v)
 	}
 	runtime.GC()
@@ -165,10 +166,10 @@ func BenchmarkFirstFrame100k(b *testing.B) {
 }
 
 func BenchmarkScrollKey100k(b *testing.B) {
-	st := bigFixture(b)
-	m, _ := firstFrame(st, 120, 36)
+	db := bigFixture(b)
+	m, _ := firstFrame(db, 120, 36)
 	m.Update(keyMsg("2"))
-	runSync(m, m.panes[m.active].refresh(m))
+	runSync(m, m.panes[m.active].Refresh(m.pc))
 	down, pgdn := keyMsg("down"), keyMsg("pgdown")
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -182,30 +183,30 @@ func BenchmarkScrollKey100k(b *testing.B) {
 		_ = m.View()
 	}
 	b.StopTimer()
-	t := m.panes[paneOrders].(*tablePane[store.Order])
-	if _, ok := t.pg.selected(); !ok {
-		b.Fatalf("selected row %d not loaded", t.pg.sel)
+	t := m.panes[pane.IDOrders].(*pane.Table[store.Order])
+	if _, ok := t.Selected(); !ok {
+		b.Fatalf("selected row %d not loaded", t.Cursor())
 	}
-	b.ReportMetric(float64(t.pg.sel), "rows-down")
-	b.ReportMetric(float64(len(t.pg.rows)), "rows-held")
+	b.ReportMetric(float64(t.Cursor()), "rows-down")
+	b.ReportMetric(float64(t.Held()), "rows-held")
 	// A jump to the last of the 100 000 rows, once.
 	start := time.Now()
 	_, cmd := m.Update(keyMsg("G"))
 	runSync(m, cmd)
 	_ = m.View()
 	b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "end-jump-ms")
-	if t.pg.sel != benchOrders-1 {
-		b.Fatalf("G selected row %d, want %d", t.pg.sel, benchOrders-1)
+	if t.Cursor() != benchOrders-1 {
+		b.Fatalf("G selected row %d, want %d", t.Cursor(), benchOrders-1)
 	}
 }
 
 func BenchmarkFilterKey100k(b *testing.B) {
-	st := bigFixture(b)
-	m, _ := firstFrame(st, 120, 36)
+	db := bigFixture(b)
+	m, _ := firstFrame(db, 120, 36)
 	m.Update(keyMsg("2"))
-	runSync(m, m.panes[m.active].refresh(m))
+	runSync(m, m.panes[m.active].Refresh(m.pc))
 	m.Update(keyMsg("/"))
-	t := m.panes[paneOrders].(*tablePane[store.Order])
+	t := m.panes[pane.IDOrders].(*pane.Table[store.Order])
 	typed := []rune("福州永安")
 	var search time.Duration
 	searches := 0
@@ -225,7 +226,7 @@ func BenchmarkFilterKey100k(b *testing.B) {
 			// Typing pauses: the search runs (timed apart).
 			b.StopTimer()
 			s := time.Now()
-			runSync(m, func() tea.Msg { return filterTickMsg{pane: paneOrders, seq: t.filterSeq} })
+			runSync(m, t.SearchPaused)
 			_ = m.View()
 			search += time.Since(s)
 			searches++
@@ -237,12 +238,12 @@ func BenchmarkFilterKey100k(b *testing.B) {
 		b.ReportMetric(float64(search.Microseconds())/1000/float64(searches), "search-ms")
 	}
 	// A search that matches few rows reads the whole table.
-	t.filter.SetValue("19000999")
+	t.Search.SetValue("19000999")
 	s := time.Now()
-	runSync(m, func() tea.Msg { return filterTickMsg{pane: paneOrders, seq: t.filterSeq} })
+	runSync(m, t.SearchPaused)
 	_ = m.View()
 	b.ReportMetric(float64(time.Since(s).Microseconds())/1000, "rare-search-ms")
-	if t.pg.bound() != 100 {
-		b.Fatalf("rare search found %d orders, want 100", t.pg.bound())
+	if t.Known() != 100 {
+		b.Fatalf("rare search found %d orders, want 100", t.Known())
 	}
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,7 +14,12 @@ import (
 	"baohan/pdfsign"
 	"baohan/platform"
 	"baohan/platform/sandbox"
+	"baohan/platform/sandbox/sandboxtest"
 	"baohan/store"
+	"baohan/ui/common"
+	"baohan/ui/components/action"
+	"baohan/ui/components/detail"
+	"baohan/ui/components/form"
 )
 
 // TestWholeDay runs a clerk's day on the desk by key presses, against the
@@ -42,7 +46,6 @@ func wholeDay(t *testing.T, mean bool) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
 	pdf, err := filepath.Abs(filepath.Join("testdata", "pdf", "signed.pdf"))
 	if err != nil {
 		t.Fatal(err)
@@ -50,10 +53,10 @@ func wholeDay(t *testing.T, mean bool) {
 
 	// The platform, simulated, a config pointing at it, and the
 	// guarantor's side (store, client, workflows, the real listener).
-	env := startDay(t, dir, func(o *sandbox.Options) { o.Mean = mean })
-	sb, st, client, wf, ln, lis := env.sb, env.st, env.client, env.wf, env.ln, env.lis
+	env := startDay(t, func(o *sandbox.Options) { o.Mean = mean })
+	sb, db, client, wf, ln, lis := env.Sandbox, env.Store, env.Client, env.Workflows, env.Listener, env.lis
 
-	d := newDesk(t, Options{Store: st, Workflows: wf, Client: client, ListenerAddr: ln.Addr().String(),
+	d := newDesk(t, Options{Store: db, Workflows: wf, Client: client, ListenerAddr: ln.Addr().String(),
 		Sandbox: true, Now: time.Now}, 120, 36)
 
 	// 09:00 a new order arrives (2.1).
@@ -63,15 +66,15 @@ func wholeDay(t *testing.T, mean bool) {
 		t.Fatalf("deliver apply_guarantee: %v", err)
 	}
 	d.waitFor("the new order on 待办", func(m *Model) bool {
-		s := m.pending.selection()
-		return m.newRefs[orderNo] && s != nil && s.key == orderNo && m.bells >= 1
+		s := m.todo.Selection()
+		return m.pc.NewRefs[orderNo] && s != nil && s.Key == orderNo && m.pc.Bells >= 1
 	})
 	settled := func(what string) {
 		t.Helper()
 		d.waitFor(what, func(*Model) bool {
-			o, err := st.GetOrder(ctx, orderNo)
+			o, err := db.GetOrder(ctx, orderNo)
 			so, _ := sb.Order(orderNo)
-			due, _ := st.SettleDue(ctx, time.Now().Add(time.Hour).UnixMilli(), 10)
+			due, _ := db.SettleDue(ctx, time.Now().Add(time.Hour).UnixMilli(), 10)
 			return err == nil && o.OrderStatus == so.Status() && len(due) == 0
 		})
 	}
@@ -87,8 +90,8 @@ func wholeDay(t *testing.T, mean bool) {
 			if err := del.Wait(ctx); err != nil {
 				t.Fatalf("deliver 2.4 %s: %v", state, err)
 			}
-			if o, _ := st.GetOrder(ctx, orderNo); o.OrderStatus != state {
-				evs, _ := st.ListEvents(ctx, store.EventQuery{Limit: 50})
+			if o, _ := db.GetOrder(ctx, orderNo); o.OrderStatus != state {
+				evs, _ := db.ListEvents(ctx, store.EventQuery{Limit: 50})
 				for _, e := range evs {
 					t.Logf("%s %s %s %s", e.Kind, e.Method, e.Summary, e.Detail)
 				}
@@ -96,18 +99,18 @@ func wholeDay(t *testing.T, mean bool) {
 			}
 		}
 		settled("the order's state as the platform has it")
-		if cs, _ := st.OrderConflicts(ctx, orderNo); len(cs) != 1 || cs[0].Diff[0].Field != "principal_phone" {
+		if cs, _ := db.OrderConflicts(ctx, orderNo); len(cs) != 1 || cs[0].Diff[0].Field != "principal_phone" {
 			t.Fatalf("the changed 2.1 was not kept beside the first: %+v", cs)
 		}
 		// The clerk sees the conflict in the order's detail.
 		d.keys("enter")
 		d.waitFor("the order's detail with the other version", func(m *Model) bool {
-			dv, ok := m.top().(*detailView)
-			if !ok || dv.loading {
+			dv, ok := m.pc.Top().(*detail.View)
+			if !ok || dv.Busy() {
 				return false
 			}
-			for _, l := range dv.lines {
-				if strings.Contains(l.section, "平台重复推送的不同版本") {
+			for _, sec := range dv.Sections() {
+				if strings.Contains(sec, "平台重复推送的不同版本") {
 					return true
 				}
 			}
@@ -118,14 +121,14 @@ func wholeDay(t *testing.T, mean bool) {
 
 	// 2.3: 待出函 with the order amount.
 	d.keys("n")
-	d.waitFor("the status form", func(m *Model) bool { _, ok := m.top().(*actionView); return ok })
+	d.waitFor("the status form", func(m *Model) bool { _, ok := m.pc.Top().(*action.View); return ok })
 	// Down to 待出函 in the list of states, as a clerk would.
 	var toWaitOut []string
 	d.inspect(func(m *Model) {
-		f := m.top().(*actionView).form.fields[0].(*choiceField)
+		f := m.pc.Top().(*action.View).Form().Fields[0].(*form.ChoiceField)
 		for i, code := range platform.NotifiableStates {
 			if code == platform.OrderWaitOutGuarantee {
-				for j := f.l.Index(); j < i; j++ {
+				for j := f.Index(); j < i; j++ {
 					toWaitOut = append(toWaitOut, "down")
 				}
 			}
@@ -133,34 +136,34 @@ func wholeDay(t *testing.T, mean bool) {
 	})
 	d.keys(toWaitOut...)
 	d.keys("tab", "ctrl+u", "text:1200.00", "enter", "enter", "enter")
-	d.waitFor("the confirmation", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stConfirm })
+	d.waitFor("the confirmation", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateConfirm })
 	d.keys("y")
-	d.waitFor("the platform's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+	d.waitFor("the platform's answer", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateResult })
 	assertNoError(t, d)
 	d.keys("esc")
-	o, err := st.GetOrder(ctx, orderNo)
+	o, err := db.GetOrder(ctx, orderNo)
 	if err != nil || o.OrderStatus != platform.OrderWaitOutGuarantee || o.OrderAmount != "1200.00" {
 		t.Fatalf("after 2.3: order %+v, %v", o, err)
 	}
 
 	// 2.5: push the guarantee with a checked PDF.
 	d.waitFor("the order selected again", func(m *Model) bool {
-		s := m.pending.selection()
-		return s != nil && s.key == orderNo && s.order.OrderStatus == platform.OrderWaitOutGuarantee
+		s := m.todo.Selection()
+		return s != nil && s.Key == orderNo && s.Order.OrderStatus == platform.OrderWaitOutGuarantee
 	})
 	d.keys("p", "text:G-DAY-0001", "tab", "text:"+pdf, "enter", "enter", "enter")
 	d.waitFor("the push confirmation", func(m *Model) bool {
-		a, ok := m.top().(*actionView)
-		return ok && a.state == stConfirm && a.prep.report != nil && a.prep.blocked == ""
+		a, ok := m.pc.Top().(*action.View)
+		return ok && a.State() == action.StateConfirm && a.Prepared().Report != nil && a.Prepared().Blocked == ""
 	})
 	if v := d.view(); !strings.Contains(v, "PDF检查：") || !strings.Contains(v, "SHA-256：") || !strings.Contains(v, "guarantee_pdf_hash") {
 		t.Fatalf("push confirmation does not show the check and the hash:\n%s", v)
 	}
 	d.keys("y")
-	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateResult })
 	assertNoError(t, d)
 	d.keys("esc")
-	g, err := st.GetGuarantee(ctx, "G-DAY-0001")
+	g, err := db.GetGuarantee(ctx, "G-DAY-0001")
 	if err != nil || g.SerialNum == "" || g.PushedAt == 0 {
 		t.Fatalf("after 2.5: guarantee %+v, %v", g, err)
 	}
@@ -184,8 +187,8 @@ func wholeDay(t *testing.T, mean bool) {
 		// and accepted by the clerk after checking with the platform.
 		var held []store.Held
 		d.waitFor("the held revocation in 待办", func(m *Model) bool {
-			held, _ = st.ListHeld(ctx, store.HeldQuery{State: store.HeldHeld})
-			return len(held) == 1 && m.pending.p != nil && m.pending.p.HeldTotal == 1
+			held, _ = db.ListHeld(ctx, store.HeldQuery{State: store.HeldHeld})
+			return len(held) == 1 && m.todo.Pending() != nil && m.todo.Pending().HeldTotal == 1
 		})
 		if v := d.view(); !strings.Contains(v, "暂存的回调") || !strings.Contains(v, "保函撤销（2.8）") {
 			t.Fatalf("the held revocation is not on the screen:\n%s", v)
@@ -196,40 +199,40 @@ func wholeDay(t *testing.T, mean bool) {
 	}
 	d.keys("4")
 	d.waitFor("the revocation listed", func(m *Model) bool {
-		s := m.panes[m.active].selection()
-		return s != nil && s.kind == kindRevocation && s.revocation.BlockNumber == o.BlockNumber
+		s := m.panes[m.active].Selection()
+		return s != nil && s.Kind == common.KindRevocation && s.Revocation.BlockNumber == o.BlockNumber
 	})
 	d.keys("l")
 	d.waitFor("the release form", func(m *Model) bool {
-		a, ok := m.top().(*actionView)
-		return ok && a.form.values()["guarantees"] == "G-DAY-0001"
+		a, ok := m.pc.Top().(*action.View)
+		return ok && a.Form().Values()["guarantees"] == "G-DAY-0001"
 	})
 	d.keys("enter", "enter")
-	d.waitFor("the release confirmation", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stConfirm })
+	d.waitFor("the release confirmation", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateConfirm })
 	d.keys("y")
-	d.waitFor("the release's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+	d.waitFor("the release's answer", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateResult })
 	assertNoError(t, d)
 	d.keys("esc")
 	if mean {
 		// The answer's error_total counted an empty {}: the release is in
 		// doubt, nothing is marked released; the clerk releases again and
 		// the platform answers with a string data (success).
-		if g, _ := st.GetGuarantee(ctx, "G-DAY-0001"); g.ReleasedAt != 0 {
+		if g, _ := db.GetGuarantee(ctx, "G-DAY-0001"); g.ReleasedAt != 0 {
 			t.Fatal("released locally though an error of the answer names no item")
 		}
 		d.keys("l")
 		d.waitFor("the release form again", func(m *Model) bool {
-			a, ok := m.top().(*actionView)
-			return ok && a.form.values()["guarantees"] == "G-DAY-0001"
+			a, ok := m.pc.Top().(*action.View)
+			return ok && a.Form().Values()["guarantees"] == "G-DAY-0001"
 		})
 		d.keys("enter", "enter")
-		d.waitFor("the release confirmation", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stConfirm })
+		d.waitFor("the release confirmation", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateConfirm })
 		d.keys("y")
-		d.waitFor("the release's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+		d.waitFor("the release's answer", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateResult })
 		assertNoError(t, d)
 		d.keys("esc")
 	}
-	g, err = st.GetGuarantee(ctx, "G-DAY-0001")
+	g, err = db.GetGuarantee(ctx, "G-DAY-0001")
 	if err != nil || g.ReleasedAt == 0 || g.ReleaseStatus != store.ReleaseDone {
 		t.Fatalf("after 2.9: guarantee %+v, %v", g, err)
 	}
@@ -245,20 +248,20 @@ func wholeDay(t *testing.T, mean bool) {
 	claimNo := string(claim.ClaimNo)
 	d.keys("5")
 	d.waitFor("the claim listed and rung", func(m *Model) bool {
-		s := m.panes[m.active].selection()
-		return s != nil && s.key == claimNo && m.newRefs[claimNo] && m.bells >= 2
+		s := m.panes[m.active].Selection()
+		return s != nil && s.Key == claimNo && m.pc.NewRefs[claimNo] && m.pc.Bells >= 2
 	})
 	d.keys("a")
-	d.waitFor("the claim form", func(m *Model) bool { _, ok := m.top().(*actionView); return ok })
+	d.waitFor("the claim form", func(m *Model) bool { _, ok := m.pc.Top().(*action.View); return ok })
 	d.keys("tab", "text:材料齐全，同意受理", "enter")
-	d.waitFor("the claim confirmation", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stConfirm })
+	d.waitFor("the claim confirmation", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateConfirm })
 	d.keys("y")
-	d.waitFor("the claim's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+	d.waitFor("the claim's answer", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateResult })
 	assertNoError(t, d)
 	d.keys("esc")
 
 	// The store at the end of the day.
-	c, err := st.GetClaim(ctx, claimNo)
+	c, err := db.GetClaim(ctx, claimNo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,15 +290,15 @@ func wholeDay(t *testing.T, mean bool) {
 		}
 		var held []store.Held
 		d.waitFor("the held claim", func(*Model) bool {
-			held, _ = st.ListHeld(ctx, store.HeldQuery{State: store.HeldHeld})
+			held, _ = db.ListHeld(ctx, store.HeldQuery{State: store.HeldHeld})
 			return len(held) == 1 && held[0].Method == platform.CallbackApplyClaim
 		})
 		if _, err := lis.DecideHeld(ctx, held[0].ID, false, "非本公司保函"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	agree(t, ctx, st, sb, mean)
-	evs, err := st.ListEvents(ctx, store.EventQuery{Kind: store.KindCall, Limit: 50})
+	agree(t, ctx, db, sb, mean)
+	evs, err := db.ListEvents(ctx, store.EventQuery{Kind: store.KindCall, Limit: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,17 +313,17 @@ func wholeDay(t *testing.T, mean bool) {
 // agree checks that the store and the sandbox's own records agree, order
 // by order and guarantee by guarantee; what the sandbox has that we never
 // issued must be in a held callback.
-func agree(t *testing.T, ctx context.Context, st *store.Store, sb *sandbox.Server, mean bool) {
+func agree(t *testing.T, ctx context.Context, db *store.Store, sb *sandbox.Server, mean bool) {
 	t.Helper()
 	for _, so := range sb.Orders() {
-		o, err := st.GetOrder(ctx, string(so.OrderNo))
+		o, err := db.GetOrder(ctx, string(so.OrderNo))
 		if err != nil || o.OrderStatus != so.Status() {
 			t.Errorf("order %s: store %q (%v), sandbox %q", so.OrderNo, o.OrderStatus, err, so.Status())
 		}
 	}
 	ours := 0
 	for _, sg := range sb.Guarantees() {
-		g, err := st.GetGuarantee(ctx, sg.GuaranteeNo)
+		g, err := db.GetGuarantee(ctx, sg.GuaranteeNo)
 		if errors.Is(err, store.ErrNotFound) {
 			if sg.GuaranteeNo != "G-NOT-OURS" {
 				t.Errorf("guarantee %s is on the platform only", sg.GuaranteeNo)
@@ -336,14 +339,14 @@ func agree(t *testing.T, ctx context.Context, st *store.Store, sb *sandbox.Serve
 		t.Errorf("%d of our guarantees on the platform, want 1", ours)
 	}
 	for _, sr := range sb.Revocations() {
-		r, err := st.GetRevocation(ctx, sr.RevokeNo)
+		r, err := db.GetRevocation(ctx, sr.RevokeNo)
 		n := len(sr.Data.CurrentRevokeData) + len(sr.Data.RevokeSuccessData) + len(sr.Data.PenaltyData)
 		if err != nil || len(r.Items) != n {
 			t.Errorf("revocation %s: store %d items (%v), sandbox %d", sr.RevokeNo, len(r.Items), err, n)
 		}
 	}
 	for _, sc := range sb.Claims() {
-		c, err := st.GetClaim(ctx, string(sc.ClaimNo))
+		c, err := db.GetClaim(ctx, string(sc.ClaimNo))
 		if string(sc.GuaranteeNo) == "G-NOT-OURS" {
 			if err == nil {
 				t.Errorf("the claim %s for a guarantee we never issued is a record", sc.ClaimNo)
@@ -354,7 +357,7 @@ func agree(t *testing.T, ctx context.Context, st *store.Store, sb *sandbox.Serve
 			t.Errorf("claim %s: store %q (%v), sandbox %q", sc.ClaimNo, c.Status, err, sc.Status)
 		}
 	}
-	held, err := st.ListHeld(ctx, store.HeldQuery{})
+	held, err := db.ListHeld(ctx, store.HeldQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,8 +380,10 @@ func assertNoError(t *testing.T, d *desk) {
 	t.Helper()
 	var msg string
 	d.inspect(func(m *Model) {
-		if a, ok := m.top().(*actionView); ok && a.resErr != nil {
-			msg = a.resErr.Error()
+		if a, ok := m.pc.Top().(*action.View); ok {
+			if _, err := a.Result(); err != nil {
+				msg = err.Error()
+			}
 		}
 	})
 	if msg != "" {
@@ -387,59 +392,27 @@ func assertNoError(t *testing.T, d *desk) {
 }
 
 // dayEnv is the platform simulated over loopback and the guarantor's side
-// against it: store, client, workflows and the real listener serving the
-// sandbox's callbacks. Everything stops when the test ends.
+// against it (sandboxtest.New: store, client, workflows) with the real
+// listener serving the sandbox's callbacks. Everything stops when the test
+// ends.
 type dayEnv struct {
-	keys   *sandbox.Keys
-	sb     *sandbox.Server
-	cfg    *platform.Config
-	st     *store.Store
-	client *platform.Client
-	wf     *platform.Workflows
-	lis    *listener.Server
-	ln     net.Listener
+	*sandboxtest.Env
+	lis *listener.Server
 }
 
-func startDay(t *testing.T, dir string, opts ...func(*sandbox.Options)) *dayEnv {
+func startDay(t *testing.T, opts ...func(*sandbox.Options)) *dayEnv {
 	t.Helper()
-	keys, err := sandbox.NewKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt := keys.Options()
-	opt.CallbackBase = "http://" + ln.Addr().String()
+	var so []sandboxtest.Option
 	for _, f := range opts {
-		f(&opt)
+		so = append(so, sandboxtest.WithSandbox(f))
 	}
-	sb := sandbox.New(opt)
-	t.Cleanup(func() { sb.Close() })
-	apiURL, err := sb.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfgPath, err := keys.WriteConfig(dir, apiURL, ln.Addr().String(), sandbox.ConfigExtra{StoreDir: filepath.Join(dir, "data")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := platform.LoadConfig(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(cfg.DataDir(""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	client := platform.NewClient(platform.ClientConfigFrom(cfg), st, nil)
-	wf := platform.NewWorkflows(cfg, client, st)
+	e := sandboxtest.New(t, so...)
+	cfg := e.Config
 	lis := listener.New(listener.Config{
 		APISecret: cfg.Platform.APISecret, PrivateKey: cfg.PrivateKey, Apply: cfg.Apply,
-		PDF: pdfsign.Options{Timeout: 20 * time.Second}, Fetcher: wf,
-	}, st)
+		PDF: pdfsign.Options{Timeout: 20 * time.Second}, Fetcher: e.Workflows,
+	}, e.Store)
+	ln := e.Listener
 	go func() {
 		if err := lis.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			t.Errorf("listener: %v", err)
@@ -450,5 +423,5 @@ func startDay(t *testing.T, dir string, opts ...func(*sandbox.Options)) *dayEnv 
 		defer c()
 		_ = lis.Shutdown(sctx)
 	})
-	return &dayEnv{keys: keys, sb: sb, cfg: cfg, st: st, client: client, wf: wf, lis: lis, ln: ln}
+	return &dayEnv{Env: e, lis: lis}
 }

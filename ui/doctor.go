@@ -2,14 +2,12 @@ package ui
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"baohan/ui/cli/doctor"
+	"baohan/ui/components/checks"
 )
 
 // doctorEvery is how often the desk runs doctor's checks again for the
@@ -21,12 +19,12 @@ type doctorMsg struct{ rep *doctor.Report }
 // doctorRun runs opt.Doctor (the checks of `baohan doctor`) off the UI loop.
 func (m *Model) doctorRun() tea.Cmd {
 	run := m.opt.Doctor
-	if run == nil || m.status.doctorRunning {
+	if run == nil || m.doctorRunning {
 		return nil
 	}
-	m.status.doctorRunning = true
-	m.status.doctorAt = m.now()
-	ctx := m.ctx
+	m.doctorRunning = true
+	m.doctorAt = m.pc.Now()
+	ctx := m.pc.Ctx
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
@@ -37,82 +35,14 @@ func (m *Model) doctorRun() tea.Cmd {
 // doctorUpdate keeps the report; on the first start with a new config it
 // shows the checks at once.
 func (m *Model) doctorUpdate(msg doctorMsg) tea.Cmd {
-	m.status.doctorRunning = false
-	if m.ctx.Err() != nil || msg.rep == nil {
+	m.doctorRunning = false
+	if m.pc.Ctx.Err() != nil || msg.rep == nil {
 		return nil
 	}
-	m.status.doctor = msg.rep
-	if m.opt.FirstStart && !m.status.doctorShown {
-		m.status.doctorShown = true
-		return m.push(newDoctorView(m, msg.rep))
+	m.bar.SetDoctor(msg.rep)
+	if m.opt.FirstStart && !m.doctorShown {
+		m.doctorShown = true
+		return m.pc.Push(checks.New(m.pc, msg.rep))
 	}
 	return nil
-}
-
-// doctorSeg is the status bar's part for the checks.
-func (m *Model) doctorSeg() (statusSeg, bool) {
-	r := m.status.doctor
-	switch {
-	case m.opt.Doctor == nil:
-		return statusSeg{}, false
-	case r == nil:
-		return statusSeg{long: "设置检查中", short: "检查中", drop: 2}, true
-	case r.OK:
-		return statusSeg{long: "设置检查全部通过", short: "检查通过", drop: 2}, true
-	}
-	first := ""
-	for _, c := range r.Checks {
-		if !c.OK {
-			first = c.Name
-			break
-		}
-	}
-	return statusSeg{long: fmt.Sprintf("设置检查 %d 项未通过（%s，运行 baohan doctor）", r.Failed(), first),
-		short: fmt.Sprintf("检查%d项未过", r.Failed())}, true
-}
-
-// doctorView shows doctor's report: each verdict and the fix.
-type doctorView struct {
-	oid   int
-	lines []string
-	off   int
-	h     int
-}
-
-func newDoctorView(m *Model, rep *doctor.Report) *doctorView {
-	var b strings.Builder
-	b.WriteString("首次启动：检查设置（与 baohan doctor 相同）\n\n")
-	rep.WriteText(&b)
-	b.WriteString("\nEsc 关闭")
-	return &doctorView{oid: m.nextID(), lines: strings.Split(b.String(), "\n")}
-}
-
-func (v *doctorView) id() int               { return v.oid }
-func (v *doctorView) title() string         { return "设置检查" }
-func (v *doctorView) init(m *Model) tea.Cmd { return nil }
-func (v *doctorView) typing() bool          { return false }
-func (v *doctorView) busy() bool            { return false }
-func (v *doctorView) help(m *Model) []key.Binding {
-	return []key.Binding{m.keys.Back, m.keys.Up, m.keys.Down}
-}
-func (v *doctorView) resize(m *Model, w, h int) { v.h = h }
-func (v *doctorView) update(m *Model, msg tea.Msg) tea.Cmd {
-	k, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return nil
-	}
-	switch {
-	case key.Matches(k, m.keys.Back):
-		m.pop()
-	case key.Matches(k, m.keys.Down):
-		v.off = min(v.off+1, max(len(v.lines)-v.h, 0))
-	case key.Matches(k, m.keys.Up):
-		v.off = max(v.off-1, 0)
-	}
-	return nil
-}
-
-func (v *doctorView) view(m *Model, w, h int) string {
-	end := min(v.off+h, len(v.lines))
-	return strings.Join(v.lines[v.off:end], "\n")
 }

@@ -20,10 +20,10 @@ func failingReport() *doctor.Report {
 // report; the status bar keeps the outcome afterwards.
 func TestDeskFirstStartShowsDoctor(t *testing.T) {
 	var runs atomic.Int32
-	st := fixtureStore(t)
-	d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), FirstStart: true,
+	db := fixtureStore(t)
+	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), FirstStart: true,
 		Doctor: func(context.Context) *doctor.Report { runs.Add(1); return failingReport() }}, 120, 40)
-	d.waitFor("doctor report", func(m *Model) bool { return m.status.doctor != nil && m.top() != nil })
+	d.waitFor("doctor report", func(m *Model) bool { return m.bar.Doctor() != nil && m.pc.Top() != nil })
 	v := d.view()
 	for _, w := range []string{"首次启动：检查设置", "✗ 公网地址", "修复：检查隧道是否在运行。", "https://bh.example.com/callbacks/claim", "设置检查 1 项未通过（公网地址"} {
 		if !strings.Contains(v, w) {
@@ -31,7 +31,7 @@ func TestDeskFirstStartShowsDoctor(t *testing.T) {
 		}
 	}
 	d.keys("esc")
-	d.waitFor("report closed", func(m *Model) bool { return m.top() == nil })
+	d.waitFor("report closed", func(m *Model) bool { return m.pc.Top() == nil })
 	if v := d.view(); !strings.Contains(v, "设置检查 1 项未通过") || strings.Contains(v, "首次启动") {
 		t.Errorf("after esc:\n%s", v)
 	}
@@ -43,10 +43,10 @@ func TestDeskFirstStartShowsDoctor(t *testing.T) {
 // A desk started again (not the first start) only shows the outcome in
 // its status bar.
 func TestDeskDoctorStatusBar(t *testing.T) {
-	st := fixtureStore(t)
-	d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st),
+	db := fixtureStore(t)
+	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db),
 		Doctor: func(context.Context) *doctor.Report { return &doctor.Report{OK: true} }}, 120, 40)
-	d.waitFor("doctor ran", func(m *Model) bool { return m.status.doctor != nil })
+	d.waitFor("doctor ran", func(m *Model) bool { return m.bar.Doctor() != nil })
 	if v := d.view(); !strings.Contains(v, "设置检查全部通过") || strings.Contains(v, "首次启动") {
 		t.Errorf("screen:\n%s", v)
 	}

@@ -15,19 +15,14 @@ import (
 
 	"baohan/platform"
 	"baohan/store"
+	"baohan/ui/common"
+	"baohan/ui/components/action"
+	"baohan/ui/components/detail"
 )
 
-// dlFile is a platform file (by file_id) downloaded into the store while
-// the desk ran.
-type dlFile struct {
-	sha  string
-	name string
-	size int64
-}
-
-// fileSnapshot copies the downloads for a command to read.
-func (m *Model) fileSnapshot() map[string]dlFile {
-	out := make(map[string]dlFile, len(m.files))
+// Downloaded copies the downloads for a command to read.
+func (m *Model) Downloaded() map[string]detail.Downloaded {
+	out := make(map[string]detail.Downloaded, len(m.files))
 	for k, v := range m.files {
 		out[k] = v
 	}
@@ -42,32 +37,32 @@ type fileMsg struct {
 
 func (m *Model) fileDone(msg fileMsg) tea.Cmd {
 	if msg.err != nil {
-		m.errorf("%s", msg.err.Error())
+		m.pc.Errorf("%s", msg.err.Error())
 		return nil
 	}
-	m.info("%s", msg.text)
+	m.pc.Info("%s", msg.text)
 	return nil
 }
 
-// copyValue puts a value on the clipboard with OSC 52 (no clipboard program
+// Copy puts a value on the clipboard with OSC 52 (no clipboard program
 // needed; the terminal must allow it) and shows it, so that it can also be
 // copied by hand.
-func (m *Model) copyValue(label, value string) tea.Cmd {
+func (m *Model) Copy(label, value string) tea.Cmd {
 	if value == "" {
-		m.info("%s 没有值可复制", label)
+		m.pc.Info("%s 没有值可复制", label)
 		return nil
 	}
-	shown := clean(value)
+	shown := common.Clean(value)
 	if len(value) > 200 {
-		shown = truncate(shown, 60)
+		shown = common.Truncate(shown, 60)
 	}
-	if m.term == nil {
-		m.info("无法使用终端剪贴板，请手动复制%s：%s", strings.TrimSpace(" "+label), shown)
+	if m.pc.Term == nil {
+		m.pc.Info("无法使用终端剪贴板，请手动复制%s：%s", strings.TrimSpace(" "+label), shown)
 		return nil
 	}
 	// OSC 52 has no answer: whether the terminal took it is unknown.
-	m.info("已发往终端剪贴板%s（终端不支持 OSC 52 时无效，请手动复制）：%s", strings.TrimSpace(" "+label), shown)
-	out := m.term
+	m.pc.Info("已发往终端剪贴板%s（终端不支持 OSC 52 时无效，请手动复制）：%s", strings.TrimSpace(" "+label), shown)
+	out := m.pc.Term
 	return func() tea.Msg {
 		out.Copy(value)
 		return nil
@@ -85,26 +80,26 @@ func viewer() (string, []string) {
 	return "xdg-open", nil
 }
 
-// openFile opens a stored file in the system viewer. The store names files
+// Open opens a stored file in the system viewer. The store names files
 // by their SHA-256, so a copy with the file's own name (and extension) is
 // made in a private temporary folder first.
-func (m *Model) openFile(f fileRef) tea.Cmd {
-	if f.sha == "" || !f.stored {
-		if f.fileID != "" {
-			m.info("这个文件还没有下载：按 d 获取URL并下载")
+func (m *Model) Open(f detail.File) tea.Cmd {
+	if f.SHA == "" || !f.Stored {
+		if f.FileID != "" {
+			m.pc.Info("这个文件还没有下载：按 d 获取URL并下载")
 		} else {
-			m.errorf("本地没有这个文件")
+			m.pc.Errorf("本地没有这个文件")
 		}
 		return nil
 	}
-	st, out := m.st, m.term
+	db, out := m.pc.Store, m.pc.Term
 	return func() tea.Msg {
-		src := st.FilePath(f.sha)
+		src := db.FilePath(f.SHA)
 		// A copy under the file's own name, so that a viewer (or the
 		// clerk) knows what it is.
 		dst, err := viewCopy(src, f)
 		if err != nil {
-			return fileMsg{err: fmt.Errorf("准备打开 %s：%v（文件在：%s）", f.name, err, src)}
+			return fileMsg{err: fmt.Errorf("准备打开 %s：%v（文件在：%s）", f.Name, err, src)}
 		}
 		prog, args := viewer()
 		path, err := exec.LookPath(prog)
@@ -124,16 +119,16 @@ func (m *Model) openFile(f fileRef) tea.Cmd {
 }
 
 // viewCopy copies a stored file to a private temp folder under its name.
-func viewCopy(src string, f fileRef) (string, error) {
+func viewCopy(src string, f detail.File) (string, error) {
 	dir := filepath.Join(os.TempDir(), fmt.Sprintf("baohan-open-%d", os.Getuid()))
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}
-	name := platform.SanitizeFileName(f.name)
-	if f.name == noFileName {
+	name := platform.SanitizeFileName(f.Name)
+	if f.Name == detail.NoFileName {
 		name = "file"
 	}
-	dst := filepath.Join(dir, f.sha[:8]+"-"+name)
+	dst := filepath.Join(dir, f.SHA[:8]+"-"+name)
 	if _, err := os.Stat(dst); err == nil {
 		return dst, nil
 	}
@@ -158,22 +153,22 @@ func viewCopy(src string, f fileRef) (string, error) {
 	return dst, nil
 }
 
-// startDownload is 4.1: a fresh URL for a platform file, then the file
+// Download is 4.1: a fresh URL for a platform file, then the file
 // itself into the store, with a progress bar.
-func (m *Model) startDownload(f fileRef, from *detailView) tea.Cmd {
-	if m.wf == nil {
-		m.errorf("%s", readOnly)
+func (m *Model) Download(f detail.File) tea.Cmd {
+	if m.pc.Workflows == nil {
+		m.pc.Errorf("%s", readOnly)
 		return nil
 	}
-	wf, st := m.wf, m.st
-	spec := &actionSpec{
-		title: "获取文件URL并下载（4.1）", ref: "文件 " + f.fileID,
-		intro: []string{"文件：" + f.name, "平台给的文件URL两小时后失效，所以先取一个新的URL，再下载到本地文件库。"},
-		prepare: func(ctx context.Context, v map[string]string) (*prepared, error) {
-			return &prepared{
-				sends: []sendPart{{method: platform.MethodGetFileURL, fields: []platform.Field{{Name: "file_id", Value: f.fileID}}}},
-				run: func(ctx context.Context, progress func(int64, int64)) (*outcome, error) {
-					url, err := wf.FileURL(ctx, f.fileID)
+	wf, db := m.pc.Workflows, m.pc.Store
+	spec := &action.Spec{
+		Title: "获取文件URL并下载（4.1）", Ref: "文件 " + f.FileID,
+		Intro: []string{"文件：" + f.Name, "平台给的文件URL两小时后失效，所以先取一个新的URL，再下载到本地文件库。"},
+		Prepare: func(ctx context.Context, v map[string]string) (*action.Prepared, error) {
+			return &action.Prepared{
+				Sends: []action.SendPart{{Method: platform.MethodGetFileURL, Fields: []platform.Field{{Name: "file_id", Value: f.FileID}}}},
+				Run: func(ctx context.Context, progress func(int64, int64)) (*action.Outcome, error) {
+					url, err := wf.FileURL(ctx, f.FileID)
 					if err != nil {
 						return nil, err
 					}
@@ -182,31 +177,31 @@ func (m *Model) startDownload(f fileRef, from *detailView) tea.Cmd {
 						return nil, err
 					}
 					if name == "" || name == "file" {
-						name = f.name
+						name = f.Name
 					}
 					// Remembered in the store: list --json names it by
 					// file_id with its sha256.
-					if err := st.RecordDownload(ctx, store.Download{FileID: f.fileID, SHA256: ref.SHA256, Name: name, Size: ref.Size}); err != nil {
+					if err := db.RecordDownload(ctx, store.Download{FileID: f.FileID, SHA256: ref.SHA256, Name: name, Size: ref.Size}); err != nil {
 						return nil, fmt.Errorf("已下载到文件库（SHA-256 %s），但记录失败：%w", ref.SHA256, err)
 					}
-					return &outcome{
-						lines: []string{
-							fmt.Sprintf("已下载 %s（%s）", name, size(ref.Size)),
+					return &action.Outcome{
+						Lines: []string{
+							fmt.Sprintf("已下载 %s（%s）", name, common.Size(ref.Size)),
 							"SHA-256：" + ref.SHA256,
-							"存于：" + st.FilePath(ref.SHA256),
+							"存于：" + db.FilePath(ref.SHA256),
 							"在详情里按 o 用系统查看器打开。",
 						},
-						download: &dlFile{sha: ref.SHA256, name: name, size: ref.Size},
-						fileID:   f.fileID,
+						Download: &detail.Downloaded{SHA: ref.SHA256, Name: name, Size: ref.Size},
+						FileID:   f.FileID,
 					}, nil
 				},
 			}, nil
 		},
-		done: func(m *Model, o *outcome) {
-			if o.download != nil {
-				m.files[o.fileID] = *o.download
+		Done: func(o *action.Outcome) {
+			if o.Download != nil {
+				m.files[o.FileID] = *o.Download
 			}
 		},
 	}
-	return m.push(newAction(m, spec))
+	return m.pc.Push(action.NewAction(m.pc, spec, m.afterAction))
 }

@@ -5,8 +5,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +31,9 @@ func TestMain(m *testing.M) {
 	}
 	if bigDir != "" {
 		os.RemoveAll(bigDir)
+	}
+	if fixtureDir != "" {
+		os.RemoveAll(fixtureDir)
 	}
 	os.Exit(code)
 }
@@ -58,25 +64,89 @@ func mustJSON(v any) json.RawMessage {
 // (one due in under 24 hours, one past its deadline, one flagged), issued
 // guarantees (one awaiting release after a revocation, one released),
 // claims waiting for 受理 and for a result, and a log of callbacks and calls.
+//
+// The fixture is built once per test process (buildFixture) and each test
+// gets a copy of its folder: building it is most of a golden screen's time.
 func fixtureStore(t testing.TB) *store.Store {
 	t.Helper()
+	fixtureOnce.Do(func() { fixtureDir, fixtureErr = buildFixture() })
+	if fixtureErr != nil {
+		t.Fatalf("build the fixture: %v", fixtureErr)
+	}
 	dir := t.TempDir()
-	st, err := store.Open(dir)
+	if err := os.CopyFS(dir, os.DirFS(fixtureDir)); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+var (
+	fixtureOnce sync.Once
+	fixtureDir  string // the fixture's folder, closed; removed by TestMain
+	fixtureErr  error
+)
+
+// buildFixture writes the fixture store into a folder of its own and
+// closes it.
+func buildFixture() (dir string, err error) {
+	dir, err = os.MkdirTemp("", "baohan-ui-fixture-")
+	if err != nil {
+		return "", err
+	}
+	ft := &fixtureT{}
+	func() {
+		defer func() {
+			if r := recover(); r != nil && r != errFixture {
+				panic(r)
+			}
+		}()
+		fillFixture(ft, dir)
+	}()
+	return dir, ft.err
+}
+
+// fixtureT stands in for the testing.TB the fixture's code reports to
+// while it is built outside any one test.
+type fixtureT struct {
+	testing.TB
+	err error
+}
+
+var errFixture = errors.New("fixture failed")
+
+func (f *fixtureT) Helper() {}
+func (f *fixtureT) Fatal(args ...any) {
+	f.err = errors.New(fmt.Sprint(args...))
+	panic(errFixture)
+}
+func (f *fixtureT) Fatalf(format string, args ...any) {
+	f.err = fmt.Errorf(format, args...)
+	panic(errFixture)
+}
+
+// fillFixture writes the fixture into the store folder dir and closes it.
+func fillFixture(t *fixtureT, dir string) {
+	db, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
 	ctx := context.Background()
 
-	pdf, err := st.PutFile(bytes.NewReader([]byte("%PDF-1.7\n% guarantee G2025001\n%%EOF\n")), 0)
+	pdf, err := db.PutFile(bytes.NewReader([]byte("%PDF-1.7\n% guarantee G2025001\n%%EOF\n")), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	declare, err := st.PutFile(bytes.NewReader([]byte("%PDF-1.7\n% declaration R20250601\n%%EOF\n")), 0)
+	declare, err := db.PutFile(bytes.NewReader([]byte("%PDF-1.7\n% declaration R20250601\n%%EOF\n")), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	claimLetter, err := st.PutFile(bytes.NewReader([]byte("%PDF-1.7\n% 索赔函\n%%EOF\n")), 0)
+	claimLetter, err := db.PutFile(bytes.NewReader([]byte("%PDF-1.7\n% 索赔函\n%%EOF\n")), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +178,7 @@ func fixtureStore(t testing.TB) *store.Store {
 		{OrderNo: "1813037632", OrderStatus: "CANCEL", BlockNumber: "BN-2025-006", BlockName: "晋安区体育公园",
 			Principal: "晋安体育建设有限公司", Creditor: "晋安区体育局", GuaranteeAmount: "40000.00", BidDeadline: "2025-06-18 10:00"},
 	}
-	err = st.Update(ctx, func(tx *store.Tx) error {
+	err = db.Update(ctx, func(tx *store.Tx) error {
 		for _, o := range orders {
 			if err := tx.UpsertOrder(o); err != nil {
 				return err
@@ -191,36 +261,44 @@ func fixtureStore(t testing.TB) *store.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fixTimes(t, st)
-	return st
+	fixTimes(t, db)
 }
 
 // fixTimes sets the times the store takes from the wall clock to the
 // fixture's day, so that screens are the same on every run. (The store has
 // no clock to inject; this reaches into its file directly, in tests only.)
-func fixTimes(t testing.TB, st *store.Store) {
+func fixTimes(t testing.TB, db *store.Store) {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(st.Dir(), store.DBName)+"?_pragma=busy_timeout(5000)")
+	execSQL(t, db,
+		sqlStmt{`UPDATE orders SET created_at = ?, updated_at = ? + (rowid * 60000)`, []any{ms("09:00"), ms("09:00")}},
+		sqlStmt{`UPDATE guarantees SET created_at = ?, updated_at = ? WHERE guarantee_no = 'G2025001'`, []any{ms("08:00") - 5*86400000, ms("08:00") - 5*86400000}},
+		sqlStmt{`UPDATE guarantees SET created_at = ?, updated_at = ? WHERE guarantee_no = 'G2025002'`, []any{ms("08:00") - 20*86400000, ms("08:30")}},
+		sqlStmt{`UPDATE guarantees SET created_at = ?, updated_at = ?, released_at = ? WHERE guarantee_no = 'G2024099'`, []any{ms("08:00") - 180*86400000, ms("08:00") - 100*86400000, ms("08:00") - 100*86400000}},
+		sqlStmt{`UPDATE claims SET received_at = ?, updated_at = ? WHERE claim_no = 'LP2025001'`, []any{ms("09:40"), ms("09:40")}},
+		sqlStmt{`UPDATE claims SET received_at = ?, updated_at = ? WHERE claim_no = 'LP2025002'`, []any{ms("08:00") - 2*86400000, ms("09:30")}},
+		sqlStmt{`UPDATE claim_statuses SET at = ?`, []any{ms("09:40")}},
+		sqlStmt{`UPDATE claim_attachments SET at = ?`, []any{ms("09:40")}},
+	)
+}
+
+// sqlStmt is one statement execSQL runs.
+type sqlStmt struct {
+	q    string
+	args []any
+}
+
+// execSQL runs statements on the store's database file directly (tests
+// only: to set times the store takes from the wall clock).
+func execSQL(t testing.TB, db *store.Store, stmts ...sqlStmt) {
+	t.Helper()
+	sqldb, err := sql.Open("sqlite", "file:"+filepath.Join(db.Dir(), store.DBName)+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	stmts := []struct {
-		q    string
-		args []any
-	}{
-		{`UPDATE orders SET created_at = ?, updated_at = ? + (rowid * 60000)`, []any{ms("09:00"), ms("09:00")}},
-		{`UPDATE guarantees SET created_at = ?, updated_at = ? WHERE guarantee_no = 'G2025001'`, []any{ms("08:00") - 5*86400000, ms("08:00") - 5*86400000}},
-		{`UPDATE guarantees SET created_at = ?, updated_at = ? WHERE guarantee_no = 'G2025002'`, []any{ms("08:00") - 20*86400000, ms("08:30")}},
-		{`UPDATE guarantees SET created_at = ?, updated_at = ?, released_at = ? WHERE guarantee_no = 'G2024099'`, []any{ms("08:00") - 180*86400000, ms("08:00") - 100*86400000, ms("08:00") - 100*86400000}},
-		{`UPDATE claims SET received_at = ?, updated_at = ? WHERE claim_no = 'LP2025001'`, []any{ms("09:40"), ms("09:40")}},
-		{`UPDATE claims SET received_at = ?, updated_at = ? WHERE claim_no = 'LP2025002'`, []any{ms("08:00") - 2*86400000, ms("09:30")}},
-		{`UPDATE claim_statuses SET at = ?`, []any{ms("09:40")}},
-		{`UPDATE claim_attachments SET at = ?`, []any{ms("09:40")}},
-	}
+	defer sqldb.Close()
 	for _, s := range stmts {
-		if _, err := db.Exec(s.q, s.args...); err != nil {
-			t.Fatalf("fix times: %s: %v", s.q, err)
+		if _, err := sqldb.Exec(s.q, s.args...); err != nil {
+			t.Fatalf("exec %s: %v", s.q, err)
 		}
 	}
 }

@@ -21,20 +21,20 @@ func TestGoldenPush(t *testing.T) {
 		name  string
 		pdf   string
 		keys  []string
-		setup func(t *testing.T, st *store.Store, opt *Options)
+		setup func(t *testing.T, db *store.Store, opt *Options)
 	}{
 		{name: "unsigned", pdf: "../testdata/pdf/unsigned.pdf"},
 		{name: "unsigned_armed", pdf: "../testdata/pdf/unsigned.pdf", keys: []string{"y"}},
-		{name: "other_signer", pdf: "testdata/pdf/signed.pdf", setup: func(t *testing.T, st *store.Store, opt *Options) {
+		{name: "other_signer", pdf: "testdata/pdf/signed.pdf", setup: func(t *testing.T, db *store.Store, opt *Options) {
 			opt.Workflows.Guarantor = "福建另一家融资担保有限公司"
 		}},
-		{name: "already_pushed", pdf: "testdata/pdf/signed.pdf", setup: func(t *testing.T, st *store.Store, opt *Options) {
+		{name: "already_pushed", pdf: "testdata/pdf/signed.pdf", setup: func(t *testing.T, db *store.Store, opt *Options) {
 			b, err := os.ReadFile("testdata/pdf/signed.pdf")
 			if err != nil {
 				t.Fatal(err)
 			}
 			sum := sha256.Sum256(b)
-			if err := st.Update(context.Background(), func(tx *store.Tx) error {
+			if err := db.Update(context.Background(), func(tx *store.Tx) error {
 				return tx.PutGuarantee(store.Guarantee{GuaranteeNo: "G2025003", OrderNo: "1813037631", Guarantor: "福州某某融资担保有限公司",
 					PDFSHA256: hex.EncodeToString(sum[:]), PDFSize: int64(len(b)), OutGuaranteeTime: "2025-06-05 15:12:12", PushedAt: ms("08:00")})
 			}); err != nil {
@@ -46,10 +46,10 @@ func TestGoldenPush(t *testing.T) {
 	for _, c := range cases {
 		for _, sz := range sizes {
 			t.Run(fmt.Sprintf("%s_%dx%d", c.name, sz.w, sz.h), func(t *testing.T) {
-				st := fixtureStore(t)
-				opt := Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}
+				db := fixtureStore(t)
+				opt := Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}
 				if c.setup != nil {
-					c.setup(t, st, &opt)
+					c.setup(t, db, &opt)
 				}
 				d := newDesk(t, opt, sz.w, sz.h)
 				openPush(d, c.pdf)

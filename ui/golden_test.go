@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"baohan/platform"
+	"baohan/ui/components/action"
 )
 
 // Golden screens of every pane, detail view and action form at 80x24 and
@@ -79,8 +80,8 @@ func TestGolden(t *testing.T) {
 		for _, sz := range sizes {
 			name := fmt.Sprintf("%s_%dx%d", sc.name, sz.w, sz.h)
 			t.Run(name, func(t *testing.T) {
-				st := fixtureStore(t)
-				opt := Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}
+				db := fixtureStore(t)
+				opt := Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}
 				keys := sc.keys
 				if sc.name == "readonly_refusal" {
 					opt.Workflows = nil
@@ -100,27 +101,26 @@ func TestGolden(t *testing.T) {
 // The platform's answers as the clerk reads them: per-item refusals of a
 // release, a refusal with its status code, an outcome unknown.
 func TestGoldenResults(t *testing.T) {
-	results := map[string]func(a *actionView){
-		"release_item_errors": func(a *actionView) {
-			a.res = &outcome{failed: true, lines: []string{"标段 BN-2025-004：1 笔已解保，1 笔被平台拒绝"},
-				problems: []string{"保函 G2025003（序列号 806097210890174125）：保函编号不存在"}}
+	results := map[string]func(a *action.View){
+		"release_item_errors": func(a *action.View) {
+			a.ShowResult(&action.Outcome{Failed: true, Lines: []string{"标段 BN-2025-004：1 笔已解保，1 笔被平台拒绝"},
+				Problems: []string{"保函 G2025003（序列号 806097210890174125）：保函编号不存在"}}, nil)
 		},
-		"platform_refused": func(a *actionView) {
-			a.resErr = &platform.Error{Method: platform.MethodPushGuarantee, Status: 2428, Msg: "保函编号已存在"}
+		"platform_refused": func(a *action.View) {
+			a.ShowResult(nil, &platform.Error{Method: platform.MethodPushGuarantee, Status: 2428, Msg: "保函编号已存在"})
 		},
-		"outcome_unknown": func(a *actionView) {
-			a.resErr = &platform.TransportError{Method: platform.MethodPushGuarantee, Sent: true, Err: errors.New("context deadline exceeded")}
+		"outcome_unknown": func(a *action.View) {
+			a.ShowResult(nil, &platform.TransportError{Method: platform.MethodPushGuarantee, Sent: true, Err: errors.New("context deadline exceeded")})
 		},
 	}
 	for name, set := range results {
 		t.Run(name, func(t *testing.T) {
-			st := fixtureStore(t)
-			d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, 80, 24)
+			db := fixtureStore(t)
+			d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, 80, 24)
 			d.inspect(func(m *Model) {
-				a := newAction(m, &actionSpec{title: "保函解保（2.9）", ref: "撤销 R20250601"})
-				m.stack = append(m.stack, a)
-				a.resize(m, m.w, m.contentHeight())
-				a.state = stResult
+				a := action.NewAction(m.pc, &action.Spec{Title: "保函解保（2.9）", Ref: "撤销 R20250601"}, m.afterAction)
+				m.pc.Stack = append(m.pc.Stack, a)
+				a.Resize(m.pc, m.pc.Width, m.pc.ContentHeight())
 				set(a)
 			})
 			golden.RequireEqual(t, []byte(d.final()))

@@ -2,9 +2,7 @@ package ui
 
 import (
 	"context"
-	"database/sql"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 
 	"baohan/listener"
 	"baohan/platform/sandbox"
+	"baohan/platform/sandbox/sandboxtest"
 	"baohan/store"
 )
 
@@ -22,19 +21,17 @@ import (
 func TestGoldenHeld(t *testing.T) {
 	for _, sz := range sizes {
 		t.Run(sizeName("todo_held", sz.w, sz.h), func(t *testing.T) {
-			st := fixtureStore(t)
-			keys, err := sandbox.NewKeys()
-			if err != nil {
-				t.Fatal(err)
-			}
-			opt := keys.Options()
-			srv := listener.New(listener.Config{APISecret: opt.APISecret, PrivateKey: opt.GuarantorKey}, st)
+			db := fixtureStore(t)
+			// The real listener in front of the fixture store, the sandbox
+			// sending it the claim.
+			keys := sandboxtest.Keys(t)
+			srv := listener.New(listener.Config{APISecret: keys.APISecret, PrivateKey: keys.GuarantorKey}, db)
 			ts := httptest.NewServer(srv.Handler())
 			defer ts.Close()
-			opt.CallbackBase = ts.URL
-			opt.RetrySchedule = []time.Duration{time.Millisecond}
-			sb := sandbox.New(opt)
-			defer sb.Close()
+			sb := sandboxtest.New(t, sandboxtest.WithoutStore(), sandboxtest.WithoutListener(), sandboxtest.WithSandbox(func(o *sandbox.Options) {
+				o.CallbackBase = ts.URL
+				o.RetrySchedule = []time.Duration{time.Millisecond}
+			})).Sandbox
 			sb.PutGuarantee(sandbox.Guarantee{GuaranteeNo: "G2099001", SerialNum: "806097210890990001", BlockNumber: "BN-2099-001",
 				BlockName: "某某工程（标段一）", Principal: "福建某某建设工程有限公司", Creditor: "福州市某某局"})
 			claim, d, err := sb.ApplyClaim(context.Background(), "G2099001")
@@ -42,18 +39,11 @@ func TestGoldenHeld(t *testing.T) {
 				t.Fatal(err)
 			}
 			<-d.Done() // the sandbox gives up after its (test) retries: the listener held it
-			if hs, _ := st.ListHeld(context.Background(), store.HeldQuery{}); len(hs) != 1 {
+			if hs, _ := db.ListHeld(context.Background(), store.HeldQuery{}); len(hs) != 1 {
 				t.Fatalf("held %+v; answer %s", hs, d.Answer())
 			}
-			db, err := sql.Open("sqlite", "file:"+filepath.Join(st.Dir(), store.DBName)+"?_pragma=busy_timeout(5000)")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if _, err := db.Exec(`UPDATE held SET received_at = ?, last_at = ?, ref = 'LP2025099'`, ms("09:40"), ms("09:40")); err != nil {
-				t.Fatal(err)
-			}
-			d2 := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true, DecideHeld: srv.DecideHeld}, sz.w, sz.h)
+			execSQL(t, db, sqlStmt{`UPDATE held SET received_at = ?, last_at = ?, ref = 'LP2025099'`, []any{ms("09:40"), ms("09:40")}})
+			d2 := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true, DecideHeld: srv.DecideHeld}, sz.w, sz.h)
 			v := d2.view()
 			for _, want := range []string{"暂存的回调（核对未通过，待处理） 1", "理赔申请（3.1）", "理赔申请的保函 G2099001 不是本公司", "A 接受暂存回调"} {
 				if !strings.Contains(v, want) {
@@ -68,11 +58,11 @@ func TestGoldenHeld(t *testing.T) {
 				t.Errorf("no confirmation asked:\n%s", v)
 			}
 			d2.keys("A")
-			d2.waitFor("the held claim accepted", func(m *Model) bool { return m.pending.p != nil && m.pending.p.HeldTotal == 0 })
-			if c, err := st.GetClaim(context.Background(), string(claim.ClaimNo)); err != nil || c.GuaranteeNo != "G2099001" {
+			d2.waitFor("the held claim accepted", func(m *Model) bool { return m.todo.Pending() != nil && m.todo.Pending().HeldTotal == 0 })
+			if c, err := db.GetClaim(context.Background(), string(claim.ClaimNo)); err != nil || c.GuaranteeNo != "G2099001" {
 				t.Errorf("accepted claim %+v %v", c, err)
 			}
-			if h, _ := st.GetHeld(context.Background(), 1); h.State != store.HeldAccepted || h.Note != "在工作台接受" {
+			if h, _ := db.GetHeld(context.Background(), 1); h.State != store.HeldAccepted || h.Note != "在工作台接受" {
 				t.Errorf("held %+v", h)
 			}
 		})

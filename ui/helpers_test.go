@@ -16,6 +16,9 @@ import (
 type desk struct {
 	t  *testing.T
 	tm *teatest.TestModel
+	// changed has a value after the desk took a message (tests wait on
+	// it between looks, no fixed sleeps).
+	changed chan struct{}
 }
 
 func newDesk(t *testing.T, opt Options, w, h int) *desk {
@@ -23,8 +26,16 @@ func newDesk(t *testing.T, opt Options, w, h int) *desk {
 	if opt.Now == nil {
 		opt.Now = clockNow
 	}
-	tm := teatest.NewTestModel(t, New(opt), teatest.WithInitialTermSize(w, h))
-	d := &desk{t: t, tm: tm}
+	m := newModel(opt)
+	changed := make(chan struct{}, 1)
+	m.updated = func() {
+		select {
+		case changed <- struct{}{}:
+		default:
+		}
+	}
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
+	d := &desk{t: t, tm: tm, changed: changed}
 	t.Cleanup(func() { _ = tm.Quit() })
 	d.settle()
 	return d
@@ -48,27 +59,26 @@ func (d *desk) settle() {
 	d.waitFor("settled", func(m *Model) bool { return m.settled() })
 }
 
-// waitFor waits until cond holds on the model (checked inside Update).
+// waitFor waits until cond holds on the model (checked inside Update),
+// looking again each time the desk took a message.
 func (d *desk) waitFor(what string, cond func(m *Model) bool) {
 	d.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	stable := 0
-	for time.Now().Before(deadline) {
+	timeout := time.NewTimer(20 * time.Second)
+	defer timeout.Stop()
+	for {
 		var ok bool
 		d.inspect(func(m *Model) { ok = cond(m) })
 		if ok {
-			stable++
-			if stable >= 2 {
-				return
-			}
-		} else {
-			stable = 0
+			return
 		}
-		time.Sleep(5 * time.Millisecond)
+		select {
+		case <-d.changed:
+		case <-timeout.C:
+			var view string
+			d.inspect(func(m *Model) { view = m.View() })
+			d.t.Fatalf("timed out waiting for %s; screen:\n%s", what, view)
+		}
 	}
-	var view string
-	d.inspect(func(m *Model) { view = m.View() })
-	d.t.Fatalf("timed out waiting for %s; screen:\n%s", what, view)
 }
 
 // keys presses keys: "tab", "enter", "esc", "ctrl+o", "up", "down", ...
@@ -146,8 +156,8 @@ func (d *desk) final() string {
 	return v
 }
 
-// testWorkflows are workflows over st with no platform behind them: plans
+// testWorkflows are workflows over db with no platform behind them: plans
 // can be built (and shown), nothing can be sent.
-func testWorkflows(st *store.Store) *platform.Workflows {
-	return &platform.Workflows{Store: st, Guarantor: "福州某某融资担保有限公司", Now: clockNow}
+func testWorkflows(db *store.Store) *platform.Workflows {
+	return &platform.Workflows{Store: db, Guarantor: "福州某某融资担保有限公司", Now: clockNow}
 }

@@ -16,6 +16,9 @@ import (
 	"baohan/platform"
 	"baohan/platform/sandbox"
 	"baohan/store"
+	"baohan/ui/components/action"
+	"baohan/ui/components/detail"
+	"baohan/ui/components/issue"
 )
 
 const (
@@ -47,9 +50,9 @@ func maskSigned(s string) string {
 // fourth row of 订单) from the firm's template.
 func openIssue(d *desk) {
 	d.keys("2", "j", "j", "j", "i")
-	d.waitFor("the issue flow", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isSource })
+	d.waitFor("the issue flow", func(m *Model) bool { v, ok := m.pc.Top().(*issue.View); return ok && v.Step() == issue.StepSource })
 	d.keys("tab", "text:"+letterTemplate, "tab", "text:BH2025-0001", "enter")
-	d.waitFor("the review", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isReview })
+	d.waitFor("the review", func(m *Model) bool { v, ok := m.pc.Top().(*issue.View); return ok && v.Step() == issue.StepReview })
 }
 
 // The review step (the facts LetterFor computes, 大写 included) and the
@@ -58,12 +61,12 @@ func TestGoldenIssue(t *testing.T) {
 	for _, step := range []string{"review", "signed"} {
 		for _, sz := range sizes {
 			t.Run(fmt.Sprintf("%s_%dx%d", step, sz.w, sz.h), func(t *testing.T) {
-				st := fixtureStore(t)
-				d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, sz.w, sz.h)
+				db := fixtureStore(t)
+				d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, sz.w, sz.h)
 				openIssue(d)
 				if step == "signed" {
 					d.keys("enter", "text:"+letterCert, "tab", "tab", "tab", "text:"+letterPassword, "enter")
-					d.waitFor("the signed letter", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isSigned })
+					d.waitFor("the signed letter", func(m *Model) bool { v, ok := m.pc.Top().(*issue.View); return ok && v.Step() == issue.StepSigned })
 				}
 				golden.RequireEqual(t, []byte(maskSigned(d.final())))
 			})
@@ -85,21 +88,20 @@ func TestIssueWholeFlow(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
 	cert, err := filepath.Abs(letterCert)
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	env := startDay(t, dir)
-	sb, st, client, wf, ln := env.sb, env.st, env.client, env.wf, env.ln
+	env := startDay(t)
+	sb, db, client, wf, ln := env.Sandbox, env.Store, env.Client, env.Workflows, env.Listener
 	// The keeper, as startListener runs it beside the listener.
 	kctx, kstop := context.WithCancel(ctx)
 	kdone := make(chan struct{})
 	go func() { (&platform.FileKeeper{W: wf, Interval: 50 * time.Millisecond}).Run(kctx); close(kdone) }()
 	defer func() { kstop(); <-kdone }()
 
-	d := newDesk(t, Options{Store: st, Workflows: wf, Client: client, ListenerAddr: ln.Addr().String(),
+	d := newDesk(t, Options{Store: db, Workflows: wf, Client: client, ListenerAddr: ln.Addr().String(),
 		Sandbox: true, Now: time.Now}, 120, 36)
 
 	// A new order with its 签署文件 arrives (2.1) at the listener.
@@ -108,23 +110,23 @@ func TestIssueWholeFlow(t *testing.T) {
 		t.Fatalf("deliver apply_guarantee: %v", err)
 	}
 	no := string(order.OrderNo)
-	d.waitFor("the new order on 待办", func(m *Model) bool { s := m.pending.selection(); return s != nil && s.key == no })
+	d.waitFor("the new order on 待办", func(m *Model) bool { s := m.todo.Selection(); return s != nil && s.Key == no })
 
 	// Its detail shows the files kept, with their SHA-256, once the keeper
 	// has them (the detail is read again when a download ends).
 	d.keys("enter")
 	want := sha256.Sum256(mustFile(t, sb, order.TemplateFileID))
 	d.waitFor("the 签署文件 kept in the detail", func(m *Model) bool {
-		dv, ok := m.top().(*detailView)
-		if !ok || dv.loading {
+		dv, ok := m.pc.Top().(*detail.View)
+		if !ok || dv.Busy() {
 			return false
 		}
 		n := 0
-		for _, l := range dv.lines {
-			if l.file != nil && l.file.fileID != "" && l.file.stored {
+		for _, f := range dv.Files() {
+			if f.FileID != "" && f.Stored {
 				n++
-				if l.file.fileID == order.TemplateFileID && l.file.sha != hex.EncodeToString(want[:]) {
-					t.Errorf("kept 签署文件 %s, platform's %x", l.file.sha, want)
+				if f.FileID == order.TemplateFileID && f.SHA != hex.EncodeToString(want[:]) {
+					t.Errorf("kept 签署文件 %s, platform's %x", f.SHA, want)
 				}
 			}
 		}
@@ -144,16 +146,16 @@ func TestIssueWholeFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.waitFor("the order in 待出函", func(m *Model) bool {
-		s := m.pending.selection()
-		return s != nil && s.key == no && s.order.OrderStatus == platform.OrderWaitOutGuarantee
+		s := m.todo.Selection()
+		return s != nil && s.Key == no && s.Order.OrderStatus == platform.OrderWaitOutGuarantee
 	})
 	calls41 := sb.CountCalls(platform.MethodGetFileURL)
 
 	// 签发: the platform's 签署文件 is the first source.
 	d.keys("i")
-	d.waitFor("the source step", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isSource })
+	d.waitFor("the source step", func(m *Model) bool { v, ok := m.pc.Top().(*issue.View); return ok && v.Step() == issue.StepSource })
 	d.keys("tab", "tab", "text:BH-DESK-1", "enter")
-	d.waitFor("the review", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isReview })
+	d.waitFor("the review", func(m *Model) bool { v, ok := m.pc.Top().(*issue.View); return ok && v.Step() == issue.StepReview })
 	if v := d.view(); !strings.Contains(v, "担保金额（大写）") || !strings.Contains(v, string(order.Creditor)) {
 		t.Fatalf("the review does not show the facts:\n%s", v)
 	}
@@ -163,29 +165,32 @@ func TestIssueWholeFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.keys("enter", "text:"+cert, "tab", "text:"+seal, "tab", "text:"+strings.TrimRight(sb.URL(), "/")+sandbox.TSAPath, "tab", "text:wrong", "enter")
-	d.waitFor("the wrong password refused", func(m *Model) bool { v, ok := m.top().(*issueView); return ok && v.step == isCert && v.err != "" })
+	d.waitFor("the wrong password refused", func(m *Model) bool {
+		v, ok := m.pc.Top().(*issue.View)
+		return ok && v.Step() == issue.StepCert && v.Refusal() != ""
+	})
 	if v := d.view(); !strings.Contains(v, "密码不正确") || strings.Contains(v, "wrong") {
 		t.Fatalf("wrong password: screen\n%s", v)
 	}
 	d.keys("text:"+letterPassword, "enter")
 	var letter *platform.IssuedLetter
 	d.waitFor("the signed letter", func(m *Model) bool {
-		v, ok := m.top().(*issueView)
-		if ok && v.step == isSigned {
-			letter = v.res
-			if v.resErr != nil {
-				t.Fatalf("issue: %v", v.resErr)
+		v, ok := m.pc.Top().(*issue.View)
+		if ok && v.Step() == issue.StepSigned {
+			var err error
+			if letter, err = v.Signed(); err != nil {
+				t.Fatalf("issue: %v", err)
 			}
 		}
-		return ok && v.step == isSigned
+		return ok && v.Step() == issue.StepSigned
 	})
 	if v := d.view(); !strings.Contains(v, "PDF检查：文件完整，签名有效") || !strings.Contains(v, letter.SHA256) || strings.Contains(v, letterPassword) {
 		t.Fatalf("the signed step:\n%s", v)
 	}
-	if !st.HasFile(letter.SHA256) {
+	if !db.HasFile(letter.SHA256) {
 		t.Fatal("the signed letter is not in the file store")
 	}
-	if r := reportText(letter.Report); !strings.Contains(r, "时间戳服务签发的时间戳") {
+	if r := action.ReportText(letter.Report); !strings.Contains(r, "时间戳服务签发的时间戳") {
 		t.Errorf("the letter is not time-stamped by the sandbox's TSA:\n%s", r)
 	}
 	if sb.CountCalls(platform.MethodGetFileURL) != calls41+1 {
@@ -195,8 +200,8 @@ func TestIssueWholeFlow(t *testing.T) {
 	// Push (2.5) through the push action's confirmation.
 	d.keys("p")
 	d.waitFor("the push confirmation", func(m *Model) bool {
-		a, ok := m.top().(*actionView)
-		return ok && a.state == stConfirm && a.prep.report != nil && a.prep.blocked == ""
+		a, ok := m.pc.Top().(*action.View)
+		return ok && a.State() == action.StateConfirm && a.Prepared().Report != nil && a.Prepared().Blocked == ""
 	})
 	if v := d.view(); !strings.Contains(v, "guarantee_pdf_hash") || !strings.Contains(v, letter.SHA256) {
 		t.Fatalf("push confirmation:\n%s", v)
@@ -207,15 +212,15 @@ func TestIssueWholeFlow(t *testing.T) {
 	}
 	d.keys("y")
 	d.inspect(func(m *Model) {
-		if a, ok := m.top().(*actionView); ok && a.armed {
-			t.Logf("push warnings: %v", a.prep.overrides)
+		if a, ok := m.pc.Top().(*action.View); ok && a.Armed() {
+			t.Logf("push warnings: %v", a.Prepared().Overrides)
 		}
 	})
-	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.top().(*actionView); return ok && a.state == stResult })
+	d.waitFor("the push's answer", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateResult })
 	assertNoError(t, d)
 	d.keys("esc")
 	d.inspect(func(m *Model) {
-		if _, ok := m.top().(*issueView); ok {
+		if _, ok := m.pc.Top().(*issue.View); ok {
 			t.Error("the issue flow stays open after its letter was pushed")
 		}
 	})
@@ -223,8 +228,8 @@ func TestIssueWholeFlow(t *testing.T) {
 	if !ok || g.PDFHash != letter.SHA256 {
 		t.Fatalf("platform's guarantee %+v, letter %s", g, letter.SHA256)
 	}
-	lg, err := st.GetGuarantee(ctx, "BH-DESK-1")
-	if err != nil || lg.SerialNum != g.SerialNum || lg.PDFSHA256 != letter.SHA256 || !st.HasFile(lg.PDFSHA256) {
+	lg, err := db.GetGuarantee(ctx, "BH-DESK-1")
+	if err != nil || lg.SerialNum != g.SerialNum || lg.PDFSHA256 != letter.SHA256 || !db.HasFile(lg.PDFSHA256) {
 		t.Fatalf("local guarantee %+v, %v", lg, err)
 	}
 	ans, err := sb.VerifyRequest(ctx, g.SerialNum, letter.PDF)
@@ -251,34 +256,34 @@ func mustFile(t *testing.T, sb *sandbox.Server, fileID string) []byte {
 // (the store's FileBoard, followed live), then kept with its SHA-256 once
 // the download is recorded (the detail reads itself again).
 func TestDetailFileStates(t *testing.T) {
-	st := fixtureStore(t)
+	db := fixtureStore(t)
 	ctx := context.Background()
-	if _, err := st.AddEvent(ctx, store.Event{Kind: platform.EventKindFile, Direction: store.DirIn, Method: platform.MethodGetFileURL,
+	if _, err := db.AddEvent(ctx, store.Event{Kind: platform.EventKindFile, Direction: store.DirIn, Method: platform.MethodGetFileURL,
 		Ref: "1813037628", Summary: "下载失败，将重试", Detail: `{"field":"attach_files","file_id":"F1002","file_name":"","error":"平台拒绝：状态码 2002"}`}); err != nil {
 		t.Fatal(err)
 	}
-	d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, 120, 36)
+	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, 120, 36)
 	d.keys("2", "j", "j")
 	d.waitFor("order 1813037628 selected", func(m *Model) bool {
-		s := m.panes[m.active].selection()
-		return s != nil && s.key == "1813037628"
+		s := m.panes[m.active].Selection()
+		return s != nil && s.Key == "1813037628"
 	})
 	d.keys("enter")
-	d.waitFor("the detail", func(m *Model) bool { dv, ok := m.top().(*detailView); return ok && !dv.loading })
+	d.waitFor("the detail", func(m *Model) bool { dv, ok := m.pc.Top().(*detail.View); return ok && !dv.Busy() })
 	if v := d.view(); !strings.Contains(v, "[下载失败，将自动重试") || !strings.Contains(v, "2002") {
 		t.Fatalf("the failed 附件 is not shown:\n%s", v)
 	}
-	board := platform.Board(st)
+	board := platform.Board(db)
 	board.Set(platform.FileProgress{OrderNo: "1813037628", FileID: "F1001", Done: 500, Total: 1000})
 	d.waitFor("the bar", func(m *Model) bool { return strings.Contains(m.View(), "[下载中") })
 	if v := d.view(); !strings.Contains(v, "50%") || strings.Contains(v, "[未下载") {
 		t.Fatalf("the download in progress:\n%s", v)
 	}
-	ref, err := st.PutFile(strings.NewReader("%PDF-1.4 投标保函格式"), 1<<20)
+	ref, err := db.PutFile(strings.NewReader("%PDF-1.4 投标保函格式"), 1<<20)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.RecordDownload(ctx, store.Download{FileID: "F1001", SHA256: ref.SHA256, Name: "投标保函格式.pdf", Size: ref.Size}); err != nil {
+	if err := db.RecordDownload(ctx, store.Download{FileID: "F1001", SHA256: ref.SHA256, Name: "投标保函格式.pdf", Size: ref.Size}); err != nil {
 		t.Fatal(err)
 	}
 	board.Remove("F1001")

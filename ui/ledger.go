@@ -4,26 +4,19 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"baohan/platform"
-	"baohan/store"
 	"baohan/ui/cli/export"
+	"baohan/ui/common"
+	"baohan/ui/components/pane"
 )
 
 // The export key (e): the pane's ledger (台账) as an Excel workbook, with
 // the pane's range and search, written to Options.ExportDir (where the desk
 // was started, by default). What goes in is platform's (platform.*Ledger);
 // ui/cli/export writes it, as `baohan export` does.
-
-// exporter is a pane that can export what it shows.
-type exporter interface {
-	// ledger reads the pane's ledger (in a command) and says in words
-	// which filter it applied ("" none).
-	ledger(m *Model) (read func(ctx context.Context) (*platform.Ledger, error), filter string)
-}
 
 // exportMsg reports an export.
 type exportMsg struct {
@@ -35,23 +28,23 @@ type exportMsg struct {
 	err    error
 }
 
-func (m *Model) exportPane(p pane) tea.Cmd {
-	ex, ok := p.(exporter)
+func (m *Model) exportPane(p pane.Pane) tea.Cmd {
+	ex, ok := p.(pane.Exporter)
 	if !ok {
-		m.info("%s不导出台账：请在 订单、保函、撤销、理赔 页签按 e", p.title())
+		m.pc.Info("%s不导出台账：请在 订单、保函、撤销、理赔 页签按 e", p.Title())
 		return nil
 	}
-	read, filter := ex.ledger(m)
+	read, filter := ex.Ledger(m.pc)
 	if read == nil {
-		m.info("%s不导出台账：请在 订单、保函、撤销、理赔 页签按 e", p.title())
+		m.pc.Info("%s不导出台账：请在 订单、保函、撤销、理赔 页签按 e", p.Title())
 		return nil
 	}
 	dir := m.opt.ExportDir
 	if dir == "" {
 		dir = m.cwd
 	}
-	now := m.now()
-	m.info("正在导出……")
+	now := m.pc.Now()
+	m.pc.Info("正在导出……")
 	return func() tea.Msg {
 		l, err := read(context.Background())
 		if err != nil {
@@ -67,7 +60,7 @@ func (m *Model) exportPane(p pane) tea.Cmd {
 
 func (m *Model) exportDone(msg exportMsg) tea.Cmd {
 	if msg.err != nil {
-		m.errorf("导出失败：%s", clean(msg.err.Error()))
+		m.pc.Errorf("导出失败：%s", common.Clean(msg.err.Error()))
 		return nil
 	}
 	f := "全部"
@@ -78,53 +71,7 @@ func (m *Model) exportDone(msg exportMsg) tea.Cmd {
 	if msg.trunc {
 		t += fmt.Sprintf("；超过 %d 行，只导出了前面的", platform.MaxLedgerRows)
 	}
-	m.info("%s", t)
-	m.log.Info("exported", "path", msg.path, "rows", msg.rows)
+	m.pc.Info("%s", t)
+	m.pc.Log.Info("exported", "path", msg.path, "rows", msg.rows)
 	return nil
-}
-
-// filterWords says a pane's range and search in words.
-func filterWords(views []string, q listQuery) string {
-	var parts []string
-	if q.view > 0 && q.view < len(views) {
-		parts = append(parts, "范围 "+views[q.view])
-	}
-	if q.filter != "" {
-		parts = append(parts, "搜索「"+q.filter+"」")
-	}
-	return strings.Join(parts, "，")
-}
-
-func (t *tablePane[T]) ledger(m *Model) (func(ctx context.Context) (*platform.Ledger, error), string) {
-	if t.ledgerOf == nil {
-		return nil, ""
-	}
-	st, q, of := m.st, t.q, t.ledgerOf
-	return func(ctx context.Context) (*platform.Ledger, error) { return of(ctx, st, q) }, filterWords(t.views, q)
-}
-
-// The ledgers of the panes: the same store query as the pane's list.
-
-func ordersLedger(ctx context.Context, st *store.Store, q listQuery) (*platform.Ledger, error) {
-	return platform.OrdersLedger(ctx, st, orderQuery(q))
-}
-
-func guaranteesLedger(ctx context.Context, st *store.Store, q listQuery) (*platform.Ledger, error) {
-	return platform.GuaranteesLedger(ctx, st, guaranteeQuery(q))
-}
-
-func revocationsLedger(ctx context.Context, st *store.Store, q listQuery) (*platform.Ledger, error) {
-	return platform.RevocationsLedger(ctx, st, store.RevocationQuery{Filter: q.filter})
-}
-
-func claimsLedger(ctx context.Context, st *store.Store, q listQuery) (*platform.Ledger, error) {
-	return platform.ClaimsLedger(ctx, st, claimQuery(q))
-}
-
-// ledger of 待办: the orders not yet issued it lists.
-func (t *todoPane) ledger(m *Model) (func(ctx context.Context) (*platform.Ledger, error), string) {
-	st := m.st
-	return func(ctx context.Context) (*platform.Ledger, error) {
-		return platform.OrdersLedger(ctx, st, store.OrderQuery{Status: notIssuedStates()})
-	}, "待办：未出函订单"
 }

@@ -6,6 +6,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"baohan/store"
+	"baohan/ui/common"
+	"baohan/ui/components/detail"
+	"baohan/ui/components/pane"
 )
 
 // The desk follows the store: every pollEvery it asks SQLite's data_version
@@ -44,18 +47,18 @@ type liveMsg struct {
 
 // liveInit reads where the journal stands, so that only later events are new.
 func (m *Model) liveInit() tea.Cmd {
-	st, ctx := m.st, m.ctx
+	db, ctx := m.pc.Store, m.pc.Ctx
 	return func() tea.Msg {
-		v, err := st.DataVersion(ctx)
+		v, err := db.DataVersion(ctx)
 		if err != nil {
 			return liveInitMsg{err: err}
 		}
-		id, err := st.LastEventID(ctx)
+		id, err := db.LastEventID(ctx)
 		if err != nil {
 			return liveInitMsg{err: err}
 		}
 		msg := liveInitMsg{version: v, lastID: id}
-		if evs, err := st.ListEvents(ctx, store.EventQuery{Kind: store.KindCallback, Limit: 1}); err == nil && len(evs) > 0 {
+		if evs, err := db.ListEvents(ctx, store.EventQuery{Kind: store.KindCallback, Limit: 1}); err == nil && len(evs) > 0 {
 			msg.last = &evs[0]
 		}
 		return msg
@@ -63,20 +66,20 @@ func (m *Model) liveInit() tea.Cmd {
 }
 
 func (m *Model) pollTick() tea.Cmd {
-	return m.tick(pollEvery, func(time.Time) tea.Msg { return pollMsg{} })
+	return m.pc.Tick(pollEvery, func(time.Time) tea.Msg { return pollMsg{} })
 }
 
 func (m *Model) poll() tea.Cmd {
-	st, ctx, seen, last := m.st, m.ctx, m.live.version, m.live.lastID
+	db, ctx, seen, last := m.pc.Store, m.pc.Ctx, m.live.version, m.live.lastID
 	return func() tea.Msg {
-		v, err := st.DataVersion(ctx)
+		v, err := db.DataVersion(ctx)
 		if err != nil {
 			return liveMsg{err: err}
 		}
 		if v == seen {
 			return liveMsg{version: v}
 		}
-		evs, err := st.EventsAfter(ctx, last, eventBatch)
+		evs, err := db.EventsAfter(ctx, last, eventBatch)
 		if err != nil {
 			return liveMsg{err: err}
 		}
@@ -92,13 +95,13 @@ func (m *Model) liveUpdate(msg tea.Msg) tea.Cmd {
 	case liveInitMsg:
 		if msg.err != nil {
 			m.live.err = msg.err
-			m.errorf("读取日志失败：%v", msg.err)
+			m.pc.Errorf("读取日志失败：%v", msg.err)
 			return m.pollTick()
 		}
 		m.live = liveState{ready: true, version: msg.version, lastID: msg.lastID, lastCallback: msg.last}
 		return m.pollTick()
 	case pollMsg:
-		if m.ctx.Err() != nil {
+		if m.pc.Ctx.Err() != nil {
 			return nil
 		}
 		if !m.live.ready {
@@ -108,7 +111,7 @@ func (m *Model) liveUpdate(msg tea.Msg) tea.Cmd {
 	case liveMsg:
 		if msg.err != nil {
 			if m.live.err == nil {
-				m.errorf("读取数据库失败：%v", msg.err)
+				m.pc.Errorf("读取数据库失败：%v", msg.err)
 			}
 			m.live.err = msg.err
 			return m.pollTick()
@@ -138,8 +141,8 @@ func (m *Model) applyEvents(evs []store.Event) tea.Cmd {
 		}
 		refs[e.Ref] = true
 		if e.Kind == store.KindFault {
-			m.status.fault, m.status.faultAt = &e, m.now()
-			m.log.Error("fault recorded", "method", e.Method, "ref", e.Ref, "summary", e.Summary)
+			m.bar.SetFault(&e, m.pc.Now())
+			m.pc.Log.Error("fault recorded", "method", e.Method, "ref", e.Ref, "summary", e.Summary)
 			ring = true
 			continue
 		}
@@ -152,42 +155,29 @@ func (m *Model) applyEvents(evs []store.Event) tea.Cmd {
 			if e.Status == 0 || e.Status == 200 {
 				cmds = append(cmds, m.markNew(e.Ref))
 				ring = true
-				m.info("新订单 %s 到达（保函申请）", e.Ref)
+				m.pc.Info("新订单 %s 到达（保函申请）", e.Ref)
 			}
 		case "apply_claim":
 			if e.Status == 0 || e.Status == 200 {
 				cmds = append(cmds, m.markNew(e.Ref))
 				ring = true
-				m.info("新理赔 %s 到达（理赔申请）", e.Ref)
+				m.pc.Info("新理赔 %s 到达（理赔申请）", e.Ref)
 			}
 		}
 	}
 	if ring {
-		cmds = append(cmds, m.bell())
+		cmds = append(cmds, m.pc.Bell())
 	}
-	cmds = append(cmds, m.panes[m.active].refresh(m), m.statusRead())
-	if m.active != int(paneTodo) {
-		cmds = append(cmds, m.pending.refresh(m))
+	cmds = append(cmds, m.panes[m.active].Refresh(m.pc), m.bar.Read(m.pc))
+	if m.active != int(pane.IDTodo) {
+		cmds = append(cmds, m.todo.Refresh(m.pc))
 	}
-	for _, o := range m.stack {
-		if d, ok := o.(*detailView); ok && (refs[d.asked.key] || d.asked.kind == kindEvent) {
-			if d.asked.kind != kindEvent {
-				cmds = append(cmds, d.reload(m))
+	for _, o := range m.pc.Stack {
+		if d, ok := o.(*detail.View); ok && (refs[d.Asked().Key] || d.Asked().Kind == common.KindEvent) {
+			if d.Asked().Kind != common.KindEvent {
+				cmds = append(cmds, d.Reload(m.pc))
 			}
 		}
 	}
 	return tea.Batch(cmds...)
-}
-
-// bell rings the terminal's bell.
-func (m *Model) bell() tea.Cmd {
-	m.bells++
-	if m.term == nil {
-		return nil
-	}
-	out := m.term
-	return func() tea.Msg {
-		_, _ = out.WriteString("\a")
-		return nil
-	}
 }

@@ -26,7 +26,20 @@ import (
 	"baohan/platform"
 	"baohan/store"
 	"baohan/ui/cli/doctor"
+	"baohan/ui/common"
+	"baohan/ui/components/action"
+	"baohan/ui/components/claims"
+	"baohan/ui/components/detail"
+	"baohan/ui/components/guarantees"
+	"baohan/ui/components/help"
+	logpane "baohan/ui/components/log"
+	"baohan/ui/components/orders"
+	"baohan/ui/components/pane"
+	"baohan/ui/components/revocations"
+	"baohan/ui/components/statusbar"
+	"baohan/ui/components/todo"
 	"baohan/ui/keys"
+	"baohan/ui/program"
 )
 
 // Options is what main.go gives the desk.
@@ -64,7 +77,7 @@ type Options struct {
 func Run(ctx context.Context, opt Options) error {
 	m := newModel(opt)
 	out := termenv.NewOutput(os.Stdout)
-	m.term = out
+	m.pc.Term = out
 	p := tea.NewProgram(m, tea.WithAltScreen())
 	stop := context.AfterFunc(ctx, func() { p.Quit() })
 	defer stop()
@@ -79,54 +92,40 @@ func Run(ctx context.Context, opt Options) error {
 // New makes the desk's root model (for tests and Run).
 func New(opt Options) tea.Model { return newModel(opt) }
 
-// Model is the desk's root model.
+// Model is the desk's root model: it routes messages to the components and
+// lays them out. What the components share is the program context pc.
 type Model struct {
 	opt      Options
-	st       *store.Store
-	wf       *platform.Workflows
-	log      *slog.Logger
-	ctx      context.Context
+	pc       *program.Context
 	cancel   context.CancelFunc
-	now      func() time.Time
-	keys     keys.KeyMap
-	spin     spinner.Model
 	spinning bool // the spinner's tick is armed
-	// tick arms a timer (tea.Tick; benchmarks replace it to run reads
-	// without waiting).
-	tick func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
-	term *termenv.Output
 
-	w, h   int
-	panes  []pane
+	panes  []pane.Pane
 	active int
-	stack  []overlay // detail views, action forms, help; the last is on top
 
-	flash    flash
 	live     liveState
-	status   statusState
-	newRefs  map[string]bool                   // order and claim numbers that arrived while the desk ran
-	files    map[string]dlFile                 // platform file_id -> downloaded into the store this session
-	bells    int                               // times the bell rang (tests read it)
-	quitting bool                              // asked to quit while something runs
-	opening  int                               // actions whose form waits for a read
-	seq      int                               // ids for overlays
-	pending  *todoPane                         // the 待办 pane
-	cwd      string                            // where the file picker starts
-	alerts   map[string]platform.DeadlineAlert // the deadline alert each order in 待办 last had
+	bar      *statusbar.Bar
+	files    map[string]detail.Downloaded // platform file_id -> downloaded into the store this session
+	quitting bool                         // asked to quit while something runs
+	opening  int                          // actions whose form waits for a read
+	todo     *todo.Pane                   // the 待办 pane
+	cwd      string                       // where the file picker starts
 	// quitListening asks before q stops the listener inside the desk.
 	quitListening bool
 	takingOver    bool // TakeOver runs
+	// doctor's checks: when they last ran, whether they run now, whether
+	// the report was shown on a first start.
+	doctorAt      time.Time
+	doctorRunning bool
+	doctorShown   bool
+	// updated, when set (tests), is called after every message but an
+	// inspectMsg: tests wait for it instead of sleeping.
+	updated func()
 }
 
 // inspectMsg runs a function on the model inside Update (tests use it to
 // read the model's state without a data race).
 type inspectMsg func(*Model)
-
-// flash is the message line above the status bar.
-type flash struct {
-	text string
-	err  bool
-}
 
 func newModel(opt Options) *Model {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -139,78 +138,44 @@ func newModel(opt Options) *Model {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	sp := spinner.New(spinner.WithSpinner(spinner.Line))
-	m := &Model{
-		opt: opt, st: opt.Store, wf: opt.Workflows, log: log, ctx: ctx, cancel: cancel, now: now,
-		keys: keys.Default(), spin: sp, tick: tea.Tick, w: 80, h: 24,
-		newRefs: map[string]bool{}, files: map[string]dlFile{},
+	pc := &program.Context{
+		Ctx: ctx, Store: opt.Store, Workflows: opt.Workflows, Keys: keys.Default(), Now: now, Log: log,
+		Tick: tea.Tick, Width: 80, Height: 24, NewRefs: map[string]bool{}, DecideHeld: opt.DecideHeld,
 	}
+	pc.Spinner = sp
+	m := &Model{opt: opt, pc: pc, cancel: cancel, files: map[string]detail.Downloaded{}}
+	m.bar = statusbar.New(statusbar.Options{Sandbox: opt.Sandbox, ListenerAddr: opt.ListenerAddr, ExternalListener: opt.ExternalListener,
+		PublicURL: opt.PublicURL, Client: opt.Client, Doctor: opt.Doctor != nil})
 	m.cwd, _ = os.Getwd()
-	m.pending = newTodoPane()
-	orders, guarantees, revocations, claims, logp := newOrdersPane(), newGuaranteesPane(), newRevocationsPane(), newClaimsPane(), newLogPane()
-	m.panes = []pane{m.pending, orders, guarantees, revocations, claims, logp}
+	m.todo = todo.New()
+	orders, guarantees, revocations, claims, logp := orders.New(), guarantees.New(), revocations.New(), claims.New(), logpane.New()
+	m.panes = []pane.Pane{m.todo, orders, guarantees, revocations, claims, logp}
 	m.resize()
 	return m
 }
 
 // Init reads every pane and starts the live tail and the status checks.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(append(m.initLoads(), m.statusStart(), m.doctorRun(), m.readNewMarks(), m.externalTick(), m.watchBoard())...)
+	return tea.Batch(append(m.initLoads(), m.bar.Checks(m.pc), m.bar.Tick(m.pc), m.doctorRun(), m.readNewMarks(), m.externalTick(), m.watchBoard())...)
+}
+
+func (m *Model) resize() {
+	for _, p := range m.panes {
+		p.Resize(m.pc.Width, m.pc.ContentHeight())
+	}
+	for _, o := range m.pc.Stack {
+		o.Resize(m.pc, m.pc.Width, m.pc.ContentHeight())
+	}
 }
 
 // initLoads are the reads the first full frame needs.
 func (m *Model) initLoads() []tea.Cmd {
 	var cmds []tea.Cmd
 	for _, p := range m.panes {
-		cmds = append(cmds, p.load(m))
+		cmds = append(cmds, p.Load(m.pc))
 	}
-	cmds = append(cmds, m.liveInit(), m.statusRead())
+	cmds = append(cmds, m.liveInit(), m.bar.Read(m.pc))
 	return cmds
-}
-
-// contentHeight is the height of the pane area: the screen less the tab
-// line, the message line, the status bar and the help bar.
-func (m *Model) contentHeight() int { return max(m.h-4, 3) }
-
-func (m *Model) resize() {
-	for _, p := range m.panes {
-		p.resize(m.w, m.contentHeight())
-	}
-	for _, o := range m.stack {
-		o.resize(m, m.w, m.contentHeight())
-	}
-}
-
-func (m *Model) info(format string, a ...any) {
-	m.flash = flash{text: fmt.Sprintf(format, a...)}
-}
-
-func (m *Model) errorf(format string, a ...any) {
-	m.flash = flash{text: fmt.Sprintf(format, a...), err: true}
-	m.log.Error("desk", "message", m.flash.text)
-}
-
-func (m *Model) top() overlay {
-	if len(m.stack) == 0 {
-		return nil
-	}
-	return m.stack[len(m.stack)-1]
-}
-
-func (m *Model) push(o overlay) tea.Cmd {
-	m.stack = append(m.stack, o)
-	o.resize(m, m.w, m.contentHeight())
-	return o.init(m)
-}
-
-func (m *Model) pop() {
-	if len(m.stack) > 0 {
-		m.stack = m.stack[:len(m.stack)-1]
-	}
-}
-
-func (m *Model) nextID() int {
-	m.seq++
-	return m.seq
 }
 
 // spinCmd arms the spinner's tick if something is busy and it is not armed.
@@ -219,14 +184,14 @@ func (m *Model) spinCmd() tea.Cmd {
 		return nil
 	}
 	m.spinning = true
-	return m.spin.Tick
+	return m.pc.Spinner.Tick
 }
 
 // busyAny tells whether anything on screen waits for a command (the spinner
 // turns while it does).
 func (m *Model) busyAny() bool {
-	for _, o := range m.stack {
-		if o.busy() {
+	for _, o := range m.pc.Stack {
+		if o.Busy() {
 			return true
 		}
 	}
@@ -235,8 +200,8 @@ func (m *Model) busyAny() bool {
 
 // running tells whether a call to the platform is under way.
 func (m *Model) running() bool {
-	for _, o := range m.stack {
-		if a, ok := o.(*actionView); ok && a.busy() {
+	for _, o := range m.pc.Stack {
+		if a, ok := o.(*action.View); ok && a.Busy() {
 			return true
 		}
 	}
@@ -246,14 +211,22 @@ func (m *Model) running() bool {
 // Update routes a message: keys to the top overlay or the active pane,
 // results to whoever asked for them.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := m.route(msg)
+	if _, look := msg.(inspectMsg); m.updated != nil && !look {
+		m.updated()
+	}
+	return m, cmd
+}
+
+func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.w, m.h = max(msg.Width, 20), max(msg.Height, 8)
+		m.pc.Width, m.pc.Height = max(msg.Width, 20), max(msg.Height, 8)
 		m.resize()
 		var cmds []tea.Cmd
 		for _, p := range m.panes {
-			if t, ok := p.(interface{ windowCmd(*Model, bool) tea.Cmd }); ok {
-				cmds = append(cmds, t.windowCmd(m, false))
+			if t, ok := p.(pane.Windowed); ok {
+				cmds = append(cmds, t.WindowCmd(m.pc, false))
 			}
 		}
 		return m, tea.Batch(cmds...)
@@ -265,19 +238,26 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
+		m.pc.Spinner, cmd = m.pc.Spinner.Update(msg)
 		return m, cmd
-	case paneMsg:
+	case pane.Msg:
 		for _, p := range m.panes {
-			if p.id() == msg.paneID() {
-				return m, p.msg(m, msg)
+			if p.ID() == msg.PaneID() {
+				return m, p.Update(m.pc, msg)
 			}
 		}
 		return m, nil
 	case pollMsg, liveMsg, liveInitMsg:
-		return m, m.liveUpdate(msg)
-	case tokenMsg, reachMsg, statusTickMsg, skewMsg:
-		return m, m.statusUpdate(msg)
+		cmd := m.liveUpdate(msg)
+		m.bar.LastCallback, m.bar.LiveReady = m.live.lastCallback, m.live.ready
+		return m, cmd
+	case statusbar.Msg:
+		if m.bar.Update(m.pc, msg) {
+			return m, m.takeOver()
+		}
+		return m, nil
+	case statusbar.TickMsg:
+		return m, m.statusTick()
 	case doctorMsg:
 		return m, m.doctorUpdate(msg)
 	case externalTickMsg, takeoverMsg:
@@ -286,17 +266,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.exportDone(msg)
 	case newMarksMsg:
 		if msg.err != nil {
-			m.log.Warn("read new marks", "err", msg.err)
+			m.pc.Log.Warn("read new marks", "err", msg.err)
 			return m, nil
 		}
 		for r := range msg.marks {
-			m.newRefs[r] = true
+			m.pc.NewRefs[r] = true
 		}
 		return m, nil
-	case overlayMsg:
-		for _, o := range m.stack {
-			if o.id() == msg.overlayID() {
-				return m, tea.Batch(o.update(m, msg), m.spinCmd())
+	case program.OverlayMsg:
+		for _, o := range m.pc.Stack {
+			if o.ID() == msg.OverlayID() {
+				return m, tea.Batch(o.Update(m.pc, msg), m.spinCmd())
 			}
 		}
 		return m, nil
@@ -310,15 +290,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case openActionMsg:
 		m.opening = max(m.opening-1, 0)
 		if msg.err != nil {
-			m.errorf("%v", msg.err)
+			m.pc.Errorf("%v", msg.err)
 			return m, nil
 		}
-		return m, m.push(newAction(m, msg.spec))
+		return m, m.pc.Push(action.NewAction(m.pc, msg.spec, m.afterAction))
 	}
 	// Anything else (a file picker's folder read, a text field's own
 	// messages) belongs to the top overlay.
-	if o := m.top(); o != nil {
-		return m, o.update(m, msg)
+	if o := m.pc.Top(); o != nil {
+		return m, o.Update(m.pc, msg)
 	}
 	return m, nil
 }
@@ -351,25 +331,25 @@ func (m *Model) keyPresses(k tea.KeyMsg) tea.Cmd {
 // textFocus tells whether the keys go to a text input now (a form's text
 // field, a pane's search).
 func (m *Model) textFocus() bool {
-	if o := m.top(); o != nil {
-		if a, ok := o.(*actionView); ok {
-			f := a.form.focused()
-			return a.state == stForm && f != nil && f.typing()
+	if o := m.pc.Top(); o != nil {
+		if a, ok := o.(*action.View); ok {
+			f := a.Form().Focused()
+			return a.State() == action.StateForm && f != nil && f.Typing()
 		}
-		return o.typing()
+		return o.Typing()
 	}
-	return m.panes[m.active].typing()
+	return m.panes[m.active].Typing()
 }
 
 func (m *Model) key(k tea.KeyMsg) tea.Cmd {
-	km := m.keys
+	km := m.pc.Keys
 	if m.quitListening {
 		m.quitListening = false
 		if k.String() == "y" || k.String() == "Y" {
 			m.cancel()
 			return tea.Quit
 		}
-		m.info("继续工作")
+		m.pc.Info("继续工作")
 		return nil
 	}
 	if m.quitting {
@@ -379,20 +359,20 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 			return tea.Quit
 		default:
 			m.quitting = false
-			m.info("继续工作")
+			m.pc.Info("继续工作")
 			return nil
 		}
 	}
 	if key.Matches(k, km.ForceQuit) {
 		return m.quit()
 	}
-	if o := m.top(); o != nil {
-		if !o.typing() {
+	if o := m.pc.Top(); o != nil {
+		if !o.Typing() {
 			// 1-6 switch panes from a detail view or the help page too
 			// (never from a form: it has the keys).
 			for i, b := range km.Pane {
 				if key.Matches(k, b) && !m.running() {
-					m.stack = m.stack[:0]
+					m.pc.Stack = m.pc.Stack[:0]
 					return m.showPane(i)
 				}
 			}
@@ -400,32 +380,32 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 			case key.Matches(k, km.Quit):
 				return m.quit()
 			case key.Matches(k, km.Help):
-				if _, isHelp := o.(*helpView); isHelp {
-					m.pop()
+				if _, isHelp := o.(*help.Page); isHelp {
+					m.pc.Pop()
 					return nil
 				}
-				return m.push(newHelpView(m))
+				return m.pc.Push(help.New(m.pc))
 			}
 		}
-		return o.update(m, k)
+		return o.Update(m.pc, k)
 	}
 	p := m.panes[m.active]
-	if p.typing() {
-		cmd, _ := p.key(m, k)
+	if p.Typing() {
+		cmd, _ := p.Key(m.pc, k)
 		return cmd
 	}
 	switch {
 	case key.Matches(k, km.Quit):
 		return m.quit()
 	case key.Matches(k, km.Help):
-		return m.push(newHelpView(m))
+		return m.pc.Push(help.New(m.pc))
 	case key.Matches(k, km.NextPane):
 		return m.showPane((m.active + 1) % len(m.panes))
 	case key.Matches(k, km.PrevPane):
 		return m.showPane((m.active + len(m.panes) - 1) % len(m.panes))
 	case key.Matches(k, km.Reload):
-		m.info("已重新读取")
-		return tea.Batch(p.refresh(m), m.statusRead())
+		m.pc.Info("已重新读取")
+		return tea.Batch(p.Refresh(m.pc), m.bar.Read(m.pc))
 	}
 	for i, b := range km.Pane {
 		if key.Matches(k, b) {
@@ -435,34 +415,33 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	if key.Matches(k, km.Export) {
 		return m.exportPane(p)
 	}
-	if cmd, ok := p.key(m, k); ok {
+	if cmd, ok := p.Key(m.pc, k); ok {
 		return cmd
 	}
 	if key.Matches(k, km.Reconcile) {
 		return m.reconcile()
 	}
-	sel := p.selection()
+	sel := p.Selection()
 	if key.Matches(k, km.Open) {
 		if sel == nil {
 			return nil
 		}
-		return tea.Batch(m.seen(sel.key), m.push(newDetail(m, *sel)))
+		return tea.Batch(m.seen(sel.Key), m.pc.Push(detail.New(m.pc, m, *sel)))
 	}
 	if key.Matches(k, km.Back) {
-		m.flash = flash{}
-		if m.status.fault != nil {
-			m.status.fault = nil // acknowledged; it stays listed in 待办
-			m.info("故障提示已关闭；近 24 小时的故障仍列在待办中")
+		m.pc.Flash = program.Flash{}
+		if m.bar.AckFault() { // acknowledged; it stays listed in 待办
+			m.pc.Info("故障提示已关闭；近 24 小时的故障仍列在待办中")
 		}
 		return nil
 	}
-	return m.recordKey(k, sel, nil)
+	return m.RecordKey(k, sel)
 }
 
 func (m *Model) showPane(i int) tea.Cmd {
 	m.active = i
-	m.flash = flash{}
-	return m.panes[i].refresh(m)
+	m.pc.Flash = program.Flash{}
+	return m.panes[i].Refresh(m.pc)
 }
 
 func (m *Model) quit() tea.Cmd {
@@ -470,7 +449,7 @@ func (m *Model) quit() tea.Cmd {
 		m.quitting = true
 		return nil
 	}
-	if m.opt.ListenerAddr != "" {
+	if m.bar.ListenerAddr() != "" {
 		m.quitListening = true
 		return nil
 	}
@@ -481,20 +460,20 @@ func (m *Model) quit() tea.Cmd {
 // View draws the screen: tabs, the pane or the top overlay, the message
 // line, the status bar and the help bar.
 func (m *Model) View() string {
-	ch := m.contentHeight()
+	ch := m.pc.ContentHeight()
 	var body string
-	if o := m.top(); o != nil {
-		body = o.view(m, m.w, ch)
+	if o := m.pc.Top(); o != nil {
+		body = o.View(m.pc, m.pc.Width, ch)
 	} else {
-		body = m.panes[m.active].view(m, m.w, ch)
+		body = m.panes[m.active].View(m.pc, m.pc.Width, ch)
 	}
-	lines := make([]string, 0, m.h)
+	lines := make([]string, 0, m.pc.Height)
 	lines = append(lines, m.tabsView())
-	lines = append(lines, fitLines(body, m.w, ch)...)
-	lines = append(lines, m.flashView(), m.statusView(), m.helpView())
+	lines = append(lines, common.FitLines(body, m.pc.Width, ch)...)
+	lines = append(lines, m.flashView(), m.bar.View(m.pc), m.helpView())
 	for i, l := range lines {
-		if styledWidth(l) > m.w {
-			lines[i] = cutStyled(l, m.w)
+		if common.StyledWidth(l) > m.pc.Width {
+			lines[i] = common.CutStyled(l, m.pc.Width)
 		}
 	}
 	return strings.Join(lines, "\n")
@@ -503,10 +482,10 @@ func (m *Model) View() string {
 func (m *Model) tabsView() string {
 	var b strings.Builder
 	for i, p := range m.panes {
-		label := fmt.Sprintf("%d %s", i+1, p.title())
-		if p.id() == paneTodo {
-			if n := m.pending.count(); n >= 0 {
-				if a := m.alertCount(); a > 0 {
+		label := fmt.Sprintf("%d %s", i+1, p.Title())
+		if p.ID() == pane.IDTodo {
+			if n := m.todo.Count(); n >= 0 {
+				if a := m.todo.AlertCount(m.pc); a > 0 {
 					label += fmt.Sprintf("(%d 急%d)", n, a) // 急: orders near their bid deadline
 				} else {
 					label += fmt.Sprintf("(%d)", n)
@@ -514,114 +493,61 @@ func (m *Model) tabsView() string {
 			}
 		}
 		if i == m.active {
-			b.WriteString(stTabActive.Render("[" + label + "]"))
+			b.WriteString(common.StyleTabActive.Render("[" + label + "]"))
 		} else {
-			b.WriteString(stTab.Render(" " + label + " "))
+			b.WriteString(common.StyleTab.Render(" " + label + " "))
 		}
 		b.WriteByte(' ')
 	}
-	if o := m.top(); o != nil {
-		b.WriteString(stDim.Render("> " + clean(o.title())))
+	if o := m.pc.Top(); o != nil {
+		b.WriteString(common.StyleDim.Render("> " + common.Clean(o.Title())))
 	}
-	return truncStyledLine(b.String(), m.w)
-}
-
-// truncStyledLine cuts a styled line to w cells.
-func truncStyledLine(s string, w int) string {
-	if styledWidth(s) <= w {
-		return s
-	}
-	return cutStyled(s, w)
+	return common.TruncStyled(b.String(), m.pc.Width)
 }
 
 func (m *Model) flashView() string {
 	if m.quitListening {
-		return stWarn.Render(fit("本桌面正在接收平台回调，退出后回调无人接收（平台会重发）。确定退出？y 退出 / 其他键 继续", m.w))
+		return common.StyleWarn.Render(common.Fit("本桌面正在接收平台回调，退出后回调无人接收（平台会重发）。确定退出？y 退出 / 其他键 继续", m.pc.Width))
 	}
 	if m.quitting {
-		return stWarn.Render(fit("有操作正在进行，现在退出会中断它（结果记为未知）。确定退出？y 退出 / 其他键 继续", m.w))
+		return common.StyleWarn.Render(common.Fit("有操作正在进行，现在退出会中断它（结果记为未知）。确定退出？y 退出 / 其他键 继续", m.pc.Width))
 	}
-	if m.flash.text == "" {
+	if m.pc.Flash.Text == "" {
 		return ""
 	}
-	t := truncate(clean(m.flash.text), m.w)
-	if m.flash.err {
-		return stErr.Render(t)
+	t := common.Truncate(common.Clean(m.pc.Flash.Text), m.pc.Width)
+	if m.pc.Flash.Err {
+		return common.StyleErr.Render(t)
 	}
 	return t
 }
 
 func (m *Model) helpView() string {
 	var b []key.Binding
-	if o := m.top(); o != nil {
-		b = o.help(m)
+	if o := m.pc.Top(); o != nil {
+		b = o.Help(m.pc)
 	} else {
 		p := m.panes[m.active]
-		b = p.helpKeys(m)
-		if !p.typing() {
-			if m.status.fault != nil {
+		b = p.HelpKeys(m.pc)
+		if !p.Typing() {
+			if m.bar.Fault() != nil {
 				b = append([]key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "知道了（故障）"))}, b...)
 			}
-			b = append(b, m.actionKeys(p.selection())...)
-			b = append(b, m.keys.NextPane)
+			b = append(b, m.ActionKeys(p.Selection())...)
+			b = append(b, m.pc.Keys.NextPane)
 		}
 	}
-	// The same key once.
-	seen := map[string]bool{}
-	out := b[:0]
-	for _, k := range b {
-		if h := k.Help().Key; !seen[h] {
-			seen[h] = true
-			out = append(out, k)
-		}
-	}
-	// "? 全部按键  q 退出" always shows, at the right; the rest is cut to fit.
-	tail := shortHelp([]key.Binding{m.keys.Help, m.keys.Quit}, m.w)
-	head := shortHelp(out, m.w-textWidth(tail)-2)
-	return padStyled(head, m.w-textWidth(tail)) + tail
-}
-
-// shortHelp is "key desc  key desc ..." cut to w cells, ending with an
-// ellipsis when bindings were left out.
-func shortHelp(b []key.Binding, w int) string {
-	var items []string
-	for _, k := range b {
-		if k.Enabled() {
-			items = append(items, k.Help().Key+" "+k.Help().Desc)
-		}
-	}
-	all := strings.Join(items, "  ")
-	if textWidth(all) <= w {
-		return all
-	}
-	e := "  " + glyphs().ellipsis
-	var out string
-	for _, it := range items {
-		next := it
-		if out != "" {
-			next = out + "  " + it
-		}
-		if textWidth(next)+textWidth(e) > w {
-			break
-		}
-		out = next
-	}
-	return out + e
+	return help.Bar(m.pc, b)
 }
 
 // settled tells whether nothing on screen waits for a read (tests wait for
 // it before comparing a screen).
 func (m *Model) settled() bool {
-	if !m.live.ready || !m.status.tokenRead || m.busyAny() || !m.pending.settled() || m.opening > 0 {
+	if !m.live.ready || !m.bar.Settled() || m.busyAny() || !m.todo.Settled() || m.opening > 0 {
 		return false
 	}
-	for _, r := range []reach{m.status.listener, m.status.public, m.status.external} {
-		if r == reachChecking {
-			return false
-		}
-	}
 	for _, p := range m.panes {
-		if s, ok := p.(interface{ settled() bool }); ok && !s.settled() {
+		if !p.Settled() {
 			return false
 		}
 	}

@@ -7,14 +7,16 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"baohan/store"
+	"baohan/ui/components/action"
+	"baohan/ui/components/pane"
 )
 
 // selKey is the key of the active pane's selected record ("" when none).
 func selKey(d *desk) string {
 	var k string
 	d.inspect(func(m *Model) {
-		if s := m.panes[m.active].selection(); s != nil {
-			k = s.key
+		if s := m.panes[m.active].Selection(); s != nil {
+			k = s.Key
 		}
 	})
 	return k
@@ -23,12 +25,12 @@ func selKey(d *desk) string {
 // Keys that arrive in one read come as one KeyRunes message: each acts as
 // its own press, as if typed one by one.
 func TestBatchedKeysActAsSeparatePresses(t *testing.T) {
-	st := fixtureStore(t)
-	one := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, 120, 36)
+	db := fixtureStore(t)
+	one := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, 120, 36)
 	one.keys("2", "j", "j", "j")
 	want := selKey(one)
 
-	d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, 120, 36)
+	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, 120, 36)
 	d.keys("2")
 	first := selKey(d)
 	d.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
@@ -55,8 +57,8 @@ func TestBatchedKeysActAsSeparatePresses(t *testing.T) {
 	var text string
 	var typing bool
 	d.inspect(func(m *Model) {
-		p := m.panes[m.active].(*tablePane[store.Order])
-		text, typing = p.filter.Value(), p.filtering
+		p := m.panes[m.active].(*pane.Table[store.Order])
+		text, typing = p.Search.Value(), p.Typing()
 	})
 	if !typing || text != "福州" {
 		t.Fatalf("/福州 in one message: searching=%v text %q, want the search open with 福州", typing, text)
@@ -69,9 +71,9 @@ func openPush(d *desk, pdf string) {
 	d.keys("2", "j", "j", "j", "p", "text:G2025010", "tab", "text:"+pdf)
 }
 
-func attempts(t *testing.T, st *store.Store) int {
+func attempts(t *testing.T, db *store.Store) int {
 	t.Helper()
-	a, err := st.AttemptsFor(context.Background(), "G2025010", 100)
+	a, err := db.AttemptsFor(context.Background(), "G2025010", 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,20 +85,20 @@ func attempts(t *testing.T, st *store.Store) int {
 func TestFourEntersCannotPush(t *testing.T) {
 	for _, pdf := range []string{"testdata/pdf/signed.pdf", "../testdata/pdf/unsigned.pdf"} {
 		t.Run(pdf, func(t *testing.T) {
-			st := fixtureStore(t)
-			d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, 80, 24)
+			db := fixtureStore(t)
+			d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, 80, 24)
 			openPush(d, pdf)
-			before := attempts(t, st)
+			before := attempts(t, db)
 			d.keys("enter", "enter", "enter", "enter")
 			d.tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 			d.tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 			d.settle()
-			var state actionState
-			d.inspect(func(m *Model) { state = m.top().(*actionView).state })
-			if state != stConfirm {
-				t.Fatalf("after enters the push is in state %d, want the summary (%d)", state, stConfirm)
+			var state action.State
+			d.inspect(func(m *Model) { state = m.pc.Top().(*action.View).State() })
+			if state != action.StateConfirm {
+				t.Fatalf("after enters the push is in state %d, want the summary (%d)", state, action.StateConfirm)
 			}
-			if n := attempts(t, st); n != before {
+			if n := attempts(t, db); n != before {
 				t.Fatalf("enters sent a call: %d attempts, were %d", n, before)
 			}
 		})
@@ -106,27 +108,27 @@ func TestFourEntersCannotPush(t *testing.T) {
 // A push with a warning needs y and then Y: y alone only arms it, and a
 // second y does not send either.
 func TestPushWarningNeedsSecondConfirmation(t *testing.T) {
-	st := fixtureStore(t)
-	d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, 80, 24)
+	db := fixtureStore(t)
+	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, 80, 24)
 	openPush(d, "../testdata/pdf/unsigned.pdf")
 	d.keys("enter", "enter", "enter")
 	d.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("yy")})
 	d.settle()
-	var state actionState
+	var state action.State
 	var armed bool
-	d.inspect(func(m *Model) { a := m.top().(*actionView); state, armed = a.state, a.armed })
-	if state != stConfirm || !armed {
+	d.inspect(func(m *Model) { a := m.pc.Top().(*action.View); state, armed = a.State(), a.Armed() })
+	if state != action.StateConfirm || !armed {
 		t.Fatalf("after yy: state %d armed %v, want the summary armed for the second confirmation", state, armed)
 	}
 	d.keys("n")
-	d.inspect(func(m *Model) { a := m.top().(*actionView); state, armed = a.state, a.armed })
-	if state != stForm || armed {
+	d.inspect(func(m *Model) { a := m.pc.Top().(*action.View); state, armed = a.State(), a.Armed() })
+	if state != action.StateForm || armed {
 		t.Fatalf("n: state %d armed %v, want back to the form, disarmed", state, armed)
 	}
 	// Y without the first y does nothing.
 	d.keys("enter", "Y")
-	d.inspect(func(m *Model) { a := m.top().(*actionView); state, armed = a.state, a.armed })
-	if state != stConfirm || armed {
+	d.inspect(func(m *Model) { a := m.pc.Top().(*action.View); state, armed = a.State(), a.Armed() })
+	if state != action.StateConfirm || armed {
 		t.Fatalf("Y before y: state %d armed %v", state, armed)
 	}
 	// y then Y sends. These workflows have no platform behind them: the
@@ -134,19 +136,19 @@ func TestPushWarningNeedsSecondConfirmation(t *testing.T) {
 	d.keys("y")
 	sent := 0
 	d.inspect(func(m *Model) {
-		m.top().(*actionView).prep.run = func(context.Context, func(int64, int64)) (*outcome, error) {
+		m.pc.Top().(*action.View).Prepared().Run = func(context.Context, func(int64, int64)) (*action.Outcome, error) {
 			sent++
-			return &outcome{lines: []string{"保函 G2025010 已推送（测试）"}}, nil
+			return &action.Outcome{Lines: []string{"保函 G2025010 已推送（测试）"}}, nil
 		}
 	})
 	d.keys("Y")
 	var lifted bool
 	d.inspect(func(m *Model) {
-		a := m.top().(*actionView)
-		state = a.state
-		lifted = !a.prep.override() // lifted already: a second Override has nothing to do
+		a := m.pc.Top().(*action.View)
+		state = a.State()
+		lifted = !a.Prepared().Override() // lifted already: a second Override has nothing to do
 	})
-	if state != stResult || sent != 1 || !lifted {
+	if state != action.StateResult || sent != 1 || !lifted {
 		t.Fatalf("y Y: state %d, sent %d, hold lifted %v; want the result of one call", state, sent, lifted)
 	}
 }

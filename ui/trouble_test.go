@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -13,32 +12,28 @@ import (
 
 	"baohan/platform"
 	"baohan/platform/sandbox"
+	"baohan/platform/sandbox/sandboxtest"
 	"baohan/store"
+	"baohan/ui/components/action"
+	"baohan/ui/components/statusbar"
 )
 
 // addTrouble adds to the fixture a push whose answer never came (结果未知)
 // and a callback the listener could not store (故障).
-func addTrouble(t *testing.T, st *store.Store) {
+func addTrouble(t *testing.T, db *store.Store) {
 	t.Helper()
 	ctx := context.Background()
-	id, err := st.StartAttempt(ctx, platform.MethodPushGuarantee, "1813037629", `{"order_no":"1813037629","guarantee_no":"G2025010"}`)
+	id, err := db.StartAttempt(ctx, platform.MethodPushGuarantee, "1813037629", `{"order_no":"1813037629","guarantee_no":"G2025010"}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.FinishAttempt(ctx, id, store.AttemptUnknown, 0, "post push_guarantee: context deadline exceeded (Client.Timeout exceeded while awaiting headers)", ""); err != nil {
+	if err := db.FinishAttempt(ctx, id, store.AttemptUnknown, 0, "post push_guarantee: context deadline exceeded (Client.Timeout exceeded while awaiting headers)", ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.AddEvent(ctx, faultEvent(ms("09:45"))); err != nil {
+	if _, err := db.AddEvent(ctx, faultEvent(ms("09:45"))); err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(st.Dir(), store.DBName)+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(`UPDATE attempts SET started_at = ?, finished_at = ?`, ms("09:50"), ms("09:51")); err != nil {
-		t.Fatal(err)
-	}
+	execSQL(t, db, sqlStmt{`UPDATE attempts SET started_at = ?, finished_at = ?`, []any{ms("09:50"), ms("09:51")}})
 }
 
 func faultEvent(at int64) store.Event {
@@ -51,9 +46,9 @@ func faultEvent(at int64) store.Event {
 func TestGoldenTrouble(t *testing.T) {
 	for _, sz := range sizes {
 		t.Run(sizeName("todo_trouble", sz.w, sz.h), func(t *testing.T) {
-			st := fixtureStore(t)
-			addTrouble(t, st)
-			d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, sz.w, sz.h)
+			db := fixtureStore(t)
+			addTrouble(t, db)
+			d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, sz.w, sz.h)
 			v := d.view()
 			for _, want := range []string{"待办 9 项", "故障（近 24 小时） 1", "结果未知的调用（需核对） 1", "推送电子保函", "06-10 09:50", "R 核对结果未知的调用"} {
 				if !strings.Contains(v, want) {
@@ -70,12 +65,14 @@ func TestGoldenTrouble(t *testing.T) {
 func TestFaultInStatusBar(t *testing.T) {
 	for _, sz := range sizes {
 		t.Run(sizeName("todo_fault_live", sz.w, sz.h), func(t *testing.T) {
-			st := fixtureStore(t)
-			d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, sz.w, sz.h)
-			if _, err := st.AddEvent(context.Background(), faultEvent(ms("09:59"))); err != nil {
+			db := fixtureStore(t)
+			d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, sz.w, sz.h)
+			if _, err := db.AddEvent(context.Background(), faultEvent(ms("09:59"))); err != nil {
 				t.Fatal(err)
 			}
-			d.waitFor("the fault", func(m *Model) bool { return m.status.fault != nil && len(m.pending.faults) == 1 && m.pending.settled() })
+			d.waitFor("the fault", func(m *Model) bool {
+				return m.bar.Fault() != nil && len(m.todo.Faults()) == 1 && m.todo.Settled()
+			})
 			d.settle()
 			v := d.view()
 			lines := strings.Split(v, "\n")
@@ -85,8 +82,8 @@ func TestFaultInStatusBar(t *testing.T) {
 			golden.RequireEqual(t, []byte(v))
 			d.keys("esc")
 			d.inspect(func(m *Model) {
-				if m.status.fault != nil || m.bells != 2 { // the fault, and the fixture's order inside 24 hours of its deadline
-					t.Errorf("after esc: fault %v, bells %d", m.status.fault, m.bells)
+				if m.bar.Fault() != nil || m.pc.Bells != 2 { // the fault, and the fixture's order inside 24 hours of its deadline
+					t.Errorf("after esc: fault %v, bells %d", m.bar.Fault(), m.pc.Bells)
 				}
 			})
 			if v := d.view(); strings.Contains(v, " ! 故障") || !strings.Contains(v, "故障（近 24 小时） 1") {
@@ -98,11 +95,11 @@ func TestFaultInStatusBar(t *testing.T) {
 
 // A fault older than a day is not listed.
 func TestOldFaultNotListed(t *testing.T) {
-	st := fixtureStore(t)
-	if _, err := st.AddEvent(context.Background(), faultEvent(ms("09:00")-25*3600*1000)); err != nil {
+	db := fixtureStore(t)
+	if _, err := db.AddEvent(context.Background(), faultEvent(ms("09:00")-25*3600*1000)); err != nil {
 		t.Fatal(err)
 	}
-	d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, 80, 24)
+	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, 80, 24)
 	if v := d.view(); strings.Contains(v, "故障") {
 		t.Errorf("an old fault is listed:\n%s", v)
 	}
@@ -111,8 +108,8 @@ func TestOldFaultNotListed(t *testing.T) {
 // The status bar warns when this machine's clock is 5 minutes or more off
 // the platform's.
 func TestClockSkewWarning(t *testing.T) {
-	st := fixtureStore(t)
-	d := newDesk(t, Options{Store: st, Workflows: testWorkflows(st), Sandbox: true}, 120, 36)
+	db := fixtureStore(t)
+	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, 120, 36)
 	for _, c := range []struct {
 		skew time.Duration
 		want string
@@ -121,7 +118,7 @@ func TestClockSkewWarning(t *testing.T) {
 		{-7*time.Minute - 20*time.Second, "本机时钟与平台相差约 7 分钟（本机慢）"},
 		{12 * time.Minute, "本机时钟与平台相差约 12 分钟（本机快）"},
 	} {
-		d.tm.Send(skewMsg{skew: c.skew, ok: true})
+		d.tm.Send(statusbar.SkewMsg{Skew: c.skew, OK: true})
 		d.settle()
 		lines := strings.Split(d.view(), "\n")
 		bar := lines[len(lines)-2]
@@ -135,27 +132,11 @@ func TestClockSkewWarning(t *testing.T) {
 // dropped is 结果未知 on 待办; R finds the order issued and settles it.
 func TestReconcileKey(t *testing.T) {
 	ctx := context.Background()
-	keys, err := sandbox.NewKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sb := sandbox.New(keys.Options())
-	base, err := sb.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close(); st.Close() })
-	cfg := platform.ClientConfig{BaseURL: base, APIKey: keys.APIKey, APISecret: keys.APISecret, BtcID: keys.BtcID,
-		PlatformPublicKey: &keys.PlatformKey.PublicKey, PublicKey: &keys.GuarantorKey.PublicKey, Timeout: 10 * time.Second}
-	client := platform.NewClient(cfg, st, nil)
-	wf := &platform.Workflows{Client: client, Store: st, Guarantor: "福州某某融资担保有限公司"}
+	env := sandboxtest.New(t, sandboxtest.WithoutListener())
+	sb, db, client, wf := env.Sandbox, env.Store, env.Client, env.Workflows
 	o := sb.GenerateOrder(sandbox.OrderSpec{Status: platform.OrderWaitOutGuarantee})
 	sb.PutOrder(o)
-	if err := st.Update(ctx, func(tx *store.Tx) error {
+	if err := db.Update(ctx, func(tx *store.Tx) error {
 		return tx.UpsertOrder(store.Order{OrderNo: string(o.OrderNo), OrderStatus: platform.OrderWaitOutGuarantee,
 			BlockNumber: string(o.BlockNumber), BlockName: string(o.BlockName), Principal: string(o.Principal),
 			Creditor: string(o.Creditor), GuaranteeAmount: string(o.GuaranteeAmount), BidDeadline: string(o.BidDeadline)})
@@ -171,21 +152,23 @@ func TestReconcileKey(t *testing.T) {
 		t.Fatalf("dropped answer: %v", err)
 	}
 
-	d := newDesk(t, Options{Store: st, Workflows: wf, Client: client, Sandbox: true, Now: time.Now}, 120, 36)
+	d := newDesk(t, Options{Store: db, Workflows: wf, Client: client, Sandbox: true, Now: time.Now}, 120, 36)
 	if v := d.view(); !strings.Contains(v, "结果未知的调用（需核对） 1") || !strings.Contains(v, "BH-R1") && !strings.Contains(v, string(o.OrderNo)) {
 		t.Fatalf("no unknown call on 待办:\n%s", v)
 	}
 	d.keys("R")
 	d.waitFor("the reconciliation", func(m *Model) bool {
-		a, ok := m.top().(*actionView)
-		return ok && a.state == stResult
+		a, ok := m.pc.Top().(*action.View)
+		return ok && a.State() == action.StateResult
 	})
 	v := d.view()
 	if !strings.Contains(v, "核对结果未知的调用") || !strings.Contains(v, "已出函") || !strings.Contains(v, "不再重复推送") {
 		t.Fatalf("reconciliation result:\n%s", v)
 	}
 	d.keys("esc")
-	d.waitFor("待办 without the call", func(m *Model) bool { return m.top() == nil && m.pending.settled() && len(m.pending.unres) == 0 })
+	d.waitFor("待办 without the call", func(m *Model) bool {
+		return m.pc.Top() == nil && m.todo.Settled() && len(m.todo.Unresolved()) == 0
+	})
 	if v := d.view(); strings.Contains(v, "结果未知的调用") {
 		t.Fatalf("still listed:\n%s", v)
 	}

@@ -1,4 +1,4 @@
-package ui
+package common
 
 import (
 	"bytes"
@@ -104,8 +104,8 @@ var fieldLabels = map[string]string{
 	"expired_at":                         "过期时间",
 }
 
-// fieldLabel is "中文 (name)" for a field, or the name alone.
-func fieldLabel(name string) string {
+// FieldLabel is "中文 (name)" for a field, or the name alone.
+func FieldLabel(name string) string {
 	if l, ok := fieldLabels[name]; ok {
 		return l
 	}
@@ -117,18 +117,22 @@ func fieldLabel(name string) string {
 // secretKeys are masked wherever they appear in JSON shown on the desk.
 var secretKeys = map[string]bool{"api_secret": true, "access_token": true, "apisecret": true, "accesstoken": true}
 
-const masked = "******"
+// Masked stands for a secret's value.
+const Masked = "******"
+
+// Secret tells whether a JSON key holds a secret (masked when shown).
+func Secret(key string) bool { return secretKeys[strings.ToLower(key)] }
 
 // tokenInText finds secrets inside text values, e.g. a file URL carrying
 // ?access_token=... (manual 4.1).
 var tokenInText = regexp.MustCompile(`(?i)((?:access_token|api_secret)=)[^&"'\s]+`)
 
-func maskText(s string) string { return tokenInText.ReplaceAllString(s, "${1}"+masked) }
+func MaskText(s string) string { return tokenInText.ReplaceAllString(s, "${1}"+Masked) }
 
-// prettyJSON indents JSON for reading, keeping the order of keys and the
+// PrettyJSON indents JSON for reading, keeping the order of keys and the
 // exact text of numbers, with api_secret and access_token masked at any
 // depth (also inside URLs). Text that is not JSON is returned masked as is.
-func prettyJSON(raw string) string {
+func PrettyJSON(raw string) string {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return ""
@@ -137,10 +141,10 @@ func prettyJSON(raw string) string {
 	dec.UseNumber()
 	var b bytes.Buffer
 	if err := prettyValue(dec, &b, 0, false); err != nil {
-		return maskText(raw)
+		return MaskText(raw)
 	}
 	if dec.More() {
-		return maskText(raw)
+		return MaskText(raw)
 	}
 	return b.String()
 }
@@ -210,13 +214,13 @@ func prettyValue(dec *json.Decoder, b *bytes.Buffer, depth int, mask bool) error
 		}
 	case string:
 		if mask && t != "" {
-			b.WriteString(quoteJSON(masked))
+			b.WriteString(quoteJSON(Masked))
 		} else {
-			b.WriteString(quoteJSON(maskText(t)))
+			b.WriteString(quoteJSON(MaskText(t)))
 		}
 	case json.Number:
 		if mask {
-			b.WriteString(quoteJSON(masked))
+			b.WriteString(quoteJSON(Masked))
 		} else {
 			b.WriteString(t.String())
 		}
@@ -232,9 +236,9 @@ func prettyValue(dec *json.Decoder, b *bytes.Buffer, depth int, mask bool) error
 	return nil
 }
 
-// codeMeaning is the manual's meaning of a coded field's value ("" when it
+// CodeMeaning is the manual's meaning of a coded field's value ("" when it
 // has none): ktype 1 直开式, project_type construction 施工, a state.
-func codeMeaning(field, v string) string {
+func CodeMeaning(field, v string) string {
 	switch field {
 	case "ktype", "guarantee_type":
 		if v == "1" {
@@ -250,9 +254,9 @@ func codeMeaning(field, v string) string {
 	return ""
 }
 
-// projectType is a project_type as the clerk reads it: 施工（construction）.
-func projectType(code string) string {
-	if t := codeMeaning("project_type", code); t != "" {
+// ProjectType is a project_type as the clerk reads it: 施工（construction）.
+func ProjectType(code string) string {
+	if t := CodeMeaning("project_type", code); t != "" {
 		return t + "（" + code + "）"
 	}
 	return code

@@ -1,4 +1,6 @@
-package ui
+// Package help is the desk's help: the help bar under the status bar (the
+// keys that apply now) and the help page (?) with every key.
+package help
 
 import (
 	"fmt"
@@ -6,50 +8,81 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+
+	"baohan/ui/common"
+	"baohan/ui/program"
 )
 
-// overlay is a view over the panes: a record's detail, an action, the help
-// page. Overlays stack; keys go to the top one.
-type overlay interface {
-	id() int
-	title() string
-	init(m *Model) tea.Cmd
-	update(m *Model, msg tea.Msg) tea.Cmd
-	resize(m *Model, w, h int)
-	view(m *Model, w, h int) string
-	help(m *Model) []key.Binding
-	// typing: a text field has the keys (q and ? are text then).
-	typing() bool
-	// busy: waiting for a command (the spinner turns).
-	busy() bool
+// Bar is the help bar: the keys b (each key once), cut to the screen's
+// width, with "? 全部按键  q 退出" always at the right.
+func Bar(pc *program.Context, b []key.Binding) string {
+	seen := map[string]bool{}
+	out := make([]key.Binding, 0, len(b))
+	for _, k := range b {
+		if h := k.Help().Key; !seen[h] {
+			seen[h] = true
+			out = append(out, k)
+		}
+	}
+	tail := shortHelp([]key.Binding{pc.Keys.Help, pc.Keys.Quit}, pc.Width)
+	head := shortHelp(out, pc.Width-common.TextWidth(tail)-2)
+	return common.PadStyled(head, pc.Width-common.TextWidth(tail)) + tail
 }
 
-// overlayMsg is a message addressed to one overlay.
-type overlayMsg interface{ overlayID() int }
+// shortHelp is "key desc  key desc ..." cut to w cells, ending with an
+// ellipsis when bindings were left out.
+func shortHelp(b []key.Binding, w int) string {
+	var items []string
+	for _, k := range b {
+		if k.Enabled() {
+			items = append(items, k.Help().Key+" "+k.Help().Desc)
+		}
+	}
+	all := strings.Join(items, "  ")
+	if common.TextWidth(all) <= w {
+		return all
+	}
+	e := "  " + common.Glyphs().Ellipsis
+	var out string
+	for _, it := range items {
+		next := it
+		if out != "" {
+			next = out + "  " + it
+		}
+		if common.TextWidth(next)+common.TextWidth(e) > w {
+			break
+		}
+		out = next
+	}
+	return out + e
+}
 
-// ---- help ----
-
-type helpView struct {
+// Page is the help page: every key, in groups, in as many columns as fit.
+type Page struct {
 	oid   int
 	lines []string
 	off   int
 	h     int
 }
 
-func newHelpView(m *Model) *helpView {
-	return &helpView{oid: m.nextID()}
+// New is the help page (it is pushed on the overlay stack).
+func New(pc *program.Context) *Page {
+	return &Page{oid: pc.NextID()}
 }
 
-func (v *helpView) id() int               { return v.oid }
-func (v *helpView) title() string         { return "全部按键" }
-func (v *helpView) init(m *Model) tea.Cmd { return nil }
-func (v *helpView) typing() bool          { return false }
-func (v *helpView) busy() bool            { return false }
-func (v *helpView) help(m *Model) []key.Binding {
-	return []key.Binding{m.keys.Back, m.keys.Up, m.keys.Down}
+func (v *Page) ID() int                          { return v.oid }
+func (v *Page) Title() string                    { return "全部按键" }
+func (v *Page) Init(pc *program.Context) tea.Cmd { return nil }
+func (v *Page) Typing() bool                     { return false }
+func (v *Page) Busy() bool                       { return false }
+func (v *Page) Help(pc *program.Context) []key.Binding {
+	return []key.Binding{pc.Keys.Back, pc.Keys.Up, pc.Keys.Down}
 }
-func (v *helpView) resize(m *Model, w, h int) { v.h = h; v.lines = helpLines(m, w) }
-func (v *helpView) update(m *Model, msg tea.Msg) tea.Cmd {
+func (v *Page) Resize(pc *program.Context, w, h int) {
+	v.h = h
+	v.lines = helpLines(pc, w)
+}
+func (v *Page) Update(pc *program.Context, msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyMsg)
 	if !ok {
 		return nil
@@ -57,27 +90,27 @@ func (v *helpView) update(m *Model, msg tea.Msg) tea.Cmd {
 	// The last line of a scrolled page says where it is: h-1 lines show.
 	last := max(len(v.lines)-(v.h-1), 0)
 	switch {
-	case key.Matches(k, m.keys.Back), key.Matches(k, m.keys.Help):
-		m.pop()
-	case key.Matches(k, m.keys.Down):
+	case key.Matches(k, pc.Keys.Back), key.Matches(k, pc.Keys.Help):
+		pc.Pop()
+	case key.Matches(k, pc.Keys.Down):
 		v.off = min(v.off+1, last)
-	case key.Matches(k, m.keys.Up):
+	case key.Matches(k, pc.Keys.Up):
 		v.off = max(v.off-1, 0)
-	case key.Matches(k, m.keys.PageDown):
+	case key.Matches(k, pc.Keys.PageDown):
 		v.off = min(v.off+v.h-1, last)
-	case key.Matches(k, m.keys.PageUp):
+	case key.Matches(k, pc.Keys.PageUp):
 		v.off = max(v.off-(v.h-1), 0)
-	case key.Matches(k, m.keys.Top):
+	case key.Matches(k, pc.Keys.Top):
 		v.off = 0
-	case key.Matches(k, m.keys.Bottom):
+	case key.Matches(k, pc.Keys.Bottom):
 		v.off = last
 	}
 	return nil
 }
 
-// view shows a screenful of the help from off, with where it is when the
+// View shows a screenful of the help from off, with where it is when the
 // page is taller than the screen (80x24 shows about half).
-func (v *helpView) view(m *Model, w, h int) string {
+func (v *Page) View(pc *program.Context, w, h int) string {
 	if len(v.lines) <= h {
 		v.off = 0
 		return strings.Join(v.lines, "\n")
@@ -89,12 +122,12 @@ func (v *helpView) view(m *Model, w, h int) string {
 	if end >= len(v.lines) {
 		more = "，已到底"
 	}
-	out = append(out, stDim.Render(truncate(fmt.Sprintf("（第 %d-%d 行/共 %d 行%s）", v.off+1, end, len(v.lines), more), w)))
+	out = append(out, common.StyleDim.Render(common.Truncate(fmt.Sprintf("（第 %d-%d 行/共 %d 行%s）", v.off+1, end, len(v.lines), more), w)))
 	return strings.Join(out, "\n")
 }
 
-func helpLines(m *Model, w int) []string {
-	km := m.keys
+func helpLines(pc *program.Context, w int) []string {
+	km := pc.Keys
 	groups := []struct {
 		title string
 		b     []key.Binding
@@ -112,15 +145,15 @@ func helpLines(m *Model, w int) []string {
 	}
 	var blocks [][]string
 	for _, g := range groups {
-		lines := []string{stSection.Render(g.title)}
+		lines := []string{common.StyleSection.Render(g.title)}
 		for _, b := range g.b {
 			h := b.Help()
-			lines = append(lines, "  "+stBold.Render(fit(h.Key, 11))+" "+h.Desc)
+			lines = append(lines, "  "+common.StyleBold.Render(common.Fit(h.Key, 11))+" "+h.Desc)
 		}
 		blocks = append(blocks, append(lines, ""))
 	}
 	blocks = append(blocks, []string{
-		stSection.Render("标记"),
+		common.StyleSection.Render("标记"),
 		"  >  当前行",
 		"  *  新到的订单或理赔（响铃）",
 		"  !  距投标截止不到24小时（行标红，响铃；",
@@ -141,7 +174,7 @@ func helpLines(m *Model, w int) []string {
 				cell, more = col[i], true
 			}
 			if j < cols-1 {
-				cell = padStyled(cutStyled(cell, cw-1), cw)
+				cell = common.PadStyled(common.CutStyled(cell, cw-1), cw)
 			}
 			line.WriteString(cell)
 		}

@@ -1,4 +1,4 @@
-package ui
+package action
 
 import (
 	"strings"
@@ -6,9 +6,9 @@ import (
 	"baohan/pdfsign"
 )
 
-// reportText is the PDF check's full report for the clerk (pdfsign's own
+// ReportText is the PDF check's full report for the clerk (pdfsign's own
 // text), led by its one-line conclusion.
-func reportText(r *pdfsign.Report) string {
+func ReportText(r *pdfsign.Report) string {
 	if r == nil {
 		return ""
 	}

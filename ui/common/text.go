@@ -1,4 +1,4 @@
-package ui
+package common
 
 import (
 	"strings"
@@ -15,30 +15,30 @@ import (
 // glyphs are the few non-ASCII marks the desk draws. Under an East Asian
 // terminal setting (RUNEWIDTH_EASTASIAN=1, or a zh_CN locale) "ambiguous"
 // characters such as … or box drawing take two cells, so ASCII is used then.
-type glyphSet struct {
-	ellipsis string
-	rule     string // a horizontal rule cell
-	barFull  rune
-	barEmpty rune
+type GlyphSet struct {
+	Ellipsis string
+	Rule     string // a horizontal rule cell
+	BarFull  rune
+	BarEmpty rune
 }
 
-func glyphs() glyphSet {
+func Glyphs() GlyphSet {
 	if runewidth.DefaultCondition.EastAsianWidth {
-		return glyphSet{ellipsis: "~", rule: "-", barFull: '#', barEmpty: '.'}
+		return GlyphSet{Ellipsis: "~", Rule: "-", BarFull: '#', BarEmpty: '.'}
 	}
-	return glyphSet{ellipsis: "…", rule: "─", barFull: '█', barEmpty: '░'}
+	return GlyphSet{Ellipsis: "…", Rule: "─", BarFull: '█', BarEmpty: '░'}
 }
 
-// textWidth is the display width of plain text (no escape codes).
-func textWidth(s string) int { return runewidth.StringWidth(s) }
+// TextWidth is the display width of plain text (no escape codes).
+func TextWidth(s string) int { return runewidth.StringWidth(s) }
 
-// styledWidth is the display width of text that may hold escape codes.
-func styledWidth(s string) int { return lipgloss.Width(s) }
+// StyledWidth is the display width of text that may hold escape codes.
+func StyledWidth(s string) int { return lipgloss.Width(s) }
 
-// clean makes text from the platform or the store fit for one line of a
+// Clean makes text from the platform or the store fit for one line of a
 // terminal: control characters (escape sequences among them) are dropped,
 // line breaks and tabs become spaces.
-func clean(s string) string {
+func Clean(s string) string {
 	ok := true
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' {
@@ -62,61 +62,61 @@ func clean(s string) string {
 	return b.String()
 }
 
-// cleanBlock is clean for text shown over several lines: line breaks stay.
-func cleanBlock(s string) string {
+// CleanBlock is clean for text shown over several lines: line breaks stay.
+func CleanBlock(s string) string {
 	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
 	for i, l := range lines {
-		lines[i] = strings.ReplaceAll(clean(l), "\t", "    ")
+		lines[i] = strings.ReplaceAll(Clean(l), "\t", "    ")
 	}
 	return strings.Join(lines, "\n")
 }
 
-// truncate cuts plain text to at most w cells, ending with an ellipsis when
+// Truncate cuts plain text to at most w cells, ending with an ellipsis when
 // something was cut.
-func truncate(s string, w int) string {
+func Truncate(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if textWidth(s) <= w {
+	if TextWidth(s) <= w {
 		return s
 	}
-	e := glyphs().ellipsis
-	ew := textWidth(e)
+	e := Glyphs().Ellipsis
+	ew := TextWidth(e)
 	if w <= ew {
 		return runewidth.Truncate(s, w, "")
 	}
 	return runewidth.Truncate(s, w-ew, "") + e
 }
 
-// fit cuts or pads plain text to exactly w cells (left aligned).
-func fit(s string, w int) string {
-	s = truncate(s, w)
-	if n := textWidth(s); n < w {
+// Fit cuts or pads plain text to exactly w cells (left aligned).
+func Fit(s string, w int) string {
+	s = Truncate(s, w)
+	if n := TextWidth(s); n < w {
 		s += strings.Repeat(" ", w-n)
 	}
 	return s
 }
 
-// fitRight cuts or pads plain text to exactly w cells, right aligned.
-func fitRight(s string, w int) string {
-	s = truncate(s, w)
-	if n := textWidth(s); n < w {
+// FitRight cuts or pads plain text to exactly w cells, right aligned.
+func FitRight(s string, w int) string {
+	s = Truncate(s, w)
+	if n := TextWidth(s); n < w {
 		s = strings.Repeat(" ", w-n) + s
 	}
 	return s
 }
 
-// padStyled pads text that may hold escape codes to w cells; it does not cut.
-func padStyled(s string, w int) string {
-	if n := styledWidth(s); n < w {
+// PadStyled pads text that may hold escape codes to w cells; it does not cut.
+func PadStyled(s string, w int) string {
+	if n := StyledWidth(s); n < w {
 		s += strings.Repeat(" ", w-n)
 	}
 	return s
 }
 
-// wrap breaks plain text into lines of at most w cells, at spaces where it
+// Wrap breaks plain text into lines of at most w cells, at spaces where it
 // can and anywhere in a run of Chinese text or a long token.
-func wrap(s string, w int) []string {
+func Wrap(s string, w int) []string {
 	if w <= 0 {
 		return []string{""}
 	}
@@ -138,7 +138,7 @@ func wrap(s string, w int) []string {
 					rest := cur[lastSpace+1:]
 					line.Reset()
 					line.WriteString(rest)
-					lw = textWidth(rest)
+					lw = TextWidth(rest)
 				} else {
 					out = append(out, cur)
 					line.Reset()
@@ -160,9 +160,9 @@ func wrap(s string, w int) []string {
 	return out
 }
 
-// fitLines makes exactly h lines of at most w cells from s (cut or padded
+// FitLines makes exactly h lines of at most w cells from s (cut or padded
 // with empty lines); lines are padded to w so that the screen is fully drawn.
-func fitLines(s string, w, h int) []string {
+func FitLines(s string, w, h int) []string {
 	lines := strings.Split(s, "\n")
 	if len(lines) > h {
 		lines = lines[:h]
@@ -171,15 +171,23 @@ func fitLines(s string, w, h int) []string {
 		lines = append(lines, "")
 	}
 	for i, l := range lines {
-		if styledWidth(l) > w {
-			l = cutStyled(l, w)
+		if StyledWidth(l) > w {
+			l = CutStyled(l, w)
 		}
-		lines[i] = padStyled(l, w)
+		lines[i] = PadStyled(l, w)
 	}
 	return lines
 }
 
-// cutStyled cuts text that may hold escape codes to w cells.
-func cutStyled(s string, w int) string {
+// CutStyled cuts text that may hold escape codes to w cells.
+func CutStyled(s string, w int) string {
 	return lipgloss.NewStyle().MaxWidth(w).Render(s)
+}
+
+// TruncStyled cuts a styled line to w cells.
+func TruncStyled(s string, w int) string {
+	if StyledWidth(s) <= w {
+		return s
+	}
+	return CutStyled(s, w)
 }

@@ -1,4 +1,4 @@
-package ui
+package detail
 
 import (
 	"bytes"
@@ -12,32 +12,33 @@ import (
 
 	"baohan/platform"
 	"baohan/store"
+	"baohan/ui/common"
 )
 
 // buildDetail reads a record and what surrounds it and lays it out as
 // detail lines. It runs inside a command (it reads the store and stats the
 // file store).
-func buildDetail(ctx context.Context, st *store.Store, s selection, files map[string]dlFile) (*selection, string, []dline, error) {
-	switch s.kind {
-	case kindOrder:
-		return orderDetail(ctx, st, s.key, files)
-	case kindGuarantee:
-		return guaranteeDetail(ctx, st, s.key)
-	case kindRelease:
-		return guaranteeDetail(ctx, st, s.key)
-	case kindRevocation:
-		return revocationDetail(ctx, st, s.key)
-	case kindClaim:
-		return claimDetail(ctx, st, s.key)
-	case kindHeld:
-		return heldDetail(ctx, st, s.key)
-	case kindEvent:
-		if s.event == nil {
-			return nil, "", nil, fmt.Errorf("没有日志 %s", s.key)
+func buildDetail(ctx context.Context, db *store.Store, s common.Selection, files map[string]Downloaded) (*common.Selection, string, []dline, error) {
+	switch s.Kind {
+	case common.KindOrder:
+		return orderDetail(ctx, db, s.Key, files)
+	case common.KindGuarantee:
+		return guaranteeDetail(ctx, db, s.Key)
+	case common.KindRelease:
+		return guaranteeDetail(ctx, db, s.Key)
+	case common.KindRevocation:
+		return revocationDetail(ctx, db, s.Key)
+	case common.KindClaim:
+		return claimDetail(ctx, db, s.Key)
+	case common.KindHeld:
+		return heldDetail(ctx, db, s.Key)
+	case common.KindEvent:
+		if s.Event == nil {
+			return nil, "", nil, fmt.Errorf("没有日志 %s", s.Key)
 		}
-		return eventSel(*s.event), "日志 " + s.key, eventLines(*s.event), nil
+		return common.EventSel(*s.Event), "日志 " + s.Key, eventLines(*s.Event), nil
 	}
-	return nil, "", nil, fmt.Errorf("unknown record kind %d", s.kind)
+	return nil, "", nil, fmt.Errorf("unknown record kind %d", s.Kind)
 }
 
 // lb builds detail lines.
@@ -46,7 +47,7 @@ type lb struct{ lines []dline }
 func (b *lb) section(s string) { b.lines = append(b.lines, dline{section: s}) }
 
 func (b *lb) field(label, value string) {
-	b.lines = append(b.lines, dline{label: label, value: clean(value)})
+	b.lines = append(b.lines, dline{label: label, value: common.Clean(value)})
 }
 
 // opt adds a field only when it has a value.
@@ -56,23 +57,23 @@ func (b *lb) opt(label, value string) {
 	}
 }
 
-func (b *lb) styledField(label, value string, st cell) {
-	b.lines = append(b.lines, dline{label: label, value: clean(value), style: st.style, styled: st.set})
+func (b *lb) styledField(label, value string, look common.Cell) {
+	b.lines = append(b.lines, dline{label: label, value: common.Clean(value), style: look.Style, styled: look.Set})
 }
 
 func (b *lb) fieldCopy(label, value, copy string) {
-	b.lines = append(b.lines, dline{label: label, value: clean(value), copy: copy})
+	b.lines = append(b.lines, dline{label: label, value: common.Clean(value), copy: copy})
 }
 
-func (b *lb) file(label string, f fileRef) {
-	f.name = clean(f.name)
-	b.lines = append(b.lines, dline{label: label, file: &f, copy: f.sha})
+func (b *lb) file(label string, f File) {
+	f.Name = common.Clean(f.Name)
+	b.lines = append(b.lines, dline{label: label, file: &f, copy: f.SHA})
 }
 
 // pre adds a block of preformatted text, one line per dline; c on any of
 // them copies the whole block.
 func (b *lb) pre(text string) {
-	text = cleanBlock(text)
+	text = common.CleanBlock(text)
 	for _, l := range strings.Split(text, "\n") {
 		b.lines = append(b.lines, dline{pre: true, value: l, copy: text})
 	}
@@ -90,14 +91,14 @@ func fieldValue(raw json.RawMessage) string {
 	if raw[0] == '"' {
 		var s string
 		if json.Unmarshal(raw, &s) == nil {
-			return maskText(s)
+			return common.MaskText(s)
 		}
 	}
 	var b bytes.Buffer
 	if json.Compact(&b, raw) == nil {
-		return maskText(b.String())
+		return common.MaskText(b.String())
 	}
-	return maskText(string(raw))
+	return common.MaskText(string(raw))
 }
 
 // fieldsOf reads a record's fields object, keys sorted.
@@ -114,40 +115,33 @@ func fieldsOf(raw json.RawMessage) ([]string, map[string]json.RawMessage) {
 	return keys, m
 }
 
-// noFileName stands for a platform file sent without a name.
-const noFileName = "（未给文件名）"
+// NoFileName stands for a platform file sent without a name.
+const NoFileName = "（未给文件名）"
 
 // fileKeys are the fields that list platform files (2.1, 2.2).
 var fileKeys = map[string]string{"guarantee_sign_files": "签署文件", "attach_files": "附件"}
 
-// platformFiles reads guarantee_sign_files / attach_files: a JSON array, or
-// a string holding one ("json格式化后的字符").
-func platformFiles(raw json.RawMessage) []fileRef {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) > 0 && raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return nil
+// platformFiles are the platform files an order's fields list
+// (platform.OrderFiles reads guarantee_sign_files and attach_files), in the
+// order the fields came, each with its label.
+func platformFiles(keys []string, fields json.RawMessage) (files []File, labels []string) {
+	sign, attach := platform.OrderFiles(fields)
+	lists := map[string][]platform.SignFile{"guarantee_sign_files": sign, "attach_files": attach}
+	for _, k := range keys {
+		label, ok := fileKeys[k]
+		if !ok {
+			continue
 		}
-		raw = json.RawMessage(s)
-	}
-	var items []map[string]json.RawMessage
-	if json.Unmarshal(raw, &items) != nil {
-		var one map[string]json.RawMessage
-		if json.Unmarshal(raw, &one) != nil || one == nil {
-			return nil
+		for _, sf := range lists[k] {
+			f := File{FileID: string(sf.FileID), URL: string(sf.FileURL), Name: string(sf.FileName)}
+			if f.Name == "" {
+				f.Name = NoFileName
+			}
+			files = append(files, f)
+			labels = append(labels, label)
 		}
-		items = []map[string]json.RawMessage{one}
 	}
-	var out []fileRef
-	for _, it := range items {
-		f := fileRef{fileID: fieldValue(it["file_id"]), url: fieldValue(it["file_url"]), name: fieldValue(it["file_name"])}
-		if f.name == "" {
-			f.name = noFileName
-		}
-		out = append(out, f)
-	}
-	return out
+	return files, labels
 }
 
 func (b *lb) allFields(raw json.RawMessage, skip map[string]string) {
@@ -161,13 +155,13 @@ func (b *lb) allFields(raw json.RawMessage, skip map[string]string) {
 			continue
 		}
 		v := m[k]
-		label := fieldLabel(k)
-		if secretKeys[strings.ToLower(k)] {
-			b.fieldCopy(label, masked, "")
+		label := common.FieldLabel(k)
+		if common.Secret(k) {
+			b.fieldCopy(label, common.Masked, "")
 			continue
 		}
 		shown := fieldValue(v)
-		if mm := codeMeaning(k, shown); mm != "" {
+		if mm := common.CodeMeaning(k, shown); mm != "" {
 			shown = mm + "（" + shown + "）"
 		}
 		b.fieldCopy(label, shown+"  ("+k+")", fieldValue(v))
@@ -179,11 +173,11 @@ func (b *lb) raw(title string, raw json.RawMessage) {
 		return
 	}
 	b.section(title)
-	b.pre(prettyJSON(string(raw)))
+	b.pre(common.PrettyJSON(string(raw)))
 }
 
-func (b *lb) events(ctx context.Context, st *store.Store, ref string) error {
-	evs, err := st.ListEvents(ctx, store.EventQuery{Ref: ref, Limit: 30})
+func (b *lb) events(ctx context.Context, db *store.Store, ref string) error {
+	evs, err := db.ListEvents(ctx, store.EventQuery{Ref: ref, Limit: 30})
 	if err != nil {
 		return err
 	}
@@ -192,82 +186,73 @@ func (b *lb) events(ctx context.Context, st *store.Store, ref string) error {
 		b.note("无")
 	}
 	for _, e := range evs {
-		v := direction(e.Direction) + " " + methodName(e.Method, e.Direction)
+		v := common.Direction(e.Direction) + " " + common.MethodName(e.Method, e.Direction)
 		if e.Status != 0 {
-			v += " " + statusText(e.Status)
+			v += " " + common.StatusText(e.Status)
 		}
 		if e.Summary != "" {
 			v += "：" + e.Summary
 		}
-		st := cell{}
+		look := common.Cell{}
 		if e.Status != 0 && e.Status != platform.StatusOK {
-			st = styled("", stErr)
+			look = common.Styled("", common.StyleErr)
 		}
-		b.styledField(clock(e.At, layoutLog), v, st)
+		b.styledField(common.Clock(e.At, common.LayoutLog), v, look)
 	}
 	return nil
 }
 
 // ---- 订单 ----
 
-func orderDetail(ctx context.Context, st *store.Store, no string, files map[string]dlFile) (*selection, string, []dline, error) {
-	o, err := st.GetOrder(ctx, no)
+func orderDetail(ctx context.Context, db *store.Store, no string, files map[string]Downloaded) (*common.Selection, string, []dline, error) {
+	o, err := db.GetOrder(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
 	}
-	gs, err := st.GuaranteesForOrder(ctx, no)
+	gs, err := db.GuaranteesForOrder(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
 	}
 	var b lb
 	b.section("订单")
 	b.field("订单编号", o.OrderNo)
-	b.field("订单状态", orderState(o.OrderStatus)+"  ("+o.OrderStatus+")")
+	b.field("订单状态", common.OrderState(o.OrderStatus)+"  ("+o.OrderStatus+")")
 	if o.Flagged {
-		b.styledField("标记", o.FlagReason+"（按 r 从平台获取订单核对）", styled("", stWarn))
+		b.styledField("标记", o.FlagReason+"（按 r 从平台获取订单核对）", common.Styled("", common.StyleWarn))
 	}
 	b.field("标段编号", o.BlockNumber)
 	b.field("标段名称", o.BlockName)
 	b.field("被保证人", o.Principal)
 	b.field("受益人", o.Creditor)
-	b.field("担保金额(元)", money(o.GuaranteeAmount))
-	b.opt("订单金额(元)", money(o.OrderAmount))
+	b.field("担保金额(元)", common.Money(o.GuaranteeAmount))
+	b.opt("订单金额(元)", common.Money(o.OrderAmount))
 	b.field("投标截止时间", o.BidDeadline)
 	b.opt("投标有效期(天)", o.ValidDay)
 	if o.ProjectType != "" {
-		b.field("项目类型", projectType(o.ProjectType))
+		b.field("项目类型", common.ProjectType(o.ProjectType))
 	}
 	if o.GuaranteeStartDate != "" || o.GuaranteeEndDate != "" {
 		b.field("担保期间", o.GuaranteeStartDate+" 至 "+o.GuaranteeEndDate)
 	}
-	b.field("收到时间", clock(o.CreatedAt, layoutFull))
-	b.field("更新时间", clock(o.UpdatedAt, layoutFull))
+	b.field("收到时间", common.Clock(o.CreatedAt, common.LayoutFull))
+	b.field("更新时间", common.Clock(o.UpdatedAt, common.LayoutFull))
 
-	keys, fm := fieldsOf(o.Fields)
-	var pf []fileRef
-	var pfLabels []string
-	for _, k := range keys {
-		if label, ok := fileKeys[k]; ok {
-			for _, f := range platformFiles(fm[k]) {
-				pf = append(pf, f)
-				pfLabels = append(pfLabels, label)
-			}
-		}
-	}
+	keys, _ := fieldsOf(o.Fields)
+	pf, pfLabels := platformFiles(keys, o.Fields)
 	b.section(fmt.Sprintf("文件（%d 个，d 获取新URL并下载，o 打开）", len(pf)))
 	if len(pf) == 0 {
 		b.note("无")
 	}
 	for i, f := range pf {
-		if d, ok := files[f.fileID]; ok {
-			f.sha, f.size, f.stored = d.sha, d.size, st.HasFile(d.sha)
-			if f.name == noFileName && d.name != "" {
-				f.name = d.name
+		if d, ok := files[f.FileID]; ok {
+			f.SHA, f.Size, f.Stored = d.SHA, d.Size, db.HasFile(d.SHA)
+			if f.Name == NoFileName && d.Name != "" {
+				f.Name = d.Name
 			}
 		}
 		pf[i] = f
 	}
-	if pf, err = fileStates(ctx, st, no, pf); err != nil {
+	if pf, err = FileStates(ctx, db, no, pf); err != nil {
 		return nil, "", nil, err
 	}
 	for i, f := range pf {
@@ -283,43 +268,43 @@ func orderDetail(ctx context.Context, st *store.Store, no string, files map[stri
 		if g.SerialNum == "" {
 			v = "尚无序列号"
 		}
-		v += "  出函 " + g.OutGuaranteeTime + "  " + releaseState(g)
+		v += "  出函 " + g.OutGuaranteeTime + "  " + common.ReleaseState(g)
 		b.fieldCopy(g.GuaranteeNo, v, g.GuaranteeNo)
 	}
 	// 2.1 sent again with other content: kept beside the first version.
-	cs, err := st.OrderConflicts(ctx, no)
+	cs, err := db.OrderConflicts(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
 	}
 	if len(cs) > 0 {
 		b.section(fmt.Sprintf("平台重复推送的不同版本（%d，本地保留首次版本）", len(cs)))
 		for _, c := range cs {
-			b.field("收到时间", clock(c.ReceivedAt, layoutFull)+fmt.Sprintf("  重发 %d 次", c.Repeats))
+			b.field("收到时间", common.Clock(c.ReceivedAt, common.LayoutFull)+fmt.Sprintf("  重发 %d 次", c.Repeats))
 			for _, d := range c.Diff {
-				b.field("  "+fieldLabel(d.Field), fmt.Sprintf("首次 %s → 新 %s", emptyText(d.First), emptyText(d.New)))
+				b.field("  "+common.FieldLabel(d.Field), fmt.Sprintf("首次 %s → 新 %s", emptyText(d.First), emptyText(d.New)))
 			}
 		}
 	}
 	b.allFields(o.Fields, fileKeys)
-	if err := b.events(ctx, st, no); err != nil {
+	if err := b.events(ctx, db, no); err != nil {
 		return nil, "", nil, err
 	}
 	b.raw("最后收到的原始数据（已隐去密钥）", o.Raw)
-	return orderSel(o), "订单 " + o.OrderNo, b.lines, nil
+	return common.OrderSel(o), "订单 " + o.OrderNo, b.lines, nil
 }
 
 // ---- 保函 ----
 
-func guaranteeDetail(ctx context.Context, st *store.Store, no string) (*selection, string, []dline, error) {
-	g, err := st.GetGuarantee(ctx, no)
+func guaranteeDetail(ctx context.Context, db *store.Store, no string) (*common.Selection, string, []dline, error) {
+	g, err := db.GetGuarantee(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
 	}
-	revs, err := st.RevocationsForGuarantee(ctx, no)
+	revs, err := db.RevocationsForGuarantee(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
 	}
-	claims, err := st.ClaimsForGuarantee(ctx, no)
+	claims, err := db.ClaimsForGuarantee(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -328,18 +313,18 @@ func guaranteeDetail(ctx context.Context, st *store.Store, no string) (*selectio
 	b.field("保函编号", g.GuaranteeNo)
 	b.field("订单编号", g.OrderNo)
 	if g.SerialNum == "" {
-		b.styledField("保函序列号", "（无：平台尚未接受推送）", styled("", stWarn))
+		b.styledField("保函序列号", "（无：平台尚未接受推送）", common.Styled("", common.StyleWarn))
 	} else {
 		b.field("保函序列号", g.SerialNum)
 	}
-	rs := releaseState(g)
+	rs := common.ReleaseState(g)
 	if g.ReleaseStatus != 0 {
 		rs += fmt.Sprintf("  (%d)", g.ReleaseStatus)
 	}
 	b.field("解保状态", rs)
 	b.opt("解保日期", g.ReleaseDate)
 	if g.ReleasedAt > 0 {
-		b.field("解保记录时间", clock(g.ReleasedAt, layoutFull))
+		b.field("解保记录时间", common.Clock(g.ReleasedAt, common.LayoutFull))
 	}
 	b.field("标段编号", g.BlockNumber)
 	b.field("标段名称", g.BlockName)
@@ -347,31 +332,31 @@ func guaranteeDetail(ctx context.Context, st *store.Store, no string) (*selectio
 	b.field("受益人", g.Creditor)
 	b.field("保证人", g.Guarantor)
 	// 担保金额 and 担保期间 are the order's (2.5 sends them from it).
-	if o, err := st.GetOrder(ctx, g.OrderNo); err == nil {
-		b.field("担保金额(元)", money(o.GuaranteeAmount))
+	if o, err := db.GetOrder(ctx, g.OrderNo); err == nil {
+		b.field("担保金额(元)", common.Money(o.GuaranteeAmount))
 		if o.GuaranteeStartDate == "" && o.GuaranteeEndDate == "" {
 			b.field("担保期间", "（订单未给出）")
 		} else {
 			b.field("担保期间", emptyText(o.GuaranteeStartDate)+" 至 "+emptyText(o.GuaranteeEndDate))
 		}
 	} else if errors.Is(err, store.ErrNotFound) {
-		b.styledField("担保金额(元)", "（本地没有订单 "+g.OrderNo+"）", styled("", stWarn))
+		b.styledField("担保金额(元)", "（本地没有订单 "+g.OrderNo+"）", common.Styled("", common.StyleWarn))
 	} else {
 		return nil, "", nil, err
 	}
 	b.field("出函时间", g.OutGuaranteeTime)
 	b.opt("传输流水号", g.TransNo)
 	if g.PushedAt > 0 {
-		b.field("推送时间", clock(g.PushedAt, layoutFull))
+		b.field("推送时间", common.Clock(g.PushedAt, common.LayoutFull))
 	} else {
-		b.styledField("推送时间", "未推送成功", styled("", stWarn))
+		b.styledField("推送时间", "未推送成功", common.Styled("", common.StyleWarn))
 	}
-	b.field("记录时间", clock(g.CreatedAt, layoutFull))
-	b.field("更新时间", clock(g.UpdatedAt, layoutFull))
+	b.field("记录时间", common.Clock(g.CreatedAt, common.LayoutFull))
+	b.field("更新时间", common.Clock(g.UpdatedAt, common.LayoutFull))
 
 	b.section("文件")
 	if g.PDFSHA256 != "" {
-		b.file("电子保函PDF", fileRef{name: "电子保函 " + g.GuaranteeNo + ".pdf", sha: g.PDFSHA256, size: g.PDFSize, stored: st.HasFile(g.PDFSHA256)})
+		b.file("电子保函PDF", File{Name: "电子保函 " + g.GuaranteeNo + ".pdf", SHA: g.PDFSHA256, Size: g.PDFSize, Stored: db.HasFile(g.PDFSHA256)})
 	} else {
 		b.note("无")
 	}
@@ -384,29 +369,29 @@ func guaranteeDetail(ctx context.Context, st *store.Store, no string) (*selectio
 		var lists []string
 		for _, it := range r.Items {
 			if it.GuaranteeNo == g.GuaranteeNo {
-				lists = append(lists, revokeList(it.List))
+				lists = append(lists, common.RevokeList(it.List))
 			}
 		}
-		b.fieldCopy(r.RevokeNo, strings.Join(lists, "、")+"  收到 "+clock(r.ReceivedAt, layoutFull), r.RevokeNo)
+		b.fieldCopy(r.RevokeNo, strings.Join(lists, "、")+"  收到 "+common.Clock(r.ReceivedAt, common.LayoutFull), r.RevokeNo)
 	}
 	b.section(fmt.Sprintf("理赔（%d）", len(claims)))
 	if len(claims) == 0 {
 		b.note("无")
 	}
 	for _, c := range claims {
-		b.fieldCopy(c.ClaimNo, claimState(c.Status)+"  索赔 "+money(c.ClaimAmount)+" 元", c.ClaimNo)
+		b.fieldCopy(c.ClaimNo, common.ClaimState(c.Status)+"  索赔 "+common.Money(c.ClaimAmount)+" 元", c.ClaimNo)
 	}
 	b.allFields(g.Fields, nil)
-	if err := b.events(ctx, st, no); err != nil {
+	if err := b.events(ctx, db, no); err != nil {
 		return nil, "", nil, err
 	}
-	return guaranteeSel(g), "保函 " + g.GuaranteeNo, b.lines, nil
+	return common.GuaranteeSel(g), "保函 " + g.GuaranteeNo, b.lines, nil
 }
 
 // ---- 撤销 ----
 
-func revocationDetail(ctx context.Context, st *store.Store, no string) (*selection, string, []dline, error) {
-	r, err := st.GetRevocation(ctx, no)
+func revocationDetail(ctx context.Context, db *store.Store, no string) (*common.Selection, string, []dline, error) {
+	r, err := db.GetRevocation(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -417,20 +402,20 @@ func revocationDetail(ctx context.Context, st *store.Store, no string) (*selecti
 	b.field("标段名称", r.BlockName)
 	b.field("受益人", r.Creditor)
 	b.opt("说明", r.Note)
-	b.field("收到时间", clock(r.ReceivedAt, layoutFull))
+	b.field("收到时间", common.Clock(r.ReceivedAt, common.LayoutFull))
 	switch {
 	case r.DeclareFileSHA256 == "" && r.DeclareFileHashClaimed == "":
 		b.field("撤销声明文件", "未附")
 	case r.DeclareFileSHA256 == "":
-		b.styledField("撤销声明文件", "平台给了hash但没有附文件："+r.DeclareFileHashClaimed, styled("", stWarn))
+		b.styledField("撤销声明文件", "平台给了hash但没有附文件："+r.DeclareFileHashClaimed, common.Styled("", common.StyleWarn))
 	case r.DeclareFileHashClaimed == "" || strings.EqualFold(r.DeclareFileHashClaimed, r.DeclareFileSHA256):
-		b.file("撤销声明文件", fileRef{name: "撤销保函声明 " + r.RevokeNo + ".pdf", sha: r.DeclareFileSHA256, stored: st.HasFile(r.DeclareFileSHA256)})
+		b.file("撤销声明文件", File{Name: "撤销保函声明 " + r.RevokeNo + ".pdf", SHA: r.DeclareFileSHA256, Stored: db.HasFile(r.DeclareFileSHA256)})
 		if r.DeclareFileHashClaimed != "" {
-			b.styledField("声明文件hash", "与平台所给hash一致", styled("", stOK))
+			b.styledField("声明文件hash", "与平台所给hash一致", common.Styled("", common.StyleOK))
 		}
 	default:
-		b.file("撤销声明文件", fileRef{name: "撤销保函声明 " + r.RevokeNo + ".pdf", sha: r.DeclareFileSHA256, stored: st.HasFile(r.DeclareFileSHA256)})
-		b.styledField("声明文件hash", "与平台所给hash不一致！平台给的是 "+r.DeclareFileHashClaimed, styled("", stUrgent))
+		b.file("撤销声明文件", File{Name: "撤销保函声明 " + r.RevokeNo + ".pdf", SHA: r.DeclareFileSHA256, Stored: db.HasFile(r.DeclareFileSHA256)})
+		b.styledField("声明文件hash", "与平台所给hash不一致！平台给的是 "+r.DeclareFileHashClaimed, common.Styled("", common.StyleUrgent))
 	}
 	for _, list := range []string{store.ListCurrent, store.ListSuccess, store.ListPenalty} {
 		var items []store.RevocationItem
@@ -439,21 +424,21 @@ func revocationDetail(ctx context.Context, st *store.Store, no string) (*selecti
 				items = append(items, it)
 			}
 		}
-		b.section(fmt.Sprintf("%s名单（%d）", revokeList(list), len(items)))
+		b.section(fmt.Sprintf("%s名单（%d）", common.RevokeList(list), len(items)))
 		if len(items) == 0 {
 			b.note("无")
 		}
 		for _, it := range items {
 			local := "不是本公司记录的保函"
-			var lst cell
-			if g, err := st.GetGuarantee(ctx, it.GuaranteeNo); err == nil {
+			var lst common.Cell
+			if g, err := db.GetGuarantee(ctx, it.GuaranteeNo); err == nil {
 				if g.SerialNum != it.SerialNum {
 					local = "序列号与本地记录不一致（本地 " + g.SerialNum + "）"
-					lst = styled("", stUrgent)
+					lst = common.Styled("", common.StyleUrgent)
 				} else {
-					local = "本地：" + releaseState(g)
+					local = "本地：" + common.ReleaseState(g)
 					if g.ReleaseStatus == platform.ReleaseAwaiting {
-						lst = styled("", stWarn)
+						lst = common.Styled("", common.StyleWarn)
 					}
 				}
 			}
@@ -462,27 +447,27 @@ func revocationDetail(ctx context.Context, st *store.Store, no string) (*selecti
 	}
 	if r.Data != "" {
 		b.section("要撤销的保函数据（原文）")
-		b.pre(prettyJSON(r.Data))
+		b.pre(common.PrettyJSON(r.Data))
 	}
 	b.raw("收到的原始数据（已隐去密钥）", r.Raw)
-	return revocationSel(r), "撤销 " + r.RevokeNo, b.lines, nil
+	return common.RevocationSel(r), "撤销 " + r.RevokeNo, b.lines, nil
 }
 
 // ---- 理赔 ----
 
-func claimDetail(ctx context.Context, st *store.Store, no string) (*selection, string, []dline, error) {
-	c, err := st.GetClaim(ctx, no)
+func claimDetail(ctx context.Context, db *store.Store, no string) (*common.Selection, string, []dline, error) {
+	c, err := db.GetClaim(ctx, no)
 	if err != nil {
 		return nil, "", nil, err
 	}
 	var b lb
 	b.section("理赔申请（3.1）")
 	b.field("理赔序列号", c.ClaimNo)
-	stc := txt("")
+	stc := common.Txt("")
 	if platform.ClaimAwaitsAction(c.Status) {
-		stc = styled("", stWarn)
+		stc = common.Styled("", common.StyleWarn)
 	}
-	b.styledField("理赔状态", claimState(c.Status)+"  ("+c.Status+")", stc)
+	b.styledField("理赔状态", common.ClaimState(c.Status)+"  ("+c.Status+")", stc)
 	b.field("保函编号", c.GuaranteeNo)
 	b.field("标段编号", c.BlockNumber)
 	b.field("标段名称", c.BlockName)
@@ -490,27 +475,27 @@ func claimDetail(ctx context.Context, st *store.Store, no string) (*selection, s
 	b.field("受益人", c.Creditor)
 	b.field("保证人(接单)", c.Guarantor)
 	b.opt("保证人(出函)", c.OutGuarantee)
-	b.field("索赔金额(元)", money(c.ClaimAmount))
+	b.field("索赔金额(元)", common.Money(c.ClaimAmount))
 	b.field("索赔理由", c.ClaimReason)
 	b.field("联系人", c.ContactPerson)
 	b.field("联系人手机号", c.ContactPhone)
 	b.field("联系人邮箱", c.ContactMail)
-	b.field("收到时间", clock(c.ReceivedAt, layoutFull))
-	b.field("更新时间", clock(c.UpdatedAt, layoutFull))
+	b.field("收到时间", common.Clock(c.ReceivedAt, common.LayoutFull))
+	b.field("更新时间", common.Clock(c.UpdatedAt, common.LayoutFull))
 
 	b.section(fmt.Sprintf("文件（%d）", len(c.Attachments)+1))
 	if c.GuaranteePDFSHA256 != "" {
-		b.file("电子保函原件", fileRef{name: "电子保函（理赔附带）.pdf", sha: c.GuaranteePDFSHA256, stored: st.HasFile(c.GuaranteePDFSHA256)})
+		b.file("电子保函原件", File{Name: "电子保函（理赔附带）.pdf", SHA: c.GuaranteePDFSHA256, Stored: db.HasFile(c.GuaranteePDFSHA256)})
 	} else {
 		b.field("电子保函原件", "未附")
 	}
 	for _, a := range c.Attachments {
-		b.file("附件 "+a.Field, fileRef{name: a.Name, sha: a.SHA256, size: a.Size, stored: st.HasFile(a.SHA256)})
+		b.file("附件 "+a.Field, File{Name: a.Name, SHA: a.SHA256, Size: a.Size, Stored: db.HasFile(a.SHA256)})
 	}
 
 	b.section(fmt.Sprintf("状态记录（%d）", len(c.Statuses)))
 	for _, s := range c.Statuses {
-		b.field(clock(s.At, layoutLog), claimState(s.Status)+"  ("+s.Status+")")
+		b.field(common.Clock(s.At, common.LayoutLog), common.ClaimState(s.Status)+"  ("+s.Status+")")
 	}
 	b.section(fmt.Sprintf("我方已发送的理赔结果（3.2，%d）", len(c.Results)))
 	if len(c.Results) == 0 {
@@ -521,14 +506,14 @@ func claimDetail(ctx context.Context, st *store.Store, no string) (*selection, s
 		if label == "" {
 			label = fmt.Sprintf("do_type %d / status %d", r.DoType, r.Status)
 		}
-		b.field(clock(r.At, layoutLog), label+"  备注："+r.Note)
+		b.field(common.Clock(r.At, common.LayoutLog), label+"  备注："+r.Note)
 	}
 	b.allFields(c.Fields, nil)
-	if err := b.events(ctx, st, no); err != nil {
+	if err := b.events(ctx, db, no); err != nil {
 		return nil, "", nil, err
 	}
 	b.raw("最后收到的原始数据（已隐去密钥）", c.Raw)
-	return claimSel(c), "理赔 " + c.ClaimNo, b.lines, nil
+	return common.ClaimSel(c), "理赔 " + c.ClaimNo, b.lines, nil
 }
 
 func emptyText(s string) string {
@@ -540,53 +525,51 @@ func emptyText(s string) string {
 
 // ---- 暂存回调 ----
 
-func heldDetail(ctx context.Context, st *store.Store, key string) (*selection, string, []dline, error) {
+func heldDetail(ctx context.Context, db *store.Store, key string) (*common.Selection, string, []dline, error) {
 	id, _ := strconv.ParseInt(key, 10, 64)
-	h, err := st.GetHeld(ctx, id)
+	h, err := db.GetHeld(ctx, id)
 	if err != nil {
 		return nil, "", nil, err
 	}
 	var b lb
 	b.section("暂存的回调（核对未通过）")
 	b.field("编号", key)
-	b.field("回调", callbackTitle(h.Method)+"  ("+h.Method+")")
+	b.field("回调", platform.CallbackTitle(h.Method)+"  ("+h.Method+")")
 	b.opt("业务编号", h.Ref)
-	b.field("状态", heldStateName(h.State))
+	b.field("状态", platform.HeldStateName(h.State))
 	b.field("原因", h.Reason)
-	b.field("收到时间", clock(h.ReceivedAt, layoutFull))
-	b.field("平台重发", fmt.Sprintf("%d 次（最近 %s）", h.Repeats, clock(h.LastAt, layoutFull)))
+	b.field("收到时间", common.Clock(h.ReceivedAt, common.LayoutFull))
+	b.field("平台重发", fmt.Sprintf("%d 次（最近 %s）", h.Repeats, common.Clock(h.LastAt, common.LayoutFull)))
 	b.opt("处理说明", h.Note)
 	for _, f := range h.Files {
 		b.field(f.Field, fmt.Sprintf("%s  %d 字节  SHA-256 %s", f.Name, f.Size, f.SHA256))
 	}
 	b.note("A 接受（按回调内容入账，平台下次重发时答复成功）  D 驳回（继续拒收）；也可用 baohan held accept|dismiss " + key)
 	b.section("回调明文（原样）")
-	b.pre(prettyJSON(h.Plaintext))
-	return heldSel(h), "暂存回调 " + key, b.lines, nil
+	b.pre(common.PrettyJSON(h.Plaintext))
+	return common.HeldSel(h), "暂存回调 " + key, b.lines, nil
 }
-
-func heldStateName(s string) string { return platform.HeldStateName(s) }
 
 // ---- 日志 ----
 
 func eventLines(e store.Event) []dline {
 	var b lb
 	b.section("日志")
-	b.field("时间", clock(e.At, layoutFull))
+	b.field("时间", common.Clock(e.At, common.LayoutFull))
 	kind := map[string]string{store.KindCallback: "收到的回调", store.KindCall: "发出的调用", store.KindFlag: "标记", store.KindFault: "故障"}[e.Kind]
 	if kind == "" {
 		kind = e.Kind
 	}
 	b.field("类型", kind)
-	b.field("方向", direction(e.Direction))
-	b.field("方法", methodName(e.Method, e.Direction)+"  ("+e.Method+")")
+	b.field("方向", common.Direction(e.Direction))
+	b.field("方法", common.MethodName(e.Method, e.Direction)+"  ("+e.Method+")")
 	b.opt("编号", e.Ref)
 	if e.Status != 0 {
-		st := cell{}
+		look := common.Cell{}
 		if e.Status != platform.StatusOK {
-			st = styled("", stErr)
+			look = common.Styled("", common.StyleErr)
 		}
-		b.styledField("状态", statusText(e.Status), st)
+		b.styledField("状态", common.StatusText(e.Status), look)
 	}
 	if e.LatencyMS != 0 || e.Direction == store.DirOut {
 		b.field("耗时", fmt.Sprintf("%d 毫秒", e.LatencyMS))
@@ -594,7 +577,7 @@ func eventLines(e store.Event) []dline {
 	b.opt("摘要", e.Summary)
 	if strings.TrimSpace(e.Detail) != "" {
 		b.section("内容（已隐去 api_secret、access_token）")
-		b.pre(prettyJSON(e.Detail))
+		b.pre(common.PrettyJSON(e.Detail))
 	}
 	return b.lines
 }

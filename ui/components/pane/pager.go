@@ -1,4 +1,4 @@
-package ui
+package pane
 
 import (
 	"context"
@@ -16,9 +16,9 @@ import (
 // dozen rows a step; a jump to the end walks the list once in steps of
 // walkStep rows and remembers the cursors on the way.
 
-// fetchFunc reads up to limit rows after the cursor ("" = from the start)
+// FetchFunc reads up to limit rows after the cursor ("" = from the start)
 // and returns the cursor of what follows ("" when nothing follows).
-type fetchFunc[T any] func(ctx context.Context, after string, limit int) ([]T, string, error)
+type FetchFunc[T any] func(ctx context.Context, after string, limit int) ([]T, string, error)
 
 // walkStep is how many rows a walk reads per query while skipping ahead.
 const walkStep = 2048
@@ -55,7 +55,7 @@ func newPager[T any](keyOf func(T) string) pager[T] {
 
 // windowMsg carries rows read for a pager.
 type windowMsg[T any] struct {
-	pane  paneID
+	pane  ID
 	gen   int
 	seq   int
 	start int
@@ -66,17 +66,17 @@ type windowMsg[T any] struct {
 	err   error
 }
 
-func (m windowMsg[T]) paneID() paneID { return m.pane }
+func (m windowMsg[T]) PaneID() ID { return m.pane }
 
 // countMsg carries the store's count for a pager's query.
 type countMsg struct {
-	pane paneID
+	pane ID
 	gen  int
 	n    int
 	err  error
 }
 
-func (m countMsg) paneID() paneID { return m.pane }
+func (m countMsg) PaneID() ID { return m.pane }
 
 // reset forgets everything: the query changed.
 func (p *pager[T]) reset() {
@@ -185,7 +185,7 @@ func (p *pager[T]) need(h int) (a, b int, ok bool) {
 }
 
 // load returns the command that reads rows [a, b).
-func (p *pager[T]) load(ctx context.Context, pane paneID, fetch fetchFunc[T], a, b int) tea.Cmd {
+func (p *pager[T]) load(ctx context.Context, pane ID, fetch FetchFunc[T], a, b int) tea.Cmd {
 	// Nearest mark at or before a.
 	i := sort.Search(len(p.marks), func(i int) bool { return p.marks[i].index > a }) - 1
 	if i < 0 {
