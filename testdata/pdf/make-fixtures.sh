@@ -27,6 +27,8 @@
 #   truncated.pdf       signed.pdf cut in half
 #   not-a-pdf.pdf       a text file with a .pdf name
 #   ca.pem              the test CA, for the "trusted" test
+# Not made here: objstm-bomb-512m.zlib.gz (the zlib data of the object-stream
+# bomb, gzipped; made by the python3 line in listener/verify_bomb_test.go).
 set -euo pipefail
 
 for tool in openssl certutil pk12util pdfsig qpdf; do
