@@ -19,12 +19,12 @@ import (
 	"baohan/store"
 )
 
-// TestKillServeSandbox: the real `baohan serve` takes 500 new orders (2.1)
+// TestKillServeSandbox: the real `baohan serve` takes 300 new orders (2.1)
 // sent at once by platform/sandbox, each on the platform's retry schedule
 // (shortened), and is killed with SIGKILL once 100 are acknowledged. While
 // it is down, every order acknowledged before the kill is in the store,
 // with the answer the platform got. It is restarted; the platform's
-// repeats bring the rest; then each of the 500 orders is in the store
+// repeats bring the rest; then each of the 300 orders is in the store
 // once, with one idempotency row and one event, and every answer the
 // platform holds is the stored one.
 func TestKillServeSandbox(t *testing.T) {
@@ -35,9 +35,9 @@ func TestKillServeSandbox(t *testing.T) {
 		t.Skip("SIGKILL/SIGTERM semantics are Unix")
 	}
 	if testing.Short() {
-		t.Skip("builds the binary and sends 500 callbacks; skipped with -short")
+		t.Skip("builds the binary and sends 300 callbacks; skipped with -short")
 	}
-	const total, killAfter = 500, 100
+	const total, killAfter = 300, 80
 	dir, bin, key, addr, data, cfg := startServeSetup(t)
 
 	var logs lockedBuffer

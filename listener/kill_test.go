@@ -124,12 +124,12 @@ func TestKillServe(t *testing.T) {
 	killFlow(t, start, "http://"+addr, data, key)
 }
 
-// killFlow: start the listener, send 240 new orders from 16 senders, SIGKILL
+// killFlow: start the listener, send 160 new orders from 16 senders, SIGKILL
 // it once 60 are acknowledged, restart it, check that every acknowledged
-// order is stored, send all 240 again (all acknowledged now, none twice),
+// order is stored, send all 160 again (all acknowledged now, none twice),
 // and stop it with SIGTERM (exit 0).
 func killFlow(t *testing.T, start func() *exec.Cmd, base, data string, key *rsa.PrivateKey) {
-	const total, senders, killAfter = 240, 16, 60
+	const total, senders, killAfter = 160, 16, 40
 	var logs lockedBuffer
 	run := func() *proc { return startProc(t, start(), base, &logs) }
 	defer func() {
