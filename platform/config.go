@@ -325,7 +325,7 @@ func (c *Config) LoadKeys() error {
 				return nil, c.errf(key, "既不是可读的密钥文件，也不是 base64 密钥文本（共 %d 个字符，不予显示）", len(value))
 			}
 			if path != "" {
-				return nil, c.errf(key, "无法读取密钥文件 %s（%s）", path, fileProblem(err))
+				return nil, c.errf(key, "无法读取密钥文件 %s（%s）", path, FileProblem(err))
 			}
 			return nil, c.errf(key, "未填写（PEM 文件路径或账号邮件中的 base64 文本）")
 		}
@@ -369,17 +369,6 @@ func (c *Config) LoadKeys() error {
 		c.Warnings = append(c.Warnings, "platform.public_key 与 platform.private_key 不是一对密钥：用 public_key 加密的回调将无法解密")
 	}
 	return nil
-}
-
-// fileProblem names why a file cannot be read, in Chinese.
-func fileProblem(err error) string {
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return "文件不存在"
-	case errors.Is(err, fs.ErrPermission):
-		return "没有读取权限"
-	}
-	return "读取出错"
 }
 
 // mayBeKeyText tells whether a key value that is not a readable file may

@@ -145,7 +145,7 @@ func TestConfigErrorsInChinese(t *testing.T) {
 		{func(s string) string { return strings.Replace(s, `api_key = "key"`, `api_key = "key`, 1) },
 			[]string{"第 3 行", "TOML"}, []string{"expected", "newline"}},
 		{func(s string) string { return strings.Replace(s, "keys/sk.pem", "keys/missing.pem", 1) },
-			[]string{"platform.private_key", "keys/missing.pem", "文件不存在"}, []string{"no such file", "open "}},
+			[]string{"platform.private_key", "keys/missing.pem", "文件或文件夹不存在"}, []string{"no such file", "open "}},
 		{func(s string) string { return s + "\n[apply]\norder_status = \"NOPE\"\n" },
 			[]string{"apply.order_status", "NOPE"}, []string{"unknown key"}},
 		{func(s string) string { return s + "\n[listener2]\nx = 1\n" },

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -137,7 +136,7 @@ func (w *Workflows) IssueLetter(ctx context.Context, in IssueInput) (*IssuedLett
 			return nil, err
 		}
 		out.Warnings = append(out.Warnings, warns...)
-		tpl, err := readLimited(in.Template, issue.MaxPDF)
+		tpl, err := ReadLimited(in.Template, issue.MaxPDF)
 		if err != nil {
 			return nil, inputErr("无法读取模板 %s：%v", in.Template, err)
 		}
@@ -242,22 +241,6 @@ func orderField(o store.Order, name string) string {
 		return strings.TrimSpace(s)
 	}
 	return ""
-}
-
-func readLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, errors.New(fileProblem(err))
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, errors.New(fileProblem(err))
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("文件超过 %d 字节", limit)
-	}
-	return b, nil
 }
 
 // certNames tells whether the certificate names the guarantor, as its

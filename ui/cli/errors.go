@@ -72,9 +72,9 @@ func message(err error) string {
 	case errors.As(err, &ne):
 		return fmt.Sprintf("网络连接失败（%s）", netProblem(ne))
 	case errors.As(err, &le):
-		return fmt.Sprintf("无法写入 %s（%s）", le.New, FileProblem(le.Err))
+		return fmt.Sprintf("无法写入 %s（%s）", le.New, platform.FileProblem(le.Err))
 	case errors.As(err, &fe):
-		return fmt.Sprintf("无法读写 %s（%s）", fe.Path, FileProblem(fe.Err))
+		return fmt.Sprintf("无法读写 %s（%s）", fe.Path, platform.FileProblem(fe.Err))
 	}
 	if s := err.Error(); hasHan(s) {
 		return s
@@ -83,27 +83,6 @@ func message(err error) string {
 }
 
 type linkErr = os.LinkError
-
-// FileProblem names a file system error in Chinese.
-func FileProblem(err error) string {
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return "文件或文件夹不存在"
-	case errors.Is(err, fs.ErrPermission):
-		return "没有权限"
-	case errors.Is(err, fs.ErrExist):
-		return "已经存在"
-	case errors.Is(err, syscall.ENOSPC):
-		return "磁盘已满"
-	case errors.Is(err, syscall.EROFS):
-		return "磁盘只读"
-	case errors.Is(err, syscall.ENOTDIR):
-		return "路径中有一段不是文件夹"
-	case errors.Is(err, syscall.EISDIR):
-		return "这是文件夹，不是文件"
-	}
-	return "读写出错"
-}
 
 func netProblem(err error) string {
 	var dns *net.DNSError

@@ -3,6 +3,7 @@
 package backup
 
 import (
+	"baohan/platform"
 	"context"
 	"errors"
 	"fmt"
@@ -70,7 +71,7 @@ func backupPrivate(ctx context.Context, s *store.Store, dest string) error {
 	}
 	tmp, err := os.MkdirTemp(filepath.Dir(dest), ".baohan-backup-")
 	if err != nil {
-		return cli.UsageErr("无法在 %s 中写备份（%s）", filepath.Dir(dest), cli.FileProblem(err))
+		return cli.UsageErr("无法在 %s 中写备份（%s）", filepath.Dir(dest), platform.FileProblem(err))
 	}
 	defer os.RemoveAll(tmp)
 	part := filepath.Join(tmp, "backup.db")
@@ -78,13 +79,13 @@ func backupPrivate(ctx context.Context, s *store.Store, dest string) error {
 		return fmt.Errorf("备份到 %s 失败：%s", dest, cli.Message(err))
 	}
 	if err := os.Chmod(part, 0o600); err != nil {
-		return cli.UsageErr("无法设置 %s 的权限（%s）", dest, cli.FileProblem(err))
+		return cli.UsageErr("无法设置 %s 的权限（%s）", dest, platform.FileProblem(err))
 	}
 	if err := os.Link(part, dest); err != nil {
 		if errors.Is(err, os.ErrExist) {
 			return cli.UsageErr("%s 已存在，不覆盖", dest)
 		}
-		return cli.UsageErr("无法写入 %s（%s）", dest, cli.FileProblem(err))
+		return cli.UsageErr("无法写入 %s（%s）", dest, platform.FileProblem(err))
 	}
 	return nil
 }

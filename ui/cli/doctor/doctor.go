@@ -113,7 +113,7 @@ func configFile(cfg *platform.Config) Check {
 	c := Check{Name: "配置文件"}
 	fi, err := os.Stat(cfg.Path)
 	if err != nil {
-		c.Verdict = fmt.Sprintf("%s 无法读取（%s）", cfg.Path, cli.FileProblem(err))
+		c.Verdict = fmt.Sprintf("%s 无法读取（%s）", cfg.Path, platform.FileProblem(err))
 		c.Fix = "运行 baohan init 重新生成配置文件。"
 		return c
 	}
@@ -164,13 +164,13 @@ func dataFolder(ctx context.Context, opt Options) (Check, *store.Store) {
 	c := Check{Name: "数据文件夹"}
 	dir := opt.DataDir
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		c.Verdict = fmt.Sprintf("无法创建 %s（%s）", dir, cli.FileProblem(err))
+		c.Verdict = fmt.Sprintf("无法创建 %s（%s）", dir, platform.FileProblem(err))
 		c.Fix = "换一个可写的文件夹（配置中的 [store] dir 或 --data）。"
 		return c, nil
 	}
 	f, err := os.CreateTemp(dir, ".doctor-*")
 	if err != nil {
-		c.Verdict = fmt.Sprintf("%s 不可写（%s）", dir, cli.FileProblem(err))
+		c.Verdict = fmt.Sprintf("%s 不可写（%s）", dir, platform.FileProblem(err))
 		c.Fix = "检查该文件夹的所有者和权限，或换一个可写的文件夹。"
 		return c, nil
 	}

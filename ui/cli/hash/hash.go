@@ -2,6 +2,7 @@
 package hash
 
 import (
+	"baohan/platform"
 	"fmt"
 	"io"
 
@@ -45,7 +46,7 @@ func NewCmdHash(f *cmdutil.Factory, runF func(*HashOptions) error) *cobra.Comman
 func hashRun(opts *HashOptions) error {
 	sum, size, err := pdfsign.HashFile(opts.File)
 	if err != nil {
-		return cli.UsageErr("无法读取文件 %s（%s）", opts.File, cli.FileProblem(err))
+		return cli.UsageErr("无法读取文件 %s（%s）", opts.File, platform.FileProblem(err))
 	}
 	return opts.Print(HashJSON{File: opts.File, SHA256: sum, Size: size}, func(w io.Writer) {
 		fmt.Fprintln(w, sum)

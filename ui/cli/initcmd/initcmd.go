@@ -20,7 +20,6 @@ import (
 	"unicode"
 
 	"baohan/platform"
-	"baohan/ui/cli"
 	"baohan/ui/cli/doctor"
 )
 
@@ -192,7 +191,7 @@ func ReadKey(field, s, baseDir string) (any, error) {
 	if !strings.HasPrefix(s, "-----BEGIN") && (statErr == nil || strings.ContainsAny(s, ".~") || len(s) < 100) {
 		b, err := os.ReadFile(p)
 		if err != nil {
-			return nil, fmt.Errorf("%s：文件 %s 无法读取（%s）", name, p, cli.FileProblem(err))
+			return nil, fmt.Errorf("%s：文件 %s 无法读取（%s）", name, p, platform.FileProblem(err))
 		}
 		text, from = b, "文件 "+p
 	}
@@ -310,7 +309,7 @@ func Write(configPath string, v Values, k *Keys, force bool, now time.Time) (*Re
 		return nil, errors.New("rsa_sk 无法写成 PKCS#8")
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "keys"), 0o700); err != nil {
-		return nil, fmt.Errorf("无法创建文件夹 %s（%s）", filepath.Join(dir, "keys"), cli.FileProblem(err))
+		return nil, fmt.Errorf("无法创建文件夹 %s（%s）", filepath.Join(dir, "keys"), platform.FileProblem(err))
 	}
 	contents := [][]byte{[]byte(configText(v, now)), pubPEM(k.Platform), pubPEM(k.Public),
 		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: p8})}
@@ -327,26 +326,26 @@ func Write(configPath string, v Values, k *Keys, force bool, now time.Time) (*Re
 func writePrivate(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".init-*")
 	if err != nil {
-		return fmt.Errorf("无法写入 %s（%s）", path, cli.FileProblem(err))
+		return fmt.Errorf("无法写入 %s（%s）", path, platform.FileProblem(err))
 	}
 	defer os.Remove(tmp.Name())
 	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
-		return fmt.Errorf("无法设置 %s 的权限（%s）", path, cli.FileProblem(err))
+		return fmt.Errorf("无法设置 %s 的权限（%s）", path, platform.FileProblem(err))
 	}
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return fmt.Errorf("无法写入 %s（%s）", path, cli.FileProblem(err))
+		return fmt.Errorf("无法写入 %s（%s）", path, platform.FileProblem(err))
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("无法写入 %s（%s）", path, cli.FileProblem(err))
+		return fmt.Errorf("无法写入 %s（%s）", path, platform.FileProblem(err))
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("无法写入 %s（%s）", path, cli.FileProblem(err))
+		return fmt.Errorf("无法写入 %s（%s）", path, platform.FileProblem(err))
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("无法写入 %s（%s）", path, cli.FileProblem(err))
+		return fmt.Errorf("无法写入 %s（%s）", path, platform.FileProblem(err))
 	}
 	return nil
 }

@@ -50,7 +50,7 @@ func keygenRun(opts *KeygenOptions) error {
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return cli.UsageErr("无法创建文件夹 %s（%s）", dir, cli.FileProblem(err))
+		return cli.UsageErr("无法创建文件夹 %s（%s）", dir, platform.FileProblem(err))
 	}
 	pp, pu := filepath.Join(dir, "private.pem"), filepath.Join(dir, "public.pem")
 	for _, p := range []string{pp, pu} {
@@ -59,10 +59,10 @@ func keygenRun(opts *KeygenOptions) error {
 		}
 	}
 	if err := os.WriteFile(pp, priv, 0o600); err != nil {
-		return cli.UsageErr("无法写入 %s（%s）", pp, cli.FileProblem(err))
+		return cli.UsageErr("无法写入 %s（%s）", pp, platform.FileProblem(err))
 	}
 	if err := os.WriteFile(pu, pub, 0o644); err != nil {
-		return cli.UsageErr("无法写入 %s（%s）", pu, cli.FileProblem(err))
+		return cli.UsageErr("无法写入 %s（%s）", pu, platform.FileProblem(err))
 	}
 	return opts.Print(KeygenJSON{PrivateKey: pp, PublicKey: pu}, func(w io.Writer) {
 		fmt.Fprintf(w, "私钥 %s（权限 0600）\n公钥 %s\n", pp, pu)

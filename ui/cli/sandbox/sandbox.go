@@ -77,7 +77,7 @@ func sandboxRun(opts *SandboxOptions) error {
 	}
 	if err := MarkData(filepath.Join(dir, "data")); err != nil {
 		env.Close()
-		return cli.UsageErr("无法写入沙箱数据文件夹 %s（%s）", dir, cli.FileProblem(err))
+		return cli.UsageErr("无法写入沙箱数据文件夹 %s（%s）", dir, platform.FileProblem(err))
 	}
 	defer env.Close()
 	s, err := f.OpenStore(filepath.Join(dir, "data"))

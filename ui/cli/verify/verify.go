@@ -2,6 +2,7 @@
 package verify
 
 import (
+	"baohan/platform"
 	"context"
 	"io"
 	"os"
@@ -40,7 +41,7 @@ func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Co
 
 func verifyRun(opts *VerifyOptions) error {
 	if _, err := os.Stat(opts.File); err != nil {
-		return cli.UsageErr("无法读取文件 %s（%s）", opts.File, cli.FileProblem(err))
+		return cli.UsageErr("无法读取文件 %s（%s）", opts.File, platform.FileProblem(err))
 	}
 	rep, err := pdfsign.CheckFile(opts.Context, opts.File, opts.PDFOptions())
 	if err != nil {

@@ -89,7 +89,7 @@ func copyFile(src, dst string) error {
 	defer in.Close()
 	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o644)
 	if err != nil {
-		return cli.UsageErr("无法写入 %s（%s）", dst, cli.FileProblem(err))
+		return cli.UsageErr("无法写入 %s（%s）", dst, platform.FileProblem(err))
 	}
 	if _, err := io.Copy(out, in); err != nil {
 		out.Close()

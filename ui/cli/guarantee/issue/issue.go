@@ -131,13 +131,13 @@ func issueRun(o *IssueOptions) error {
 			fmt.Fprintf(o.ErrOut, "baohan: 注意：%s\n", w)
 		}
 	}
-	p12, err := readFile(o.CertFile, sign.MaxPKCS12)
+	p12, err := platform.ReadLimited(o.CertFile, sign.MaxPKCS12)
 	if err != nil {
 		return usage("--cert", "无法读取证书 %s：%v", o.CertFile, err)
 	}
 	var seal []byte
 	if o.SealFile != "" {
-		if seal, err = readFile(o.SealFile, sign.MaxSealImage); err != nil {
+		if seal, err = platform.ReadLimited(o.SealFile, sign.MaxSealImage); err != nil {
 			return usage("--seal", "无法读取印章图片 %s：%v", o.SealFile, err)
 		}
 	}
@@ -247,38 +247,12 @@ func readPassword(o *IssueOptions) (string, error) {
 	return strings.TrimRight(string(b), "\r\n"), nil
 }
 
-func readFile(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, errors.New(problem(err))
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, errors.New(problem(err))
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("文件超过 %d 字节", limit)
-	}
-	return b, nil
-}
-
-func problem(err error) string {
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return "文件不存在"
-	case errors.Is(err, os.ErrPermission):
-		return "没有权限"
-	}
-	return "读取失败"
-}
-
 // writeNew writes the letter to a new file (never over an existing one),
 // synced before it is reported written.
 func writeNew(path string, b []byte) error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o644)
 	if err != nil {
-		return usage("--out", "无法写入 %s（%s）", path, problem(err))
+		return usage("--out", "无法写入 %s（%s）", path, platform.FileProblem(err))
 	}
 	if _, err := f.Write(b); err != nil {
 		f.Close()
