@@ -51,7 +51,7 @@ func handleApplyGuarantee(s *Server, c *call) (*result, error) {
 		}
 		names := make([]string, 0, len(diff))
 		for _, d := range diff {
-			names = append(names, d.Field)
+			names = append(names, platform.FieldNamed(d.Field))
 		}
 		reason := conflictReason + strings.Join(names, "、") + "；已保留首次版本，新版本待核对"
 		if err := tx.FlagOrder(orderNo, reason); err != nil {
@@ -128,7 +128,7 @@ func (s *Server) TakeOrderVersion(ctx context.Context, orderNo string, id int64)
 		diff = v.Diff
 		names := make([]string, 0, len(diff))
 		for _, d := range diff {
-			names = append(names, d.Field)
+			names = append(names, platform.FieldNamed(d.Field))
 		}
 		_, err = tx.AddEvent(store.Event{Kind: store.KindFlag, Method: platform.CallbackApplyGuarantee, Ref: orderNo,
 			Summary: fmt.Sprintf("订单 %s 已采用保函申请订单（2.1）的第 %d 号版本：%s", orderNo, id, strings.Join(names, "、")),

@@ -236,7 +236,7 @@ func fieldsJSON(raw json.RawMessage) json.RawMessage {
 // CLI flag that gives it ("" when it is a positional argument).
 func required(name, hint, value string) error {
 	if strings.TrimSpace(value) == "" {
-		return inputErrHint(hint, "缺少 %s", name)
+		return inputErrHint(hint, "缺少 %s", FieldNamed(name))
 	}
 	return nil
 }

@@ -486,7 +486,7 @@ func (a *View) confirmLines(w int) []string {
 			vl := WrapIndented(val, valW)
 			for i, l := range vl {
 				if i == 0 {
-					out = append(out, "  "+common.Fit(f.Name, nameW)+"  "+common.StyleLabel.Render(common.Fit(common.FieldLabel(f.Name), form.LabelW))+"  "+l)
+					out = append(out, "  "+common.Fit(f.Name, nameW)+"  "+common.StyleLabel.Render(common.Fit(platform.FieldTitle(f.Name), form.LabelW))+"  "+l)
 				} else {
 					out = append(out, strings.Repeat(" ", nameW+form.LabelW+6)+l)
 				}

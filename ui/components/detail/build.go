@@ -155,7 +155,7 @@ func (b *lb) allFields(raw json.RawMessage, skip map[string]string) {
 			continue
 		}
 		v := m[k]
-		label := common.FieldLabel(k)
+		label := platform.FieldTitle(k)
 		if common.Secret(k) {
 			b.fieldCopy(label, common.Masked, "")
 			continue
@@ -279,9 +279,17 @@ func orderDetail(ctx context.Context, db *store.Store, no string, files map[stri
 	if len(cs) > 0 {
 		b.section(fmt.Sprintf("平台重复推送的不同版本（%d，本地保留首次版本）", len(cs)))
 		for _, c := range cs {
+			state := fmt.Sprintf("第 %d 号版本，待核对", c.ID)
+			if c.TakenAt != 0 {
+				state = fmt.Sprintf("第 %d 号版本，已于 %s 采用", c.ID, common.Clock(c.TakenAt, common.LayoutFull))
+			}
+			b.field("版本", state)
 			b.field("收到时间", common.Clock(c.ReceivedAt, common.LayoutFull)+fmt.Sprintf("  重发 %d 次", c.Repeats))
 			for _, d := range c.Diff {
-				b.field("  "+common.FieldLabel(d.Field), fmt.Sprintf("首次 %s → 新 %s", emptyText(d.First), emptyText(d.New)))
+				b.field("  "+platform.FieldTitle(d.Field), fmt.Sprintf("首次 %s → 新 %s", emptyText(d.First), emptyText(d.New)))
+			}
+			if c.TakenAt == 0 {
+				b.note(fmt.Sprintf("采用这一版本：baohan order take %s %d（保函出具后不能再采用）", no, c.ID))
 			}
 		}
 	}
@@ -544,7 +552,8 @@ func heldDetail(ctx context.Context, db *store.Store, key string) (*common.Selec
 	for _, f := range h.Files {
 		b.field(f.Field, fmt.Sprintf("%s  %d 字节  SHA-256 %s", f.Name, f.Size, f.SHA256))
 	}
-	b.note("A 接受（按回调内容入账，平台下次重发时答复成功）  D 驳回（继续拒收）；也可用 baohan held accept|dismiss " + key)
+	// The decision keys are the 待办 pane's (a second press confirms).
+	b.note("在待办中选中此条：A 接受（按回调内容入账，平台下次重发时答复成功）  D 驳回（继续拒收）；也可用 baohan held accept|dismiss " + key)
 	b.section("回调明文（原样）")
 	b.pre(common.PrettyJSON(h.Plaintext))
 	return common.HeldSel(h), "暂存回调 " + key, b.lines, nil

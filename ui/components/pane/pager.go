@@ -266,9 +266,14 @@ func (p *pager[T]) apply(msg windowMsg[T], h int) bool {
 	if selKey != "" {
 		for i, r := range p.rows {
 			if p.keyOf(r) == selKey {
+				// The view moves with the record, except at the top
+				// of the list: rows that come in above (a new order
+				// with an earlier deadline) are shown there.
 				d := msg.start + i - p.sel
 				p.sel += d
-				p.top += d
+				if p.top > 0 {
+					p.top = max(p.top+d, 0)
+				}
 				break
 			}
 		}

@@ -92,3 +92,50 @@ func TestPagerUnknownLengthWalksToEnd(t *testing.T) {
 		t.Fatalf("selected %d, %v", r, ok)
 	}
 }
+
+// TestPagerShowsRowsArrivingAboveTheTop: at the top of the list, a row that
+// comes in above the selected one (a new order with an earlier deadline) is
+// shown, the selection staying on its record; further down, the view moves
+// with the record.
+func TestPagerShowsRowsArrivingAboveTheTop(t *testing.T) {
+	const h = 5
+	keys := []string{"b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}
+	fetch := func(ctx context.Context, after string, limit int) ([]string, string, error) {
+		start := 0
+		if after != "" {
+			start, _ = strconv.Atoi(after)
+		}
+		end := min(start+limit, len(keys))
+		next := ""
+		if end < len(keys) {
+			next = strconv.Itoa(end)
+		}
+		return append([]string(nil), keys[start:end]...), next, nil
+	}
+	reload := func(p *pager[string]) {
+		msg := p.load(context.Background(), IDOrders, fetch, 0, len(keys)+1)().(windowMsg[string])
+		p.apply(msg, h)
+	}
+	p := newPager(func(k string) string { return k })
+	p.total = len(keys)
+	reload(&p)
+	if r, _ := p.selected(); r != "b" || p.top != 0 {
+		t.Fatalf("start: selected %q, top %d", r, p.top)
+	}
+	keys = append([]string{"a"}, keys...) // earlier than all
+	p.total = len(keys)
+	reload(&p)
+	if r, _ := p.selected(); r != "b" || p.top != 0 {
+		t.Fatalf("after a row above at the top: selected %q, top %d (the new row must show)", r, p.top)
+	}
+	// Further down the view follows the record.
+	p.moveTo(8, h)
+	reload(&p)
+	top, sel := p.top, p.sel
+	keys = append([]string{"0"}, keys...)
+	p.total = len(keys)
+	reload(&p)
+	if p.sel != sel+1 || p.top != top+1 {
+		t.Fatalf("below the top: sel %d→%d, top %d→%d, want both one down", sel, p.sel, top, p.top)
+	}
+}

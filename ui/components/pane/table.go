@@ -464,8 +464,11 @@ func (t *Table[T]) View(pc *program.Context, w, h int) string {
 	if n == 0 && !t.pg.loading && t.pg.err == nil {
 		b.WriteString("\n  ")
 		e := t.Empty
-		if t.q.Filter != "" {
+		switch {
+		case t.q.Filter != "":
 			e = "没有符合搜索的记录"
+		case t.q.View > 0 && t.q.View < len(t.Views):
+			e = "没有符合范围（" + t.Views[t.q.View] + "）的记录：按 f 换范围"
 		}
 		b.WriteString(common.StyleDim.Render(e))
 	}
