@@ -31,17 +31,27 @@ func FileProblem(err error) string {
 	return "读写出错"
 }
 
+// fileError is a file system error worded by FileProblem.
+type fileError struct{ err error }
+
+func (e fileError) Error() string { return FileProblem(e.err) }
+func (e fileError) Unwrap() error { return e.err }
+
+// maxKeyFile bounds a key file named in the config (a PEM key is ~2 KB).
+const maxKeyFile = 64 << 10
+
 // ReadLimited reads the file at path, refusing one over limit bytes; its
-// errors are Chinese sentences for the clerk.
+// errors read as Chinese sentences for the clerk and still wrap the file
+// system's error (errors.Is(err, fs.ErrNotExist) holds).
 func ReadLimited(path string, limit int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, errors.New(FileProblem(err))
+		return nil, fileError{err}
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, errors.New(FileProblem(err))
+		return nil, fileError{err}
 	}
 	if int64(len(b)) > limit {
 		return nil, fmt.Errorf("文件超过 %d 字节", limit)

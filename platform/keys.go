@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -94,7 +93,7 @@ func KeyText(value, baseDir string) (text []byte, path string, err error) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(baseDir, path)
 	}
-	b, err := os.ReadFile(path)
+	b, err := ReadLimited(path, maxKeyFile)
 	if err != nil {
 		return nil, path, err
 	}

@@ -286,13 +286,6 @@ var ProjectTypes = []State{
 	{"EPC", "工程总承包"}, {"other", "其他"},
 }
 
-func stateText(code, meaning string) string {
-	if meaning == "" {
-		return code
-	}
-	return meaning
-}
-
 // OrdersLedger is the orders' ledger for a store query (the desk passes its
 // pane's).
 func OrdersLedger(ctx context.Context, st *store.Store, q store.OrderQuery) (*Ledger, error) {
@@ -311,7 +304,7 @@ func OrdersLedger(ctx context.Context, st *store.Store, q store.OrderQuery) (*Le
 		if o.Flagged {
 			flag = o.FlagReason
 		}
-		l.Rows = append(l.Rows, []Cell{text(o.OrderNo), text(stateText(o.OrderStatus, OrderStateText(o.OrderStatus))),
+		l.Rows = append(l.Rows, []Cell{text(o.OrderNo), text(OrderStateName(o.OrderStatus)),
 			text(o.BlockNumber), text(o.BlockName), text(o.Principal), text(o.Creditor), amount(o.GuaranteeAmount),
 			amount(o.OrderAmount), when(o.BidDeadline), amount(o.ValidDay), text(ProjectTypeText(o.ProjectType)),
 			when(o.GuaranteeStartDate), when(o.GuaranteeEndDate), at(o.CreatedAt), text(flag)})
@@ -411,7 +404,7 @@ func ClaimsLedger(ctx context.Context, st *store.Store, q store.ClaimQuery) (*Le
 		q.After, q.Limit = c, store.MaxLimit
 		return st.ListClaims(ctx, q)
 	}, func(c store.Claim) error {
-		l.Rows = append(l.Rows, []Cell{text(c.ClaimNo), text(c.GuaranteeNo), text(stateText(c.Status, ClaimStateText(c.Status))),
+		l.Rows = append(l.Rows, []Cell{text(c.ClaimNo), text(c.GuaranteeNo), text(ClaimStateName(c.Status)),
 			amount(c.ClaimAmount), text(c.ClaimReason), text(c.BlockNumber), text(c.BlockName), text(c.Principal),
 			text(c.Creditor), text(c.ContactPerson), text(c.ContactPhone), count(len(c.Attachments)), at(c.ReceivedAt), at(c.UpdatedAt)})
 		return nil

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/unicode/norm"
-
 	"baohan/pdfsign"
 	"baohan/pdfsign/issue"
 	"baohan/store"
@@ -170,9 +168,9 @@ func (w *Workflows) IssueLetter(ctx context.Context, in IssueInput) (*IssuedLett
 		return nil, fmt.Errorf("签名失败：%w", err)
 	}
 	out.PDF = signed
-	report, err := pdfsign.Check(ctx, bytes.NewReader(signed), int64(len(signed)), w.PDF)
+	report, err := pdfsign.CheckBytesIsolated(ctx, signed, w.PDF)
 	if err != nil {
-		return nil, fmt.Errorf("check signed letter: %w", err)
+		return nil, fmt.Errorf("检查签发的保函失败：%w", err)
 	}
 	out.Report, out.SHA256 = report, report.SHA256
 	if ok, warning, reason := report.PushVerdict(); !ok {
@@ -183,7 +181,7 @@ func (w *Workflows) IssueLetter(ctx context.Context, in IssueInput) (*IssuedLett
 	// Keep the exact bytes: the push reads them again from --out, and the
 	// store keeps its own copy whether or not it is pushed.
 	if _, err := w.Store.PutFile(bytes.NewReader(signed), MaxGuaranteePDF); err != nil {
-		return out, fmt.Errorf("keep signed letter: %w", err)
+		return out, fmt.Errorf("保存签发的保函失败：%w", err)
 	}
 	return out, nil
 }
@@ -247,13 +245,12 @@ func orderField(o store.Order, name string) string {
 // common name or its organisation (full-width and half-width brackets
 // alike, spaces ignored).
 func certNames(c *issue.Certificate, guarantor string) bool {
-	clean := func(s string) string { return strings.Join(strings.Fields(norm.NFKC.String(s)), "") }
-	want := clean(guarantor)
-	if clean(c.Leaf.Subject.CommonName) == want {
+	want := NormName(guarantor)
+	if NormName(c.Leaf.Subject.CommonName) == want {
 		return true
 	}
 	for _, o := range c.Leaf.Subject.Organization {
-		if clean(o) == want {
+		if NormName(o) == want {
 			return true
 		}
 	}

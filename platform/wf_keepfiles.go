@@ -3,6 +3,7 @@ package platform
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -148,6 +149,10 @@ func (k *FileKeeper) Run(ctx context.Context) {
 	}
 }
 
+// keepFilesTries is how often the keeper tries an order's files (about two
+// hours of retries) before leaving them to the clerk.
+const keepFilesTries = 10
+
 // Step reads the new journal events and downloads what is due. It returns
 // the orders it tried.
 func (k *FileKeeper) Step(ctx context.Context) []string {
@@ -159,6 +164,9 @@ func (k *FileKeeper) Step(ctx context.Context) []string {
 	oldest := k.W.now().Add(-48 * time.Hour).UnixMilli()
 	for {
 		evs, err := k.W.Store.EventsAfter(ctx, k.after, 500)
+		if err != nil && k.Logger != nil && ctx.Err() == nil {
+			k.Logger.Warn("读取事件日志失败，订单文件稍后再下载", "err", err.Error())
+		}
 		if err != nil || len(evs) == 0 {
 			break
 		}
@@ -195,6 +203,16 @@ func (k *FileKeeper) Step(ctx context.Context) []string {
 			continue
 		}
 		k.tries[orderNo]++
+		if errors.Is(err, store.ErrNotFound) || k.tries[orderNo] >= keepFilesTries {
+			// Gone from the store, or the platform keeps failing: left
+			// to the clerk (the order's detail shows its files and d).
+			if k.Logger != nil {
+				k.Logger.Warn("订单文件多次下载失败，不再自动重试", "order_no", orderNo, "tries", k.tries[orderNo])
+			}
+			delete(k.pending, orderNo)
+			delete(k.tries, orderNo)
+			continue
+		}
 		pause := time.Duration(1<<min(k.tries[orderNo], 5)) * 30 * time.Second // 1 min ... 16 min
 		k.pending[orderNo] = now.Add(pause)
 		if k.Logger != nil {

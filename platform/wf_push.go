@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -57,20 +56,13 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 	} else if _, err := time.ParseInLocation(DateTimeLayout, out, CST); err != nil {
 		return nil, inputErr("出函时间 %q 不是 YYYY-MM-DD HH:MM:SS", out)
 	}
-	fi, err := os.Stat(in.PDFPath)
-	if err != nil {
-		return nil, inputErr("无法读取保函文件 %s：%v", in.PDFPath, err)
-	}
-	if fi.Size() > MaxGuaranteePDF {
-		return nil, inputErr("保函文件 %s 有 %d 字节，超过 %d", in.PDFPath, fi.Size(), MaxGuaranteePDF)
-	}
-	pdf, err := os.ReadFile(in.PDFPath)
+	pdf, err := ReadLimited(in.PDFPath, MaxGuaranteePDF)
 	if err != nil {
 		return nil, inputErr("无法读取保函文件 %s：%v", in.PDFPath, err)
 	}
 	report, err := pdfsign.CheckBytesIsolated(ctx, pdf, w.PDF)
 	if err != nil {
-		return nil, fmt.Errorf("check %s: %w", in.PDFPath, err)
+		return nil, fmt.Errorf("检查保函文件 %s 失败：%w", in.PDFPath, err)
 	}
 	p := &Plan{Method: MethodPushGuarantee, Title: "推送电子保函", Ref: in.GuaranteeNo, File: in.PDFPath, Report: report}
 	ok, warning, reason := report.PushVerdict()

@@ -91,13 +91,13 @@ func checkCallTimestamp(ts string, now time.Time) error {
 	case 12:
 		t, err = time.ParseInLocation("200601021504", ts, platform.CST)
 	default:
-		err = errors.New("timestamp is not YYYYMMDDHHMMSS")
+		err = errors.New("bad length")
 	}
 	if err != nil {
-		return err
+		return errors.New("timestamp 不是 YYYYMMDDHHMMSS")
 	}
 	if now.Sub(t) > 24*time.Hour || t.Sub(now) > 10*time.Minute {
-		return errors.New("timestamp out of range")
+		return errors.New("timestamp 超出允许范围（早于一天前或晚于十分钟后）")
 	}
 	return nil
 }
