@@ -120,8 +120,8 @@ func (s *Server) TakeOrderVersion(ctx context.Context, orderNo string, id int64)
 		if err := tx.UpsertOrder(rec); err != nil {
 			return err
 		}
-		if waiting == 0 && o.Flagged && strings.HasPrefix(o.FlagReason, conflictReason) {
-			if err := tx.UnflagOrder(orderNo); err != nil {
+		if waiting == 0 {
+			if err := tx.ClearFlagFor(orderNo, conflictReason); err != nil {
 				return err
 			}
 		}

@@ -88,7 +88,7 @@ func (s *Server) hold(c *call, ref, reason string) error {
 	}
 	var files []store.HeldFile
 	for _, u := range sortedUploads(c.files) {
-		ref, err := u.put(s.st, s.cfg.MaxBodyBytes)
+		ref, err := u.put(s.st, s.cfg.MaxFileBytes)
 		if err != nil {
 			return err
 		}
@@ -149,7 +149,7 @@ func (s *Server) DecideHeld(ctx context.Context, id int64, accept bool, note str
 			return err
 		})
 		if err != nil {
-			return h, err
+			return h, decidedErr(id, err)
 		}
 		return s.st.GetHeld(ctx, id)
 	}
@@ -177,9 +177,29 @@ func (s *Server) DecideHeld(ctx context.Context, id int64, accept bool, note str
 		if errors.As(err, &rf) {
 			return h, fmt.Errorf("暂存回调 %d 无法应用：%s", id, rf.msg)
 		}
-		return h, err
+		return h, decidedErr(id, err)
+	}
+	got, err := s.st.GetHeld(ctx, id)
+	if err != nil || got.State != store.HeldHeld {
+		return got, err
+	}
+	// The handler found nothing to apply (its content had arrived
+	// meanwhile, or a later state was already known): accepted all the
+	// same, so that it leaves 待办.
+	err = s.st.Update(ctx, func(tx *store.Tx) error { return c.decideAccepted(tx) })
+	if err != nil {
+		return got, decidedErr(id, err)
 	}
 	return s.st.GetHeld(ctx, id)
+}
+
+// decidedErr words a decision that came second (the desk and the CLI at
+// once) for the clerk.
+func decidedErr(id int64, err error) error {
+	if errors.Is(err, store.ErrDecided) {
+		return fmt.Errorf("暂存回调 %d 已由他人处理，不能再次处理", id)
+	}
+	return err
 }
 
 // decideAccepted, run inside the write that applies an accepted callback,

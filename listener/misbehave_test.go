@@ -127,7 +127,23 @@ func TestOrderStatusOutside54(t *testing.T) {
 	if o := e.order("1813000203"); o.OrderStatus != "REFUNDED" {
 		t.Errorf("after accept: order %+v", o)
 	}
+	transitions := func() (n int64) {
+		if err := e.st.Update(context.Background(), func(tx *store.Tx) (err error) { n, err = tx.Transitions("1813000203"); return }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	n, events := transitions(), len(e.events())
+	// The platform's repeats after the acceptance are answered 200 and
+	// change nothing (the transition is not applied again).
 	e.send(at(t, cb, 0)).want(t, 200, 200)
+	e.send(at(t, cb, 0)).want(t, 200, 200)
+	if got := transitions(); got != n {
+		t.Errorf("repeats of the accepted 2.4 applied it again: %d transitions, were %d", got, n)
+	}
+	if got := len(e.events()); got != events {
+		t.Errorf("repeats of the accepted 2.4 wrote %d events", got-events)
+	}
 }
 
 // TestHeldRevocation (item 3): a revocation naming a guarantee we never

@@ -94,8 +94,9 @@ func handleOrderStatus(s *Server, c *call) (*result, error) {
 				}
 			case err != nil:
 				return false, err
-			case old.OrderStatus == status && !accepted:
-				// A repeat (re-signed): nothing changes.
+			case old.OrderStatus == status && !c.accepting:
+				// A repeat (re-signed; also the platform's repeat of a held
+				// 2.4 the clerk accepted): nothing changes.
 				dup = true
 				return false, nil
 			case old.OrderStatus == oldStatus || accepted:

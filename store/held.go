@@ -124,12 +124,24 @@ func (t *Tx) DecideHeld(id int64, state, note string) error {
 	if state != HeldAccepted && state != HeldDismissed {
 		return fmt.Errorf("decide held callback %d: bad state %q", id, state)
 	}
-	res, err := t.tx.ExecContext(t.ctx, `UPDATE held SET state = ?, note = ?, decided_at = ? WHERE id = ?`, state, note, t.now, id)
+	// Only a callback still held: a second decision (the desk and the CLI
+	// at once) finds it decided and changes nothing.
+	res, err := t.tx.ExecContext(t.ctx, `UPDATE held SET state = ?, note = ?, decided_at = ? WHERE id = ? AND state = ?`,
+		state, note, t.now, id, HeldHeld)
 	if err != nil {
 		return fmt.Errorf("decide held callback %d: %w", id, err)
 	}
-	return affected(res, fmt.Sprintf("decide held callback %d", id))
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		return err
+	}
+	if _, err := t.GetHeld(id); err != nil {
+		return err
+	}
+	return fmt.Errorf("decide held callback %d: %w", id, ErrDecided)
 }
+
+// ErrDecided: the held callback was decided already.
+var ErrDecided = errors.New("held callback already decided")
 
 // HeldQuery selects held callbacks, newest first.
 type HeldQuery struct {
@@ -257,20 +269,6 @@ func (t *Tx) TakeOrderConflict(orderNo string, id int64) (OrderConflict, int, er
 }
 
 // ---- inbound plaintext ----
-
-// InboundPlaintext is the exact plaintext stored with the first callback of
-// (method, key) ("" when none was kept), and whether the key is known.
-func (t *Tx) InboundPlaintext(method, key string) (string, bool, error) {
-	var p string
-	err := t.tx.QueryRowContext(t.ctx, `SELECT plaintext FROM inbound WHERE method = ? AND key = ?`, method, key).Scan(&p)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, fmt.Errorf("read inbound %s %s: %w", method, key, err)
-	}
-	return p, true, nil
-}
 
 // ---- orders to settle with 2.2 ----
 

@@ -154,6 +154,18 @@ func (t *Tx) UnflagOrder(orderNo string) error {
 	return affected(res, "unflag order "+orderNo)
 }
 
+// ClearFlagFor clears the order's flag when its reason begins with prefix
+// (the matter it names is settled), leaving any pending 2.2 fetch
+// (settle_due) alone, unlike UnflagOrder.
+func (t *Tx) ClearFlagFor(orderNo, prefix string) error {
+	_, err := t.tx.ExecContext(t.ctx, `UPDATE orders SET flagged = 0, flag_reason = '', updated_at = ?
+		WHERE order_no = ? AND flagged = 1 AND substr(flag_reason, 1, length(?)) = ?`, t.now, orderNo, prefix, prefix)
+	if err != nil {
+		return fmt.Errorf("clear flag of order %s: %w", orderNo, err)
+	}
+	return nil
+}
+
 // ftsPrefilterMax is the most matches for which a filter goes through the
 // trigram index; above it a walk in sort order finds a page sooner.
 // (A variable so that tests can exercise both ways.)

@@ -1149,3 +1149,26 @@ func concurrentOpenFreshDir(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 }
+
+// TestDecideHeldOnce: a held callback is decided once; a second decision
+// (the desk and the CLI at once) is ErrDecided and changes nothing.
+func TestDecideHeldOnce(t *testing.T) {
+	s := openTemp(t)
+	var h Held
+	update(t, s, func(tx *Tx) (err error) {
+		h, err = tx.Hold(Held{Method: "apply_claim", Key: "k1", Ref: "LP1", Reason: "r", Plaintext: "{}"})
+		return err
+	})
+	update(t, s, func(tx *Tx) error { return tx.DecideHeld(h.ID, HeldAccepted, "ok") })
+	err := s.Update(context.Background(), func(tx *Tx) error { return tx.DecideHeld(h.ID, HeldDismissed, "no") })
+	if !errors.Is(err, ErrDecided) {
+		t.Fatalf("second decision: %v, want ErrDecided", err)
+	}
+	if got, _ := s.GetHeld(context.Background(), h.ID); got.State != HeldAccepted || got.Note != "ok" {
+		t.Fatalf("after a second decision: %+v", got)
+	}
+	err = s.Update(context.Background(), func(tx *Tx) error { return tx.DecideHeld(h.ID+99, HeldDismissed, "no") })
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown id: %v", err)
+	}
+}
