@@ -93,12 +93,12 @@ func (s *Server) TakeOrderVersion(ctx context.Context, orderNo string, id int64)
 			return err
 		}
 		if o.OrderStatus == platform.OrderHasOutGuarantee || o.OrderStatus == platform.OrderFinish {
-			return fmt.Errorf("订单 %s 已%s，保函按原内容出具，不能再采用新版本；请用“获取订单信息”（2.2）核对平台现有内容",
+			return clerkRefusal("订单 %s 已%s，保函按原内容出具，不能再采用新版本；请用“获取订单信息”（2.2）核对平台现有内容",
 				orderNo, platform.OrderStateText(o.OrderStatus))
 		}
 		v, waiting, err := tx.TakeOrderConflict(orderNo, id)
 		if errors.Is(err, store.ErrTaken) {
-			return fmt.Errorf("订单 %s 的第 %d 号版本已采用过", orderNo, id)
+			return clerkRefusal("订单 %s 的第 %d 号版本已采用过", orderNo, id)
 		}
 		if err != nil {
 			return err

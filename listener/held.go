@@ -137,7 +137,7 @@ func (s *Server) DecideHeld(ctx context.Context, id int64, accept bool, note str
 		return store.Held{}, err
 	}
 	if h.State != store.HeldHeld {
-		return h, fmt.Errorf("暂存回调 %d 已处理（%s），不能再次处理", id, platform.HeldStateName(h.State))
+		return h, clerkRefusal("暂存回调 %d 已处理（%s），不能再次处理", id, platform.HeldStateName(h.State))
 	}
 	if !accept {
 		err := s.st.Update(ctx, func(tx *store.Tx) error {
@@ -160,7 +160,7 @@ func (s *Server) DecideHeld(ctx context.Context, id int64, accept bool, note str
 		}
 	}
 	if ep == nil {
-		return h, fmt.Errorf("暂存回调 %d 的接口 %s 未知", id, h.Method)
+		return h, clerkRefusal("暂存回调 %d 的接口 %s 未知", id, h.Method)
 	}
 	fields, err := platform.ParseFields([]byte(h.Plaintext))
 	if err != nil {
@@ -175,7 +175,7 @@ func (s *Server) DecideHeld(ctx context.Context, id int64, accept bool, note str
 	if _, err := ep.handle(s, c); err != nil {
 		var rf *refusal
 		if errors.As(err, &rf) {
-			return h, fmt.Errorf("暂存回调 %d 无法应用：%s", id, rf.msg)
+			return h, clerkRefusal("暂存回调 %d 无法应用：%s", id, rf.msg)
 		}
 		return h, decidedErr(id, err)
 	}
@@ -193,11 +193,17 @@ func (s *Server) DecideHeld(ctx context.Context, id int64, accept bool, note str
 	return s.st.GetHeld(ctx, id)
 }
 
+// clerkRefusal is a decision of the clerk's that cannot be carried out,
+// in a sentence for the clerk (the CLI's exit 2).
+func clerkRefusal(format string, a ...any) error {
+	return &platform.InputError{Msg: fmt.Sprintf(format, a...)}
+}
+
 // decidedErr words a decision that came second (the desk and the CLI at
 // once) for the clerk.
 func decidedErr(id int64, err error) error {
 	if errors.Is(err, store.ErrDecided) {
-		return fmt.Errorf("暂存回调 %d 已由他人处理，不能再次处理", id)
+		return clerkRefusal("暂存回调 %d 已由他人处理，不能再次处理", id)
 	}
 	return err
 }

@@ -83,3 +83,16 @@ func freeAddr(t *testing.T) string {
 	defer ln.Close()
 	return ln.Addr().String()
 }
+
+// TestExitCodeLocalFiles: a local file or folder that cannot be read or
+// written is a local input error (exit 2, interface.md), the platform's
+// refusal exit 1.
+func TestExitCodeLocalFiles(t *testing.T) {
+	_, err := os.Open(filepath.Join(t.TempDir(), "missing", "x.pdf"))
+	if got := ExitCode(fmt.Errorf("read: %w", err)); got != ExitUsage {
+		t.Errorf("missing file: exit %d", got)
+	}
+	if got := ExitCode(&platform.Error{Method: "notify_order_status", Status: 1101}); got != ExitNo {
+		t.Errorf("platform refusal: exit %d", got)
+	}
+}

@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 
 	"baohan/platform"
 )
@@ -38,6 +40,8 @@ func ExitCode(err error) int {
 	var ee *ExitError
 	var ce *platform.ConfigError
 	var pe *platform.Error
+	var pathErr *fs.PathError
+	var linkErr *os.LinkError
 	switch {
 	case err == nil:
 		return ExitOK
@@ -46,7 +50,9 @@ func ExitCode(err error) int {
 	case errors.As(err, &ce), platform.IsInputError(err):
 		return ExitUsage
 	case errors.As(err, &pe):
-		return ExitNo
+		return ExitNo // the platform said no
+	case errors.As(err, &pathErr), errors.As(err, &linkErr):
+		return ExitUsage // a local file or folder (interface.md: local input)
 	}
 	return ExitNo
 }

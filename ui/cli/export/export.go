@@ -62,11 +62,6 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	return &Result{Path: opt.Out, Kind: opt.Kind, Rows: len(l.Rows), Truncated: l.Truncated}, nil
 }
 
-// Error is a refusal or failure told to the clerk in one Chinese sentence.
-type Error struct{ Msg string }
-
-func (e *Error) Error() string { return e.Msg }
-
 func format(path string) (string, error) {
 	switch ext := strings.ToLower(filepath.Ext(path)); ext {
 	case ".xlsx", ".csv":
@@ -93,7 +88,7 @@ func Write(path string, l *platform.Ledger) error {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".baohan-export-*"+ext)
 	if err != nil {
-		return &Error{Msg: fmt.Sprintf("无法在 %s 中写文件：%s", filepath.Dir(path), problem(err))}
+		return &platform.InputError{Msg: fmt.Sprintf("无法在 %s 中写文件：%s", filepath.Dir(path), platform.FileProblem(err))}
 	}
 	defer os.Remove(tmp.Name())
 	if ext == ".csv" {
@@ -105,25 +100,15 @@ func Write(path string, l *platform.Ledger) error {
 		err = cerr
 	}
 	if err != nil {
-		return &Error{Msg: fmt.Sprintf("写 %s 失败：%s", path, problem(err))}
+		return &platform.InputError{Msg: fmt.Sprintf("写 %s 失败：%s", path, platform.FileProblem(err))}
 	}
 	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
-		return &Error{Msg: fmt.Sprintf("写 %s 失败：%s", path, problem(err))}
+		return &platform.InputError{Msg: fmt.Sprintf("写 %s 失败：%s", path, platform.FileProblem(err))}
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return &Error{Msg: fmt.Sprintf("写 %s 失败：%s", path, problem(err))}
+		return &platform.InputError{Msg: fmt.Sprintf("写 %s 失败：%s", path, platform.FileProblem(err))}
 	}
 	return nil
-}
-
-func problem(err error) string {
-	switch {
-	case os.IsPermission(err):
-		return "没有权限"
-	case os.IsNotExist(err):
-		return "文件夹不存在"
-	}
-	return err.Error()
 }
 
 // wall is t's 北京时间 wall clock as a UTC time: a workbook's dates have

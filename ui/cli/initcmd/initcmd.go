@@ -313,9 +313,20 @@ func Write(configPath string, v Values, k *Keys, force bool, now time.Time) (*Re
 	}
 	contents := [][]byte{[]byte(configText(v, now)), pubPEM(k.Platform), pubPEM(k.Public),
 		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: p8})}
-	for i, f := range files {
-		if err := writePrivate(f, contents[i]); err != nil {
+	// The keys first, the config last: the config is what makes the setup
+	// (doctor, serve read it). A failure removes what this run created, so
+	// that init can simply be run again.
+	var created []string
+	for _, i := range []int{1, 2, 3, 0} {
+		_, statErr := os.Lstat(files[i])
+		if err := writePrivate(files[i], contents[i]); err != nil {
+			for _, c := range created {
+				os.Remove(c)
+			}
 			return nil, err
+		}
+		if statErr != nil {
+			created = append(created, files[i])
 		}
 	}
 	return &Result{Config: configPath, Keys: files[1:], CallbackURLs: doctor.CallbackURLs(v.PublicURL),

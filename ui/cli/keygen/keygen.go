@@ -58,13 +58,32 @@ func keygenRun(opts *KeygenOptions) error {
 			return cli.UsageErr("%s 已存在，不覆盖已有的密钥", p)
 		}
 	}
-	if err := os.WriteFile(pp, priv, 0o600); err != nil {
-		return cli.UsageErr("无法写入 %s（%s）", pp, platform.FileProblem(err))
+	if err := writeNew(pp, priv, 0o600); err != nil {
+		return err
 	}
-	if err := os.WriteFile(pu, pub, 0o644); err != nil {
-		return cli.UsageErr("无法写入 %s（%s）", pu, platform.FileProblem(err))
+	if err := writeNew(pu, pub, 0o644); err != nil {
+		os.Remove(pp) // no half pair left to block the next run
+		return err
 	}
 	return opts.Print(KeygenJSON{PrivateKey: pp, PublicKey: pu}, func(w io.Writer) {
 		fmt.Fprintf(w, "私钥 %s（权限 0600）\n公钥 %s\n", pp, pu)
 	})
+}
+
+// writeNew writes a file that must not exist yet; a failed write leaves
+// nothing behind.
+func writeNew(path string, data []byte, mode os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_EXCL, mode)
+	if err != nil {
+		return cli.UsageErr("无法写入 %s（%s）", path, platform.FileProblem(err))
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return cli.UsageErr("无法写入 %s（%s）", path, platform.FileProblem(err))
+	}
+	return nil
 }

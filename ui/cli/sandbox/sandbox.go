@@ -70,6 +70,8 @@ func sandboxRun(opts *SandboxOptions) error {
 		if !opts.Headless {
 			defer os.RemoveAll(tmp)
 		}
+	} else if err := refuseRealSetup(dir); err != nil {
+		return err
 	}
 	env, err := Start(dir, strings.TrimRight(opts.Callbacks, "/"), opts.Mean)
 	if err != nil {
@@ -165,6 +167,21 @@ const markFile = "SANDBOX"
 func IsData(dir string) bool {
 	_, err := os.Stat(filepath.Join(dir, markFile))
 	return err == nil
+}
+
+// refuseRealSetup refuses a --data folder that holds a config or keys the
+// sandbox did not write (a real setup from baohan init): the sandbox writes
+// its own config.toml and keys/ there and would replace them.
+func refuseRealSetup(dir string) error {
+	if IsData(filepath.Join(dir, "data")) {
+		return nil
+	}
+	for _, name := range []string{"config.toml", "keys"} {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			return cli.UsageErr("文件夹 %s 中已有 %s，不是沙箱创建的：沙箱会覆盖它，请换一个空文件夹或不加 --data", dir, name)
+		}
+	}
+	return nil
 }
 
 // MarkData marks dir as throw-away sandbox data.

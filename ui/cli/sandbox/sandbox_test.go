@@ -1,6 +1,9 @@
 package sandbox
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"baohan/ui/cli"
@@ -35,5 +38,35 @@ func TestMarkData(t *testing.T) {
 	}
 	if !IsData(dir) {
 		t.Fatal("a marked folder is not sandbox data")
+	}
+}
+
+// A --data folder holding a real setup (config.toml, keys/ from init) is
+// refused, and left as it was; an empty one and the sandbox's own are not.
+func TestRefuseRealSetup(t *testing.T) {
+	real := t.TempDir()
+	cfg := filepath.Join(real, "config.toml")
+	if err := os.WriteFile(cfg, []byte("# init's\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := refuseRealSetup(real)
+	if cli.ExitCode(err) != cli.ExitUsage || !strings.Contains(err.Error(), "config.toml") {
+		t.Fatalf("real setup: %v", err)
+	}
+	if b, _ := os.ReadFile(cfg); string(b) != "# init's\n" {
+		t.Fatalf("config changed: %q", b)
+	}
+	if err := refuseRealSetup(t.TempDir()); err != nil {
+		t.Fatalf("empty folder: %v", err)
+	}
+	own := t.TempDir()
+	if err := os.WriteFile(filepath.Join(own, "config.toml"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := MarkData(filepath.Join(own, "data")); err != nil {
+		t.Fatal(err)
+	}
+	if err := refuseRealSetup(own); err != nil {
+		t.Fatalf("the sandbox's own folder: %v", err)
 	}
 }

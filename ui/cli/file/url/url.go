@@ -91,9 +91,13 @@ func copyFile(src, dst string) error {
 	if err != nil {
 		return cli.UsageErr("无法写入 %s（%s）", dst, platform.FileProblem(err))
 	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
+	_, err = io.Copy(out, in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
 	}
-	return out.Close()
+	if err != nil {
+		os.Remove(dst) // no partial file left to block the next run
+		return cli.UsageErr("无法写入 %s（%s）", dst, platform.FileProblem(err))
+	}
+	return nil
 }

@@ -67,7 +67,7 @@ func decideRun(opts *DecideOptions) error {
 		return cli.UsageErr("没有编号为 %d 的暂存回调", opts.ID)
 	}
 	if err != nil {
-		return cli.UsageErr("%v", err)
+		return err // the listener's refusals are input errors (exit 2)
 	}
 	return opts.Print(records.HeldOf(h), func(w io.Writer) {
 		fmt.Fprintf(w, "暂存回调 %d（%s %s）：%s\n", h.ID, h.Method, h.Ref, platform.HeldStateName(h.State))

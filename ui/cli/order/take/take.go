@@ -81,7 +81,7 @@ func takeRun(opts *TakeOptions) error {
 		return cli.UsageErr("订单 %s 没有第 %d 号版本", opts.OrderNo, id)
 	}
 	if err != nil {
-		return cli.UsageErr("%v", err)
+		return err // the listener's refusals are input errors (exit 2)
 	}
 	return opts.Print(TakeJSON{Order: records.OrderOf(o), Version: id, Changed: diff}, func(w io.Writer) {
 		fmt.Fprintf(w, "订单 %s 已采用第 %d 号版本：\n", o.OrderNo, id)
