@@ -209,14 +209,20 @@ func decodeError(path string, err error) error {
 	case strings.Contains(msg, "incompatible types"), strings.Contains(msg, "cannot decode"),
 		strings.Contains(msg, "out of range"):
 		want := "另一种类型"
+		// The library names the value's type, then the destination's:
+		// what the key wants is the latter.
+		dest := msg
+		if i := strings.Index(msg, "destination has type"); i >= 0 {
+			dest = msg[i:]
+		}
 		switch {
-		case strings.Contains(msg, "type int"), strings.Contains(msg, "type uint"), strings.Contains(msg, "out of range"):
+		case strings.Contains(dest, "type int"), strings.Contains(dest, "type uint"), strings.Contains(dest, "out of range"):
 			want = "不带引号的整数，如 btc_id = 123"
-		case strings.Contains(msg, "type string"):
+		case strings.Contains(dest, "type string"):
 			want = "带双引号的文本"
-		case strings.Contains(msg, "type bool"):
+		case strings.Contains(dest, "type bool"):
 			want = "true 或 false"
-		case strings.Contains(msg, "type []"), strings.Contains(msg, "slice"):
+		case strings.Contains(dest, "type []"), strings.Contains(dest, "slice"):
 			want = "方括号列表，如 [\"127.0.0.1\"]"
 		}
 		return &ConfigError{File: path, Key: key, Err: fmt.Errorf("第 %d 行的值类型不对，应为%s", line, want)}

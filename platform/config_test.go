@@ -140,6 +140,10 @@ func TestConfigErrorsInChinese(t *testing.T) {
 	}{
 		{func(s string) string { return strings.Replace(s, "btc_id = 7", `btc_id = "seven"`, 1) },
 			[]string{"platform.btc_id", "第 5 行", "整数"}, []string{"incompatible", "TOML value"}},
+		// The hint names what the key wants, not what the value is.
+		{func(s string) string {
+			return strings.Replace(s, `base_url = "http://127.0.0.1:1/api/guarantor/v1/"`, `base_url = 5`, 1)
+		}, []string{"platform.base_url", "带双引号的文本"}, []string{"整数"}},
 		{func(s string) string { return strings.Replace(s, `"5s"`, `"soon"`, 1) },
 			[]string{"platform.timeout", "不是时长"}, []string{"time:", "invalid duration"}},
 		{func(s string) string { return strings.Replace(s, `api_key = "key"`, `api_key = "key`, 1) },

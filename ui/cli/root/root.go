@@ -47,7 +47,9 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		Version:       f.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		// No cobra "completion" command: the interface does not name one.
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		Args:              cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return desk.RunConfigured(cmd.Context(), f)
 		},
