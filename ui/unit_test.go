@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +14,7 @@ import (
 	"baohan/ui/common"
 	"baohan/ui/components/action"
 	"baohan/ui/components/form"
+	"baohan/ui/program"
 )
 
 func TestPrettyJSONMasksSecrets(t *testing.T) {
@@ -134,4 +138,27 @@ func TestPushFilePicker(t *testing.T) {
 		a := m.pc.Top().(*action.View)
 		return a.State() == action.StateConfirm && a.Prepared().Report != nil && a.Prepared().Blocked == ""
 	})
+}
+
+// A store that cannot be read at start is said once: the polls that retry
+// the start neither log it again nor overwrite the message line.
+func TestLiveInitErrorSaidOnce(t *testing.T) {
+	var logged bytes.Buffer
+	m := newModel(Options{Store: fixtureStore(t), Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	defer m.cancel()
+	fail := liveInitMsg{err: errors.New("disk gone")}
+	m.liveUpdate(fail)
+	if !m.pc.Flash.Err || !strings.Contains(m.pc.Flash.Text, "读取日志失败") {
+		t.Fatalf("first failure not said: %+v", m.pc.Flash)
+	}
+	m.pc.Flash = program.Flash{Text: "别的消息"}
+	for range 3 {
+		m.liveUpdate(fail)
+	}
+	if m.pc.Flash.Text != "别的消息" {
+		t.Errorf("message line overwritten by a retry: %+v", m.pc.Flash)
+	}
+	if n := strings.Count(logged.String(), "读取日志失败"); n != 1 {
+		t.Errorf("logged %d times, want once:\n%s", n, logged.String())
+	}
 }
