@@ -162,3 +162,21 @@ func TestLiveInitErrorSaidOnce(t *testing.T) {
 		t.Errorf("logged %d times, want once:\n%s", n, logged.String())
 	}
 }
+
+// TakeOver's ErrListenerRunning (wrapped or not) is the quiet "keep trying";
+// any other error is said.
+func TestTakeoverStillRunningIsQuiet(t *testing.T) {
+	m := newModel(Options{Store: fixtureStore(t)})
+	defer m.cancel()
+	for _, err := range []error{ErrListenerRunning, fmt.Errorf("take over: %w", ErrListenerRunning)} {
+		m.pc.Flash = program.Flash{}
+		m.externalUpdate(takeoverMsg{err: err})
+		if m.pc.Flash.Text != "" {
+			t.Errorf("%v: said %q, want quiet", err, m.pc.Flash.Text)
+		}
+	}
+	m.externalUpdate(takeoverMsg{err: errors.New("port taken")})
+	if !m.pc.Flash.Err || !strings.Contains(m.pc.Flash.Text, "接手接收回调失败") {
+		t.Errorf("other error not said: %+v", m.pc.Flash)
+	}
+}
