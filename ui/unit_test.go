@@ -14,6 +14,7 @@ import (
 	"baohan/ui/common"
 	"baohan/ui/components/action"
 	"baohan/ui/components/form"
+	"baohan/ui/components/todo"
 	"baohan/ui/program"
 )
 
@@ -178,5 +179,14 @@ func TestTakeoverStillRunningIsQuiet(t *testing.T) {
 	m.externalUpdate(takeoverMsg{err: errors.New("port taken")})
 	if !m.pc.Flash.Err || !strings.Contains(m.pc.Flash.Text, "接手接收回调失败") {
 		t.Errorf("other error not said: %+v", m.pc.Flash)
+	}
+}
+
+// settled asks 待办 through m.panes (it is the first pane), not twice.
+func TestTodoIsFirstPane(t *testing.T) {
+	m := newModel(Options{Store: fixtureStore(t)})
+	defer m.cancel()
+	if p, ok := m.panes[0].(*todo.Pane); !ok || p != m.todo {
+		t.Fatalf("m.panes[0] is %T, not m.todo", m.panes[0])
 	}
 }
