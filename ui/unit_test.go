@@ -10,10 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"baohan/platform"
 	"baohan/store"
 	"baohan/ui/common"
 	"baohan/ui/components/action"
 	"baohan/ui/components/form"
+	"baohan/ui/components/pane"
 	"baohan/ui/components/todo"
 	"baohan/ui/program"
 )
@@ -188,5 +190,33 @@ func TestTodoIsFirstPane(t *testing.T) {
 	defer m.cancel()
 	if p, ok := m.panes[0].(*todo.Pane); !ok || p != m.todo {
 		t.Fatalf("m.panes[0] is %T, not m.todo", m.panes[0])
+	}
+}
+
+// ledgerCtxPane is a pane whose ledger read reports the context it got.
+type ledgerCtxPane struct {
+	pane.Pane
+}
+
+func (ledgerCtxPane) Ledger(*program.Context) (func(context.Context) (*platform.Ledger, error), string) {
+	return func(ctx context.Context) (*platform.Ledger, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return nil, errors.New("read ran with a live context")
+	}, ""
+}
+
+// The export reads with the desk's context: quitting cancels it.
+func TestExportReadsWithDeskContext(t *testing.T) {
+	m := newModel(Options{Store: fixtureStore(t), ExportDir: t.TempDir()})
+	cmd := m.exportPane(ledgerCtxPane{m.panes[1]})
+	if cmd == nil {
+		t.Fatal("no export command")
+	}
+	m.cancel()
+	msg, ok := cmd().(exportMsg)
+	if !ok || !errors.Is(msg.err, context.Canceled) {
+		t.Fatalf("export after quitting: %+v, want the read cancelled", msg)
 	}
 }
