@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 
@@ -45,8 +44,9 @@ func (m *Model) exportPane(p pane.Pane) tea.Cmd {
 	}
 	now := m.pc.Now()
 	m.pc.Info("正在导出……")
+	ctx := m.pc.Ctx // quitting cancels the read
 	return func() tea.Msg {
-		l, err := read(context.Background())
+		l, err := read(ctx)
 		if err != nil {
 			return exportMsg{err: err}
 		}

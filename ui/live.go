@@ -94,8 +94,10 @@ func (m *Model) liveUpdate(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case liveInitMsg:
 		if msg.err != nil {
+			if m.live.err == nil {
+				m.pc.Errorf("读取日志失败：%v", msg.err)
+			}
 			m.live.err = msg.err
-			m.pc.Errorf("读取日志失败：%v", msg.err)
 			return m.pollTick()
 		}
 		m.live = liveState{ready: true, version: msg.version, lastID: msg.lastID, lastCallback: msg.last}

@@ -541,9 +541,9 @@ func (m *Model) helpView() string {
 }
 
 // settled tells whether nothing on screen waits for a read (tests wait for
-// it before comparing a screen).
+// it before comparing a screen). 待办 is m.panes[0]: the loop asks it.
 func (m *Model) settled() bool {
-	if !m.live.ready || !m.bar.Settled() || m.busyAny() || !m.todo.Settled() || m.opening > 0 {
+	if !m.live.ready || !m.bar.Settled() || m.busyAny() || m.opening > 0 {
 		return false
 	}
 	for _, p := range m.panes {

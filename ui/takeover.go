@@ -25,13 +25,10 @@ type takeoverMsg struct {
 	err  error
 }
 
-// errStillRunning is TakeOver's answer while the other listener still holds
-// the data folder's lock (it runs but does not answer).
-var errStillRunning = errors.New("the other listener still holds the lock")
-
-// ErrListenerRunning is what Options.TakeOver returns when the other
-// listener still holds the data folder: the desk keeps trying.
-var ErrListenerRunning = errStillRunning
+// ErrListenerRunning is what Options.TakeOver returns while the other
+// listener still holds the data folder's lock (it runs but does not answer):
+// the desk keeps trying without a message.
+var ErrListenerRunning = errors.New("the other listener still holds the lock")
 
 func (m *Model) externalTick() tea.Cmd {
 	if m.bar.ExternalListener() == "" {
@@ -50,7 +47,7 @@ func (m *Model) externalUpdate(msg tea.Msg) tea.Cmd {
 	case takeoverMsg:
 		m.takingOver = false
 		if msg.err != nil {
-			if !errors.Is(msg.err, errStillRunning) {
+			if !errors.Is(msg.err, ErrListenerRunning) {
 				m.pc.Errorf("baohan serve 已停止，本桌面接手接收回调失败：%s", common.Clean(msg.err.Error()))
 			}
 			return nil

@@ -1,16 +1,23 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
+	"baohan/platform"
 	"baohan/store"
 	"baohan/ui/common"
 	"baohan/ui/components/action"
 	"baohan/ui/components/form"
+	"baohan/ui/components/pane"
+	"baohan/ui/components/todo"
+	"baohan/ui/program"
 )
 
 func TestPrettyJSONMasksSecrets(t *testing.T) {
@@ -134,4 +141,82 @@ func TestPushFilePicker(t *testing.T) {
 		a := m.pc.Top().(*action.View)
 		return a.State() == action.StateConfirm && a.Prepared().Report != nil && a.Prepared().Blocked == ""
 	})
+}
+
+// A store that cannot be read at start is said once: the polls that retry
+// the start neither log it again nor overwrite the message line.
+func TestLiveInitErrorSaidOnce(t *testing.T) {
+	var logged bytes.Buffer
+	m := newModel(Options{Store: fixtureStore(t), Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	defer m.cancel()
+	fail := liveInitMsg{err: errors.New("disk gone")}
+	m.liveUpdate(fail)
+	if !m.pc.Flash.Err || !strings.Contains(m.pc.Flash.Text, "读取日志失败") {
+		t.Fatalf("first failure not said: %+v", m.pc.Flash)
+	}
+	m.pc.Flash = program.Flash{Text: "别的消息"}
+	for range 3 {
+		m.liveUpdate(fail)
+	}
+	if m.pc.Flash.Text != "别的消息" {
+		t.Errorf("message line overwritten by a retry: %+v", m.pc.Flash)
+	}
+	if n := strings.Count(logged.String(), "读取日志失败"); n != 1 {
+		t.Errorf("logged %d times, want once:\n%s", n, logged.String())
+	}
+}
+
+// TakeOver's ErrListenerRunning (wrapped or not) is the quiet "keep trying";
+// any other error is said.
+func TestTakeoverStillRunningIsQuiet(t *testing.T) {
+	m := newModel(Options{Store: fixtureStore(t)})
+	defer m.cancel()
+	for _, err := range []error{ErrListenerRunning, fmt.Errorf("take over: %w", ErrListenerRunning)} {
+		m.pc.Flash = program.Flash{}
+		m.externalUpdate(takeoverMsg{err: err})
+		if m.pc.Flash.Text != "" {
+			t.Errorf("%v: said %q, want quiet", err, m.pc.Flash.Text)
+		}
+	}
+	m.externalUpdate(takeoverMsg{err: errors.New("port taken")})
+	if !m.pc.Flash.Err || !strings.Contains(m.pc.Flash.Text, "接手接收回调失败") {
+		t.Errorf("other error not said: %+v", m.pc.Flash)
+	}
+}
+
+// settled asks 待办 through m.panes (it is the first pane), not twice.
+func TestTodoIsFirstPane(t *testing.T) {
+	m := newModel(Options{Store: fixtureStore(t)})
+	defer m.cancel()
+	if p, ok := m.panes[0].(*todo.Pane); !ok || p != m.todo {
+		t.Fatalf("m.panes[0] is %T, not m.todo", m.panes[0])
+	}
+}
+
+// ledgerCtxPane is a pane whose ledger read reports the context it got.
+type ledgerCtxPane struct {
+	pane.Pane
+}
+
+func (ledgerCtxPane) Ledger(*program.Context) (func(context.Context) (*platform.Ledger, error), string) {
+	return func(ctx context.Context) (*platform.Ledger, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return nil, errors.New("read ran with a live context")
+	}, ""
+}
+
+// The export reads with the desk's context: quitting cancels it.
+func TestExportReadsWithDeskContext(t *testing.T) {
+	m := newModel(Options{Store: fixtureStore(t), ExportDir: t.TempDir()})
+	cmd := m.exportPane(ledgerCtxPane{m.panes[1]})
+	if cmd == nil {
+		t.Fatal("no export command")
+	}
+	m.cancel()
+	msg, ok := cmd().(exportMsg)
+	if !ok || !errors.Is(msg.err, context.Canceled) {
+		t.Fatalf("export after quitting: %+v, want the read cancelled", msg)
+	}
 }

@@ -5,8 +5,6 @@ package issue
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -206,7 +204,7 @@ func (v *View) sign(pc *program.Context) tea.Cmd {
 		}
 		in.Cert = c
 		if sealPath != "" {
-			if in.Seal, err = readLimited(sealPath, pdfissue.MaxSealImage, "印章图片"); err != nil {
+			if in.Seal, err = readNamed(sealPath, pdfissue.MaxSealImage, "印章图片"); err != nil {
 				return issueMsg{oid: oid, refusal: err.Error()}
 			}
 		}
@@ -215,24 +213,15 @@ func (v *View) sign(pc *program.Context) tea.Cmd {
 	}
 }
 
-func readCert(path string) ([]byte, error) { return readLimited(path, pdfissue.MaxPKCS12, "证书") }
+func readCert(path string) ([]byte, error) { return readNamed(path, pdfissue.MaxPKCS12, "证书") }
 
-// readLimited reads a file the clerk named, up to limit bytes.
-func readLimited(path string, limit int64, what string) ([]byte, error) {
-	f, err := os.Open(path)
+// readNamed reads a file the clerk named, up to limit bytes
+// (platform.ReadLimited), its error naming what and where; it still wraps
+// the file system's error.
+func readNamed(path string, limit int64, what string) ([]byte, error) {
+	b, err := platform.ReadLimited(path, limit)
 	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, fmt.Errorf("%s文件 %s 不存在", what, path)
-		}
-		return nil, fmt.Errorf("无法读取%s %s（没有读取权限或不是文件）", what, path)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("无法读取%s %s（不是文件）", what, path)
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s文件 %s 太大（超过 %s）", what, path, common.Size(limit))
+		return nil, fmt.Errorf("无法读取%s %s：%w", what, path, err)
 	}
 	return b, nil
 }
