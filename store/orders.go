@@ -210,6 +210,9 @@ func (s *Store) orderWhere(ctx context.Context, q OrderQuery, forCount bool) (*o
 	if q.FlaggedOnly {
 		t.base = append(t.base, `flagged = 1`)
 	}
+	if q.NotIssued {
+		t.base = append(t.base, notIssued)
+	}
 	t.base, t.baseArgs = q.Span.terms("created_at", t.base, t.baseArgs)
 	if q.Filter == "" {
 		return t, nil

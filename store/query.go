@@ -44,6 +44,9 @@ type OrderQuery struct {
 	Status []string
 	// FlaggedOnly keeps only flagged orders.
 	FlaggedOnly bool
+	// NotIssued keeps only orders still to be issued: what 待办 lists
+	// (pending.go's rule, an order without a known state included).
+	NotIssued bool
 	Sort        OrderSort
 	After       Cursor
 	Limit       int

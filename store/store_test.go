@@ -1172,3 +1172,41 @@ func TestDecideHeldOnce(t *testing.T) {
 		t.Fatalf("unknown id: %v", err)
 	}
 }
+
+// TestNotIssuedIsPendingsRule: the order list's NotIssued keeps exactly the
+// orders 待办 lists as not yet issued, an order without a known state
+// included.
+func TestNotIssuedIsPendingsRule(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	update(t, s, func(tx *Tx) error {
+		for no, st := range map[string]string{"1": "WAIT_PAY", "2": "", "3": OrderHasOutGuarantee, "4": OrderFinish, "5": "WAIT_FIRST_TRAIL"} {
+			if err := tx.UpsertOrder(Order{OrderNo: no, OrderStatus: st, BlockNumber: "B" + no}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	got, _, err := s.ListOrders(ctx, OrderQuery{NotIssued: true, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Pending(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nos := func(os []Order) string {
+		var out []string
+		for _, o := range os {
+			out = append(out, o.OrderNo)
+		}
+		sort.Strings(out)
+		return strings.Join(out, ",")
+	}
+	if nos(got) != "1,2,5" || nos(got) != nos(p.Orders) {
+		t.Fatalf("not issued %s, 待办 %s, want 1,2,5 in both", nos(got), nos(p.Orders))
+	}
+	if n, err := s.CountOrders(ctx, OrderQuery{NotIssued: true}); err != nil || n != 3 {
+		t.Fatalf("count %d %v", n, err)
+	}
+}

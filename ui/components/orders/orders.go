@@ -11,22 +11,11 @@ import (
 	"baohan/ui/program"
 )
 
-// NotIssuedStates are the 5.4 states of an order still to be issued.
-func NotIssuedStates() []string {
-	var out []string
-	for _, s := range platform.OrderStates {
-		if !platform.OrderIssued(s.Code) {
-			out = append(out, s.Code)
-		}
-	}
-	return out
-}
-
 func orderQuery(q pane.Query) store.OrderQuery {
 	oq := store.OrderQuery{Filter: q.Filter}
 	switch q.View {
 	case 1:
-		oq.Status = NotIssuedStates()
+		oq.NotIssued = true
 	case 2:
 		oq.Status = []string{platform.OrderWaitOutGuarantee}
 	case 3:

@@ -15,7 +15,6 @@ import (
 	"baohan/platform"
 	"baohan/store"
 	"baohan/ui/common"
-	"baohan/ui/components/orders"
 	"baohan/ui/components/pane"
 	"baohan/ui/program"
 )
@@ -558,7 +557,7 @@ func (t *Pane) AlertCount(pc *program.Context) int {
 func (t *Pane) Ledger(pc *program.Context) (func(ctx context.Context) (*platform.Ledger, error), string) {
 	db := pc.Store
 	return func(ctx context.Context) (*platform.Ledger, error) {
-		return platform.OrdersLedger(ctx, db, store.OrderQuery{Status: orders.NotIssuedStates()})
+		return platform.OrdersLedger(ctx, db, store.OrderQuery{NotIssued: true})
 	}, "待办：未出函订单"
 }
 
