@@ -47,9 +47,9 @@ type OrderQuery struct {
 	// NotIssued keeps only orders still to be issued: what 待办 lists
 	// (pending.go's rule, an order without a known state included).
 	NotIssued bool
-	Sort        OrderSort
-	After       Cursor
-	Limit       int
+	Sort      OrderSort
+	After     Cursor
+	Limit     int
 }
 
 // GuaranteeQuery selects a page of guarantees, newest first.

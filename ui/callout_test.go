@@ -167,6 +167,8 @@ func TestNewMarkSurvivesRestart(t *testing.T) {
 	}
 	d.waitFor("the new order", func(m *Model) bool { return m.pc.NewRefs["1813888888"] })
 	d.waitFor("the mark stored", func(*Model) bool { ms, _ := db.NewMarks(ctx); return ms["1813888888"] })
+	// 待办's refresh after the new order may still be on its way.
+	d.waitFor("待办 lists it", func(m *Model) bool { return strings.Contains(m.View(), "1813888888") })
 	d.final()
 
 	d2 := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, 120, 36)
