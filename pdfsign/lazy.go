@@ -183,7 +183,7 @@ func readLazy(ctx context.Context, sh *lazyShared, end int64, conf *model.Config
 		// of a file share it.
 		cs, ok := sh.sections[off]
 		if !ok {
-			sec, tr, err := doc.xrefSection(ctx, off)
+			sec, tr, err := doc.xrefSection(ctx, off, conf.Limits.MaxXRefEntries-total)
 			if err != nil {
 				return nil, err
 			}
@@ -340,11 +340,14 @@ func leadingInt(b []byte) (int, []byte, bool) {
 
 // xrefSection reads the cross-reference section at off: a table with its
 // trailer (and the stream a hybrid file's /XRefStm names), or a stream.
-func (d *lazyDoc) xrefSection(ctx context.Context, off int64) (map[int]xrefEntry, types.Dict, error) {
+// A section of more than budget entries is not read (errLazyFallback): a
+// stream's count is bounded only by its decoded size, 32 MiB of one-byte
+// rows.
+func (d *lazyDoc) xrefSection(ctx context.Context, off int64, budget int) (map[int]xrefEntry, types.Dict, error) {
 	data := d.sh.data[:d.end]
 	b := bytes.TrimLeft(data[off:], " \t\r\n\f\x00")
 	if bytes.HasPrefix(b, []byte("xref")) {
-		sec, tr, err := parseXRefTable(b[len("xref"):])
+		sec, tr, err := parseXRefTable(b[len("xref"):], budget)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -353,7 +356,7 @@ func (d *lazyDoc) xrefSection(ctx context.Context, off int64) (map[int]xrefEntry
 			if !ok || int64(xo.Value()) <= 0 || int64(xo.Value()) >= d.end {
 				return nil, nil, errLazyFallback
 			}
-			ssec, _, err := d.xrefStream(ctx, int64(xo.Value()))
+			ssec, _, err := d.xrefStream(ctx, int64(xo.Value()), budget-len(sec))
 			if err != nil {
 				return nil, nil, err
 			}
@@ -367,13 +370,15 @@ func (d *lazyDoc) xrefSection(ctx context.Context, off int64) (map[int]xrefEntry
 		}
 		return sec, tr, nil
 	}
-	return d.xrefStream(ctx, off)
+	return d.xrefStream(ctx, off, budget)
 }
 
 // parseXRefTable reads subsections "first count" of 20-byte entries and
-// the trailer dictionary after them.
-func parseXRefTable(b []byte) (map[int]xrefEntry, types.Dict, error) {
+// the trailer dictionary after them; more than budget entries in all is
+// errLazyFallback.
+func parseXRefTable(b []byte, budget int) (map[int]xrefEntry, types.Dict, error) {
 	sec := map[int]xrefEntry{}
+	rows := 0
 	for {
 		b = bytes.TrimLeft(b, " \t\r\n\f\x00")
 		if bytes.HasPrefix(b, []byte("trailer")) {
@@ -388,6 +393,9 @@ func parseXRefTable(b []byte) (map[int]xrefEntry, types.Dict, error) {
 		first, err1 := strconv.Atoi(string(f[0]))
 		count, err2 := strconv.Atoi(string(f[1]))
 		if err1 != nil || err2 != nil || first < 0 || count < 0 || count > len(rest)/18+1 {
+			return nil, nil, errLazyFallback
+		}
+		if rows += count; rows > budget {
 			return nil, nil, errLazyFallback
 		}
 		b = rest
@@ -455,8 +463,9 @@ func nextLine(b []byte) (line, rest []byte) {
 	return b[:i], b[i+1:]
 }
 
-// xrefStream reads the cross-reference stream object at off.
-func (d *lazyDoc) xrefStream(ctx context.Context, off int64) (map[int]xrefEntry, types.Dict, error) {
+// xrefStream reads the cross-reference stream object at off; more than
+// budget entries in all is errLazyFallback.
+func (d *lazyDoc) xrefStream(ctx context.Context, off int64, budget int) (map[int]xrefEntry, types.Dict, error) {
 	data := d.sh.data[:d.end]
 	f := bytes.Fields(data[off:min(int64(len(data)), off+64)])
 	if len(f) < 3 {
@@ -530,7 +539,7 @@ func (d *lazyDoc) xrefStream(ctx context.Context, off int64) (map[int]xrefEntry,
 	pos := 0
 	for k := 0; k < len(index); k += 2 {
 		first, count := index[k], index[k+1]
-		if count > (len(buf)-pos)/rowLen {
+		if count > (len(buf)-pos)/rowLen || count > budget-pos/rowLen {
 			return nil, nil, errLazyFallback
 		}
 		for i := 0; i < count; i++ {
