@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 
@@ -50,11 +51,12 @@ type lazySrc struct {
 }
 
 // srcKey identifies an object's bytes across revisions: an offset in the
-// file, or (object stream offset, index).
+// file, or (object stream offset, index, which decode of it).
 type srcKey struct {
 	off int64
-	idx int   // -1: uncompressed
-	lim int64 // where the scan of an uncompressed object stops
+	idx int    // -1: uncompressed
+	lim int64  // where the scan of an uncompressed object stops
+	stm uint64 // the objStm's id for a compressed object
 }
 
 // refInfo is what a token scan finds in an object's bytes: its
@@ -71,8 +73,9 @@ type refInfo struct {
 type lazyShared struct {
 	data     []byte
 	refs     map[srcKey]refInfo
-	objStms  map[int64]*objStm
+	objStms  map[int64][]*objStm // by offset: decodes valid for different revisions
 	stmSize  int64
+	stmIDs   uint64
 	sections map[int64]xrefSec // cross-reference sections by offset
 }
 
@@ -82,7 +85,7 @@ type xrefSec struct {
 }
 
 func newLazyShared(data []byte) *lazyShared {
-	return &lazyShared{data: data, refs: map[srcKey]refInfo{}, objStms: map[int64]*objStm{},
+	return &lazyShared{data: data, refs: map[srcKey]refInfo{}, objStms: map[int64][]*objStm{},
 		sections: map[int64]xrefSec{}}
 }
 
@@ -90,6 +93,12 @@ type objStm struct {
 	content []byte
 	starts  []int // start of each object in content
 	err     error // it could not be decoded (kept: not tried again)
+	// The decode holds for the revisions ending in [from, to): those
+	// that give the stream the same data (its /Length within them, or
+	// else the same first "endstream"). A stream read past the end of
+	// one revision is another stream in a later one.
+	from, to int64
+	id       uint64
 }
 
 // lazyDoc is one revision (the file cut at end) read lazily.
@@ -683,26 +692,40 @@ func (d *lazyDoc) objStream(c context.Context, nr int) (*objStm, error) {
 	if !ok || src.compressed {
 		return nil, fmt.Errorf("object stream %d missing", nr)
 	}
-	if os := d.sh.objStms[src.off]; os != nil {
-		return os, os.err
+	for _, os := range d.sh.objStms[src.off] {
+		if os.from <= d.end && d.end < os.to {
+			return os, os.err
+		}
 	}
-	os, err := d.decodeObjStream(c, nr, src)
+	os, from, to, err := d.decodeObjStream(c, nr, src)
 	if err != nil {
 		if c.Err() != nil {
 			return nil, err
 		}
 		os = &objStm{err: err}
 	}
+	os.from, os.to = from, to
+	d.sh.stmIDs++
+	os.id = d.sh.stmIDs
 	d.sh.stmSize += int64(len(os.content))
 	if d.sh.stmSize > maxObjStmCache {
-		d.sh.objStms = map[int64]*objStm{}
+		d.sh.objStms = map[int64][]*objStm{}
 		d.sh.stmSize = int64(len(os.content))
 	}
-	d.sh.objStms[src.off] = os
+	d.sh.objStms[src.off] = append(d.sh.objStms[src.off], os)
 	return os, os.err
 }
 
-func (d *lazyDoc) decodeObjStream(c context.Context, nr int, src lazySrc) (*objStm, error) {
+// decodeObjStream decodes object stream nr; the decode holds for the
+// revisions ending in [from, to) (only this one when its data was not
+// found).
+func (d *lazyDoc) decodeObjStream(c context.Context, nr int, src lazySrc) (os *objStm, from, to int64, err error) {
+	from, to = d.end, d.end+1
+	os, err = d.decodeObjStreamIn(c, nr, src, &from, &to)
+	return os, from, to, err
+}
+
+func (d *lazyDoc) decodeObjStreamIn(c context.Context, nr int, src lazySrc, from, to *int64) (*objStm, error) {
 	o, err := pdfcpu.ParseObjectWithContext(c, d.pc, src.off, nr, src.gen)
 	if err != nil {
 		return nil, err
@@ -718,8 +741,31 @@ func (d *lazyDoc) decodeObjStream(c context.Context, nr int, src lazySrc) (*objS
 		n.Value() > lim.MaxObjectStreamCount || int64(first.Value()) > lim.MaxObjectStreamFirst {
 		return nil, fmt.Errorf("object stream %d: bad /N or /First", nr)
 	}
+	l0 := int64(-1)
+	if sd.StreamLength != nil {
+		l0 = *sd.StreamLength
+	}
 	if err := d.loadRaw(&sd); err != nil {
 		return nil, err
+	}
+	// What the data depends on (loadRaw): the /Length bytes when they lie
+	// within the revision, else the bytes to the first "endstream" (and
+	// then a later revision that holds the /Length bytes reads those).
+	if off := sd.StreamOffset; l0 >= 0 && off+l0 <= d.end {
+		*from, *to = off+l0, math.MaxInt64
+	} else {
+		after := off + int64(len(sd.Raw))
+		i := bytes.Index(d.sh.data[after:d.end], []byte("endstream"))
+		if i < 0 {
+			return nil, errors.New("stream without endstream")
+		}
+		*from, *to = after+int64(i)+int64(len("endstream")), math.MaxInt64
+		if l0 >= 0 {
+			*to = off + l0
+		}
+		if *from > d.end || *from >= *to {
+			*from, *to = d.end, d.end+1
+		}
 	}
 	if err := sd.DecodeWithLimit(lim.MaxDecodeBytes); err != nil {
 		return nil, err
@@ -757,7 +803,11 @@ func (d *lazyDoc) refsOf(c context.Context, nr int) (refInfo, bool) {
 		if !ok {
 			return refInfo{}, false
 		}
-		key = srcKey{off: ss.off, idx: s.idx}
+		os, err := d.objStream(c, s.stm)
+		if err != nil {
+			return refInfo{}, false
+		}
+		key = srcKey{off: ss.off, idx: s.idx, stm: os.id}
 	}
 	if ri, ok := d.sh.refs[key]; ok {
 		return ri, true
