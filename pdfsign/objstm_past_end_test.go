@@ -111,3 +111,39 @@ func TestObjectStreamPerRevision(t *testing.T) {
 		}
 	}
 }
+
+// TestObjectStreamReadPastSignedEnd: an object in an object stream whose
+// /Length reaches past the signed end is compared, not taken as unchanged
+// because the object stream kept its offset; in the lazy read and in
+// pdfcpu's.
+func TestObjectStreamReadPastSignedEnd(t *testing.T) {
+	for _, lazy := range []bool{true, false} {
+		for _, past := range []bool{false, true} {
+			rev1, whole := objStmPair(past)
+			sh := newLazyShared(whole)
+			conf := newConf(model.ValidationRelaxed, Options{})
+			read := func(end int64) (revision, error) {
+				if lazy {
+					doc, err := readLazy(context.Background(), sh, end, conf)
+					if err != nil {
+						return revision{}, err
+					}
+					return revision{x: doc.pc.XRefTable, doc: doc}, nil
+				}
+				pc, err := readPDF(context.Background(), bytes.NewReader(whole), end, model.ValidationRelaxed, Options{})
+				if err != nil {
+					return revision{}, err
+				}
+				return revision{x: pc.XRefTable}, nil
+			}
+			cur, err := read(int64(len(whole)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := laterUpdatesOnlySignatures(context.Background(), int64(len(rev1)), read, cur)
+			if (res.kind == diffModified) != past {
+				t.Errorf("lazy %v, past %v: kind %d (%s)", lazy, past, res.kind, res.why)
+			}
+		}
+	}
+}
