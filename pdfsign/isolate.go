@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"time"
 )
 
@@ -47,6 +48,14 @@ func init() {
 	os.Exit(runChild(os.Stdout))
 }
 
+// The child's exit codes besides 0. A Go runtime fatal error (out of
+// memory under the address-space cap) or an uncaught panic exits 2, so the
+// child's own failures use other codes.
+const (
+	exitChildFailed = 3 // the child could not run: options, report output
+	exitUnreadable  = 4 // CheckFile could not read the file
+)
+
 type childOptions struct {
 	Revocation bool          `json:"revocation"`
 	Timeout    time.Duration `json:"timeout"`
@@ -58,7 +67,7 @@ func runChild(w io.Writer) int {
 	var co childOptions
 	if err := json.Unmarshal([]byte(os.Getenv(envOpts)), &co); err != nil {
 		fmt.Fprintln(os.Stderr, "pdfsign child: options:", err)
-		return 2
+		return exitChildFailed
 	}
 	globalMu.Lock()
 	_ = setupLocked(os.Getenv(envTrust))
@@ -66,10 +75,11 @@ func runChild(w io.Writer) int {
 	rep, err := CheckFile(context.Background(), os.Getenv(envFile), Options(co))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pdfsign child:", err)
-		return 2
+		return exitUnreadable
 	}
 	if err := json.NewEncoder(w).Encode(rep); err != nil {
-		return 2
+		fmt.Fprintln(os.Stderr, "pdfsign child: report:", err)
+		return exitChildFailed
 	}
 	return 0
 }
@@ -80,7 +90,8 @@ var ErrNoIsolation = errors.New("pdfsign: cannot start the check process")
 // CheckFileIsolated checks the PDF at path like CheckFile, in a child
 // process bounded in memory (ChildMemoryLimit) and time (opt.Timeout, then
 // the child is killed). A child that dies (out of memory, a crash) gives a
-// report with CheckError set, which is never intact; a timeout gives a
+// report with CheckError set, which is never intact; so does a file the
+// child cannot read (IsPDF false, the problem says so); a timeout gives a
 // report with Complete false.
 func CheckFileIsolated(ctx context.Context, path string, opt Options) (*Report, error) {
 	st, err := os.Stat(path)
@@ -127,10 +138,14 @@ func CheckFileIsolated(ctx context.Context, path string, opt Options) (*Report, 
 		return stopped(fmt.Sprintf("检查超时（超过 %d 秒），无法确认文件完好", int(timeout.Round(time.Second)/time.Second))), nil
 	}
 	if runErr != nil {
-		rep := stopped("文件检查超出了内存或资源限制（文件过大或结构异常），无法确认文件完好")
+		code := -1
+		var ee *exec.ExitError
+		if errors.As(runErr, &ee) {
+			code = ee.ExitCode()
+		}
+		rep := stopped("")
 		rep.Complete = true
-		rep.IsPDF = true
-		rep.CheckError = "check process failed: " + shorten(runErr.Error(), 200)
+		childFailed(rep, code, runErr, errOut.String())
 		return rep, nil
 	}
 	var rep Report
@@ -142,6 +157,37 @@ func CheckFileIsolated(ctx context.Context, path string, opt Options) (*Report, 
 	}
 	rep.File = path
 	return &rep, nil
+}
+
+// childFailed fills rep for a child that ended with exit code code (-1:
+// killed by a signal or not started) and wrote errOut: the file it could
+// not read, its own failure, or else (a signal, the Go runtime's fatal
+// error under the memory cap) a limit the file ran into.
+func childFailed(rep *Report, code int, runErr error, errOut string) {
+	detail := strings.TrimSpace(errOut)
+	if detail == "" {
+		detail = runErr.Error()
+	}
+	detail = shorten(detail, 200)
+	switch code {
+	case exitUnreadable:
+		why := ""
+		switch {
+		case strings.Contains(errOut, "permission denied"):
+			why = "（没有读取权限）"
+		case strings.Contains(errOut, "no such file"):
+			why = "（文件已不存在）"
+		}
+		rep.Problems = []string{"检查进程无法读取文件" + why + "，无法确认文件完好"}
+		rep.CheckError = "check process could not read the file: " + detail
+	case exitChildFailed:
+		rep.Problems = []string{"检查进程运行出错，无法确认文件完好"}
+		rep.CheckError = "check process failed: " + detail
+	default:
+		rep.Problems = []string{"文件检查超出了内存或资源限制（文件过大或结构异常），无法确认文件完好"}
+		rep.IsPDF = true
+		rep.CheckError = "check process failed: " + shorten(runErr.Error(), 100) + ": " + detail
+	}
 }
 
 // limitedWriter keeps at most n bytes and drops the rest.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 
@@ -50,11 +51,12 @@ type lazySrc struct {
 }
 
 // srcKey identifies an object's bytes across revisions: an offset in the
-// file, or (object stream offset, index).
+// file, or (object stream offset, index, which decode of it).
 type srcKey struct {
 	off int64
-	idx int   // -1: uncompressed
-	lim int64 // where the scan of an uncompressed object stops
+	idx int    // -1: uncompressed
+	lim int64  // where the scan of an uncompressed object stops
+	stm uint64 // the objStm's id for a compressed object
 }
 
 // refInfo is what a token scan finds in an object's bytes: its
@@ -71,8 +73,9 @@ type refInfo struct {
 type lazyShared struct {
 	data     []byte
 	refs     map[srcKey]refInfo
-	objStms  map[int64]*objStm
+	objStms  map[int64][]*objStm // by offset: decodes valid for different revisions
 	stmSize  int64
+	stmIDs   uint64
 	sections map[int64]xrefSec // cross-reference sections by offset
 }
 
@@ -82,7 +85,7 @@ type xrefSec struct {
 }
 
 func newLazyShared(data []byte) *lazyShared {
-	return &lazyShared{data: data, refs: map[srcKey]refInfo{}, objStms: map[int64]*objStm{},
+	return &lazyShared{data: data, refs: map[srcKey]refInfo{}, objStms: map[int64][]*objStm{},
 		sections: map[int64]xrefSec{}}
 }
 
@@ -90,6 +93,12 @@ type objStm struct {
 	content []byte
 	starts  []int // start of each object in content
 	err     error // it could not be decoded (kept: not tried again)
+	// The decode holds for the revisions ending in [from, to): those
+	// that give the stream the same data (its /Length within them, or
+	// else the same first "endstream"). A stream read past the end of
+	// one revision is another stream in a later one.
+	from, to int64
+	id       uint64
 }
 
 // lazyDoc is one revision (the file cut at end) read lazily.
@@ -183,7 +192,7 @@ func readLazy(ctx context.Context, sh *lazyShared, end int64, conf *model.Config
 		// of a file share it.
 		cs, ok := sh.sections[off]
 		if !ok {
-			sec, tr, err := doc.xrefSection(ctx, off)
+			sec, tr, err := doc.xrefSection(ctx, off, conf.Limits.MaxXRefEntries-total)
 			if err != nil {
 				return nil, err
 			}
@@ -340,11 +349,14 @@ func leadingInt(b []byte) (int, []byte, bool) {
 
 // xrefSection reads the cross-reference section at off: a table with its
 // trailer (and the stream a hybrid file's /XRefStm names), or a stream.
-func (d *lazyDoc) xrefSection(ctx context.Context, off int64) (map[int]xrefEntry, types.Dict, error) {
+// A section of more than budget entries is not read (errLazyFallback): a
+// stream's count is bounded only by its decoded size, 32 MiB of one-byte
+// rows.
+func (d *lazyDoc) xrefSection(ctx context.Context, off int64, budget int) (map[int]xrefEntry, types.Dict, error) {
 	data := d.sh.data[:d.end]
 	b := bytes.TrimLeft(data[off:], " \t\r\n\f\x00")
 	if bytes.HasPrefix(b, []byte("xref")) {
-		sec, tr, err := parseXRefTable(b[len("xref"):])
+		sec, tr, err := parseXRefTable(b[len("xref"):], budget)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -353,7 +365,7 @@ func (d *lazyDoc) xrefSection(ctx context.Context, off int64) (map[int]xrefEntry
 			if !ok || int64(xo.Value()) <= 0 || int64(xo.Value()) >= d.end {
 				return nil, nil, errLazyFallback
 			}
-			ssec, _, err := d.xrefStream(ctx, int64(xo.Value()))
+			ssec, _, err := d.xrefStream(ctx, int64(xo.Value()), budget-len(sec))
 			if err != nil {
 				return nil, nil, err
 			}
@@ -367,13 +379,15 @@ func (d *lazyDoc) xrefSection(ctx context.Context, off int64) (map[int]xrefEntry
 		}
 		return sec, tr, nil
 	}
-	return d.xrefStream(ctx, off)
+	return d.xrefStream(ctx, off, budget)
 }
 
 // parseXRefTable reads subsections "first count" of 20-byte entries and
-// the trailer dictionary after them.
-func parseXRefTable(b []byte) (map[int]xrefEntry, types.Dict, error) {
+// the trailer dictionary after them; more than budget entries in all is
+// errLazyFallback.
+func parseXRefTable(b []byte, budget int) (map[int]xrefEntry, types.Dict, error) {
 	sec := map[int]xrefEntry{}
+	rows := 0
 	for {
 		b = bytes.TrimLeft(b, " \t\r\n\f\x00")
 		if bytes.HasPrefix(b, []byte("trailer")) {
@@ -388,6 +402,9 @@ func parseXRefTable(b []byte) (map[int]xrefEntry, types.Dict, error) {
 		first, err1 := strconv.Atoi(string(f[0]))
 		count, err2 := strconv.Atoi(string(f[1]))
 		if err1 != nil || err2 != nil || first < 0 || count < 0 || count > len(rest)/18+1 {
+			return nil, nil, errLazyFallback
+		}
+		if rows += count; rows > budget {
 			return nil, nil, errLazyFallback
 		}
 		b = rest
@@ -455,8 +472,9 @@ func nextLine(b []byte) (line, rest []byte) {
 	return b[:i], b[i+1:]
 }
 
-// xrefStream reads the cross-reference stream object at off.
-func (d *lazyDoc) xrefStream(ctx context.Context, off int64) (map[int]xrefEntry, types.Dict, error) {
+// xrefStream reads the cross-reference stream object at off; more than
+// budget entries in all is errLazyFallback.
+func (d *lazyDoc) xrefStream(ctx context.Context, off int64, budget int) (map[int]xrefEntry, types.Dict, error) {
 	data := d.sh.data[:d.end]
 	f := bytes.Fields(data[off:min(int64(len(data)), off+64)])
 	if len(f) < 3 {
@@ -530,7 +548,7 @@ func (d *lazyDoc) xrefStream(ctx context.Context, off int64) (map[int]xrefEntry,
 	pos := 0
 	for k := 0; k < len(index); k += 2 {
 		first, count := index[k], index[k+1]
-		if count > (len(buf)-pos)/rowLen {
+		if count > (len(buf)-pos)/rowLen || count > budget-pos/rowLen {
 			return nil, nil, errLazyFallback
 		}
 		for i := 0; i < count; i++ {
@@ -674,26 +692,40 @@ func (d *lazyDoc) objStream(c context.Context, nr int) (*objStm, error) {
 	if !ok || src.compressed {
 		return nil, fmt.Errorf("object stream %d missing", nr)
 	}
-	if os := d.sh.objStms[src.off]; os != nil {
-		return os, os.err
+	for _, os := range d.sh.objStms[src.off] {
+		if os.from <= d.end && d.end < os.to {
+			return os, os.err
+		}
 	}
-	os, err := d.decodeObjStream(c, nr, src)
+	os, from, to, err := d.decodeObjStream(c, nr, src)
 	if err != nil {
 		if c.Err() != nil {
 			return nil, err
 		}
 		os = &objStm{err: err}
 	}
+	os.from, os.to = from, to
+	d.sh.stmIDs++
+	os.id = d.sh.stmIDs
 	d.sh.stmSize += int64(len(os.content))
 	if d.sh.stmSize > maxObjStmCache {
-		d.sh.objStms = map[int64]*objStm{}
+		d.sh.objStms = map[int64][]*objStm{}
 		d.sh.stmSize = int64(len(os.content))
 	}
-	d.sh.objStms[src.off] = os
+	d.sh.objStms[src.off] = append(d.sh.objStms[src.off], os)
 	return os, os.err
 }
 
-func (d *lazyDoc) decodeObjStream(c context.Context, nr int, src lazySrc) (*objStm, error) {
+// decodeObjStream decodes object stream nr; the decode holds for the
+// revisions ending in [from, to) (only this one when its data was not
+// found).
+func (d *lazyDoc) decodeObjStream(c context.Context, nr int, src lazySrc) (os *objStm, from, to int64, err error) {
+	from, to = d.end, d.end+1
+	os, err = d.decodeObjStreamIn(c, nr, src, &from, &to)
+	return os, from, to, err
+}
+
+func (d *lazyDoc) decodeObjStreamIn(c context.Context, nr int, src lazySrc, from, to *int64) (*objStm, error) {
 	o, err := pdfcpu.ParseObjectWithContext(c, d.pc, src.off, nr, src.gen)
 	if err != nil {
 		return nil, err
@@ -709,8 +741,31 @@ func (d *lazyDoc) decodeObjStream(c context.Context, nr int, src lazySrc) (*objS
 		n.Value() > lim.MaxObjectStreamCount || int64(first.Value()) > lim.MaxObjectStreamFirst {
 		return nil, fmt.Errorf("object stream %d: bad /N or /First", nr)
 	}
+	l0 := int64(-1)
+	if sd.StreamLength != nil {
+		l0 = *sd.StreamLength
+	}
 	if err := d.loadRaw(&sd); err != nil {
 		return nil, err
+	}
+	// What the data depends on (loadRaw): the /Length bytes when they lie
+	// within the revision, else the bytes to the first "endstream" (and
+	// then a later revision that holds the /Length bytes reads those).
+	if off := sd.StreamOffset; l0 >= 0 && off+l0 <= d.end {
+		*from, *to = off+l0, math.MaxInt64
+	} else {
+		after := off + int64(len(sd.Raw))
+		i := bytes.Index(d.sh.data[after:d.end], []byte("endstream"))
+		if i < 0 {
+			return nil, errors.New("stream without endstream")
+		}
+		*from, *to = after+int64(i)+int64(len("endstream")), math.MaxInt64
+		if l0 >= 0 {
+			*to = off + l0
+		}
+		if *from > d.end || *from >= *to {
+			*from, *to = d.end, d.end+1
+		}
 	}
 	if err := sd.DecodeWithLimit(lim.MaxDecodeBytes); err != nil {
 		return nil, err
@@ -748,7 +803,11 @@ func (d *lazyDoc) refsOf(c context.Context, nr int) (refInfo, bool) {
 		if !ok {
 			return refInfo{}, false
 		}
-		key = srcKey{off: ss.off, idx: s.idx}
+		os, err := d.objStream(c, s.stm)
+		if err != nil {
+			return refInfo{}, false
+		}
+		key = srcKey{off: ss.off, idx: s.idx, stm: os.id}
 	}
 	if ri, ok := d.sh.refs[key]; ok {
 		return ri, true

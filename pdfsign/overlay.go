@@ -18,6 +18,7 @@ import (
 const (
 	maxContentBytes = 32 << 20 // decoded content streams of one page
 	maxFormDepth    = 4        // nested form XObjects followed
+	maxArrayDepth   = 32       // nested arrays lexed; deeper ones are skipped
 	maxContentOps   = 2_000_000
 )
 
@@ -522,8 +523,9 @@ func (s *inkScan) xobject(name string, ctm matrix, res types.Dict, depth int) {
 
 // lexer splits a content stream into operands and operators.
 type lexer struct {
-	b []byte
-	i int
+	b     []byte
+	i     int
+	depth int // arrays open
 }
 
 func isWhite(c byte) bool {
@@ -565,8 +567,14 @@ func (l *lexer) next() (token, bool) {
 			}
 			l.i += j + 1
 			return token{kind: 's', n: float64(hexDigits / 2)}, true
+		case c == '[' && l.depth >= maxArrayDepth:
+			// Too deep to recurse into (32 MiB of "[" would be as many
+			// frames): skipped whole, an opaque array.
+			l.skipArray()
+			return token{kind: 'a'}, true
 		case c == '[':
 			l.i++
+			l.depth++
 			total := 0.0
 			for {
 				t, ok := l.next()
@@ -577,6 +585,7 @@ func (l *lexer) next() (token, bool) {
 					total += t.n
 				}
 			}
+			l.depth--
 			return token{kind: 'a', n: total}, true
 		case c == ']':
 			l.i++
@@ -635,6 +644,32 @@ func (l *lexer) str() int {
 		n++
 	}
 	return n
+}
+
+// skipArray skips an array and the arrays in it, without recursion.
+func (l *lexer) skipArray() {
+	depth := 0
+	for l.i < len(l.b) {
+		switch l.b[l.i] {
+		case '(':
+			l.str() // a "]" in a string does not close
+			continue
+		case '%':
+			for l.i < len(l.b) && l.b[l.i] != '\n' && l.b[l.i] != '\r' {
+				l.i++
+			}
+			continue
+		case '[':
+			depth++
+		case ']':
+			depth--
+			if depth == 0 {
+				l.i++
+				return
+			}
+		}
+		l.i++
+	}
 }
 
 func (l *lexer) skipDict() {

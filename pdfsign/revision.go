@@ -325,10 +325,12 @@ func (c *revCompare) unchanged(nr int) bool {
 	}
 	if e.ObjectStream != nil && oe.ObjectStream != nil && *e.ObjectStream == *oe.ObjectStream &&
 		intp(e.ObjectStreamInd) == intp(oe.ObjectStreamInd) {
-		// The same place in the same object stream, itself unchanged.
+		// The same place in the same object stream, itself unchanged
+		// (at the same offset, and its data by its /Length within the
+		// signed revision).
 		se, ose := c.cur.Table[*e.ObjectStream], c.old.Table[*e.ObjectStream]
 		if se != nil && ose != nil && !se.Compressed && !ose.Compressed && se.Offset != nil && ose.Offset != nil &&
-			*se.Offset == *ose.Offset {
+			*se.Offset == *ose.Offset && !c.readsPastEnd(*e.ObjectStream) {
 			return true
 		}
 	}
@@ -353,7 +355,11 @@ func (c *revCompare) readsPastEnd(nr int) bool {
 			return false
 		}
 	}
-	sd, ok := c.resolve(c.cur, nr).(types.StreamDict)
+	o := c.resolve(c.cur, nr)
+	if osd, ok := o.(types.ObjectStreamDict); ok {
+		o = osd.StreamDict // an object stream pdfcpu's read decoded
+	}
+	sd, ok := o.(types.StreamDict)
 	if !ok {
 		return false
 	}
