@@ -47,7 +47,9 @@ func handleClaim(s *Server, c *call) (*result, error) {
 	}
 	claimNo, status, gno := string(m.ClaimNo), string(m.Status), string(m.GuaranteeNo)
 	detail := c.detail()
-	res, err := s.idempotent(c, claimNo+"/"+status, okAnswer(nil), func(tx *store.Tx) error {
+	// The key holds the content: a 3.1 in the same state with another
+	// guarantee or amount is no repeat, it is checked (and held) below.
+	res, err := s.idempotent(c, claimNo+"/"+status+"/"+contentKey(c.fields), okAnswer(nil), func(tx *store.Tx) error {
 		if err := c.checkTimestamp(); err != nil {
 			return err
 		}

@@ -467,8 +467,14 @@ func TestClaimProgress(t *testing.T) {
 	if s := status(); s != "DEAL_PASS" {
 		t.Fatalf("a late 3.1 put the claim back to %s", s)
 	}
+	// The same claim in the same state with another amount: no repeat, held.
+	r := send("DEAL_PASS", "88888.00")
+	r.want(t, 200, 404)
+	if !strings.Contains(r.Msg, msgHeld) {
+		t.Errorf("same state, changed amount: %q", r.Msg)
+	}
 	// The same claim with another amount: held.
-	r := send("GUARANTOR_COMPENSATE", "99999.00")
+	r = send("GUARANTOR_COMPENSATE", "99999.00")
 	r.want(t, 200, 404)
 	if !strings.Contains(r.Msg, msgHeld) || status() != "DEAL_PASS" {
 		t.Errorf("changed amount: %q, claim %s", r.Msg, status())
