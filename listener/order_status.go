@@ -221,6 +221,9 @@ func (s *Server) SettleOrders(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, no := range due {
+		if ctx.Err() != nil {
+			break
+		}
 		fctx, cancel := context.WithTimeout(ctx, FetchTimeout)
 		if s.settleOne(fctx, no) == nil {
 			n++
@@ -236,16 +239,26 @@ const SettleEvery = time.Minute
 // settleLoop runs SettleOrders every SettleEvery until the server stops.
 func (s *Server) settleLoop(stop <-chan struct{}) {
 	defer s.loops.Done()
+	// Stopping ends a settle in progress too (its 2.2 calls may each take
+	// FetchTimeout while the platform is unreachable): Shutdown waits for
+	// this loop.
+	ctx, cancel := context.WithCancel(s.baseCtx)
+	defer cancel()
+	go func() {
+		select {
+		case <-stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	t := time.NewTicker(SettleEvery)
 	defer t.Stop()
 	for {
 		select {
-		case <-stop:
-			return
-		case <-s.baseCtx.Done():
+		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := s.SettleOrders(s.baseCtx); err != nil && s.baseCtx.Err() == nil {
+			if _, err := s.SettleOrders(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("settle orders", "err", err.Error())
 			}
 		}
