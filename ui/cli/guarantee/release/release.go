@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -62,6 +63,14 @@ func releaseRun(opts *ReleaseOptions) error {
 	failed := 0
 	for _, p := range plans {
 		res, err := wf.Execute(opts.Context, p)
+		if err != nil && len(results) > 0 {
+			// The blocks before were sent: say so with the failure.
+			done := make([]string, len(results))
+			for i, r := range results {
+				done[i] = r.Summary
+			}
+			return fmt.Errorf("%s；标段 %s：%w", strings.Join(done, "；"), p.Ref, err)
+		}
 		if err != nil {
 			return err
 		}
