@@ -191,6 +191,7 @@ func verifySignature(ctx context.Context, r io.ReaderAt, size int64, f located, 
 	s.DigestOK, s.SignatureOK = true, true
 	cert := proved.cert
 	describeCert(&s, cert)
+	s.signerKey = string(cert.spki)
 	s.DigestAlgorithm = proved.digestName
 	if !proved.signingTime.IsZero() {
 		s.SigningTime, s.SigningTimeSource = proved.signingTime, proved.timeSource

@@ -141,6 +141,7 @@ type Signature struct {
 	mdpWhat      string   // which lock gave mdpP
 	lockedFields []string // fields locked by FieldMDP; "*" for all
 	lockExcept   []string // with "*": fields not locked
+	signerKey    string   // the verified signer's SubjectPublicKeyInfo
 }
 
 // signedEnd is where the signed revision ends (start2 + len2), 0 if unknown.
