@@ -22,11 +22,11 @@ import (
 var allowances = []allowance{
 	{allowRedefinedSame, "an object written again (in a later section or an object stream) whose resolved value is equal to the signed one"},
 	{allowCatalog, "the catalog changes only in /AcroForm (judged below), /DSS, /Metadata (an XML stream), /Extensions and /Version"},
-	{allowAcroForm, "the form dictionary changes only in /SigFlags, /Fields (gaining signature fields), /DA where there was none, /DR gaining resources (none replaced), /NeedAppearances removed or false"},
+	{allowAcroForm, "the form dictionary changes only in /SigFlags, /Fields (gaining signature fields), /DA where there was none, /DR (its /Font gaining fonts, none replaced; its /Encoding unchanged), /NeedAppearances removed or false"},
 	{allowPageAnnots, "a page changes only in /Annots, which gains signature widgets"},
 	{allowArray, "an /Annots or /Fields array keeps its elements and gains signature widgets"},
 	{allowNewSigWidget, "a new signature widget: /Subtype /Widget, /FT /Sig, keys from sigWidgetKeys (no /A, no /AA), its /V a signature verified here and signed after this one"},
-	{allowEmptySigSigned, "a signature field empty when this revision was signed gets /V (a signature verified here and signed after this one) and possibly /AP; nothing else"},
+	{allowEmptySigSigned, "a signature field empty when this revision was signed gets /V (a signature verified here and signed after this one) and possibly /AP, /AS, /F (then judged by where it shows); nothing else"},
 	{allowDSS, "objects reachable only through the catalog's /DSS (document security store, VRI)"},
 	{allowXMP, "objects reachable only through the catalog's /Metadata"},
 	{allowExtensions, "objects reachable only through the catalog's /Extensions"},
@@ -64,7 +64,7 @@ var sigWidgetKeys = map[string]bool{
 	"Type": true, "Subtype": true, "FT": true, "T": true, "TU": true, "TM": true, "V": true,
 	"Rect": true, "F": true, "P": true, "AP": true, "AS": true, "Border": true, "BS": true,
 	"MK": true, "DA": true, "Q": true, "Ff": true, "Parent": true, "Kids": true, "Lock": true,
-	"SV": true, "NM": true, "M": true, "StructParent": true, "C": true,
+	"SV": true, "NM": true, "M": true, "StructParent": true, "C": true, "H": true, "DR": true,
 }
 
 // laterSig is what the signature check established about a signature,
@@ -366,6 +366,7 @@ func (c *revCompare) catalogOK(od, nd types.Dict) bool {
 
 func (c *revCompare) acroFormOK(od, nd types.Dict) bool {
 	for _, k := range c.changedKeys(od, nd) {
+
 		switch k {
 		case "SigFlags":
 		case "DA":
@@ -373,7 +374,15 @@ func (c *revCompare) acroFormOK(od, nd types.Dict) bool {
 				return false
 			}
 		case "DR":
-			if !c.onlyGains(c.old, od[k], c.cur, nd[k], 0) {
+			// The fonts readers draw field values with may be added to,
+			// none replaced; the other resources are not drawn by readers
+			// from the form dictionary.
+			odr, _ := c.deref(c.old, od[k]).(types.Dict)
+			ndr, ok := c.deref(c.cur, nd[k]).(types.Dict)
+			if !ok || !c.onlyGains(c.old, odr["Font"], c.cur, ndr["Font"], 1) {
+				return false
+			}
+			if ndr["Encoding"] != nil && !equalObj(odr["Encoding"], ndr["Encoding"]) {
 				return false
 			}
 		case "NeedAppearances":
@@ -459,9 +468,20 @@ func (c *revCompare) onlyAddsSigFields(oa, na types.Array) bool {
 		}
 		nr := objNr(n)
 		if nr != 0 && c.exists(c.old, nr) {
-			// An object of the signed revision newly listed (a hidden
-			// field put on a page, a widget listed twice).
-			return false
+			// An object of the signed revision newly listed: only a
+			// signature field empty then and signed now (its place is
+			// judged by the overlay check), not a field put on a page
+			// unsigned, nor a widget listed twice.
+			od, _ := c.resolve(c.old, nr).(types.Dict)
+			if od == nil || !c.isSigField(c.old, od) || c.hasValue(c.old, od) || !c.isSigField(c.cur, d) ||
+				!c.verifiedLater(c.sigValue(c.cur, d)) || slices.ContainsFunc(oa, func(o types.Object) bool { return objNr(o) == nr }) {
+				return false
+			}
+			if st := d.Subtype(); st == nil || *st != "Widget" {
+				return false
+			}
+			c.addSigWidget(nr, d)
+			continue
 		}
 		if c.isSigField(c.cur, d) {
 			if !c.newSigWidgetOK(d) {
@@ -597,7 +617,9 @@ func (c *revCompare) sigFieldOK(nr int, od, nd types.Dict) bool {
 			if !c.verifiedLater(objNr(nd[k])) {
 				return false
 			}
-		case "AP":
+		case "AP", "AS", "F":
+			// The field shows now, perhaps otherwise: the overlay check
+			// judges where.
 		default:
 			return false
 		}

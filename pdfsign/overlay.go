@@ -320,9 +320,10 @@ func (m matrix) box(r rect) rect {
 }
 
 type token struct {
-	kind byte // 'n' number, 's' string (n = byte count), 'a' array (n = string bytes), '/' name, 'o' operator, 'i' inline image, 'd' dictionary
+	kind byte // 'n' number, 's' string (s its bytes, n their count), 'a' array (its strings' bytes, their count, adj the sum of its numbers), '/' name, 'o' operator, 'i' inline image, 'd' dictionary
 	n    float64
 	s    string
+	adj  float64
 }
 
 // inkScan works out where a content stream paints.
@@ -377,14 +378,17 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 			s.boxes = append(s.boxes, r)
 		}
 	}
-	show := func(n float64) {
-		if n <= 0 {
+	var font *fontMetrics
+	var tc, tw float64
+	show := func(t token) {
+		if t.n <= 0 {
 			return
 		}
-		// One em per byte: wider than any usual glyph of a one-byte
-		// font, two ems per glyph of a two-byte one.
-		w := n * fs * max(tz, 0.01)
-		r := tm.mul(ctm).box(rect{0, -0.3 * fs, w, 1.1 * fs})
+		// The advance by the font's widths (PDF 32000-1, 9.4.4); a
+		// glyph whose width is not given counts one em.
+		w := font.advance(t.s, fs, tc, tw) - t.adj/1000*fs
+		w *= tz
+		r := tm.mul(ctm).box(rect{min(0, w), -0.3 * fs, max(0, w), 1.0 * fs})
 		paint(r)
 		tm = matrix{1, 0, 0, 1, w, 0}.mul(tm)
 	}
@@ -457,6 +461,17 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 			if v, ok := nums(1); ok {
 				fs = v[0]
 			}
+			if len(stack) >= 2 && stack[len(stack)-2].kind == '/' {
+				font = s.font(res, stack[len(stack)-2].s)
+			}
+		case "Tc":
+			if v, ok := nums(1); ok {
+				tc = v[0]
+			}
+		case "Tw":
+			if v, ok := nums(1); ok {
+				tw = v[0]
+			}
 		case "Tz":
 			if v, ok := nums(1); ok {
 				tz = v[0] / 100
@@ -484,13 +499,16 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 		case "Tj", "TJ":
 			s.texts++
 			if len(stack) > 0 {
-				show(stack[len(stack)-1].n)
+				show(stack[len(stack)-1])
 			}
 		case "'", "\"":
 			s.texts++
+			if v, ok := nums(3); ok && t.s == "\"" {
+				tw, tc = v[0], v[1]
+			}
 			td(0, -tl)
 			if len(stack) > 0 {
-				show(stack[len(stack)-1].n)
+				show(stack[len(stack)-1])
 			}
 		case "m", "l":
 			if v, ok := nums(2); ok {
@@ -538,6 +556,127 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 		}
 		stack = stack[:0]
 	}
+}
+
+// fontMetrics are the glyph widths of a font, in text space units per
+// unit of font size.
+type fontMetrics struct {
+	twoByte bool
+	first   int
+	widths  []float64       // simple fonts, from first
+	cids    map[int]float64 // composite fonts (/W)
+	missing float64
+}
+
+// font reads the widths of font name of res; nil (every glyph one em,
+// one byte) when it cannot.
+func (s *inkScan) font(res types.Dict, name string) *fontMetrics {
+	c, x := s.c, s.x
+	if c == nil {
+		return nil
+	}
+	fonts, _ := c.deref(x, res["Font"]).(types.Dict)
+	fd, _ := c.deref(x, fonts[name]).(types.Dict)
+	if fd == nil {
+		return nil
+	}
+	num1 := func(o types.Object) (float64, bool) { return num(c.deref(x, o)) }
+	scale := 1.0 / 1000
+	if st := fd.Subtype(); st != nil && *st == "Type3" {
+		if m, ok := c.deref(x, fd["FontMatrix"]).(types.Array); ok && len(m) == 6 {
+			if v, ok := num1(m[0]); ok {
+				scale = abs(v)
+			}
+		}
+	}
+	f := &fontMetrics{missing: 1}
+	if st := fd.Subtype(); st != nil && *st == "Type0" {
+		f.twoByte = true
+		f.cids = map[int]float64{}
+		desc, _ := c.deref(x, fd["DescendantFonts"]).(types.Array)
+		if len(desc) == 0 {
+			return f
+		}
+		cf, _ := c.deref(x, desc[0]).(types.Dict)
+		if cf == nil {
+			return f
+		}
+		if v, ok := num1(cf["DW"]); ok {
+			f.missing = max(v*scale, 0)
+		}
+		w, _ := c.deref(x, cf["W"]).(types.Array)
+		for i := 0; i < len(w) && len(f.cids) < 1<<16; {
+			c0, ok := num1(w[i])
+			if !ok || i+1 >= len(w) {
+				break
+			}
+			if a, ok := c.deref(x, w[i+1]).(types.Array); ok {
+				for k, e := range a {
+					if v, ok := num1(e); ok {
+						f.cids[int(c0)+k] = max(v*scale, 0)
+					}
+				}
+				i += 2
+				continue
+			}
+			c1, ok1 := num1(w[i+1])
+			if i+2 >= len(w) || !ok1 {
+				break
+			}
+			v, _ := num1(w[i+2])
+			for k := int(c0); k <= int(c1) && len(f.cids) < 1<<16; k++ {
+				f.cids[k] = max(v*scale, 0)
+			}
+			i += 3
+		}
+		return f
+	}
+	if v, ok := num1(fd["FirstChar"]); ok {
+		f.first = int(v)
+	}
+	if ws, ok := c.deref(x, fd["Widths"]).(types.Array); ok {
+		for _, e := range ws {
+			v, _ := num1(e)
+			f.widths = append(f.widths, max(v*scale, 0))
+		}
+		if desc, ok := c.deref(x, fd["FontDescriptor"]).(types.Dict); ok {
+			if v, ok := num1(desc["MissingWidth"]); ok {
+				f.missing = max(v*scale, 0)
+			}
+		}
+	}
+	return f
+}
+
+// advance is the width of showing str at size fs with character spacing
+// tc and word spacing tw.
+func (f *fontMetrics) advance(str string, fs, tc, tw float64) float64 {
+	if f == nil {
+		return float64(len(str)) * (fs + tc)
+	}
+	w := 0.0
+	if f.twoByte {
+		for i := 0; i+1 < len(str); i += 2 {
+			code := int(str[i])<<8 | int(str[i+1])
+			g, ok := f.cids[code]
+			if !ok {
+				g = f.missing
+			}
+			w += g*fs + tc
+		}
+		return w
+	}
+	for i := 0; i < len(str); i++ {
+		g := f.missing
+		if k := int(str[i]) - f.first; k >= 0 && k < len(f.widths) {
+			g = f.widths[k]
+		}
+		w += g*fs + tc
+		if str[i] == ' ' {
+			w += tw
+		}
+	}
+	return w
 }
 
 func abs(v float64) float64 {
@@ -625,7 +764,8 @@ func (l *lexer) next() (token, bool) {
 				l.i++
 			}
 		case c == '(':
-			return token{kind: 's', n: float64(l.str())}, true
+			str := l.str()
+			return token{kind: 's', n: float64(len(str)), s: string(str)}, true
 		case c == '<' && l.i+1 < len(b) && b[l.i+1] == '<':
 			l.i += 2
 			l.skipDict()
@@ -637,14 +777,23 @@ func (l *lexer) next() (token, bool) {
 				l.bad = true
 				return token{}, false
 			}
-			hexDigits := 0
+			var digits []byte
 			for _, h := range b[l.i+1 : l.i+j] {
 				if !isWhite(h) {
-					hexDigits++
+					digits = append(digits, h)
 				}
 			}
+			if len(digits)%2 == 1 {
+				digits = append(digits, '0')
+			}
+			str := make([]byte, len(digits)/2)
+			for k := range str {
+				h1, _ := unhex(digits[2*k])
+				h2, _ := unhex(digits[2*k+1])
+				str[k] = h1<<4 | h2
+			}
 			l.i += j + 1
-			return token{kind: 's', n: float64(hexDigits / 2)}, true
+			return token{kind: 's', n: float64(len(str)), s: string(str)}, true
 		case c == '[' && l.depth >= maxArrayDepth:
 			// Too deep to recurse into (32 MiB of "[" would be as many
 			// frames): skipped whole, an opaque array.
@@ -653,18 +802,22 @@ func (l *lexer) next() (token, bool) {
 		case c == '[':
 			l.i++
 			l.depth++
-			total := 0.0
+			var str []byte
+			adj := 0.0
 			for {
 				t, ok := l.next()
 				if !ok || (t.kind == 'o' && t.s == "]") {
 					break
 				}
-				if t.kind == 's' {
-					total += t.n
+				switch t.kind {
+				case 's':
+					str = append(str, t.s...)
+				case 'n':
+					adj += t.n
 				}
 			}
 			l.depth--
-			return token{kind: 'a', n: total}, true
+			return token{kind: 'a', n: float64(len(str)), s: string(str), adj: adj}, true
 		case c == ']':
 			l.i++
 			return token{kind: 'o', s: "]"}, true
@@ -700,30 +853,52 @@ func (l *lexer) next() (token, bool) {
 	return token{}, false
 }
 
-// str skips a literal string and returns its byte count (escapes counted once).
-func (l *lexer) str() int {
+// str reads a literal string and gives its bytes (escapes decoded).
+func (l *lexer) str() []byte {
 	b := l.b
 	l.i++
-	depth, n := 1, 0
+	depth := 1
+	var out []byte
 	for l.i < len(b) {
 		c := b[l.i]
 		l.i++
 		switch c {
 		case '\\':
+			if l.i >= len(b) {
+				continue
+			}
+			e := b[l.i]
 			l.i++
+			switch {
+			case e >= '0' && e <= '7':
+				v := int(e - '0')
+				for k := 0; k < 2 && l.i < len(b) && b[l.i] >= '0' && b[l.i] <= '7'; k++ {
+					v = v*8 + int(b[l.i]-'0')
+					l.i++
+				}
+				out = append(out, byte(v))
+			case e == '\r' || e == '\n': // a line continuation
+				if e == '\r' && l.i < len(b) && b[l.i] == '\n' {
+					l.i++
+				}
+			default:
+				out = append(out, e)
+			}
+			continue
 		case '(':
 			depth++
 		case ')':
 			depth--
 			if depth == 0 {
-				return n
+				return out
 			}
 		}
-		n++
+		out = append(out, c)
 	}
 	l.bad = true
-	return n
+	return out
 }
+
 
 // skipArray skips an array and the arrays in it, without recursion.
 func (l *lexer) skipArray() {

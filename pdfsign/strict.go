@@ -74,7 +74,8 @@ func (a *auditor) section(off int64) (int64, error) {
 	if off <= 0 || off >= int64(len(a.data)) {
 		return -1, fmt.Errorf("交叉引用表位置 %d 不在文件内", off)
 	}
-	b := a.data[off:]
+	b := bytes.TrimLeft(a.data[off:], " \t\r\n\f\x00")
+	off = int64(len(a.data) - len(b))
 	var (
 		entries map[int]xrefEntry
 		trailer types.Dict
@@ -164,31 +165,34 @@ func (a *auditor) table(off int64) (map[int]xrefEntry, types.Dict, error) {
 		}
 		first, err1 := strconv.Atoi(string(f[0]))
 		count, err2 := strconv.Atoi(string(f[1]))
-		if err1 != nil || err2 != nil || first < 0 || count < 0 || count > len(rest)/20 {
+		if err1 != nil || err2 != nil || first < 0 || count < 0 || count > len(rest)/18+1 {
 			return nil, nil, errors.New("交叉引用表的小节标题无效")
 		}
 		b = rest
 		for i := range count {
-			row := b[:20]
-			if row[10] != ' ' || row[16] != ' ' || (row[17] != 'n' && row[17] != 'f') ||
-				!(string(row[18:20]) == " \n" || string(row[18:20]) == " \r" || string(row[18:20]) == "\r\n") {
+			// Rows of 20 bytes as PDF 32000 writes them; a row ended
+			// otherwise is read as readers do, one line of three fields.
+			b = bytes.TrimLeft(b, " \t\r\n\f\x00")
+			line, rest := nextLine(b)
+			f := bytes.Fields(line)
+			if len(f) != 3 || len(f[2]) != 1 || (f[2][0] != 'n' && f[2][0] != 'f') || !isUint(f[0]) || !isUint(f[1]) {
 				return nil, nil, fmt.Errorf("交叉引用表第 %d 行格式不规范", first+i)
 			}
-			o, r1, ok1 := leadingInt(row[:10])
-			g, r2, ok2 := leadingInt(row[11:16])
-			if !ok1 || !ok2 || len(r1) != 0 || len(r2) != 0 || row[0] == ' ' || row[11] == ' ' {
+			o, err1 := strconv.ParseInt(string(f[0]), 10, 64)
+			g, err2 := strconv.Atoi(string(f[1]))
+			if err1 != nil || err2 != nil {
 				return nil, nil, fmt.Errorf("交叉引用表第 %d 行格式不规范", first+i)
 			}
 			nr := first + i
 			if _, dup := sec[nr]; dup {
 				return nil, nil, fmt.Errorf("同一交叉引用表中对象 %d 出现两次（阅读器取第一行，检查可能取另一行）", nr)
 			}
-			if row[17] == 'n' {
-				sec[nr] = xrefEntry{off: int64(o), gen: g}
+			if f[2][0] == 'n' {
+				sec[nr] = xrefEntry{off: o, gen: g}
 			} else {
 				sec[nr] = xrefEntry{free: true, gen: g}
 			}
-			b = b[20:]
+			b = rest
 		}
 	}
 	end := bytes.Index(b, []byte("startxref"))
