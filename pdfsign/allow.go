@@ -22,7 +22,7 @@ import (
 var allowances = []allowance{
 	{allowRedefinedSame, "an object written again (in a later section or an object stream) whose resolved value is equal to the signed one"},
 	{allowCatalog, "the catalog changes only in /AcroForm (judged below), /DSS, /Metadata (an XML stream), /Extensions and /Version"},
-	{allowAcroForm, "the form dictionary changes only in /SigFlags, /Fields (gaining signature fields), /DA where there was none, /DR (its /Font gaining fonts, none replaced; its /Encoding unchanged), /NeedAppearances removed or false"},
+	{allowAcroForm, "the form dictionary changes only in /SigFlags, /Fields (gaining signature fields), /DA added or removed, /DR removed or its /Font gaining fonts (none replaced) and its /Encoding unchanged, /NeedAppearances removed or false"},
 	{allowPageAnnots, "a page changes only in /Annots, which gains signature widgets"},
 	{allowArray, "an /Annots or /Fields array keeps its elements and gains signature widgets"},
 	{allowNewSigWidget, "a new signature widget: /Subtype /Widget, /FT /Sig, keys from sigWidgetKeys (no /A, no /AA), its /V a signature verified here and signed after this one"},
@@ -370,10 +370,17 @@ func (c *revCompare) acroFormOK(od, nd types.Dict) bool {
 		switch k {
 		case "SigFlags":
 		case "DA":
-			if _, had := od[k]; had {
+			// Added where there was none, or removed: readers then draw
+			// with their own defaults, no value changes.
+			_, had := od[k]
+			_, has := nd[k]
+			if had && has {
 				return false
 			}
 		case "DR":
+			if _, has := nd[k]; !has {
+				break // removed, as /DA
+			}
 			// The fonts readers draw field values with may be added to,
 			// none replaced; the other resources are not drawn by readers
 			// from the form dictionary.

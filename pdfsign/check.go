@@ -28,7 +28,6 @@ type Options struct {
 	Timeout time.Duration
 }
 
-
 // inMemoryMax: CheckFile reads files up to this size into memory.
 const inMemoryMax = 32 << 20
 

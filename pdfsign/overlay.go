@@ -899,7 +899,6 @@ func (l *lexer) str() []byte {
 	return out
 }
 
-
 // skipArray skips an array and the arrays in it, without recursion.
 func (l *lexer) skipArray() {
 	depth := 0
@@ -966,4 +965,3 @@ func (l *lexer) skipInlineImage() {
 	l.i = len(l.b)
 	l.bad = true
 }
-
