@@ -718,9 +718,9 @@ func mutationBases(t *testing.T) []*mutBase {
 		t.Log("../shared/pdfcorpus absent: testdata only")
 		return out
 	}
-	for _, line := range strings.Split(string(manifest), "\n")[1:] {
+	for i, line := range strings.Split(string(manifest), "\n")[1:] {
 		col := strings.Split(line, "\t")
-		if len(col) < 5 || col[4] != "V" {
+		if len(col) < 5 || col[4] != "V" || (raceEnabled && i%4 != 0) {
 			continue
 		}
 		data, err := os.ReadFile(filepath.Join(dir, "files", col[0]))
