@@ -95,12 +95,23 @@ type laterWidget struct {
 }
 
 // claim records that allowance name claimed the difference of object nr.
-func (c *revCompare) claim(nr int, name string) {
+func (c *revCompare) claim(_ int, name string) {
 	if c.claims == nil {
 		c.claims = map[string]int{}
 	}
 	c.claims[name]++
-	_ = nr
+}
+
+// claimNew records the allowance that judged new object nr as it was
+// added (to /Annots or /Fields).
+func (c *revCompare) claimNew(nr int, name string) {
+	if nr == 0 {
+		return
+	}
+	if c.newClaims == nil {
+		c.newClaims = map[int]string{}
+	}
+	c.newClaims[nr] = name
 }
 
 // sides maps the objects of x reachable outside the catalog's view to
@@ -258,6 +269,10 @@ func (c *revCompare) run() diffResult {
 					"）引用了签名后才出现的对象 " + strconv.Itoa(nr))
 				return c.res
 			}
+		}
+		if name := c.newClaims[nr]; name != "" {
+			c.claim(nr, name)
+			continue
 		}
 		c.claim(nr, allowUnder)
 	}
@@ -495,10 +510,12 @@ func (c *revCompare) onlyAddsSigFields(oa, na types.Array) bool {
 				return false
 			}
 			c.addSigWidget(nr, d)
+			c.claimNew(nr, allowNewSigWidget)
 			continue
 		}
 		if isAnnot(d) || c.isField(d) {
 			c.formFilled("新增了" + describeObject(d))
+			c.claimNew(nr, claimFormFill)
 			continue
 		}
 		return false

@@ -473,6 +473,7 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 			}
 		}
 		s.LaterUpdatesOnlySignatures = res.kind == diffOK
+		s.claims = res.claims
 		switch res.kind {
 		case diffFormFill:
 			s.FormFilledAfterSigning = true

@@ -693,6 +693,7 @@ func mutationBases(t *testing.T) []*mutBase {
 		if err != nil || !rep.Intact() || !rep.Signed() || rep.Encrypted {
 			return
 		}
+		countClaims(rep)
 		b, err := readBase(name, data)
 		if err != nil {
 			t.Logf("%s: not a base: %v", name, err)
@@ -729,6 +730,18 @@ func mutationBases(t *testing.T) []*mutBase {
 		}
 	}
 	return out
+}
+
+// claimsSeen counts the allowances that claimed a difference in the
+// files the mutation run checked (bases and cases).
+var claimsSeen = map[string]int{}
+
+func countClaims(rep *Report) {
+	for _, s := range rep.Signatures {
+		for k, n := range s.claims {
+			claimsSeen[k] += n
+		}
+	}
 }
 
 // TestMutations applies every edit of the catalogue to every base: each
@@ -775,6 +788,7 @@ func TestMutations(t *testing.T) {
 			}
 			c.ran++
 			total++
+			countClaims(rep)
 			if rep.Intact() != want {
 				c.wrong++
 				t.Errorf("%s on %s: intact %v, want %v: %s", m.class, b.name, rep.Intact(), want, shorten(problemsOf(rep), 300))
@@ -791,4 +805,25 @@ func TestMutations(t *testing.T) {
 		t.Logf("%-28s ran %4d  skipped %3d  wrong %d", k, c.ran, c.skipped, c.wrong)
 	}
 	t.Logf("%d bases, %d cases", len(bases), total)
+
+	// The allowance list is the whole of what may be claimed, and each
+	// of its rules is exercised (with the corpus: some need files signed
+	// by other tools, such as an empty field signed later).
+	known := map[string]bool{}
+	for _, a := range allowances {
+		known[a.name] = true
+		t.Logf("allowance %-32s claimed %d", a.name, claimsSeen[a.name])
+	}
+	for k := range claimsSeen {
+		if !known[k] {
+			t.Errorf("claim %q is not in the allowance list", k)
+		}
+	}
+	if _, err := os.Stat(filepath.Join("..", "..", "shared", "pdfcorpus")); err == nil && !raceEnabled {
+		for _, a := range allowances {
+			if claimsSeen[a.name] == 0 {
+				t.Errorf("allowance %s never exercised", a.name)
+			}
+		}
+	}
 }

@@ -96,6 +96,7 @@ type revCompare struct {
 	// /Extensions, /Info): the allowance that may claim them.
 	oldSide, curSide map[int]string
 	claims           map[string]int
+	newClaims        map[int]string // new objects judged where they were added
 }
 
 func newRevCompare(ctx context.Context, old, cur revision) *revCompare {
