@@ -24,8 +24,6 @@ const (
 
 type rect struct{ x0, y0, x1, y1 float64 }
 
-func (r rect) area() float64 { return (r.x1 - r.x0) * (r.y1 - r.y0) }
-
 func (r rect) intersects(s rect) bool {
 	return r.x0 < s.x1 && s.x0 < r.x1 && r.y0 < s.y1 && s.y0 < r.y1
 }

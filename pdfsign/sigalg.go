@@ -264,6 +264,10 @@ func verifyCMSSignature(pk publicKey, sigAlg algorithm, dig digestAlg, msg, dige
 			if msg == nil {
 				return false, "Ed25519 签名没有签名属性，本程序不支持"
 			}
+			if dig.ch != crypto.SHA512 {
+				// RFC 8419 section 3.1: with signed attributes, SHA-512.
+				return false, "Ed25519 签名只能配合 SHA-512 摘要（RFC 8419），本签名用的是 " + dig.name + "，无法确认未被篡改"
+			}
 			return ed25519.Verify(k, msg, sig), ""
 		}
 	case ed448.PublicKey:
@@ -284,6 +288,11 @@ func verifyCMSSignature(pk publicKey, sigAlg algorithm, dig digestAlg, msg, dige
 				// No signed attributes: GM/T 0010 signs the content, which
 				// is only available hashed here.
 				return false, "国密签名没有签名属性，本程序不支持"
+			}
+			if oid.Equal(oidSM2Sign) && dig.name != "SM3" {
+				// SM2-with-SM3 names its hash, as the RSA and ECDSA
+				// algorithms do.
+				return false, "签名算法 SM2-with-SM3 与签名的摘要算法（" + dig.name + "）不一致，无法确认未被篡改"
 			}
 			return sm2.VerifyASN1WithSM2(k.pub, nil, msg, sig), ""
 		}

@@ -3,6 +3,7 @@ package pdfsign
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/asn1"
 	"strings"
@@ -80,9 +81,9 @@ func TestForeignSignatureTimestamp(t *testing.T) {
 	}
 }
 
-// TestEd448OnlyWithShake256: RFC 8419 pairs Ed448 with SHAKE256; a valid
-// Ed448 signature of the signed attributes under another digest algorithm
-// is refused before it is verified.
+// TestEd448OnlyWithShake256: RFC 8419 pairs Ed448 with SHAKE256 (and
+// Ed25519 with SHA-512); a valid signature of the signed attributes under
+// another digest algorithm is refused before it is verified.
 func TestEd448OnlyWithShake256(t *testing.T) {
 	pub, priv, err := ed448.GenerateKey(rand.Reader)
 	if err != nil {
@@ -99,6 +100,20 @@ func TestEd448OnlyWithShake256(t *testing.T) {
 	}
 	if ok, unsupported := verifyCMSSignature(pk, alg, sha512d, msg, nil, sig); ok || !strings.Contains(unsupported, "SHAKE256") {
 		t.Errorf("SHA-512: ok %v %q", ok, unsupported)
+	}
+	// Ed25519 pairs with SHA-512 (RFC 8419 section 3.1).
+	epub, epriv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	esig := ed25519.Sign(epriv, msg)
+	epk := publicKey{key: epub, kind: "Ed25519"}
+	sha256d, _ := digestFor(oidSHA256)
+	if ok, unsupported := verifyCMSSignature(epk, algorithm{oid: oidEd25519}, sha512d, msg, nil, esig); !ok || unsupported != "" {
+		t.Errorf("Ed25519 SHA-512: ok %v %q", ok, unsupported)
+	}
+	if ok, unsupported := verifyCMSSignature(epk, algorithm{oid: oidEd25519}, sha256d, msg, nil, esig); ok || !strings.Contains(unsupported, "SHA-512") {
+		t.Errorf("Ed25519 SHA-256: ok %v %q", ok, unsupported)
 	}
 }
 
