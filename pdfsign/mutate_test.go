@@ -450,6 +450,39 @@ func mutations() []mutation {
 			u.trailer = " /XRefStm " + strconv.FormatInt(xs, 10)
 			return true
 		}},
+		{class: "objstm-header-mismatch", apply: func(t *testing.T, b *mutBase, u *update) bool {
+			// The page, unchanged, in an object stream whose header
+			// numbers another object (7.5.7).
+			osNr := u.newNr()
+			page := dictWith(b.page, nil)
+			head := fmt.Sprintf("%d 0 ", b.pageNr+100000)
+			u.stream(osNr, 0, fmt.Sprintf("/Type /ObjStm /N 1 /First %d", len(head)), []byte(head+page))
+			entries := map[int][3]int64{osNr: {1, u.offs[osNr], 0}, b.pageNr: {2, int64(osNr), 0}}
+			u.offs, u.gens = map[int]int64{}, map[int]int{}
+			off := u.xrefStream(entries, b.prev)
+			u.trailer = " /RAW-XREFSTREAM " + strconv.FormatInt(off, 10)
+			return true
+		}},
+		{class: "length-mismatch", apply: func(t *testing.T, b *mutBase, u *update) bool {
+			// A new content stream whose /Length ends before its data
+			// does (7.3.8.1): readers that trust endstream read more.
+			if b.page["Contents"] == nil {
+				return false
+			}
+			nr := u.newNr()
+			u.offs[nr], u.gens[nr] = int64(u.buf.Len()), 0
+			fmt.Fprintf(&u.buf, "%d 0 obj\n<< /Length 3 >>\nstream\nq Q %s\nendstream\nendobj\n", nr, forged)
+			u.pageWith(map[string]string{"Contents": "[" + b.page["Contents"].PDFString() + " " + strconv.Itoa(nr) + " 0 R]"})
+			return true
+		}},
+		{class: "junk-in-dict", apply: func(t *testing.T, b *mutBase, u *update) bool {
+			// The page again, with a token no parser may take as a key
+			// or a value (7.3.7): what a relaxed parser skips, another
+			// reads otherwise.
+			d := dictWith(b.page, nil)
+			u.obj(b.pageNr, 0, "<< junk "+strings.TrimPrefix(d, "<<"))
+			return true
+		}},
 		{class: "duplicate-dict-key", apply: func(t *testing.T, b *mutBase, u *update) bool {
 			d := dictWith(b.page, nil)
 			u.obj(b.pageNr, 0, strings.TrimSuffix(d, ">>")+"/Rotate 0 /Rotate 180 >>")
