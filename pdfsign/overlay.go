@@ -12,7 +12,9 @@ import (
 // Placed over what the signed page shows (its text, its images, or an
 // earlier annotation such as the first signature's stamp), it changes what
 // the reader sees although no signed object changed: "20000000.00" drawn
-// over the signed "200000.00". Such a widget counts as a modification.
+// over the signed "200000.00", by text, an image, a shading, a pattern or
+// anything else. So a later widget is judged by where it is: its
+// rectangle against the area the signed page paints (checkOverlays).
 
 // Limits of the content scan.
 const (

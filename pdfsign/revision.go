@@ -34,20 +34,14 @@ type diffResult struct {
 }
 
 // laterUpdatesOnlySignatures decides whether what follows the signed
-// revision ending at end only makes changes PDF allows after a signature,
-// in the manner of pyHanko's difference analysis: it compares the resolved
-// objects of that revision (the file cut at end, a complete PDF of its own)
-// with those of the whole file.
-//
-// Allowed: new signature fields and their signatures (in new fields or in
-// empty signature fields signed already), document timestamps, DSS/VRI
-// dictionaries, the catalog's XMP /Metadata, /Extensions and /Version, and
-// any object reachable only through those (or not at all, such as the
-// document information). Refused as a modification: every other change to
-// an object a reader renders or fills, a deleted object, a reference that
-// now leads to an object that did not exist when signing, and a later
-// signature widget whose appearance covers page content. Fields filled and
-// annotations added give diffFormFill.
+// revision ending at end only makes changes PDF allows after a signature:
+// it compares the resolved objects of that revision (the file cut at end,
+// a complete PDF of its own) with those of the whole file, and every
+// difference must be claimed by an allowance of allow.go; a later
+// signature widget shown over the signed page's content is a
+// modification (overlay.go). Fields filled and annotations added give
+// diffFormFill. Without the file's signatures (laterUpdatesWith's meta)
+// no new signature field can be verified, so none is allowed.
 func laterUpdatesOnlySignatures(ctx context.Context, end int64, readOld func(int64) (revision, error), cur revision) diffResult {
 	return laterUpdatesWith(ctx, end, readOld, cur, nil)
 }
