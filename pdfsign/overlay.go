@@ -379,7 +379,7 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 		}
 	}
 	var font *fontMetrics
-	var tc, tw float64
+	var tc, tw, ts float64
 	show := func(t token) {
 		if t.n <= 0 {
 			return
@@ -388,7 +388,7 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 		// glyph whose width is not given counts one em.
 		w := font.advance(t.s, fs, tc, tw) - t.adj/1000*fs
 		w *= tz
-		r := tm.mul(ctm).box(rect{min(0, w), -0.3 * fs, max(0, w), 1.0 * fs})
+		r := tm.mul(ctm).box(rect{min(0, w), min(-0.3*fs, -0.3*fs+ts), max(0, w), max(1.0*fs, fs+ts)})
 		paint(r)
 		tm = matrix{1, 0, 0, 1, w, 0}.mul(tm)
 	}
@@ -467,6 +467,10 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 		case "Tc":
 			if v, ok := nums(1); ok {
 				tc = v[0]
+			}
+		case "Ts":
+			if v, ok := nums(1); ok {
+				ts = v[0]
 			}
 		case "Tw":
 			if v, ok := nums(1); ok {
