@@ -388,7 +388,11 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 		// glyph whose width is not given counts one em.
 		w := font.advance(t.s, fs, tc, tw) - t.adj/1000*fs
 		w *= tz
-		r := tm.mul(ctm).box(rect{min(0, w), min(-0.3*fs, -0.3*fs+ts), max(0, w), max(1.0*fs, fs+ts)})
+		// One em more at each end: a figure written just before or
+		// after the signed ones ("1" before "200000.00") changes them as
+		// much as one written over them.
+		m := abs(fs)
+		r := tm.mul(ctm).box(rect{min(0, w) - m, min(-0.3*fs, -0.3*fs+ts), max(0, w) + m, max(1.0*fs, fs+ts)})
 		paint(r)
 		tm = matrix{1, 0, 0, 1, w, 0}.mul(tm)
 	}
