@@ -73,8 +73,6 @@ type laterSig struct {
 	end      int64  // where its signed revision ends
 	verified bool   // byte range, digest and signature verified here
 	key      string // its signer's public key (SubjectPublicKeyInfo)
-	own      bool   // its signer is one the firm configured as its own, trusted
-	docTS    bool   // a document timestamp
 }
 
 // diffMeta tells the difference analysis about the file's signatures.

@@ -458,7 +458,6 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 			end:      t.signedEnd(),
 			verified: t.ByteRangeOK && t.DigestOK && t.SignatureOK && t.Supported,
 			key:      t.signerKey,
-			docTS:    t.Kind == KindDocTimestamp,
 		}
 	}
 	for _, i := range order {

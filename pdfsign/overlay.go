@@ -58,11 +58,12 @@ func num(o types.Object) (float64, bool) {
 
 // checkOverlays judges the signature widgets signed after the signed
 // revision by where they are, not by what their appearance holds
-// (allowances.go lists what may change; this is the rule for what may
+// (allow.go lists what may change; this is the rule for what may
 // show). A later widget a reader shows or prints may not overlap anything
 // the signed page paints (its content, its annotations visible when
-// signing), unless its signer is the signer of the signature judged or one
-// the firm configured as its own. Where the signed page's painted area
+// signing), unless its signer has the key of the signature judged (a
+// second seal of the firm under another key is not recognised yet: the
+// config's guarantor.own_signers does not reach the check). Where the signed page's painted area
 // cannot be worked out within the bounds (content budget, form nesting, an
 // undecodable stream, an XObject of unknown type), any visible later widget
 // on that page is a modification.
@@ -145,7 +146,7 @@ func (c *revCompare) exempt(w laterWidget) bool {
 		return false
 	}
 	s, ok := c.meta.sigs[w.sigObj]
-	return ok && s.verified && (s.own || (s.key != "" && s.key == c.meta.signerKey))
+	return ok && s.verified && s.key != "" && s.key == c.meta.signerKey
 }
 
 func (c *revCompare) checkPageOverlay(pageNr int, page types.Dict, rot types.Object) {
