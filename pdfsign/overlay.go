@@ -836,6 +836,13 @@ func (l *lexer) next() (token, bool) {
 				j++
 			}
 			t := token{kind: '/', s: string(b[l.i+1 : j])}
+			if bytes.IndexByte(b[l.i+1:j], '#') >= 0 {
+				// #xx escapes, as the resource dictionaries' keys are
+				// decoded (7.3.5); an invalid one names nothing.
+				if d, err := types.DecodeName(t.s); err == nil {
+					t.s = d
+				}
+			}
 			l.i = j
 			return t, true
 		default:

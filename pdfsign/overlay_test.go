@@ -78,6 +78,11 @@ func TestPaintedArea(t *testing.T) {
 			t.Errorf("%s: %v painted (boxes %v)", c.name, c.clear, s.boxes)
 		}
 	}
+	// Names are decoded as the resources' keys are.
+	l := &lexer{b: []byte("/Im#31 Do")}
+	if tk, _ := l.next(); tk.s != "Im1" {
+		t.Errorf("name %q", tk.s)
+	}
 	// The operator budget runs out: undecidable, not "paints nothing".
 	s := &inkScan{}
 	s.run([]byte(strings.Repeat("q Q ", maxContentOps/2+10)), identity, nil, 0)
