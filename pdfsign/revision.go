@@ -245,23 +245,7 @@ func (c *revCompare) reach(x *model.XRefTable, starts []int, withRefs bool) (map
 // unchanged: the entry still points at the same bytes, or the resolved
 // object is equal.
 func (c *revCompare) unchanged(nr int) bool {
-	e, oe := c.cur.Table[nr], c.old.Table[nr]
-	if !e.Compressed && !oe.Compressed && e.Offset != nil && oe.Offset != nil && *e.Offset == *oe.Offset &&
-		intp(e.Generation) == intp(oe.Generation) && !c.readsPastEnd(nr) {
-		return true
-	}
-	if e.ObjectStream != nil && oe.ObjectStream != nil && *e.ObjectStream == *oe.ObjectStream &&
-		intp(e.ObjectStreamInd) == intp(oe.ObjectStreamInd) {
-		// The same place in the same object stream, itself unchanged
-		// (at the same offset, and its data by its /Length within the
-		// signed revision).
-		se, ose := c.cur.Table[*e.ObjectStream], c.old.Table[*e.ObjectStream]
-		if se != nil && ose != nil && !se.Compressed && !ose.Compressed && se.Offset != nil && ose.Offset != nil &&
-			*se.Offset == *ose.Offset && !c.readsPastEnd(*e.ObjectStream) {
-			return true
-		}
-	}
-	return equalObj(c.resolve(c.old, nr), c.resolve(c.cur, nr))
+	return c.sameEntry(nr) || equalObj(c.resolve(c.old, nr), c.resolve(c.cur, nr))
 }
 
 // readsPastEnd: object nr of the whole file starts in the signed revision

@@ -466,7 +466,7 @@ func (p *strictParser) value(depth int) error {
 		case "true", "false", "null":
 			return nil
 		}
-		if !isNumber(w) {
+		if !numeric(w) {
 			return errStrict
 		}
 		// "n g R"?
@@ -487,35 +487,9 @@ func (p *strictParser) value(depth int) error {
 	}
 }
 
+// isUint: digits only, no sign.
 func isUint(w []byte) bool {
-	if len(w) == 0 {
-		return false
-	}
-	for _, c := range w {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// isNumber: an integer or a real as PDF writes them ([+-] digits [. digits]).
-func isNumber(w []byte) bool {
-	if len(w) > 0 && (w[0] == '+' || w[0] == '-') {
-		w = w[1:]
-	}
-	digits, dot := 0, false
-	for _, c := range w {
-		switch {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '.' && !dot:
-			dot = true
-		default:
-			return false
-		}
-	}
-	return digits > 0
+	return len(w) > 0 && w[0] != '+' && w[0] != '-' && digits(w)
 }
 
 func (p *strictParser) name() (string, error) {
