@@ -420,6 +420,30 @@ func mutations() []mutation {
 			}
 			return true
 		}},
+		{class: "duplicate-xrefstream-row", apply: func(t *testing.T, b *mutBase, u *update) bool {
+			// A cross-reference stream whose /Index lists the content
+			// twice (7.5.8.2): the forged object first, the signed one
+			// second.
+			e := b.x.Table[b.contentNr]
+			if b.contentNr == 0 || e == nil || e.Offset == nil || e.Compressed {
+				return false
+			}
+			u.stream(b.contentNr, 0, "", forged)
+			forgedOff := u.offs[b.contentNr]
+			nr := u.newNr()
+			off := int64(u.buf.Len())
+			row := func(o int64) []byte { return []byte{1, byte(o >> 24), byte(o >> 16), byte(o >> 8), byte(o), 0, 0} }
+			data := append(append(row(forgedOff), row(*e.Offset)...), row(off)...)
+			info := ""
+			if b.x.Info != nil {
+				info = " /Info " + b.x.Info.String()
+			}
+			u.stream(nr, 0, fmt.Sprintf("/Type /XRef /Size %d /Index [%d 1 %d 1 %d 1] /W [1 4 2] /Root %d 0 R%s /Prev %d",
+				max(u.next, b.size), b.contentNr, b.contentNr, nr, b.rootNr, info, b.prev), data)
+			u.offs, u.gens = map[int]int64{}, map[int]int{}
+			u.trailer = " /RAW-XREFSTREAM " + strconv.FormatInt(off, 10)
+			return true
+		}},
 		{class: "objstm-shadow", apply: func(t *testing.T, b *mutBase, u *update) bool {
 			cNr, osNr := u.newNr(), u.newNr()
 			u.stream(cNr, 0, "", forged)
