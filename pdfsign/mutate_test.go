@@ -49,6 +49,8 @@ type mutBase struct {
 	// rsaSigned: the base is signed with the test PKI's RSA key (the key
 	// the generator signs with).
 	rsaSigned bool
+	// paints: the first page's content streams are not empty.
+	paints bool
 }
 
 // mutation is one edit of the catalogue.
@@ -569,6 +571,19 @@ func mutations() []mutation {
 			u.addSignature(b.text, false, true)
 			return true
 		}},
+		{class: "signature-over-whole-page", apply: func(t *testing.T, b *mutBase, u *update) bool {
+			// Another signer's visible widget over the whole media box
+			// of a page that paints something.
+			if b.rsaSigned || !b.paints {
+				return false
+			}
+			box, err := b.x.DereferenceArray(b.page["MediaBox"])
+			if err != nil || len(box) != 4 {
+				return false
+			}
+			u.addSignature(box.PDFString(), false, true)
+			return true
+		}},
 		// Allowed.
 		{class: "dss-added", allowed: true, apply: func(t *testing.T, b *mutBase, u *update) bool {
 			cNr, dNr := u.newNr(), u.newNr()
@@ -654,6 +669,22 @@ func readBase(name string, data []byte) (*mutBase, error) {
 					b.contentNr = r.ObjectNumber.Value()
 				}
 			}
+		}
+	}
+	var contents []types.Object
+	switch c := page["Contents"].(type) {
+	case types.IndirectRef:
+		if a, err := x.DereferenceArray(c); err == nil && a != nil {
+			contents = a
+		} else {
+			contents = []types.Object{c}
+		}
+	case types.Array:
+		contents = c
+	}
+	for _, c := range contents {
+		if sd, _, err := x.DereferenceStreamDict(c); err == nil && sd != nil && sd.Decode() == nil && len(bytes.TrimSpace(sd.Content)) > 0 {
+			b.paints = true
 		}
 	}
 	if res, _ := x.DereferenceDict(page["Resources"]); res != nil {
@@ -762,6 +793,10 @@ func mutationBases(t *testing.T) []*mutBase {
 	// genPDF's page: one line of text at (72, 770), the rest blank.
 	add("gen-rsa", genPDF(t, genSpec{}), "[350 40 560 120]", "[70 760 400 790]", true)
 	add("gen-ecdsa", genPDF(t, genSpec{ecdsa: true}), "[350 40 560 120]", "[70 760 400 790]", false)
+	// With an image at (50, 300)-(550, 700): the "text" rectangle is
+	// over the image.
+	add("gen-ecdsa-image", genPDF(t, genSpec{ecdsa: true, payload: 4000}), "[350 40 560 120]", "[100 400 200 500]", false)
+	add("gen-rsa-image-ts", genPDF(t, genSpec{payload: 4000, tsToken: true}), "[20 20 45 280]", "[540 650 590 690]", true)
 	files, _ := filepath.Glob(filepath.Join(fixtureDir, "*.pdf"))
 	sort.Strings(files)
 	for _, f := range files {
