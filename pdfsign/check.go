@@ -445,13 +445,34 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 		}
 		return revision{x: old.XRefTable}, nil
 	}
+	// What the difference analysis needs to know of the signatures: a
+	// new signature field is allowed only with a value verified here.
+	metaSigs := map[int]laterSig{}
+	audited := map[int64]error{}
+	for i, f := range found {
+		if f.dictObj == 0 {
+			continue
+		}
+		t := &sigs[i]
+		metaSigs[f.dictObj] = laterSig{
+			end:      t.signedEnd(),
+			verified: t.ByteRangeOK && t.DigestOK && t.SignatureOK && t.Supported,
+			key:      t.signerKey,
+		}
+	}
 	for _, i := range order {
 		s := &sigs[i]
 		if !s.AppendedAfterSigning || !s.DigestOK || !s.SignatureOK {
 			continue
 		}
-		res := laterUpdatesOnlySignatures(ctx, s.signedEnd(), readOld, cur)
+		res := laterUpdatesWith(ctx, s.signedEnd(), readOld, cur, &diffMeta{sigs: metaSigs, signerKey: s.signerKey})
+		if res.kind != diffModified {
+			if why := auditAppended(ctx, curDoc, inMemory(r, size), s.signedEnd(), audited); why != "" {
+				res.kind, res.why = diffModified, why
+			}
+		}
 		s.LaterUpdatesOnlySignatures = res.kind == diffOK
+		s.claims = res.claims
 		switch res.kind {
 		case diffFormFill:
 			s.FormFilledAfterSigning = true
@@ -460,6 +481,8 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 			s.Problems = append(s.Problems, "签名后文件被追加了内容（增量更新），改动了签名时的文件："+res.why)
 		}
 		if res.kind == diffOK && s.mdpP == 1 {
+			// DocMDP P=1: after it only DSS and invisible document
+			// timestamps.
 			for _, j := range order {
 				t := &sigs[j]
 				if t.signedEnd() > s.signedEnd() && t.Kind == KindSignature {
@@ -468,10 +491,16 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 					break
 				}
 			}
+			for _, w := range res.laterWidgets {
+				if w.visible && s.LaterUpdatesOnlySignatures {
+					s.LaterUpdatesOnlySignatures = false
+					s.Problems = append(s.Problems, "本签名（"+s.mdpWhat+"）不允许签名后再有任何改动，但其后又加了显示在页面上的时间戳“"+w.name+"”")
+				}
+			}
 		}
 		if res.kind == diffOK && len(s.lockedFields) > 0 {
-			for _, f := range res.laterSigFields {
-				name := textEntry(f, "T")
+			for _, w := range res.laterWidgets {
+				name := w.name // fully qualified, as the lock names it
 				if s.locks(name) {
 					s.LaterUpdatesOnlySignatures = false
 					s.Problems = append(s.Problems, "本签名锁定了表单域“"+name+"”，签名后该域又被改动（签署）")

@@ -108,6 +108,9 @@ func verifySignature(ctx context.Context, r io.ReaderAt, size int64, f located, 
 			return fail("签名范围留出的位置上不是本签名的签名值，签名范围被篡改")
 		}
 	}
+	if !revisionEndsAt(r, end) {
+		return fail("签名范围没有在其版本的末尾（%%EOF 及换行）结束：签名时文件的结尾部分没有被签名覆盖")
+	}
 	s.ByteRangeOK = true
 
 	switch s.SubFilter {
@@ -191,6 +194,7 @@ func verifySignature(ctx context.Context, r io.ReaderAt, size int64, f located, 
 	s.DigestOK, s.SignatureOK = true, true
 	cert := proved.cert
 	describeCert(&s, cert)
+	s.signerKey = string(cert.spki)
 	s.DigestAlgorithm = proved.digestName
 	if !proved.signingTime.IsZero() {
 		s.SigningTime, s.SigningTimeSource = proved.signingTime, proved.timeSource
@@ -273,8 +277,14 @@ func checkSigner(s *Signature, sd *signedData, si *signerInfo, rangeDigest func(
 		h := dig.new()
 		h.Write(sd.content)
 		contentDigest = h.Sum(nil)
-	case sd.hasContent && len(sd.content) > 0:
-		// Enveloping: the signed content must be the signed ranges.
+	case sd.hasContent && len(sd.content) == 0:
+		// An empty eContent is content that was signed (its digest is
+		// the messageDigest for a CMS verifier), not the byte ranges.
+		return bad("签名数据中封装了空的内容：签名不是对本文件的签名范围所签", false)
+	case sd.hasContent:
+		// Encapsulated content in a detached SubFilter: it is signed
+		// instead of the byte ranges, so it must be exactly them (EU DSS
+		// accepts such an enveloping CMS when it is).
 		h := dig.new()
 		h.Write(sd.content)
 		contentDigest = h.Sum(nil)
@@ -412,6 +422,33 @@ func byteRange(d types.Dict, size int64) ([]int64, [2]int64, error) {
 	}
 	gap[0], gap[1] = b, c
 	return br, gap, nil
+}
+
+// revisionEndsAt: the bytes before end are a revision's end: "%%EOF"
+// and at most one end of line, and what follows (if anything) does not
+// continue that line.
+func revisionEndsAt(r io.ReaderAt, end int64) bool {
+	from := max(0, end-8)
+	b := make([]byte, end-from+2)
+	n, _ := r.ReadAt(b, from)
+	if n < int(end-from) {
+		return false
+	}
+	head, next := b[:end-from], b[end-from:n]
+	t := head
+	switch {
+	case bytes.HasSuffix(t, []byte("\r\n")):
+		t = t[:len(t)-2]
+	case bytes.HasSuffix(t, []byte("\n")), bytes.HasSuffix(t, []byte("\r")):
+		t = t[:len(t)-1]
+	}
+	if !bytes.HasSuffix(t, markEOF) {
+		return false
+	}
+	if len(t) == len(head) && len(next) > 0 && !isPDFSpace(next[0]) {
+		return false // "%%EOF" continued by more bytes on its line
+	}
+	return true
 }
 
 // gapContents reads the bytes between the two ranges, which must be exactly

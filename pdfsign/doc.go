@@ -22,15 +22,47 @@
 //     (DER or plain r||s), Ed25519, Ed448, SM2 (GM/T 0010 OIDs,
 //     github.com/emmansun/gmsm). SHA-1 only is refused as weak; unknown
 //     formats (fxit.sm.detached, ...) are reported as unverifiable;
-//   - it covers the file to its end, or what follows it makes only the
-//     changes PDF allows after a signature (revision.go, in the manner of
-//     pyHanko's difference analysis, on resolved objects including those in
-//     object streams): new signature fields and their signatures, document
-//     timestamps, DSS/VRI, the catalog's XMP /Metadata, /Extensions and
-//     /Version; DocMDP P=1 and FieldMDP locks of the signature are enforced;
-//     a later signature whose appearance writes over the signed page's text
-//     is a modification (overlay.go), and form filling or annotations give
-//     their own reason (ReasonFormFilled).
+//   - the byte range ends at the end of its revision (its %%EOF and at
+//     most one end of line); a detached SubFilter carries no content in
+//     the CMS other than exactly the byte ranges (never an empty one); a
+//     signature algorithm that names a hash (RSA or ECDSA with SHA-2 or
+//     SHA3, RSA-PSS parameters, SM2-with-SM3) is used with that digest
+//     algorithm; Ed448 only with SHAKE256, Ed25519 only with SHA-512
+//     (RFC 8419). A signature timestamp whose imprint is not the hash of
+//     this signature's value is reported (Notes) and never the signing
+//     time;
+//   - it covers the file to its end, or what follows it is explained,
+//     difference by difference, by the allowance list of allow.go. The
+//     signed revision is compared with the whole file by object number
+//     and by cross-reference entry (new, changed, freed, a new
+//     generation, redefined in a later section or object stream); every
+//     difference must be claimed by one named allowance (pyHanko's
+//     diff_analysis whitelist rules are the model): a new signature
+//     widget whose value is a signature verified here, an empty
+//     signature field signed later, DSS/VRI, document timestamps, the
+//     catalog's XMP /Metadata, /Extensions and /Version, the document
+//     information, objects no reader reaches. Anything unclaimed is a
+//     modification; fields filled and annotations added are claimed as
+//     form filling and refused with their own reason (ReasonFormFilled);
+//   - every signature widget shown after signing is judged by where it
+//     is, not by what it paints (overlay.go): if a reader shows or prints
+//     it, it may not overlap anything the signed page paints (text by the
+//     fonts' widths, paths, images, shadings, earlier visible
+//     annotations), unless its signer has the key of the signature
+//     judged; where the painted area cannot be worked out (budget,
+//     nesting, an undecodable stream, an XObject of unknown type), any
+//     visible later widget on the page refuses the file;
+//   - what follows the signed revision reads the same for every reader
+//     (strict.go): no row listed twice in a cross-reference section, no
+//     hybrid table and /XRefStm stream that disagree, no object-stream
+//     header that numbers another object, no /Length that does not end at
+//     endstream, no dictionary with a key twice, no appended object the
+//     strict parser refuses (names' #xx escapes decoded), and never
+//     pdfcpu's repairing read;
+//   - the locks of the signature hold: DocMDP P=1 allows after it only
+//     DSS, invisible document timestamps and what no reader shows (XMP,
+//     /Extensions, /Info); FieldMDP locks
+//     fields by their fully qualified names (and their descendants).
 //
 // Trust (Signature.Trust: the chain, built and checked here for RSA, ECDSA,
 // brainpool and SM2, reaches a root of the trusted folder at the signing
@@ -78,8 +110,11 @@
 // updated after signing with pikepdf (make-incremental.py), signed by
 // OpenSSL in RSA-PSS, ECDSA, SHA-512 with subject key id, without signed
 // attributes, SHA-1 and SM2/SM3 (make-openssl-signed.py). gen_test.go makes
-// the rest in Go. Tests that read ../shared/pdfcorpus skip when it is
-// absent.
+// the rest in Go. mutate_test.go writes incremental updates from a
+// catalogue of forbidden and allowed edits (from the PDF specification,
+// reading the bases with pdfcpu) to every intact file of testdata and of
+// the corpus. Tests that read ../shared/pdfcorpus or ../shared/pdfattacks
+// skip when they are absent.
 //
 //	go test -fuzz FuzzCheck -fuzztime 30s ./pdfsign/
 //	go test -run '^$' -bench CorpusVsPdfsig -benchtime 1x -v ./pdfsign/

@@ -109,6 +109,17 @@ type genSpec struct {
 	stray    bool // keep the signature dictionary but leave it out of every field
 	// mutate changes the finished file (for forgeries).
 	mutate func([]byte) []byte
+	// cut leaves the last cut bytes of the file out of the byte range.
+	cut int
+	// sigAlg overrides the SignerInfo's signature algorithm identifier.
+	sigAlg asn1.ObjectIdentifier
+	// embed keeps the content in the CMS (not detached); embedded
+	// replaces it by other bytes.
+	embed    bool
+	embedded []byte
+	// tsForeign: the timestamp token's imprint is of other bytes than
+	// this signature's value.
+	tsForeign bool
 }
 
 const contentsReserve = 16384 // bytes of signature value space (hex doubles it)
@@ -194,10 +205,10 @@ func genPDF(t testing.TB, spec genSpec) []byte {
 
 	gapStart := contentsPos
 	gapEnd := contentsPos + 2*contentsReserve + 2
-	br := fmt.Sprintf("[0 %d %d %d]", gapStart, gapEnd, len(out)-gapEnd)
+	br := fmt.Sprintf("[0 %d %d %d]", gapStart, gapEnd, len(out)-gapEnd-spec.cut)
 	br += string(bytes.Repeat([]byte(" "), len("[0 0000000000 0000000000 0000000000]")-len(br)))
 	copy(out[brPos:], br)
-	signed := append(append([]byte{}, out[:gapStart]...), out[gapEnd:]...)
+	signed := append(append([]byte{}, out[:gapStart]...), out[gapEnd:len(out)-spec.cut]...)
 	cms := makeCMS(t, spec, signed)
 	if len(cms) > contentsReserve {
 		t.Fatalf("signature value %d bytes exceeds the reserve", len(cms))
@@ -216,6 +227,9 @@ func makeCMS(t testing.TB, spec genSpec, content []byte) []byte {
 	if spec.docTS {
 		sum := sha256.Sum256(content)
 		return makeToken(t, sum[:])
+	}
+	if spec.embedded != nil {
+		content = spec.embedded
 	}
 	sd, err := pkcs7.NewSignedData(content)
 	if err != nil {
@@ -238,6 +252,9 @@ func makeCMS(t testing.TB, spec genSpec, content []byte) []byte {
 	si := &sd.GetSignedData().SignerInfos[0]
 	if spec.tsToken {
 		sum := sha256.Sum256(si.EncryptedDigest)
+		if spec.tsForeign {
+			sum = sha256.Sum256(append([]byte("another signature's value "), si.EncryptedDigest...))
+		}
 		tok := makeToken(t, sum[:])
 		if err := si.SetUnauthenticatedAttributes([]pkcs7.Attribute{{Type: oidTimestamp, Value: asn1.RawValue{FullBytes: tok}}}); err != nil {
 			t.Fatal(err)
@@ -246,7 +263,12 @@ func makeCMS(t testing.TB, spec genSpec, content []byte) []byte {
 	if spec.sm2 {
 		si.DigestEncryptionAlgorithm.Algorithm = oidSM2Sign
 	}
-	sd.Detach()
+	if spec.sigAlg != nil {
+		si.DigestEncryptionAlgorithm.Algorithm = spec.sigAlg
+	}
+	if !spec.embed {
+		sd.Detach()
+	}
 	der, err := sd.Finish()
 	if err != nil {
 		t.Fatal(err)

@@ -92,6 +92,7 @@ func newLazyShared(data []byte) *lazyShared {
 type objStm struct {
 	content []byte
 	starts  []int // start of each object in content
+	nums    []int // the object number the header gives each (-1: not a number)
 	err     error // it could not be decoded (kept: not tried again)
 	// The decode holds for the revisions ending in [from, to): those
 	// that give the stream the same data (its /Length within them, or
@@ -778,8 +779,13 @@ func (d *lazyDoc) decodeObjStreamIn(c context.Context, nr int, src lazySrc, from
 	if len(head) < 2*n.Value() {
 		return nil, fmt.Errorf("object stream %d: short header", nr)
 	}
-	os := &objStm{content: content[first.Value():], starts: make([]int, n.Value())}
+	os := &objStm{content: content[first.Value():], starts: make([]int, n.Value()), nums: make([]int, n.Value())}
 	for i := range os.starts {
+		if v, err := strconv.Atoi(string(head[2*i])); err == nil {
+			os.nums[i] = v
+		} else {
+			os.nums[i] = -1
+		}
 		v, err := strconv.Atoi(string(head[2*i+1]))
 		if err != nil || v < 0 || v > len(os.content) {
 			return nil, fmt.Errorf("object stream %d: bad offset", nr)

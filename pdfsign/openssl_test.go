@@ -138,21 +138,22 @@ func TestSM2Chain(t *testing.T) {
 	}
 }
 
-// TestLaterSignatureVerdicts: a second signature made by OpenSSL after a
-// first one: an appearance written over the signed amount (as text, as
-// white paper, as digits drawn with black paths), a red vector seal over
-// it (allowed, as image seals are), a visible one on blank paper, and
-// signatures after DocMDP P=1 and FieldMDP locks.
+// TestLaterSignatureVerdicts: a second signature made by OpenSSL (another
+// signer) after a first one: an appearance over the signed amount (as
+// text, as white paper, as digits drawn with black paths, as a red vector
+// seal: judged by where it is, not by what it paints), a visible one on
+// blank paper, and signatures after DocMDP P=1 and FieldMDP locks.
 func TestLaterSignatureVerdicts(t *testing.T) {
+	const overlayProblem = "显示在签名时页面已有内容的位置上"
 	cases := []struct {
 		file    string
 		intact  bool
 		problem string // in the first signature's problems
 	}{
-		{"ossl-overlay-amount.pdf", false, "外观覆盖了签名时页面上已有的内容"},
-		{"ossl-overlay-whiteout.pdf", false, "外观覆盖了签名时页面上已有的内容"},
-		{"ossl-overlay-paths.pdf", false, "外观覆盖了签名时页面上已有的内容"}, // digits as black paths
-		{"ossl-seal-red-paths.pdf", true, ""},                 // a red vector seal, like an image seal
+		{"ossl-overlay-amount.pdf", false, overlayProblem},
+		{"ossl-overlay-whiteout.pdf", false, overlayProblem},
+		{"ossl-overlay-paths.pdf", false, overlayProblem},  // digits as black paths
+		{"ossl-seal-red-paths.pdf", false, overlayProblem}, // a red vector seal of another signer
 		{"ossl-second-visible.pdf", true, ""},
 		{"ossl-certified-p1.pdf", true, ""},
 		{"ossl-certified-p1-then-signed.pdf", false, "不允许签名后再有任何改动"},

@@ -12,19 +12,19 @@ import (
 // Placed over what the signed page shows (its text, its images, or an
 // earlier annotation such as the first signature's stamp), it changes what
 // the reader sees although no signed object changed: "20000000.00" drawn
-// over the signed "200000.00". Such a widget counts as a modification.
+// over the signed "200000.00", by text, an image, a shading, a pattern or
+// anything else. So a later widget is judged by where it is: its
+// rectangle against the area the signed page paints (checkOverlays).
 
 // Limits of the content scan.
 const (
 	maxContentBytes = 32 << 20 // decoded content streams of one page
-	maxFormDepth    = 4        // nested form XObjects followed
+	maxFormDepth    = 16       // nested form XObjects followed; deeper is undecidable
 	maxArrayDepth   = 32       // nested arrays lexed; deeper ones are skipped
 	maxContentOps   = 2_000_000
 )
 
 type rect struct{ x0, y0, x1, y1 float64 }
-
-func (r rect) area() float64 { return (r.x1 - r.x0) * (r.y1 - r.y0) }
 
 func (r rect) intersects(s rect) bool {
 	return r.x0 < s.x1 && s.x0 < r.x1 && r.y0 < s.y1 && s.y0 < r.y1
@@ -56,20 +56,32 @@ func num(o types.Object) (float64, bool) {
 	return 0, false
 }
 
-// checkOverlays refuses a signature widget added after signing whose
-// visible appearance covers content of the signed page.
+// checkOverlays judges the signature widgets signed after the signed
+// revision by where they are, not by what their appearance holds
+// (allow.go lists what may change; this is the rule for what may
+// show). A later widget a reader shows or prints may not overlap anything
+// the signed page paints (its content, its annotations visible when
+// signing), unless its signer has the key of the signature judged (a
+// second seal of the firm under another key is not recognised yet: the
+// config's guarantor.own_signers does not reach the check). Where the signed page's painted area
+// cannot be worked out within the bounds (content budget, form nesting, an
+// undecodable stream, an XObject of unknown type), any visible later widget
+// on that page is a modification.
 func (c *revCompare) checkOverlays() {
-	if len(c.newSigWs) == 0 {
+	if len(c.res.laterWidgets) == 0 || c.res.kind == diffModified {
 		return
 	}
 	root, _ := c.resolve(c.cur, c.cur.Root.ObjectNumber.Value()).(types.Dict)
 	if root == nil {
+		c.modified("文档目录无法读取，无法判断签名后新增签名的位置")
 		return
 	}
 	seen := map[int]bool{}
-	var walk func(o types.Object, depth int)
-	walk = func(o types.Object, depth int) {
-		if depth > maxDepth || c.res.kind == diffModified {
+	visits := 0
+	var walk func(o types.Object, inh types.Object, depth int)
+	walk = func(o types.Object, rot types.Object, depth int) {
+		visits++
+		if depth > maxDepth || visits > maxVisits || c.res.kind == diffModified {
 			return
 		}
 		nr := objNr(o)
@@ -83,143 +95,193 @@ func (c *revCompare) checkOverlays() {
 		if d == nil {
 			return
 		}
+		if r, ok := d["Rotate"]; ok {
+			rot = r
+		}
 		if isType(d, "Page") {
-			c.checkPageOverlay(nr, d)
+			c.checkPageOverlay(nr, d, rot)
 			return
 		}
 		kids, _ := c.deref(c.cur, d["Kids"]).(types.Array)
 		for _, k := range kids {
-			walk(k, depth+1)
+			walk(k, rot, depth+1)
 		}
 	}
-	walk(root["Pages"], 0)
+	walk(root["Pages"], nil, 0)
 }
 
-func (c *revCompare) checkPageOverlay(pageNr int, page types.Dict) {
+// Annotation flags (PDF 32000-1, 12.5.3).
+const (
+	annotHidden   = 2
+	annotPrint    = 4
+	annotNoRotate = 16
+	annotNoView   = 32
+)
+
+// shownRect is where a reader shows or prints the widget: its rectangle,
+// non-empty, the widget not Hidden and not NoView without Print. With
+// NoRotate on a rotated page the appearance turns about the rectangle's
+// upper left corner: the square around that corner holds every turn.
+func (c *revCompare) shownRect(x *model.XRefTable, d types.Dict, rotated bool) (rect, bool) {
+	r, ok := rectOf(c.deref(x, d["Rect"]))
+	if !ok || !(r.x1 > r.x0) || !(r.y1 > r.y0) {
+		return rect{}, false
+	}
+	f := 0
+	if v, ok := num(c.deref(x, d["F"])); ok {
+		f = int(v)
+	}
+	if f&annotHidden != 0 || (f&annotNoView != 0 && f&annotPrint == 0) {
+		return rect{}, false
+	}
+	if rotated && f&annotNoRotate != 0 {
+		m := max(r.x1-r.x0, r.y1-r.y0)
+		r = rect{r.x0 - m, r.y1 - m, r.x0 + m, r.y1 + m}
+	}
+	return r, true
+}
+
+func (c *revCompare) exempt(w laterWidget) bool {
+	if c.meta == nil {
+		return false
+	}
+	s, ok := c.meta.sigs[w.sigObj]
+	return ok && s.verified && s.key != "" && s.key == c.meta.signerKey
+}
+
+func (c *revCompare) checkPageOverlay(pageNr int, page types.Dict, rot types.Object) {
+	rotated := false
+	if v, ok := num(c.deref(c.cur, rot)); ok && int(v)%360 != 0 {
+		rotated = true
+	}
 	annots, _ := c.deref(c.cur, page["Annots"]).(types.Array)
-	var covers []rect
-	var names []string
+	type shown struct {
+		r    rect
+		name string
+	}
+	var covers []shown
 	for _, a := range annots {
 		nr := objNr(a)
 		d, _ := c.deref(c.cur, a).(types.Dict)
 		if d == nil {
 			continue
 		}
-		for _, w := range c.newSigWs {
-			if (nr != 0 && w.nr == nr) || (nr == 0 && w.nr == 0 && equalObj(w.d, d)) {
-				if r, ok := c.visibleRect(d); ok && c.appearanceWritesText(d) {
-					covers = append(covers, r)
-					names = append(names, textEntry(d, "T"))
-				}
+		for i := range c.res.laterWidgets {
+			w := &c.res.laterWidgets[i]
+			if !((nr != 0 && w.nr == nr) || (nr == 0 && w.nr == 0 && equalObj(w.d, d))) {
+				continue
+			}
+			r, ok := c.shownRect(c.cur, d, rotated)
+			if !ok {
+				continue
+			}
+			w.visible, w.pageNr = true, pageNr
+			if !c.exempt(*w) {
+				covers = append(covers, shown{r, w.name})
 			}
 		}
 	}
 	if len(covers) == 0 {
 		return
 	}
+	name := covers[0].name
+	if name != "" {
+		name = "“" + name + "”"
+	}
 	// What the signer saw: the signed revision's page.
 	oldPage, _ := c.resolve(c.old, pageNr).(types.Dict)
 	if oldPage == nil {
-		return // a new page is judged elsewhere (the page tree changed)
+		c.modified("签名后新增的签名" + name + "显示在签名后才出现的页面上")
+		return
 	}
-	ink := c.pageInk(oldPage)
+	ink, ok := c.pageInk(oldPage)
+	if !ok {
+		c.modified("签名后新增的签名" + name + "显示在页面上，而签名时页面所画的范围无法确定，不能排除它盖住了签名的内容")
+		return
+	}
 	oldAnnots, _ := c.deref(c.old, oldPage["Annots"]).(types.Array)
+	oldRotated := false
+	if v, ok := num(c.deref(c.old, c.inheritedObj(oldPage, "Rotate"))); ok && int(v)%360 != 0 {
+		oldRotated = true
+	}
 	for _, a := range oldAnnots {
 		d, _ := c.deref(c.old, a).(types.Dict)
 		if d == nil {
 			continue
 		}
-		if r, ok := c.visibleRectIn(c.old, d); ok {
+		if r, ok := c.shownRect(c.old, d, oldRotated); ok {
 			ink = append(ink, r)
 		}
 	}
-	for i, w := range covers {
+	for _, w := range covers {
 		for _, r := range ink {
-			if w.intersects(r) {
-				name := names[i]
+			if w.r.intersects(r) {
+				name := w.name
 				if name != "" {
 					name = "“" + name + "”"
 				}
-				c.modified("签名后新增的签名" + name + "的外观覆盖了签名时页面上已有的内容")
+				c.modified("签名后新增的签名" + name + "（另一签名人）显示在签名时页面已有内容的位置上")
 				return
 			}
 		}
 	}
 }
 
-func (c *revCompare) visibleRect(d types.Dict) (rect, bool) { return c.visibleRectIn(c.cur, d) }
-
-// visibleRectIn: the annotation's rectangle when it has a non-empty normal
-// appearance and is not hidden.
-func (c *revCompare) visibleRectIn(x *model.XRefTable, d types.Dict) (rect, bool) {
-	r, ok := rectOf(c.deref(x, d["Rect"]))
-	if !ok || r.x1-r.x0 < 1 || r.y1-r.y0 < 1 {
-		return rect{}, false
-	}
-	if f, ok := num(c.deref(x, d["F"])); ok && (int(f)&(2|32)) != 0 {
-		return rect{}, false // Hidden or NoView
-	}
-	ap, _ := c.deref(x, d["AP"]).(types.Dict)
-	if ap == nil {
-		return rect{}, false
-	}
-	n := c.deref(x, ap["N"])
-	if sub, ok := n.(types.Dict); ok { // appearance states
-		as := d.NameEntry("AS")
-		if as == nil {
-			return rect{}, false
-		}
-		n = c.deref(x, sub[*as])
-	}
-	sd, ok := n.(types.StreamDict)
-	if !ok {
-		return rect{}, false
-	}
-	if err := sd.DecodeWithLimit(maxContentBytes); err != nil {
-		return r, true // undecodable: assume it paints
-	}
-	if len(bytes.TrimSpace(sd.Content)) == 0 {
-		return rect{}, false
-	}
-	return r, true
-}
-
-// pageInk approximates where the page's content paints: boxes around shown
-// text, images and paths filled in a dark colour (light fills such as
-// backgrounds are left out).
-func (c *revCompare) pageInk(page types.Dict) []rect {
+// pageInk is where the page's content paints, as boxes in default user
+// space: shown text (a generous box per string), filled or stroked paths,
+// images, shadings (the clip in force), form XObjects followed. ok is
+// false when that cannot be worked out within the bounds.
+func (c *revCompare) pageInk(page types.Dict) ([]rect, bool) {
 	res := c.inherited(page, "Resources")
 	var content []byte
 	switch v := c.deref(c.old, page["Contents"]).(type) {
+	case nil:
 	case types.StreamDict:
-		content = c.decoded(v)
+		b, ok := c.decoded(v)
+		if !ok {
+			return nil, false
+		}
+		content = b
 	case types.Array:
 		for _, e := range v {
-			if sd, ok := c.deref(c.old, e).(types.StreamDict); ok {
-				content = append(content, c.decoded(sd)...)
-				content = append(content, '\n')
+			sd, ok := c.deref(c.old, e).(types.StreamDict)
+			if !ok {
+				return nil, false
 			}
+			b, ok := c.decoded(sd)
+			if !ok {
+				return nil, false
+			}
+			content = append(content, b...)
+			content = append(content, '\n')
 			if len(content) > maxContentBytes {
-				break
+				return nil, false
 			}
 		}
+	default:
+		return nil, false
 	}
 	s := &inkScan{c: c, x: c.old}
 	s.run(content, identity, res, 0)
-	return s.boxes
+	return s.boxes, !s.undecidable
 }
 
-func (c *revCompare) decoded(sd types.StreamDict) []byte {
+func (c *revCompare) decoded(sd types.StreamDict) ([]byte, bool) {
 	if err := sd.DecodeWithLimit(maxContentBytes); err != nil {
-		return nil
+		return nil, false
 	}
-	return sd.Content
+	return sd.Content, true
 }
 
 // inherited looks key up in d and its /Parent chain (page attributes).
 func (c *revCompare) inherited(d types.Dict, key string) types.Dict {
+	v, _ := c.deref(c.old, c.inheritedObj(d, key)).(types.Dict)
+	return v
+}
+
+func (c *revCompare) inheritedObj(d types.Dict, key string) types.Object {
 	for depth := 0; d != nil && depth < maxDepth; depth++ {
-		if v, ok := c.deref(c.old, d[key]).(types.Dict); ok {
+		if v, ok := d[key]; ok {
 			return v
 		}
 		d, _ = c.deref(c.old, d["Parent"]).(types.Dict)
@@ -258,67 +320,51 @@ func (m matrix) box(r rect) rect {
 	return out
 }
 
+type token struct {
+	kind byte // 'n' number, 's' string (s its bytes, n their count), 'a' array (its strings' bytes, their count, adj the sum of its numbers), '/' name, 'o' operator, 'i' inline image, 'd' dictionary
+	n    float64
+	s    string
+	adj  float64
+}
+
+// inkScan works out where a content stream paints.
 type inkScan struct {
 	c     *revCompare
 	x     *model.XRefTable
 	boxes []rect
 	texts int // text-showing operators met
-	// whiteFills counts rectangles filled in white: paper drawn over
-	// what is below (a later appearance hiding the signed text).
-	whiteFills int
-	// darkFills counts paths filled in a dark colour (black, grey, dark
-	// blue: the colours of text): digits drawn as outlines instead of
-	// text. Their boxes are ink like text. Light and coloured fills
-	// (backgrounds, a red seal) are not counted.
-	darkFills int
-	ops       int
+	ops   int
+	// undecidable: the painted area could not be worked out (budget,
+	// nesting, an undecodable stream, an XObject of unknown type).
+	undecidable bool
+	clip0       rect // the clip in force where a form is painted; zero: none
 }
 
-// whiteColour: a grey, RGB or CMYK fill colour that is white.
-func whiteColour(v []float64) bool {
-	switch len(v) {
-	case 1, 3:
-		return min(v[0], v[len(v)-1], v[len(v)/2]) >= 0.99
-	case 4:
-		return max(v[0], v[1], v[2], v[3]) <= 0.01
-	}
-	return false
+// everywhere is the clip when none was set.
+var everywhere = rect{-1e9, -1e9, 1e9, 1e9}
+
+func (r rect) intersect(s rect) rect {
+	return rect{max(r.x0, s.x0), max(r.y0, s.y0), min(r.x1, s.x1), min(r.y1, s.y1)}
 }
 
-// darkColour: a fill colour given by 1 (grey), 3 (RGB) or 4 (CMYK)
-// components that reads as text ink.
-func darkColour(v []float64) bool {
-	switch len(v) {
-	case 1:
-		return v[0] <= 0.5
-	case 3:
-		return max(v[0], v[1], v[2]) <= 0.5
-	case 4:
-		return v[3] >= 0.5 || min(v[0], v[1], v[2]) >= 0.5
-	}
-	return false
-}
-
-type token struct {
-	kind byte // 'n' number, 's' string (n = byte count), 'a' array (n = string bytes), '/' name, 'o' operator
-	n    float64
-	s    string
-}
-
-// run interprets a content stream for text and image placement.
+// run interprets a content stream for where it paints.
 func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 	var stack []token
 	type gstate struct {
-		ctm         matrix
-		white, dark bool
+		ctm  matrix
+		clip rect
+		lw   float64
 	}
 	var gs []gstate
 	tm, tlm := identity, identity
-	var fs, tl float64 = 1, 0
-	white, pendingRect := false, false
-	dark := true // the initial fill colour is black
+	var fs, tl, tz float64 = 1, 0, 1
+	clip := everywhere
+	if s.clip0 != (rect{}) {
+		clip = s.clip0
+	}
+	lw := 1.0
 	var path rect
-	pathPts := false
+	pathPts, pendingClip := false, false
 	point := func(x, y float64) {
 		x, y = ctm.apply(x, y)
 		if !pathPts {
@@ -327,15 +373,28 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 		}
 		path = rect{min(path.x0, x), min(path.y0, y), max(path.x1, x), max(path.y1, y)}
 	}
-	show := func(n float64) {
-		if n <= 0 {
-			return
-		}
-		w := n * 0.5 * fs
-		r := tm.mul(ctm).box(rect{0, -0.2 * fs, w, 0.8 * fs})
-		if r.area() > 0 {
+	paint := func(r rect) {
+		r = r.intersect(clip)
+		if r.x1 >= r.x0 && r.y1 >= r.y0 {
 			s.boxes = append(s.boxes, r)
 		}
+	}
+	var font *fontMetrics
+	var tc, tw, ts float64
+	show := func(t token) {
+		if t.n <= 0 {
+			return
+		}
+		// The advance by the font's widths (PDF 32000-1, 9.4.4); a
+		// glyph whose width is not given counts one em.
+		w := font.advance(t.s, fs, tc, tw) - t.adj/1000*fs
+		w *= tz
+		// One em more at each end: a figure written just before or
+		// after the signed ones ("1" before "200000.00") changes them as
+		// much as one written over them.
+		m := abs(fs)
+		r := tm.mul(ctm).box(rect{min(0, w) - m, min(-0.3*fs, -0.3*fs+ts), max(0, w) + m, max(1.0*fs, fs+ts)})
+		paint(r)
 		tm = matrix{1, 0, 0, 1, w, 0}.mul(tm)
 	}
 	nums := func(k int) ([]float64, bool) {
@@ -359,7 +418,15 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 	for {
 		t, ok := lex.next()
 		if !ok {
+			if lex.bad {
+				s.undecidable = true
+			}
 			return
+		}
+		if t.kind == 'i' { // an inline image: the unit square
+			paint(ctm.box(rect{0, 0, 1, 1}))
+			stack = stack[:0]
+			continue
 		}
 		if t.kind != 'o' {
 			if len(stack) < 64 {
@@ -369,28 +436,54 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 		}
 		s.ops++
 		if s.ops > maxContentOps {
+			s.undecidable = true
 			return
 		}
 		switch t.s {
 		case "q":
-			if len(gs) < 256 {
-				gs = append(gs, gstate{ctm, white, dark})
+			if len(gs) >= 256 {
+				s.undecidable = true
+				return
 			}
+			gs = append(gs, gstate{ctm, clip, lw})
 		case "Q":
 			if len(gs) > 0 {
 				g := gs[len(gs)-1]
-				ctm, white, dark = g.ctm, g.white, g.dark
+				ctm, clip, lw = g.ctm, g.clip, g.lw
 				gs = gs[:len(gs)-1]
 			}
 		case "cm":
 			if v, ok := nums(6); ok {
 				ctm = matrix{v[0], v[1], v[2], v[3], v[4], v[5]}.mul(ctm)
 			}
+		case "w":
+			if v, ok := nums(1); ok {
+				lw = v[0]
+			}
 		case "BT":
 			tm, tlm = identity, identity
 		case "Tf":
 			if v, ok := nums(1); ok {
 				fs = v[0]
+			}
+			if len(stack) >= 2 && stack[len(stack)-2].kind == '/' {
+				font = s.font(res, stack[len(stack)-2].s)
+			}
+		case "Tc":
+			if v, ok := nums(1); ok {
+				tc = v[0]
+			}
+		case "Ts":
+			if v, ok := nums(1); ok {
+				ts = v[0]
+			}
+		case "Tw":
+			if v, ok := nums(1); ok {
+				tw = v[0]
+			}
+		case "Tz":
+			if v, ok := nums(1); ok {
+				tz = v[0] / 100
 			}
 		case "TL":
 			if v, ok := nums(1); ok {
@@ -415,41 +508,17 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 		case "Tj", "TJ":
 			s.texts++
 			if len(stack) > 0 {
-				show(stack[len(stack)-1].n)
+				show(stack[len(stack)-1])
 			}
 		case "'", "\"":
 			s.texts++
+			if v, ok := nums(3); ok && t.s == "\"" {
+				tw, tc = v[0], v[1]
+			}
 			td(0, -tl)
 			if len(stack) > 0 {
-				show(stack[len(stack)-1].n)
+				show(stack[len(stack)-1])
 			}
-		case "g":
-			v, ok := nums(1)
-			white = ok && v[0] >= 0.99
-			dark = ok && darkColour(v)
-		case "rg":
-			v, ok := nums(3)
-			white = ok && v[0] >= 0.99 && v[1] >= 0.99 && v[2] >= 0.99
-			dark = ok && darkColour(v)
-		case "k":
-			v, ok := nums(4)
-			white = ok && v[0] <= 0.01 && v[1] <= 0.01 && v[2] <= 0.01 && v[3] <= 0.01
-			dark = ok && darkColour(v)
-		case "cs":
-			// A new fill colour space starts at black, a pattern at none.
-			white = false
-			dark = !(len(stack) > 0 && stack[len(stack)-1].kind == '/' && stack[len(stack)-1].s == "Pattern")
-		case "sc", "scn":
-			var v []float64
-			for _, e := range stack {
-				if e.kind != 'n' {
-					v = nil // a pattern
-					break
-				}
-				v = append(v, e.n)
-			}
-			white = whiteColour(v)
-			dark = darkColour(v)
 		case "m", "l":
 			if v, ok := nums(2); ok {
 				point(v[0], v[1])
@@ -466,47 +535,187 @@ func (s *inkScan) run(b []byte, ctm matrix, res types.Dict, depth int) {
 				point(v[2], v[3])
 			}
 		case "re":
-			pendingRect = true
 			if v, ok := nums(4); ok {
 				point(v[0], v[1])
 				point(v[0]+v[2], v[1]+v[3])
 			}
-		case "f", "F", "f*", "B", "B*", "b", "b*":
-			if pendingRect && white && t.s[0] != 'b' {
-				s.whiteFills++
+		case "W", "W*":
+			pendingClip = true
+		case "f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "n":
+			if pathPts {
+				if pendingClip {
+					clip = clip.intersect(path)
+				}
+				if t.s != "n" {
+					// A stroke reaches half the line width (in user
+					// space; the scale of the CTM counted roughly).
+					e := max(lw, 1) * max(abs(ctm[0])+abs(ctm[1]), abs(ctm[2])+abs(ctm[3]), 1)
+					paint(rect{path.x0 - e, path.y0 - e, path.x1 + e, path.y1 + e})
+				}
 			}
-			if dark && pathPts && path.x1-path.x0 > 0 && path.y1-path.y0 > 0 {
-				s.darkFills++
-				s.boxes = append(s.boxes, path)
-			}
-			pendingRect, pathPts = false, false
-		case "n", "S", "s", "W", "W*":
-			if t.s != "W" && t.s != "W*" {
-				pendingRect, pathPts = false, false
-			}
+			pathPts, pendingClip = false, false
+		case "sh":
+			paint(clip)
 		case "Do":
 			if len(stack) > 0 && stack[len(stack)-1].kind == '/' {
-				s.xobject(stack[len(stack)-1].s, ctm, res, depth)
+				s.xobject(stack[len(stack)-1].s, ctm, clip, res, depth)
+			} else {
+				s.undecidable = true
 			}
 		}
 		stack = stack[:0]
 	}
 }
 
-func (s *inkScan) xobject(name string, ctm matrix, res types.Dict, depth int) {
+// fontMetrics are the glyph widths of a font, in text space units per
+// unit of font size.
+type fontMetrics struct {
+	twoByte bool
+	first   int
+	widths  []float64       // simple fonts, from first
+	cids    map[int]float64 // composite fonts (/W)
+	missing float64
+}
+
+// font reads the widths of font name of res; nil (every glyph one em,
+// one byte) when it cannot.
+func (s *inkScan) font(res types.Dict, name string) *fontMetrics {
+	c, x := s.c, s.x
+	if c == nil {
+		return nil
+	}
+	fonts, _ := c.deref(x, res["Font"]).(types.Dict)
+	fd, _ := c.deref(x, fonts[name]).(types.Dict)
+	if fd == nil {
+		return nil
+	}
+	num1 := func(o types.Object) (float64, bool) { return num(c.deref(x, o)) }
+	scale := 1.0 / 1000
+	if st := fd.Subtype(); st != nil && *st == "Type3" {
+		if m, ok := c.deref(x, fd["FontMatrix"]).(types.Array); ok && len(m) == 6 {
+			if v, ok := num1(m[0]); ok {
+				scale = abs(v)
+			}
+		}
+	}
+	f := &fontMetrics{missing: 1}
+	if st := fd.Subtype(); st != nil && *st == "Type0" {
+		f.twoByte = true
+		f.cids = map[int]float64{}
+		desc, _ := c.deref(x, fd["DescendantFonts"]).(types.Array)
+		if len(desc) == 0 {
+			return f
+		}
+		cf, _ := c.deref(x, desc[0]).(types.Dict)
+		if cf == nil {
+			return f
+		}
+		if v, ok := num1(cf["DW"]); ok {
+			f.missing = max(v*scale, 0)
+		}
+		w, _ := c.deref(x, cf["W"]).(types.Array)
+		for i := 0; i < len(w) && len(f.cids) < 1<<16; {
+			c0, ok := num1(w[i])
+			if !ok || i+1 >= len(w) {
+				break
+			}
+			if a, ok := c.deref(x, w[i+1]).(types.Array); ok {
+				for k, e := range a {
+					if v, ok := num1(e); ok {
+						f.cids[int(c0)+k] = max(v*scale, 0)
+					}
+				}
+				i += 2
+				continue
+			}
+			c1, ok1 := num1(w[i+1])
+			if i+2 >= len(w) || !ok1 {
+				break
+			}
+			v, _ := num1(w[i+2])
+			for k := int(c0); k <= int(c1) && len(f.cids) < 1<<16; k++ {
+				f.cids[k] = max(v*scale, 0)
+			}
+			i += 3
+		}
+		return f
+	}
+	if v, ok := num1(fd["FirstChar"]); ok {
+		f.first = int(v)
+	}
+	if ws, ok := c.deref(x, fd["Widths"]).(types.Array); ok {
+		for _, e := range ws {
+			v, _ := num1(e)
+			f.widths = append(f.widths, max(v*scale, 0))
+		}
+		if desc, ok := c.deref(x, fd["FontDescriptor"]).(types.Dict); ok {
+			if v, ok := num1(desc["MissingWidth"]); ok {
+				f.missing = max(v*scale, 0)
+			}
+		}
+	}
+	return f
+}
+
+// advance is the width of showing str at size fs with character spacing
+// tc and word spacing tw.
+func (f *fontMetrics) advance(str string, fs, tc, tw float64) float64 {
+	if f == nil {
+		return float64(len(str)) * (fs + tc)
+	}
+	w := 0.0
+	if f.twoByte {
+		for i := 0; i+1 < len(str); i += 2 {
+			code := int(str[i])<<8 | int(str[i+1])
+			g, ok := f.cids[code]
+			if !ok {
+				g = f.missing
+			}
+			w += g*fs + tc
+		}
+		return w
+	}
+	for i := 0; i < len(str); i++ {
+		g := f.missing
+		if k := int(str[i]) - f.first; k >= 0 && k < len(f.widths) {
+			g = f.widths[k]
+		}
+		w += g*fs + tc
+		if str[i] == ' ' {
+			w += tw
+		}
+	}
+	return w
+}
+
+func abs(v float64) float64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+func (s *inkScan) xobject(name string, ctm matrix, clip rect, res types.Dict, depth int) {
 	c, x := s.c, s.x
 	xo, _ := c.deref(x, res["XObject"]).(types.Dict)
 	if xo == nil {
+		s.undecidable = true
 		return
 	}
 	sd, ok := c.deref(x, xo[name]).(types.StreamDict)
 	if !ok {
+		s.undecidable = true
 		return
 	}
-	switch st := sd.Subtype(); {
+	st := sd.Subtype()
+	switch {
 	case st != nil && *st == "Image":
-		s.boxes = append(s.boxes, ctm.box(rect{0, 0, 1, 1}))
-	case st != nil && *st == "Form" && depth < maxFormDepth:
+		s.boxes = append(s.boxes, ctm.box(rect{0, 0, 1, 1}).intersect(clip))
+	case st != nil && *st == "Form":
+		if depth >= maxFormDepth {
+			s.undecidable = true
+			return
+		}
 		m := identity
 		if a, ok := c.deref(x, sd.Dict["Matrix"]).(types.Array); ok && len(a) == 6 {
 			for i := range 6 {
@@ -517,7 +726,22 @@ func (s *inkScan) xobject(name string, ctm matrix, res types.Dict, depth int) {
 		if fres == nil {
 			fres = res
 		}
-		s.run(c.decoded(sd), m.mul(ctm), fres, depth+1)
+		b, ok := c.decoded(sd)
+		if !ok {
+			s.undecidable = true
+			return
+		}
+		// The form paints within its /BBox at most.
+		sub := &inkScan{c: c, x: x, ops: s.ops, clip0: clip}
+		sub.run(b, m.mul(ctm), fres, depth+1)
+		s.ops = sub.ops
+		s.texts += sub.texts
+		if sub.undecidable {
+			s.undecidable = true
+		}
+		s.boxes = append(s.boxes, sub.boxes...)
+	default:
+		s.undecidable = true
 	}
 }
 
@@ -525,7 +749,8 @@ func (s *inkScan) xobject(name string, ctm matrix, res types.Dict, depth int) {
 type lexer struct {
 	b     []byte
 	i     int
-	depth int // arrays open
+	depth int  // arrays open
+	bad   bool // the stream does not lex to its end (an unterminated inline image or string)
 }
 
 func isWhite(c byte) bool {
@@ -548,7 +773,8 @@ func (l *lexer) next() (token, bool) {
 				l.i++
 			}
 		case c == '(':
-			return token{kind: 's', n: float64(l.str())}, true
+			str := l.str()
+			return token{kind: 's', n: float64(len(str)), s: string(str)}, true
 		case c == '<' && l.i+1 < len(b) && b[l.i+1] == '<':
 			l.i += 2
 			l.skipDict()
@@ -557,16 +783,26 @@ func (l *lexer) next() (token, bool) {
 			j := bytes.IndexByte(b[l.i:], '>')
 			if j < 0 {
 				l.i = len(b)
+				l.bad = true
 				return token{}, false
 			}
-			hexDigits := 0
+			var digits []byte
 			for _, h := range b[l.i+1 : l.i+j] {
 				if !isWhite(h) {
-					hexDigits++
+					digits = append(digits, h)
 				}
 			}
+			if len(digits)%2 == 1 {
+				digits = append(digits, '0')
+			}
+			str := make([]byte, len(digits)/2)
+			for k := range str {
+				h1, _ := unhex(digits[2*k])
+				h2, _ := unhex(digits[2*k+1])
+				str[k] = h1<<4 | h2
+			}
 			l.i += j + 1
-			return token{kind: 's', n: float64(hexDigits / 2)}, true
+			return token{kind: 's', n: float64(len(str)), s: string(str)}, true
 		case c == '[' && l.depth >= maxArrayDepth:
 			// Too deep to recurse into (32 MiB of "[" would be as many
 			// frames): skipped whole, an opaque array.
@@ -575,18 +811,22 @@ func (l *lexer) next() (token, bool) {
 		case c == '[':
 			l.i++
 			l.depth++
-			total := 0.0
+			var str []byte
+			adj := 0.0
 			for {
 				t, ok := l.next()
 				if !ok || (t.kind == 'o' && t.s == "]") {
 					break
 				}
-				if t.kind == 's' {
-					total += t.n
+				switch t.kind {
+				case 's':
+					str = append(str, t.s...)
+				case 'n':
+					adj += t.n
 				}
 			}
 			l.depth--
-			return token{kind: 'a', n: total}, true
+			return token{kind: 'a', n: float64(len(str)), s: string(str), adj: adj}, true
 		case c == ']':
 			l.i++
 			return token{kind: 'o', s: "]"}, true
@@ -596,6 +836,13 @@ func (l *lexer) next() (token, bool) {
 				j++
 			}
 			t := token{kind: '/', s: string(b[l.i+1 : j])}
+			if bytes.IndexByte(b[l.i+1:j], '#') >= 0 {
+				// #xx escapes, as the resource dictionaries' keys are
+				// decoded (7.3.5); an invalid one names nothing.
+				if d, err := types.DecodeName(t.s); err == nil {
+					t.s = d
+				}
+			}
 			l.i = j
 			return t, true
 		default:
@@ -614,7 +861,7 @@ func (l *lexer) next() (token, bool) {
 			}
 			if string(w) == "BI" {
 				l.skipInlineImage()
-				continue
+				return token{kind: 'i'}, true
 			}
 			return token{kind: 'o', s: string(w)}, true
 		}
@@ -622,28 +869,50 @@ func (l *lexer) next() (token, bool) {
 	return token{}, false
 }
 
-// str skips a literal string and returns its byte count (escapes counted once).
-func (l *lexer) str() int {
+// str reads a literal string and gives its bytes (escapes decoded).
+func (l *lexer) str() []byte {
 	b := l.b
 	l.i++
-	depth, n := 1, 0
+	depth := 1
+	var out []byte
 	for l.i < len(b) {
 		c := b[l.i]
 		l.i++
 		switch c {
 		case '\\':
+			if l.i >= len(b) {
+				continue
+			}
+			e := b[l.i]
 			l.i++
+			switch {
+			case e >= '0' && e <= '7':
+				v := int(e - '0')
+				for k := 0; k < 2 && l.i < len(b) && b[l.i] >= '0' && b[l.i] <= '7'; k++ {
+					v = v*8 + int(b[l.i]-'0')
+					l.i++
+				}
+				out = append(out, byte(v))
+			case e == '\r' || e == '\n': // a line continuation
+				if e == '\r' && l.i < len(b) && b[l.i] == '\n' {
+					l.i++
+				}
+			default:
+				out = append(out, e)
+			}
+			continue
 		case '(':
 			depth++
 		case ')':
 			depth--
 			if depth == 0 {
-				return n
+				return out
 			}
 		}
-		n++
+		out = append(out, c)
 	}
-	return n
+	l.bad = true
+	return out
 }
 
 // skipArray skips an array and the arrays in it, without recursion.
@@ -693,14 +962,14 @@ func (l *lexer) skipInlineImage() {
 	j := bytes.Index(l.b[l.i:], []byte("ID"))
 	if j < 0 {
 		l.i = len(l.b)
+		l.bad = true
 		return
 	}
 	l.i += j + 2
-	for l.i+2 < len(l.b) {
+	for l.i+2 <= len(l.b) {
 		k := bytes.Index(l.b[l.i:], []byte("EI"))
 		if k < 0 {
-			l.i = len(l.b)
-			return
+			break
 		}
 		p := l.i + k
 		if p > 0 && isWhite(l.b[p-1]) && (p+2 == len(l.b) || isWhite(l.b[p+2])) {
@@ -710,31 +979,5 @@ func (l *lexer) skipInlineImage() {
 		l.i = p + 2
 	}
 	l.i = len(l.b)
-}
-
-// appearanceWritesText: the widget's normal appearance shows text, fills
-// a rectangle in white, or fills paths in a dark colour (digits drawn as
-// outlines), directly or in the form XObjects it paints. A stamp image (a
-// seal over the company name, as Chinese e-seals sit) or a coloured vector
-// seal is not taken for an overlay; text written, or drawn, or white paper
-// laid, over the signed content is.
-func (c *revCompare) appearanceWritesText(d types.Dict) bool {
-	ap, _ := c.deref(c.cur, d["AP"]).(types.Dict)
-	if ap == nil {
-		return false
-	}
-	n := c.deref(c.cur, ap["N"])
-	if sub, ok := n.(types.Dict); ok {
-		if as := d.NameEntry("AS"); as != nil {
-			n = c.deref(c.cur, sub[*as])
-		}
-	}
-	sd, ok := n.(types.StreamDict)
-	if !ok {
-		return false
-	}
-	res, _ := c.deref(c.cur, sd.Dict["Resources"]).(types.Dict)
-	s := &inkScan{c: c, x: c.cur}
-	s.run(c.decoded(sd), identity, res, 0)
-	return s.texts > 0 || s.whiteFills > 0 || s.darkFills > 0
+	l.bad = true
 }

@@ -35,3 +35,58 @@ func TestContentScanDeepArrays(t *testing.T) {
 		}
 	}
 }
+
+// TestPaintedArea: where a content stream paints, whatever it paints
+// with, and when that cannot be told.
+func TestPaintedArea(t *testing.T) {
+	cases := []struct {
+		name, content string
+		at            rect // a point area that must be painted (zero: none)
+		clear         rect // an area that must not be
+		undecidable   bool
+	}{
+		{"text", "BT /F1 10 Tf 100 100 Td (ABCDEFGHIJ) Tj ET", rect{150, 103, 151, 104}, rect{300, 100, 301, 101}, false},
+		{"text with rise", "BT /F1 10 Tf 100 100 Td 50 Ts (A) Tj ET", rect{101, 155, 102, 156}, rect{300, 100, 301, 101}, false},
+		{"filled path in any colour", "0.2 0.3 0.4 0.011 k 10 10 m 50 10 l 50 50 l f", rect{30, 30, 31, 31}, rect{60, 60, 61, 61}, false},
+		{"stroke", "1 1 0 RG 5 w 10 10 m 100 10 l S", rect{50, 11, 51, 12}, rect{50, 40, 51, 41}, false},
+		{"shading clipped", "q 10 10 40 40 re W n /Sh1 sh Q", rect{20, 20, 21, 21}, rect{60, 60, 61, 61}, false},
+		{"shading unclipped", "/Sh1 sh", rect{500, 500, 501, 501}, rect{}, false},
+		{"inline image", "q 20 0 0 20 100 100 cm BI /W 1 /H 1 /BPC 8 /CS /G ID \x00 EI Q", rect{110, 110, 111, 111}, rect{200, 200, 201, 201}, false},
+		{"xobject not found", "/Im9 Do", rect{}, rect{}, true},
+		{"inline image never ended", "BI /W 1 /H 1 ID \x00\x00", rect{}, rect{}, true},
+		{"unterminated string", "BT (abc Tj ET", rect{}, rect{}, true},
+	}
+	for _, c := range cases {
+		s := &inkScan{}
+		s.run([]byte(c.content), identity, nil, 0)
+		if s.undecidable != c.undecidable {
+			t.Errorf("%s: undecidable %v", c.name, s.undecidable)
+			continue
+		}
+		hit := func(r rect) bool {
+			for _, b := range s.boxes {
+				if b.intersects(r) {
+					return true
+				}
+			}
+			return false
+		}
+		if c.at != (rect{}) && !hit(c.at) {
+			t.Errorf("%s: %v not painted (boxes %v)", c.name, c.at, s.boxes)
+		}
+		if c.clear != (rect{}) && hit(c.clear) {
+			t.Errorf("%s: %v painted (boxes %v)", c.name, c.clear, s.boxes)
+		}
+	}
+	// Names are decoded as the resources' keys are.
+	l := &lexer{b: []byte("/Im#31 Do")}
+	if tk, _ := l.next(); tk.s != "Im1" {
+		t.Errorf("name %q", tk.s)
+	}
+	// The operator budget runs out: undecidable, not "paints nothing".
+	s := &inkScan{}
+	s.run([]byte(strings.Repeat("q Q ", maxContentOps/2+10)), identity, nil, 0)
+	if !s.undecidable {
+		t.Error("budget: not undecidable")
+	}
+}

@@ -141,6 +141,10 @@ type Signature struct {
 	mdpWhat      string   // which lock gave mdpP
 	lockedFields []string // fields locked by FieldMDP; "*" for all
 	lockExcept   []string // with "*": fields not locked
+	signerKey    string   // the verified signer's SubjectPublicKeyInfo
+	// claims counts, by allowance (allow.go), the differences after this
+	// signature that allowance claimed.
+	claims map[string]int
 }
 
 // signedEnd is where the signed revision ends (start2 + len2), 0 if unknown.
@@ -316,12 +320,14 @@ func firstNonEmpty(ss ...string) string {
 // locks: the field named name is locked by this signature (FieldMDP).
 func (s *Signature) locks(name string) bool {
 	for _, e := range s.lockExcept {
-		if e == name {
+		if e == name || strings.HasPrefix(name, e+".") {
 			return false
 		}
 	}
 	for _, l := range s.lockedFields {
-		if l == "*" || l == name {
+		// A lock names fully qualified fields; a field locked locks its
+		// descendants.
+		if l == "*" || l == name || strings.HasPrefix(name, l+".") {
 			return true
 		}
 	}

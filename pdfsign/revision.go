@@ -5,8 +5,6 @@ import (
 	"context"
 	"reflect"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
@@ -28,34 +26,40 @@ const ReasonFormFilled = "签名后有人填写了表单/添加了批注"
 type diffResult struct {
 	kind int
 	why  string
-	// laterSigs counts signatures (not document timestamps) added after
-	// the signed revision, for the DocMDP P=1 rule.
-	laterSigFields []types.Dict
+	// laterWidgets are the signature widgets and fields signed after the
+	// signed revision, for the locks and the overlay check.
+	laterWidgets []laterWidget
+	// claims counts the differences each allowance claimed.
+	claims map[string]int
 }
 
 // laterUpdatesOnlySignatures decides whether what follows the signed
-// revision ending at end only makes changes PDF allows after a signature,
-// in the manner of pyHanko's difference analysis: it compares the resolved
-// objects of that revision (the file cut at end, a complete PDF of its own)
-// with those of the whole file.
-//
-// Allowed: new signature fields and their signatures (in new fields or in
-// empty signature fields signed already), document timestamps, DSS/VRI
-// dictionaries, the catalog's XMP /Metadata, /Extensions and /Version, and
-// any object reachable only through those (or not at all, such as the
-// document information). Refused as a modification: every other change to
-// an object a reader renders or fills, a deleted object, a reference that
-// now leads to an object that did not exist when signing, and a later
-// signature widget whose appearance covers page content. Fields filled and
-// annotations added give diffFormFill.
+// revision ending at end only makes changes PDF allows after a signature:
+// it compares the resolved objects of that revision (the file cut at end,
+// a complete PDF of its own) with those of the whole file, and every
+// difference must be claimed by an allowance of allow.go; a later
+// signature widget shown over the signed page's content is a
+// modification (overlay.go). Fields filled and annotations added give
+// diffFormFill. Without the file's signatures (laterUpdatesWith's meta)
+// no new signature field can be verified, so none is allowed.
 func laterUpdatesOnlySignatures(ctx context.Context, end int64, readOld func(int64) (revision, error), cur revision) diffResult {
+	return laterUpdatesWith(ctx, end, readOld, cur, nil)
+}
+
+// laterUpdatesWith is laterUpdatesOnlySignatures knowing the file's
+// signatures (meta): new signature fields are allowed only with a value
+// verified here.
+func laterUpdatesWith(ctx context.Context, end int64, readOld func(int64) (revision, error), cur revision, meta *diffMeta) diffResult {
 	old, err := readOld(end)
 	if err != nil {
 		return diffResult{kind: diffModified, why: "签名时的文件版本无法单独读取，无法判断追加的内容"}
 	}
 	c := newRevCompare(ctx, old, cur)
 	c.end = end
-	return c.run()
+	c.meta = meta
+	res := c.run()
+	res.claims = c.claims
+	return res
 }
 
 // revision is a revision's objects: a pdfcpu model, read lazily when doc
@@ -80,8 +84,13 @@ type revCompare struct {
 	end      int64 // where the signed revision ends
 	visits   int
 
-	res      diffResult
-	newSigWs []newWidget // signature widgets added after signing
+	res  diffResult
+	meta *diffMeta
+	// Objects reachable outside the catalog's view (/DSS, /Metadata,
+	// /Extensions, /Info): the allowance that may claim them.
+	oldSide, curSide map[int]string
+	claims           map[string]int
+	newClaims        map[int]string // new objects judged where they were added
 }
 
 func newRevCompare(ctx context.Context, old, cur revision) *revCompare {
@@ -118,98 +127,6 @@ func (c *revCompare) formFilled(what string) bool {
 	return true
 }
 
-func (c *revCompare) run() diffResult {
-	if c.old.Root == nil || c.cur.Root == nil || c.old.Root.ObjectNumber != c.cur.Root.ObjectNumber {
-		c.modified("文档的根对象被替换")
-		return c.res
-	}
-	if (c.old.Encrypt == nil) != (c.cur.Encrypt == nil) {
-		c.modified("文件的加密设置被改动")
-		return c.res
-	}
-	var refBy map[int][]int
-	c.oldEss, _ = c.essential(c.old, false)
-	c.curEss, refBy = c.essential(c.cur, true)
-	c.curRefBy = refBy
-	if c.tooBig || c.ctx.Err() != nil {
-		c.modified("文件对象过多或检查被中止，无法判断追加的内容")
-		return c.res
-	}
-
-	nrs := make([]int, 0, len(c.cur.Table))
-	for nr := range c.cur.Table {
-		nrs = append(nrs, nr)
-	}
-	slices.Sort(nrs)
-	// Deleted objects.
-	for nr, oe := range c.old.Table {
-		if nr == 0 || oe == nil || oe.Free {
-			continue
-		}
-		if e := c.cur.Table[nr]; (e == nil || e.Free) && c.oldEss[nr] {
-			c.modified("删除了签名时存在的对象 " + strconv.Itoa(nr))
-			return c.res
-		}
-	}
-	// Changed objects.
-	for _, nr := range nrs {
-		if nr == 0 || !c.exists(c.cur, nr) || !c.exists(c.old, nr) {
-			continue
-		}
-		if !c.unchanged(nr) {
-			c.changed[nr] = true
-		}
-	}
-	for _, nr := range nrs {
-		if c.ctx.Err() != nil {
-			c.modified("检查被中止，无法判断追加的内容")
-			return c.res
-		}
-		if nr == 0 || !c.exists(c.cur, nr) {
-			continue
-		}
-		if !c.exists(c.old, nr) {
-			// A new object: it may only be reached through what changed.
-			if c.curEss[nr] {
-				for _, by := range c.curRefBy[nr] {
-					if c.exists(c.old, by) && !c.changed[by] {
-						c.modified("签名时已有的" + describeObject(c.resolve(c.cur, by)) + "（对象 " + strconv.Itoa(by) +
-							"）引用了签名后才出现的对象 " + strconv.Itoa(nr))
-						return c.res
-					}
-				}
-			}
-			continue
-		}
-		if !c.changed[nr] {
-			continue
-		}
-		if !c.oldEss[nr] && !c.curEss[nr] {
-			continue // DSS, XMP metadata, extensions, document information
-		}
-		o, n := c.resolve(c.old, nr), c.resolve(c.cur, nr)
-		if !c.allowedChange(nr, o, n) {
-			what := ""
-			od, ok1 := asDict(o)
-			nd, ok2 := asDict(n)
-			if ok1 && ok2 {
-				if ks := c.changedKeys(od, nd); len(ks) > 0 && len(ks) <= 4 {
-					what = "的 /" + strings.Join(ks, "、/")
-				}
-			}
-			c.modified("改动了" + describeObject(n) + "（对象 " + strconv.Itoa(nr) + "）" + what)
-		}
-		if c.res.kind == diffModified {
-			return c.res
-		}
-	}
-	if c.res.kind == diffModified {
-		return c.res
-	}
-	c.checkOverlays()
-	return c.res
-}
-
 func (c *revCompare) exists(x *model.XRefTable, nr int) bool {
 	e, ok := x.Table[nr]
 	return ok && e != nil && !e.Free && e.Object != nil
@@ -243,6 +160,14 @@ func (c *revCompare) deref(x *model.XRefTable, o types.Object) types.Object {
 // essential walks x from its catalog; the catalog's /DSS, /Metadata and
 // /Extensions are not followed. With refBy it also records who refers to whom.
 func (c *revCompare) essential(x *model.XRefTable, withRefs bool) (map[int]bool, map[int][]int) {
+	root := x.Root.ObjectNumber.Value()
+	return c.reach(x, []int{root}, withRefs)
+}
+
+// reach walks x from the objects starts (the catalog's /DSS, /Metadata and
+// /Extensions are not followed). With refBy it also records who refers to
+// whom.
+func (c *revCompare) reach(x *model.XRefTable, starts []int, withRefs bool) (map[int]bool, map[int][]int) {
 	ess := map[int]bool{}
 	var refBy map[int][]int
 	if withRefs {
@@ -250,8 +175,10 @@ func (c *revCompare) essential(x *model.XRefTable, withRefs bool) (map[int]bool,
 	}
 	root := x.Root.ObjectNumber.Value()
 	doc := c.docOf(x)
-	stack := []int{root}
-	ess[root] = true
+	stack := slices.Clone(starts)
+	for _, s := range starts {
+		ess[s] = true
+	}
 	for len(stack) > 0 {
 		nr := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -318,23 +245,7 @@ func (c *revCompare) essential(x *model.XRefTable, withRefs bool) (map[int]bool,
 // unchanged: the entry still points at the same bytes, or the resolved
 // object is equal.
 func (c *revCompare) unchanged(nr int) bool {
-	e, oe := c.cur.Table[nr], c.old.Table[nr]
-	if !e.Compressed && !oe.Compressed && e.Offset != nil && oe.Offset != nil && *e.Offset == *oe.Offset &&
-		intp(e.Generation) == intp(oe.Generation) && !c.readsPastEnd(nr) {
-		return true
-	}
-	if e.ObjectStream != nil && oe.ObjectStream != nil && *e.ObjectStream == *oe.ObjectStream &&
-		intp(e.ObjectStreamInd) == intp(oe.ObjectStreamInd) {
-		// The same place in the same object stream, itself unchanged
-		// (at the same offset, and its data by its /Length within the
-		// signed revision).
-		se, ose := c.cur.Table[*e.ObjectStream], c.old.Table[*e.ObjectStream]
-		if se != nil && ose != nil && !se.Compressed && !ose.Compressed && se.Offset != nil && ose.Offset != nil &&
-			*se.Offset == *ose.Offset && !c.readsPastEnd(*e.ObjectStream) {
-			return true
-		}
-	}
-	return equalObj(c.resolve(c.old, nr), c.resolve(c.cur, nr))
+	return c.sameEntry(nr) || equalObj(c.resolve(c.old, nr), c.resolve(c.cur, nr))
 }
 
 // readsPastEnd: object nr of the whole file starts in the signed revision
@@ -375,197 +286,6 @@ func intp(p *int) int {
 		return -1
 	}
 	return *p
-}
-
-// allowedChange judges one redefined essential object.
-func (c *revCompare) allowedChange(nr int, o, n types.Object) bool {
-	od, ok1 := asDict(o)
-	nd, ok2 := asDict(n)
-	if ok1 && ok2 {
-		switch {
-		case nr == c.cur.Root.ObjectNumber.Value():
-			return c.catalogOK(od, nd)
-		case nr == objNr(c.rootEntry(c.cur, "AcroForm")) || nr == objNr(c.rootEntry(c.old, "AcroForm")):
-			return c.acroFormOK(od, nd)
-		case isType(nd, "Page") && isType(od, "Page"):
-			return c.pageOK(od, nd)
-		case c.isSigField(c.old, od) && c.isSigField(c.cur, nd):
-			return c.sigFieldOK(od, nd)
-		case c.isField(od) || isAnnot(od):
-			return c.formFilled(describeObject(n) + "（对象 " + strconv.Itoa(nr) + "）被改动")
-		}
-		return false
-	}
-	oa, ok1 := o.(types.Array)
-	na, ok2 := n.(types.Array)
-	if ok1 && ok2 && (c.isAnnotsArray(nr) || c.isFieldsArray(nr)) {
-		return c.onlyAddsSigFields(oa, na)
-	}
-	return false
-}
-
-func asDict(o types.Object) (types.Dict, bool) {
-	switch v := o.(type) {
-	case types.Dict:
-		return v, true
-	}
-	return nil, false
-}
-
-func (c *revCompare) rootEntry(x *model.XRefTable, key string) types.Object {
-	root, _ := c.resolve(x, x.Root.ObjectNumber.Value()).(types.Dict)
-	if root == nil {
-		return nil
-	}
-	return root[key]
-}
-
-// catalogOK: only /AcroForm (judged as such), /DSS, /Metadata,
-// /Extensions, /Version and /Perms gaining nothing may differ.
-func (c *revCompare) catalogOK(od, nd types.Dict) bool {
-	for _, k := range c.changedKeys(od, nd) {
-		switch k {
-		case "DSS", "Extensions", "Version":
-		case "Metadata":
-			if md, ok := c.deref(c.cur, nd[k]).(types.StreamDict); ok {
-				if st := md.Subtype(); st != nil && *st != "XML" {
-					return false
-				}
-			} else if nd[k] != nil {
-				return false
-			}
-		case "AcroForm":
-			oa, _ := c.deref(c.old, od[k]).(types.Dict)
-			na, _ := c.deref(c.cur, nd[k]).(types.Dict)
-			if na == nil || !c.acroFormOK(oa, na) {
-				return false
-			}
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-func (c *revCompare) acroFormOK(od, nd types.Dict) bool {
-	for _, k := range c.changedKeys(od, nd) {
-		switch k {
-		case "SigFlags", "DA", "DR":
-		case "NeedAppearances":
-			// Dropping it (signing tools do) makes readers show the stored,
-			// signed appearances; switching it on is not allowed.
-			if b, ok := nd[k].(types.Boolean); ok && b.Value() {
-				return false
-			}
-		case "Fields":
-			if !c.arrayEntryOK(od[k], nd[k]) {
-				return false
-			}
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-func (c *revCompare) pageOK(od, nd types.Dict) bool {
-	for _, k := range c.changedKeys(od, nd) {
-		if k != "Annots" || !c.arrayEntryOK(od[k], nd[k]) {
-			return false
-		}
-	}
-	return true
-}
-
-// arrayEntryOK judges a changed /Fields or /Annots entry: it may only gain
-// signature fields, directly or through a new array.
-func (c *revCompare) arrayEntryOK(o, n types.Object) bool {
-	if n == nil {
-		return false
-	}
-	oa, _ := c.deref(c.old, o).(types.Array)
-	na, ok := c.deref(c.cur, n).(types.Array)
-	if !ok {
-		return false
-	}
-	return c.onlyAddsSigFields(oa, na)
-}
-
-// onlyAddsSigFields: every old element is still there, and each added one
-// is a signature field or widget (else it is form filling or an annotation).
-func (c *revCompare) onlyAddsSigFields(oa, na types.Array) bool {
-	left := slices.Clone(na)
-	for _, o := range oa {
-		i := slices.IndexFunc(left, func(n types.Object) bool { return equalObj(o, n) })
-		if i < 0 {
-			return false
-		}
-		left = slices.Delete(left, i, i+1)
-	}
-	for _, n := range left {
-		d, _ := c.deref(c.cur, n).(types.Dict)
-		if d == nil {
-			return false
-		}
-		if c.isSigField(c.cur, d) {
-			nr := objNr(n)
-			if nr == 0 || !c.exists(c.old, nr) {
-				c.addSigWidget(nr, d)
-			}
-			continue
-		}
-		if isAnnot(d) || c.isField(d) {
-			c.formFilled("新增了" + describeObject(d))
-			continue
-		}
-		return false
-	}
-	return true
-}
-
-type newWidget struct {
-	nr int
-	d  types.Dict
-}
-
-func (c *revCompare) addSigWidget(nr int, d types.Dict) {
-	for _, w := range c.newSigWs {
-		if nr != 0 && w.nr == nr {
-			return
-		}
-	}
-	c.newSigWs = append(c.newSigWs, newWidget{nr, d})
-	c.res.laterSigFields = append(c.res.laterSigFields, d)
-}
-
-// sigFieldOK: an existing empty signature field may get its value and
-// appearance; a field signed already may not change at all.
-func (c *revCompare) sigFieldOK(od, nd types.Dict) bool {
-	if _, ok := od["V"]; ok {
-		// A field signed when this revision was signed keeps everything,
-		// its appearance (the stamp the reader sees) included.
-		return false
-	}
-	if ref, ok := od["AP"].(types.IndirectRef); ok && !equalObj(od["AP"], nd["AP"]) &&
-		len(c.curRefBy[ref.ObjectNumber.Value()]) > 0 {
-		// The appearance replaced was shared with another object, which
-		// now shows what the field showed: not a plain signing.
-		return false
-	}
-	for _, k := range c.changedKeys(od, nd) {
-		switch k {
-		case "V", "AP", "AS", "M", "F", "DA", "Border", "MK", "Lock", "SV", "P":
-		default:
-			return false
-		}
-	}
-	if _, ok := nd["V"]; ok {
-		// Signed now: subject to the locks of earlier signatures. Its
-		// place on the page was laid out in the signed revision, so it is
-		// not judged as an overlay.
-		c.res.laterSigFields = append(c.res.laterSigFields, nd)
-	}
-	return true
 }
 
 // isSigField: the dictionary, or an ancestor, has /FT /Sig.

@@ -38,6 +38,7 @@ var (
 	oidMGF1         = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 8}
 	oidECDSAPlain   = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1} // BSI TR-03111 ecdsa-plain-signatures
 	oidBrainpoolPfx = asn1.ObjectIdentifier{1, 3, 36, 3, 3, 2, 8, 1, 1}
+	oidSigAlgNIST   = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 3}
 )
 
 // maxRSABits bounds the RSA modulus checked (a hostile certificate could
@@ -199,15 +200,11 @@ func verifyCMSSignature(pk publicKey, sigAlg algorithm, dig digestAlg, msg, dige
 		h.Write(msg)
 		digest = h.Sum(nil)
 	}
-	// A hash named by the signature algorithm must be the digest algorithm.
+	// A hash named by the signature algorithm must be the digest
+	// algorithm: a signature over another hash than the one the
+	// messageDigest was made with is not a signature of this content.
 	if named, ok := hashNamedBy(oid); ok && named != dig.ch {
-		if msg == nil || named == 0 {
-			return false, ""
-		}
-		h := named.New()
-		h.Write(msg)
-		digest = h.Sum(nil)
-		dig.ch = named
+		return false, "签名算法（" + oid.String() + "）的摘要算法与签名的摘要算法（" + dig.name + "）不一致，无法确认未被篡改"
 	}
 	switch k := pk.key.(type) {
 	case *rsa.PublicKey:
@@ -221,12 +218,7 @@ func verifyCMSSignature(pk publicKey, sigAlg algorithm, dig digestAlg, msg, dige
 				return false, err.Error()
 			}
 			if h != dig.ch {
-				if msg == nil {
-					return false, ""
-				}
-				hh := h.New()
-				hh.Write(msg)
-				digest = hh.Sum(nil)
+				return false, "RSA-PSS 参数中的摘要算法与签名的摘要算法（" + dig.name + "）不一致，无法确认未被篡改"
 			}
 			if outsideGoRSA(k) {
 				return verifyRawPSS(k, h, digest, sig, salt), ""
@@ -272,12 +264,21 @@ func verifyCMSSignature(pk publicKey, sigAlg algorithm, dig digestAlg, msg, dige
 			if msg == nil {
 				return false, "Ed25519 签名没有签名属性，本程序不支持"
 			}
+			if dig.ch != crypto.SHA512 {
+				// RFC 8419 section 3.1: with signed attributes, SHA-512.
+				return false, "Ed25519 签名只能配合 SHA-512 摘要（RFC 8419），本签名用的是 " + dig.name + "，无法确认未被篡改"
+			}
 			return ed25519.Verify(k, msg, sig), ""
 		}
 	case ed448.PublicKey:
 		if oid.Equal(oidEd448) {
 			if msg == nil {
 				return false, "Ed448 签名没有签名属性，本程序不支持"
+			}
+			if dig.name != "SHAKE256" {
+				// RFC 8419 section 3.2: Ed448 with signed attributes
+				// digests with SHAKE256 (512 bits).
+				return false, "Ed448 签名只能配合 SHAKE256 摘要（RFC 8419），本签名用的是 " + dig.name + "，无法确认未被篡改"
 			}
 			return ed448.Verify(k, msg, sig, ""), ""
 		}
@@ -287,6 +288,11 @@ func verifyCMSSignature(pk publicKey, sigAlg algorithm, dig digestAlg, msg, dige
 				// No signed attributes: GM/T 0010 signs the content, which
 				// is only available hashed here.
 				return false, "国密签名没有签名属性，本程序不支持"
+			}
+			if oid.Equal(oidSM2Sign) && dig.name != "SM3" {
+				// SM2-with-SM3 names its hash, as the RSA and ECDSA
+				// algorithms do.
+				return false, "签名算法 SM2-with-SM3 与签名的摘要算法（" + dig.name + "）不一致，无法确认未被篡改"
 			}
 			return sm2.VerifyASN1WithSM2(k.pub, nil, msg, sig), ""
 		}
@@ -309,6 +315,23 @@ func hashNamedBy(oid asn1.ObjectIdentifier) (crypto.Hash, bool) {
 		return crypto.SHA224, true
 	case oid.Equal(oidSHA1WithRSA), oid.Equal(oidECDSASHA1):
 		return crypto.SHA1, true
+	case hasPrefix(oid, oidSigAlgNIST) && len(oid) == len(oidSigAlgNIST)+1:
+		// NIST's signature algorithms (2.16.840.1.101.3.4.3): ECDSA
+		// with SHA3 (9-12), RSA PKCS#1 v1.5 with SHA3 (13-16).
+		switch oid[len(oid)-1] {
+		case 9, 13:
+			return crypto.SHA3_224, true
+		case 10, 14:
+			return crypto.SHA3_256, true
+		case 11, 15:
+			return crypto.SHA3_384, true
+		case 12, 16:
+			return crypto.SHA3_512, true
+		case 1:
+			return crypto.SHA224, true // DSA with SHA-224
+		case 2:
+			return crypto.SHA256, true // DSA with SHA-256
+		}
 	case hasPrefix(oid, oidECDSAPlain) && len(oid) == len(oidECDSAPlain)+1:
 		switch oid[len(oid)-1] {
 		case 1:

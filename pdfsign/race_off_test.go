@@ -1,0 +1,5 @@
+//go:build !race
+
+package pdfsign
+
+const raceEnabled = false
