@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 
@@ -31,6 +32,10 @@ func systemdUserDir(xdgConfig, home string) string {
 		xdgConfig = filepath.Join(home, ".config")
 	}
 	return filepath.Join(xdgConfig, "systemd", "user")
+}
+
+func execRunner(name string, args ...string) ([]byte, error) {
+	return exec.Command(name, args...).CombinedOutput()
 }
 
 // runService: only Windows starts serve through `service run`.

@@ -2,7 +2,6 @@ package service
 
 import (
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -120,6 +119,3 @@ func LaunchdPlist(s Spec) string {
 </plist>
 `
 }
-
-// errNotInstalled is what a manager says of a service that is not there.
-var errNotInstalled = errors.New("service not installed")

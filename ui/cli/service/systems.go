@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,10 +21,6 @@ type system interface {
 
 // runner runs a program and returns its combined output.
 type runner func(name string, args ...string) ([]byte, error)
-
-func execRunner(name string, args ...string) ([]byte, error) {
-	return exec.Command(name, args...).CombinedOutput()
-}
 
 // run runs name with args through r, and turns a failure into one
 // sentence naming the command and what it said.
