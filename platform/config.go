@@ -367,9 +367,9 @@ func (c *Config) LoadKeys() error {
 			return nil, c.errf(key, "未填写（PEM 文件路径或账号邮件中的 base64 文本）")
 		}
 		if private && path != "" {
-			if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
-				c.Warnings = append(c.Warnings, fmt.Sprintf("私钥文件 %s（platform.%s）其他用户也能读取（权限 %o），请运行 chmod 600 %s",
-					path, strings.TrimPrefix(key, "platform."), fi.Mode().Perm(), path))
+			if open, how := OthersCanRead(path); open {
+				c.Warnings = append(c.Warnings, fmt.Sprintf("私钥文件 %s（platform.%s）其他用户也能读取（%s），请运行 %s",
+					path, strings.TrimPrefix(key, "platform."), how, PrivateFix(path)))
 			}
 		}
 		where := "填写的文本"
