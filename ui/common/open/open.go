@@ -93,9 +93,14 @@ func Safe(name string, head []byte) (ext string, ok bool) {
 	return ext, false
 }
 
-// File hands the file at path to o once Safe allows it; otherwise the
+// File hands the file at path (absolute) to o once Safe allows it; otherwise the
 // error wraps ErrUnsafe and names the file and its type.
 func File(o Opener, path string) error {
+	// An absolute path: the viewers take no "--", and a name starting
+	// with "-" must not be read as an option.
+	if !filepath.IsAbs(path) {
+		return fmt.Errorf("打开 %s：不是绝对路径", path)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return err

@@ -97,6 +97,9 @@ func TestFile(t *testing.T) {
 	if err := File(fake, filepath.Join(dir, "missing.pdf")); err == nil || errors.Is(err, ErrUnsafe) {
 		t.Errorf("missing file: %v", err)
 	}
+	if err := File(fake, "-rf.pdf"); err == nil || len(opened) != 0 {
+		t.Errorf("relative path: %v", err)
+	}
 	failing := OpenerFunc(func(string) error { return ErrNoViewer })
 	if err := File(failing, good); !errors.Is(err, ErrNoViewer) {
 		t.Errorf("viewer error: %v", err)
