@@ -3,10 +3,8 @@
 package pdfsign
 
 import (
-	"fmt"
 	"os"
 	"runtime/debug"
-	"runtime/metrics"
 	"syscall"
 	"time"
 )
@@ -19,28 +17,11 @@ import (
 // memory; an allocation can still pass the cap for up to one watchdog
 // period before the child ends.
 
-// exitMemoryCap is the watchdog's exit code.
-const exitMemoryCap = 5
-
 const memoryWatchPeriod = 10 * time.Millisecond
 
 func limitSelf() {
 	debug.SetMemoryLimit(childHeapLimit)
-	go watchMemory(ChildMemoryLimit)
-}
-
-// watchMemory exits the process when the runtime's mapped memory passes
-// limit bytes.
-func watchMemory(limit uint64) {
-	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
-	for {
-		metrics.Read(s)
-		if v := s[0].Value; v.Kind() == metrics.KindUint64 && v.Uint64() > limit {
-			fmt.Fprintf(os.Stderr, "pdfsign child: memory %d bytes over the cap of %d\n", v.Uint64(), limit)
-			os.Exit(exitMemoryCap)
-		}
-		time.Sleep(memoryWatchPeriod)
-	}
+	go watchMemory(ChildMemoryLimit, memoryWatchPeriod)
 }
 
 // childProcAttr: no parent-death signal here; the go-ahead pipe does that
