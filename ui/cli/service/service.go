@@ -223,6 +223,10 @@ func serveIn(f *cmdutil.Factory) (func(context.Context) error, func(), error) {
 		return nil, nil, err
 	}
 	f.IOStreams.ErrOut = logf
+	// The config's warnings went to a service's stderr, which is nowhere.
+	for _, w := range cfg.Warnings {
+		f.Warn("%s", w)
+	}
 	run := func(ctx context.Context) error {
 		c := serve.NewCmdServe(f, nil)
 		c.SetArgs([]string{})
