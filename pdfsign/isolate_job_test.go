@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -116,6 +117,9 @@ func TestCheckJobLimits(t *testing.T) {
 // child that waited for it finds the file gone. A confinement that fails
 // kills the child unread, and the report says the file was not checked.
 func TestIsolatedConfinedBeforeRead(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the child checks its own Job Object there, which the fake confinement does not make; TestConfineInJob drives the steps")
+	}
 	b, err := os.ReadFile(filepath.Join(fixtureDir, "signed.pdf"))
 	if err != nil {
 		t.Fatal(err)
