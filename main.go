@@ -19,8 +19,9 @@ import (
 	"baohan/ui/cli/root"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "0.1.0-dev"
+// version and commit are set at build time (.ci/release) with
+// -ldflags "-X main.version=... -X main.commit=...".
+var version, commit = "0.1.0-dev", ""
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -30,6 +31,6 @@ func main() {
 
 // run runs one command line and returns its exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	f := cmdutil.New(iostreams.System(stdout, stderr), version)
+	f := cmdutil.New(iostreams.System(stdout, stderr), versionLine(version, commit, buildRevision()))
 	return root.Execute(ctx, f, root.NewCmdRoot(f), args)
 }

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -45,7 +44,7 @@ func BenchmarkCorpusVsPdfsig(b *testing.B) {
 		for _, f := range files {
 			cmd := exec.Command(exe)
 			cmd.Env = append(os.Environ(), envChild+"=1", envFile+"="+f, envOpts+"="+string(opts), envTrust+"=")
-			_ = cmd.Run() // exit status is the verdict's business, not the benchmark's
+			_, _ = runConfined(cmd) // exit status is the verdict's business, not the benchmark's
 			ours, oursRSS := usage(cmd.ProcessState)
 			ref := exec.Command("pdfsig", "-nocert", "-no-ocsp", f)
 			_ = ref.Run()
@@ -84,10 +83,7 @@ func usage(ps *os.ProcessState) (time.Duration, float64) {
 		return 0, 0
 	}
 	cpu := ps.UserTime() + ps.SystemTime()
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		return cpu, float64(ru.Maxrss) / 1024 // kB on Linux
-	}
-	return cpu, 0
+	return cpu, maxRSSMB(ps)
 }
 
 func corpusFiles(b *testing.B, dir string) []string {

@@ -15,10 +15,19 @@ import (
 
 // Isolated checks: a file from outside (the 2.6 endpoint, a file a clerk
 // picked) is checked in a child process of the running executable, so that
-// a limit really holds whatever the parse does: the child's address space
-// is capped (RLIMIT_AS), its Go heap is steered below that, and it is
-// killed when the time is up, so a timeout ends the work, not only the
-// answer. The parent only reads the child's JSON report (bounded).
+// a limit really holds whatever the parse does: the child's memory is
+// capped (Linux: RLIMIT_AS; Windows: a Job Object with a process memory
+// limit; macOS: see isolate_other.go), its Go heap is steered below that,
+// and it is killed when the time is up, so a timeout ends the work, not
+// only the answer. The parent only reads the child's JSON report
+// (bounded).
+//
+// The child's standard input is a pipe from the parent. The child waits
+// for one go-ahead byte on it before it touches the file, so that the
+// parent can confine it first (confineChild: the Job Object on Windows);
+// a child whose parent could not confine it is killed unread. The pipe
+// also ends the child when the parent dies (it reads end of file), where
+// the system has no parent-death signal.
 //
 // The child is the same executable started with BAOHAN_PDFSIGN_CHILD set;
 // this package's init runs the check and exits before the program's main
@@ -63,6 +72,15 @@ type childOptions struct {
 
 // runChild checks the file named in the environment and writes the report.
 func runChild(w io.Writer) int {
+	if err := awaitGoAhead(os.Stdin); err != nil {
+		fmt.Fprintln(os.Stderr, "pdfsign child:", err)
+		return exitChildFailed
+	}
+	go exitOnEOF(os.Stdin) // the parent's death ends the child on every system
+	if err := checkConfined(); err != nil {
+		fmt.Fprintln(os.Stderr, "pdfsign child: not confined:", err)
+		return exitChildFailed
+	}
 	limitSelf()
 	var co childOptions
 	if err := json.Unmarshal([]byte(os.Getenv(envOpts)), &co); err != nil {
@@ -127,15 +145,24 @@ func CheckFileIsolated(ctx context.Context, path string, opt Options) (*Report, 
 	cmd.Stdout = &limitedWriter{w: &out, n: maxReportBytes}
 	cmd.Stderr = &limitedWriter{w: &errOut, n: 64 << 10}
 	started := time.Now()
-	runErr := cmd.Run()
 	stopped := func(msg string) *Report {
 		return &Report{File: path, Size: st.Size(), CheckedAt: started.UTC(), Signatures: []Signature{}, Problems: []string{msg}}
 	}
+	runErr, confineErr := runConfined(cmd)
 	if cctx.Err() != nil {
 		if ctx.Err() != nil {
 			return stopped("检查被中止，无法确认文件完好"), nil
 		}
 		return stopped(fmt.Sprintf("检查超时（超过 %d 秒），无法确认文件完好", int(timeout.Round(time.Second)/time.Second))), nil
+	}
+	if confineErr != nil {
+		r := stopped("无法限制检查进程的内存，文件未检查，无法确认文件完好")
+		r.Complete = true
+		r.CheckError = "check process not confined: " + shorten(confineErr.Error(), 200)
+		return r, nil
+	}
+	if errors.Is(runErr, ErrNoIsolation) {
+		return nil, fmt.Errorf("check %s: %w", path, runErr)
 	}
 	if runErr != nil {
 		code := -1
@@ -190,6 +217,55 @@ func childFailed(rep *Report, code int, runErr error, errOut string) {
 	}
 }
 
+// goAhead is the byte the parent sends on the child's standard input
+// once the child is confined.
+const goAhead = 'G'
+
+// confineChild puts a started, waiting child under the system's memory
+// cap where the parent must do it (Windows: a Job Object) and returns what
+// releases that cap after the child has ended. Tests replace it.
+var confineChild = confineProcess
+
+// runConfined starts cmd with a go-ahead pipe as its standard input,
+// confines the child, lets it go and waits for it. A child that cannot be
+// confined is killed before it reads anything: confineErr says why. A
+// child that cannot be started gives an error wrapping ErrNoIsolation.
+func runConfined(cmd *exec.Cmd) (runErr, confineErr error) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrNoIsolation, err), nil
+	}
+	defer pw.Close()
+	cmd.Stdin = pr
+	err = cmd.Start()
+	pr.Close()
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrNoIsolation, err), nil
+	}
+	release, err := confineChild(cmd.Process)
+	if err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return nil, err
+	}
+	defer release()
+	// A failed write means the child is gone already; Wait tells how.
+	_, _ = pw.Write([]byte{goAhead})
+	return cmd.Wait(), nil
+}
+
+// awaitGoAhead blocks until the parent's go-ahead byte arrives on r.
+func awaitGoAhead(r io.Reader) error {
+	var b [1]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		return fmt.Errorf("no go-ahead from the parent: %v", err)
+	}
+	if b[0] != goAhead {
+		return fmt.Errorf("unexpected go-ahead byte %q", b[0])
+	}
+	return nil
+}
+
 // limitedWriter keeps at most n bytes and drops the rest.
 type limitedWriter struct {
 	w io.Writer
@@ -232,4 +308,14 @@ func CheckBytesIsolated(ctx context.Context, pdf []byte, opt Options) (*Report, 
 		rep.File = ""
 	}
 	return rep, err
+}
+
+// exitParentGone is the child's exit code when its go-ahead pipe closes
+// under it: the parent has died or dropped it.
+const exitParentGone = 6
+
+// exitOnEOF reads r to its end, then ends the process.
+func exitOnEOF(r io.Reader) {
+	_, _ = io.Copy(io.Discard, r)
+	os.Exit(exitParentGone)
 }

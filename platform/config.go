@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -120,29 +121,59 @@ func (e *ConfigError) Error() string {
 
 func (e *ConfigError) Unwrap() error { return e.Err }
 
-// DefaultConfigPath is $BAOHAN_CONFIG, else $XDG_CONFIG_HOME/baohan/config.toml.
+// DefaultConfigPath is $BAOHAN_CONFIG, else config.toml in the config
+// folder of UserDirs.
 func DefaultConfigPath() string {
 	if p := os.Getenv("BAOHAN_CONFIG"); p != "" {
 		return p
 	}
-	dir := os.Getenv("XDG_CONFIG_HOME")
-	if dir == "" {
-		if home, err := os.UserHomeDir(); err == nil {
-			dir = filepath.Join(home, ".config")
-		}
-	}
-	return filepath.Join(dir, "baohan", "config.toml")
+	home, _ := os.UserHomeDir()
+	config, _ := UserDirs(runtime.GOOS, os.Getenv, home)
+	return filepath.Join(config, "config.toml")
 }
 
-// DefaultDataDir is $XDG_DATA_HOME/baohan.
+// DefaultDataDir is the data folder of UserDirs.
 func DefaultDataDir() string {
-	dir := os.Getenv("XDG_DATA_HOME")
-	if dir == "" {
-		if home, err := os.UserHomeDir(); err == nil {
-			dir = filepath.Join(home, ".local", "share")
+	home, _ := os.UserHomeDir()
+	_, data := UserDirs(runtime.GOOS, os.Getenv, home)
+	return data
+}
+
+// UserDirs gives the config and data folders on system goos, from the
+// environment (getenv) and the home folder. $XDG_CONFIG_HOME and
+// $XDG_DATA_HOME win on every system when set (interface.md); else:
+//
+//	Linux, BSD: ~/.config/baohan               ~/.local/share/baohan
+//	Windows:    %AppData%\baohan               %LocalAppData%\baohan
+//	macOS:      ~/Library/Application Support/baohan, and its data folder
+//
+// (Windows: os.UserConfigDir and os.UserCacheDir. macOS: not
+// ~/Library/Caches, which the system may empty: the store is evidence.)
+func UserDirs(goos string, getenv func(string) string, home string) (config, data string) {
+	under := func(env, fallback string) string {
+		if d := getenv(env); d != "" {
+			return d
 		}
+		return fallback
 	}
-	return filepath.Join(dir, "baohan")
+	switch goos {
+	case "windows":
+		config = filepath.Join(under("AppData", filepath.Join(home, "AppData", "Roaming")), "baohan")
+		data = filepath.Join(under("LocalAppData", filepath.Join(home, "AppData", "Local")), "baohan")
+	case "darwin", "ios":
+		config = filepath.Join(home, "Library", "Application Support", "baohan")
+		data = filepath.Join(config, "data")
+	default:
+		config = filepath.Join(home, ".config", "baohan")
+		data = filepath.Join(home, ".local", "share", "baohan")
+	}
+	if d := getenv("XDG_CONFIG_HOME"); d != "" {
+		config = filepath.Join(d, "baohan")
+	}
+	if d := getenv("XDG_DATA_HOME"); d != "" {
+		data = filepath.Join(d, "baohan")
+	}
+	return config, data
 }
 
 // LoadConfig reads and checks the config at path (the default path when ""),
@@ -336,9 +367,9 @@ func (c *Config) LoadKeys() error {
 			return nil, c.errf(key, "未填写（PEM 文件路径或账号邮件中的 base64 文本）")
 		}
 		if private && path != "" {
-			if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
-				c.Warnings = append(c.Warnings, fmt.Sprintf("私钥文件 %s（platform.%s）其他用户也能读取（权限 %o），请运行 chmod 600 %s",
-					path, strings.TrimPrefix(key, "platform."), fi.Mode().Perm(), path))
+			if open, how := OthersCanRead(path); open {
+				c.Warnings = append(c.Warnings, fmt.Sprintf("私钥文件 %s（platform.%s）其他用户也能读取（%s），请运行 %s",
+					path, strings.TrimPrefix(key, "platform."), how, PrivateFix(path)))
 			}
 		}
 		where := "填写的文本"
@@ -385,7 +416,7 @@ func mayBeKeyText(v string) bool {
 }
 
 // DataDir resolves the data folder: flag, else [store] dir (relative to the
-// config's folder), else $XDG_DATA_HOME/baohan.
+// config's folder), else DefaultDataDir.
 func (c *Config) DataDir(flag string) string {
 	if flag != "" {
 		return flag

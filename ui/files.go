@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -16,6 +14,7 @@ import (
 	"baohan/platform"
 	"baohan/store"
 	"baohan/ui/common"
+	"baohan/ui/common/open"
 	"baohan/ui/components/action"
 	"baohan/ui/components/detail"
 )
@@ -69,17 +68,6 @@ func (m *Model) Copy(label, value string) tea.Cmd {
 	}
 }
 
-// viewer is the system's program that opens a file.
-func viewer() (string, []string) {
-	switch runtime.GOOS {
-	case "darwin":
-		return "open", nil
-	case "windows":
-		return "rundll32", []string{"url.dll,FileProtocolHandler"}
-	}
-	return "xdg-open", nil
-}
-
 // Open opens a stored file in the system viewer. The store names files
 // by their SHA-256, so a copy with the file's own name (and extension) is
 // made in a private temporary folder first.
@@ -101,19 +89,20 @@ func (m *Model) Open(f detail.File) tea.Cmd {
 		if err != nil {
 			return fileMsg{err: fmt.Errorf("准备打开 %s：%v（文件在：%s）", f.Name, err, src)}
 		}
-		prog, args := viewer()
-		path, err := exec.LookPath(prog)
-		if err != nil {
-			if out != nil {
-				out.Copy(dst)
+		if err := open.File(open.System(), dst); err != nil {
+			switch {
+			case errors.Is(err, open.ErrUnsafe):
+				// No copy of it is left where a click would run it.
+				os.Remove(dst)
+				return fileMsg{err: fmt.Errorf("%v；SHA-256 %s，原文件保存在文件库中", err, f.SHA)}
+			case errors.Is(err, open.ErrNoViewer):
+				if out != nil {
+					out.Copy(dst)
+				}
+				return fileMsg{err: fmt.Errorf("%v；文件在 %s（路径已复制）", err, dst)}
 			}
-			return fileMsg{err: fmt.Errorf("没有系统查看器（%s）；文件在 %s（路径已复制）", prog, dst)}
+			return fileMsg{err: fmt.Errorf("%v；文件在 %s", err, dst)}
 		}
-		cmd := exec.Command(path, append(args, dst)...)
-		if err := cmd.Start(); err != nil {
-			return fileMsg{err: fmt.Errorf("无法用 %s 打开：%v；文件在 %s", prog, err, dst)}
-		}
-		go func() { _ = cmd.Wait() }()
 		return fileMsg{text: fmt.Sprintf("已用系统查看器打开 %s", dst)}
 	}
 }

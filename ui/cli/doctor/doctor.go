@@ -117,9 +117,9 @@ func configFile(cfg *platform.Config) Check {
 		c.Fix = "运行 baohan init 重新生成配置文件。"
 		return c
 	}
-	if perm := fi.Mode().Perm(); perm&0o077 != 0 && cfg.Platform.APISecret != "" && os.Getenv("BAOHAN_API_SECRET") == "" {
-		c.Verdict = fmt.Sprintf("%s 含 api_secret，但其他用户也能读取（权限 %o）", cfg.Path, perm)
-		c.Fix = fmt.Sprintf("运行 chmod 600 %s。", cfg.Path)
+	if open, how := platform.OthersCanRead(cfg.Path); open && cfg.Platform.APISecret != "" && os.Getenv("BAOHAN_API_SECRET") == "" {
+		c.Verdict = fmt.Sprintf("%s 含 api_secret，但其他用户也能读取（%s）", cfg.Path, how)
+		c.Fix = fmt.Sprintf("运行 %s。", platform.PrivateFix(cfg.Path))
 		return c
 	}
 	c.OK = true
@@ -140,9 +140,9 @@ func keys(cfg *platform.Config) Check {
 		return c
 	}
 	if p := keyPath(cfg, cfg.Platform.PrivateKey); p != "" {
-		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o077 != 0 {
-			c.Verdict = fmt.Sprintf("私钥文件 %s 其他用户也能读取（权限 %o）", p, fi.Mode().Perm())
-			c.Fix = fmt.Sprintf("运行 chmod 600 %s。", p)
+		if open, how := platform.OthersCanRead(p); open {
+			c.Verdict = fmt.Sprintf("私钥文件 %s 其他用户也能读取（%s）", p, how)
+			c.Fix = fmt.Sprintf("运行 %s。", platform.PrivateFix(p))
 			return c
 		}
 	}

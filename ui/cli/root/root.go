@@ -32,6 +32,7 @@ import (
 	"baohan/ui/cli/restore"
 	"baohan/ui/cli/sandbox"
 	"baohan/ui/cli/serve"
+	"baohan/ui/cli/service"
 	"baohan/ui/cli/todo"
 	"baohan/ui/cli/token"
 	"baohan/ui/cli/verify"
@@ -68,6 +69,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		list.NewCmdList(f, nil), export.NewCmdExport(f, nil), todo.NewCmdTodo(f, nil), backup.NewCmdBackup(f, nil), restore.NewCmdRestore(f, nil),
 		reconcile.NewCmdReconcile(f, nil), loadtest.NewCmdLoadtest(f, nil), initcmd.NewCmdInit(f, nil),
 		doctor.NewCmdDoctor(f, nil), held.NewCmdHeld(f))
+	root.AddCommand(service.NewCmdService(f))
 	setArgsUsage(root)
 	strictHelp(root)
 	return root
