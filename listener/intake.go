@@ -27,6 +27,10 @@ type endpoint struct {
 	file   func(field string) bool
 	codes  codes
 	handle func(s *Server, c *call) (*result, error)
+	// holds: an authentic callback that fails a check of its shape is
+	// held (2.1, 2.4, 2.8, 3.1); the queries (2.6, 2.7, 2.10) answer
+	// with their own codes and change nothing, so they are refused.
+	holds bool
 }
 
 // codes are the answer statuses an endpoint uses for the failures every
@@ -52,15 +56,15 @@ var generic = codes{
 
 // endpoints are the callbacks of shared/interface.md.
 var endpoints = []*endpoint{
-	{path: "/callbacks/apply_guarantee", method: platform.CallbackApplyGuarantee, section: "2.1", codes: generic, handle: handleApplyGuarantee},
-	{path: "/callbacks/order_status", method: platform.CallbackOrderStatus, section: "2.4", codes: generic, handle: handleOrderStatus},
+	{path: "/callbacks/apply_guarantee", method: platform.CallbackApplyGuarantee, section: "2.1", codes: generic, holds: true, handle: handleApplyGuarantee},
+	{path: "/callbacks/order_status", method: platform.CallbackOrderStatus, section: "2.4", codes: generic, holds: true, handle: handleOrderStatus},
 	{path: "/callbacks/verify", method: MethodVerify, section: "2.6", codes: verifyCodes, handle: handleVerify,
 		file: func(f string) bool { return f == fieldGuaranteePDF }},
 	{path: "/callbacks/query", method: MethodQuery, section: "2.7", codes: queryCodes, handle: handleQuery},
-	{path: "/callbacks/revoke", method: platform.CallbackGuaranteeRelease, section: "2.8", codes: generic, handle: handleRevoke,
+	{path: "/callbacks/revoke", method: platform.CallbackGuaranteeRelease, section: "2.8", codes: generic, holds: true, handle: handleRevoke,
 		file: func(f string) bool { return f == fieldDeclareFile }},
 	{path: "/callbacks/release_query", method: platform.CallbackReleaseSearch, section: "2.10", codes: generic, handle: handleReleaseQuery},
-	{path: "/callbacks/claim", method: platform.CallbackApplyClaim, section: "3.1", codes: generic, handle: handleClaim,
+	{path: "/callbacks/claim", method: platform.CallbackApplyClaim, section: "3.1", codes: generic, holds: true, handle: handleClaim,
 		file: func(f string) bool { return f == fieldGuaranteePDF || attachField.MatchString(f) }},
 }
 
@@ -201,15 +205,18 @@ func (s *Server) serveCallback(w http.ResponseWriter, r *http.Request, c *call) 
 		return nil, &refusal{http: http.StatusForbidden, status: 1013, msg: msgNotAllowed}
 	}
 	param, err := s.readBody(w, r, c)
-	if err != nil {
-		return nil, err
+	if err == nil && !c.opened {
+		err = c.open(param)
 	}
-	if !c.opened {
-		if err := c.open(param); err != nil {
-			return nil, err
-		}
+	var res *result
+	if err == nil {
+		res, err = c.ep.handle(s, c)
 	}
-	return c.ep.handle(s, c)
+	var rf *refusal
+	if c.opened && c.ep.holds && !c.accepting && errors.As(err, &rf) && rf.shape {
+		return s.holdShape(c, rf)
+	}
+	return res, err
 }
 
 // fault records, if the store still takes it, that a callback could not be
@@ -490,8 +497,9 @@ func (c *call) open(param string) error {
 	return c.checkIdentifying()
 }
 
-// identifying fields must also be non-empty; any other required field only
-// has to be present (the platform sends some as "" in practice).
+// identifying fields name the callback's record: they must be present and
+// non-empty even in a callback the clerk accepted (it could not be applied
+// without them).
 var identifying = map[string]bool{
 	"request_method": true, "timestamp": true, "order_no": true, "order_status": true,
 	"revoke_no": true, "revoke_guarantee_data": true, "claim_no": true, "status": true,
@@ -503,20 +511,21 @@ func (c *call) str(name string) string {
 	return strings.TrimSpace(platform.FieldText(c.fields[name]))
 }
 
-// require refuses the first required field that is absent, or empty (or
-// null) when it identifies the callback. Other required fields may be
-// empty: PHP sends "" or null for a value it does not have, and refusing
-// an order for an empty bank account name would lose it.
+// require refuses the first required field that is absent, empty or null
+// (protocol.md: a check of the callback's shape; the callbacks that hold
+// hold it). In a held callback the clerk accepted, only the identifying
+// fields are required still: the rest is applied as it came.
 func (c *call) require(names ...string) error {
 	for _, n := range names {
-		_, ok := c.fields[n]
-		missing := !ok || (identifying[n] && c.str(n) == "")
-		if missing {
-			code := platform.StatusFailed
+		if c.accepting && !identifying[n] {
+			continue
+		}
+		if c.str(n) == "" {
+			rf := shapef("%s%s", msgMissingParam, n)
 			if m, ok := c.ep.codes.missing[n]; ok {
-				code = m
+				rf.status = m
 			}
-			return refuse(code, msgMissingParam+n)
+			return rf
 		}
 	}
 	return nil
@@ -527,8 +536,8 @@ func (c *call) requestMethod(want string) error {
 	if err := c.require("request_method"); err != nil {
 		return err
 	}
-	if got := c.str("request_method"); got != want {
-		return refusef(platform.StatusFailed, "request_method 应为 %s，收到 %s", want, shorten(got, 40))
+	if got := c.str("request_method"); got != want && !c.accepting {
+		return shapef("request_method 应为 %s，收到 %s", want, shorten(got, 40))
 	}
 	return nil
 }
@@ -586,7 +595,7 @@ func (s *Server) clockFault(c *call, skew time.Duration) {
 // decode reads the plaintext into a message type.
 func (c *call) decode(dst any) error {
 	if err := platform.Decode(c.plain, dst); err != nil {
-		return refusef(platform.StatusFailed, "参数格式错误：%v", err)
+		return shapef("参数格式错误：%v", err)
 	}
 	return nil
 }

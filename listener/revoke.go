@@ -28,8 +28,10 @@ func handleRevoke(s *Server, c *call) (*result, error) {
 		return nil, err
 	}
 	var data platform.RevokeData
-	if err := json.Unmarshal([]byte(m.RevokeGuaranteeData), &data); err != nil {
-		return nil, refusef(platform.StatusFailed, "revoke_guarantee_data 不是有效的 JSON：%v", err)
+	if err := json.Unmarshal([]byte(m.RevokeGuaranteeData), &data); err != nil && !c.accepting {
+		// Held (protocol.md); accepted, the batch is kept with its text
+		// as it came and no guarantee in it is touched.
+		return nil, shapef("revoke_guarantee_data 不是有效的 JSON：%v", err)
 	}
 	var items []store.RevocationItem
 	for _, l := range []struct {
@@ -43,8 +45,8 @@ func handleRevoke(s *Server, c *call) (*result, error) {
 	}
 	for _, l := range [][]platform.RevokeItem{data.RevokeSuccessData, data.CurrentRevokeData, data.PenaltyData} {
 		for _, it := range l {
-			if g, n := string(it.GuaranteeNo), string(it.SerialNum); g != strings.TrimSpace(g) || n != strings.TrimSpace(n) {
-				return nil, refuse(platform.StatusFailed, "参数格式错误：revoke_guarantee_data 中的 guarantee_no 或 serial_num 含首尾空白")
+			if g, n := string(it.GuaranteeNo), string(it.SerialNum); (g != strings.TrimSpace(g) || n != strings.TrimSpace(n)) && !c.accepting {
+				return nil, shapef("参数格式错误：revoke_guarantee_data 中的 guarantee_no 或 serial_num 含首尾空白")
 			}
 		}
 	}

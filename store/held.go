@@ -22,6 +22,9 @@ type HeldFile struct {
 	Name   string `json:"name"`
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"`
+	// Omitted: the file was over the listener's bound per file (or the
+	// spool budget); only its name, size and SHA-256 are kept.
+	Omitted bool `json:"omitted,omitempty"`
 }
 
 // Held is an authentic callback that failed a 假通知 check (protocol.md,
