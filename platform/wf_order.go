@@ -53,7 +53,7 @@ func (w *Workflows) fetchOrder(ctx context.Context, orderNo string, settle bool)
 			return "", err
 		}
 		return fmt.Sprintf("获取订单信息 %s：%s", orderNo, OrderStateLabel(string(info.OrderStatus))), nil
-	})
+	}, nil)
 	if IsStatus(err, StatusOrderNotFound) {
 		if serr := w.orderNotFound(ctx, orderNo); serr != nil {
 			return nil, errors.Join(err, serr)
@@ -189,11 +189,7 @@ func (w *Workflows) PlanNotifyStatus(ctx context.Context, in StatusInput) (*Plan
 				return "", err
 			}
 			return fmt.Sprintf("订单 %s 状态已通知：%s", o.OrderNo, OrderStateLabel(in.Status)), nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		err = w.Store.Update(ctx, func(tx *store.Tx) error {
+		}, func(tx *store.Tx) error {
 			if req.OrderAmount != "" {
 				cur, err := tx.GetOrder(o.OrderNo)
 				if err != nil {
@@ -207,7 +203,7 @@ func (w *Workflows) PlanNotifyStatus(ctx context.Context, in StatusInput) (*Plan
 			return tx.SetOrderStatus(o.OrderNo, in.Status)
 		})
 		if err != nil {
-			return nil, fmt.Errorf("订单 %s 状态已通知，但本地记录失败：%w", o.OrderNo, err)
+			return nil, err
 		}
 		return &Result{Summary: fmt.Sprintf("订单 %s 已通知为 %s", o.OrderNo, OrderStateLabel(in.Status))}, nil
 	}
@@ -240,12 +236,9 @@ func (w *Workflows) PlanCancelOrder(ctx context.Context, orderNo, reason string)
 				return "", err
 			}
 			return fmt.Sprintf("订单 %s 已取消：%s", orderNo, reason), nil
-		})
+		}, func(tx *store.Tx) error { return tx.SetOrderStatus(orderNo, OrderCancel) })
 		if err != nil {
 			return nil, err
-		}
-		if err := w.Store.Update(ctx, func(tx *store.Tx) error { return tx.SetOrderStatus(orderNo, OrderCancel) }); err != nil {
-			return nil, fmt.Errorf("订单 %s 已取消，但本地记录失败：%w", orderNo, err)
 		}
 		return &Result{Summary: fmt.Sprintf("订单 %s 已取消", orderNo)}, nil
 	}

@@ -175,23 +175,21 @@ func (w *Workflows) push(ctx context.Context, o store.Order, req PushGuaranteeRe
 			return "", err
 		}
 		return fmt.Sprintf("保函 %s 已推送，序列号 %s", req.GuaranteeNo, serial), nil
+	}, func(tx *store.Tx) error {
+		// The serial and pushed are written with the outcome, past the
+		// caller's cancellation.
+		g.SerialNum = string(serial)
+		g.PushedAt = w.now().UnixMilli()
+		if err := tx.PutGuarantee(g); err != nil {
+			return err
+		}
+		return tx.SetOrderStatus(o.OrderNo, OrderHasOutGuarantee)
 	})
 	if IsStatus(err, StatusGuaranteeExists) {
 		return w.reconcilePush(ctx, g)
 	}
 	if err != nil {
 		return nil, err
-	}
-	g.SerialNum = string(serial)
-	g.PushedAt = w.now().UnixMilli()
-	err = w.Store.Update(ctx, func(tx *store.Tx) error {
-		if err := tx.PutGuarantee(g); err != nil {
-			return err
-		}
-		return tx.SetOrderStatus(o.OrderNo, OrderHasOutGuarantee)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("保函 %s 已推送（序列号 %s），但本地记录失败：%w", req.GuaranteeNo, serial, err)
 	}
 	return &Result{Summary: fmt.Sprintf("保函 %s 已推送，保函序列号 %s", req.GuaranteeNo, serial), SerialNum: serial}, nil
 }
@@ -223,7 +221,10 @@ func (w *Workflows) reconcilePush(ctx context.Context, g store.Guarantee) (*Resu
 		g.SerialNum = cur.SerialNum
 	}
 	g.PushedAt = w.now().UnixMilli()
-	if err := w.Store.Update(ctx, func(tx *store.Tx) error {
+	// The platform's truth is recorded whatever happens to the caller.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := w.Store.Update(rctx, func(tx *store.Tx) error {
 		if err := tx.PutGuarantee(g); err != nil {
 			return err
 		}

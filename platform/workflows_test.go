@@ -27,11 +27,16 @@ type wfEnv struct {
 	cfg     platform.ClientConfig
 }
 
-func newWFEnv(t *testing.T, timeout time.Duration) *wfEnv {
+func newWFEnv(t *testing.T, timeout time.Duration, opts ...func(*sandbox.Options)) *wfEnv {
 	t.Helper()
 	// No callbacks: these tests are about the calls the firm makes.
 	env := sandboxtest.New(t, sandboxtest.WithoutListener(),
-		sandboxtest.WithSandbox(func(o *sandbox.Options) { o.CallbackBase = "" }))
+		sandboxtest.WithSandbox(func(o *sandbox.Options) {
+			o.CallbackBase = ""
+			for _, f := range opts {
+				f(o)
+			}
+		}))
 	sb, st := env.Sandbox, env.Store
 	cfg := platform.ClientConfigFrom(env.Config)
 	cfg.Timeout = timeout

@@ -310,6 +310,11 @@ CREATE TABLE new_marks (
 	marked INTEGER NOT NULL    -- unix ms
 );
 `,
+	// 4: a release (2.9) whose answer leaves doubt about a guarantee
+	// (解保结果不明, protocol.md 2.9) is kept until a later release settles it.
+	`
+ALTER TABLE guarantees ADD COLUMN release_doubt INTEGER NOT NULL DEFAULT 0; -- unix ms a 2.9 answer left it in doubt; 0 none
+`,
 }
 
 // SchemaVersion is the schema version this program writes.

@@ -86,6 +86,9 @@ type Guarantee struct {
 	// ReleaseStatus is the 2.10 code (1-5) derived by the store on reads;
 	// ignored on writes.
 	ReleaseStatus int `json:"release_status"`
+	// ReleaseDoubtAt (unix ms, 0 none): a 2.9 answer left the release in
+	// doubt (解保结果不明); 2.10 answers 4 meanwhile. Ignored on writes.
+	ReleaseDoubtAt int64 `json:"release_doubt_at"`
 
 	Fields    json.RawMessage `json:"fields,omitempty"` // JSON object, merged on PutGuarantee
 	CreatedAt int64           `json:"created_at"`

@@ -1,0 +1,268 @@
+package platform_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"baohan/platform"
+	"baohan/platform/sandbox"
+	"baohan/store"
+)
+
+// cancelAfterAnswer is a transport that, once the platform's first answer
+// has been read whole, cancels the caller's context: the desk quitting,
+// or Ctrl-C, at the moment the answer arrives.
+type cancelAfterAnswer struct {
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	fired  bool
+}
+
+func (c *cancelAfterAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.fired {
+		c.fired = true
+		c.cancel()
+	}
+	return resp, nil
+}
+
+// withCancelOnAnswer gives the workflows a client whose transport cancels
+// ctx when the first answer has come, and returns that ctx. The token is
+// fetched first and shared through the store, so the first request of the
+// new client is the business call.
+func (e *wfEnv) withCancelOnAnswer(t *testing.T) (context.Context, *cancelAfterAnswer) {
+	t.Helper()
+	if _, _, err := e.wf.Client.Token(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	tr := &cancelAfterAnswer{cancel: cancel}
+	e.wf.Client = platform.NewClient(e.cfg, e.st, &http.Client{Transport: tr})
+	return ctx, tr
+}
+
+// TestOutcomeRecordedPastCancellation (issue 20, item 3): once the
+// platform has answered, the records the answer implies are written even
+// though the caller's context is cancelled at that very moment (the desk
+// quits, Ctrl-C): a push keeps its serial and pushed, a status notice and
+// a cancellation the order's state, a release the released mark. On the
+// base commit these writes shared the caller's cancellation and were lost
+// while the attempt was recorded as done, so reconcile found nothing.
+func TestOutcomeRecordedPastCancellation(t *testing.T) {
+	t.Run("2.5 push", func(t *testing.T) {
+		e := newWFEnv(t, 10*time.Second)
+		p := e.planPush(t, "BH-Q1")
+		ctx, tr := e.withCancelOnAnswer(t)
+		_, _ = e.wf.Execute(ctx, p)
+		if !tr.fired {
+			t.Fatal("the answer did not come")
+		}
+		pg, ok := e.sb.Guarantee("BH-Q1")
+		if !ok {
+			t.Fatal("the platform did not take the push")
+		}
+		g, err := e.st.GetGuarantee(context.Background(), "BH-Q1")
+		if err != nil || g.SerialNum != pg.SerialNum || g.PushedAt == 0 {
+			t.Fatalf("guarantee %+v (%v), platform serial %s", g, err, pg.SerialNum)
+		}
+		if o, _ := e.st.GetOrder(context.Background(), e.orderNo); o.OrderStatus != platform.OrderHasOutGuarantee {
+			t.Errorf("order %s", o.OrderStatus)
+		}
+		assertNoUnresolved(t, e)
+	})
+	t.Run("2.3 notify", func(t *testing.T) {
+		e := newWFEnv(t, 10*time.Second)
+		no := e.addOrder(t, "WAIT_FIRST_TRAIL")
+		p, err := e.wf.PlanNotifyStatus(context.Background(), platform.StatusInput{OrderNo: no, Status: "WAIT_PAY"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, tr := e.withCancelOnAnswer(t)
+		_, _ = e.wf.Execute(ctx, p)
+		if !tr.fired {
+			t.Fatal("the answer did not come")
+		}
+		if o, _ := e.sb.Order(no); string(o.OrderStatus) != "WAIT_PAY" {
+			t.Fatalf("platform order %s", o.OrderStatus)
+		}
+		if o, _ := e.st.GetOrder(context.Background(), no); o.OrderStatus != "WAIT_PAY" {
+			t.Errorf("order %s, the platform has %s", o.OrderStatus, "WAIT_PAY")
+		}
+		assertNoUnresolved(t, e)
+	})
+	t.Run("2.11 cancel", func(t *testing.T) {
+		e := newWFEnv(t, 10*time.Second)
+		p, err := e.wf.PlanCancelOrder(context.Background(), e.orderNo, "投标人放弃投标")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, tr := e.withCancelOnAnswer(t)
+		_, _ = e.wf.Execute(ctx, p)
+		if !tr.fired {
+			t.Fatal("the answer did not come")
+		}
+		if o, _ := e.st.GetOrder(context.Background(), e.orderNo); o.OrderStatus != platform.OrderCancel {
+			t.Errorf("order %s, the platform cancelled it", o.OrderStatus)
+		}
+		assertNoUnresolved(t, e)
+	})
+	t.Run("2.9 release", func(t *testing.T) {
+		e := newWFEnv(t, 10*time.Second)
+		if _, err := e.wf.Execute(context.Background(), e.planPush(t, "BH-Q2")); err != nil {
+			t.Fatal(err)
+		}
+		g, _ := e.st.GetGuarantee(context.Background(), "BH-Q2")
+		rev, _, err := e.sb.Revoke(context.Background(), sandbox.RevokeSpec{BlockNumber: g.BlockNumber})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.st.Update(context.Background(), func(tx *store.Tx) error {
+			return tx.PutRevocation(store.Revocation{RevokeNo: rev.RevokeNo, BlockNumber: g.BlockNumber, BlockName: g.BlockName,
+				Creditor: g.Creditor, Items: []store.RevocationItem{{List: store.ListCurrent, GuaranteeNo: g.GuaranteeNo, SerialNum: g.SerialNum, Principal: g.Principal}}})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		plans, err := e.wf.PlanRelease(context.Background(), []string{"BH-Q2"}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, tr := e.withCancelOnAnswer(t)
+		_, _ = e.wf.Execute(ctx, plans[0])
+		if !tr.fired {
+			t.Fatal("the answer did not come")
+		}
+		if pg, _ := e.sb.Guarantee("BH-Q2"); !pg.Released {
+			t.Fatal("the platform did not release")
+		}
+		if g, _ := e.st.GetGuarantee(context.Background(), "BH-Q2"); g.ReleasedAt == 0 {
+			t.Error("released on the platform, not recorded")
+		}
+		assertNoUnresolved(t, e)
+	})
+}
+
+func assertNoUnresolved(t *testing.T, e *wfEnv) {
+	t.Helper()
+	atts, err := e.st.Unresolved(context.Background())
+	if err != nil || len(atts) != 0 {
+		t.Errorf("unresolved attempts %+v %v", atts, err)
+	}
+}
+
+// releaseEnv is a pushed guarantee, revoked on both sides, ready for 2.9.
+func releaseEnv(t *testing.T, no string, opts ...func(*sandbox.Options)) *wfEnv {
+	t.Helper()
+	e := newWFEnv(t, 10*time.Second, opts...)
+	if _, err := e.wf.Execute(context.Background(), e.planPush(t, no)); err != nil {
+		t.Fatal(err)
+	}
+	g, _ := e.st.GetGuarantee(context.Background(), no)
+	rev, _, err := e.sb.Revoke(context.Background(), sandbox.RevokeSpec{BlockNumber: g.BlockNumber, Current: []string{no}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.Update(context.Background(), func(tx *store.Tx) error {
+		return tx.PutRevocation(store.Revocation{RevokeNo: rev.RevokeNo, BlockNumber: g.BlockNumber, BlockName: g.BlockName,
+			Creditor: g.Creditor, Items: []store.RevocationItem{{List: store.ListCurrent, GuaranteeNo: g.GuaranteeNo, SerialNum: g.SerialNum, Principal: g.Principal}}})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e *wfEnv) release(t *testing.T, no string) *platform.Result {
+	t.Helper()
+	plans, err := e.wf.PlanRelease(context.Background(), []string{no}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.wf.Execute(context.Background(), plans[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestReleaseInDoubt (issue 20, item 9): a 2.9 answer whose errors include
+// one that names no item (the manual's own empty {}) leaves the release in
+// doubt: never counted as refused, kept as 解保结果不明 in 待办 with the
+// action, 2.10 answering 4 meanwhile; releasing again settles it. On the
+// base commit it was counted as "被平台拒绝" and nothing kept the doubt.
+func TestReleaseInDoubt(t *testing.T) {
+	ctx := context.Background()
+	e := releaseEnv(t, "BH-D1", func(o *sandbox.Options) { o.Mean = true })
+	res := e.release(t, "BH-D1")
+	if strings.Contains(res.Summary, "拒绝") || !strings.Contains(res.Summary, "结果不明") || res.InDoubt != 1 || res.Refused != 0 {
+		t.Errorf("first release: %+v", res)
+	}
+	g, _ := e.st.GetGuarantee(ctx, "BH-D1")
+	if g.ReleasedAt != 0 || g.ReleaseDoubtAt == 0 || g.ReleaseStatus != platform.ReleaseAwaiting {
+		t.Fatalf("after a release in doubt: %+v", g)
+	}
+	p, err := e.st.Pending(ctx, 10)
+	if err != nil || len(p.Releases) != 1 || p.Releases[0].GuaranteeNo != "BH-D1" || p.Releases[0].DoubtAt == 0 {
+		t.Fatalf("待办 releases %+v %v", p.Releases, err)
+	}
+	if code, _, _ := e.st.ReleaseStatus(ctx, "BH-D1", g.SerialNum); code != platform.ReleaseAwaiting {
+		t.Errorf("2.10 code %d while in doubt", code)
+	}
+	// Releasing again: the sandbox answers a string data (the whole call
+	// succeeded): settled as released.
+	res = e.release(t, "BH-D1")
+	if res.Released != 1 || res.InDoubt != 0 {
+		t.Errorf("second release: %+v", res)
+	}
+	if g, _ := e.st.GetGuarantee(ctx, "BH-D1"); g.ReleasedAt == 0 || g.ReleaseDoubtAt != 0 {
+		t.Errorf("after the second release: %+v", g)
+	}
+}
+
+// TestReleaseSettleByError (issue 20, item 9): an error that names the
+// item and says it is released already settles it as released; one naming
+// another reason as refused (protocol.md 2.9).
+func TestReleaseSettleByError(t *testing.T) {
+	one := func(msg string) *platform.RemoveResult {
+		var r platform.RemoveResult
+		r.Error.ErrorTotal = 1
+		var e platform.RemoveError
+		e.ErrorMsg = platform.Str(msg)
+		e.ErrorInfo.GuaranteeNo = "BH-S1"
+		r.Error.Data = []platform.RemoveError{e}
+		return &r
+	}
+	items := []platform.RemoveItem{{GuaranteeNo: "BH-S1", SerialNum: "806097210890174001"}, {GuaranteeNo: "BH-S2", SerialNum: "806097210890174002"}}
+	for _, c := range []struct {
+		msg  string
+		want int
+	}{{"该保函已解保", platform.ReleaseOutcomeDone}, {"该保函已被罚没，不能解保", platform.ReleaseOutcomeRefused}} {
+		got := platform.RemoveOutcome(items, one(c.msg))
+		if got["BH-S1"] != c.want || got["BH-S2"] != platform.ReleaseOutcomeDone {
+			t.Errorf("%q: %v", c.msg, got)
+		}
+	}
+	var empty platform.RemoveResult
+	empty.Error.ErrorTotal = 1
+	empty.Error.Data = []platform.RemoveError{{}}
+	if got := platform.RemoveOutcome(items, &empty); got["BH-S1"] != platform.ReleaseOutcomeInDoubt || got["BH-S2"] != platform.ReleaseOutcomeInDoubt {
+		t.Errorf("an empty {}: %v", got)
+	}
+}
