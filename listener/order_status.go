@@ -82,7 +82,7 @@ func handleOrderStatus(s *Server, c *call) (*result, error) {
 				settle = true
 				reason := "收到未知订单的状态通知（2.4），订单信息待向平台查询（2.2）核对"
 				if err := tx.UpsertOrder(store.Order{OrderNo: orderNo, BlockNumber: string(m.BlockNumber),
-					BlockName: string(m.BlockName), Principal: string(m.Principal), Creditor: string(m.Creditor)}); err != nil {
+					BlockName: string(m.BlockName), Principal: string(m.Principal), Creditor: string(m.Creditor), Stub: true}); err != nil {
 					return false, err
 				}
 				if err := tx.SettleOrder(orderNo, reason, tx.Now()); err != nil {

@@ -3,6 +3,7 @@ package platform
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -49,6 +50,14 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 	}
 	if g, err := w.Store.GetGuarantee(ctx, in.GuaranteeNo); err == nil && g.PushedAt > 0 {
 		return nil, inputErr("保函 %s 已推送（序列号 %s），不会重复推送", g.GuaranteeNo, g.SerialNum)
+	}
+	if other, err := w.pushInDoubt(ctx, o.OrderNo); err != nil {
+		return nil, err
+	} else if other != "" && other != in.GuaranteeNo {
+		// protocol.md: while a push for an order is of unknown outcome, no
+		// push of another guarantee_no for it is planned (2.2 names no
+		// guarantee: reconcile could not tell which one the platform took).
+		return nil, inputErr("订单 %s 的保函 %s 推送结果未知，须先对账（baohan reconcile）确认平台是否已接收，才能推送其他保函编号", o.OrderNo, other)
 	}
 	out := in.OutTime
 	if out == "" {
@@ -126,6 +135,28 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 		p.Warnings = append(p.Warnings, "强制推送："+reason)
 	}
 	return p, nil
+}
+
+// pushInDoubt is the guarantee_no of a push for orderNo whose outcome is
+// not known (sending or unknown), or "".
+func (w *Workflows) pushInDoubt(ctx context.Context, orderNo string) (string, error) {
+	atts, err := w.Store.Unresolved(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, a := range atts {
+		if a.Method != MethodPushGuarantee {
+			continue
+		}
+		var req struct {
+			OrderNo     string `json:"order_no"`
+			GuaranteeNo string `json:"guarantee_no"`
+		}
+		if json.Unmarshal([]byte(a.Request), &req) == nil && req.OrderNo == orderNo {
+			return req.GuaranteeNo, nil
+		}
+	}
+	return "", nil
 }
 
 // Override lets a held push plan (one whose only objections are in

@@ -82,6 +82,15 @@ func (w *Workflows) reconcileOne(ctx context.Context, a store.Attempt) (Reconcil
 		return settle(store.AttemptFailed, fmt.Sprintf("对账：%s %s 的请求记录中没有订单编号", methodTitle(a.Method), a.Ref))
 	}
 	o, err := w.FetchOrder(ctx, req.OrderNo)
+	if errors.Is(err, ErrNoOrderStatus) {
+		// The platform's answer tells nothing of the state: the outcome
+		// stays unknown (protocol.md, "Settling with 2.2").
+		sum := fmt.Sprintf("对账：获取订单 %s 的答复中没有订单状态，%s %s 结果仍未知", req.OrderNo, methodTitle(a.Method), a.Ref)
+		if a.State == store.AttemptSending {
+			return settle(store.AttemptUnknown, sum)
+		}
+		return Reconciliation{Attempt: a, State: a.State, Summary: sum}, nil
+	}
 	if err != nil {
 		var pe *Error
 		if errors.As(err, &pe) {

@@ -280,7 +280,7 @@ func (t *Tx) TakeOrderConflict(orderNo string, id int64) (OrderConflict, int, er
 // order is created as a stub (as FlagOrder does).
 func (t *Tx) SettleOrder(orderNo, reason string, dueAt int64) error {
 	_, err := t.tx.ExecContext(t.ctx, `
-INSERT INTO orders (order_no, flagged, flag_reason, settle_due, settle_flagged, created_at, updated_at) VALUES (?, 1, ?, ?, 1, ?, ?)
+INSERT INTO orders (order_no, flagged, flag_reason, settle_due, settle_flagged, stub, created_at, updated_at) VALUES (?, 1, ?, ?, 1, 1, ?, ?)
 ON CONFLICT (order_no) DO UPDATE SET settle_due = excluded.settle_due, updated_at = excluded.updated_at,
 	settle_flagged = CASE WHEN flagged = 0 THEN 1 ELSE settle_flagged END,
 	flag_reason = CASE WHEN flagged = 0 OR settle_flagged = 1 THEN excluded.flag_reason ELSE flag_reason END,
@@ -340,6 +340,20 @@ func (s *Store) PostponeSettle(ctx context.Context, orderNo string, dueAt int64)
 func (t *Tx) Transitions(orderNo string) (int64, error) {
 	var n int64
 	err := t.tx.QueryRowContext(t.ctx, `SELECT transitions FROM orders WHERE order_no = ?`, orderNo).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read transitions of order %s: %w", orderNo, err)
+	}
+	return n, nil
+}
+
+// Transitions is Tx.Transitions outside a transaction: read before a 2.2
+// fetch, compared inside the write that applies its answer.
+func (s *Store) Transitions(ctx context.Context, orderNo string) (int64, error) {
+	var n int64
+	err := s.r.QueryRowContext(ctx, `SELECT transitions FROM orders WHERE order_no = ?`, orderNo).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
