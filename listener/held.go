@@ -275,13 +275,16 @@ func (c *call) checkIdentifying() error {
 			continue
 		}
 		if err := identifyingValue(n, raw); err != nil {
+			if m, ok := c.ep.codes.malformed[n]; ok {
+				err.status = m
+			}
 			return err
 		}
 	}
 	return nil
 }
 
-func identifyingValue(name string, raw []byte) error {
+func identifyingValue(name string, raw []byte) *refusal {
 	t := strings.TrimSpace(string(raw))
 	isString := strings.HasPrefix(t, `"`)
 	isNumber := t != "" && t[0] >= '0' && t[0] <= '9'

@@ -43,6 +43,12 @@ type codes struct {
 	missing  map[string]int
 	tooLarge int // a file or the body is too large
 	receive  int // the body cannot be read (content type, malformed)
+	// timestamp is the code of a timestamp missing or outside the window
+	// (0: 404); malformed maps an identifying field of the wrong type or
+	// with white space to its code (others: 404). protocol.md, "Refusal
+	// codes": 2.6 and 2.7 answer from their own tables.
+	timestamp int
+	malformed map[string]int
 }
 
 // generic are the codes of 2.1, 2.4, 2.8, 2.10, 3.1 (table 5.3).
@@ -524,6 +530,8 @@ func (c *call) require(names ...string) error {
 			rf := shapef("%s%s", msgMissingParam, n)
 			if m, ok := c.ep.codes.missing[n]; ok {
 				rf.status = m
+			} else if n == "timestamp" && c.ep.codes.timestamp != 0 {
+				rf.status = c.ep.codes.timestamp
 			}
 			return rf
 		}
@@ -552,7 +560,11 @@ func (c *call) checkTimestamp() error {
 	}
 	ts, now := c.str("timestamp"), c.s.cfg.Now()
 	if err := platform.CheckTimestamp(ts, now); err != nil {
-		rf := refuse(platform.StatusFailed, msgTimestamp)
+		code := platform.StatusFailed
+		if c.ep.codes.timestamp != 0 {
+			code = c.ep.codes.timestamp
+		}
+		rf := refuse(code, msgTimestamp)
 		c.logReason = err.Error()
 		if t, perr := platform.ParseTimestamp(ts); perr == nil && t.Sub(now) > platform.MaxCallbackFuture {
 			// A signed callback from the future: the platform's clock is

@@ -22,6 +22,8 @@ var queryCodes = codes{
 		"guarantee_no": platform.QueryGuaranteeNoMissing,
 		"serial_num":   platform.QuerySerialMissing,
 	},
+	timestamp: platform.QueryTimeout,
+	malformed: map[string]int{"guarantee_no": platform.QueryGuaranteeNoMissing, "serial_num": platform.QuerySerialMissing},
 }
 
 // handleQuery serves 2.7 保函查验: the guarantee's particulars from the

@@ -39,19 +39,20 @@ type base struct {
 	receive     int    // wrong content type
 	missing     string // a required field
 	missingCode int
+	timestamp   int // a timestamp outside the window (protocol.md, "Refusal codes")
 }
 
 func (f *refusalFixture) bases(t *testing.T) []base {
 	item := []platform.RevokeItem{{GuaranteeNo: platform.Str(f.gno), Principal: "福建某某建设工程有限公司", SerialNum: platform.SerialNum(f.serial)}}
 	return []base{
-		{"2.1", f.applyCallback("1813000099"), 1000, 1001, 404, "principal_address", 404},
-		{"2.4", statusCallback(f.orderNo, "WAIT_PAY", "WAIT_OUT_GUARANTEE"), 1000, 1001, 404, "order_status_old", 404},
-		{"2.6", verifyCallback(f.serial, f.pdf), 2606, 2607, 2604, "serial_num", 2600},
-		{"2.7", queryCallback(f.gno, f.serial), 1000, 1001, 404, "guarantee_no", 2700},
-		{"2.8", revokeCallback(t, "R2026000001", f.block, item, nil, nil, ""), 1000, 1001, 404, "revoke_no", 404},
-		{"2.10", releaseQueryCallback(f.block, f.gno, f.serial), 1000, 1001, 404, "block_number", 404},
+		{"2.1", f.applyCallback("1813000099"), 1000, 1001, 404, "principal_address", 404, 404},
+		{"2.4", statusCallback(f.orderNo, "WAIT_PAY", "WAIT_OUT_GUARANTEE"), 1000, 1001, 404, "order_status_old", 404, 404},
+		{"2.6", verifyCallback(f.serial, f.pdf), 2606, 2607, 2604, "serial_num", 2600, 2608},
+		{"2.7", queryCallback(f.gno, f.serial), 1000, 1001, 404, "guarantee_no", 2700, 2705},
+		{"2.8", revokeCallback(t, "R2026000001", f.block, item, nil, nil, ""), 1000, 1001, 404, "revoke_no", 404, 404},
+		{"2.10", releaseQueryCallback(f.block, f.gno, f.serial), 1000, 1001, 404, "block_number", 404, 404},
 		{"3.1", claimCallback(claimMsg("LP2026000001", "APPLY_WAIT_DEAL", f.gno, f.block), f.pdf,
-			sandbox.File{Field: "attach_file0", Name: "索赔通知书.pdf", Data: sandbox.MinimalPDF("索赔通知书")}), 1000, 1001, 404, "claim_no", 404},
+			sandbox.File{Field: "attach_file0", Name: "索赔通知书.pdf", Data: sandbox.MinimalPDF("索赔通知书")}), 1000, 1001, 404, "claim_no", 404, 404},
 	}
 }
 
@@ -101,9 +102,9 @@ func TestRefusals(t *testing.T) {
 			p := sealWith(t, testSecret, pub, fields(b))
 			return p[:len(p)/2]
 		}, func(b base) int { return b.decrypt }, "解密失败"},
-		{"stale timestamp", func(b base) string { return sealWith(t, testSecret, pub, withTS(b, tsAgo(25*time.Hour))) }, func(base) int { return 404 }, msgTimestamp},
-		{"future timestamp", func(b base) string { return sealWith(t, testSecret, pub, withTS(b, tsAgo(-11*time.Minute))) }, func(base) int { return 404 }, msgTimestamp},
-		{"bad timestamp", func(b base) string { return sealWith(t, testSecret, pub, withTS(b, "2026-03-01")) }, func(base) int { return 404 }, msgTimestamp},
+		{"stale timestamp", func(b base) string { return sealWith(t, testSecret, pub, withTS(b, tsAgo(25*time.Hour))) }, func(b base) int { return b.timestamp }, msgTimestamp},
+		{"future timestamp", func(b base) string { return sealWith(t, testSecret, pub, withTS(b, tsAgo(-11*time.Minute))) }, func(b base) int { return b.timestamp }, msgTimestamp},
+		{"bad timestamp", func(b base) string { return sealWith(t, testSecret, pub, withTS(b, "2026-03-01")) }, func(b base) int { return b.timestamp }, msgTimestamp},
 		{"missing field", func(b base) string {
 			fl := fields(b)
 			delete(fl, b.missing)

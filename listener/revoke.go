@@ -77,6 +77,16 @@ func handleRevoke(s *Server, c *call) (*result, error) {
 					return err
 				}
 			}
+		} else {
+			// Accepted by the clerk: the checks are not run again, but a
+			// serial we never learnt is adopted all the same from an item
+			// naming our guarantee (protocol.md), so that it can be
+			// released.
+			for _, it := range items {
+				if err := adoptRevokeSerial(tx, it); err != nil {
+					return err
+				}
+			}
 		}
 		r := store.Revocation{
 			RevokeNo: revokeNo, BlockNumber: string(m.BlockNumber), BlockName: string(m.BlockName),
@@ -114,6 +124,23 @@ func handleRevoke(s *Server, c *call) (*result, error) {
 	return res, nil
 }
 
+// adoptRevokeSerial adopts the serial a 2.8 item names for our guarantee
+// of that number whose serial we never learnt (see serialUnknown).
+func adoptRevokeSerial(tx *store.Tx, it store.RevocationItem) error {
+	if it.GuaranteeNo == "" || it.SerialNum == "" {
+		return nil
+	}
+	g, err := tx.GetGuarantee(it.GuaranteeNo)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !serialUnknown(g)) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	g.SerialNum = it.SerialNum
+	return adoptSerial(tx, g, platform.CallbackGuaranteeRelease, "保函撤销通知")
+}
+
 // checkRevokeItem refuses an item that does not match a guarantee we issued.
 func checkRevokeItem(tx *store.Tx, it store.RevocationItem, m platform.RevokeNotice) error {
 	if it.GuaranteeNo == "" {
@@ -126,11 +153,11 @@ func checkRevokeItem(tx *store.Tx, it store.RevocationItem, m platform.RevokeNot
 	if err != nil {
 		return err
 	}
-	if serialUnknown(g) && it.SerialNum != "" {
-		g.SerialNum = it.SerialNum
-		if err := adoptSerial(tx, g, platform.CallbackGuaranteeRelease, "保函撤销通知"); err != nil {
-			return err
-		}
+	if err := adoptRevokeSerial(tx, it); err != nil {
+		return err
+	}
+	if g, err = tx.GetGuarantee(it.GuaranteeNo); err != nil {
+		return err
 	}
 	if g.SerialNum == "" || g.SerialNum != it.SerialNum {
 		return holdf("撤销名单中保函 %s 的序列号 %s 与本公司出具的不一致", it.GuaranteeNo, it.SerialNum)

@@ -399,7 +399,16 @@ func (t *Tx) RecordInbound(in Inbound, answer []byte) error {
 
 // GuaranteesByPDF lists the guarantees whose kept PDF has this SHA-256.
 func (s *Store) GuaranteesByPDF(ctx context.Context, sha string) ([]Guarantee, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+guaranteeCols+` FROM guarantees g WHERE g.pdf_sha256 = ? ORDER BY g.guarantee_no`, sha)
+	return guaranteesByPDF(ctx, s.r, sha)
+}
+
+// GuaranteesByPDF is Store.GuaranteesByPDF inside the transaction.
+func (t *Tx) GuaranteesByPDF(sha string) ([]Guarantee, error) {
+	return guaranteesByPDF(t.ctx, t.tx, sha)
+}
+
+func guaranteesByPDF(ctx context.Context, q querier, sha string) ([]Guarantee, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+guaranteeCols+` FROM guarantees g WHERE g.pdf_sha256 = ? ORDER BY g.guarantee_no`, sha)
 	if err != nil {
 		return nil, fmt.Errorf("guarantees with pdf %s: %w", sha, err)
 	}

@@ -1,0 +1,128 @@
+package listener
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"baohan/platform"
+	"baohan/platform/sandbox"
+	"baohan/store"
+)
+
+// TestVerifyFindsOurLetterBySHA256 (issue 20, item 4): a 2.6 for our own
+// letter whose serial we never learnt (a lost 2.5 answer, a reconciled
+// 2428) finds it by the file's SHA-256 among the PDFs we pushed, answers
+// it, and adopts the serial (logged). On the base commit it was answered
+// 2605 无法识别该文件.
+func TestVerifyFindsOurLetterBySHA256(t *testing.T) {
+	e := newEnv(t)
+	pdf := readTestPDF(t, "signed.pdf")
+	sum := sha256.Sum256(pdf)
+	e.seedIssued("1813000401", "FZDB2026000401", "", hex.EncodeToString(sum[:]))
+	const serial = "806097210890174401"
+	r := e.send(verifyCallback(serial, pdf))
+	r.want(t, 200, 200)
+	var a platform.VerifyAnswer
+	if err := json.Unmarshal(r.Data, &a); err != nil || string(a.SerialNum) != serial {
+		t.Fatalf("answer %s: %v", r.Raw, err)
+	}
+	g, err := e.st.GetGuarantee(context.Background(), "FZDB2026000401")
+	if err != nil || g.SerialNum != serial {
+		t.Fatalf("serial not adopted: %+v %v", g, err)
+	}
+	adopted := false
+	for _, ev := range e.events() {
+		if ev.Ref == "FZDB2026000401" && strings.Contains(ev.Summary, serial) && strings.Contains(ev.Summary, "SHA-256") {
+			adopted = true
+		}
+	}
+	if !adopted {
+		t.Errorf("the adoption is not in the log: %+v", e.events())
+	}
+	// Another file with an unknown serial is still not ours.
+	r = e.send(verifyCallback("806097210890174499", sandbox.MinimalPDF("别的保函")))
+	r.want(t, 200, platform.VerifyUnreadable)
+}
+
+// TestAcceptedHeldRevocationAdoptsSerial (issue 20, item 4): a held 2.8
+// the clerk accepts adopts the serial it names for our guarantee whose
+// serial we never learnt, so that the guarantee can be released. On the
+// base commit the accepted path skipped the check that adopts it and the
+// guarantee stayed unreleasable (no serial, 2.10 answering 1).
+func TestAcceptedHeldRevocationAdoptsSerial(t *testing.T) {
+	e := newEnv(t)
+	_, g := e.seedIssued("1813000402", "FZDB2026000402", "", "")
+	const serial = "806097210890174402"
+	items := []platform.RevokeItem{
+		{GuaranteeNo: platform.Str(g.GuaranteeNo), Principal: platform.Str(g.Principal), SerialNum: serial},
+		{GuaranteeNo: "FZDB2026999402", Principal: "别家建设有限公司", SerialNum: "806097210890179402"},
+	}
+	cb := revokeCallback(t, "R2026000402", g.BlockNumber, items, nil, nil, "")
+	e.send(cb).want(t, 200, platform.StatusFailed)
+	held, err := e.st.ListHeld(context.Background(), store.HeldQuery{State: store.HeldHeld})
+	if err != nil || len(held) != 1 {
+		t.Fatalf("held %+v %v", held, err)
+	}
+	if _, err := e.srv.DecideHeld(context.Background(), held[0].ID, true, "平台名单多列了别家保函"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := e.st.GetGuarantee(context.Background(), g.GuaranteeNo)
+	if got.SerialNum != serial {
+		t.Fatalf("serial not adopted on accept: %+v", got)
+	}
+	if code, _, _ := e.st.ReleaseStatus(context.Background(), g.GuaranteeNo, serial); code != platform.ReleaseAwaiting {
+		t.Errorf("2.10 code %d, want 4 待解保", code)
+	}
+	e.send(at(t, cb, 0)).want(t, 200, 200)
+}
+
+// TestVerifyQueryOwnRefusalCodes (issue 20, item 14): 2.6 and 2.7 refuse
+// from their own tables (protocol.md, "Refusal codes"): a stale
+// timestamp 2608 / 2705, a malformed serial_num 2605 / 2701, a malformed
+// guarantee_no 2700. On the base commit these were 404.
+func TestVerifyQueryOwnRefusalCodes(t *testing.T) {
+	e := newEnv(t)
+	pdf := readTestPDF(t, "signed.pdf")
+	sum := sha256.Sum256(pdf)
+	_, g := e.seedIssued("1813000403", "FZDB2026000403", "806097210890174403", hex.EncodeToString(sum[:]))
+	with := func(cb sandbox.Callback, name string, raw json.RawMessage) sandbox.Callback {
+		f := fieldsOf(t, cb.Msg)
+		f[name] = raw
+		cb.Msg = f
+		return cb
+	}
+	for _, c := range []struct {
+		name   string
+		cb     sandbox.Callback
+		status int
+	}{
+		{"2.6 stale timestamp", at(t, verifyCallback(g.SerialNum, pdf), 25*time.Hour), platform.VerifyTimeout},
+		{"2.6 timestamp ahead", at(t, verifyCallback(g.SerialNum, pdf), -11*time.Minute), platform.VerifyTimeout},
+		{"2.6 serial_num with spaces", verifyCallback(" "+g.SerialNum+" ", pdf), platform.VerifyUnreadable},
+		{"2.6 serial_num an object", with(verifyCallback(g.SerialNum, pdf), "serial_num", json.RawMessage(`{"n":1}`)), platform.VerifyUnreadable},
+		{"2.6 serial_num not digits", verifyCallback("80609721089017440X", pdf), platform.VerifyUnreadable},
+		{"2.6 serial_num missing", verifyCallback("", pdf), platform.VerifySerialMissing},
+		{"2.7 stale timestamp", at(t, queryCallback(g.GuaranteeNo, g.SerialNum), 25*time.Hour), platform.QueryTimeout},
+		{"2.7 guarantee_no an object", with(queryCallback(g.GuaranteeNo, g.SerialNum), "guarantee_no", json.RawMessage(`{"no":"x"}`)), platform.QueryGuaranteeNoMissing},
+		{"2.7 serial_num with spaces", queryCallback(g.GuaranteeNo, g.SerialNum+" "), platform.QuerySerialMissing},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.send(c.cb)
+			r.want(t, 200, c.status)
+			if r.Msg == "" {
+				t.Errorf("no msg: %s", r.Raw)
+			}
+		})
+	}
+	for _, ev := range e.events() {
+		// The one trace allowed: the clock fault of the timestamp ahead.
+		if ev.Kind != store.KindFault || !strings.Contains(ev.Summary, "时钟偏差") {
+			t.Errorf("event after refusals: %+v", ev)
+		}
+	}
+}
