@@ -214,7 +214,20 @@ func applyOrder(s *Server, c *call, tx *store.Tx, m platform.ApplyGuarantee, det
 			return err
 		}
 		summary := fmt.Sprintf("新订单 %s %s，担保金额 %s 元，被保证人 %s", orderNo, m.BlockName, m.GuaranteeAmount, m.Principal)
-		_, err = tx.AddEvent(c.event(orderNo, summary))
-		return err
+		if _, err = tx.AddEvent(c.event(orderNo, summary)); err != nil {
+			return err
+		}
+		if platform.DeadlineUnreadable(o.BidDeadline) {
+			// Stored, flagged and alerted at once as if due now
+			// (protocol.md), the text shown as it came.
+			reason := platform.DeadlineUnreadableReason(o.BidDeadline)
+			if err := tx.FlagOrder(orderNo, reason); err != nil {
+				return err
+			}
+			if _, err := tx.AddEvent(c.flagEvent(orderNo, fmt.Sprintf("订单 %s %s", orderNo, reason))); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 }

@@ -126,3 +126,40 @@ func TestVerifyQueryOwnRefusalCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadableBidDeadlineFlaggedAndAlerted (issue 20, item 8): a 2.1
+// whose bid_deadline does not read is stored, flagged with the text as it
+// came, and alerts at once as if due now; a T between date and clock
+// reads. On the base commit it was stored with no flag and never alerted.
+func TestUnreadableBidDeadlineFlaggedAndAlerted(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		no, deadline string
+		unreadable   bool
+	}{
+		{"1813000501", "2026-12-08T11:48:02+08:00", true},
+		{"1813000502", "12/08/2026 11:48", true},
+		{"1813000503", "2026-12-08T11:48", false},
+		{"1813000504", "2026-12-08 11:48:02", false},
+	} {
+		cb := e.applyCallback(c.no)
+		f := fieldsOf(t, cb.Msg)
+		f["bid_deadline"] = jsonStr(c.deadline)
+		cb.Msg = f
+		e.send(cb).want(t, 200, 200)
+		o := e.order(c.no)
+		if o.BidDeadline != c.deadline {
+			t.Errorf("%s: stored deadline %q, sent %q", c.no, o.BidDeadline, c.deadline)
+		}
+		if o.Flagged != c.unreadable || (c.unreadable && !strings.Contains(o.FlagReason, c.deadline)) {
+			t.Errorf("%s %q: flagged %v %q", c.no, c.deadline, o.Flagged, o.FlagReason)
+		}
+		a, _ := platform.OrderDeadlineAlert(o, time.Date(2026, 1, 1, 0, 0, 0, 0, platform.CST))
+		if (a == platform.AlertHours) != c.unreadable {
+			t.Errorf("%s %q: alert %v a year before", c.no, c.deadline, a)
+		}
+		if c.unreadable && !strings.Contains(platform.DeadlineAlertText(o, a), c.deadline) {
+			t.Errorf("alert text %q", platform.DeadlineAlertText(o, a))
+		}
+	}
+}
