@@ -11,6 +11,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptrace"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"sync"
@@ -168,11 +169,17 @@ func OutcomeUnknown(err error) bool {
 	return errors.As(err, &te) && te.Sent
 }
 
+// quoteEscaper escapes a form-data parameter as mime/multipart does.
+var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"")
+
 // Upload is a file sent beside param (2.5's guarantee_pdf).
 type Upload struct {
 	Field string
 	Name  string
 	Data  []byte
+	// ContentType is the part's Content-Type (application/octet-stream
+	// when empty).
+	ContentType string
 }
 
 // Token returns a valid access token, reusing the stored one until
@@ -297,7 +304,14 @@ func (c *Client) post(ctx context.Context, method string, pub *rsa.PublicKey, ms
 			_ = mw.WriteField("access_token", token)
 		}
 		_ = mw.WriteField("param", param)
-		fw, err := mw.CreateFormFile(file.Field, file.Name)
+		ct := file.ContentType
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		h := make(textproto.MIMEHeader)
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="%s"; filename="%s"`, quoteEscaper.Replace(file.Field), quoteEscaper.Replace(file.Name)))
+		h.Set("Content-Type", ct)
+		fw, err := mw.CreatePart(h)
 		if err != nil {
 			return nil, err
 		}
@@ -413,7 +427,8 @@ func (c *Client) NotifyOrderStatus(ctx context.Context, req NotifyOrderStatusReq
 func (c *Client) PushGuarantee(ctx context.Context, req PushGuaranteeRequest, pdfName string, pdf []byte) (SerialNum, error) {
 	req.Common = c.common(MethodPushGuarantee)
 	var res PushResult
-	_, err := c.Call(ctx, MethodPushGuarantee, req, &Upload{Field: "guarantee_pdf", Name: pdfName, Data: pdf}, &res)
+	// protocol.md: the file part is sent as application/pdf.
+	_, err := c.Call(ctx, MethodPushGuarantee, req, &Upload{Field: "guarantee_pdf", Name: pdfName, Data: pdf, ContentType: "application/pdf"}, &res)
 	if err != nil {
 		return "", err
 	}

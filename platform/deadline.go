@@ -2,6 +2,7 @@ package platform
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -79,3 +80,28 @@ func DeadlineUnreadable(s string) bool {
 func DeadlineUnreadableReason(s string) string {
 	return fmt.Sprintf("投标截止时间（bid_deadline）无法识别：%q，已按即将截止提醒，请向平台核实", s)
 }
+
+// GuaranteePeriod is the order's guarantee period as YYYY-MM-DD: the
+// dates its 2.1 gave, else (they are optional there) start = the bid
+// deadline's date and end = start + valid_day + 28 days (protocol.md, 5.4
+// note). Sent in 2.5 and answered in 2.7; "" where it cannot be computed.
+func GuaranteePeriod(o store.Order) (start, end string) {
+	start, end = strings.TrimSpace(o.GuaranteeStartDate), strings.TrimSpace(o.GuaranteeEndDate)
+	if start == "" {
+		if t, err := ParseDeadline(strings.TrimSpace(o.BidDeadline)); err == nil {
+			start = t.Format(DateLayout)
+		}
+	}
+	if end == "" && start != "" {
+		startDay, err1 := ParseDeadline(start)
+		days, err2 := strconv.Atoi(strings.TrimSpace(o.ValidDay))
+		if err1 == nil && err2 == nil {
+			end = startDay.AddDate(0, 0, days+28).Format(DateLayout)
+		}
+	}
+	return start, end
+}
+
+// GuaranteeItem is the guarantee's 保函事项: 2.7's proitem, and 2.5's
+// guarantee_item (protocol.md), for a bid bond of the block.
+func GuaranteeItem(blockName string) string { return strings.TrimSpace(blockName) + "投标保证" }

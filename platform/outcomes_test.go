@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -264,5 +265,65 @@ func TestReleaseSettleByError(t *testing.T) {
 	empty.Error.Data = []platform.RemoveError{{}}
 	if got := platform.RemoveOutcome(items, &empty); got["BH-S1"] != platform.ReleaseOutcomeInDoubt || got["BH-S2"] != platform.ReleaseOutcomeInDoubt {
 		t.Errorf("an empty {}: %v", got)
+	}
+}
+
+// TestPushSendsPeriodAndItem (issue 20, item 10): an order whose 2.1 left
+// the guarantee period out is pushed with the period computed as 2.7
+// answers it (start = the bid deadline's date, end = start + valid_day +
+// 28 days), guarantee_item as 2.7's proitem, and the file as
+// application/pdf (the sandbox refuses another type). On the base commit
+// the period went empty and guarantee_item was the project type.
+func TestPushSendsPeriodAndItem(t *testing.T) {
+	e := newWFEnv(t, 10*time.Second)
+	ctx := context.Background()
+	o, _ := e.st.GetOrder(ctx, e.orderNo)
+	if o.GuaranteeStartDate != "" || o.GuaranteeEndDate != "" {
+		t.Fatalf("fixture has a period: %+v", o)
+	}
+	if _, err := e.wf.Execute(ctx, e.planPush(t, "BH-P1")); err != nil {
+		t.Fatal(err)
+	}
+	pg, _ := e.sb.Guarantee("BH-P1")
+	start, end := platform.GuaranteePeriod(o)
+	dl, _ := platform.ParseDeadline(o.BidDeadline)
+	days, _ := strconv.Atoi(o.ValidDay)
+	if start != dl.Format(platform.DateLayout) || end != dl.AddDate(0, 0, days+28).Format(platform.DateLayout) {
+		t.Fatalf("period %s..%s for deadline %s, valid_day %s", start, end, o.BidDeadline, o.ValidDay)
+	}
+	if pg.GuaranteeStartDate != start || pg.GuaranteeEndDate != end {
+		t.Errorf("pushed period %s..%s, want %s..%s", pg.GuaranteeStartDate, pg.GuaranteeEndDate, start, end)
+	}
+	if pg.GuaranteeItem != platform.GuaranteeItem(o.BlockName) || !strings.HasSuffix(pg.GuaranteeItem, "投标保证") {
+		t.Errorf("guarantee_item %q", pg.GuaranteeItem)
+	}
+}
+
+// TestMeanLosesAnswersAfterActing (issue 20, item 11): the mean sandbox
+// carries out every third state-changing call of a method and loses its
+// answer; the call is 结果未知 and reconcile finds it took effect.
+func TestMeanLosesAnswersAfterActing(t *testing.T) {
+	e := newWFEnv(t, 10*time.Second, func(o *sandbox.Options) { o.Mean = true })
+	ctx := context.Background()
+	var lost string
+	for i := range sandbox.MeanLoseEvery {
+		no := e.addOrder(t, "WAIT_FIRST_TRAIL")
+		err := e.notify(t, no, "WAIT_PAY")
+		switch {
+		case i < sandbox.MeanLoseEvery-1 && err != nil:
+			t.Fatalf("call %d: %v", i+1, err)
+		case i == sandbox.MeanLoseEvery-1:
+			if !platform.OutcomeUnknown(err) {
+				t.Fatalf("call %d: %v, want its answer lost", i+1, err)
+			}
+			lost = no
+		}
+	}
+	if o, _ := e.sb.Order(lost); string(o.OrderStatus) != "WAIT_PAY" {
+		t.Fatalf("the platform did not act: %s", o.OrderStatus)
+	}
+	rs, err := e.wf.Reconcile(ctx)
+	if err != nil || len(rs) != 1 || rs[0].State != store.AttemptOK {
+		t.Fatalf("reconcile %+v %v", rs, err)
 	}
 }

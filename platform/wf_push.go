@@ -110,15 +110,20 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 			p.Warnings = append(p.Warnings, wn)
 		}
 	}
+	start, end := GuaranteePeriod(o)
+	if start == "" || end == "" {
+		return nil, inputErr("订单 %s 没有担保期间，也无法由投标截止时间（%s）和投标有效期（%s 天）算出，请先获取订单信息（2.2）", o.OrderNo, o.BidDeadline, o.ValidDay)
+	}
 	req := PushGuaranteeRequest{
 		OrderNo: o.OrderNo, GuaranteeNo: in.GuaranteeNo, Principal: o.Principal, Creditor: o.Creditor,
 		Guarantor: w.Guarantor, OutGuaranteeTime: out, GuaranteePDFHash: report.SHA256, TransNo: in.TransNo,
-		// The manual gives no values for guarantee_state/item/type: the
-		// issued state, the order's project_type and ktype (1 直开式).
-		GuaranteeState: OrderHasOutGuarantee, GuaranteeItem: o.ProjectType, GuaranteeType: "1",
+		// The manual gives no values for guarantee_state/item/type
+		// (protocol.md): 1 已出函 (to confirm in 联调), 2.7's proitem, and
+		// 2.7's ktype (1 直开式).
+		GuaranteeState: GuaranteeStateIssued, GuaranteeItem: GuaranteeItem(o.BlockName), GuaranteeType: "1",
 		BlockNumber: o.BlockNumber, BlockName: o.BlockName, Applicant: o.Principal, // 直开式: the applicant is the principal
 		GuaranteeAmount: o.GuaranteeAmount, GuaranteeApplyTime: time.UnixMilli(o.CreatedAt).In(CST).Format(DateTimeLayout),
-		GuaranteeStartDate: o.GuaranteeStartDate, GuaranteeEndDate: o.GuaranteeEndDate,
+		GuaranteeStartDate: start, GuaranteeEndDate: end,
 	}
 	p.Request = req
 	name := filepath.Base(in.PDFPath)
@@ -136,6 +141,10 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 	}
 	return p, nil
 }
+
+// GuaranteeStateIssued is 2.5's guarantee_state: the manual documents no
+// value; protocol.md decides "1" (已出函), to confirm in 联调 (README).
+const GuaranteeStateIssued = "1"
 
 // pushInDoubt is the guarantee_no of a push for orderNo whose outcome is
 // not known (sending or unknown), or "".

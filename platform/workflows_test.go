@@ -48,7 +48,7 @@ func newWFEnv(t *testing.T, timeout time.Duration, opts ...func(*sandbox.Options
 	if err := st.Update(context.Background(), func(tx *store.Tx) error {
 		return tx.UpsertOrder(store.Order{OrderNo: string(o.OrderNo), OrderStatus: platform.OrderWaitOutGuarantee,
 			BlockNumber: string(o.BlockNumber), BlockName: string(o.BlockName), Principal: string(o.Principal),
-			Creditor: string(o.Creditor), GuaranteeAmount: string(o.GuaranteeAmount), BidDeadline: string(o.BidDeadline)})
+			Creditor: string(o.Creditor), GuaranteeAmount: string(o.GuaranteeAmount), BidDeadline: string(o.BidDeadline), ValidDay: string(o.ValidDay)})
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -489,7 +489,8 @@ func TestPushRefusals(t *testing.T) {
 	e.sb.PutOrder(o)
 	if err := e.st.Update(ctx, func(tx *store.Tx) error {
 		return tx.UpsertOrder(store.Order{OrderNo: string(o.OrderNo), OrderStatus: platform.OrderWaitOutGuarantee,
-			Principal: string(o.Principal), Creditor: string(o.Creditor)})
+			Principal: string(o.Principal), Creditor: string(o.Creditor), BidDeadline: string(o.BidDeadline), ValidDay: string(o.ValidDay),
+			BlockNumber: string(o.BlockNumber), BlockName: string(o.BlockName), GuaranteeAmount: string(o.GuaranteeAmount)})
 	}); err != nil {
 		t.Fatal(err)
 	}
