@@ -13,6 +13,7 @@ import (
 
 	"baohan/platform"
 	"baohan/platform/sandbox"
+	"baohan/platform/sandbox/sandboxtest"
 	"baohan/store"
 )
 
@@ -325,5 +326,93 @@ func TestMeanLosesAnswersAfterActing(t *testing.T) {
 	rs, err := e.wf.Reconcile(ctx)
 	if err != nil || len(rs) != 1 || rs[0].State != store.AttemptOK {
 		t.Fatalf("reconcile %+v %v", rs, err)
+	}
+}
+
+// TestTokenRenewalSharedBetweenProcesses (issue 20, item 13): two
+// processes (two store handles on one folder, two clients) share the
+// token. When the platform answers 1006, the first renews; the second,
+// answered 1006 with the old token too, reads the store first and takes
+// the renewed token instead of asking for another (which would void the
+// first's). On the base commit both renewed.
+func TestTokenRenewalSharedBetweenProcesses(t *testing.T) {
+	env := sandboxtest.New(t, sandboxtest.WithoutListener(), sandboxtest.WithSandbox(func(o *sandbox.Options) { o.CallbackBase = "" }))
+	ctx := context.Background()
+	st2, err := store.Open(env.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st2.Close() })
+	cfg := platform.ClientConfigFrom(env.Config)
+	a := platform.NewClient(cfg, env.Store, nil)
+	b := platform.NewClient(cfg, st2, nil)
+	o := env.Sandbox.GenerateOrder(sandbox.OrderSpec{})
+	env.Sandbox.PutOrder(o)
+	if _, _, err := a.GetGuaranteeInfo(ctx, string(o.OrderNo)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := b.GetGuaranteeInfo(ctx, string(o.OrderNo)); err != nil {
+		t.Fatal(err)
+	}
+	if n := env.Sandbox.CountCalls(platform.MethodGetAccessToken); n != 1 {
+		t.Fatalf("%d token calls: the second process did not take the stored token", n)
+	}
+	env.Sandbox.ExpireTokens()
+	if _, _, err := a.GetGuaranteeInfo(ctx, string(o.OrderNo)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := b.GetGuaranteeInfo(ctx, string(o.OrderNo)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.GetGuaranteeInfo(ctx, string(o.OrderNo)); err != nil {
+		t.Fatalf("the first process's token was voided: %v", err)
+	}
+	if n := env.Sandbox.CountCalls(platform.MethodGetAccessToken); n != 2 {
+		t.Errorf("%d token calls, want 2 (one renewal for both processes)", n)
+	}
+}
+
+// TestTokenTiedToAccount (issue 22, item 4): a token stored for one
+// base_url and api_key is not used for another.
+func TestTokenTiedToAccount(t *testing.T) {
+	env := sandboxtest.New(t, sandboxtest.WithoutListener(), sandboxtest.WithSandbox(func(o *sandbox.Options) { o.CallbackBase = "" }))
+	ctx := context.Background()
+	cfg := platform.ClientConfigFrom(env.Config)
+	tok, _, err := platform.NewClient(cfg, env.Store, nil).Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := cfg
+	other.BaseURL = strings.Replace(cfg.BaseURL, "127.0.0.1", "localhost", 1)
+	tok2, _, err := platform.NewClient(other, env.Store, nil).Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok2 == tok || env.Sandbox.CountCalls(platform.MethodGetAccessToken) != 2 {
+		t.Errorf("the token of %s was used for %s", cfg.BaseURL, other.BaseURL)
+	}
+}
+
+// TestTokenTimeoutIsNotSent (issue 20, item 13): a get_access_token that
+// times out leaves the business call not sent (failed), never 结果未知:
+// nothing needs reconciling.
+func TestTokenTimeoutIsNotSent(t *testing.T) {
+	e := newWFEnv(t, 300*time.Millisecond)
+	ctx := context.Background()
+	no := e.addOrder(t, "WAIT_FIRST_TRAIL")
+	e.sb.InjectFault(platform.MethodGetAccessToken, sandbox.Delay(2*time.Second))
+	err := e.notify(t, no, "WAIT_PAY")
+	if err == nil || platform.OutcomeUnknown(err) {
+		t.Fatalf("token timeout: %v", err)
+	}
+	if atts, _ := e.st.Unresolved(ctx); len(atts) != 0 {
+		t.Errorf("unresolved %+v", atts)
+	}
+	atts, _ := e.st.AttemptsFor(ctx, no, 10)
+	if len(atts) != 1 || atts[0].State != store.AttemptFailed {
+		t.Errorf("attempts %+v", atts)
+	}
+	if n := e.sb.CountCalls(platform.MethodNotifyOrderStatus); n != 0 {
+		t.Errorf("%d notify calls reached the platform", n)
 	}
 }

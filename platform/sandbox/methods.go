@@ -38,7 +38,9 @@ func (s *Server) getAccessToken(q *request) answer {
 	tok := base64.StdEncoding.EncodeToString(b)
 	exp := s.now().Add(s.opt.TokenTTL)
 	s.mu.Lock()
-	s.tokens[tok] = exp
+	// A new token voids the guarantor's earlier ones: two processes that
+	// each renew on their own void each other's (protocol.md, 1.1).
+	s.tokens = map[string]time.Time{tok: exp}
 	s.mu.Unlock()
 	if s.opt.Mean {
 		// As a lifetime in seconds, which protocol.md also allows.
