@@ -68,7 +68,9 @@ func TestOrderStatusRevisit(t *testing.T) {
 	if n != 4 {
 		t.Errorf("%d transitions recorded, want 4", n)
 	}
-	if o := e.order("1813000201"); o.OrderStatus != "WAIT_SUBMIT_FIRST_TRAIL" || o.Flagged {
+	// Each return to a state it had been in is applied and then confirmed
+	// with 2.2 (protocol.md; issue 20, item 7): the order waits for it.
+	if o := e.order("1813000201"); o.OrderStatus != "WAIT_SUBMIT_FIRST_TRAIL" || !o.Flagged || !strings.Contains(o.FlagReason, "2.2") {
 		t.Errorf("order %+v", o)
 	}
 }

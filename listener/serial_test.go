@@ -163,3 +163,51 @@ func TestUnreadableBidDeadlineFlaggedAndAlerted(t *testing.T) {
 		}
 	}
 }
+
+// TestRevisitAppliedThenConfirmed (issue 20, item 7): a 2.4 into a state
+// the order has been in before (after 退回, a late retry of the old
+// transition looks the same as a genuine revisit) is applied and then
+// confirmed with 2.2: a settle is scheduled. On the base commit it was
+// applied and never checked.
+func TestRevisitAppliedThenConfirmed(t *testing.T) {
+	e := newEnv(t)
+	const no = "1813000601"
+	e.send(e.applyCallback(no)).want(t, 200, 200)
+	due := func() bool {
+		d, err := e.st.SettleDue(context.Background(), time.Now().Add(time.Minute).UnixMilli(), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range d {
+			if x == no {
+				return true
+			}
+		}
+		return false
+	}
+	o := e.order(no)
+	notice := func(old, status string) sandbox.Callback {
+		cb := statusCallback(no, old, status)
+		m := cb.Msg.(platform.OrderStatusNotice)
+		m.BlockNumber, m.BlockName = platform.Str(o.BlockNumber), platform.Str(o.BlockName)
+		m.Principal, m.Creditor, m.Applicant = platform.Str(o.Principal), platform.Str(o.Creditor), platform.Str(o.Principal)
+		cb.Msg = m
+		return cb
+	}
+	first := notice("WAIT_FIRST_TRAIL", "WAIT_TUNE_UP")
+	e.send(first).want(t, 200, 200)
+	if due() {
+		t.Fatal("a first visit is confirmed with 2.2")
+	}
+	e.send(notice("WAIT_TUNE_UP", "WAIT_FIRST_TRAIL")).want(t, 200, 200) // 退回
+	e.update(func(tx *store.Tx) error { return tx.SettledOrder(no) })    // that revisit confirmed
+	// The platform's late retry of the first transition, re-signed.
+	e.send(at(t, first, 0)).want(t, 200, 200)
+	o = e.order(no)
+	if o.OrderStatus != "WAIT_TUNE_UP" {
+		t.Errorf("not applied: %s", o.OrderStatus)
+	}
+	if !due() || !o.Flagged || !strings.Contains(o.FlagReason, "2.2") {
+		t.Errorf("not confirmed with 2.2: due %v, order %+v", due(), o)
+	}
+}

@@ -363,6 +363,21 @@ func (s *Store) Transitions(ctx context.Context, orderNo string) (int64, error) 
 	return n, nil
 }
 
+// Revisits tells whether the order has been in state before and left it:
+// a transition into it may be a late retry of an old transition
+// (protocol.md, 2.4: applied, then confirmed with 2.2).
+func (t *Tx) Revisits(orderNo, state string) (bool, error) {
+	var n int
+	err := t.tx.QueryRowContext(t.ctx, `SELECT instr(visited, ',' || ? || ',') FROM orders WHERE order_no = ?`, state, orderNo).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read states of order %s: %w", orderNo, err)
+	}
+	return n > 0, nil
+}
+
 // ApplyTransition sets the order's state from a 2.4 and counts the
 // transition; ErrNotFound if the order is unknown.
 func (t *Tx) ApplyTransition(orderNo, status string) error {
