@@ -93,7 +93,7 @@ func (s *Server) TakeOrderVersion(ctx context.Context, orderNo string, id int64)
 			return err
 		}
 		if o.OrderStatus == platform.OrderHasOutGuarantee || o.OrderStatus == platform.OrderFinish {
-			return clerkRefusal("订单 %s 已%s，保函按原内容出具，不能再采用新版本；请用“获取订单信息”（2.2）核对平台现有内容",
+			return clerkRefusal("订单 %s 为%s，保函按原内容出具，不能再采用新版本；请用“获取订单信息”（2.2）核对平台现有内容",
 				orderNo, platform.OrderStateText(o.OrderStatus))
 		}
 		v, waiting, err := tx.TakeOrderConflict(orderNo, id)
@@ -112,12 +112,15 @@ func (s *Server) TakeOrderVersion(ctx context.Context, orderNo string, id int64)
 			return fmt.Errorf("订单 %s 的第 %d 号版本的明文无法读取：%w", orderNo, id, err)
 		}
 		rec := m.OrderRecord()
-		rec.OrderNo, rec.OrderStatus = orderNo, "" // the state is 2.4's and 2.2's
+		rec.OrderNo = orderNo // the state is 2.4's and 2.2's: kept
 		delete(fields, "sign")
 		if rec.Fields, err = platform.Marshal(fields); err != nil {
 			return err
 		}
-		if err := tx.UpsertOrder(rec); err != nil {
+		rec.Raw = []byte(v.Plaintext)
+		// The new version wholly: a field it emptied or left out is
+		// emptied, not kept from the first.
+		if err := tx.ReplaceOrderContent(rec); err != nil {
 			return err
 		}
 		if waiting == 0 {

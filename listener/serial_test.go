@@ -211,3 +211,35 @@ func TestRevisitAppliedThenConfirmed(t *testing.T) {
 		t.Errorf("not confirmed with 2.2: due %v, order %+v", due(), o)
 	}
 }
+
+// TestTakeVersionEmptiesFields (issue 20, item 15): taking a new version of
+// a 2.1 takes it wholly: a field the new version emptied is emptied, not
+// kept from the first. On the base commit the first version's value stayed.
+func TestTakeVersionEmptiesFields(t *testing.T) {
+	e := newEnv(t)
+	const no = "1813000701"
+	cb := e.applyCallback(no)
+	f := fieldsOf(t, cb.Msg)
+	f["guarantee_start_date"], f["guarantee_end_date"] = jsonStr("2026-12-20"), jsonStr("2027-04-18")
+	f["principal_email"] = jsonStr("tb1@163.com")
+	cb.Msg = f
+	e.send(cb).want(t, 200, 200)
+	v2 := fieldsOf(t, cb.Msg)
+	v2["guarantee_start_date"], v2["guarantee_end_date"], v2["principal_email"] = jsonStr(""), jsonStr(""), jsonStr("")
+	e.send(sandbox.Callback{Path: cb.Path, Msg: v2}).want(t, 200, 200)
+	cs, err := e.st.OrderConflicts(context.Background(), no)
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("conflicts %+v %v", cs, err)
+	}
+	o, _, err := e.srv.TakeOrderVersion(context.Background(), no, cs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.GuaranteeStartDate != "" || o.GuaranteeEndDate != "" {
+		t.Errorf("emptied period kept: %s..%s", o.GuaranteeStartDate, o.GuaranteeEndDate)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(o.Fields, &fields); err != nil || platform.FieldText(fields["principal_email"]) != "" {
+		t.Errorf("emptied principal_email kept: %s %v", fields["principal_email"], err)
+	}
+}

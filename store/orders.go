@@ -99,6 +99,43 @@ ON CONFLICT (order_no) DO UPDATE SET fields = excluded.fields, `+keepText("raw")
 	return nil
 }
 
+// ReplaceOrderContent replaces an existing order's particulars with o's,
+// empty values included (a field the new 2.1 version emptied is emptied),
+// and its fields object wholly; the state (order_status), order_amount and
+// flags stay. Taking a new version of a 2.1 (listener.TakeOrderVersion).
+// ErrNotFound if the order is unknown.
+func (t *Tx) ReplaceOrderContent(o Order) error {
+	dk := "~"
+	if o.BidDeadline != "" {
+		dk = deadlineKey(o.BidDeadline)
+	}
+	res, err := t.tx.ExecContext(t.ctx, `UPDATE orders SET block_number = ?, block_name = ?, principal = ?, creditor = ?,
+	guarantee_amount = ?, bid_deadline = ?, deadline_key = ?, valid_day = ?, project_type = ?, guarantee_start_date = ?,
+	guarantee_end_date = ?, stub = 0, updated_at = ? WHERE order_no = ?`,
+		o.BlockNumber, o.BlockName, o.Principal, o.Creditor, o.GuaranteeAmount, o.BidDeadline, dk, o.ValidDay,
+		o.ProjectType, o.GuaranteeStartDate, o.GuaranteeEndDate, t.now, o.OrderNo)
+	if err != nil {
+		return fmt.Errorf("replace order %s: %w", o.OrderNo, err)
+	}
+	if err := affected(res, "replace order "+o.OrderNo); err != nil {
+		return err
+	}
+	fields := "{}"
+	if len(o.Fields) > 0 {
+		fields = string(o.Fields)
+	}
+	raw, err := rawText(o.Raw)
+	if err != nil {
+		return fmt.Errorf("replace order %s: %w", o.OrderNo, err)
+	}
+	_, err = t.tx.ExecContext(t.ctx, `INSERT INTO order_docs (order_no, fields, raw) VALUES (?, ?, ?)
+ON CONFLICT (order_no) DO UPDATE SET fields = excluded.fields, `+keepText("raw"), o.OrderNo, fields, raw)
+	if err != nil {
+		return fmt.Errorf("replace order %s: %w", o.OrderNo, err)
+	}
+	return nil
+}
+
 // SetOrderStatus sets an existing order's order_status (5.4); ErrNotFound if
 // the order is unknown.
 func (t *Tx) SetOrderStatus(orderNo, status string) error {
