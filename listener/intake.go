@@ -472,11 +472,14 @@ func (c *call) open(param string) error {
 	}
 	t.account(max(units-1, 0), d.Blocks())
 	for d.Done() < d.Blocks() {
-		if err = t.next(c.ctx); err != nil {
+		var n int
+		if n, err = t.nextN(c.ctx, rsaRun); err != nil {
 			break
 		}
-		d.Step()
-		c.s.rsaBlocks.Add(1)
+		for ; n > 0 && d.Done() < d.Blocks(); n-- {
+			d.Step()
+			c.s.rsaBlocks.Add(1)
+		}
 	}
 	c.rsaBlocks, c.rsaWait = d.Done(), t.waited
 	if err != nil {
