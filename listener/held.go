@@ -56,13 +56,16 @@ func contentKey(f platform.Fields) string {
 // files are another callback to decide on).
 func (c *call) heldKey() string {
 	k := contentKey(c.fields)
-	if len(c.files) == 0 {
+	if len(c.files) == 0 && len(c.omitted) == 0 {
 		return k
 	}
 	h := sha256.New()
 	h.Write([]byte(k))
 	for _, u := range sortedUploads(c.files) {
 		fmt.Fprintf(h, "|%d:%s%d:%s=%s", len(u.field), u.field, len(u.name), u.name, u.sha256)
+	}
+	for _, f := range c.omitted {
+		fmt.Fprintf(h, "|%d:%s%d:%s=%s", len(f.Field), f.Field, len(f.Name), f.Name, f.SHA256)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -110,6 +113,7 @@ func (s *Server) hold(c *call, ref, reason string) error {
 		}
 		files = append(files, store.HeldFile{Field: u.field, Name: u.name, Size: ref.Size, SHA256: ref.SHA256})
 	}
+	files = append(files, c.omitted...)
 	var h store.Held
 	err := s.st.Update(c.ctx, func(tx *store.Tx) error {
 		var err error
@@ -208,6 +212,9 @@ func (s *Server) DecideHeld(ctx context.Context, id int64, accept bool, note str
 	c := &call{s: s, ep: ep, ctx: ctx, fields: fields, plain: []byte(h.Plaintext), accepting: true, acceptID: id,
 		acceptNote: note, files: map[string]*upload{}}
 	for _, f := range h.Files {
+		if f.Omitted {
+			continue // not kept: applied without it (the held entry names it)
+		}
 		path := s.st.FilePath(f.SHA256)
 		c.files[f.Field] = &upload{field: f.Field, name: f.Name, path: path, size: f.Size, sha256: f.SHA256, head: fileHead(path)}
 	}

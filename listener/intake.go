@@ -111,6 +111,11 @@ type call struct {
 	// budget is the spool space this request holds of Server.budget (while
 	// it was not authenticated).
 	budget int64
+	// omitted are the files over the listener's bound (name, size and
+	// SHA-256 only), shapeErr the shape failure they make, returned once
+	// the body is read.
+	omitted  []store.HeldFile
+	shapeErr *refusal
 	// rsaBlocks and rsaWait are the RSA blocks decrypted for this request
 	// and the time it waited for them, for the log.
 	rsaBlocks int
@@ -320,7 +325,7 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 		// may be a file the callback needs.
 		field, rawName, hasName, ok := partNames(p)
 		if !ok {
-			return "", refusef(codes.receive, "multipart 请求体第 %d 部分的 Content-Disposition 无法解析：%s", n+1,
+			return "", c.fileShape(codes.receive, "multipart 请求体第 %d 部分的 Content-Disposition 无法解析：%s", n+1,
 				shorten(strings.ToValidUTF8(p.Header.Get("Content-Disposition"), "?"), 80))
 		}
 		switch {
@@ -350,6 +355,15 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 			}
 			u, err := s.spoolFile(c, p, s.cfg.MaxFileBytes)
 			switch {
+			case errors.Is(err, errFileTooLarge) && u != nil && c.opened && c.ep.holds:
+				// An authentic callback with a file over the listener's
+				// bound: held with the file's name, size and SHA-256.
+				c.omitted = append(c.omitted, store.HeldFile{Field: field, Name: sanitizeName(rawName, field),
+					Size: u.size, SHA256: u.sha256, Omitted: true})
+				if c.shapeErr == nil {
+					c.shapeErr = shapef("文件 %s 超过 %d MB 上限（%d 字节），仅保留其名称、大小和 SHA-256", field, s.cfg.MaxFileBytes>>20, u.size)
+				}
+				continue
 			case errors.Is(err, errFileTooLarge):
 				return "", refusef(codes.tooLarge, "文件 %s 超过 %d MB 上限", field, s.cfg.MaxFileBytes>>20)
 			case errors.Is(err, errSpoolBudget), errors.Is(err, errDiskLow):
@@ -371,7 +385,7 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 			if u.size == 0 {
 				if c.ep.requiredFile(field) {
 					u.remove()
-					return "", refusef(codes.receive, "文件 %s 为空（0 字节）", field)
+					return "", c.fileShape(codes.receive, "文件 %s 为空（0 字节）", field)
 				}
 				if rawName == "" {
 					// An optional file field, empty and without a name: no
@@ -384,7 +398,7 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 		case hasName || fileLike(field):
 			// A file this callback does not take (attach_file01, a file on
 			// a callback without files): refused, never dropped.
-			return "", refusef(codes.receive, "%s（%s）不接受文件字段 %s", c.ep.section, c.ep.path, shorten(strings.ToValidUTF8(field, "?"), 40))
+			return "", c.fileShape(codes.receive, "%s（%s）不接受文件字段 %s", c.ep.section, c.ep.path, shorten(strings.ToValidUTF8(field, "?"), 40))
 		default:
 			// A text field no callback takes: read past it (within the
 			// body limit).
@@ -393,7 +407,20 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 			}
 		}
 	}
+	if c.shapeErr != nil {
+		return param, c.shapeErr
+	}
 	return param, nil
+}
+
+// fileShape is the refusal of a file part that is empty, unknown or
+// unparsable: once the callback is authentic (param came first and
+// opened), a check of its shape, held on the callbacks that hold.
+func (c *call) fileShape(code int, format string, a ...any) *refusal {
+	if c.opened && c.ep.holds {
+		return shapef(format, a...)
+	}
+	return refusef(code, format, a...)
 }
 
 // fileLike tells whether a field name is, or looks like, one of the

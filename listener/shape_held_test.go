@@ -189,3 +189,57 @@ func TestHeldFieldsTables(t *testing.T) {
 		t.Errorf("titles %v", current.Titles)
 	}
 }
+
+// TestHeldFileParts (issue 20, item 1): an authentic 3.1 with a file over
+// the listener's own bound per file is held with that file's name, size and
+// SHA-256 (not kept), the other files kept; one with a file field the
+// callback does not take, or an empty required file, is held too. On the
+// base commit each was refused with nothing kept.
+func TestHeldFileParts(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.MaxFileBytes = 1 << 20 })
+	pdf := readTestPDF(t, "signed.pdf")
+	sum := sha256.Sum256(pdf)
+	_, g := e.seedIssued("1813000801", "FZDB2026000801", "806097210890174801", hex.EncodeToString(sum[:]))
+	attach0 := sandbox.File{Field: "attach_file0", Name: "索赔通知书.pdf", Data: sandbox.MinimalPDF("索赔通知书")}
+	big := bytes.Repeat([]byte("B"), 2<<20)
+	bigSum := sha256.Sum256(big)
+	cases := []struct {
+		name, claimNo, reason string
+		files                 []sandbox.File
+	}{
+		{"over the listener's bound", "LP2026000801", "仅保留其名称、大小和 SHA-256",
+			[]sandbox.File{attach0, {Field: "attach_file1", Name: "现场录像.mp4", Data: big}}},
+		{"a file field 3.1 does not take", "LP2026000802", "不接受文件字段",
+			[]sandbox.File{attach0, {Field: "attach_file01", Name: "x.pdf", Data: sandbox.MinimalPDF("x")}}},
+		{"an empty attach_file0", "LP2026000803", "为空",
+			[]sandbox.File{{Field: "attach_file0", Name: "空.pdf", Data: []byte{}}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cb := claimCallback(claimMsg(c.claimNo, "APPLY_WAIT_DEAL", g.GuaranteeNo, g.BlockNumber), pdf, c.files...)
+			r := e.send(cb)
+			r.want(t, 200, platform.StatusFailed)
+			if !strings.Contains(r.Msg, c.reason) || !strings.Contains(r.Msg, msgHeld) {
+				t.Fatalf("msg %q", r.Msg)
+			}
+			hs, err := e.st.ListHeld(context.Background(), store.HeldQuery{Filter: c.claimNo})
+			if err != nil || len(hs) != 1 {
+				t.Fatalf("held %+v %v", hs, err)
+			}
+			if c.claimNo == "LP2026000801" {
+				var omitted *store.HeldFile
+				for i, f := range hs[0].Files {
+					if f.Field == "attach_file1" {
+						omitted = &hs[0].Files[i]
+					} else if !e.st.HasFile(f.SHA256) {
+						t.Errorf("file %s not kept", f.Field)
+					}
+				}
+				if omitted == nil || !omitted.Omitted || omitted.Size != int64(len(big)) || omitted.SHA256 != hex.EncodeToString(bigSum[:]) ||
+					omitted.Name != "现场录像.mp4" || e.st.HasFile(omitted.SHA256) {
+					t.Errorf("files %+v", hs[0].Files)
+				}
+			}
+		})
+	}
+}
