@@ -127,6 +127,41 @@ func TestOutcomeRecordedPastCancellation(t *testing.T) {
 		}
 		assertNoUnresolved(t, e)
 	})
+	t.Run("3.2 claim result", func(t *testing.T) {
+		e := newWFEnv(t, 10*time.Second)
+		ctx := context.Background()
+		if _, err := e.wf.Execute(ctx, e.planPush(t, "BH-Q3")); err != nil {
+			t.Fatal(err)
+		}
+		c, d, err := e.sb.ApplyClaim(ctx, "BH-Q3")
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-d.Done() // no listener here: the claim is stored by hand
+		if err := e.st.Update(ctx, func(tx *store.Tx) error {
+			return tx.PutClaim(store.Claim{ClaimNo: string(c.ClaimNo), Status: store.ClaimApplyWaitDeal, GuaranteeNo: "BH-Q3",
+				Principal: string(c.Principal), Creditor: string(c.Creditor), Guarantor: string(c.Guarantor),
+				BlockNumber: string(c.BlockNumber), BlockName: string(c.BlockName), ClaimAmount: string(c.ClaimAmount)})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		p, err := e.wf.PlanClaimResult(ctx, platform.ClaimResultInput{ClaimNo: string(c.ClaimNo), DoType: "1", Status: "1", Note: "经审核"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cctx, tr := e.withCancelOnAnswer(t)
+		_, _ = e.wf.Execute(cctx, p)
+		if !tr.fired {
+			t.Fatal("the answer did not come")
+		}
+		if got, _ := e.sb.Claim(string(c.ClaimNo)); got.Status != platform.ClaimDealPass {
+			t.Fatalf("platform claim %s", got.Status)
+		}
+		if got, _ := e.st.GetClaim(ctx, string(c.ClaimNo)); got.Status != platform.ClaimDealPass {
+			t.Errorf("claim %s, the platform took 受理通过", got.Status)
+		}
+		assertNoUnresolved(t, e)
+	})
 	t.Run("2.9 release", func(t *testing.T) {
 		e := newWFEnv(t, 10*time.Second)
 		if _, err := e.wf.Execute(context.Background(), e.planPush(t, "BH-Q2")); err != nil {
