@@ -96,7 +96,7 @@ func TestWholeDayMean(t *testing.T) {
 		if i == 1 {
 			// The desk quits as the platform's answer arrives.
 			qctx, cancel := context.WithCancel(ctx)
-			tr := &cancelAfterAnswer{cancel: cancel}
+			tr := &afterAnswer{hook: cancel}
 			saved := wf.Client
 			if _, _, err := saved.Token(ctx); err != nil {
 				t.Fatal(err)

@@ -1,13 +1,10 @@
 package platform_test
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,47 +14,18 @@ import (
 	"baohan/store"
 )
 
-// cancelAfterAnswer is a transport that, once the platform's first answer
-// has been read whole, cancels the caller's context: the desk quitting,
-// or Ctrl-C, at the moment the answer arrives.
-type cancelAfterAnswer struct {
-	mu     sync.Mutex
-	cancel context.CancelFunc
-	fired  bool
-}
-
-func (c *cancelAfterAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := http.DefaultTransport.RoundTrip(r)
-	if err != nil {
-		return resp, err
-	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.fired {
-		c.fired = true
-		c.cancel()
-	}
-	return resp, nil
-}
-
 // withCancelOnAnswer gives the workflows a client whose transport cancels
 // ctx when the first answer has come, and returns that ctx. The token is
 // fetched first and shared through the store, so the first request of the
 // new client is the business call.
-func (e *wfEnv) withCancelOnAnswer(t *testing.T) (context.Context, *cancelAfterAnswer) {
+func (e *wfEnv) withCancelOnAnswer(t *testing.T) (context.Context, *afterAnswer) {
 	t.Helper()
 	if _, _, err := e.wf.Client.Token(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	tr := &cancelAfterAnswer{cancel: cancel}
+	tr := &afterAnswer{hook: cancel} // the desk quitting, or Ctrl-C, as the answer arrives
 	e.wf.Client = platform.NewClient(e.cfg, e.st, &http.Client{Transport: tr})
 	return ctx, tr
 }
