@@ -298,8 +298,5 @@ func (g *rsaGate) inQueue() int {
 	return len(g.admitted)
 }
 
-// rsaWorkers is the number of RSA workers: one more than the cores, so
-// that a core is not left idle while a worker's goroutine waits for one
-// (the handler's other work, the store's commit, shares the cores); a
-// genuine callback still waits at most for the runs in progress.
-func rsaWorkers() int { return runtime.GOMAXPROCS(0) + 1 }
+// rsaWorkers is the number of RSA workers: one per core.
+func rsaWorkers() int { return runtime.GOMAXPROCS(0) }
