@@ -3,6 +3,7 @@ package listener
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -14,13 +15,15 @@ import (
 //
 //   - MaxParamBlocks caps the blocks of one param (checked after the base64
 //     decoding, before any RSA);
-//   - at most GOMAXPROCS units of work run at once, one per grant: an RSA
-//     block, or the decoding of 64 KB of a large param (decoding a 1 MB
-//     param is the CPU of several blocks, and is scheduled like them),
-//     and a free worker goes to the waiting request with the fewest blocks
-//     left (shortest remaining work first; ties by arrival). A genuine
-//     callback (2 blocks for 2.4, about 10 for 2.1) therefore waits at most
-//     for the blocks in progress, however many large junk params are queued
+//   - at most GOMAXPROCS workers run at once; a grant gives a worker up to
+//     rsaRun RSA blocks of one request in a row (so a genuine callback's
+//     blocks cost one grant, not a hand-over each), or the decoding of 64
+//     KB of a large param (decoding a 1 MB param is the CPU of several
+//     blocks, and is scheduled like them), and a free worker goes to the
+//     waiting request with the fewest blocks left (shortest remaining work
+//     first; ties by arrival). A genuine callback (2 blocks for 2.4, about
+//     10 for 2.1) therefore waits at most for the runs in progress (at most
+//     rsaRun blocks a worker), however many large junk params are queued
 //     and however fast new ones arrive; to be served before it, junk must
 //     be smaller than it, and then costs less than it;
 //   - at most MaxRSARequests requests are admitted at once, and a request
@@ -59,6 +62,12 @@ const (
 	// decodeUnit: a param is decoded on a worker, as one unit of work per
 	// decodeUnit bytes, when it has at least that many.
 	decodeUnit = 64 << 10
+	// rsaRun is the most blocks one grant gives a request in a row: a
+	// genuine callback (2 blocks for 2.4, about 10 for 2.1) is decrypted
+	// in one grant; a large param yields its worker every rsaRun blocks
+	// (about 25 ms of one core), so a genuine callback waits at most for
+	// the runs in progress.
+	rsaRun = 16
 )
 
 // Reasons a request is not given (more) RSA work.
@@ -94,6 +103,8 @@ type rsaTicket struct {
 	evicted bool          // its place was taken
 	wake    chan struct{} // a worker was granted, or evicted
 	waited  time.Duration // time spent waiting, in all
+	want    int           // blocks it asks for per grant (nextN's max)
+	run     int           // blocks of its current grant
 }
 
 // left is the number of blocks t has still to decrypt.
@@ -151,11 +162,22 @@ func (g *rsaGate) best() *rsaTicket {
 	return b
 }
 
+// take counts the blocks of one grant to t (g.mu held): up to t.want in
+// a row, so that a request's blocks run without a hand-over each.
+func (t *rsaTicket) take() {
+	k := min(max(t.want, 1), t.left())
+	if k < 1 {
+		k = 1
+	}
+	t.done += k
+	t.run = k
+}
+
 // grant gives a worker to t (g.mu held).
 func (g *rsaGate) grant(t *rsaTicket) {
 	t.waiting = false
 	t.holding = true
-	t.done++
+	t.take()
 	t.wake <- struct{}{}
 }
 
@@ -164,21 +186,33 @@ func (g *rsaGate) grant(t *rsaTicket) {
 // ticket that holds a worker from its previous block keeps it unless a
 // waiting request goes first.
 func (t *rsaTicket) next(ctx context.Context) error {
+	_, err := t.nextN(ctx, 1)
+	return err
+}
+
+// nextN is next for up to max blocks in a row: one grant sized by the
+// blocks the request has left, at most max (rsaRun), so that a genuine
+// callback's few blocks cost one grant, and a large param still yields
+// its worker every max blocks to a request that goes first. It returns
+// the blocks granted (at least 1).
+func (t *rsaTicket) nextN(ctx context.Context, max int) (int, error) {
 	if err := ctx.Err(); err != nil {
-		return err // the sender is gone: no more work for it
+		return 0, err // the sender is gone: no more work for it
 	}
 	g := t.g
 	g.mu.Lock()
+	t.want = max
 	if t.evicted {
 		g.mu.Unlock()
-		return errRSAEvicted
+		return 0, errRSAEvicted
 	}
 	b := g.best()
 	if t.holding {
 		if b == nil || !b.less(t) {
-			t.done++
+			t.take()
+			n := t.run
 			g.mu.Unlock()
-			return nil
+			return n, nil
 		}
 		// Hand the worker over to the one that goes first, and wait.
 		t.holding = false
@@ -186,9 +220,10 @@ func (t *rsaTicket) next(ctx context.Context) error {
 	} else if g.free > 0 && (b == nil || t.less(b)) {
 		g.free--
 		t.holding = true
-		t.done++
+		t.take()
+		n := t.run
 		g.mu.Unlock()
-		return nil
+		return n, nil
 	}
 	t.waiting = true
 	g.mu.Unlock()
@@ -212,19 +247,19 @@ func (t *rsaTicket) next(ctx context.Context) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if t.evicted {
-		return errRSAEvicted
+		return 0, errRSAEvicted
 	}
 	if cause == nil {
-		return nil
+		return t.run, nil
 	}
 	if t.waiting {
 		t.waiting = false
-		return cause
+		return 0, cause
 	}
 	// Granted at the same moment: drain the signal and keep the worker;
 	// leave gives it back.
 	<-t.wake
-	return cause
+	return 0, cause
 }
 
 // leave leaves the queue and gives back the worker t holds.
@@ -262,3 +297,6 @@ func (g *rsaGate) inQueue() int {
 	defer g.mu.Unlock()
 	return len(g.admitted)
 }
+
+// rsaWorkers is the number of RSA workers: one per core.
+func rsaWorkers() int { return runtime.GOMAXPROCS(0) }

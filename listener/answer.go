@@ -18,6 +18,11 @@ type refusal struct {
 	// skew, when not zero, is how far the callback's timestamp is ahead of
 	// our clock: the refusal is then also a clock fault for the clerk.
 	skew time.Duration
+	// shape: the callback is authentic but fails a check of its shape (a
+	// required field missing or empty, a wrong JSON type, a JSON-valued
+	// field that does not parse, a file part missing or wrong, a state
+	// outside 5.4 or 5.7): it is held, not refused bare (protocol.md).
+	shape bool
 }
 
 func (r *refusal) Error() string { return fmt.Sprintf("refused %d: %s", r.status, r.msg) }
@@ -25,6 +30,14 @@ func (r *refusal) Error() string { return fmt.Sprintf("refused %d: %s", r.status
 // refuse makes a refusal answered with HTTP 200.
 func refuse(status int, msg string) *refusal {
 	return &refusal{http: http.StatusOK, status: status, msg: msg}
+}
+
+// shapef is the refusal of an authentic callback that fails a check of its
+// shape: on the callbacks that hold, it is held (Server.serveCallback).
+func shapef(format string, a ...any) *refusal {
+	rf := refuse(platform.StatusFailed, fmt.Sprintf(format, a...))
+	rf.shape = true
+	return rf
 }
 
 // refusef is refuse with a formatted message.

@@ -93,7 +93,7 @@ func (s *Server) TakeOrderVersion(ctx context.Context, orderNo string, id int64)
 			return err
 		}
 		if o.OrderStatus == platform.OrderHasOutGuarantee || o.OrderStatus == platform.OrderFinish {
-			return clerkRefusal("订单 %s 已%s，保函按原内容出具，不能再采用新版本；请用“获取订单信息”（2.2）核对平台现有内容",
+			return clerkRefusal("订单 %s 为%s，保函按原内容出具，不能再采用新版本；请用“获取订单信息”（2.2）核对平台现有内容",
 				orderNo, platform.OrderStateText(o.OrderStatus))
 		}
 		v, waiting, err := tx.TakeOrderConflict(orderNo, id)
@@ -112,12 +112,15 @@ func (s *Server) TakeOrderVersion(ctx context.Context, orderNo string, id int64)
 			return fmt.Errorf("订单 %s 的第 %d 号版本的明文无法读取：%w", orderNo, id, err)
 		}
 		rec := m.OrderRecord()
-		rec.OrderNo, rec.OrderStatus = orderNo, "" // the state is 2.4's and 2.2's
+		rec.OrderNo = orderNo // the state is 2.4's and 2.2's: kept
 		delete(fields, "sign")
 		if rec.Fields, err = platform.Marshal(fields); err != nil {
 			return err
 		}
-		if err := tx.UpsertOrder(rec); err != nil {
+		rec.Raw = []byte(v.Plaintext)
+		// The new version wholly: a field it emptied or left out is
+		// emptied, not kept from the first.
+		if err := tx.ReplaceOrderContent(rec); err != nil {
 			return err
 		}
 		if waiting == 0 {
@@ -214,7 +217,20 @@ func applyOrder(s *Server, c *call, tx *store.Tx, m platform.ApplyGuarantee, det
 			return err
 		}
 		summary := fmt.Sprintf("新订单 %s %s，担保金额 %s 元，被保证人 %s", orderNo, m.BlockName, m.GuaranteeAmount, m.Principal)
-		_, err = tx.AddEvent(c.event(orderNo, summary))
-		return err
+		if _, err = tx.AddEvent(c.event(orderNo, summary)); err != nil {
+			return err
+		}
+		if platform.DeadlineUnreadable(o.BidDeadline) {
+			// Stored, flagged and alerted at once as if due now
+			// (protocol.md), the text shown as it came.
+			reason := platform.DeadlineUnreadableReason(o.BidDeadline)
+			if err := tx.FlagOrder(orderNo, reason); err != nil {
+				return err
+			}
+			if _, err := tx.AddEvent(c.flagEvent(orderNo, fmt.Sprintf("订单 %s %s", orderNo, reason))); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 }

@@ -229,3 +229,113 @@ func BenchmarkRSA2048Decrypt(b *testing.B) {
 		report(b, start)
 	})
 }
+
+// BenchmarkIngestVsRSA (issue 20, item 16) measures, in one run, ingest of
+// genuine callbacks through the real handler over loopback HTTP against the
+// RSA work alone of the very same params (BenchmarkRSAOnly's ceiling), at
+// the same concurrency, and reports ingest/rsa: the share of the RSA-only
+// rate that ingest keeps with the admission gate (target ≥ 0.95 at C=8).
+// The RSA-only rate is measured before and after ingest and averaged, so
+// that a shared machine's drift weighs on both sides alike. b.N callbacks
+// per side.
+//
+//	go test ./listener -run '^$' -bench IngestVsRSA -benchtime 400x
+func BenchmarkIngestVsRSA(b *testing.B) {
+	for _, kind := range []string{loadtest.KindStatus, loadtest.KindApply} {
+		for _, c := range []int{8} {
+			b.Run(fmt.Sprintf("%s/C=%d", kind, c), func(b *testing.B) {
+				key, _ := keys(b)
+				opt := loadtest.Options{APISecret: testSecret, PublicKey: &key.PublicKey, Kind: kind, Prefix: "7100"}
+				bodies, err := loadtest.Seal(opt, b.N)
+				if err != nil {
+					b.Fatal(err)
+				}
+				params := make([]string, b.N)
+				for i, body := range bodies {
+					v, _ := url.ParseQuery(string(body))
+					params[i] = v.Get("param")
+				}
+				parallel := func(n int, fn func(i int)) time.Duration {
+					var next atomic.Int64
+					start := time.Now()
+					done := make(chan struct{})
+					for range c {
+						go func() {
+							defer func() { done <- struct{}{} }()
+							for {
+								i := int(next.Add(1)) - 1
+								if i >= n {
+									return
+								}
+								fn(i)
+							}
+						}()
+					}
+					for range c {
+						<-done
+					}
+					return time.Since(start)
+				}
+				rsa := func() float64 {
+					d := parallel(b.N, func(i int) {
+						if _, err := platform.DecryptParam(key, params[i]); err != nil {
+							b.Error(err)
+						}
+					})
+					return float64(b.N) / d.Seconds()
+				}
+				st, err := store.Open(b.TempDir())
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer st.Close()
+				path := "/callbacks/apply_guarantee"
+				if kind == loadtest.KindStatus {
+					path = "/callbacks/order_status"
+					if err := st.Update(context.Background(), func(tx *store.Tx) error {
+						for i := range b.N {
+							if err := tx.UpsertOrder(store.Order{OrderNo: loadtest.OrderNo(opt.Prefix, i), OrderStatus: "WAIT_PAY"}); err != nil {
+								return err
+							}
+						}
+						return nil
+					}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				srv := New(Config{APISecret: testSecret, PrivateKey: key}, st)
+				ts := httptest.NewServer(srv.Handler())
+				defer ts.Close()
+				client := &http.Client{Transport: &http.Transport{MaxIdleConns: c, MaxIdleConnsPerHost: c}}
+				defer client.CloseIdleConnections()
+				var failed atomic.Int64
+				b.ResetTimer()
+				r1 := rsa()
+				d := parallel(b.N, func(i int) {
+					req, _ := http.NewRequest(http.MethodPost, ts.URL+path, bytes.NewReader(bodies[i]))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					resp, err := client.Do(req)
+					if err != nil {
+						failed.Add(1)
+						return
+					}
+					body, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte(`{"status":200`)) {
+						failed.Add(1)
+					}
+				})
+				r2 := rsa()
+				b.StopTimer()
+				if n := failed.Load(); n > 0 {
+					b.Fatalf("%d of %d callbacks failed", n, b.N)
+				}
+				ingest := float64(b.N) / d.Seconds()
+				ceiling := (r1 + r2) / 2
+				b.ReportMetric(ingest, "ingest-callbacks/s")
+				b.ReportMetric(ceiling, "rsa-callbacks/s")
+				b.ReportMetric(ingest/ceiling, "ingest/rsa")
+			})
+		}
+	}
+}

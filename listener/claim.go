@@ -29,20 +29,27 @@ func handleClaim(s *Server, c *call) (*result, error) {
 	if err := c.decode(&m); err != nil {
 		return nil, err
 	}
+	// Checks of the shape (held, protocol.md); a held 3.1 the clerk
+	// accepted is applied as it came.
 	pdf := c.files[fieldGuaranteePDF]
-	if pdf == nil {
-		return nil, refuse(platform.StatusFailed, msgMissingParam+fieldGuaranteePDF)
-	}
-	if !pdf.isPDF() {
-		return nil, refuse(platform.StatusFailed, "guarantee_pdf 不是 PDF 文件")
-	}
-	if c.files["attach_file0"] == nil {
-		return nil, refuse(platform.StatusFailed, msgMissingParam+"attach_file0")
-	}
 	attach := attachments(c.files)
-	for _, u := range attach {
-		if u.size > MaxAttachmentBytes {
-			return nil, refusef(platform.StatusFailed, "理赔附件 %s 超过 10 MB 上限（手册 3.1）", u.field)
+	if !c.accepting {
+		if st := string(m.Status); platform.ClaimStateText(st) == "" {
+			return nil, shapef("理赔状态 status 为 %q，不是 5.7 理赔状态表中的状态", shorten(st, 40))
+		}
+		if pdf == nil {
+			return nil, shapef("%s%s", msgMissingParam, fieldGuaranteePDF)
+		}
+		if !pdf.isPDF() {
+			return nil, shapef("guarantee_pdf 不是 PDF 文件")
+		}
+		if c.files["attach_file0"] == nil {
+			return nil, shapef("%s%s", msgMissingParam, "attach_file0")
+		}
+		for _, u := range attach {
+			if u.size > MaxAttachmentBytes {
+				return nil, shapef("理赔附件 %s 超过 10 MB 上限（手册 3.1）", u.field)
+			}
 		}
 	}
 	claimNo, status, gno := string(m.ClaimNo), string(m.Status), string(m.GuaranteeNo)
@@ -91,13 +98,16 @@ func handleClaim(s *Server, c *call) (*result, error) {
 				return err
 			}
 		}
-		pdfRef, err := pdf.put(s.st, s.cfg.MaxFileBytes)
-		if err != nil {
-			return err
-		}
 		cl := m.ClaimRecord()
 		cl.ClaimNo, cl.Status, cl.GuaranteeNo = claimNo, status, gno
-		cl.GuaranteePDFSHA256, cl.Fields, cl.Raw = pdfRef.SHA256, detail, c.plain
+		cl.Fields, cl.Raw = detail, c.plain
+		if pdf != nil {
+			pdfRef, err := pdf.put(s.st, s.cfg.MaxFileBytes)
+			if err != nil {
+				return err
+			}
+			cl.GuaranteePDFSHA256 = pdfRef.SHA256
+		}
 		for _, u := range attach {
 			ref, err := u.put(s.st, s.cfg.MaxFileBytes)
 			if err != nil {
@@ -108,7 +118,7 @@ func handleClaim(s *Server, c *call) (*result, error) {
 		if err := tx.PutClaim(cl); err != nil {
 			return err
 		}
-		if g.PDFSHA256 != "" && g.PDFSHA256 != pdfRef.SHA256 {
+		if g.PDFSHA256 != "" && g.PDFSHA256 != cl.GuaranteePDFSHA256 {
 			if _, err := tx.AddEvent(c.flagEvent(claimNo, fmt.Sprintf("理赔 %s 附带的保函原件与本公司出具的保函 %s 文件不一致（SHA-256 不同），请核对", claimNo, gno))); err != nil {
 				return err
 			}

@@ -28,6 +28,9 @@ type upload struct {
 	size   int64
 	sha256 string // lower-case hex
 	head   []byte // the first sniffLen bytes
+	// omitted: over the listener's bound, not spooled (path empty); size
+	// and sha256 are the whole part's.
+	omitted bool
 }
 
 // isPDF tells whether the file starts like a PDF (%PDF- within its first
@@ -91,7 +94,14 @@ func (s *Server) spoolFile(c *call, r io.Reader, limit int64) (u *upload, err er
 		return nil, err
 	}
 	if n > limit {
-		return nil, errFileTooLarge
+		// Past the bound the file is not kept; its size and SHA-256 are
+		// taken from the rest of the part (within the body limit), for a
+		// callback held with it (protocol.md).
+		m, err := io.Copy(h, r)
+		if err != nil {
+			return nil, err
+		}
+		return &upload{size: n + m, sha256: hex.EncodeToString(h.Sum(nil)), head: hd.b, omitted: true}, errFileTooLarge
 	}
 	return &upload{path: f.Name(), f: f, size: n, sha256: hex.EncodeToString(h.Sum(nil)), head: hd.b}, nil
 }

@@ -51,6 +51,25 @@ func contentKey(f platform.Fields) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// heldKey identifies a held callback: its content key and, when files
+// came with it, each file's field, name and SHA-256 (the same fields with other
+// files are another callback to decide on).
+func (c *call) heldKey() string {
+	k := contentKey(c.fields)
+	if len(c.files) == 0 && len(c.omitted) == 0 {
+		return k
+	}
+	h := sha256.New()
+	h.Write([]byte(k))
+	for _, u := range sortedUploads(c.files) {
+		fmt.Fprintf(h, "|%d:%s%d:%s=%s", len(u.field), u.field, len(u.name), u.name, u.sha256)
+	}
+	for _, f := range c.omitted {
+		fmt.Fprintf(h, "|%d:%s%d:%s=%s", len(f.Field), f.Field, len(f.Name), f.Name, f.SHA256)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 // normName is a name as protocol.md compares them: NFKC (full-width and
 // half-width brackets, digits and letters are the same), no white space.
 func normName(s string) string { return platform.NormName(s) }
@@ -66,7 +85,7 @@ func (c *call) acceptedIn(tx *store.Tx) (bool, error) {
 	if c.accepting {
 		return true, nil
 	}
-	h, err := tx.HeldByKey(c.ep.method, contentKey(c.fields))
+	h, err := tx.HeldByKey(c.ep.method, c.heldKey())
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}
@@ -94,10 +113,11 @@ func (s *Server) hold(c *call, ref, reason string) error {
 		}
 		files = append(files, store.HeldFile{Field: u.field, Name: u.name, Size: ref.Size, SHA256: ref.SHA256})
 	}
+	files = append(files, c.omitted...)
 	var h store.Held
 	err := s.st.Update(c.ctx, func(tx *store.Tx) error {
 		var err error
-		h, err = tx.Hold(store.Held{Method: c.ep.method, Key: contentKey(c.fields), Ref: ref, Reason: reason,
+		h, err = tx.Hold(store.Held{Method: c.ep.method, Key: c.heldKey(), Ref: ref, Reason: reason,
 			Plaintext: string(c.plain), Files: files})
 		if err != nil {
 			return err
@@ -117,6 +137,29 @@ func (s *Server) hold(c *call, ref, reason string) error {
 		return refuse(platform.StatusFailed, reason+"（担保公司已驳回该回调）")
 	}
 	return refuse(platform.StatusFailed, reason+msgHeld)
+}
+
+// holdShape holds an authentic callback that failed a check of its shape
+// (protocol.md: a required field missing or empty, a wrong JSON type, a
+// JSON-valued field that does not parse, a file part missing or wrong, a
+// state outside 5.4 or 5.7). When the clerk has accepted this content, it
+// is a repeat of a callback applied: it is handled as accepted (the
+// platform's repeat gets 200).
+func (s *Server) holdShape(c *call, rf *refusal) (*result, error) {
+	accepted := false
+	err := s.st.Update(c.ctx, func(tx *store.Tx) error {
+		var err error
+		accepted, err = c.acceptedIn(tx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if accepted {
+		c.accepting = true // acceptID 0: decided already, not again
+		return c.ep.handle(s, c)
+	}
+	return nil, s.hold(c, c.ref(), rf.msg)
 }
 
 func sortedUploads(files map[string]*upload) []*upload {
@@ -169,6 +212,9 @@ func (s *Server) DecideHeld(ctx context.Context, id int64, accept bool, note str
 	c := &call{s: s, ep: ep, ctx: ctx, fields: fields, plain: []byte(h.Plaintext), accepting: true, acceptID: id,
 		acceptNote: note, files: map[string]*upload{}}
 	for _, f := range h.Files {
+		if f.Omitted {
+			continue // not kept: applied without it (the held entry names it)
+		}
 		path := s.st.FilePath(f.SHA256)
 		c.files[f.Field] = &upload{field: f.Field, name: f.Name, path: path, size: f.Size, sha256: f.SHA256, head: fileHead(path)}
 	}
@@ -211,7 +257,7 @@ func decidedErr(id int64, err error) error {
 // decideAccepted, run inside the write that applies an accepted callback,
 // marks it accepted.
 func (c *call) decideAccepted(tx *store.Tx) error {
-	if !c.accepting {
+	if !c.accepting || c.acceptID == 0 {
 		return nil
 	}
 	if err := tx.DecideHeld(c.acceptID, store.HeldAccepted, c.acceptNote); err != nil {
@@ -236,22 +282,25 @@ func (c *call) checkIdentifying() error {
 			continue
 		}
 		if err := identifyingValue(n, raw); err != nil {
+			if m, ok := c.ep.codes.malformed[n]; ok {
+				err.status = m
+			}
 			return err
 		}
 	}
 	return nil
 }
 
-func identifyingValue(name string, raw []byte) error {
+func identifyingValue(name string, raw []byte) *refusal {
 	t := strings.TrimSpace(string(raw))
 	isString := strings.HasPrefix(t, `"`)
 	isNumber := t != "" && t[0] >= '0' && t[0] <= '9'
 	if !isString && !(name == "serial_num" && isNumber) && t != "null" {
-		return refusef(platform.StatusFailed, "参数格式错误：%s 应为字符串", name)
+		return shapef("参数格式错误：%s 应为字符串", name)
 	}
 	v := platform.FieldText(raw)
 	if strings.TrimSpace(v) != v {
-		return refusef(platform.StatusFailed, "参数格式错误：%s 含首尾空白", name)
+		return shapef("参数格式错误：%s 含首尾空白", name)
 	}
 	return nil
 }

@@ -27,6 +27,10 @@ type endpoint struct {
 	file   func(field string) bool
 	codes  codes
 	handle func(s *Server, c *call) (*result, error)
+	// holds: an authentic callback that fails a check of its shape is
+	// held (2.1, 2.4, 2.8, 3.1); the queries (2.6, 2.7, 2.10) answer
+	// with their own codes and change nothing, so they are refused.
+	holds bool
 }
 
 // codes are the answer statuses an endpoint uses for the failures every
@@ -39,6 +43,12 @@ type codes struct {
 	missing  map[string]int
 	tooLarge int // a file or the body is too large
 	receive  int // the body cannot be read (content type, malformed)
+	// timestamp is the code of a timestamp missing or outside the window
+	// (0: 404); malformed maps an identifying field of the wrong type or
+	// with white space to its code (others: 404). protocol.md, "Refusal
+	// codes": 2.6 and 2.7 answer from their own tables.
+	timestamp int
+	malformed map[string]int
 }
 
 // generic are the codes of 2.1, 2.4, 2.8, 2.10, 3.1 (table 5.3).
@@ -52,15 +62,15 @@ var generic = codes{
 
 // endpoints are the callbacks of shared/interface.md.
 var endpoints = []*endpoint{
-	{path: "/callbacks/apply_guarantee", method: platform.CallbackApplyGuarantee, section: "2.1", codes: generic, handle: handleApplyGuarantee},
-	{path: "/callbacks/order_status", method: platform.CallbackOrderStatus, section: "2.4", codes: generic, handle: handleOrderStatus},
+	{path: "/callbacks/apply_guarantee", method: platform.CallbackApplyGuarantee, section: "2.1", codes: generic, holds: true, handle: handleApplyGuarantee},
+	{path: "/callbacks/order_status", method: platform.CallbackOrderStatus, section: "2.4", codes: generic, holds: true, handle: handleOrderStatus},
 	{path: "/callbacks/verify", method: MethodVerify, section: "2.6", codes: verifyCodes, handle: handleVerify,
 		file: func(f string) bool { return f == fieldGuaranteePDF }},
 	{path: "/callbacks/query", method: MethodQuery, section: "2.7", codes: queryCodes, handle: handleQuery},
-	{path: "/callbacks/revoke", method: platform.CallbackGuaranteeRelease, section: "2.8", codes: generic, handle: handleRevoke,
+	{path: "/callbacks/revoke", method: platform.CallbackGuaranteeRelease, section: "2.8", codes: generic, holds: true, handle: handleRevoke,
 		file: func(f string) bool { return f == fieldDeclareFile }},
 	{path: "/callbacks/release_query", method: platform.CallbackReleaseSearch, section: "2.10", codes: generic, handle: handleReleaseQuery},
-	{path: "/callbacks/claim", method: platform.CallbackApplyClaim, section: "3.1", codes: generic, handle: handleClaim,
+	{path: "/callbacks/claim", method: platform.CallbackApplyClaim, section: "3.1", codes: generic, holds: true, handle: handleClaim,
 		file: func(f string) bool { return f == fieldGuaranteePDF || attachField.MatchString(f) }},
 }
 
@@ -101,6 +111,11 @@ type call struct {
 	// budget is the spool space this request holds of Server.budget (while
 	// it was not authenticated).
 	budget int64
+	// omitted are the files over the listener's bound (name, size and
+	// SHA-256 only), shapeErr the shape failure they make, returned once
+	// the body is read.
+	omitted  []store.HeldFile
+	shapeErr *refusal
 	// rsaBlocks and rsaWait are the RSA blocks decrypted for this request
 	// and the time it waited for them, for the log.
 	rsaBlocks int
@@ -201,15 +216,18 @@ func (s *Server) serveCallback(w http.ResponseWriter, r *http.Request, c *call) 
 		return nil, &refusal{http: http.StatusForbidden, status: 1013, msg: msgNotAllowed}
 	}
 	param, err := s.readBody(w, r, c)
-	if err != nil {
-		return nil, err
+	if err == nil && !c.opened {
+		err = c.open(param)
 	}
-	if !c.opened {
-		if err := c.open(param); err != nil {
-			return nil, err
-		}
+	var res *result
+	if err == nil {
+		res, err = c.ep.handle(s, c)
 	}
-	return c.ep.handle(s, c)
+	var rf *refusal
+	if c.opened && c.ep.holds && !c.accepting && errors.As(err, &rf) && rf.shape {
+		return s.holdShape(c, rf)
+	}
+	return res, err
 }
 
 // fault records, if the store still takes it, that a callback could not be
@@ -307,7 +325,7 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 		// may be a file the callback needs.
 		field, rawName, hasName, ok := partNames(p)
 		if !ok {
-			return "", refusef(codes.receive, "multipart 请求体第 %d 部分的 Content-Disposition 无法解析：%s", n+1,
+			return "", c.fileShape(codes.receive, "multipart 请求体第 %d 部分的 Content-Disposition 无法解析：%s", n+1,
 				shorten(strings.ToValidUTF8(p.Header.Get("Content-Disposition"), "?"), 80))
 		}
 		switch {
@@ -337,6 +355,15 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 			}
 			u, err := s.spoolFile(c, p, s.cfg.MaxFileBytes)
 			switch {
+			case errors.Is(err, errFileTooLarge) && u != nil && c.opened && c.ep.holds:
+				// An authentic callback with a file over the listener's
+				// bound: held with the file's name, size and SHA-256.
+				c.omitted = append(c.omitted, store.HeldFile{Field: field, Name: sanitizeName(rawName, field),
+					Size: u.size, SHA256: u.sha256, Omitted: true})
+				if c.shapeErr == nil {
+					c.shapeErr = shapef("文件 %s 超过 %d MB 上限（%d 字节），仅保留其名称、大小和 SHA-256", field, s.cfg.MaxFileBytes>>20, u.size)
+				}
+				continue
 			case errors.Is(err, errFileTooLarge):
 				return "", refusef(codes.tooLarge, "文件 %s 超过 %d MB 上限", field, s.cfg.MaxFileBytes>>20)
 			case errors.Is(err, errSpoolBudget), errors.Is(err, errDiskLow):
@@ -358,7 +385,7 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 			if u.size == 0 {
 				if c.ep.requiredFile(field) {
 					u.remove()
-					return "", refusef(codes.receive, "文件 %s 为空（0 字节）", field)
+					return "", c.fileShape(codes.receive, "文件 %s 为空（0 字节）", field)
 				}
 				if rawName == "" {
 					// An optional file field, empty and without a name: no
@@ -371,7 +398,7 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 		case hasName || fileLike(field):
 			// A file this callback does not take (attach_file01, a file on
 			// a callback without files): refused, never dropped.
-			return "", refusef(codes.receive, "%s（%s）不接受文件字段 %s", c.ep.section, c.ep.path, shorten(strings.ToValidUTF8(field, "?"), 40))
+			return "", c.fileShape(codes.receive, "%s（%s）不接受文件字段 %s", c.ep.section, c.ep.path, shorten(strings.ToValidUTF8(field, "?"), 40))
 		default:
 			// A text field no callback takes: read past it (within the
 			// body limit).
@@ -380,7 +407,20 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 			}
 		}
 	}
+	if c.shapeErr != nil {
+		return param, c.shapeErr
+	}
 	return param, nil
+}
+
+// fileShape is the refusal of a file part that is empty, unknown or
+// unparsable: once the callback is authentic (param came first and
+// opened), a check of its shape, held on the callbacks that hold.
+func (c *call) fileShape(code int, format string, a ...any) *refusal {
+	if c.opened && c.ep.holds {
+		return shapef(format, a...)
+	}
+	return refusef(code, format, a...)
 }
 
 // fileLike tells whether a field name is, or looks like, one of the
@@ -459,11 +499,14 @@ func (c *call) open(param string) error {
 	}
 	t.account(max(units-1, 0), d.Blocks())
 	for d.Done() < d.Blocks() {
-		if err = t.next(c.ctx); err != nil {
+		var n int
+		if n, err = t.nextN(c.ctx, rsaRun); err != nil {
 			break
 		}
-		d.Step()
-		c.s.rsaBlocks.Add(1)
+		for ; n > 0 && d.Done() < d.Blocks(); n-- {
+			d.Step()
+			c.s.rsaBlocks.Add(1)
+		}
 	}
 	c.rsaBlocks, c.rsaWait = d.Done(), t.waited
 	if err != nil {
@@ -490,8 +533,9 @@ func (c *call) open(param string) error {
 	return c.checkIdentifying()
 }
 
-// identifying fields must also be non-empty; any other required field only
-// has to be present (the platform sends some as "" in practice).
+// identifying fields name the callback's record: they must be present and
+// non-empty even in a callback the clerk accepted (it could not be applied
+// without them).
 var identifying = map[string]bool{
 	"request_method": true, "timestamp": true, "order_no": true, "order_status": true,
 	"revoke_no": true, "revoke_guarantee_data": true, "claim_no": true, "status": true,
@@ -503,20 +547,23 @@ func (c *call) str(name string) string {
 	return strings.TrimSpace(platform.FieldText(c.fields[name]))
 }
 
-// require refuses the first required field that is absent, or empty (or
-// null) when it identifies the callback. Other required fields may be
-// empty: PHP sends "" or null for a value it does not have, and refusing
-// an order for an empty bank account name would lose it.
+// require refuses the first required field that is absent, empty or null
+// (protocol.md: a check of the callback's shape; the callbacks that hold
+// hold it). In a held callback the clerk accepted, only the identifying
+// fields are required still: the rest is applied as it came.
 func (c *call) require(names ...string) error {
 	for _, n := range names {
-		_, ok := c.fields[n]
-		missing := !ok || (identifying[n] && c.str(n) == "")
-		if missing {
-			code := platform.StatusFailed
+		if c.accepting && !identifying[n] {
+			continue
+		}
+		if c.str(n) == "" {
+			rf := shapef("%s%s", msgMissingParam, n)
 			if m, ok := c.ep.codes.missing[n]; ok {
-				code = m
+				rf.status = m
+			} else if n == "timestamp" && c.ep.codes.timestamp != 0 {
+				rf.status = c.ep.codes.timestamp
 			}
-			return refuse(code, msgMissingParam+n)
+			return rf
 		}
 	}
 	return nil
@@ -527,8 +574,8 @@ func (c *call) requestMethod(want string) error {
 	if err := c.require("request_method"); err != nil {
 		return err
 	}
-	if got := c.str("request_method"); got != want {
-		return refusef(platform.StatusFailed, "request_method 应为 %s，收到 %s", want, shorten(got, 40))
+	if got := c.str("request_method"); got != want && !c.accepting {
+		return shapef("request_method 应为 %s，收到 %s", want, shorten(got, 40))
 	}
 	return nil
 }
@@ -543,7 +590,11 @@ func (c *call) checkTimestamp() error {
 	}
 	ts, now := c.str("timestamp"), c.s.cfg.Now()
 	if err := platform.CheckTimestamp(ts, now); err != nil {
-		rf := refuse(platform.StatusFailed, msgTimestamp)
+		code := platform.StatusFailed
+		if c.ep.codes.timestamp != 0 {
+			code = c.ep.codes.timestamp
+		}
+		rf := refuse(code, msgTimestamp)
 		c.logReason = err.Error()
 		if t, perr := platform.ParseTimestamp(ts); perr == nil && t.Sub(now) > platform.MaxCallbackFuture {
 			// A signed callback from the future: the platform's clock is
@@ -586,7 +637,7 @@ func (s *Server) clockFault(c *call, skew time.Duration) {
 // decode reads the plaintext into a message type.
 func (c *call) decode(dst any) error {
 	if err := platform.Decode(c.plain, dst); err != nil {
-		return refusef(platform.StatusFailed, "参数格式错误：%v", err)
+		return shapef("参数格式错误：%v", err)
 	}
 	return nil
 }

@@ -68,7 +68,9 @@ func TestOrderStatusRevisit(t *testing.T) {
 	if n != 4 {
 		t.Errorf("%d transitions recorded, want 4", n)
 	}
-	if o := e.order("1813000201"); o.OrderStatus != "WAIT_SUBMIT_FIRST_TRAIL" || o.Flagged {
+	// Each return to a state it had been in is applied and then confirmed
+	// with 2.2 (protocol.md; issue 20, item 7): the order waits for it.
+	if o := e.order("1813000201"); o.OrderStatus != "WAIT_SUBMIT_FIRST_TRAIL" || !o.Flagged || !strings.Contains(o.FlagReason, "2.2") {
 		t.Errorf("order %+v", o)
 	}
 }
@@ -391,8 +393,18 @@ func TestStrictJSON(t *testing.T) {
 		if r.HTTP != http.StatusOK || r.Status != c.status {
 			t.Errorf("%s: answered %s, want status %d", c.name, r.Raw, c.status)
 		}
+		// An identifying field of the wrong type or with white space is
+		// authentic but of the wrong shape: held (protocol.md).
+		if held := strings.Contains(r.Msg, msgHeld); held != (c.status == platform.StatusFailed) {
+			t.Errorf("%s: answered %s, held %v", c.name, r.Raw, held)
+		}
 	}
-	e.snapshot().sameAs(t, before)
+	after := e.snapshot()
+	if after.count("held") != 3 {
+		t.Errorf("%d held callbacks, want 3", after.count("held"))
+	}
+	after.tables["held"], after.tables["events"] = before.tables["held"], before.tables["events"]
+	after.sameAs(t, before)
 	if o := e.order("1813000209"); o.OrderStatus != "WAIT_PAY" {
 		t.Errorf("order %+v", o)
 	}

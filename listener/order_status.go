@@ -82,7 +82,7 @@ func handleOrderStatus(s *Server, c *call) (*result, error) {
 				settle = true
 				reason := "收到未知订单的状态通知（2.4），订单信息待向平台查询（2.2）核对"
 				if err := tx.UpsertOrder(store.Order{OrderNo: orderNo, BlockNumber: string(m.BlockNumber),
-					BlockName: string(m.BlockName), Principal: string(m.Principal), Creditor: string(m.Creditor)}); err != nil {
+					BlockName: string(m.BlockName), Principal: string(m.Principal), Creditor: string(m.Creditor), Stub: true}); err != nil {
 					return false, err
 				}
 				if err := tx.SettleOrder(orderNo, reason, tx.Now()); err != nil {
@@ -109,12 +109,26 @@ func handleOrderStatus(s *Server, c *call) (*result, error) {
 						return false, err
 					}
 				}
+				revisit, err := tx.Revisits(orderNo, status)
+				if err != nil {
+					return false, err
+				}
 				if err := tx.ApplyTransition(orderNo, status); err != nil {
 					return false, err
 				}
 				summary := fmt.Sprintf("订单 %s 状态 %s → %s", orderNo, stateName(oldStatus), stateName(status))
 				if _, err := tx.AddEvent(c.event(orderNo, summary)); err != nil {
 					return false, err
+				}
+				if revisit {
+					// Back in a state it has been in: a genuine revisit or a
+					// late retry of an old transition, which look the same.
+					// Applied, then confirmed with 2.2 (protocol.md).
+					settle = true
+					reason := fmt.Sprintf("订单再次进入 %s（状态通知 2.4），已按通知更新，待向平台查询（2.2）确认", stateName(status))
+					if err := tx.SettleOrder(orderNo, reason, tx.Now()); err != nil {
+						return false, err
+					}
 				}
 			default:
 				settle = true

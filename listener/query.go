@@ -22,6 +22,8 @@ var queryCodes = codes{
 		"guarantee_no": platform.QueryGuaranteeNoMissing,
 		"serial_num":   platform.QuerySerialMissing,
 	},
+	timestamp: platform.QueryTimeout,
+	malformed: map[string]int{"guarantee_no": platform.QueryGuaranteeNoMissing, "serial_num": platform.QuerySerialMissing},
 }
 
 // handleQuery serves 2.7 保函查验: the guarantee's particulars from the
@@ -95,7 +97,7 @@ func queryAnswer(g store.Guarantee, o store.Order) (platform.QueryAnswer, error)
 	if _, err := strconv.ParseFloat(amount, 64); err != nil {
 		return platform.QueryAnswer{}, fmt.Errorf("订单 %s 的担保金额 %q 不是数字", o.OrderNo, amount)
 	}
-	start, end := guaranteePeriod(o)
+	start, end := platform.GuaranteePeriod(o)
 	return platform.QueryAnswer{
 		GuaranteeNo:        g.GuaranteeNo,
 		SerialNum:          platform.SerialNum(g.SerialNum),
@@ -103,31 +105,13 @@ func queryAnswer(g store.Guarantee, o store.Order) (platform.QueryAnswer, error)
 		Proposer:           principal,
 		Warrantee:          principal,
 		Beneficiary:        creditor,
-		Proitem:            firstNonEmpty(g.BlockName, o.BlockName) + "投标保证",
+		Proitem:            platform.GuaranteeItem(firstNonEmpty(g.BlockName, o.BlockName)),
 		Variety:            1,
 		Amount:             platform.Decimal(amount),
 		GuaranteeStartDate: start,
 		GuaranteeEndDate:   end,
 		IsAvert:            2,
 	}, nil
-}
-
-// guaranteePeriod is the order's guarantee period as YYYY-MM-DD.
-func guaranteePeriod(o store.Order) (start, end string) {
-	start, end = strings.TrimSpace(o.GuaranteeStartDate), strings.TrimSpace(o.GuaranteeEndDate)
-	if start == "" {
-		if t, err := platform.ParseDeadline(strings.TrimSpace(o.BidDeadline)); err == nil {
-			start = t.Format(platform.DateLayout)
-		}
-	}
-	if end == "" && start != "" {
-		startDay, err1 := platform.ParseDeadline(start)
-		days, err2 := strconv.Atoi(strings.TrimSpace(o.ValidDay))
-		if err1 == nil && err2 == nil {
-			end = startDay.AddDate(0, 0, days+28).Format(platform.DateLayout)
-		}
-	}
-	return start, end
 }
 
 func firstNonEmpty(ss ...string) string {

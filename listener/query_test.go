@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"baohan/platform"
 	"baohan/platform/sandbox"
 	"baohan/store"
 )
@@ -53,7 +54,7 @@ func TestGuaranteePeriod(t *testing.T) {
 		{"", "90", "", ""},
 		{"2026-03-11 09:30", "", "2026-03-11", ""},
 	} {
-		s, e := guaranteePeriod(store.Order{BidDeadline: c.deadline, ValidDay: c.valid})
+		s, e := platform.GuaranteePeriod(store.Order{BidDeadline: c.deadline, ValidDay: c.valid})
 		if s != c.start || e != c.end {
 			t.Errorf("%q + %s days: %s %s, want %s %s", c.deadline, c.valid, s, e, c.start, c.end)
 		}

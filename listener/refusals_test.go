@@ -39,19 +39,20 @@ type base struct {
 	receive     int    // wrong content type
 	missing     string // a required field
 	missingCode int
+	timestamp   int // a timestamp outside the window (protocol.md, "Refusal codes")
 }
 
 func (f *refusalFixture) bases(t *testing.T) []base {
 	item := []platform.RevokeItem{{GuaranteeNo: platform.Str(f.gno), Principal: "福建某某建设工程有限公司", SerialNum: platform.SerialNum(f.serial)}}
 	return []base{
-		{"2.1", f.applyCallback("1813000099"), 1000, 1001, 404, "principal_address", 404},
-		{"2.4", statusCallback(f.orderNo, "WAIT_PAY", "WAIT_OUT_GUARANTEE"), 1000, 1001, 404, "order_status_old", 404},
-		{"2.6", verifyCallback(f.serial, f.pdf), 2606, 2607, 2604, "serial_num", 2600},
-		{"2.7", queryCallback(f.gno, f.serial), 1000, 1001, 404, "guarantee_no", 2700},
-		{"2.8", revokeCallback(t, "R2026000001", f.block, item, nil, nil, ""), 1000, 1001, 404, "revoke_no", 404},
-		{"2.10", releaseQueryCallback(f.block, f.gno, f.serial), 1000, 1001, 404, "block_number", 404},
+		{"2.1", f.applyCallback("1813000099"), 1000, 1001, 404, "principal_address", 404, 404},
+		{"2.4", statusCallback(f.orderNo, "WAIT_PAY", "WAIT_OUT_GUARANTEE"), 1000, 1001, 404, "order_status_old", 404, 404},
+		{"2.6", verifyCallback(f.serial, f.pdf), 2606, 2607, 2604, "serial_num", 2600, 2608},
+		{"2.7", queryCallback(f.gno, f.serial), 1000, 1001, 404, "guarantee_no", 2700, 2705},
+		{"2.8", revokeCallback(t, "R2026000001", f.block, item, nil, nil, ""), 1000, 1001, 404, "revoke_no", 404, 404},
+		{"2.10", releaseQueryCallback(f.block, f.gno, f.serial), 1000, 1001, 404, "block_number", 404, 404},
 		{"3.1", claimCallback(claimMsg("LP2026000001", "APPLY_WAIT_DEAL", f.gno, f.block), f.pdf,
-			sandbox.File{Field: "attach_file0", Name: "索赔通知书.pdf", Data: sandbox.MinimalPDF("索赔通知书")}), 1000, 1001, 404, "claim_no", 404},
+			sandbox.File{Field: "attach_file0", Name: "索赔通知书.pdf", Data: sandbox.MinimalPDF("索赔通知书")}), 1000, 1001, 404, "claim_no", 404, 404},
 	}
 }
 
@@ -101,9 +102,9 @@ func TestRefusals(t *testing.T) {
 			p := sealWith(t, testSecret, pub, fields(b))
 			return p[:len(p)/2]
 		}, func(b base) int { return b.decrypt }, "解密失败"},
-		{"stale timestamp", func(b base) string { return sealWith(t, testSecret, pub, withTS(b, tsAgo(25*time.Hour))) }, func(base) int { return 404 }, msgTimestamp},
-		{"future timestamp", func(b base) string { return sealWith(t, testSecret, pub, withTS(b, tsAgo(-11*time.Minute))) }, func(base) int { return 404 }, msgTimestamp},
-		{"bad timestamp", func(b base) string { return sealWith(t, testSecret, pub, withTS(b, "2026-03-01")) }, func(base) int { return 404 }, msgTimestamp},
+		{"stale timestamp", func(b base) string { return sealWith(t, testSecret, pub, withTS(b, tsAgo(25*time.Hour))) }, func(b base) int { return b.timestamp }, msgTimestamp},
+		{"future timestamp", func(b base) string { return sealWith(t, testSecret, pub, withTS(b, tsAgo(-11*time.Minute))) }, func(b base) int { return b.timestamp }, msgTimestamp},
+		{"bad timestamp", func(b base) string { return sealWith(t, testSecret, pub, withTS(b, "2026-03-01")) }, func(b base) int { return b.timestamp }, msgTimestamp},
 		{"missing field", func(b base) string {
 			fl := fields(b)
 			delete(fl, b.missing)
@@ -171,7 +172,7 @@ func TestRefusals(t *testing.T) {
 		cb     sandbox.Callback
 		status int
 		msg    string
-		held   bool // authentic, failed a 假通知 check: held, not dropped
+		held   bool // authentic, failed a 假通知 check or one of its shape: held, not dropped
 	}{
 		{"2.1 wrong request_method", func() sandbox.Callback {
 			cb := f.applyCallback("1813000098")
@@ -179,14 +180,14 @@ func TestRefusals(t *testing.T) {
 			m.RequestMethod = "apply_claim"
 			cb.Msg = m
 			return cb
-		}(), 404, "request_method 应为 apply_guarantee", false},
+		}(), 404, "request_method 应为 apply_guarantee", true},
 		{"2.1 empty order_no", func() sandbox.Callback {
 			cb := f.applyCallback("1813000097")
 			m := cb.Msg.(platform.ApplyGuarantee)
 			m.OrderNo = ""
 			cb.Msg = m
 			return cb
-		}(), 404, "参数缺失：order_no", false},
+		}(), 404, "参数缺失：order_no", true},
 		{"2.6 no guarantee_pdf", verifyCallback(f.serial, nil), 2601, "参数缺失：guarantee_pdf", false},
 		{"2.6 not a PDF", verifyCallback(f.serial, []byte("GIF89a not a pdf")), 2602, "PDF", false},
 		{"2.6 PDF over the listener's limit", verifyCallback(f.serial, bigPDF), 2603, "超过", false},
@@ -207,7 +208,7 @@ func TestRefusals(t *testing.T) {
 			m.RevokeGuaranteeData = "[{broken"
 			cb.Msg = m
 			return cb
-		}(), 404, "revoke_guarantee_data", false},
+		}(), 404, "revoke_guarantee_data", true},
 		{"2.10 missing serial_num", releaseQueryCallback(f.block, f.gno, ""), 404, "参数缺失：serial_num", false},
 		{"3.1 unknown guarantee", claimOf(claimMsg("LP2026000003", "APPLY_WAIT_DEAL", "FZDB2026999999", f.block), f.pdf, attach0), 404, "不是本公司出具的保函", true},
 		{"3.1 creditor mismatch", func() sandbox.Callback {
@@ -220,11 +221,11 @@ func TestRefusals(t *testing.T) {
 			m.OutGuarantee = "另一家担保公司"
 			return claimOf(m, f.pdf, attach0)
 		}(), 404, "出函担保公司", true},
-		{"3.1 attachment over 10 MB", claimOf(cm(), f.pdf, attach0, sandbox.File{Field: "attach_file1", Name: "大文件.zip", Data: big}), 404, "attach_file1 超过 10 MB", false},
-		{"3.1 no guarantee_pdf", claimOf(cm(), nil, attach0), 404, "参数缺失：guarantee_pdf", false},
-		{"3.1 guarantee_pdf not a PDF", claimOf(cm(), []byte("PK\x03\x04 zip"), attach0), 404, "不是 PDF", false},
-		{"3.1 no attach_file0", claimOf(cm(), f.pdf), 404, "参数缺失：attach_file0", false},
-		{"3.1 traversal name and over 10 MB", claimOf(cm(), f.pdf, attach0, sandbox.File{Field: "attach_file1", Name: "../../../../etc/cron.d/x", Data: big}), 404, "超过", false},
+		{"3.1 attachment over 10 MB", claimOf(cm(), f.pdf, attach0, sandbox.File{Field: "attach_file1", Name: "大文件.zip", Data: big}), 404, "attach_file1 超过 10 MB", true},
+		{"3.1 no guarantee_pdf", claimOf(cm(), nil, attach0), 404, "参数缺失：guarantee_pdf", true},
+		{"3.1 guarantee_pdf not a PDF", claimOf(cm(), []byte("PK\x03\x04 zip"), attach0), 404, "不是 PDF", true},
+		{"3.1 no attach_file0", claimOf(cm(), f.pdf), 404, "参数缺失：attach_file0", true},
+		{"3.1 traversal name and over 10 MB", claimOf(cm(), f.pdf, attach0, sandbox.File{Field: "attach_file1", Name: "../../../../etc/cron.d/x", Data: big}), 404, "超过", true},
 	}
 	for _, c := range specific {
 		t.Run(c.name, func(t *testing.T) {
@@ -244,7 +245,9 @@ func TestRefusals(t *testing.T) {
 	// The traces a refusal may leave (package doc): a single clock fault
 	// event for the authentic callbacks from the future, and, for each
 	// held callback, its held row, a flag event and its files.
-	nHeld := 0
+	// The missing required field of 2.1, 2.4, 2.8 and 3.1 is held too
+	// (protocol.md: any authentic callback that fails a check of its shape).
+	nHeld := 4
 	for _, c := range specific {
 		if c.held {
 			nHeld++

@@ -28,8 +28,10 @@ func handleRevoke(s *Server, c *call) (*result, error) {
 		return nil, err
 	}
 	var data platform.RevokeData
-	if err := json.Unmarshal([]byte(m.RevokeGuaranteeData), &data); err != nil {
-		return nil, refusef(platform.StatusFailed, "revoke_guarantee_data 不是有效的 JSON：%v", err)
+	if err := json.Unmarshal([]byte(m.RevokeGuaranteeData), &data); err != nil && !c.accepting {
+		// Held (protocol.md); accepted, the batch is kept with its text
+		// as it came and no guarantee in it is touched.
+		return nil, shapef("revoke_guarantee_data 不是有效的 JSON：%v", err)
 	}
 	var items []store.RevocationItem
 	for _, l := range []struct {
@@ -43,8 +45,8 @@ func handleRevoke(s *Server, c *call) (*result, error) {
 	}
 	for _, l := range [][]platform.RevokeItem{data.RevokeSuccessData, data.CurrentRevokeData, data.PenaltyData} {
 		for _, it := range l {
-			if g, n := string(it.GuaranteeNo), string(it.SerialNum); g != strings.TrimSpace(g) || n != strings.TrimSpace(n) {
-				return nil, refuse(platform.StatusFailed, "参数格式错误：revoke_guarantee_data 中的 guarantee_no 或 serial_num 含首尾空白")
+			if g, n := string(it.GuaranteeNo), string(it.SerialNum); (g != strings.TrimSpace(g) || n != strings.TrimSpace(n)) && !c.accepting {
+				return nil, shapef("参数格式错误：revoke_guarantee_data 中的 guarantee_no 或 serial_num 含首尾空白")
 			}
 		}
 	}
@@ -72,6 +74,16 @@ func handleRevoke(s *Server, c *call) (*result, error) {
 			}
 			for _, it := range items {
 				if err := checkRevokeItem(tx, it, m); err != nil {
+					return err
+				}
+			}
+		} else {
+			// Accepted by the clerk: the checks are not run again, but a
+			// serial we never learnt is adopted all the same from an item
+			// naming our guarantee (protocol.md), so that it can be
+			// released.
+			for _, it := range items {
+				if err := adoptRevokeSerial(tx, it); err != nil {
 					return err
 				}
 			}
@@ -112,6 +124,23 @@ func handleRevoke(s *Server, c *call) (*result, error) {
 	return res, nil
 }
 
+// adoptRevokeSerial adopts the serial a 2.8 item names for our guarantee
+// of that number whose serial we never learnt (see serialUnknown).
+func adoptRevokeSerial(tx *store.Tx, it store.RevocationItem) error {
+	if it.GuaranteeNo == "" || it.SerialNum == "" {
+		return nil
+	}
+	g, err := tx.GetGuarantee(it.GuaranteeNo)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !serialUnknown(g)) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	g.SerialNum = it.SerialNum
+	return adoptSerial(tx, g, platform.CallbackGuaranteeRelease, "保函撤销通知")
+}
+
 // checkRevokeItem refuses an item that does not match a guarantee we issued.
 func checkRevokeItem(tx *store.Tx, it store.RevocationItem, m platform.RevokeNotice) error {
 	if it.GuaranteeNo == "" {
@@ -124,11 +153,11 @@ func checkRevokeItem(tx *store.Tx, it store.RevocationItem, m platform.RevokeNot
 	if err != nil {
 		return err
 	}
-	if serialUnknown(g) && it.SerialNum != "" {
-		g.SerialNum = it.SerialNum
-		if err := adoptSerial(tx, g, platform.CallbackGuaranteeRelease, "保函撤销通知"); err != nil {
-			return err
-		}
+	if err := adoptRevokeSerial(tx, it); err != nil {
+		return err
+	}
+	if g, err = tx.GetGuarantee(it.GuaranteeNo); err != nil {
+		return err
 	}
 	if g.SerialNum == "" || g.SerialNum != it.SerialNum {
 		return holdf("撤销名单中保函 %s 的序列号 %s 与本公司出具的不一致", it.GuaranteeNo, it.SerialNum)

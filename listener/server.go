@@ -108,7 +108,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -270,7 +269,7 @@ func New(cfg Config, st *store.Store) *Server {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, st: st, log: cfg.Logger,
-		rsa:       newRSAGate(runtime.GOMAXPROCS(0), MaxRSARequests, cfg.RSAWait),
+		rsa:       newRSAGate(rsaWorkers(), MaxRSARequests, cfg.RSAWait),
 		budget:    &spoolBudget{limit: cfg.SpoolBudgetBytes},
 		stopSweep: make(chan struct{}), sweepDone: make(chan struct{})}
 	s.allow = parseNets(cfg.AllowFrom, "allow_from", s.log)

@@ -21,6 +21,8 @@ var verifyCodes = codes{
 		"serial_num":      platform.VerifySerialMissing,
 		fieldGuaranteePDF: platform.VerifyPDFMissing,
 	},
+	timestamp: platform.VerifyTimeout,
+	malformed: map[string]int{"serial_num": platform.VerifyUnreadable},
 }
 
 // handleVerify serves 2.6 保函验真: the platform sends a guarantee PDF and
@@ -53,7 +55,16 @@ func handleVerify(s *Server, c *call) (*result, error) {
 	if !pdf.isPDF() {
 		return nil, refuse(platform.VerifyNotPDF, platform.VerifyStatusText(platform.VerifyNotPDF))
 	}
+	if !allDigits(serial) {
+		return nil, refusef(platform.VerifyUnreadable, "无法识别该文件：serial_num %q 不是保函序列号（应为数字）", shorten(serial, 40))
+	}
 	g, err := s.st.GuaranteeBySerial(c.ctx, serial)
+	if errors.Is(err, store.ErrNotFound) {
+		// Our own letter whose serial we never learnt (a lost 2.5 answer,
+		// a reconciled 2428): found by the file's SHA-256 among the PDFs
+		// we pushed, and its serial adopted (protocol.md).
+		g, err = s.adoptBySHA(c, serial, pdf.sha256)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, refusef(platform.VerifyUnreadable, "无法识别该文件：本公司没有序列号为 %s 的保函", serial)
 	}
@@ -99,6 +110,50 @@ func handleVerify(s *Server, c *call) (*result, error) {
 	}
 	s.queryEvent(c, c.event(g.GuaranteeNo, fmt.Sprintf("保函验真 %s（序列号 %s）：%s", g.GuaranteeNo, serial, verdict)))
 	return &result{answer: okAnswer(answer), ref: serial}, nil
+}
+
+// adoptBySHA finds, for a 2.6 whose serial we do not know, the one pushed
+// guarantee whose kept PDF has the file's SHA-256 and whose serial is
+// unknown, and adopts the serial (logged). ErrNotFound when there is none,
+// or more than one, or its serial is known (and so another).
+func (s *Server) adoptBySHA(c *call, serial, sha string) (store.Guarantee, error) {
+	var g store.Guarantee
+	err := s.st.Update(c.ctx, func(tx *store.Tx) error {
+		gs, err := tx.GuaranteesByPDF(sha)
+		if err != nil {
+			return err
+		}
+		var pushed []store.Guarantee
+		for _, x := range gs {
+			if x.PushedAt > 0 {
+				pushed = append(pushed, x)
+			}
+		}
+		if len(pushed) != 1 || !serialUnknown(pushed[0]) {
+			return store.ErrNotFound
+		}
+		g = pushed[0]
+		g.SerialNum = serial
+		return adoptSerial(tx, g, c.ep.method, "保函验真（按文件 SHA-256 找到本公司推送的保函）")
+	})
+	if err != nil {
+		return store.Guarantee{}, err
+	}
+	return s.st.GetGuarantee(c.ctx, g.GuaranteeNo)
+}
+
+// allDigits tells whether s is a non-empty string of ASCII digits (a
+// serial_num).
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // signingUnix is 2.6's timestamp: the signing time as Unix seconds, as in

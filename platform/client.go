@@ -11,6 +11,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptrace"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"sync"
@@ -18,10 +19,17 @@ import (
 )
 
 // TokenStore keeps the access token where separate processes share it
-// (the store's token table).
+// (the store's token table), tied to the account it was issued to (the
+// client's base_url and api_key), with the renewal guarded so that one
+// process at a time asks for a new token (protocol.md, 1.1).
 type TokenStore interface {
-	Token(ctx context.Context) (token string, expiresAt int64, err error)
-	SaveToken(ctx context.Context, token string, expiresAt int64) error
+	AccountToken(ctx context.Context, account string) (token string, expiresAt int64, err error)
+	SaveAccountToken(ctx context.Context, account, token string, expiresAt int64) error
+	// ClaimTokenRenewal takes the right to renew until until (unix ms)
+	// unless another process holds it; it reports whether it was taken.
+	ClaimTokenRenewal(ctx context.Context, account string, until int64) (bool, error)
+	// EndTokenRenewal gives the right back (the renewal failed).
+	EndTokenRenewal(ctx context.Context) error
 }
 
 // ClientConfig is what a Client needs of the config.
@@ -162,17 +170,35 @@ func (e *TransportError) Error() string {
 
 func (e *TransportError) Unwrap() error { return e.Err }
 
+// notSent is a business call that was never sent because its access token
+// could not be had: whatever became of the token call (a timeout is
+// unknown for get_access_token), the business call's outcome is known,
+// it did not happen (protocol.md, 1.1).
+func notSent(method string, err error) error {
+	var pe *Error
+	if errors.As(err, &pe) {
+		return err // the platform refused the token: a refusal, said as it is
+	}
+	return &TransportError{Method: method, Sent: false, Err: fmt.Errorf("未取得访问令牌（access_token）：%w", err)}
+}
+
 // OutcomeUnknown tells whether err leaves the call's outcome unknown.
 func OutcomeUnknown(err error) bool {
 	var te *TransportError
 	return errors.As(err, &te) && te.Sent
 }
 
+// quoteEscaper escapes a form-data parameter as mime/multipart does.
+var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"")
+
 // Upload is a file sent beside param (2.5's guarantee_pdf).
 type Upload struct {
 	Field string
 	Name  string
 	Data  []byte
+	// ContentType is the part's Content-Type (application/octet-stream
+	// when empty).
+	ContentType string
 }
 
 // Token returns a valid access token, reusing the stored one until
@@ -180,32 +206,79 @@ type Upload struct {
 func (c *Client) Token(ctx context.Context) (string, time.Time, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.tokenLocked(ctx, false)
+	return c.tokenLocked(ctx, "")
 }
 
-func (c *Client) tokenLocked(ctx context.Context, renew bool) (string, time.Time, error) {
-	now := c.now()
-	if !renew {
-		if c.token == "" && c.tokens != nil {
-			if t, exp, err := c.tokens.Token(ctx); err == nil && t != "" {
-				c.token, c.exp = t, exp
+// account names whose token it is: a token issued for another platform
+// URL or api_key is never used.
+func (c *Client) account() string {
+	return strings.TrimRight(strings.TrimSpace(c.cfg.BaseURL), "/") + " " + strings.TrimSpace(c.cfg.APIKey)
+}
+
+// tokenRenewPoll is how often a process waiting for another's renewal
+// reads the store.
+const tokenRenewPoll = 100 * time.Millisecond
+
+// tokenLocked returns a token other than stale (the one the platform just
+// answered 1006 to; "" for none): the store's, when another process saved
+// a fresh one (protocol.md: read the store again first); else a new one,
+// asked for by one process at a time (the renewal is claimed in the
+// store; a process that finds it claimed waits for that token, at most
+// the call timeout, then renews itself).
+func (c *Client) tokenLocked(ctx context.Context, stale string) (string, time.Time, error) {
+	fresh := func(tok string, exp int64) bool {
+		return tok != "" && tok != stale && time.Unix(exp, 0).After(c.now().Add(TokenRenewMargin))
+	}
+	fromStore := func() bool {
+		if c.tokens == nil {
+			return false
+		}
+		t, exp, err := c.tokens.AccountToken(ctx, c.account())
+		if err == nil && fresh(t, exp) {
+			c.token, c.exp = t, exp
+			return true
+		}
+		return false
+	}
+	if fromStore() || fresh(c.token, c.exp) {
+		return c.token, time.Unix(c.exp, 0), nil
+	}
+	if c.tokens != nil {
+		deadline := time.Now().Add(c.cfg.Timeout)
+		for {
+			claimed, err := c.tokens.ClaimTokenRenewal(ctx, c.account(), c.now().Add(c.cfg.Timeout).UnixMilli())
+			if err != nil {
+				return "", time.Time{}, fmt.Errorf("claim access token renewal: %w", err)
+			}
+			if claimed || time.Now().After(deadline) {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return "", time.Time{}, ctx.Err()
+			case <-time.After(tokenRenewPoll):
+			}
+			if fromStore() {
+				return c.token, time.Unix(c.exp, 0), nil
 			}
 		}
-		if c.token != "" && time.Unix(c.exp, 0).After(now.Add(TokenRenewMargin)) {
-			return c.token, time.Unix(c.exp, 0), nil
-		}
 	}
+	now := c.now()
 	req := TokenRequest{Method: MethodGetAccessToken, APIKey: c.cfg.APIKey, APISecret: c.cfg.APISecret, Timestamp: Timestamp(now)}
 	var data TokenData
-	if _, err := c.post(ctx, MethodGetAccessToken, c.cfg.PlatformPublicKey, req, "", nil, &data); err != nil {
-		return "", time.Time{}, err
+	_, err := c.post(ctx, MethodGetAccessToken, c.cfg.PlatformPublicKey, req, "", nil, &data)
+	if err == nil && data.AccessToken == "" {
+		err = &Error{Method: MethodGetAccessToken, Status: 404, Msg: "答复中没有 access_token"}
 	}
-	if data.AccessToken == "" {
-		return "", time.Time{}, &Error{Method: MethodGetAccessToken, Status: 404, Msg: "答复中没有 access_token"}
+	if err != nil {
+		if c.tokens != nil {
+			_ = c.tokens.EndTokenRenewal(context.WithoutCancel(ctx))
+		}
+		return "", time.Time{}, err
 	}
 	c.token, c.exp = string(data.AccessToken), TokenExpiry(now, int64(data.ExpiredAt))
 	if c.tokens != nil {
-		if err := c.tokens.SaveToken(ctx, c.token, c.exp); err != nil {
+		if err := c.tokens.SaveAccountToken(ctx, c.account(), c.token, c.exp); err != nil {
 			return "", time.Time{}, fmt.Errorf("save access token: %w", err)
 		}
 	}
@@ -235,7 +308,7 @@ func (c *Client) used(ctx context.Context, token string) {
 	if exp := c.now().Add(TokenLifetime).Unix(); exp > c.exp {
 		c.exp = exp
 		if c.tokens != nil {
-			_ = c.tokens.SaveToken(ctx, c.token, c.exp)
+			_ = c.tokens.SaveAccountToken(ctx, c.account(), c.token, c.exp)
 		}
 	}
 }
@@ -247,19 +320,19 @@ func (c *Client) used(ctx context.Context, token string) {
 func (c *Client) Call(ctx context.Context, method string, msg any, file *Upload, dst any) (json.RawMessage, error) {
 	tok, _, err := c.Token(ctx)
 	if err != nil {
-		return nil, err
+		return nil, notSent(method, err)
 	}
 	data, err := c.post(ctx, method, c.cfg.PublicKey, msg, tok, file, dst)
 	if IsStatus(err, StatusTokenExpired) {
 		c.mu.Lock()
-		if c.token == tok { // nobody renewed it meanwhile
-			tok, _, err = c.tokenLocked(ctx, true)
+		if c.token == tok { // nobody in this process renewed it meanwhile
+			tok, _, err = c.tokenLocked(ctx, tok)
 		} else {
 			tok, err = c.token, nil
 		}
 		c.mu.Unlock()
 		if err != nil {
-			return nil, err
+			return nil, notSent(method, err)
 		}
 		data, err = c.post(ctx, method, c.cfg.PublicKey, msg, tok, file, dst)
 	}
@@ -297,7 +370,14 @@ func (c *Client) post(ctx context.Context, method string, pub *rsa.PublicKey, ms
 			_ = mw.WriteField("access_token", token)
 		}
 		_ = mw.WriteField("param", param)
-		fw, err := mw.CreateFormFile(file.Field, file.Name)
+		ct := file.ContentType
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		h := make(textproto.MIMEHeader)
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="%s"; filename="%s"`, quoteEscaper.Replace(file.Field), quoteEscaper.Replace(file.Name)))
+		h.Set("Content-Type", ct)
+		fw, err := mw.CreatePart(h)
 		if err != nil {
 			return nil, err
 		}
@@ -413,7 +493,8 @@ func (c *Client) NotifyOrderStatus(ctx context.Context, req NotifyOrderStatusReq
 func (c *Client) PushGuarantee(ctx context.Context, req PushGuaranteeRequest, pdfName string, pdf []byte) (SerialNum, error) {
 	req.Common = c.common(MethodPushGuarantee)
 	var res PushResult
-	_, err := c.Call(ctx, MethodPushGuarantee, req, &Upload{Field: "guarantee_pdf", Name: pdfName, Data: pdf}, &res)
+	// protocol.md: the file part is sent as application/pdf.
+	_, err := c.Call(ctx, MethodPushGuarantee, req, &Upload{Field: "guarantee_pdf", Name: pdfName, Data: pdf, ContentType: "application/pdf"}, &res)
 	if err != nil {
 		return "", err
 	}

@@ -30,7 +30,7 @@ func (e *wfEnv) addOrder(t *testing.T, state string) string {
 	if err := e.st.Update(context.Background(), func(tx *store.Tx) error {
 		return tx.UpsertOrder(store.Order{OrderNo: string(o.OrderNo), OrderStatus: state,
 			BlockNumber: string(o.BlockNumber), BlockName: string(o.BlockName), Principal: string(o.Principal),
-			Creditor: string(o.Creditor), GuaranteeAmount: string(o.GuaranteeAmount), BidDeadline: string(o.BidDeadline)})
+			Creditor: string(o.Creditor), GuaranteeAmount: string(o.GuaranteeAmount), BidDeadline: string(o.BidDeadline), ValidDay: string(o.ValidDay)})
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -61,19 +61,16 @@ func (w *Workflows) PlanClaimResult(ctx context.Context, in ClaimResultInput) (*
 				return "", err
 			}
 			return fmt.Sprintf("理赔 %s 结果已更新：%s", c.ClaimNo, label), nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		if err := w.Store.Update(ctx, func(tx *store.Tx) error {
+		}, func(tx *store.Tx) error {
 			if _, err := tx.AddClaimResult(store.ClaimResult{ClaimNo: c.ClaimNo, DoType: doType, Status: status, Note: in.Note}); err != nil {
 				return err
 			}
 			// The claim moves on (5.7), so it leaves 待办 when it no
 			// longer waits for the guarantor.
 			return tx.PutClaim(store.Claim{ClaimNo: c.ClaimNo, Status: next})
-		}); err != nil {
-			return nil, fmt.Errorf("理赔 %s 结果已更新，但本地记录失败：%w", c.ClaimNo, err)
+		})
+		if err != nil {
+			return nil, err
 		}
 		return &Result{Summary: fmt.Sprintf("理赔 %s 结果已更新：%s", c.ClaimNo, label)}, nil
 	}
@@ -97,7 +94,7 @@ func (w *Workflows) RefreshClaim(ctx context.Context, claimNo string) (*store.Cl
 			return "", err
 		}
 		return fmt.Sprintf("获取理赔信息 %s：%s", claimNo, ClaimStateLabel(string(info.Status))), nil
-	})
+	}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ func (w *Workflows) FileURL(ctx context.Context, fileID string) (string, error) 
 			return "", err
 		}
 		return fmt.Sprintf("获取文件URL %s", fileID), nil
-	})
+	}, nil)
 	return u, err
 }
 

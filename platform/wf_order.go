@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
+	"time"
 
 	"baohan/store"
 )
@@ -37,36 +39,88 @@ func (w *Workflows) PlanFetchOrder(orderNo string) *Plan {
 	return p
 }
 
+// ErrNoOrderStatus: the platform's 2.2 answer has no order_status (the
+// manual's own example has none). Its other fields are stored; the order's
+// state is not settled, and the order stays flagged saying why.
+var ErrNoOrderStatus = errors.New("2.2 answer without order_status")
+
+// fetchTries bounds the 2.2 fetches of one settle while 2.4 transitions
+// keep arriving during them.
+const fetchTries = 3
+
 // fetchOrder gets and stores an order; settle (the listener's fetch after a
-// 2.4 that did not fit) clears only the flag set for that fetch.
+// 2.4 that did not fit) clears only the flag set for that fetch. The write
+// is a compare-and-set (protocol.md, "Settling with 2.2"): the answer is
+// applied only when no 2.4 transition was applied to the order after the
+// fetch began; otherwise the order is fetched again.
 func (w *Workflows) fetchOrder(ctx context.Context, orderNo string, settle bool) (*store.Order, error) {
 	if err := required("order_no", "", orderNo); err != nil {
 		return nil, err
 	}
+	for try := 1; ; try++ {
+		o, moved, err := w.fetchOrderOnce(ctx, orderNo, settle)
+		if err != nil || !moved {
+			return o, err
+		}
+		if try == fetchTries {
+			return nil, fmt.Errorf("订单 %s 在获取订单信息（2.2）期间又收到状态通知（2.4），已连续 %d 次，平台答复未采用，稍后再核对", orderNo, fetchTries)
+		}
+	}
+}
+
+// fetchOrderOnce is one 2.2 fetch; moved reports that a 2.4 transition was
+// applied meanwhile, so nothing was written.
+func (w *Workflows) fetchOrderOnce(ctx context.Context, orderNo string, settle bool) (*store.Order, bool, error) {
+	before, err := w.Store.Transitions(ctx, orderNo)
+	if err != nil {
+		return nil, false, err
+	}
 	req := OrderInfoRequest{OrderNo: orderNo}
 	var info *OrderInfo
 	var raw []byte
-	err := w.call(ctx, MethodGetGuaranteeInfo, orderNo, req, func(ctx context.Context) (string, error) {
+	err = w.call(ctx, MethodGetGuaranteeInfo, orderNo, req, func(ctx context.Context) (string, error) {
 		var err error
 		info, raw, err = w.Client.GetGuaranteeInfo(ctx, orderNo)
 		if err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("获取订单信息 %s：%s", orderNo, OrderStateLabel(string(info.OrderStatus))), nil
-	})
+	}, nil)
 	if IsStatus(err, StatusOrderNotFound) {
 		if serr := w.orderNotFound(ctx, orderNo); serr != nil {
-			return nil, errors.Join(err, serr)
+			return nil, false, errors.Join(err, serr)
 		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	o := info.OrderRecord()
 	o.OrderNo, o.Fields, o.Raw = orderNo, fieldsJSON(raw), fieldsJSON(raw)
-	err = w.Store.Update(ctx, func(tx *store.Tx) error {
+	noStatus := strings.TrimSpace(o.OrderStatus) == ""
+	moved := false
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	err = w.Store.Update(rctx, func(tx *store.Tx) error {
+		moved = false
+		now, err := tx.Transitions(orderNo)
+		if err != nil {
+			return err
+		}
+		if now != before {
+			moved = true
+			return nil
+		}
+		o.OrderStatus = strings.TrimSpace(o.OrderStatus)
 		if err := tx.UpsertOrder(o); err != nil {
 			return err
+		}
+		if noStatus {
+			// Settles nothing: the order stays flagged, saying why.
+			reason := "平台的订单信息答复（2.2）中没有订单状态（order_status），订单状态未能核对，请向平台核实"
+			if settle {
+				return tx.SettleOrder(orderNo, reason, 0)
+			}
+			return tx.FlagOrder(orderNo, reason)
 		}
 		if settle {
 			return tx.SettledOrder(orderNo)
@@ -74,13 +128,19 @@ func (w *Workflows) fetchOrder(ctx context.Context, orderNo string, settle bool)
 		return tx.UnflagOrder(orderNo)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store order %s: %w", orderNo, err)
+		return nil, false, fmt.Errorf("store order %s: %w", orderNo, err)
+	}
+	if moved {
+		return nil, true, nil
 	}
 	got, err := w.Store.GetOrder(ctx, orderNo)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return &got, nil
+	if noStatus {
+		return &got, false, fmt.Errorf("订单 %s：%w", orderNo, ErrNoOrderStatus)
+	}
+	return &got, false, nil
 }
 
 // orderNotFound settles a flagged order the platform says does not exist
@@ -189,11 +249,7 @@ func (w *Workflows) PlanNotifyStatus(ctx context.Context, in StatusInput) (*Plan
 				return "", err
 			}
 			return fmt.Sprintf("订单 %s 状态已通知：%s", o.OrderNo, OrderStateLabel(in.Status)), nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		err = w.Store.Update(ctx, func(tx *store.Tx) error {
+		}, func(tx *store.Tx) error {
 			if req.OrderAmount != "" {
 				cur, err := tx.GetOrder(o.OrderNo)
 				if err != nil {
@@ -207,7 +263,7 @@ func (w *Workflows) PlanNotifyStatus(ctx context.Context, in StatusInput) (*Plan
 			return tx.SetOrderStatus(o.OrderNo, in.Status)
 		})
 		if err != nil {
-			return nil, fmt.Errorf("订单 %s 状态已通知，但本地记录失败：%w", o.OrderNo, err)
+			return nil, err
 		}
 		return &Result{Summary: fmt.Sprintf("订单 %s 已通知为 %s", o.OrderNo, OrderStateLabel(in.Status))}, nil
 	}
@@ -240,12 +296,9 @@ func (w *Workflows) PlanCancelOrder(ctx context.Context, orderNo, reason string)
 				return "", err
 			}
 			return fmt.Sprintf("订单 %s 已取消：%s", orderNo, reason), nil
-		})
+		}, func(tx *store.Tx) error { return tx.SetOrderStatus(orderNo, OrderCancel) })
 		if err != nil {
 			return nil, err
-		}
-		if err := w.Store.Update(ctx, func(tx *store.Tx) error { return tx.SetOrderStatus(orderNo, OrderCancel) }); err != nil {
-			return nil, fmt.Errorf("订单 %s 已取消，但本地记录失败：%w", orderNo, err)
 		}
 		return &Result{Summary: fmt.Sprintf("订单 %s 已取消", orderNo)}, nil
 	}

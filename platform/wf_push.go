@@ -3,6 +3,7 @@ package platform
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -49,6 +50,14 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 	}
 	if g, err := w.Store.GetGuarantee(ctx, in.GuaranteeNo); err == nil && g.PushedAt > 0 {
 		return nil, inputErr("保函 %s 已推送（序列号 %s），不会重复推送", g.GuaranteeNo, g.SerialNum)
+	}
+	if other, err := w.pushInDoubt(ctx, o.OrderNo); err != nil {
+		return nil, err
+	} else if other != "" && other != in.GuaranteeNo {
+		// protocol.md: while a push for an order is of unknown outcome, no
+		// push of another guarantee_no for it is planned (2.2 names no
+		// guarantee: reconcile could not tell which one the platform took).
+		return nil, inputErr("订单 %s 的保函 %s 推送结果未知，须先对账（baohan reconcile）确认平台是否已接收，才能推送其他保函编号", o.OrderNo, other)
 	}
 	out := in.OutTime
 	if out == "" {
@@ -101,15 +110,20 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 			p.Warnings = append(p.Warnings, wn)
 		}
 	}
+	start, end := GuaranteePeriod(o)
+	if start == "" || end == "" {
+		return nil, inputErr("订单 %s 没有担保期间，也无法由投标截止时间（%s）和投标有效期（%s 天）算出，请先获取订单信息（2.2）", o.OrderNo, o.BidDeadline, o.ValidDay)
+	}
 	req := PushGuaranteeRequest{
 		OrderNo: o.OrderNo, GuaranteeNo: in.GuaranteeNo, Principal: o.Principal, Creditor: o.Creditor,
 		Guarantor: w.Guarantor, OutGuaranteeTime: out, GuaranteePDFHash: report.SHA256, TransNo: in.TransNo,
-		// The manual gives no values for guarantee_state/item/type: the
-		// issued state, the order's project_type and ktype (1 直开式).
-		GuaranteeState: OrderHasOutGuarantee, GuaranteeItem: o.ProjectType, GuaranteeType: "1",
+		// The manual gives no values for guarantee_state/item/type
+		// (protocol.md): 1 已出函 (to confirm in 联调), 2.7's proitem, and
+		// 2.7's ktype (1 直开式).
+		GuaranteeState: GuaranteeStateIssued, GuaranteeItem: GuaranteeItem(o.BlockName), GuaranteeType: "1",
 		BlockNumber: o.BlockNumber, BlockName: o.BlockName, Applicant: o.Principal, // 直开式: the applicant is the principal
 		GuaranteeAmount: o.GuaranteeAmount, GuaranteeApplyTime: time.UnixMilli(o.CreatedAt).In(CST).Format(DateTimeLayout),
-		GuaranteeStartDate: o.GuaranteeStartDate, GuaranteeEndDate: o.GuaranteeEndDate,
+		GuaranteeStartDate: start, GuaranteeEndDate: end,
 	}
 	p.Request = req
 	name := filepath.Base(in.PDFPath)
@@ -126,6 +140,32 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 		p.Warnings = append(p.Warnings, "强制推送："+reason)
 	}
 	return p, nil
+}
+
+// GuaranteeStateIssued is 2.5's guarantee_state: the manual documents no
+// value; protocol.md decides "1" (已出函), to confirm in 联调 (README).
+const GuaranteeStateIssued = "1"
+
+// pushInDoubt is the guarantee_no of a push for orderNo whose outcome is
+// not known (sending or unknown), or "".
+func (w *Workflows) pushInDoubt(ctx context.Context, orderNo string) (string, error) {
+	atts, err := w.Store.Unresolved(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, a := range atts {
+		if a.Method != MethodPushGuarantee {
+			continue
+		}
+		var req struct {
+			OrderNo     string `json:"order_no"`
+			GuaranteeNo string `json:"guarantee_no"`
+		}
+		if json.Unmarshal([]byte(a.Request), &req) == nil && req.OrderNo == orderNo {
+			return req.GuaranteeNo, nil
+		}
+	}
+	return "", nil
 }
 
 // Override lets a held push plan (one whose only objections are in
@@ -175,23 +215,21 @@ func (w *Workflows) push(ctx context.Context, o store.Order, req PushGuaranteeRe
 			return "", err
 		}
 		return fmt.Sprintf("保函 %s 已推送，序列号 %s", req.GuaranteeNo, serial), nil
+	}, func(tx *store.Tx) error {
+		// The serial and pushed are written with the outcome, past the
+		// caller's cancellation.
+		g.SerialNum = string(serial)
+		g.PushedAt = w.now().UnixMilli()
+		if err := tx.PutGuarantee(g); err != nil {
+			return err
+		}
+		return tx.SetOrderStatus(o.OrderNo, OrderHasOutGuarantee)
 	})
 	if IsStatus(err, StatusGuaranteeExists) {
 		return w.reconcilePush(ctx, g)
 	}
 	if err != nil {
 		return nil, err
-	}
-	g.SerialNum = string(serial)
-	g.PushedAt = w.now().UnixMilli()
-	err = w.Store.Update(ctx, func(tx *store.Tx) error {
-		if err := tx.PutGuarantee(g); err != nil {
-			return err
-		}
-		return tx.SetOrderStatus(o.OrderNo, OrderHasOutGuarantee)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("保函 %s 已推送（序列号 %s），但本地记录失败：%w", req.GuaranteeNo, serial, err)
 	}
 	return &Result{Summary: fmt.Sprintf("保函 %s 已推送，保函序列号 %s", req.GuaranteeNo, serial), SerialNum: serial}, nil
 }
@@ -223,7 +261,10 @@ func (w *Workflows) reconcilePush(ctx context.Context, g store.Guarantee) (*Resu
 		g.SerialNum = cur.SerialNum
 	}
 	g.PushedAt = w.now().UnixMilli()
-	if err := w.Store.Update(ctx, func(tx *store.Tx) error {
+	// The platform's truth is recorded whatever happens to the caller.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := w.Store.Update(rctx, func(tx *store.Tx) error {
 		if err := tx.PutGuarantee(g); err != nil {
 			return err
 		}

@@ -72,6 +72,13 @@ func (w *Workflows) reconcileOne(ctx context.Context, a store.Attempt) (Reconcil
 	case MethodGetAccessToken, MethodGetGuaranteeInfo, MethodGetClaimInfo, MethodGetFileURL:
 		return settle(store.AttemptFailed, fmt.Sprintf("对账：%s %s 是查询，无需核对，可重新查询", methodTitle(a.Method), a.Ref))
 	case MethodPushGuarantee, MethodNotifyOrderStatus, MethodCancelOrder:
+	case MethodRemoveGuarantee:
+		// No query tells a release's state; but when a later release has
+		// settled every guarantee of the call as released, so is this one.
+		if w.allReleased(ctx, a.Request) {
+			return settle(store.AttemptOK, fmt.Sprintf("对账：%s %s 的保函均已确认解保（后来的解保已确认）", methodTitle(a.Method), a.Ref))
+		}
+		fallthrough
 	default:
 		if a.State == store.AttemptSending {
 			return settle(store.AttemptUnknown, fmt.Sprintf("对账：%s %s 结果未知，平台无查询接口，请人工核对后重发", methodTitle(a.Method), a.Ref))
@@ -82,6 +89,15 @@ func (w *Workflows) reconcileOne(ctx context.Context, a store.Attempt) (Reconcil
 		return settle(store.AttemptFailed, fmt.Sprintf("对账：%s %s 的请求记录中没有订单编号", methodTitle(a.Method), a.Ref))
 	}
 	o, err := w.FetchOrder(ctx, req.OrderNo)
+	if errors.Is(err, ErrNoOrderStatus) {
+		// The platform's answer tells nothing of the state: the outcome
+		// stays unknown (protocol.md, "Settling with 2.2").
+		sum := fmt.Sprintf("对账：获取订单 %s 的答复中没有订单状态，%s %s 结果仍未知", req.OrderNo, methodTitle(a.Method), a.Ref)
+		if a.State == store.AttemptSending {
+			return settle(store.AttemptUnknown, sum)
+		}
+		return Reconciliation{Attempt: a, State: a.State, Summary: sum}, nil
+	}
 	if err != nil {
 		var pe *Error
 		if errors.As(err, &pe) {
@@ -123,4 +139,23 @@ func (w *Workflows) markPushed(ctx context.Context, guaranteeNo string) error {
 	}
 	g.PushedAt = w.now().UnixMilli()
 	return w.Store.Update(ctx, func(tx *store.Tx) error { return tx.PutGuarantee(g) })
+}
+
+// allReleased tells whether every guarantee of a 2.9 request (the attempt's
+// recorded request) is released locally.
+func (w *Workflows) allReleased(ctx context.Context, request string) bool {
+	var req struct {
+		RemoveGuaranteeData string `json:"remove_guarantee_data"`
+	}
+	var items []RemoveItem
+	if json.Unmarshal([]byte(request), &req) != nil || json.Unmarshal([]byte(req.RemoveGuaranteeData), &items) != nil || len(items) == 0 {
+		return false
+	}
+	for _, it := range items {
+		g, err := w.Store.GetGuarantee(ctx, it.GuaranteeNo)
+		if err != nil || g.ReleasedAt == 0 {
+			return false
+		}
+	}
+	return true
 }

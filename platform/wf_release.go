@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"baohan/store"
@@ -85,86 +86,125 @@ func (w *Workflows) PlanRelease(ctx context.Context, guaranteeNos []string, date
 
 func (w *Workflows) release(ctx context.Context, req RemoveGuaranteeRequest, items []RemoveItem) (*Result, error) {
 	var res *RemoveResult
+	var released, refused, doubtful int
+	errs := 0
 	err := w.call(ctx, MethodRemoveGuarantee, req.BlockNumber, req, func(ctx context.Context) (string, error) {
 		var err error
 		res, err = w.Client.RemoveGuarantee(ctx, req)
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("标段 %s 解保 %d 笔，错误 %d 笔", req.BlockNumber, len(items), res.Error.ErrorTotal), nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	failed, doubt := removeOutcome(items, res)
-	released, unknown := 0, 0
-	err = w.Store.Update(ctx, func(tx *store.Tx) error {
+		errs = max(len(res.Error.Data), int(res.Error.ErrorTotal))
+		return fmt.Sprintf("标段 %s 解保 %d 笔，平台报告错误 %d 个", req.BlockNumber, len(items), errs), nil
+	}, func(tx *store.Tx) error {
+		// Written with the outcome, past the caller's cancellation.
+		released, refused, doubtful = 0, 0, 0
+		outcome := RemoveOutcome(items, res)
 		for _, it := range items {
-			if failed[it.GuaranteeNo] {
-				continue
-			}
-			if doubt {
-				// An error the answer does not tie to an item may be about
-				// this one: not released until the platform or the clerk
-				// settles it (protocol.md, 2.9).
-				unknown++
-				if _, err := tx.AddEvent(store.Event{Kind: store.KindFlag, Direction: store.DirOut, Method: MethodRemoveGuarantee,
-					Ref: it.GuaranteeNo, Summary: fmt.Sprintf("保函 %s 解保结果不明：平台报告 %d 个错误，其中有的未指明保函；本地未记为已解保，请向平台核实（可再次解保）",
-						it.GuaranteeNo, max(len(res.Error.Data), int(res.Error.ErrorTotal)))}); err != nil {
+			switch outcome[it.GuaranteeNo] {
+			case ReleaseOutcomeRefused:
+				refused++
+				if err := tx.SetReleaseDoubt(it.GuaranteeNo, false); err != nil {
 					return err
 				}
-				continue
+			case ReleaseOutcomeInDoubt:
+				// An error the answer does not tie to an item may be about
+				// this one: not released, never counted as refused, kept
+				// in doubt until a release settles it (protocol.md, 2.9).
+				doubtful++
+				if err := tx.SetReleaseDoubt(it.GuaranteeNo, true); err != nil {
+					return err
+				}
+				if _, err := tx.AddEvent(store.Event{Kind: store.KindFlag, Direction: store.DirOut, Method: MethodRemoveGuarantee,
+					Ref: it.GuaranteeNo, Summary: fmt.Sprintf("保函 %s 解保结果不明：平台报告 %d 个错误，其中有的未指明保函；本地未记为已解保，请再次解保以确认",
+						it.GuaranteeNo, errs)}); err != nil {
+					return err
+				}
+			default:
+				if err := tx.MarkReleased(it.GuaranteeNo, it.RemoveGuaranteeDate); err != nil {
+					return err
+				}
+				released++
 			}
-			if err := tx.MarkReleased(it.GuaranteeNo, it.RemoveGuaranteeDate); err != nil {
-				return err
-			}
-			released++
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("标段 %s 解保已发送，但本地记录失败：%w", req.BlockNumber, err)
+		return nil, err
 	}
 	sum := fmt.Sprintf("标段 %s：%d 笔已解保", req.BlockNumber, released)
-	if n := len(res.Error.Data); n > 0 || res.Error.ErrorTotal > 0 {
-		sum += fmt.Sprintf("，%d 笔被平台拒绝", max(n, int(res.Error.ErrorTotal)))
+	if refused > 0 {
+		sum += fmt.Sprintf("，%d 笔被平台拒绝", refused)
 	}
-	if unknown > 0 {
-		sum += fmt.Sprintf("，%d 笔结果不明（未记为已解保，请核实）", unknown)
+	if doubtful > 0 {
+		sum += fmt.Sprintf("，%d 笔解保结果不明（平台报告的错误有的未指明保函；未记为已解保，请再次解保以确认）", doubtful)
 	}
-	return &Result{Summary: sum, RemoveErrors: res.Error.Data, Data: res}, nil
+	return &Result{Summary: sum, RemoveErrors: res.Error.Data, Data: res,
+		Released: released, Refused: refused, InDoubt: doubtful}, nil
 }
 
-// removeOutcome ties 2.9's errors to the items of the call: failed holds
-// the guarantees an error names (by guarantee_no or serial_num); doubt is
-// set when some error names no item of the call (an empty {}, an unknown
-// number) or error_total exceeds the errors that name one.
-func removeOutcome(items []RemoveItem, res *RemoveResult) (failed map[string]bool, doubt bool) {
-	failed = map[string]bool{}
+// What a 2.9 answer says of one item (RemoveOutcome).
+const (
+	ReleaseOutcomeDone    = iota // no error for it, or an error saying it is released already
+	ReleaseOutcomeRefused        // an error names it for another reason
+	ReleaseOutcomeInDoubt        // no error names it, but some error names no item
+)
+
+// alreadyReleased tells whether a 2.9 error says the guarantee is released
+// already (a repeated release): it settles the item as released.
+// protocol.md does not give the platform's wording; these are the
+// manual's words for the state (2.10: 已解保).
+func alreadyReleased(msg string) bool {
+	return strings.Contains(msg, "已解保") || strings.Contains(msg, "已经解保") || strings.Contains(msg, "已解除")
+}
+
+// RemoveOutcome ties 2.9's errors to the items of the call (by
+// guarantee_no or serial_num) and says what became of each item: an error
+// naming it refuses it (unless it says it is released already); when some
+// error names no item of the call (an empty {}, an unknown number) or
+// error_total exceeds the errors that name one, every item no error names
+// is in doubt; otherwise it is released.
+func RemoveOutcome(items []RemoveItem, res *RemoveResult) map[string]int {
+	out := map[string]int{}
 	bySerial := map[string]string{}
 	byNo := map[string]bool{}
 	for _, it := range items {
 		bySerial[string(it.SerialNum)] = it.GuaranteeNo
 		byNo[it.GuaranteeNo] = true
 	}
-	tied := 0
+	named := map[string]bool{}
+	tied, doubt := 0, false
 	for _, e := range res.Error.Data {
 		no := string(e.ErrorInfo.GuaranteeNo)
-		switch {
-		case no != "" && byNo[no]:
-			failed[no] = true
-			tied++
-		case bySerial[string(e.ErrorInfo.SerialNum)] != "" && e.ErrorInfo.SerialNum != "":
-			failed[bySerial[string(e.ErrorInfo.SerialNum)]] = true
-			tied++
-		default:
-			doubt = true
+		if !byNo[no] || no == "" {
+			no = ""
+			if e.ErrorInfo.SerialNum != "" {
+				no = bySerial[string(e.ErrorInfo.SerialNum)]
+			}
 		}
+		if no == "" {
+			doubt = true
+			continue
+		}
+		tied++
+		named[no] = true
+		if alreadyReleased(string(e.ErrorMsg)) {
+			if out[no] != ReleaseOutcomeRefused {
+				out[no] = ReleaseOutcomeDone
+			}
+			continue
+		}
+		out[no] = ReleaseOutcomeRefused
 	}
 	if int(res.Error.ErrorTotal) > tied {
 		doubt = true
 	}
-	return failed, doubt
+	for _, it := range items {
+		if !named[it.GuaranteeNo] && doubt {
+			out[it.GuaranteeNo] = ReleaseOutcomeInDoubt
+		}
+	}
+	return out
 }
 
 // ReleaseStateName is a guarantee's 解保 state (2.10) in full: "未推送" for

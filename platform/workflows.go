@@ -120,7 +120,10 @@ type Result struct {
 	Reconciled bool
 	// RemoveErrors are 2.9's per-item errors, by block.
 	RemoveErrors []RemoveError
-	Data         any // the decoded answer, where there is one
+	// Released, Refused and InDoubt count a release's items by outcome
+	// (protocol.md 2.9: an item in doubt is never counted as refused).
+	Released, Refused, InDoubt int
+	Data                       any // the decoded answer, where there is one
 }
 
 // Execute sends a plan. The attempt is recorded before sending and its
@@ -136,8 +139,14 @@ func (w *Workflows) Execute(ctx context.Context, p *Plan) (*Result, error) {
 }
 
 // call records an attempt, makes the call through fn and records the
-// outcome; the event journal gets a line either way.
-func (w *Workflows) call(ctx context.Context, method, ref string, request any, fn func(ctx context.Context) (string, error)) error {
+// outcome; the event journal gets a line either way. apply, when not nil,
+// writes the records a successful answer implies (a serial, pushed,
+// released, a claim's state) in the same transaction as the outcome, on a
+// context that does not share the caller's cancellation (protocol.md,
+// "Outcomes are recorded"): a quit or Ctrl-C after the answer came loses
+// nothing. When that write fails, the attempt stays unresolved (sending)
+// for reconcile to find.
+func (w *Workflows) call(ctx context.Context, method, ref string, request any, fn func(ctx context.Context) (string, error), apply func(tx *store.Tx) error) error {
 	reqJSON, _ := Marshal(request)
 	id, err := w.Store.StartAttempt(ctx, method, ref, string(reqJSON))
 	if err != nil {
@@ -182,6 +191,11 @@ func (w *Workflows) call(ctx context.Context, method, ref string, request any, f
 		if err := tx.FinishAttemptSent(id, state, status, msg, string(sent.Answer), string(sent.Plaintext)); err != nil {
 			return err
 		}
+		if callErr == nil && apply != nil {
+			if err := apply(tx); err != nil {
+				return err
+			}
+		}
 		_, err := tx.AddEvent(store.Event{Kind: store.KindCall, Direction: store.DirOut, Method: method, Ref: ref,
 			Status: status, LatencyMS: latency, Summary: summary, Detail: detail})
 		return err
@@ -190,7 +204,7 @@ func (w *Workflows) call(ctx context.Context, method, ref string, request any, f
 		return callErr
 	}
 	if recErr != nil {
-		return fmt.Errorf("%s succeeded but its outcome could not be recorded: %w", method, recErr)
+		return fmt.Errorf("%s %s：平台已受理，但本地记录失败（结果待对账核对）：%w", methodTitle(method), ref, recErr)
 	}
 	return nil
 }

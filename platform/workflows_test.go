@@ -27,11 +27,16 @@ type wfEnv struct {
 	cfg     platform.ClientConfig
 }
 
-func newWFEnv(t *testing.T, timeout time.Duration) *wfEnv {
+func newWFEnv(t *testing.T, timeout time.Duration, opts ...func(*sandbox.Options)) *wfEnv {
 	t.Helper()
 	// No callbacks: these tests are about the calls the firm makes.
 	env := sandboxtest.New(t, sandboxtest.WithoutListener(),
-		sandboxtest.WithSandbox(func(o *sandbox.Options) { o.CallbackBase = "" }))
+		sandboxtest.WithSandbox(func(o *sandbox.Options) {
+			o.CallbackBase = ""
+			for _, f := range opts {
+				f(o)
+			}
+		}))
 	sb, st := env.Sandbox, env.Store
 	cfg := platform.ClientConfigFrom(env.Config)
 	cfg.Timeout = timeout
@@ -43,7 +48,7 @@ func newWFEnv(t *testing.T, timeout time.Duration) *wfEnv {
 	if err := st.Update(context.Background(), func(tx *store.Tx) error {
 		return tx.UpsertOrder(store.Order{OrderNo: string(o.OrderNo), OrderStatus: platform.OrderWaitOutGuarantee,
 			BlockNumber: string(o.BlockNumber), BlockName: string(o.BlockName), Principal: string(o.Principal),
-			Creditor: string(o.Creditor), GuaranteeAmount: string(o.GuaranteeAmount), BidDeadline: string(o.BidDeadline)})
+			Creditor: string(o.Creditor), GuaranteeAmount: string(o.GuaranteeAmount), BidDeadline: string(o.BidDeadline), ValidDay: string(o.ValidDay)})
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -484,7 +489,8 @@ func TestPushRefusals(t *testing.T) {
 	e.sb.PutOrder(o)
 	if err := e.st.Update(ctx, func(tx *store.Tx) error {
 		return tx.UpsertOrder(store.Order{OrderNo: string(o.OrderNo), OrderStatus: platform.OrderWaitOutGuarantee,
-			Principal: string(o.Principal), Creditor: string(o.Creditor)})
+			Principal: string(o.Principal), Creditor: string(o.Creditor), BidDeadline: string(o.BidDeadline), ValidDay: string(o.ValidDay),
+			BlockNumber: string(o.BlockNumber), BlockName: string(o.BlockName), GuaranteeAmount: string(o.GuaranteeAmount)})
 	}); err != nil {
 		t.Fatal(err)
 	}

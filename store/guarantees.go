@@ -29,12 +29,12 @@ const releaseExpr = `CASE
 
 const guaranteeCols = `g.guarantee_no, g.order_no, g.serial_num, g.block_number, g.block_name,
 	g.principal, g.creditor, g.guarantor, g.pdf_sha256, g.pdf_size, g.out_guarantee_time,
-	g.trans_no, g.pushed_at, g.released_at, g.release_date, g.created_at, g.updated_at, ` + releaseExpr
+	g.trans_no, g.pushed_at, g.released_at, g.release_date, g.created_at, g.updated_at, ` + releaseExpr + `, g.release_doubt`
 
 func scanGuarantee(sc interface{ Scan(...any) error }, g *Guarantee, extra ...any) error {
 	dst := []any{&g.GuaranteeNo, &g.OrderNo, &g.SerialNum, &g.BlockNumber, &g.BlockName,
 		&g.Principal, &g.Creditor, &g.Guarantor, &g.PDFSHA256, &g.PDFSize, &g.OutGuaranteeTime,
-		&g.TransNo, &g.PushedAt, &g.ReleasedAt, &g.ReleaseDate, &g.CreatedAt, &g.UpdatedAt, &g.ReleaseStatus}
+		&g.TransNo, &g.PushedAt, &g.ReleasedAt, &g.ReleaseDate, &g.CreatedAt, &g.UpdatedAt, &g.ReleaseStatus, &g.ReleaseDoubtAt}
 	return sc.Scan(append(dst, extra...)...)
 }
 
@@ -142,12 +142,33 @@ ON CONFLICT (guarantee_no) DO UPDATE SET
 // the remove_guarantee_date sent; released_at is the transaction's time.
 // ErrNotFound if the guarantee is unknown.
 func (t *Tx) MarkReleased(guaranteeNo, date string) error {
-	res, err := t.tx.ExecContext(t.ctx, `UPDATE guarantees SET released_at = ?, release_date = ?, updated_at = ? WHERE guarantee_no = ?`,
+	res, err := t.tx.ExecContext(t.ctx, `UPDATE guarantees SET released_at = ?, release_date = ?, release_doubt = 0, updated_at = ? WHERE guarantee_no = ?`,
 		t.now, date, t.now, guaranteeNo)
 	if err != nil {
 		return fmt.Errorf("mark guarantee %s released: %w", guaranteeNo, err)
 	}
 	return affected(res, "mark guarantee "+guaranteeNo+" released")
+}
+
+// SetReleaseDoubt records (doubt true) that a 2.9 answer left the
+// guarantee's release in doubt (解保结果不明, protocol.md 2.9), or (false)
+// that a later answer settled it as refused. ErrNotFound if unknown.
+func (t *Tx) SetReleaseDoubt(guaranteeNo string, doubt bool) error {
+	at := int64(0)
+	if doubt {
+		at = t.now
+	}
+	res, err := t.tx.ExecContext(t.ctx, `UPDATE guarantees SET release_doubt = ?, updated_at = ? WHERE guarantee_no = ? AND released_at = 0`,
+		at, t.now, guaranteeNo)
+	if err != nil {
+		return fmt.Errorf("mark guarantee %s release in doubt: %w", guaranteeNo, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		if _, err := t.GetGuarantee(guaranteeNo); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func releaseStatus(ctx context.Context, q querier, guaranteeNo, serialNum string) (int, string, error) {

@@ -22,6 +22,9 @@ type HeldFile struct {
 	Name   string `json:"name"`
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"`
+	// Omitted: the file was over the listener's bound per file (or the
+	// spool budget); only its name, size and SHA-256 are kept.
+	Omitted bool `json:"omitted,omitempty"`
 }
 
 // Held is an authentic callback that failed a 假通知 check (protocol.md,
@@ -277,7 +280,7 @@ func (t *Tx) TakeOrderConflict(orderNo string, id int64) (OrderConflict, int, er
 // order is created as a stub (as FlagOrder does).
 func (t *Tx) SettleOrder(orderNo, reason string, dueAt int64) error {
 	_, err := t.tx.ExecContext(t.ctx, `
-INSERT INTO orders (order_no, flagged, flag_reason, settle_due, settle_flagged, created_at, updated_at) VALUES (?, 1, ?, ?, 1, ?, ?)
+INSERT INTO orders (order_no, flagged, flag_reason, settle_due, settle_flagged, stub, created_at, updated_at) VALUES (?, 1, ?, ?, 1, 1, ?, ?)
 ON CONFLICT (order_no) DO UPDATE SET settle_due = excluded.settle_due, updated_at = excluded.updated_at,
 	settle_flagged = CASE WHEN flagged = 0 THEN 1 ELSE settle_flagged END,
 	flag_reason = CASE WHEN flagged = 0 OR settle_flagged = 1 THEN excluded.flag_reason ELSE flag_reason END,
@@ -346,6 +349,35 @@ func (t *Tx) Transitions(orderNo string) (int64, error) {
 	return n, nil
 }
 
+// Transitions is Tx.Transitions outside a transaction: read before a 2.2
+// fetch, compared inside the write that applies its answer.
+func (s *Store) Transitions(ctx context.Context, orderNo string) (int64, error) {
+	var n int64
+	err := s.r.QueryRowContext(ctx, `SELECT transitions FROM orders WHERE order_no = ?`, orderNo).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read transitions of order %s: %w", orderNo, err)
+	}
+	return n, nil
+}
+
+// Revisits tells whether the order has been in state before and left it:
+// a transition into it may be a late retry of an old transition
+// (protocol.md, 2.4: applied, then confirmed with 2.2).
+func (t *Tx) Revisits(orderNo, state string) (bool, error) {
+	var n int
+	err := t.tx.QueryRowContext(t.ctx, `SELECT instr(visited, ',' || ? || ',') FROM orders WHERE order_no = ?`, state, orderNo).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read states of order %s: %w", orderNo, err)
+	}
+	return n > 0, nil
+}
+
 // ApplyTransition sets the order's state from a 2.4 and counts the
 // transition; ErrNotFound if the order is unknown.
 func (t *Tx) ApplyTransition(orderNo, status string) error {
@@ -382,7 +414,16 @@ func (t *Tx) RecordInbound(in Inbound, answer []byte) error {
 
 // GuaranteesByPDF lists the guarantees whose kept PDF has this SHA-256.
 func (s *Store) GuaranteesByPDF(ctx context.Context, sha string) ([]Guarantee, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+guaranteeCols+` FROM guarantees g WHERE g.pdf_sha256 = ? ORDER BY g.guarantee_no`, sha)
+	return guaranteesByPDF(ctx, s.r, sha)
+}
+
+// GuaranteesByPDF is Store.GuaranteesByPDF inside the transaction.
+func (t *Tx) GuaranteesByPDF(sha string) ([]Guarantee, error) {
+	return guaranteesByPDF(t.ctx, t.tx, sha)
+}
+
+func guaranteesByPDF(ctx context.Context, q querier, sha string) ([]Guarantee, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+guaranteeCols+` FROM guarantees g WHERE g.pdf_sha256 = ? ORDER BY g.guarantee_no`, sha)
 	if err != nil {
 		return nil, fmt.Errorf("guarantees with pdf %s: %w", sha, err)
 	}

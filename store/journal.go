@@ -123,6 +123,58 @@ func (t *Tx) SaveToken(token string, expiresAt int64) error {
 	return nil
 }
 
+// AccountToken returns the stored access token of account (whose it is:
+// the client's base_url and api_key) and its expiry (unix seconds);
+// ErrNotFound if none was saved for that account.
+func (s *Store) AccountToken(ctx context.Context, account string) (token string, expiresAt int64, err error) {
+	err = s.r.QueryRowContext(ctx, `SELECT access_token, expires_at FROM token WHERE id = 1 AND account = ? AND access_token <> ''`, account).Scan(&token, &expiresAt)
+	if err != nil {
+		return "", 0, notFound(err, "read access token")
+	}
+	return token, expiresAt, nil
+}
+
+// SaveAccountToken stores account's access token, replacing any other, and
+// ends a renewal in progress.
+func (s *Store) SaveAccountToken(ctx context.Context, account, token string, expiresAt int64) error {
+	return s.Update(ctx, func(t *Tx) error {
+		_, err := t.tx.ExecContext(t.ctx, `INSERT INTO token (id, access_token, expires_at, saved_at, account, renew_until) VALUES (1, ?, ?, ?, ?, 0)
+		ON CONFLICT (id) DO UPDATE SET access_token = excluded.access_token, expires_at = excluded.expires_at,
+			saved_at = excluded.saved_at, account = excluded.account, renew_until = 0`, token, expiresAt, t.now, account)
+		if err != nil {
+			return fmt.Errorf("save access token: %w", err)
+		}
+		return nil
+	})
+}
+
+// ClaimTokenRenewal takes the right to renew the access token until until
+// (unix ms), unless another process holds it still: one process at a time
+// asks the platform for a token (protocol.md, 1.1). It reports whether the
+// right was taken.
+func (s *Store) ClaimTokenRenewal(ctx context.Context, account string, until int64) (bool, error) {
+	var n int64
+	err := s.Update(ctx, func(t *Tx) error {
+		res, err := t.tx.ExecContext(t.ctx, `INSERT INTO token (id, access_token, expires_at, saved_at, account, renew_until) VALUES (1, '', 0, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET renew_until = excluded.renew_until WHERE token.renew_until < ?`, t.now, account, until, t.now)
+		if err != nil {
+			return fmt.Errorf("claim access token renewal: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n > 0, err
+}
+
+// EndTokenRenewal gives back the right to renew (the renewal failed), so
+// that the next try need not wait for it to lapse.
+func (s *Store) EndTokenRenewal(ctx context.Context) error {
+	return s.Update(ctx, func(t *Tx) error {
+		_, err := t.tx.ExecContext(t.ctx, `UPDATE token SET renew_until = 0 WHERE id = 1`)
+		return err
+	})
+}
+
 // SaveToken stores the access token in its own transaction.
 func (s *Store) SaveToken(ctx context.Context, token string, expiresAt int64) error {
 	return s.Update(ctx, func(t *Tx) error { return t.SaveToken(token, expiresAt) })

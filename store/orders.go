@@ -76,9 +76,10 @@ func (t *Tx) UpsertOrder(o Order) error {
 	_, err = t.tx.ExecContext(t.ctx, `
 INSERT INTO orders (order_no, order_status, block_number, block_name, principal, creditor,
 	guarantee_amount, bid_deadline, deadline_key, valid_day, project_type, guarantee_start_date,
-	guarantee_end_date, order_amount, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	guarantee_end_date, order_amount, stub, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (order_no) DO UPDATE SET
+	stub = min(stub, excluded.stub),
 	`+keepAll("order_status", "block_number", "block_name", "principal", "creditor",
 		"guarantee_amount", "bid_deadline", "valid_day", "project_type", "guarantee_start_date",
 		"guarantee_end_date", "order_amount")+`,
@@ -86,7 +87,7 @@ ON CONFLICT (order_no) DO UPDATE SET
 	updated_at = excluded.updated_at`,
 		o.OrderNo, o.OrderStatus, o.BlockNumber, o.BlockName, o.Principal, o.Creditor,
 		o.GuaranteeAmount, o.BidDeadline, dk, o.ValidDay, o.ProjectType, o.GuaranteeStartDate,
-		o.GuaranteeEndDate, o.OrderAmount, t.now, t.now)
+		o.GuaranteeEndDate, o.OrderAmount, boolInt(o.Stub), t.now, t.now)
 	if err != nil {
 		return fmt.Errorf("upsert order %s: %w", o.OrderNo, err)
 	}
@@ -94,6 +95,43 @@ ON CONFLICT (order_no) DO UPDATE SET
 ON CONFLICT (order_no) DO UPDATE SET fields = excluded.fields, `+keepText("raw"), o.OrderNo, fields, raw)
 	if err != nil {
 		return fmt.Errorf("upsert order %s: %w", o.OrderNo, err)
+	}
+	return nil
+}
+
+// ReplaceOrderContent replaces an existing order's particulars with o's,
+// empty values included (a field the new 2.1 version emptied is emptied),
+// and its fields object wholly; the state (order_status), order_amount and
+// flags stay. Taking a new version of a 2.1 (listener.TakeOrderVersion).
+// ErrNotFound if the order is unknown.
+func (t *Tx) ReplaceOrderContent(o Order) error {
+	dk := "~"
+	if o.BidDeadline != "" {
+		dk = deadlineKey(o.BidDeadline)
+	}
+	res, err := t.tx.ExecContext(t.ctx, `UPDATE orders SET block_number = ?, block_name = ?, principal = ?, creditor = ?,
+	guarantee_amount = ?, bid_deadline = ?, deadline_key = ?, valid_day = ?, project_type = ?, guarantee_start_date = ?,
+	guarantee_end_date = ?, stub = 0, updated_at = ? WHERE order_no = ?`,
+		o.BlockNumber, o.BlockName, o.Principal, o.Creditor, o.GuaranteeAmount, o.BidDeadline, dk, o.ValidDay,
+		o.ProjectType, o.GuaranteeStartDate, o.GuaranteeEndDate, t.now, o.OrderNo)
+	if err != nil {
+		return fmt.Errorf("replace order %s: %w", o.OrderNo, err)
+	}
+	if err := affected(res, "replace order "+o.OrderNo); err != nil {
+		return err
+	}
+	fields := "{}"
+	if len(o.Fields) > 0 {
+		fields = string(o.Fields)
+	}
+	raw, err := rawText(o.Raw)
+	if err != nil {
+		return fmt.Errorf("replace order %s: %w", o.OrderNo, err)
+	}
+	_, err = t.tx.ExecContext(t.ctx, `INSERT INTO order_docs (order_no, fields, raw) VALUES (?, ?, ?)
+ON CONFLICT (order_no) DO UPDATE SET fields = excluded.fields, `+keepText("raw"), o.OrderNo, fields, raw)
+	if err != nil {
+		return fmt.Errorf("replace order %s: %w", o.OrderNo, err)
 	}
 	return nil
 }
@@ -117,7 +155,7 @@ func (t *Tx) FlagOrder(orderNo, reason string) error {
 		return errors.New("flag order: empty order_no")
 	}
 	_, err := t.tx.ExecContext(t.ctx, `
-INSERT INTO orders (order_no, flagged, flag_reason, created_at, updated_at) VALUES (?, 1, ?, ?, ?)
+INSERT INTO orders (order_no, flagged, flag_reason, stub, created_at, updated_at) VALUES (?, 1, ?, 1, ?, ?)
 ON CONFLICT (order_no) DO UPDATE SET flagged = 1, flag_reason = excluded.flag_reason, settle_flagged = 0, updated_at = excluded.updated_at`,
 		orderNo, reason, t.now, t.now)
 	if err != nil {
@@ -132,8 +170,8 @@ ON CONFLICT (order_no) DO UPDATE SET flagged = 1, flag_reason = excluded.flag_re
 // order is more than a stub (its 2.1 or 2.2 arrived, or a guarantee names
 // it).
 func (t *Tx) DropStubOrder(orderNo string) (bool, error) {
-	res, err := t.tx.ExecContext(t.ctx, `DELETE FROM orders WHERE order_no = ? AND order_status = '' AND block_number = ''
-		AND block_name = '' AND principal = ''
+	res, err := t.tx.ExecContext(t.ctx, `DELETE FROM orders WHERE order_no = ?
+		AND (stub = 1 OR (order_status = '' AND block_number = '' AND block_name = '' AND principal = ''))
 		AND NOT EXISTS (SELECT 1 FROM order_docs d WHERE d.order_no = orders.order_no AND d.raw != '')
 		AND NOT EXISTS (SELECT 1 FROM guarantees g WHERE g.order_no = orders.order_no)`, orderNo)
 	if err != nil {
@@ -348,4 +386,11 @@ func (s *Store) CountOrders(ctx context.Context, q OrderQuery) (int, error) {
 		return 0, fmt.Errorf("count orders: %w", err)
 	}
 	return n, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

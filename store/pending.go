@@ -42,6 +42,9 @@ type PendingRelease struct {
 	SerialNum   string `json:"serial_num"`
 	Principal   string `json:"principal"`
 	OrderNo     string `json:"order_no"`
+	// DoubtAt (unix ms, 0 none): a release was sent and its answer left
+	// this guarantee in doubt (解保结果不明); releasing again settles it.
+	DoubtAt int64 `json:"doubt_at"`
 }
 
 const notIssued = `order_status NOT IN ('HAS_OUT_GUARANTEE', 'FINISH', 'CANCEL')`
@@ -86,7 +89,7 @@ func (s *Store) Pending(ctx context.Context, limit int) (*Pending, error) {
 	// max(r.received_at) makes SQLite take the other bare columns from the
 	// latest batch naming the guarantee.
 	rows, err := tx.QueryContext(ctx, `SELECT r.revoke_no, r.block_number, r.block_name, r.creditor, max(r.received_at),
-		i.list, g.guarantee_no, g.serial_num, i.principal, g.order_no`+pendingReleaseFrom+`
+		i.list, g.guarantee_no, g.serial_num, i.principal, g.order_no, g.release_doubt`+pendingReleaseFrom+`
 		GROUP BY g.guarantee_no ORDER BY 5, g.guarantee_no LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("pending releases: %w", err)
@@ -94,7 +97,7 @@ func (s *Store) Pending(ctx context.Context, limit int) (*Pending, error) {
 	for rows.Next() {
 		var r PendingRelease
 		if err := rows.Scan(&r.RevokeNo, &r.BlockNumber, &r.BlockName, &r.Creditor, &r.ReceivedAt,
-			&r.List, &r.GuaranteeNo, &r.SerialNum, &r.Principal, &r.OrderNo); err != nil {
+			&r.List, &r.GuaranteeNo, &r.SerialNum, &r.Principal, &r.OrderNo, &r.DoubtAt); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("pending releases: %w", err)
 		}

@@ -310,6 +310,28 @@ CREATE TABLE new_marks (
 	marked INTEGER NOT NULL    -- unix ms
 );
 `,
+	// 4: a release (2.9) whose answer leaves doubt about a guarantee
+	// (解保结果不明, protocol.md 2.9) is kept until a later release settles it;
+	// an order known only from a 2.4 is marked a stub, so that a 1101
+	// removes it (protocol.md, "Settling with 2.2"); the access token is
+	// tied to the account it was issued to, and its renewal is guarded so
+	// that one process at a time renews it (protocol.md, 1.1); an order
+	// keeps the states it has left, so that a transition back into one is
+	// confirmed with 2.2 (protocol.md, 2.4).
+	`
+ALTER TABLE guarantees ADD COLUMN release_doubt INTEGER NOT NULL DEFAULT 0; -- unix ms a 2.9 answer left it in doubt; 0 none
+ALTER TABLE orders ADD COLUMN stub INTEGER NOT NULL DEFAULT 0; -- known only from a callback about an unknown order (2.4): no 2.1, no 2.2 yet
+ALTER TABLE token ADD COLUMN account TEXT NOT NULL DEFAULT ''; -- whose token: base_url and api_key (platform.Client)
+ALTER TABLE token ADD COLUMN renew_until INTEGER NOT NULL DEFAULT 0; -- unix ms: a process renews the token until then (one at a time)
+ALTER TABLE orders ADD COLUMN visited TEXT NOT NULL DEFAULT ''; -- ',A,B,': the states the order has left (a transition into one is confirmed with 2.2)
+CREATE TRIGGER orders_visited AFTER UPDATE OF order_status ON orders
+WHEN old.order_status <> '' AND old.order_status IS NOT new.order_status
+	AND instr(old.visited, ',' || old.order_status || ',') = 0
+BEGIN
+	UPDATE orders SET visited = CASE WHEN visited = '' THEN ',' ELSE visited END || old.order_status || ','
+	WHERE id = new.id;
+END;
+`,
 }
 
 // SchemaVersion is the schema version this program writes.

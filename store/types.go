@@ -58,6 +58,10 @@ type Order struct {
 	// order we had not received (假通知 check); FlagReason says why.
 	Flagged    bool   `json:"flagged"`
 	FlagReason string `json:"flag_reason,omitempty"`
+	// Stub, on writes: the order is known only from a callback about an
+	// order we did not know (2.4); a 1101 then removes it. A later write
+	// without it (its 2.1, a 2.2 answer) makes it a real order. Not read.
+	Stub bool `json:"-"`
 
 	CreatedAt int64 `json:"created_at"` // unix ms, set by the store
 	UpdatedAt int64 `json:"updated_at"` // unix ms, set by the store
@@ -86,6 +90,9 @@ type Guarantee struct {
 	// ReleaseStatus is the 2.10 code (1-5) derived by the store on reads;
 	// ignored on writes.
 	ReleaseStatus int `json:"release_status"`
+	// ReleaseDoubtAt (unix ms, 0 none): a 2.9 answer left the release in
+	// doubt (解保结果不明); 2.10 answers 4 meanwhile. Ignored on writes.
+	ReleaseDoubtAt int64 `json:"release_doubt_at"`
 
 	Fields    json.RawMessage `json:"fields,omitempty"` // JSON object, merged on PutGuarantee
 	CreatedAt int64           `json:"created_at"`

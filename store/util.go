@@ -104,7 +104,13 @@ func ParseDeadline(s string) (time.Time, error) {
 
 // normDeadline zero-pads a deadline into 'YYYY-MM-DD HH:MM:SS'.
 func normDeadline(s string) (string, bool) {
-	date, clock, _ := strings.Cut(strings.TrimSpace(s), " ")
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, 'T'); i == 10 {
+		// 2026-12-08T11:48 (protocol.md: a T is accepted); a zone after
+		// the clock does not read.
+		s = s[:i] + " " + s[i+1:]
+	}
+	date, clock, _ := strings.Cut(s, " ")
 	dp := strings.Split(date, "-")
 	if len(dp) != 3 || !allDigits(dp...) {
 		return "", false

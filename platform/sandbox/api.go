@@ -46,6 +46,14 @@ func (q *request) file(field string) (data []byte, name string, ok bool, err err
 	return data, fh.Filename, true, err
 }
 
+// fileType is the Content-Type of a file part ("" when none came).
+func (q *request) fileType(field string) string {
+	if q.http.MultipartForm == nil || len(q.http.MultipartForm.File[field]) == 0 {
+		return ""
+	}
+	return q.http.MultipartForm.File[field][0].Header.Get("Content-Type")
+}
+
 // answer is what the API says: {"status":200,"data":...} or
 // {"status":N,"msg":"..."}.
 type answer struct {
@@ -144,7 +152,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 
 	a = s.dispatch(q)
 	call.Status = a.status
-	if faulty && fault.Kind == FaultDrop {
+	if faulty && fault.Kind == FaultDrop || s.meanLoses(q.method, a) {
 		call.HTTP, call.Dropped = 0, true
 		s.logCall(call)
 		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
@@ -156,6 +164,27 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	s.logCall(call)
 	writeAnswer(w, a)
+}
+
+// meanLoses tells, in mean mode, whether the answer of a successful
+// state-changing call is to be lost after acting (Options.Mean).
+func (s *Server) meanLoses(method string, a answer) bool {
+	if !s.opt.Mean || a.status != platform.StatusOK {
+		return false
+	}
+	switch method {
+	case platform.MethodNotifyOrderStatus, platform.MethodPushGuarantee, platform.MethodRemoveGuarantee,
+		platform.MethodCancelOrder, platform.MethodUpdateClaimResult:
+	default:
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.actedCalls == nil {
+		s.actedCalls = map[string]int{}
+	}
+	s.actedCalls[method]++
+	return s.actedCalls[method]%MeanLoseEvery == 0
 }
 
 // decode identifies and opens param. For get_access_token (1.1) param is

@@ -236,7 +236,7 @@ func TestPushGuarantee(t *testing.T) {
 	// The serial is a JSON number over 2^53 in the answer, kept exact.
 	pdf := MinimalPDF("Guarantee BH-1", "x")
 	raw, err := e.client.Call(ctx, platform.MethodPushGuarantee, withCommon(e, pushRequest(o, "BH-1", pdf)),
-		&platform.Upload{Field: "guarantee_pdf", Name: "BH-1.pdf", Data: pdf}, nil)
+		&platform.Upload{Field: "guarantee_pdf", Name: "BH-1.pdf", Data: pdf, ContentType: "application/pdf"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -457,15 +457,37 @@ func TestClaims(t *testing.T) {
 		t.Fatalf("claim %+v", c)
 	}
 	no := string(c.ClaimNo)
-	result := func(doType, status string) error {
-		return e.client.UpdateClaimResult(ctx, platform.ClaimResultRequest{ClaimNo: no, GuaranteeNo: "BH-L1",
+	full := func(doType, status string) platform.ClaimResultRequest {
+		n1, _ := strconv.Atoi(doType)
+		n2, _ := strconv.Atoi(status)
+		state := platform.ClaimStateAfter(n1, n2)
+		if state == "" {
+			state = "GUARANTEE_COMPANY_COMPENSATION" // 分离式 only
+		}
+		return platform.ClaimResultRequest{ClaimNo: no, GuaranteeNo: "BH-L1",
 			Principal: string(c.Principal), Creditor: string(c.Creditor), Guarantor: string(c.Guarantor),
-			DoType: doType, Status: status, Note: "经审核"})
+			DoType: doType, Status: status, Note: "经审核", BlockNumber: string(c.BlockNumber), BlockName: string(c.BlockName),
+			ClaimState: state, UpdateTime: time.Now().In(platform.CST).Format(platform.DateTimeLayout)}
 	}
+	send := func(r platform.ClaimResultRequest) error { return e.client.UpdateClaimResult(ctx, r) }
+	result := func(doType, status string) error { return send(full(doType, status)) }
 	wantStatus(t, result("2", "2"), platform.StatusFailed) // not accepted yet
 	wantStatus(t, result("2", "3"), 3209)                  // 分离式 only
 	wantStatus(t, result("1", "3"), 3209)
-	wantStatus(t, result("", "1"), 3207)
+	// The fields the 3.2 table omits but its codes name (protocol.md).
+	for _, m := range []struct {
+		code int
+		drop func(*platform.ClaimResultRequest)
+	}{
+		{3202, func(r *platform.ClaimResultRequest) { r.BlockNumber = "" }},
+		{3203, func(r *platform.ClaimResultRequest) { r.BlockName = "" }},
+		{3207, func(r *platform.ClaimResultRequest) { r.ClaimState = "" }},
+		{3208, func(r *platform.ClaimResultRequest) { r.UpdateTime = "" }},
+	} {
+		r := full("1", "1")
+		m.drop(&r)
+		wantStatus(t, send(r), m.code)
+	}
 	if err := result("1", "1"); err != nil {
 		t.Fatal(err)
 	}
@@ -546,4 +568,45 @@ func download(t *testing.T, fileURL string) []byte {
 		t.Fatalf("download %s: HTTP %d %v", fileURL, resp.StatusCode, err)
 	}
 	return b
+}
+
+// TestPushRefusesMissingFields (issue 20, item 11): the sandbox keeps the
+// manual's codes for the 2.5 fields its field table omits (protocol.md):
+// a push without guarantee_state, guarantee_item, guarantee_type, the
+// block, applicant, the amount, the apply time or the period is refused
+// with 2402-2414, and a file part not sent as application/pdf with 2426.
+// On the base commit the sandbox took them.
+func TestPushRefusesMissingFields(t *testing.T) {
+	e := newEnv(t)
+	o := e.order(platform.OrderWaitOutGuarantee)
+	pdf := MinimalPDF("Guarantee BH-M", "x")
+	for _, c := range []struct {
+		code int
+		drop func(*platform.PushGuaranteeRequest)
+	}{
+		{2402, func(r *platform.PushGuaranteeRequest) { r.GuaranteeState = "" }},
+		{2403, func(r *platform.PushGuaranteeRequest) { r.GuaranteeItem = "" }},
+		{2404, func(r *platform.PushGuaranteeRequest) { r.GuaranteeType = "" }},
+		{2405, func(r *platform.PushGuaranteeRequest) { r.BlockNumber = "" }},
+		{2406, func(r *platform.PushGuaranteeRequest) { r.BlockName = "" }},
+		{2410, func(r *platform.PushGuaranteeRequest) { r.Applicant = "" }},
+		{2411, func(r *platform.PushGuaranteeRequest) { r.GuaranteeAmount = "" }},
+		{2412, func(r *platform.PushGuaranteeRequest) { r.GuaranteeApplyTime = "" }},
+		{2413, func(r *platform.PushGuaranteeRequest) { r.GuaranteeStartDate = "" }},
+		{2414, func(r *platform.PushGuaranteeRequest) { r.GuaranteeEndDate = "" }},
+	} {
+		r := pushRequest(o, "BH-M", pdf)
+		c.drop(&r)
+		_, err := e.client.PushGuarantee(ctx, r, "BH-M.pdf", pdf)
+		wantStatus(t, err, c.code)
+	}
+	_, err := e.client.Call(ctx, platform.MethodPushGuarantee, withCommon(e, pushRequest(o, "BH-M", pdf)),
+		&platform.Upload{Field: "guarantee_pdf", Name: "BH-M.pdf", Data: pdf}, nil)
+	wantStatus(t, err, 2426)
+	if _, ok := e.s.Guarantee("BH-M"); ok {
+		t.Fatal("a refused push was stored")
+	}
+	if _, _, err := e.push(o, "BH-M"); err != nil {
+		t.Fatalf("the full push: %v", err)
+	}
 }

@@ -156,7 +156,12 @@ func bidDeadline(now time.Time, cst *time.Location) time.Time {
 	t := now.In(cst).Add(time.Duration(3+rand.IntN(6*24)) * time.Hour)
 	h := 9 + rand.IntN(8)
 	m := pick([]int{0, 30})
-	return time.Date(t.Year(), t.Month(), t.Day(), h, m, 0, 0, cst)
+	d := time.Date(t.Year(), t.Month(), t.Day(), h, m, 0, 0, cst)
+	if d.Before(now.Add(time.Hour)) {
+		// The day's working hours may be over already: the next day's.
+		d = d.AddDate(0, 0, 1)
+	}
+	return d
 }
 
 // guaranteeFee is the order amount (保费) of a guarantee: 0.15% of the

@@ -99,6 +99,10 @@ func pushRequest(o Order, guaranteeNo string, pdf []byte) platform.PushGuarantee
 		Principal: string(o.Principal), Creditor: string(o.Creditor), Guarantor: DefaultGuarantorName,
 		OutGuaranteeTime: time.Now().In(platform.CST).Format(platform.DateTimeLayout),
 		GuaranteePDFHash: hex.EncodeToString(sum[:]),
+		GuaranteeState:   "1", GuaranteeItem: string(o.BlockName) + "投标保证", GuaranteeType: "1",
+		BlockNumber: string(o.BlockNumber), BlockName: string(o.BlockName), Applicant: string(o.Principal),
+		GuaranteeAmount: string(o.GuaranteeAmount), GuaranteeApplyTime: time.Now().In(platform.CST).Format(platform.DateTimeLayout),
+		GuaranteeStartDate: "2026-12-08", GuaranteeEndDate: "2027-04-06",
 	}
 }
 

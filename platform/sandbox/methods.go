@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"mime"
 	"regexp"
 	"strconv"
 	"strings"
@@ -37,7 +38,9 @@ func (s *Server) getAccessToken(q *request) answer {
 	tok := base64.StdEncoding.EncodeToString(b)
 	exp := s.now().Add(s.opt.TokenTTL)
 	s.mu.Lock()
-	s.tokens[tok] = exp
+	// A new token voids the guarantor's earlier ones: two processes that
+	// each renew on their own void each other's (protocol.md, 1.1).
+	s.tokens = map[string]time.Time{tok: exp}
 	s.mu.Unlock()
 	if s.opt.Mean {
 		// As a lifetime in seconds, which protocol.md also allows.
@@ -184,8 +187,13 @@ func (s *Server) pushGuarantee(q *request) answer {
 		field string
 		code  int
 	}{
-		{"order_no", 2400}, {"guarantee_no", 2401}, {"principal", 2407}, {"creditor", 2408},
-		{"guarantor", 2409}, {"out_guarantee_time", 2415},
+		// The manual's table of 2.5 codes names these fields, though its
+		// field table omits some (protocol.md): each is required.
+		{"order_no", 2400}, {"guarantee_no", 2401}, {"guarantee_state", 2402}, {"guarantee_item", 2403},
+		{"guarantee_type", 2404}, {"block_number", 2405}, {"block_name", 2406}, {"principal", 2407},
+		{"creditor", 2408}, {"guarantor", 2409}, {"applicant", 2410}, {"guarantee_amount", 2411},
+		{"guarantee_apply_time", 2412}, {"guarantee_start_date", 2413}, {"guarantee_end_date", 2414},
+		{"out_guarantee_time", 2415},
 	}
 	for _, r := range required {
 		if q.str(r.field) == "" {
@@ -209,6 +217,15 @@ func (s *Server) pushGuarantee(q *request) answer {
 	}
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		return fail(2426)
+	}
+	if ct, _, _ := mime.ParseMediaType(q.fileType("guarantee_pdf")); ct != "application/pdf" {
+		// protocol.md: the file part goes as application/pdf.
+		return fail(2426, "保函文件格式错误,必须是PDF：文件部分的 Content-Type 为 "+q.fileType("guarantee_pdf")+"，应为 application/pdf")
+	}
+	for _, f := range []string{"guarantee_start_date", "guarantee_end_date"} {
+		if _, err := time.ParseInLocation(platform.DateLayout, q.str(f), platform.CST); err != nil {
+			return fail(platform.StatusFailed, "参数错误："+f+" "+q.str(f)+"（格式 yyyy-MM-dd）")
+		}
 	}
 	sum := sha256.Sum256(pdf)
 	if got := hex.EncodeToString(sum[:]); subtle.ConstantTimeCompare([]byte(got), []byte(hash)) != 1 {
@@ -247,6 +264,7 @@ func (s *Server) pushGuarantee(q *request) answer {
 		BlockNumber: string(o.BlockNumber), BlockName: string(o.BlockName),
 		Principal: q.str("principal"), Creditor: q.str("creditor"), Guarantor: q.str("guarantor"),
 		OutGuaranteeTime: outTime, TransNo: q.str("trans_no"), PDFHash: hash, PDFFileID: fileID,
+		GuaranteeItem: q.str("guarantee_item"), GuaranteeStartDate: q.str("guarantee_start_date"), GuaranteeEndDate: q.str("guarantee_end_date"),
 	}
 	s.guarantees[guaranteeNo] = g
 	s.guarSeq = append(s.guarSeq, guaranteeNo)
@@ -419,18 +437,21 @@ func (s *Server) updateClaimResult(q *request) answer {
 	for _, r := range []struct {
 		field string
 		code  int
-	}{{"claim_no", 3200}, {"guarantee_no", 3201}, {"principal", 3204}, {"creditor", 3205}, {"guarantor", 3206}} {
+	}{{"claim_no", 3200}, {"guarantee_no", 3201}, {"block_number", 3202}, {"block_name", 3203},
+		{"principal", 3204}, {"creditor", 3205}, {"guarantor", 3206}, {"claim_state", 3207}, {"update_time", 3208}} {
+		// The manual's table of 3.2 codes names these fields, though its
+		// field table omits some (protocol.md): each is required.
 		if q.str(r.field) == "" {
 			return fail(r.code)
 		}
 	}
 	doType, status := q.str("do_type"), q.str("status")
 	if doType == "" || status == "" {
-		return fail(3207, "参数缺失：claim_state（do_type 与 status 必填）")
+		return fail(platform.StatusFailed, "参数缺失：do_type 与 status 必填")
 	}
 	state := ClaimStateFor(doType, status)
-	if state == "" {
-		return fail(3209, fmt.Sprintf("参数错误：claim_state（do_type=%s status=%s 不是直开式保函允许的组合）", doType, status))
+	if state == "" || q.str("claim_state") != state {
+		return fail(3209, fmt.Sprintf("参数错误：claim_state %s（do_type=%s status=%s 应为 %s）", q.str("claim_state"), doType, status, state))
 	}
 	note := q.str("note")
 	if note == "" {

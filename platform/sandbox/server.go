@@ -83,9 +83,17 @@ type Options struct {
 	// 2.8 and 3.1 come in other (full-width/half-width, spaced) forms, each
 	// new order's 2.1 is repeated with changed content, revocations name a
 	// guarantee the guarantor never issued, and 2.9 answers carry an empty
-	// {} error (error_total counting it) or a string data.
+	// {} error (error_total counting it) or a string data. Every
+	// MeanLoseEvery-th successful call of a method that changes the
+	// platform's records (2.3, 2.5, 2.9, 2.11, 3.2) is carried out and its
+	// answer lost (the connection closed unanswered), so that the caller's
+	// reconcile is exercised.
 	Mean bool
 }
+
+// MeanLoseEvery: in mean mode, the answer of every third successful
+// state-changing call of each method is lost after the platform acted.
+const MeanLoseEvery = 3
 
 // Server is the simulated platform. Its methods are safe for concurrent use.
 type Server struct {
@@ -119,6 +127,7 @@ type Server struct {
 	observers   []func(Event)
 	serial      uint64                                // last serial_num issued
 	removeCalls int                                   // 2.9 calls answered (mean mode alternates its answers)
+	actedCalls  map[string]int                        // mean mode: state-changing calls that succeeded, by method
 	lastNotice  map[string]platform.OrderStatusNotice // mean mode: each order's last 2.4, for late retries
 	seq         uint64                                // for order, revocation, claim and file numbers
 }

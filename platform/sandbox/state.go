@@ -46,10 +46,14 @@ type Guarantee struct {
 	TransNo          string
 	PDFHash          string // SHA-256 hex of the file received
 	PDFFileID        string // the received file, in the sandbox's files
-	RevokeNo         string // the last revocation (2.8) naming it
-	Penalty          bool   // in a revocation's penalty list (罚没)
-	Released         bool   // released by 2.9 (已解保)
-	ReleaseDate      string // remove_guarantee_date of 2.9
+	// As pushed (2.5): 保函事项 and the guarantee period.
+	GuaranteeItem      string
+	GuaranteeStartDate string
+	GuaranteeEndDate   string
+	RevokeNo           string // the last revocation (2.8) naming it
+	Penalty            bool   // in a revocation's penalty list (罚没)
+	Released           bool   // released by 2.9 (已解保)
+	ReleaseDate        string // remove_guarantee_date of 2.9
 }
 
 // Revocation is a revocation batch (2.8).

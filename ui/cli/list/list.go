@@ -182,7 +182,7 @@ func list(ctx context.Context, s *store.Store, kind string, f platform.LedgerFil
 		}
 		return table(print, rows, []string{"编号", "接口", "编号(业务)", "状态", "重发次数", "收到时间", "原因"}, func(h records.Held) []string {
 			return []string{strconv.FormatInt(h.ID, 10), h.Method, h.Ref, platform.HeldStateName(h.State), strconv.Itoa(h.Repeats),
-				time.UnixMilli(h.ReceivedAt).In(platform.CST).Format(platform.DateTimeLayout), h.Reason}
+				h.ReceivedAt, h.Reason}
 		})
 	}
 	return fmt.Errorf("list: unknown kind %q", kind)

@@ -6,8 +6,10 @@ package records
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 
 	"baohan/platform"
 	"baohan/store"
@@ -178,22 +180,48 @@ func ClaimOf(c store.Claim) Claim {
 
 // Held is a held callback's JSON object (interface.md `list held`).
 type Held struct {
-	ID         int64            `json:"id"`
-	Method     string           `json:"method"`
-	Key        string           `json:"key"`
-	Ref        string           `json:"ref"`
-	Reason     string           `json:"reason"`
-	ReceivedAt int64            `json:"received_at"`
-	State      string           `json:"state"`
-	Repeats    int              `json:"repeats"`
-	Note       string           `json:"note"`
-	Files      []store.HeldFile `json:"files"`
+	ID     int64  `json:"id"`
+	Method string `json:"method"`
+	Key    string `json:"key"`
+	Ref    string `json:"ref"` // the business number: order, claim or revocation number
+	Reason string `json:"reason"`
+	// ReceivedAt is YYYY-MM-DD HH:MM:SS (China Standard Time), as every
+	// time in --json output (interface.md).
+	ReceivedAt string `json:"received_at"`
+	State      string `json:"state"`
+	Repeats    int    `json:"repeats"`
+	Note       string `json:"note"`
+	// Fields is every field of the plaintext as received (sign masked
+	// nowhere: it is no secret); Plaintext the exact text.
+	Fields    map[string]json.RawMessage `json:"fields"`
+	Plaintext string                     `json:"plaintext"`
+	Files     []HeldFile                 `json:"files"`
+}
+
+// HeldFile is one file of a held callback, and whether it was kept.
+type HeldFile struct {
+	Field  string `json:"field"`
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+	Kept   bool   `json:"kept"`
 }
 
 // HeldOf is h's JSON object.
 func HeldOf(h store.Held) Held {
-	return Held{ID: h.ID, Method: h.Method, Key: h.Key, Ref: h.Ref, Reason: h.Reason,
-		ReceivedAt: h.ReceivedAt, State: h.State, Repeats: h.Repeats, Note: h.Note, Files: h.Files}
+	out := Held{ID: h.ID, Method: h.Method, Key: h.Key, Ref: h.Ref, Reason: h.Reason,
+		ReceivedAt: time.UnixMilli(h.ReceivedAt).In(platform.CST).Format(platform.DateTimeLayout),
+		State:      h.State, Repeats: h.Repeats, Note: h.Note, Plaintext: h.Plaintext,
+		Fields: map[string]json.RawMessage{}, Files: []HeldFile{}}
+	if f, err := platform.ParseFields([]byte(h.Plaintext)); err == nil {
+		for k, v := range f {
+			out.Fields[k] = json.RawMessage(v)
+		}
+	}
+	for _, f := range h.Files {
+		out.Files = append(out.Files, HeldFile{Field: f.Field, Name: f.Name, Size: f.Size, SHA256: f.SHA256, Kept: !f.Omitted})
+	}
+	return out
 }
 
 // WriteOrder is an order as text (`order info`).

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"baohan/listener"
+	"baohan/platform"
 	"baohan/store"
 	"baohan/ui/cli"
 	"baohan/ui/cli/cmdutil"
@@ -86,7 +87,7 @@ func takeRun(opts *TakeOptions) error {
 	return opts.Print(TakeJSON{Order: records.OrderOf(o), Version: id, Changed: diff}, func(w io.Writer) {
 		fmt.Fprintf(w, "订单 %s 已采用第 %d 号版本：\n", o.OrderNo, id)
 		for _, d := range diff {
-			fmt.Fprintf(w, "  %s：%s → %s\n", d.Field, d.First, d.New)
+			fmt.Fprintf(w, "  %s：%s → %s\n", platform.FieldNamed(d.Field), shown(d.First), shown(d.New))
 		}
 		records.WriteOrder(w, o)
 	})
@@ -120,4 +121,12 @@ func waiting(ctx context.Context, s *store.Store, orderNo string) (int64, error)
 		fmt.Fprintf(&b, "；第 %d 号（%s）", c.ID, strings.Join(names, "、"))
 	}
 	return 0, cli.UsageErr("订单 %s 有 %d 个待核对的新版本，请指定版本号%s", orderNo, len(open), b.String())
+}
+
+// shown is a value for the list of differences; an emptied one says so.
+func shown(v string) string {
+	if v == "" {
+		return "（空）"
+	}
+	return v
 }
