@@ -88,9 +88,13 @@ func TestCLIReleaseMean(t *testing.T) {
 	}
 	e.mustCLI("held", "accept", strconv.FormatInt(int64(held[0]["id"].(float64)), 10), "--note", "平台名单多列了别家保函，本公司保函照撤")
 
-	code, out, _ := e.cli("guarantee", "release", "BH2026901")
+	code, out, errs := e.cli("guarantee", "release", "BH2026901")
 	if code != 1 || !strings.Contains(out, "结果不明") || !strings.Contains(out, "未指明保函") {
 		t.Errorf("first release: exit %d, printed %q", code, out)
+	}
+	// In doubt is never counted as refused (protocol.md, 2.9).
+	if strings.Contains(errs, "拒绝") || !strings.Contains(errs, "结果不明") {
+		t.Errorf("first release: the exit message says %q", errs)
 	}
 	if g, _ := e.st.GetGuarantee(ctx, "BH2026901"); g.ReleasedAt != 0 {
 		t.Fatal("released locally though an error of the answer names no item")

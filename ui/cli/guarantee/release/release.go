@@ -29,6 +29,9 @@ type BlockJSON struct {
 	BlockNumber string                 `json:"block_number"`
 	Summary     string                 `json:"summary"`
 	Errors      []platform.RemoveError `json:"errors"`
+	Released    int                    `json:"released"`
+	Refused     int                    `json:"refused"`
+	InDoubt     int                    `json:"in_doubt"` // 解保结果不明: release again to settle
 }
 
 // NewCmdRelease is `baohan guarantee release`.
@@ -60,7 +63,7 @@ func releaseRun(opts *ReleaseOptions) error {
 		return err
 	}
 	var results []BlockJSON
-	failed := 0
+	refused, inDoubt := 0, 0
 	for _, p := range plans {
 		res, err := wf.Execute(opts.Context, p)
 		if err != nil && len(results) > 0 {
@@ -74,8 +77,12 @@ func releaseRun(opts *ReleaseOptions) error {
 		if err != nil {
 			return err
 		}
-		failed += len(res.RemoveErrors)
-		results = append(results, BlockJSON{BlockNumber: p.Ref, Summary: res.Summary, Errors: res.RemoveErrors})
+		// The counts are the workflow's reading of data.error (an error that
+		// names no item leaves the others in doubt, never refused).
+		refused += res.Refused
+		inDoubt += res.InDoubt
+		results = append(results, BlockJSON{BlockNumber: p.Ref, Summary: res.Summary, Errors: res.RemoveErrors,
+			Released: res.Released, Refused: res.Refused, InDoubt: res.InDoubt})
 	}
 	err = opts.Print(results, func(w io.Writer) {
 		for _, r := range results {
@@ -89,8 +96,14 @@ func releaseRun(opts *ReleaseOptions) error {
 			}
 		}
 	})
-	if err == nil && failed > 0 {
-		return cli.CheckFailed("平台拒绝了 %d 笔解保", failed)
+	if err == nil && refused > 0 && inDoubt > 0 {
+		return cli.CheckFailed("平台拒绝了 %d 笔解保，另有 %d 笔解保结果不明（请再次解保以确认）", refused, inDoubt)
+	}
+	if err == nil && refused > 0 {
+		return cli.CheckFailed("平台拒绝了 %d 笔解保", refused)
+	}
+	if err == nil && inDoubt > 0 {
+		return cli.CheckFailed("%d 笔解保结果不明（平台报告的错误未指明保函；请再次解保以确认）", inDoubt)
 	}
 	return err
 }
