@@ -107,6 +107,10 @@ func (v *View) Title() string { return v.head }
 func (v *View) Typing() bool  { return false }
 func (v *View) Busy() bool    { return v.loading }
 
+// Opening: the record is being read; the keys after the one that opened
+// the view wait for it (program.Opener).
+func (v *View) Opening() bool { return v.loading }
+
 func (v *View) Init(pc *program.Context) tea.Cmd {
 	return v.Reload(pc)
 }

@@ -109,6 +109,25 @@ func (v *View) Busy() bool {
 // Typing: q and ? are text in the flow (esc leaves).
 func (v *View) Typing() bool { return true }
 
+// TextFocus tells whether a text field has the keys (the runes of one read
+// go to it whole); elsewhere each rune is a key of its own.
+func (v *View) TextFocus() bool {
+	var f form.Field
+	switch v.step {
+	case StepSource:
+		f = v.source.Focused()
+	case StepCert:
+		f = v.cert.Focused()
+	}
+	return f != nil && f.Typing()
+}
+
+// Opening: the order is read, or the letter's facts are made from it; the
+// keys typed meanwhile are for the screen that follows (program.Opener).
+// Signing is a step of its own: keys typed while it runs are not held for
+// its result.
+func (v *View) Opening() bool { return v.step == StepLoading || v.step == StepChecking }
+
 func (v *View) Resize(pc *program.Context, w, h int) { v.w, v.h = w, h }
 
 func (v *View) Init(pc *program.Context) tea.Cmd {
