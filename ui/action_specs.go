@@ -88,7 +88,7 @@ func (m *Model) RecordKey(k tea.KeyMsg, s *common.Selection) tea.Cmd {
 			m.pc.Info("推送电子保函（p）用于订单：请在待出函的订单上使用")
 			return nil
 		}
-		return m.pc.Push(action.NewAction(m.pc, m.pushSpec(*s.Order), m.afterAction))
+		return m.pushCmd(*s.Order)
 	case key.Matches(k, km.Cancel):
 		if s.Kind != common.KindOrder {
 			m.pc.Info("订单取消（x）用于订单")
@@ -229,6 +229,30 @@ func (m *Model) notifySpec(o store.Order) *action.Spec {
 }
 
 // ---- 2.5 推送电子保函 ----
+
+// pushCmd reads the letters signed for the order (签发), then opens the
+// push form with the newest filled in.
+func (m *Model) pushCmd(o store.Order) tea.Cmd {
+	m.opening++
+	db, ctx := m.pc.Store, m.pc.Ctx
+	return func() tea.Msg {
+		issued, err := platform.IssuedLetters(ctx, db, o.OrderNo)
+		if err != nil {
+			return openActionMsg{err: err}
+		}
+		spec := m.pushSpec(o)
+		if len(issued) > 0 {
+			l := issued[0]
+			if path := db.FilePath(l.SHA256); path != "" && db.HasFile(l.SHA256) {
+				spec.Fields[0].(*form.TextField).SetValue(l.GuaranteeNo)
+				spec.Fields[1].(*form.FileField).SetValue(path)
+				spec.Intro = append(spec.Intro, fmt.Sprintf("已填入 %s 签发的保函 %s（签名人 %s，SHA-256 %s）",
+					common.Clock(l.SignedAt, common.LayoutFull), l.GuaranteeNo, l.Signer, l.SHA256))
+			}
+		}
+		return openActionMsg{spec: spec}
+	}
+}
 
 func (m *Model) pushSpec(o store.Order) *action.Spec {
 	no := o.OrderNo

@@ -271,6 +271,27 @@ func orderDetail(ctx context.Context, db *store.Store, no string, files map[stri
 		v += "  出函 " + g.OutGuaranteeTime + "  " + common.ReleaseState(g)
 		b.fieldCopy(g.GuaranteeNo, v, g.GuaranteeNo)
 	}
+	// Letters signed for the order (签发), kept in the file store: the push
+	// (p) offers the newest.
+	issued, err := platform.IssuedLetters(ctx, db, no)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if len(issued) > 0 {
+		b.section(fmt.Sprintf("已签发的保函（%d，p 推送最新的一份）", len(issued)))
+		for _, l := range issued {
+			b.fieldCopy("保函编号", l.GuaranteeNo, l.GuaranteeNo)
+			path := db.FilePath(l.SHA256)
+			name := path
+			if name == "" {
+				name = "（文件库中没有此文件）"
+			}
+			b.file("  保函PDF", File{Name: name, SHA: l.SHA256, Size: l.Size, Stored: path != "" && db.HasFile(l.SHA256)})
+			b.field("  签名人", l.Signer)
+			b.field("  签发时间", common.Clock(l.SignedAt, common.LayoutFull))
+			b.opt("  来源", l.Source)
+		}
+	}
 	// 2.1 sent again with other content: kept beside the first version.
 	cs, err := db.OrderConflicts(ctx, no)
 	if err != nil {
