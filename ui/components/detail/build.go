@@ -575,9 +575,125 @@ func heldDetail(ctx context.Context, db *store.Store, key string) (*common.Selec
 	}
 	// The decision keys are the 待办 pane's (a second press confirms).
 	b.note("在待办中选中此条：A 接受（按回调内容入账，平台下次重发时答复成功）  D 驳回（继续拒收）；也可用 baohan held accept|dismiss " + key)
+	b.heldFields(h.Plaintext)
 	b.section("回调明文（原样）")
 	b.pre(common.PrettyJSON(h.Plaintext))
 	return common.HeldSel(h), "暂存回调 " + key, b.lines, nil
+}
+
+// heldFields shows a held callback's plaintext field by field, each by the
+// manual's name and in full (wrapped, never cut); 2.8's lists
+// (revoke_guarantee_data) as tables.
+func (b *lb) heldFields(plaintext string) {
+	keys, m := fieldsOf(json.RawMessage(plaintext))
+	if len(keys) == 0 {
+		return // not a JSON object: the plaintext below is all there is
+	}
+	b.section(fmt.Sprintf("回调内容（%d 项，逐项核对后再接受）", len(keys)))
+	var lists []string
+	for _, k := range keys {
+		label := platform.FieldTitle(k)
+		if common.Secret(k) {
+			b.fieldCopy(label, common.Masked, "")
+			continue
+		}
+		shown := fieldValue(m[k])
+		if k == "revoke_guarantee_data" {
+			lists = append(lists, k)
+			b.fieldCopy(label, "见下方名单  ("+k+")", shown)
+			continue
+		}
+		if mm := common.CodeMeaning(k, shown); mm != "" {
+			shown = mm + "（" + shown + "）"
+		}
+		b.fieldCopy(label, shown+"  ("+k+")", fieldValue(m[k]))
+	}
+	for _, k := range lists {
+		b.revokeLists(fieldValue(m[k]))
+	}
+}
+
+// revokeLists shows 2.8's revoke_guarantee_data as its three lists, one
+// table each; text that does not read as the lists is shown as it came.
+func (b *lb) revokeLists(text string) {
+	var d map[string][]map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(text), &d); err != nil {
+		b.section(platform.FieldTitle("revoke_guarantee_data") + "（不是名单格式，原样）")
+		b.pre(common.PrettyJSON(text))
+		return
+	}
+	names := map[string]string{"current_revoke_data": store.ListCurrent, "revoke_success_data": store.ListSuccess, "penalty_data": store.ListPenalty}
+	order := []string{"current_revoke_data", "revoke_success_data", "penalty_data"}
+	for k := range d {
+		if _, ok := names[k]; !ok {
+			order = append(order, k) // a list the manual does not name: shown too
+		}
+	}
+	for _, k := range order {
+		items, ok := d[k]
+		if !ok {
+			continue
+		}
+		title := platform.FieldTitle(k)
+		if l, known := names[k]; known {
+			title = common.RevokeList(l) + "名单"
+		}
+		b.section(fmt.Sprintf("%s（%d）  (%s)", title, len(items), k))
+		if len(items) == 0 {
+			b.note("无")
+			continue
+		}
+		cols := []string{"guarantee_no", "principal", "serial_num"}
+		seen := map[string]bool{"guarantee_no": true, "principal": true, "serial_num": true}
+		for _, it := range items {
+			for f := range it {
+				if !seen[f] {
+					seen[f] = true
+					cols = append(cols, f)
+				}
+			}
+		}
+		// The free text (被保证人) last: a row too wide wraps in it.
+		cols = append(cols[:1], append(cols[2:], cols[1])...)
+		rows := [][]string{{"序号"}}
+		for _, c := range cols {
+			rows[0] = append(rows[0], platform.FieldTitle(c))
+		}
+		for i, it := range items {
+			row := []string{strconv.Itoa(i + 1)}
+			for _, c := range cols {
+				row = append(row, common.Clean(fieldValue(it[c])))
+			}
+			rows = append(rows, row)
+		}
+		b.table(rows)
+	}
+}
+
+// table adds rows as aligned columns (the first row the heading); a row
+// wider than the screen wraps in its last column, it is never cut.
+func (b *lb) table(rows [][]string) {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], common.TextWidth(c))
+		}
+	}
+	hang := 0
+	for _, w := range widths[:max(len(widths)-1, 0)] {
+		hang += w + 2
+	}
+	for _, r := range rows {
+		cells := make([]string, len(r))
+		for i, c := range r {
+			cells[i] = c + strings.Repeat(" ", widths[i]-common.TextWidth(c))
+		}
+		line := strings.TrimRight(strings.Join(cells, "  "), " ")
+		b.lines = append(b.lines, dline{pre: true, value: line, copy: line, hang: hang})
+	}
 }
 
 // ---- 日志 ----

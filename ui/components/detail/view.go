@@ -62,6 +62,9 @@ type dline struct {
 	copy    string // what c copies ("" = value)
 	file    *File
 	pre     bool // a line of preformatted text (JSON), shown as is
+	// hang, for a table's row (pre): where its last column starts; a row
+	// wider than the screen wraps in that column.
+	hang int
 }
 
 func (d dline) selectable() bool { return d.section == "" }
@@ -158,7 +161,30 @@ func (v *View) render(i int, d dline, selected bool) []string {
 		if selected {
 			mark = "> "
 		}
-		return []string{mark + common.Truncate(d.value, v.w-2)}
+		// Wrapped, never cut: what the platform sent is read in full.
+		if w := v.w - 2 - d.hang; d.hang > 0 && w >= 12 && common.TextWidth(d.value) > v.w-2 {
+			head, tail := cutCells(d.value, d.hang)
+			wrapped := common.Wrap(tail, w)
+			out := make([]string, len(wrapped))
+			for j, l := range wrapped {
+				if j == 0 {
+					out[j] = mark + head + l
+				} else {
+					out[j] = "  " + strings.Repeat(" ", d.hang) + l
+				}
+			}
+			return out
+		}
+		wrapped := common.Wrap(d.value, max(v.w-4, 10))
+		out := make([]string, len(wrapped))
+		for j, l := range wrapped {
+			if j == 0 {
+				out[j] = mark + l
+			} else {
+				out[j] = "    " + l
+			}
+		}
+		return out
 	}
 	mark := "  "
 	if selected {
@@ -191,6 +217,18 @@ func (v *View) render(i int, d dline, selected bool) []string {
 		}
 	}
 	return out
+}
+
+// cutCells splits s after its first n cells.
+func cutCells(s string, n int) (string, string) {
+	w := 0
+	for i, r := range s {
+		if w >= n {
+			return s[:i], s[i:]
+		}
+		w += common.TextWidth(string(r))
+	}
+	return s, ""
 }
 
 func fileText(f *File) string {
