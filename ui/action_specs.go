@@ -292,7 +292,7 @@ func (m *Model) pushSpec(o store.Order) *action.Spec {
 func (m *Model) cancelSpec(o store.Order) *action.Spec {
 	no := o.OrderNo
 	wf := m.pc.Workflows
-	reason := form.NewTextField("reason", "取消原因", "cancel_reason，必填；取消后订单为交易取消（CANCEL）", "取消订单原因", "")
+	reason := form.NewTextField("reason", "取消原因", "必填：取消原因；取消后订单为交易取消（CANCEL）", "取消订单原因", "")
 	return &action.Spec{
 		Title: "订单取消（2.11）", Ref: "订单 " + no, Intro: common.OrderIntro(o),
 		Fields: []form.Field{reason},
@@ -357,30 +357,38 @@ func (m *Model) fetchClaimSpec(c store.Claim) *action.Spec {
 
 func (m *Model) claimResultSpec(c store.Claim) *action.Spec {
 	wf := m.pc.Workflows
-	var choices []form.Choice
-	sel := 0
+	// No result is chosen at first: the clerk picks one (a default that
+	// moved with the claim's state sent a rejection once).
+	choices := []form.Choice{{Code: "", Text: "（请选择处理结果：上下键移动）"}}
 	for _, d := range platform.ClaimResultChoices {
-		if c.Status == platform.ClaimDealPass && d.Code == "2" && sel == 0 {
-			sel = len(choices)
-		}
 		for _, s := range d.Statuses {
 			choices = append(choices, form.Choice{Code: d.Code + ":" + s.Code, Text: fmt.Sprintf("%s：%s  (do_type=%s, status=%s)", d.Meaning, s.Meaning, d.Code, s.Code)})
 		}
 	}
-	result := form.NewChoiceField("result", "处理结果", "手册3.2：受理 1通过/2退回；理赔 1调解解决/2保证人代偿/4被保证人清偿/5驳回申请；追偿 1反担保代偿/2司法处置/3被保证人清偿", choices, sel)
-	note := form.NewTextField("note", "备注", "note，必填", "处理说明", "")
+	result := form.NewChoiceField("result", "处理结果", "手册3.2：受理 1通过/2退回；理赔 1调解解决/2保证人代偿/4被保证人清偿/5驳回申请；追偿 1反担保代偿/2司法处置/3被保证人清偿", choices, 0)
+	note := form.NewTextField("note", "备注", "必填：处理说明", "处理说明", "")
 	no := c.ClaimNo
 	return &action.Spec{
 		Title: "理赔结果更新（3.2）", Ref: "理赔 " + no,
 		Intro:  []string{fmt.Sprintf("%s  保函 %s  被保证人 %s  索赔 %s 元", common.ClaimState(c.Status), c.GuaranteeNo, c.Principal, common.Money(c.ClaimAmount))},
 		Fields: []form.Field{result, note},
 		Prepare: func(ctx context.Context, v map[string]string) (*action.Prepared, error) {
+			if v["result"] == "" {
+				return nil, errors.New("请先选择处理结果")
+			}
 			doType, status, _ := strings.Cut(v["result"], ":")
 			p, err := wf.PlanClaimResult(ctx, platform.ClaimResultInput{ClaimNo: no, DoType: doType, Status: status, Note: v["note"]})
 			if err != nil {
 				return nil, err
 			}
-			return m.planned(p), nil
+			pr := m.planned(p)
+			if platform.ClaimResultRejects(doType, status) {
+				// A rejection is confirmed twice, as a forced push is: y, then Y.
+				pr.Overrides = []string{fmt.Sprintf("这是拒绝：%s。发送后平台按此结束理赔申请", platform.ClaimResultText(doType, status))}
+				pr.Override = func() bool { return true }
+				pr.Force = "确定拒绝这项理赔申请？ Y（大写）发送 / n 返回修改"
+			}
+			return pr, nil
 		},
 	}
 }
@@ -425,7 +433,7 @@ func releaseCandidates(ctx context.Context, db *store.Store, revokeNo, guarantee
 func (m *Model) releaseSpec(revokeNo, guaranteeNo string, items []form.CheckItem, intro []string) *action.Spec {
 	wf := m.pc.Workflows
 	list := form.NewCheckField("guarantees", "解保的保函", "只有收到撤销通知、待解保的本公司保函可以勾选；按标段各发一次", items)
-	date := form.NewTextField("date", "解保日期", "remove_guarantee_date，格式 YYYY-MM-DD HH:MM:SS（北京时间），留空为现在", "留空为现在", "")
+	date := form.NewTextField("date", "解保日期", "格式 YYYY-MM-DD HH:MM:SS（北京时间），留空为现在", "留空为现在", "")
 	ref := "撤销 " + revokeNo
 	if revokeNo == "" {
 		ref = "保函 " + guaranteeNo

@@ -157,7 +157,7 @@ func (v *View) buildSource(pc *program.Context) tea.Cmd {
 	no := form.NewTextField("guarantee_no", "保函编号", "本公司出具的电子保函编号", "保函编号", "")
 	v.source = form.Form{Fields: []form.Field{src, tpl, no}}
 	cert := form.NewFileField("cert", "证书文件", "本公司的 PKCS#12 证书（.p12/.pfx，RSA 或 SM2）", v.deps.Dir, []string{".p12", ".pfx", ".P12", ".PFX"})
-	seal := form.NewFileField("seal", "印章图片", "可不填：PNG 或 JPEG，盖在保函首页的可见印章", v.deps.Dir, []string{".png", ".PNG", ".jpg", ".jpeg", ".JPG", ".JPEG"})
+	seal := form.NewFileField("seal", "印章图片", "可不填：PNG 或 JPEG，盖在保函末页的可见印章", v.deps.Dir, []string{".png", ".PNG", ".jpg", ".jpeg", ".JPG", ".JPEG"})
 	seal.Input.Placeholder = "可不填；文件路径，或按 ctrl+o 选择"
 	tsa := form.NewTextField("tsa", "时间戳服务", "可不填：RFC 3161 时间戳服务（TSA）的网址", "可不填，例如 http://tsa.example.com/tsa", "")
 	pw := form.NewTextField("password", "证书密码", "只用于打开证书，不保存、不记录", "证书密码", "")
