@@ -15,12 +15,14 @@ type DoctorOptions struct {
 	Config  func() (*platform.Config, error)
 	DataDir func() string // --data
 	Print   cmdutil.PrintFunc
-	Context context.Context
+	// PrintFailure prints the report of checks that did not all pass.
+	PrintFailure cmdutil.FailFunc
+	Context      context.Context
 }
 
 // NewCmdDoctor is `baohan doctor`.
 func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Command {
-	opts := &DoctorOptions{Config: f.Config, DataDir: func() string { return f.DataDir }, Print: f.Print}
+	opts := &DoctorOptions{Config: f.Config, DataDir: func() string { return f.DataDir }, Print: f.Print, PrintFailure: f.PrintFailure}
 	return &cobra.Command{
 		Use:   "doctor",
 		Short: "check config, keys, token, clock, listener, public URL, data folder, pending calls; exit 0 only when all pass",
@@ -44,11 +46,8 @@ func doctorRun(opts *DoctorOptions) error {
 		return err
 	}
 	rep := Run(opts.Context, Options{Config: cfg, DataDir: cfg.DataDir(opts.DataDir())})
-	if err := opts.Print(rep, rep.WriteText); err != nil {
-		return err
-	}
 	if !rep.OK {
-		return cli.CheckFailed("%d 项检查未通过", rep.Failed())
+		return opts.PrintFailure(rep, rep.WriteText, cli.CheckFailed("%d 项检查未通过", rep.Failed()))
 	}
-	return nil
+	return opts.Print(rep, rep.WriteText)
 }

@@ -79,6 +79,13 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 func Execute(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, args []string) int {
 	// After NewCmdRoot: defining the flag resets it to its default.
 	f.JSON = wantsJSON(args)
+	if f.JSON {
+		// --version --json: one JSON document, as every --json is.
+		b, _ := json.Marshal(struct {
+			Version string `json:"version"`
+		}{f.Version})
+		root.SetVersionTemplate(strings.NewReplacer("{{", `{{"{{"}}`).Replace(string(b)) + "\n")
+	}
 	root.SetArgs(args)
 	root.SetIn(f.IOStreams.In)
 	root.SetOut(f.IOStreams.Out)

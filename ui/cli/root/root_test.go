@@ -68,3 +68,14 @@ func TestTree(t *testing.T) {
 		t.Fatalf("todo --help: %d %q", code, out)
 	}
 }
+
+// --version --json prints one JSON document with the version.
+func TestVersionJSON(t *testing.T) {
+	code, out, _ := execute("--version", "--json")
+	var doc struct {
+		Version string `json:"version"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); code != 0 || err != nil || doc.Version != "test" {
+		t.Fatalf("--version --json: exit %d, %v, %q", code, err, out)
+	}
+}
