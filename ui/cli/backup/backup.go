@@ -37,7 +37,7 @@ func NewCmdBackup(f *cmdutil.Factory, runF func(*BackupOptions) error) *cobra.Co
 	opts := &BackupOptions{Store: f.StoreOnly, Print: f.Print}
 	return &cobra.Command{
 		Use:   "backup FILE",
-		Short: "a consistent copy of the database while the listener runs (VACUUM INTO)",
+		Short: "在回调监听运行时做一份一致的数据库副本（VACUUM INTO）",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Context, opts.Dest = cmd.Context(), args[0]

@@ -31,7 +31,7 @@ func NewCmdKeygen(f *cmdutil.Factory, runF func(*KeygenOptions) error) *cobra.Co
 	opts := &KeygenOptions{Print: f.Print}
 	return &cobra.Command{
 		Use:   "keygen DIR",
-		Short: "write an RSA-2048 pair DIR/private.pem (0600) and DIR/public.pem",
+		Short: "生成 RSA-2048 密钥对 DIR/private.pem（权限 0600）和 DIR/public.pem",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Dir = args[0]

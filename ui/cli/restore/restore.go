@@ -33,7 +33,7 @@ func NewCmdRestore(f *cmdutil.Factory, runF func(*RestoreOptions) error) *cobra.
 	opts := &RestoreOptions{Print: f.Print}
 	return &cobra.Command{
 		Use:   "restore",
-		Short: "how to go back to a backup",
+		Short: "如何恢复到一份备份",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if runF != nil {

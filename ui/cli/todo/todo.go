@@ -29,7 +29,7 @@ func NewCmdTodo(f *cmdutil.Factory, runF func(*TodoOptions) error) *cobra.Comman
 	opts := &TodoOptions{Store: f.StoreOnly, Print: f.Print, Now: time.Now}
 	return &cobra.Command{
 		Use:   "todo",
-		Short: "待办: orders to issue, guarantees to release, claims, flagged orders, held callbacks, unknown outcomes, recent faults",
+		Short: "待办：待出函的订单、待解保的保函、理赔、标记的订单、暂存回调、结果未知的调用、近期故障",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Context = cmd.Context()

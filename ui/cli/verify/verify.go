@@ -30,7 +30,7 @@ func NewCmdVerify(f *cmdutil.Factory, runF func(*VerifyOptions) error) *cobra.Co
 	opts := &VerifyOptions{PDFOptions: f.PDFOptions, Print: f.Print, PrintFailure: f.PrintFailure}
 	return &cobra.Command{
 		Use:   "verify FILE",
-		Short: "PDF structure and each signature; exit 0 only for a valid PDF whose signatures are intact",
+		Short: "检查 PDF 结构和每个签名；只有有效且签名完好的 PDF 才返回 0",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Context, opts.File = cmd.Context(), args[0]

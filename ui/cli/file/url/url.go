@@ -39,7 +39,7 @@ func NewCmdURL(f *cmdutil.Factory, runF func(*URLOptions) error) *cobra.Command 
 	opts := &URLOptions{Workflows: f.Workflows, Print: f.Print}
 	cmd := &cobra.Command{
 		Use:   "url FILE_ID",
-		Short: "get_file_url (4.1): a fresh URL, valid 2 hours",
+		Short: "获取文件URL get_file_url（4.1）：新的URL，2 小时内有效",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Context, opts.FileID = cmd.Context(), args[0]
@@ -49,7 +49,7 @@ func NewCmdURL(f *cmdutil.Factory, runF func(*URLOptions) error) *cobra.Command 
 			return urlRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Download, "download", "", "also download the file to this path")
+	cmd.Flags().StringVar(&opts.Download, "download", "", "同时把文件下载到这个路径")
 	return cmd
 }
 

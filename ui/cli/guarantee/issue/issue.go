@@ -59,7 +59,7 @@ func NewCmdIssue(f *cmdutil.Factory, runF func(*IssueOptions) error) *cobra.Comm
 	}
 	cmd := &cobra.Command{
 		Use:   "issue ORDER_NO --no GUARANTEE_NO (--sign-file FILE_ID | --template FILE) --cert FILE.p12 --out FILE",
-		Short: "签发: sign the guarantee letter (签署文件 or the firm's template filled from the order), check it, and with --push push it (2.5)",
+		Short: "签发：签署电子保函（平台的签署文件，或按订单填写的本公司模板），检查，加 --push 时推送（2.5）",
 		Long: "签发电子保函：保函来源为平台的签署文件（--sign-file，按 4.1 获取新的下载地址）或本公司的 PDF 表单模板\n" +
 			"（--template，按订单填写保函编号、受益人、被保证人、项目/标段名称、担保金额及大写、担保期间、出函日期，\n" +
 			"填写后字段锁定）；用本公司的 PKCS#12 证书（.p12/.pfx，RSA 或 SM2）签名，可加印章图片（--seal）和\n" +
@@ -75,16 +75,16 @@ func NewCmdIssue(f *cmdutil.Factory, runF func(*IssueOptions) error) *cobra.Comm
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.GuaranteeNo, "no", "", "guarantee_no (保函编号)")
-	fl.StringVar(&o.SignFile, "sign-file", "", "file_id of the order's guarantee_sign_files (签署文件)")
-	fl.StringVar(&o.Template, "template", "", "the firm's PDF form template")
-	fl.StringVar(&o.CertFile, "cert", "", "the firm's certificate, PKCS#12 (.p12/.pfx)")
-	fl.StringVar(&o.SealFile, "seal", "", "seal image (印章), PNG or JPEG")
-	fl.StringVar(&o.TSA, "tsa", "", "RFC 3161 time-stamp authority URL")
-	fl.StringVar(&o.Out, "out", "", "where to write the signed letter (not overwritten)")
-	fl.BoolVar(&o.Push, "push", false, "push the letter (guarantor_push_guarantee, 2.5) once it passed its check")
-	fl.StringVar(&o.OutTime, "out-time", "", "with --push: out_guarantee_time \"YYYY-MM-DD HH:MM:SS\" (default now, UTC+8)")
-	fl.StringVar(&o.TransNo, "trans-no", "", "with --push: trans_no (传输流水号)")
+	fl.StringVar(&o.GuaranteeNo, "no", "", "保函编号 guarantee_no")
+	fl.StringVar(&o.SignFile, "sign-file", "", "订单签署文件（guarantee_sign_files）的 file_id")
+	fl.StringVar(&o.Template, "template", "", "本公司的 PDF 表单模板")
+	fl.StringVar(&o.CertFile, "cert", "", "本公司的证书，PKCS#12（.p12/.pfx）")
+	fl.StringVar(&o.SealFile, "seal", "", "印章图片（PNG 或 JPEG），盖在保函末页")
+	fl.StringVar(&o.TSA, "tsa", "", "RFC 3161 时间戳服务（TSA）的网址")
+	fl.StringVar(&o.Out, "out", "", "签好的保函写到哪里（已存在时不覆盖，除非 --force）")
+	fl.BoolVar(&o.Push, "push", false, "检查通过后推送保函（guarantor_push_guarantee，2.5）")
+	fl.StringVar(&o.OutTime, "out-time", "", "与 --push 一起：出函时间 out_guarantee_time，格式 \"YYYY-MM-DD HH:MM:SS\"（默认现在，北京时间）")
+	fl.StringVar(&o.TransNo, "trans-no", "", "与 --push 一起：传输流水号 trans_no")
 	return cmd
 }
 
