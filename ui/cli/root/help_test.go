@@ -20,7 +20,9 @@ var englishRun = regexp.MustCompile(`(?:^|[\s(（])[A-Za-z]{2,}(?:[ ,][A-Za-z]{2
 // cancel"): a code, not English.
 var commandPath = regexp.MustCompile(`baohan(?: [a-z]+)*`)
 
-func english(s string) string { return englishRun.FindString(commandPath.ReplaceAllString(s, "baohan")) }
+func english(s string) string {
+	return englishRun.FindString(commandPath.ReplaceAllString(s, "baohan"))
+}
 
 // Every --help of the command tree is Chinese (interface.md): no cobra
 // "Usage:", "Flags:", "help for", no "(default", and every description of
