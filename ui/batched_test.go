@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"regexp"
+	"strings"
 	"testing"
 
 	"baohan/ui/components/issue"
@@ -69,5 +71,19 @@ func TestBatchedKeysEveryScreen(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The file picker shows no size for a folder (it gave the directory
+// entry's 4.1kB as if it were the content).
+func TestFilePickerFolderNoSize(t *testing.T) {
+	db := fixtureStore(t)
+	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, 120, 36)
+	d.keys("2", "j", "j", "j", "p", "tab", "ctrl+o")
+	d.waitFor("the picker's folder", func(m *Model) bool { return strings.Contains(m.View(), "components") })
+	for _, l := range strings.Split(d.view(), "\n") {
+		if strings.Contains(l, "components") && regexp.MustCompile(`\d(\.\d)?[kMG]?B`).MatchString(l) {
+			t.Fatalf("a folder with a size: %q", l)
+		}
 	}
 }

@@ -38,7 +38,7 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Comm
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Context = cmd.Context()
-			opts.Logger = slog.New(slog.NewTextHandler(f.IOStreams.ErrOut, nil))
+			opts.Logger = slog.New(NewLogHandler(slog.NewTextHandler(f.IOStreams.ErrOut, nil)))
 			if runF != nil {
 				return runF(opts)
 			}

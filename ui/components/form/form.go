@@ -380,6 +380,10 @@ func NewFileField(name, label, hint, dir string, exts []string) *FileField {
 	fp := filepicker.New()
 	fp.AllowedTypes = exts
 	fp.ShowPermissions = false
+	// No sizes: the picker would give a folder's directory entry size
+	// (4.1kB) as if it were its content.
+	fp.ShowSize = false
+	fp.Styles.EmptyDirectory = fp.Styles.EmptyDirectory.SetString("此文件夹中没有可选的文件（h 返回上级）")
 	fp.AutoHeight = false
 	fp.SetHeight(8)
 	fp.KeyMap.Back = key.NewBinding(key.WithKeys("h", "backspace", "left"), key.WithHelp("h", "上级"))
