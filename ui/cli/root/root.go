@@ -8,12 +8,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/mattn/go-runewidth"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"baohan/platform"
 	"baohan/ui/cli"
 	"baohan/ui/cli/backup"
 	"baohan/ui/cli/claim"
@@ -55,6 +57,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return desk.RunConfigured(cmd.Context(), f)
 		},
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return dataExists(cmd, f.DataDir) },
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.ConfigPath, "config", "", "配置文件（默认 $BAOHAN_CONFIG，其次 $XDG_CONFIG_HOME/baohan/config.toml）")
@@ -74,6 +77,27 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	strictHelp(root)
 	chineseHelp(root)
 	return root
+}
+
+// makesData are the commands that create the --data folder they are
+// given (interface.md); every other command refuses one that does not
+// exist instead of opening an empty store there (a typo in the name).
+var makesData = map[string]bool{"baohan init": true, "baohan sandbox": true}
+
+func dataExists(cmd *cobra.Command, dir string) error {
+	if dir == "" || makesData[cmd.CommandPath()] {
+		return nil
+	}
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return cli.UsageErr("数据文件夹 %s 不存在（请检查 --data 的拼写；新的数据文件夹由 baohan init 或 baohan sandbox 建立）", dir)
+	case err != nil:
+		return cli.UsageErr("无法读取数据文件夹 %s（%s）", dir, platform.FileProblem(err))
+	case !fi.IsDir():
+		return cli.UsageErr("--data %s 不是文件夹", dir)
+	}
+	return nil
 }
 
 // usageTemplate is cobra's usage template in Chinese.

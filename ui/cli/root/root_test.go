@@ -3,6 +3,7 @@ package root
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -77,5 +78,32 @@ func TestVersionJSON(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(out), &doc); code != 0 || err != nil || doc.Version != "test" {
 		t.Fatalf("--version --json: exit %d, %v, %q", code, err, out)
+	}
+}
+
+// A --data folder that does not exist is an error (exit 2) for every
+// command but init and sandbox, which create it (interface.md): a typo in
+// its name no longer opens an empty store.
+func TestDataFolderMustExist(t *testing.T) {
+	missing := t.TempDir() + "/no-such-folder"
+	for _, args := range [][]string{{"list", "orders"}, {"todo"}, {"backup", t.TempDir() + "/b.db"}, {"held", "accept", "1"}, {"export", "orders", "--out", t.TempDir() + "/x.csv"}} {
+		code, out, errs := execute(append(args, "--data", missing, "--json")...)
+		if code != cli.ExitUsage || !strings.Contains(errs, "不存在") || !strings.Contains(out, `"exit": 2`) {
+			t.Fatalf("%v --data missing: exit %d, stderr %q, stdout %q", args, code, errs, out)
+		}
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Fatalf("the missing folder was created: %v", err)
+	}
+	ios, _, _, _ := iostreams.Test()
+	root := NewCmdRoot(cmdutil.New(ios, "test"))
+	for _, name := range []string{"init", "sandbox"} {
+		c, _, err := root.Find([]string{name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := dataExists(c, missing); err != nil {
+			t.Errorf("%s refuses a new --data folder: %v", name, err)
+		}
 	}
 }
