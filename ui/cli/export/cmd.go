@@ -42,7 +42,8 @@ func NewCmdExport(f *cmdutil.Factory, runF func(*ExportOptions) error) *cobra.Co
 			return exportRun(opts)
 		},
 	}
-	c.Flags().StringVar(&opts.Out, "out", "", "FILE.xlsx 或 FILE.csv（必填）")
+	c.Flags().StringVar(&opts.Out, "out", "", "FILE.xlsx 或 FILE.csv（必填；已存在时不覆盖，除非 --force）")
+	c.Flags().BoolVar(&opts.Force, "force", false, "覆盖已有的 --out 文件")
 	list.FilterFlags(c, &opts.Status, &opts.Search, &opts.Since, &opts.Until)
 	return c
 }

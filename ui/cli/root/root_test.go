@@ -107,3 +107,39 @@ func TestDataFolderMustExist(t *testing.T) {
 		}
 	}
 }
+
+// One overwrite rule (interface.md): keygen, backup and export refuse an
+// existing file (exit 2, naming --force) and replace it with --force.
+func TestOverwriteNeedsForce(t *testing.T) {
+	data, out := t.TempDir(), t.TempDir()
+	keys := out + "/keys"
+	for _, c := range []struct {
+		args []string
+		file string
+	}{
+		{[]string{"keygen", keys}, keys + "/private.pem"},
+		{[]string{"backup", out + "/b.db", "--data", data}, out + "/b.db"},
+		{[]string{"export", "orders", "--out", out + "/o.csv", "--data", data}, out + "/o.csv"},
+	} {
+		if code, _, errs := execute(c.args...); code != 0 {
+			t.Fatalf("%v: exit %d %s", c.args, code, errs)
+		}
+		first, _ := os.ReadFile(c.file)
+		fi, _ := os.Stat(c.file)
+		if code, _, errs := execute(c.args...); code != cli.ExitUsage || !strings.Contains(errs, "--force") {
+			t.Fatalf("%v again: exit %d, stderr %q; want a refusal naming --force", c.args, code, errs)
+		}
+		if again, _ := os.ReadFile(c.file); string(again) != string(first) {
+			t.Fatalf("%v: the refusal changed %s", c.args, c.file)
+		}
+		if code, _, errs := execute(append(c.args, "--force")...); code != 0 {
+			t.Fatalf("%v --force: exit %d %s", c.args, code, errs)
+		}
+		if fi2, err := os.Stat(c.file); err != nil || os.SameFile(fi, fi2) {
+			t.Fatalf("%v --force did not write a new %s: %v", c.args, c.file, err)
+		}
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 3 {
+		t.Fatalf("left behind in %s: %v", out, entries)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"baohan/pdfsign"
 	sign "baohan/pdfsign/issue"
 	"baohan/platform"
+	"baohan/ui/cli"
 	"baohan/ui/cli/cmdutil"
 )
 
@@ -43,6 +44,7 @@ type IssueOptions struct {
 	SealFile    string
 	TSA         string
 	Out         string
+	Force       bool // --force: replace an existing --out
 	Push        bool
 	OutTime     string
 	TransNo     string
@@ -82,6 +84,7 @@ func NewCmdIssue(f *cmdutil.Factory, runF func(*IssueOptions) error) *cobra.Comm
 	fl.StringVar(&o.SealFile, "seal", "", "印章图片（PNG 或 JPEG），盖在保函末页")
 	fl.StringVar(&o.TSA, "tsa", "", "RFC 3161 时间戳服务（TSA）的网址")
 	fl.StringVar(&o.Out, "out", "", "签好的保函写到哪里（已存在时不覆盖，除非 --force）")
+	fl.BoolVar(&o.Force, "force", false, "覆盖已有的 --out 文件")
 	fl.BoolVar(&o.Push, "push", false, "检查通过后推送保函（guarantor_push_guarantee，2.5）")
 	fl.StringVar(&o.OutTime, "out-time", "", "与 --push 一起：出函时间 out_guarantee_time，格式 \"YYYY-MM-DD HH:MM:SS\"（默认现在，北京时间）")
 	fl.StringVar(&o.TransNo, "trans-no", "", "与 --push 一起：传输流水号 trans_no")
@@ -106,8 +109,8 @@ func issueRun(o *IssueOptions) error {
 	case o.Out == "":
 		return usage("--out", "缺少输出文件（--out FILE）")
 	}
-	if _, err := os.Lstat(o.Out); err == nil {
-		return usage("--out", "输出文件 %s 已存在，不覆盖", o.Out)
+	if err := cli.CheckOutput(o.Out, o.Force); err != nil {
+		return err
 	}
 	wf, err := o.Workflows()
 	if err != nil {
@@ -165,7 +168,7 @@ func issueRun(o *IssueOptions) error {
 	for _, w := range letter.Warnings {
 		fmt.Fprintf(o.ErrOut, "baohan: 注意：%s\n", w)
 	}
-	if err := writeNew(o.Out, letter.PDF); err != nil {
+	if err := writeNew(o.Out, letter.PDF, o.Force); err != nil {
 		return err
 	}
 	out := IssueJSON{
@@ -247,22 +250,22 @@ func readPassword(o *IssueOptions) (string, error) {
 	return strings.TrimRight(string(b), "\r\n"), nil
 }
 
-// writeNew writes the letter to a new file (never over an existing one),
-// synced before it is reported written.
-func writeNew(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o644)
-	if err != nil {
-		return usage("--out", "无法写入 %s（%s）", path, platform.FileProblem(err))
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("写入 %s 失败", path)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("写入 %s 失败", path)
-	}
-	return f.Close()
+// writeNew writes the letter (cli.WriteOutput: never over an existing file
+// unless force), synced before it is reported written.
+func writeNew(path string, b []byte, force bool) error {
+	return cli.WriteOutput(path, 0o644, force, func(tmp string) error {
+		f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o644)
+		if err != nil {
+			return usage("--out", "无法写入 %s（%s）", path, platform.FileProblem(err))
+		}
+		if _, err := f.Write(b); err != nil {
+			f.Close()
+			return fmt.Errorf("写入 %s 失败", path)
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return fmt.Errorf("写入 %s 失败", path)
+		}
+		return f.Close()
+	})
 }
