@@ -143,3 +143,12 @@ func TestOverwriteNeedsForce(t *testing.T) {
 		t.Fatalf("left behind in %s: %v", out, entries)
 	}
 }
+
+// restore names the real data folder in its steps.
+func TestRestoreNamesTheFolder(t *testing.T) {
+	dir := t.TempDir()
+	code, out, _ := execute("restore", "--data", dir)
+	if code != 0 || !strings.Contains(out, dir+"/baohan.db") || strings.Contains(out, "数据文件夹>") {
+		t.Fatalf("restore --data %s: exit %d\n%s", dir, code, out)
+	}
+}

@@ -186,7 +186,7 @@ func (b *lb) events(ctx context.Context, db *store.Store, ref string) error {
 		b.note("无")
 	}
 	for _, e := range evs {
-		v := common.Direction(e.Direction) + " " + common.MethodName(e.Method, e.Direction)
+		v := common.EventDirection(e) + " " + common.MethodName(e.Method, e.Direction)
 		if e.Status != 0 {
 			v += " " + common.StatusText(e.Status)
 		}
@@ -707,7 +707,7 @@ func eventLines(e store.Event) []dline {
 		kind = e.Kind
 	}
 	b.field("类型", kind)
-	b.field("方向", common.Direction(e.Direction))
+	b.field("方向", common.EventDirection(e))
 	b.field("方法", common.MethodName(e.Method, e.Direction)+"  ("+e.Method+")")
 	b.opt("编号", e.Ref)
 	if e.Status != 0 {
