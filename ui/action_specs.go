@@ -88,6 +88,11 @@ func (m *Model) RecordKey(k tea.KeyMsg, s *common.Selection) tea.Cmd {
 			m.pc.Info("推送电子保函（p）用于订单：请在待出函的订单上使用")
 			return nil
 		}
+		if err := platform.PushRefusal(*s.Order); err != nil {
+			// Said at once, in place of a form that would be refused.
+			m.pc.Errorf("%s", action.ErrText(err))
+			return nil
+		}
 		return m.pushCmd(*s.Order)
 	case key.Matches(k, km.Cancel):
 		if s.Kind != common.KindOrder {

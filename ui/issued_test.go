@@ -78,3 +78,45 @@ func TestIssuedLetterStaysWithOrder(t *testing.T) {
 		t.Fatalf("the push form from the list: %v", vals)
 	}
 }
+
+// p on an order the push would refuse (待初审, or already issued) says so
+// at once, with what would make it possible, instead of opening a form
+// that is refused only after it was filled.
+func TestPushRefusedAtOnce(t *testing.T) {
+	db := fixtureStore(t)
+	d := newDesk(t, Options{Store: db, Workflows: testWorkflows(db), Sandbox: true}, 120, 36)
+	d.keys("2")
+	seen := map[string]bool{}
+	for i := range 6 {
+		if i > 0 {
+			d.keys("j")
+		}
+		var status string
+		d.inspect(func(m *Model) { status = m.panes[m.active].Selection().Order.OrderStatus })
+		d.keys("p")
+		var top any
+		var flash string
+		d.inspect(func(m *Model) { top, flash = m.pc.Top(), m.pc.Flash.Text })
+		switch {
+		case status == platform.OrderWaitOutGuarantee:
+			if _, ok := top.(*action.View); !ok {
+				t.Fatalf("p on the order in 待出函 opened %T", top)
+			}
+			d.keys("esc")
+		case platform.OrderIssued(status):
+			if top != nil || !strings.Contains(flash, "不能") {
+				t.Fatalf("p on a %s order: overlay %T, message %q", status, top, flash)
+			}
+		default:
+			seen["before"] = true
+			if top != nil || !strings.Contains(flash, "只有待出函") || !strings.Contains(flash, "先通知平台为待出函") {
+				t.Fatalf("p on a %s order: overlay %T, message %q", status, top, flash)
+			}
+		}
+		seen[map[bool]string{true: "wait_out", false: "other"}[status == platform.OrderWaitOutGuarantee]] = true
+		seen[map[bool]string{true: "issued", false: "not_issued"}[platform.OrderIssued(status)]] = true
+	}
+	if !seen["wait_out"] || !seen["issued"] || !seen["before"] {
+		t.Fatalf("the rows did not cover every case: %v", seen)
+	}
+}
