@@ -34,6 +34,10 @@ func (m *Model) ActionKeys(s *common.Selection) []key.Binding {
 	km := m.pc.Keys
 	switch s.Kind {
 	case common.KindOrder:
+		if s.Order != nil && s.Order.OrderStatus == platform.OrderWaitOutGuarantee {
+			// 待出函: 签发 first, then its push.
+			return []key.Binding{km.Issue, km.Push, km.Notify, km.Cancel, km.Fetch, km.Copy}
+		}
 		return []key.Binding{km.Notify, km.Push, km.Cancel, km.Fetch, km.Copy}
 	case common.KindGuarantee:
 		return []key.Binding{km.Release, km.Copy}

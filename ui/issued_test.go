@@ -58,7 +58,7 @@ func TestIssuedLetterStaysWithOrder(t *testing.T) {
 		t.Fatalf("the order's detail: sections %q, files %+v; want the issued letter %s", sections, files, sha)
 	}
 	screen := d.view()
-	for _, want := range []string{"已签发的保函", "签名人", "签发时间", "BH2025-0001"} {
+	for _, want := range []string{"已签发的保函", "签名人", "签发时间", "BH2025-0001", "i 签发电子保函"} {
 		if !strings.Contains(screen, want) {
 			t.Fatalf("the detail does not show %q:\n%s", want, screen)
 		}

@@ -58,6 +58,9 @@ func New(pc *program.Context, deps Deps, o store.Order) *View {
 // Step is where the flow is.
 func (v *View) Step() Step { return v.step }
 
+// SourceForm is the source step's form (tests read its focus).
+func (v *View) SourceForm() *form.Form { return &v.source }
+
 // Refusal is the last refusal shown under the step ("" none).
 func (v *View) Refusal() string { return v.err }
 
@@ -156,6 +159,8 @@ func (v *View) buildSource(pc *program.Context) tea.Cmd {
 	tpl := form.NewFileField("template", "模板文件", "选本公司模板时填写：PDF表单（AcroForm）", v.deps.Dir, []string{".pdf", ".PDF"})
 	no := form.NewTextField("guarantee_no", "保函编号", "本公司出具的电子保函编号", "保函编号", "")
 	v.source = form.Form{Fields: []form.Field{src, tpl, no}}
+	// The template applies only to the firm's template as the source.
+	v.source.Skip = func(f form.Field) bool { return f == tpl && src.Selected().Code != sourceTemplate }
 	cert := form.NewFileField("cert", "证书文件", "本公司的 PKCS#12 证书（.p12/.pfx，RSA 或 SM2）", v.deps.Dir, []string{".p12", ".pfx", ".P12", ".PFX"})
 	seal := form.NewFileField("seal", "印章图片", "可不填：PNG 或 JPEG，盖在保函末页的可见印章", v.deps.Dir, []string{".png", ".PNG", ".jpg", ".jpeg", ".JPG", ".JPEG"})
 	seal.Input.Placeholder = "可不填；文件路径，或按 ctrl+o 选择"
