@@ -393,7 +393,7 @@ func (m *Model) claimResultSpec(c store.Claim) *action.Spec {
 			pr := m.planned(p)
 			if platform.ClaimResultRejects(doType, status) {
 				// A rejection is confirmed twice, as a forced push is: y, then Y.
-				pr.Overrides = []string{fmt.Sprintf("这是拒绝：%s。发送后平台按此结束理赔申请", platform.ClaimResultText(doType, status))}
+				pr.Overrides = []string{fmt.Sprintf("这是拒绝理赔申请的结果：%s，请核对无误后再发送", platform.ClaimResultText(doType, status))}
 				pr.Override = func() bool { return true }
 				pr.Force = "确定拒绝这项理赔申请？ Y（大写）发送 / n 返回修改"
 			}
