@@ -370,6 +370,8 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return m.quit()
 	case key.Matches(k, km.Help):
 		return m.pc.Push(help.New(m.pc))
+	case key.Matches(k, km.Checks):
+		return m.showChecks()
 	case key.Matches(k, km.NextPane):
 		return m.showPane((m.active + 1) % len(m.panes))
 	case key.Matches(k, km.PrevPane):
