@@ -83,6 +83,7 @@ func Run(ctx context.Context, opt Options) error {
 	defer stop()
 	_, err := p.Run()
 	m.cancel()
+	removeOpened() // the copies opened in the system's viewer
 	if err != nil {
 		return fmt.Errorf("run desk: %w", err)
 	}
