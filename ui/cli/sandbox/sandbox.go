@@ -146,7 +146,10 @@ func Start(dir, callbacks string, mean bool) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	path, err := keys.WriteConfig(dir, baseURL, listenAddr, psandbox.ConfigExtra{StoreDir: filepath.Join(dir, "data")})
+	// public_url is where the simulated platform sends its callbacks (the
+	// listener itself, or --callbacks): doctor's 公网地址 check then proves
+	// that path, as it does a tunnel's.
+	path, err := keys.WriteConfig(dir, baseURL, listenAddr, psandbox.ConfigExtra{StoreDir: filepath.Join(dir, "data"), PublicURL: opt.CallbackBase})
 	if err != nil {
 		srv.Close()
 		return nil, err
