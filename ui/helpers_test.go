@@ -26,8 +26,9 @@ type desk struct {
 	changed chan struct{}
 }
 
-func newDesk(t *testing.T, opt Options, w, h int) *desk {
-	t.Helper()
+// testModel is the desk's model on the test clock, with the channel that
+// has a value after it took a message.
+func testModel(opt Options) (*Model, chan struct{}) {
 	if opt.Now == nil {
 		opt.Now = clockNow
 	}
@@ -39,6 +40,12 @@ func newDesk(t *testing.T, opt Options, w, h int) *desk {
 		default:
 		}
 	}
+	return m, changed
+}
+
+func newDesk(t *testing.T, opt Options, w, h int) *desk {
+	t.Helper()
+	m, changed := testModel(opt)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
 	d := &desk{t: t, tm: tm, changed: changed}
 	t.Cleanup(func() { _ = tm.Quit() })
@@ -60,17 +67,7 @@ func (d *desk) send(msg tea.Msg) {
 // reader (keys typed together arrive as a terminal gives them).
 func newRawDesk(t *testing.T, opt Options, w, h int) *desk {
 	t.Helper()
-	if opt.Now == nil {
-		opt.Now = clockNow
-	}
-	m := newModel(opt)
-	changed := make(chan struct{}, 1)
-	m.updated = func() {
-		select {
-		case changed <- struct{}{}:
-		default:
-		}
-	}
+	m, changed := testModel(opt)
 	pr, pw := io.Pipe()
 	p := tea.NewProgram(m, tea.WithInput(pr), tea.WithOutput(io.Discard), tea.WithoutSignalHandler(), tea.WithoutRenderer())
 	done := make(chan struct{})
