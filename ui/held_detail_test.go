@@ -35,7 +35,8 @@ func TestHeldRevocationDetailInFull(t *testing.T) {
 		"revoke_guarantee_data": string(data)})
 	err := db.Update(context.Background(), func(tx *store.Tx) error {
 		_, err := tx.Hold(store.Held{Method: platform.CallbackGuaranteeRelease, Key: "k-rv2099001", Ref: "RV2099001",
-			Reason: "撤销名单中的保函不是本公司的", Plaintext: string(plain), ReceivedAt: ms("09:40"), LastAt: ms("09:40")})
+			Reason: "撤销名单中的保函不是本公司的", Plaintext: string(plain), ReceivedAt: ms("09:40"), LastAt: ms("09:40"),
+			Files: []store.HeldFile{{Field: "revoke_guarantee_declare_file", Name: "撤销保函声明.pdf", Size: 862, SHA256: strings.Repeat("cd", 32)}}})
 		return err
 	})
 	if err != nil {
@@ -97,7 +98,7 @@ func TestHeldRevocationDetailInFull(t *testing.T) {
 			t.Fatalf("item %+v not shown whole on one row", it)
 		}
 	}
-	for _, label := range []string{"要撤销的保函数据", "批次号", "受益人", "标段编号", "保函编号", "被保证人", "保函序列号"} {
+	for _, label := range []string{"撤销保函声明文件", "要撤销的保函数据", "批次号", "受益人", "标段编号", "保函编号", "被保证人", "保函序列号"} {
 		if !strings.Contains(all, label) {
 			t.Fatalf("no %q on the screens", label)
 		}

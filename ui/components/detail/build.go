@@ -571,7 +571,11 @@ func heldDetail(ctx context.Context, db *store.Store, key string) (*common.Selec
 	b.field("平台重发", fmt.Sprintf("%d 次（最近 %s）", h.Repeats, common.Clock(h.LastAt, common.LayoutFull)))
 	b.opt("处理说明", h.Note)
 	for _, f := range h.Files {
-		b.field(platform.FieldTitle(f.Field), fmt.Sprintf("%s  %d 字节  SHA-256 %s", f.Name, f.Size, f.SHA256))
+		label := platform.FieldTitle(f.Field)
+		if n, ok := strings.CutPrefix(f.Field, "attach_file"); ok && label == f.Field {
+			label = "附件 " + n // 3.1's attach_file0, attach_file1, ...
+		}
+		b.field(label, fmt.Sprintf("%s  %d 字节  SHA-256 %s", f.Name, f.Size, f.SHA256))
 	}
 	// The decision keys are the 待办 pane's (a second press confirms).
 	b.note("在待办中选中此条：A 接受（按回调内容入账，平台下次重发时答复成功）  D 驳回（继续拒收）；也可用 baohan held accept|dismiss " + key)
