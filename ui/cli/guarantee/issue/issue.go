@@ -20,6 +20,7 @@ import (
 	"baohan/platform"
 	"baohan/ui/cli"
 	"baohan/ui/cli/cmdutil"
+	"baohan/ui/cli/verify"
 )
 
 // IssueOptions are what `guarantee issue` needs: its dependencies as
@@ -174,7 +175,7 @@ func issueRun(o *IssueOptions) error {
 	out := IssueJSON{
 		OrderNo: o.OrderNo, GuaranteeNo: o.GuaranteeNo, Source: letter.Source, Out: o.Out,
 		SHA256: letter.SHA256, Size: len(letter.PDF), Signer: cert.Leaf.Subject.CommonName,
-		Algorithm: cert.Algorithm(), Timestamped: o.TSA != "", Check: letter.Report, Fields: letter.Values,
+		Algorithm: cert.Algorithm(), Timestamped: o.TSA != "", Check: verify.NewDocument(letter.Report), Fields: letter.Values,
 	}
 	var pushed *platform.Result
 	if o.Push {
@@ -216,7 +217,7 @@ type IssueJSON struct {
 	Signer      string            `json:"signer"`
 	Algorithm   string            `json:"algorithm"`
 	Timestamped bool              `json:"timestamped"`
-	Check       *pdfsign.Report   `json:"check"`
+	Check       verify.Document   `json:"check"` // as verify --json gives it
 	Fields      []sign.FieldValue `json:"fields,omitempty"`
 	Push        *PushJSON         `json:"push,omitempty"`
 }
