@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -91,6 +93,11 @@ func TestCLIIssueSignFilePushVerify(t *testing.T) {
 	}
 	if g.PDFHash != res["sha256"] {
 		t.Errorf("pushed hash %s, printed %v", g.PDFHash, res["sha256"])
+	}
+	// The check as verify --json gives it: a verdict, times as YYYY-MM-DD HH:MM:SS.
+	if check, _ := res["check"].(map[string]any); check["verdict"] != "intact" ||
+		!regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$`).MatchString(fmt.Sprint(check["checked_at"])) {
+		t.Errorf("issue --json check: verdict %v checked_at %v", check["verdict"], check["checked_at"])
 	}
 	t.Log(pdfsigValid(t, out))
 	e.mustCLI("verify", out)

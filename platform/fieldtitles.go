@@ -60,6 +60,8 @@ var fieldTitles = map[string]string{
 	"guarantee_template_file_name":       "保函模板文件名称",
 	"guarantee_sign_files":               "签署文件",
 	"attach_files":                       "附件",
+	"guarantee_pdf":                      "电子保函原件",
+	"revoke_guarantee_declare_file":      "撤销保函声明文件",
 	"order_amount":                       "订单金额(元)",
 	"is_withdraw":                        "审批退回",
 	"statement":                          "说明",

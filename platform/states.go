@@ -117,6 +117,12 @@ var ClaimResultChoices = []ClaimDoType{
 	{"3", "追偿", []State{{"1", "反担保代偿"}, {"2", "司法处置"}, {"3", "被保证人清偿"}}},
 }
 
+// ClaimResultRejects tells whether a 3.2 result turns the claim down
+// (受理/退回, 理赔/驳回申请): the desk asks a second, capital confirmation.
+func ClaimResultRejects(doType, status string) bool {
+	return (doType == "1" && status == "2") || (doType == "2" && status == "5")
+}
+
 // ClaimResultText names a do_type/status pair ("受理/通过"), or "" when the
 // pair is not one the manual allows for a 直开式 guarantee.
 func ClaimResultText(doType, status string) string {

@@ -183,6 +183,60 @@ func (w *Workflows) IssueLetter(ctx context.Context, in IssueInput) (*IssuedLett
 	if _, err := w.Store.PutFile(bytes.NewReader(signed), MaxGuaranteePDF); err != nil {
 		return out, fmt.Errorf("保存签发的保函失败：%w", err)
 	}
+	// The journal ties the stored letter to its order: the desk shows it
+	// with the order and offers it to the push after the result screen is
+	// gone (IssuedLetters). A letter that is not recorded is not offered.
+	rec := IssuedRecord{OrderNo: o.OrderNo, GuaranteeNo: in.GuaranteeNo, SHA256: out.SHA256, Size: int64(len(signed)),
+		Signer: in.Cert.Leaf.Subject.CommonName, Source: out.Source, SignedAt: w.now().UnixMilli()}
+	if rec.Signer == "" {
+		rec.Signer = in.Cert.Leaf.Subject.String()
+	}
+	detail, err := json.Marshal(rec)
+	if err != nil {
+		return out, fmt.Errorf("记录签发的保函失败：%w", err)
+	}
+	if _, err := w.Store.AddEvent(ctx, store.Event{Kind: KindIssued, Ref: o.OrderNo, At: rec.SignedAt,
+		Summary: fmt.Sprintf("签发电子保函 %s（SHA-256 %s）", in.GuaranteeNo, out.SHA256), Detail: string(detail)}); err != nil {
+		return out, fmt.Errorf("记录签发的保函失败（文件已存入文件库，SHA-256 %s）：%w", out.SHA256, err)
+	}
+	return out, nil
+}
+
+// KindIssued is the journal's kind of a letter IssueLetter signed and
+// stored: its Ref is the order, its Detail an IssuedRecord.
+const KindIssued = "issued"
+
+// IssuedRecord is a letter IssueLetter signed and kept in the file store.
+type IssuedRecord struct {
+	OrderNo     string `json:"order_no"`
+	GuaranteeNo string `json:"guarantee_no"`
+	SHA256      string `json:"sha256"`
+	Size        int64  `json:"size"`
+	Signer      string `json:"signer"` // the certificate's subject (CN)
+	Source      string `json:"source"`
+	SignedAt    int64  `json:"signed_at"` // unix ms
+}
+
+// IssuedLetters are the letters signed for an order, newest first.
+func (w *Workflows) IssuedLetters(ctx context.Context, orderNo string) ([]IssuedRecord, error) {
+	return IssuedLetters(ctx, w.Store, orderNo)
+}
+
+// IssuedLetters are the letters signed for an order, newest first (read
+// from the journal; a record that cannot be read is an error, not skipped).
+func IssuedLetters(ctx context.Context, db *store.Store, orderNo string) ([]IssuedRecord, error) {
+	evs, err := db.ListEvents(ctx, store.EventQuery{Ref: orderNo, Kind: KindIssued, Limit: 100})
+	if err != nil {
+		return nil, fmt.Errorf("read letters issued for order %s: %w", orderNo, err)
+	}
+	out := make([]IssuedRecord, 0, len(evs))
+	for _, e := range evs {
+		var r IssuedRecord
+		if err := json.Unmarshal([]byte(e.Detail), &r); err != nil || r.SHA256 == "" {
+			return nil, fmt.Errorf("read letter issued for order %s (event %d): bad record", orderNo, e.ID)
+		}
+		out = append(out, r)
+	}
 	return out, nil
 }
 

@@ -31,6 +31,21 @@ const MaxGuaranteePDF = 50 << 20
 // guarantee number, and the PDF, which is checked with pdfsign first. A PDF
 // that is not valid or whose signature is broken or was modified after
 // signing is refused unless Force; an unsigned one is allowed with a warning.
+// PushRefusal is why the guarantee of order o cannot be pushed (2.5) in its
+// state, with what would make it possible; nil when it can. The desk asks
+// it before it opens the push form, PlanPush again before it sends.
+func PushRefusal(o store.Order) error {
+	switch {
+	case o.OrderStatus == OrderWaitOutGuarantee:
+		return nil
+	case o.OrderStatus == OrderCancel:
+		return inputErr("订单 %s 是 %s，不能推送电子保函", o.OrderNo, OrderStateLabel(o.OrderStatus))
+	case OrderIssued(o.OrderStatus):
+		return inputErr("订单 %s 是 %s，电子保函已出具，不能再推送", o.OrderNo, OrderStateLabel(o.OrderStatus))
+	}
+	return inputErr("订单 %s 是%s，先通知平台为待出函（2.3，填订单金额）才能推送（只有待出函 WAIT_OUT_GUARANTEE 的订单可以推送电子保函）", o.OrderNo, OrderStateText(o.OrderStatus))
+}
+
 func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 	o, err := w.knownOrder(ctx, in.OrderNo)
 	if err != nil {
@@ -45,8 +60,8 @@ func (w *Workflows) PlanPush(ctx context.Context, in PushInput) (*Plan, error) {
 	if w.Guarantor == "" {
 		return nil, inputErr("配置缺少 guarantor.name（保证人）")
 	}
-	if o.OrderStatus != OrderWaitOutGuarantee {
-		return nil, inputErr("订单 %s 是 %s，只有待出函(WAIT_OUT_GUARANTEE)的订单可以推送电子保函", o.OrderNo, OrderStateLabel(o.OrderStatus))
+	if err := PushRefusal(o); err != nil {
+		return nil, err
 	}
 	if g, err := w.Store.GetGuarantee(ctx, in.GuaranteeNo); err == nil && g.PushedAt > 0 {
 		return nil, inputErr("保函 %s 已推送（序列号 %s），不会重复推送", g.GuaranteeNo, g.SerialNum)

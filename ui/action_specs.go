@@ -34,6 +34,10 @@ func (m *Model) ActionKeys(s *common.Selection) []key.Binding {
 	km := m.pc.Keys
 	switch s.Kind {
 	case common.KindOrder:
+		if s.Order != nil && s.Order.OrderStatus == platform.OrderWaitOutGuarantee {
+			// 待出函: 签发 first, then its push.
+			return []key.Binding{km.Issue, km.Push, km.Notify, km.Cancel, km.Fetch, km.Copy}
+		}
 		return []key.Binding{km.Notify, km.Push, km.Cancel, km.Fetch, km.Copy}
 	case common.KindGuarantee:
 		return []key.Binding{km.Release, km.Copy}
@@ -88,7 +92,12 @@ func (m *Model) RecordKey(k tea.KeyMsg, s *common.Selection) tea.Cmd {
 			m.pc.Info("推送电子保函（p）用于订单：请在待出函的订单上使用")
 			return nil
 		}
-		return m.pc.Push(action.NewAction(m.pc, m.pushSpec(*s.Order), m.afterAction))
+		if err := platform.PushRefusal(*s.Order); err != nil {
+			// Said at once, in place of a form that would be refused.
+			m.pc.Errorf("%s", action.ErrText(err))
+			return nil
+		}
+		return m.pushCmd(*s.Order)
 	case key.Matches(k, km.Cancel):
 		if s.Kind != common.KindOrder {
 			m.pc.Info("订单取消（x）用于订单")
@@ -230,6 +239,30 @@ func (m *Model) notifySpec(o store.Order) *action.Spec {
 
 // ---- 2.5 推送电子保函 ----
 
+// pushCmd reads the letters signed for the order (签发), then opens the
+// push form with the newest filled in.
+func (m *Model) pushCmd(o store.Order) tea.Cmd {
+	m.opening++
+	db, ctx := m.pc.Store, m.pc.Ctx
+	return func() tea.Msg {
+		issued, err := platform.IssuedLetters(ctx, db, o.OrderNo)
+		if err != nil {
+			return openActionMsg{err: err}
+		}
+		spec := m.pushSpec(o)
+		if len(issued) > 0 {
+			l := issued[0]
+			if path := db.FilePath(l.SHA256); path != "" && db.HasFile(l.SHA256) {
+				spec.Fields[0].(*form.TextField).SetValue(l.GuaranteeNo)
+				spec.Fields[1].(*form.FileField).SetValue(path)
+				spec.Intro = append(spec.Intro, fmt.Sprintf("已填入 %s 签发的保函 %s（签名人 %s，SHA-256 %s）",
+					common.Clock(l.SignedAt, common.LayoutFull), l.GuaranteeNo, l.Signer, l.SHA256))
+			}
+		}
+		return openActionMsg{spec: spec}
+	}
+}
+
 func (m *Model) pushSpec(o store.Order) *action.Spec {
 	no := o.OrderNo
 	wf := m.pc.Workflows
@@ -268,7 +301,7 @@ func (m *Model) pushSpec(o store.Order) *action.Spec {
 func (m *Model) cancelSpec(o store.Order) *action.Spec {
 	no := o.OrderNo
 	wf := m.pc.Workflows
-	reason := form.NewTextField("reason", "取消原因", "cancel_reason，必填；取消后订单为交易取消（CANCEL）", "取消订单原因", "")
+	reason := form.NewTextField("reason", "取消原因", "必填：取消原因；取消后订单为交易取消（CANCEL）", "取消订单原因", "")
 	return &action.Spec{
 		Title: "订单取消（2.11）", Ref: "订单 " + no, Intro: common.OrderIntro(o),
 		Fields: []form.Field{reason},
@@ -333,30 +366,38 @@ func (m *Model) fetchClaimSpec(c store.Claim) *action.Spec {
 
 func (m *Model) claimResultSpec(c store.Claim) *action.Spec {
 	wf := m.pc.Workflows
-	var choices []form.Choice
-	sel := 0
+	// No result is chosen at first: the clerk picks one (a default that
+	// moved with the claim's state sent a rejection once).
+	choices := []form.Choice{{Code: "", Text: "（请选择处理结果：上下键移动）"}}
 	for _, d := range platform.ClaimResultChoices {
-		if c.Status == platform.ClaimDealPass && d.Code == "2" && sel == 0 {
-			sel = len(choices)
-		}
 		for _, s := range d.Statuses {
 			choices = append(choices, form.Choice{Code: d.Code + ":" + s.Code, Text: fmt.Sprintf("%s：%s  (do_type=%s, status=%s)", d.Meaning, s.Meaning, d.Code, s.Code)})
 		}
 	}
-	result := form.NewChoiceField("result", "处理结果", "手册3.2：受理 1通过/2退回；理赔 1调解解决/2保证人代偿/4被保证人清偿/5驳回申请；追偿 1反担保代偿/2司法处置/3被保证人清偿", choices, sel)
-	note := form.NewTextField("note", "备注", "note，必填", "处理说明", "")
+	result := form.NewChoiceField("result", "处理结果", "手册3.2：受理 1通过/2退回；理赔 1调解解决/2保证人代偿/4被保证人清偿/5驳回申请；追偿 1反担保代偿/2司法处置/3被保证人清偿", choices, 0)
+	note := form.NewTextField("note", "备注", "必填：处理说明", "处理说明", "")
 	no := c.ClaimNo
 	return &action.Spec{
 		Title: "理赔结果更新（3.2）", Ref: "理赔 " + no,
 		Intro:  []string{fmt.Sprintf("%s  保函 %s  被保证人 %s  索赔 %s 元", common.ClaimState(c.Status), c.GuaranteeNo, c.Principal, common.Money(c.ClaimAmount))},
 		Fields: []form.Field{result, note},
 		Prepare: func(ctx context.Context, v map[string]string) (*action.Prepared, error) {
+			if v["result"] == "" {
+				return nil, errors.New("请先选择处理结果")
+			}
 			doType, status, _ := strings.Cut(v["result"], ":")
 			p, err := wf.PlanClaimResult(ctx, platform.ClaimResultInput{ClaimNo: no, DoType: doType, Status: status, Note: v["note"]})
 			if err != nil {
 				return nil, err
 			}
-			return m.planned(p), nil
+			pr := m.planned(p)
+			if platform.ClaimResultRejects(doType, status) {
+				// A rejection is confirmed twice, as a forced push is: y, then Y.
+				pr.Overrides = []string{fmt.Sprintf("这是拒绝理赔申请的结果：%s，请核对无误后再发送", platform.ClaimResultText(doType, status))}
+				pr.Override = func() bool { return true }
+				pr.Force = "确定拒绝这项理赔申请？ Y（大写）发送 / n 返回修改"
+			}
+			return pr, nil
 		},
 	}
 }
@@ -401,7 +442,7 @@ func releaseCandidates(ctx context.Context, db *store.Store, revokeNo, guarantee
 func (m *Model) releaseSpec(revokeNo, guaranteeNo string, items []form.CheckItem, intro []string) *action.Spec {
 	wf := m.pc.Workflows
 	list := form.NewCheckField("guarantees", "解保的保函", "只有收到撤销通知、待解保的本公司保函可以勾选；按标段各发一次", items)
-	date := form.NewTextField("date", "解保日期", "remove_guarantee_date，格式 YYYY-MM-DD HH:MM:SS（北京时间），留空为现在", "留空为现在", "")
+	date := form.NewTextField("date", "解保日期", "格式 YYYY-MM-DD HH:MM:SS（北京时间），留空为现在", "留空为现在", "")
 	ref := "撤销 " + revokeNo
 	if revokeNo == "" {
 		ref = "保函 " + guaranteeNo

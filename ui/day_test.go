@@ -253,7 +253,7 @@ func wholeDay(t *testing.T, mean bool) {
 	})
 	d.keys("a")
 	d.waitFor("the claim form", func(m *Model) bool { _, ok := m.pc.Top().(*action.View); return ok })
-	d.keys("tab", "text:材料齐全，同意受理", "enter")
+	d.keys("down", "tab", "text:材料齐全，同意受理", "enter") // down: 受理：通过 (the form starts on no choice)
 	d.waitFor("the claim confirmation", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateConfirm })
 	d.keys("y")
 	d.waitFor("the claim's answer", func(m *Model) bool { a, ok := m.pc.Top().(*action.View); return ok && a.State() == action.StateResult })

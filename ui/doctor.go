@@ -46,3 +46,18 @@ func (m *Model) doctorUpdate(msg doctorMsg) tea.Cmd {
 	}
 	return nil
 }
+
+// showChecks opens the report of doctor's last run (the status bar's
+// 检查N项未过 names it), or says that none is there yet.
+func (m *Model) showChecks() tea.Cmd {
+	rep := m.bar.Doctor()
+	switch {
+	case m.opt.Doctor == nil:
+		m.pc.Info("这个桌面不做设置检查；请运行 baohan doctor")
+		return nil
+	case rep == nil:
+		m.pc.Info("设置检查还在进行，稍后再按 !")
+		return nil
+	}
+	return m.pc.Push(checks.New(m.pc, rep))
+}

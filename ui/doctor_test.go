@@ -38,6 +38,16 @@ func TestDeskFirstStartShowsDoctor(t *testing.T) {
 	if runs.Load() != 1 {
 		t.Errorf("doctor ran %d times", runs.Load())
 	}
+	// ! (the status bar says it) opens the report again, esc closes it.
+	if v := d.view(); !strings.Contains(v, "按 ! 查看") {
+		t.Errorf("the status bar does not name the key:\n%s", v)
+	}
+	d.keys("!")
+	if v := d.view(); !strings.Contains(v, "✗ 公网地址") || !strings.Contains(v, "修复：检查隧道是否在运行。") {
+		t.Errorf("! does not show the checks:\n%s", v)
+	}
+	d.keys("esc")
+	d.waitFor("report closed", func(m *Model) bool { return m.pc.Top() == nil })
 }
 
 // A desk started again (not the first start) only shows the outcome in

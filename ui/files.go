@@ -118,6 +118,7 @@ func viewCopy(src string, f detail.File) (string, error) {
 		name = "file"
 	}
 	dst := filepath.Join(dir, f.SHA[:8]+"-"+name)
+	rememberOpened(dst) // removed when the desk quits
 	if _, err := os.Stat(dst); err == nil {
 		return dst, nil
 	}

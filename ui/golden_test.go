@@ -60,7 +60,7 @@ var screens = []struct {
 	{"form_push", []string{"2", "j", "j", "j", "p"}},
 	{"form_push_confirm", []string{"2", "j", "j", "j", "p", "text:G2025010", "tab", "text:testdata/pdf/signed.pdf", "tab", "text:2025-06-10 10:00:00", "enter", "enter"}},
 	{"form_push_tampered", []string{"2", "j", "j", "j", "p", "text:G2025010", "tab", "text:testdata/pdf/tampered.pdf", "enter", "enter", "enter"}},
-	{"form_push_refused_order", []string{"2", "j", "j", "p", "text:G2025010", "tab", "text:testdata/pdf/signed.pdf", "enter", "enter", "enter"}},
+	{"form_push_refused_order", []string{"2", "j", "j", "p"}}, // refused at once, on the list
 	{"form_cancel", []string{"2", "j", "x"}},
 	{"form_cancel_confirm", []string{"2", "j", "x", "text:投标人撤回申请", "enter"}},
 	{"form_fetch_order", []string{"2", "j", "r"}},

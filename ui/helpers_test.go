@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -16,13 +17,18 @@ import (
 type desk struct {
 	t  *testing.T
 	tm *teatest.TestModel
+	// prog and in, for a desk made by newRawDesk (tm is nil then): the
+	// program reads in as it reads a terminal.
+	prog *tea.Program
+	in   *io.PipeWriter
 	// changed has a value after the desk took a message (tests wait on
 	// it between looks, no fixed sleeps).
 	changed chan struct{}
 }
 
-func newDesk(t *testing.T, opt Options, w, h int) *desk {
-	t.Helper()
+// testModel is the desk's model on the test clock, with the channel that
+// has a value after it took a message.
+func testModel(opt Options) (*Model, chan struct{}) {
 	if opt.Now == nil {
 		opt.Now = clockNow
 	}
@@ -34,6 +40,12 @@ func newDesk(t *testing.T, opt Options, w, h int) *desk {
 		default:
 		}
 	}
+	return m, changed
+}
+
+func newDesk(t *testing.T, opt Options, w, h int) *desk {
+	t.Helper()
+	m, changed := testModel(opt)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, h))
 	d := &desk{t: t, tm: tm, changed: changed}
 	t.Cleanup(func() { _ = tm.Quit() })
@@ -41,11 +53,62 @@ func newDesk(t *testing.T, opt Options, w, h int) *desk {
 	return d
 }
 
+// send gives the desk a message.
+func (d *desk) send(msg tea.Msg) {
+	if d.prog != nil {
+		d.prog.Send(msg)
+		return
+	}
+	d.tm.Send(msg)
+}
+
+// newRawDesk runs the desk as a program reading a pipe as it reads a
+// terminal: each write is one read, parsed by Bubble Tea's own input
+// reader (keys typed together arrive as a terminal gives them).
+func newRawDesk(t *testing.T, opt Options, w, h int) *desk {
+	t.Helper()
+	m, changed := testModel(opt)
+	pr, pw := io.Pipe()
+	p := tea.NewProgram(m, tea.WithInput(pr), tea.WithOutput(io.Discard), tea.WithoutSignalHandler(), tea.WithoutRenderer())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, err := p.Run(); err != nil {
+			t.Errorf("run the desk: %v", err)
+		}
+	}()
+	t.Cleanup(func() {
+		p.Quit()
+		<-done
+		_ = pw.Close()
+	})
+	d := &desk{t: t, prog: p, in: pw, changed: changed}
+	p.Send(tea.WindowSizeMsg{Width: w, Height: h})
+	d.settle()
+	return d
+}
+
+// write writes raw terminal input in one write (one read of the desk's),
+// then waits until the desk settled.
+func (d *desk) write(raw string) {
+	d.t.Helper()
+	if _, err := d.in.Write([]byte(raw)); err != nil {
+		d.t.Fatal(err)
+	}
+	// The pipe hands this empty write to the reader only when it reads
+	// again, that is after it gave the desk (an unbuffered channel) every
+	// key of the write before: the keys are in before the next look.
+	if _, err := d.in.Write(nil); err != nil {
+		d.t.Fatal(err)
+	}
+	d.settle()
+}
+
 // inspect runs fn on the model inside its Update and waits for it.
 func (d *desk) inspect(fn func(m *Model)) {
 	d.t.Helper()
 	done := make(chan struct{})
-	d.tm.Send(inspectMsg(func(m *Model) { fn(m); close(done) }))
+	d.send(inspectMsg(func(m *Model) { fn(m); close(done) }))
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
@@ -88,10 +151,10 @@ func (d *desk) keys(keys ...string) {
 	for _, k := range keys {
 		if s, ok := strings.CutPrefix(k, "text:"); ok {
 			for _, r := range s {
-				d.tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+				d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
 			}
 		} else {
-			d.tm.Send(keyMsg(k))
+			d.send(keyMsg(k))
 		}
 		// Like a clerk, look at the screen before the next key.
 		d.settle()

@@ -154,7 +154,14 @@ func TestIssueWholeFlow(t *testing.T) {
 	// 签发: the platform's 签署文件 is the first source.
 	d.keys("i")
 	d.waitFor("the source step", func(m *Model) bool { v, ok := m.pc.Top().(*issue.View); return ok && v.Step() == issue.StepSource })
-	d.keys("tab", "tab", "text:BH-DESK-1", "enter")
+	// One tab: 模板文件 does not apply to a 签署文件 and is passed over.
+	d.keys("tab")
+	d.inspect(func(m *Model) {
+		if f := m.pc.Top().(*issue.View).SourceForm().Focused(); f == nil || f.Name() != "guarantee_no" {
+			t.Fatalf("tab from a 签署文件 source went to %v, want 保函编号", f)
+		}
+	})
+	d.keys("text:BH-DESK-1", "enter")
 	d.waitFor("the review", func(m *Model) bool { v, ok := m.pc.Top().(*issue.View); return ok && v.Step() == issue.StepReview })
 	if v := d.view(); !strings.Contains(v, "担保金额（大写）") || !strings.Contains(v, string(order.Creditor)) {
 		t.Fatalf("the review does not show the facts:\n%s", v)

@@ -51,7 +51,7 @@ func (m *Model) exportPane(p pane.Pane) tea.Cmd {
 			return exportMsg{err: err}
 		}
 		path := filepath.Join(dir, export.FileName(l, now))
-		if err := export.Write(path, l); err != nil {
+		if err := export.Write(path, l, false); err != nil {
 			return exportMsg{err: err}
 		}
 		return exportMsg{path: path, rows: len(l.Rows), title: l.Title, filter: filter, trunc: l.Truncated}

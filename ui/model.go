@@ -83,6 +83,7 @@ func Run(ctx context.Context, opt Options) error {
 	defer stop()
 	_, err := p.Run()
 	m.cancel()
+	removeOpened() // the copies opened in the system's viewer
 	if err != nil {
 		return fmt.Errorf("run desk: %w", err)
 	}
@@ -108,8 +109,11 @@ type Model struct {
 	files    map[string]detail.Downloaded // platform file_id -> downloaded into the store this session
 	quitting bool                         // asked to quit while something runs
 	opening  int                          // actions whose form waits for a read
-	todo     *todo.Pane                   // the 待办 pane
-	cwd      string                       // where the file picker starts
+	// held are the keys that arrived while a screen was opening (keys.go):
+	// they are pressed, in order, once it has opened.
+	held []tea.KeyMsg
+	todo *todo.Pane // the 待办 pane
+	cwd  string     // where the file picker starts
 	// quitListening asks before q stops the listener inside the desk.
 	quitListening bool
 	takingOver    bool // TakeOver runs
@@ -212,6 +216,9 @@ func (m *Model) running() bool {
 // results to whoever asked for them.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	_, cmd := m.route(msg)
+	if _, isKey := msg.(tea.KeyMsg); !isKey && len(m.held) > 0 {
+		cmd = tea.Batch(cmd, m.pressHeld(), m.spinCmd())
+	}
 	if _, look := msg.(inspectMsg); m.updated != nil && !look {
 		m.updated()
 	}
@@ -231,6 +238,9 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(cmds...)
 	case tea.KeyMsg:
+		if key.Matches(msg, m.pc.Keys.ForceQuit) {
+			return m, m.quit()
+		}
 		return m, tea.Batch(m.keyPresses(msg), m.spinCmd())
 	case spinner.TickMsg:
 		if !m.busyAny() {
@@ -303,44 +313,6 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// keyPresses splits a message of several runes (keys that arrived in one
-// read: typed fast, sent over a slow link, repeated under load, pasted) into
-// single presses, each matched on its own. A text field or search input
-// that has the keys takes the rest of the text whole.
-func (m *Model) keyPresses(k tea.KeyMsg) tea.Cmd {
-	if k.Type != tea.KeyRunes || len(k.Runes) <= 1 {
-		return m.key(k)
-	}
-	var cmds []tea.Cmd
-	for i, r := range k.Runes {
-		if m.textFocus() {
-			rest := k
-			rest.Runes = k.Runes[i:]
-			cmds = append(cmds, m.key(rest))
-			break
-		}
-		one := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt}
-		if r == ' ' {
-			one = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{r}, Alt: k.Alt}
-		}
-		cmds = append(cmds, m.key(one))
-	}
-	return tea.Batch(cmds...)
-}
-
-// textFocus tells whether the keys go to a text input now (a form's text
-// field, a pane's search).
-func (m *Model) textFocus() bool {
-	if o := m.pc.Top(); o != nil {
-		if a, ok := o.(*action.View); ok {
-			f := a.Form().Focused()
-			return a.State() == action.StateForm && f != nil && f.Typing()
-		}
-		return o.Typing()
-	}
-	return m.panes[m.active].Typing()
-}
-
 func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	km := m.pc.Keys
 	if m.quitListening {
@@ -399,6 +371,8 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return m.quit()
 	case key.Matches(k, km.Help):
 		return m.pc.Push(help.New(m.pc))
+	case key.Matches(k, km.Checks):
+		return m.showChecks()
 	case key.Matches(k, km.NextPane):
 		return m.showPane((m.active + 1) % len(m.panes))
 	case key.Matches(k, km.PrevPane):

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"baohan/store"
 	"baohan/ui/common"
 	"baohan/ui/components/action"
+	"baohan/ui/components/detail"
 	"baohan/ui/components/form"
 	"baohan/ui/components/pane"
 	"baohan/ui/components/todo"
@@ -218,5 +221,33 @@ func TestExportReadsWithDeskContext(t *testing.T) {
 	msg, ok := cmd().(exportMsg)
 	if !ok || !errors.Is(msg.err, context.Canceled) {
 		t.Fatalf("export after quitting: %+v, want the read cancelled", msg)
+	}
+}
+
+// The copies made for the system's viewer are removed when the desk quits
+// (removeOpened); a file this desk did not make stays.
+func TestOpenedCopiesRemoved(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "a.pdf")
+	if err := os.WriteFile(src, []byte("%PDF-1.4 test"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sha := strings.Repeat("ab", 32)
+	dst, err := viewCopy(src, detail.File{Name: "测试附件.pdf", SHA: sha})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(filepath.Dir(dst), "not-ours-"+sha[:8])
+	if err := os.WriteFile(other, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(other)
+	if n := removeOpened(); n < 1 {
+		t.Fatalf("removed %d copies", n)
+	}
+	if _, err := os.Stat(dst); !os.IsNotExist(err) {
+		t.Fatalf("the copy %s stays: %v", dst, err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Fatalf("a file the desk did not make was removed: %v", err)
 	}
 }

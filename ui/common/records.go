@@ -248,6 +248,16 @@ func MethodName(method, direction string) string {
 	return method
 }
 
+// EventDirection is an event's direction for the clerk: a platform file's
+// download (4.1 get_file_url, then the file) is a call this desk makes,
+// 发, though the journal records the file as coming in.
+func EventDirection(e store.Event) string {
+	if e.Kind == platform.EventKindFile {
+		return "发"
+	}
+	return Direction(e.Direction)
+}
+
 func Direction(d string) string {
 	switch d {
 	case store.DirIn:

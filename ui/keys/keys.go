@@ -57,7 +57,10 @@ type KeyMap struct {
 	Toggle    key.Binding // a check box or switch in a form
 
 	Help key.Binding
-	Quit key.Binding
+	// Checks shows the report of doctor's checks (the status bar's
+	// 检查N项未过).
+	Checks key.Binding
+	Quit   key.Binding
 	// ForceQuit quits from anywhere, also from a text field.
 	ForceQuit key.Binding
 }
@@ -115,6 +118,7 @@ func Default() KeyMap {
 		Toggle: b("space", "勾选/切换", " "),
 
 		Help:      b("?", "全部按键", "?"),
+		Checks:    b("!", "设置检查结果", "!"),
 		Quit:      b("q", "退出", "q"),
 		ForceQuit: b("ctrl+c", "退出", "ctrl+c"),
 	}
@@ -131,7 +135,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.NextPane, k.PrevPane, k.Pane[0], k.Pane[1], k.Pane[2], k.Pane[3], k.Pane[4], k.Pane[5]},
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back},
-		{k.Filter, k.QuickView, k.Sort, k.Export, k.Reload, k.Copy, k.Help, k.Quit},
+		{k.Filter, k.QuickView, k.Sort, k.Export, k.Reload, k.Copy, k.Help, k.Checks, k.Quit},
 		{k.Notify, k.Push, k.Cancel, k.Fetch, k.Release, k.ClaimResult, k.Reconcile, k.Download, k.OpenFile},
 		{k.Issue, k.HeldAccept, k.HeldDismiss},
 	}

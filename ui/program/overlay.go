@@ -55,3 +55,11 @@ func (c *Context) NextID() int {
 	c.seq++
 	return c.seq
 }
+
+// Opener is an overlay that may be on screen before what its keys act on
+// is there (its first read). While Opening, the desk holds the keys that
+// follow and gives them to it, in order, once it has opened: a key typed
+// right after the one that opened a screen belongs to that screen.
+type Opener interface {
+	Opening() bool
+}

@@ -3,12 +3,9 @@
 package backup
 
 import (
-	"baohan/platform"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -24,6 +21,7 @@ type BackupOptions struct {
 	Print   cmdutil.PrintFunc
 	Context context.Context
 	Dest    string
+	Force   bool // --force: replace an existing FILE
 }
 
 // BackupJSON is the `--json` document.
@@ -35,9 +33,9 @@ type BackupJSON struct {
 // NewCmdBackup is `baohan backup FILE`.
 func NewCmdBackup(f *cmdutil.Factory, runF func(*BackupOptions) error) *cobra.Command {
 	opts := &BackupOptions{Store: f.StoreOnly, Print: f.Print}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "backup FILE",
-		Short: "a consistent copy of the database while the listener runs (VACUUM INTO)",
+		Short: "在回调监听运行时做一份一致的数据库副本（VACUUM INTO）",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Context, opts.Dest = cmd.Context(), args[0]
@@ -47,6 +45,8 @@ func NewCmdBackup(f *cmdutil.Factory, runF func(*BackupOptions) error) *cobra.Co
 			return backupRun(opts)
 		},
 	}
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "覆盖已有的备份文件")
+	return cmd
 }
 
 func backupRun(opts *BackupOptions) error {
@@ -54,7 +54,7 @@ func backupRun(opts *BackupOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := backupPrivate(opts.Context, s, opts.Dest); err != nil {
+	if err := backupPrivate(opts.Context, s, opts.Dest, opts.Force); err != nil {
 		return err
 	}
 	return opts.Print(BackupJSON{Backup: opts.Dest, Data: s.Dir()}, func(w io.Writer) {
@@ -63,29 +63,14 @@ func backupRun(opts *BackupOptions) error {
 }
 
 // backupPrivate writes the backup with mode 0600: VACUUM INTO creates its
-// file with the process umask, so it is made inside a fresh 0700 folder
-// beside dest, narrowed, then linked to dest (which never overwrites).
-func backupPrivate(ctx context.Context, s *store.Store, dest string) error {
-	if _, err := os.Lstat(dest); err == nil {
-		return cli.UsageErr("%s 已存在，不覆盖", dest)
-	}
-	tmp, err := os.MkdirTemp(filepath.Dir(dest), ".baohan-backup-")
-	if err != nil {
-		return cli.UsageErr("无法在 %s 中写备份（%s）", filepath.Dir(dest), platform.FileProblem(err))
-	}
-	defer os.RemoveAll(tmp)
-	part := filepath.Join(tmp, "backup.db")
-	if err := s.Backup(ctx, part); err != nil {
-		return fmt.Errorf("备份到 %s 失败：%s", dest, cli.Message(err))
-	}
-	if err := os.Chmod(part, 0o600); err != nil {
-		return cli.UsageErr("无法设置 %s 的权限（%s）", dest, platform.FileProblem(err))
-	}
-	if err := os.Link(part, dest); err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return cli.UsageErr("%s 已存在，不覆盖", dest)
+// file with the process umask, so it is made in a fresh 0700 folder beside
+// dest, then narrowed and named dest (cli.WriteOutput: never over an
+// existing file unless force).
+func backupPrivate(ctx context.Context, s *store.Store, dest string, force bool) error {
+	return cli.WriteOutput(dest, 0o600, force, func(tmp string) error {
+		if err := s.Backup(ctx, tmp); err != nil {
+			return fmt.Errorf("备份到 %s 失败：%s", dest, cli.Message(err))
 		}
-		return cli.UsageErr("无法写入 %s（%s）", dest, platform.FileProblem(err))
-	}
-	return nil
+		return nil
+	})
 }

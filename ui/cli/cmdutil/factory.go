@@ -4,6 +4,7 @@
 package cmdutil
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -152,6 +153,46 @@ func (f *Factory) PDFOptions() pdfsign.Options {
 
 // PrintFunc writes v as the one JSON document of --json, else the text.
 type PrintFunc func(v any, text func(w io.Writer)) error
+
+// FailFunc prints a result that ends the command with err
+// (Factory.PrintFailure).
+type FailFunc func(v any, text func(w io.Writer), err error) error
+
+// PrintFailure prints v as Print does, for a command that ends with err
+// (a check that did not pass): with --json the one document on stdout is
+// v's object with the "error" member every failing command gives
+// (cli.NewErrorDocument), beside what was found. It returns err.
+func (f *Factory) PrintFailure(v any, text func(w io.Writer), err error) error {
+	if !f.JSON {
+		text(f.IOStreams.Out)
+		return err
+	}
+	b, merr := json.Marshal(v)
+	if merr != nil {
+		return merr
+	}
+	eb, merr := json.Marshal(cli.NewErrorDocument(cli.ExitCode(err), err).Error)
+	if merr != nil {
+		return merr
+	}
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+		return fmt.Errorf("print failure: %T is not a JSON object", v)
+	}
+	doc := append([]byte{}, b[:len(b)-1]...)
+	if len(b) > 2 {
+		doc = append(doc, ',')
+	}
+	doc = append(append(append(doc, `"error":`...), eb...), '}')
+	var out bytes.Buffer
+	if merr := json.Indent(&out, doc, "", "  "); merr != nil {
+		return merr
+	}
+	f.printed = true
+	if _, werr := fmt.Fprintln(f.IOStreams.Out, out.String()); werr != nil {
+		return werr
+	}
+	return err
+}
 
 // Print writes v (a typed value: its JSON is the `--json` document) as
 // JSON with --json, else the text.

@@ -15,15 +15,17 @@ type DoctorOptions struct {
 	Config  func() (*platform.Config, error)
 	DataDir func() string // --data
 	Print   cmdutil.PrintFunc
-	Context context.Context
+	// PrintFailure prints the report of checks that did not all pass.
+	PrintFailure cmdutil.FailFunc
+	Context      context.Context
 }
 
 // NewCmdDoctor is `baohan doctor`.
 func NewCmdDoctor(f *cmdutil.Factory, runF func(*DoctorOptions) error) *cobra.Command {
-	opts := &DoctorOptions{Config: f.Config, DataDir: func() string { return f.DataDir }, Print: f.Print}
+	opts := &DoctorOptions{Config: f.Config, DataDir: func() string { return f.DataDir }, Print: f.Print, PrintFailure: f.PrintFailure}
 	return &cobra.Command{
 		Use:   "doctor",
-		Short: "check config, keys, token, clock, listener, public URL, data folder, pending calls; exit 0 only when all pass",
+		Short: "逐项检查配置、密钥、令牌、时钟、回调监听、公网地址、数据文件夹、结果未知的调用；全部通过才返回 0",
 		Long: "逐项检查并给出结论，未通过时给出一句修复办法：配置文件和密钥（可读、权限、是否一对）、\n" +
 			"平台的访问令牌、本机时钟与平台时间、回调监听（运行、可监听）、公网地址（经隧道送出一次性校验值，\n" +
 			"必须由本机的这个回调监听正确回答）、数据文件夹（可写、剩余空间）、结果未知的调用。全部通过才返回 0。",
@@ -44,11 +46,8 @@ func doctorRun(opts *DoctorOptions) error {
 		return err
 	}
 	rep := Run(opts.Context, Options{Config: cfg, DataDir: cfg.DataDir(opts.DataDir())})
-	if err := opts.Print(rep, rep.WriteText); err != nil {
-		return err
-	}
 	if !rep.OK {
-		return cli.CheckFailed("%d 项检查未通过", rep.Failed())
+		return opts.PrintFailure(rep, rep.WriteText, cli.CheckFailed("%d 项检查未通过", rep.Failed()))
 	}
-	return nil
+	return opts.Print(rep, rep.WriteText)
 }

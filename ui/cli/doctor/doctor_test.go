@@ -1,7 +1,9 @@
 package doctor
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +20,8 @@ import (
 	"baohan/platform/sandbox"
 	"baohan/platform/sandbox/sandboxtest"
 	"baohan/store"
+	"baohan/ui/cli"
+	"baohan/ui/cli/cmdutil/cmdtest"
 )
 
 // env is a simulated platform, a config for it written as a new user's,
@@ -315,5 +319,34 @@ func TestDoctorPending(t *testing.T) {
 	st.Close()
 	if r := e.run(pub); !check(t, r, "待处理").OK {
 		t.Errorf("after reconcile and decision: %+v", check(t, r, "待处理"))
+	}
+}
+
+// doctor --json with checks that fail prints one document: the checks and
+// the "error" member every failing command gives (interface.md), exit 1.
+func TestDoctorJSONFailure(t *testing.T) {
+	e := newEnv(t) // no listener runs: its checks fail
+	env := cmdtest.New(t)
+	env.F.JSON = true
+	opts := &DoctorOptions{Config: func() (*platform.Config, error) { return e.cfg, nil }, DataDir: func() string { return e.data },
+		Print: env.F.Print, PrintFailure: env.F.PrintFailure, Context: context.Background()}
+	err := doctorRun(opts)
+	if cli.ExitCode(err) != cli.ExitNo {
+		t.Fatalf("doctor with a failing check: %v (exit %d)", err, cli.ExitCode(err))
+	}
+	var doc struct {
+		OK     bool              `json:"ok"`
+		Checks []json.RawMessage `json:"checks"`
+		Error  *struct {
+			Exit    int    `json:"exit"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(env.Out.Bytes()))
+	if err := dec.Decode(&doc); err != nil || doc.OK || len(doc.Checks) == 0 || doc.Error == nil || doc.Error.Exit != 1 || doc.Error.Message == "" {
+		t.Fatalf("not the report with its error: %v %s", err, env.Out.String())
+	}
+	if dec.More() {
+		t.Fatalf("more than one document: %s", env.Out.String())
 	}
 }

@@ -39,7 +39,7 @@ func BenchmarkExport10kOrders(b *testing.B) {
 				if err != nil || len(l.Rows) != 10000 {
 					b.Fatal(err)
 				}
-				if err := Write(filepath.Join(dir, "orders."+ext), l); err != nil {
+				if err := Write(filepath.Join(dir, "orders."+ext), l, true); err != nil {
 					b.Fatal(err)
 				}
 			}

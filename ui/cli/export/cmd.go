@@ -28,7 +28,7 @@ func NewCmdExport(f *cmdutil.Factory, runF func(*ExportOptions) error) *cobra.Co
 	opts := &ExportOptions{Options: Options{Store: f.StoreOnly}, Print: f.Print, Warn: f.Warn}
 	c := &cobra.Command{
 		Use:       "export orders|guarantees|revocations|claims --out FILE.xlsx|FILE.csv",
-		Short:     "the ledger (台账) as an Excel workbook or CSV: Chinese headers, amounts as numbers, dates as dates",
+		Short:     "导出台账（Excel 工作簿或 CSV）：中文表头，金额为数字，日期为日期",
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: platform.LedgerKinds,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -42,7 +42,8 @@ func NewCmdExport(f *cmdutil.Factory, runF func(*ExportOptions) error) *cobra.Co
 			return exportRun(opts)
 		},
 	}
-	c.Flags().StringVar(&opts.Out, "out", "", "FILE.xlsx or FILE.csv (required)")
+	c.Flags().StringVar(&opts.Out, "out", "", "FILE.xlsx 或 FILE.csv（必填；已存在时不覆盖，除非 --force）")
+	c.Flags().BoolVar(&opts.Force, "force", false, "覆盖已有的 --out 文件")
 	list.FilterFlags(c, &opts.Status, &opts.Search, &opts.Since, &opts.Until)
 	return c
 }

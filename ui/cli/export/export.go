@@ -21,12 +21,14 @@ import (
 
 	"baohan/platform"
 	"baohan/store"
+	"baohan/ui/cli"
 )
 
 // Options are the command's arguments and flags.
 type Options struct {
 	Kind                         string // orders, guarantees, revocations, claims
 	Out                          string // FILE.xlsx or FILE.csv
+	Force                        bool   // --force: replace an existing Out
 	Status, Search, Since, Until string
 	Store                        func() (*store.Store, error)
 }
@@ -44,6 +46,9 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if _, err := format(opt.Out); err != nil {
 		return nil, err
 	}
+	if err := cli.CheckOutput(opt.Out, opt.Force); err != nil {
+		return nil, err
+	}
 	f, err := platform.ParseLedgerFilter(opt.Kind, opt.Status, opt.Search, opt.Since, opt.Until)
 	if err != nil {
 		return nil, err
@@ -56,7 +61,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := Write(opt.Out, l); err != nil {
+	if err := Write(opt.Out, l, opt.Force); err != nil {
 		return nil, err
 	}
 	return &Result{Path: opt.Out, Kind: opt.Kind, Rows: len(l.Rows), Truncated: l.Truncated}, nil
@@ -80,35 +85,31 @@ func FileName(l *platform.Ledger, now time.Time) string {
 }
 
 // Write writes the ledger to path (.xlsx or .csv), through a temporary file
-// beside it, so that a failure leaves no half-written ledger.
-func Write(path string, l *platform.Ledger) error {
+// beside it, so that a failure leaves no half-written ledger; an existing
+// path is refused unless force (cli.WriteOutput).
+func Write(path string, l *platform.Ledger, force bool) error {
 	ext, err := format(path)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".baohan-export-*"+ext)
-	if err != nil {
-		return &platform.InputError{Msg: fmt.Sprintf("无法在 %s 中写文件：%s", filepath.Dir(path), platform.FileProblem(err))}
-	}
-	defer os.Remove(tmp.Name())
-	if ext == ".csv" {
-		err = writeCSV(tmp, l)
-	} else {
-		err = writeXLSX(tmp, l)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return &platform.InputError{Msg: fmt.Sprintf("写 %s 失败：%s", path, platform.FileProblem(err))}
-	}
-	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
-		return &platform.InputError{Msg: fmt.Sprintf("写 %s 失败：%s", path, platform.FileProblem(err))}
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return &platform.InputError{Msg: fmt.Sprintf("写 %s 失败：%s", path, platform.FileProblem(err))}
-	}
-	return nil
+	return cli.WriteOutput(path, 0o600, force, func(tmp string) error {
+		f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
+		if err != nil {
+			return &platform.InputError{Msg: fmt.Sprintf("无法在 %s 中写文件：%s", filepath.Dir(path), platform.FileProblem(err))}
+		}
+		if ext == ".csv" {
+			err = writeCSV(f, l)
+		} else {
+			err = writeXLSX(f, l)
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return &platform.InputError{Msg: fmt.Sprintf("写 %s 失败：%s", path, platform.FileProblem(err))}
+		}
+		return nil
+	})
 }
 
 // wall is t's 北京时间 wall clock as a UTC time: a workbook's dates have

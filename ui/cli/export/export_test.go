@@ -106,8 +106,36 @@ func TestExportCSV(t *testing.T) {
 	if res := run(t, st, path2, Options{Status: "待支付"}); res.Rows != 1 {
 		t.Errorf("--status 待支付: %d rows", res.Rows)
 	}
-	if res := run(t, st, path2, Options{Search: "BN-2025-002"}); res.Rows != 1 {
+	if res := run(t, st, path2, Options{Search: "BN-2025-002", Force: true}); res.Rows != 1 { // the file exists: --force
 		t.Errorf("--search by 标段编号: %d rows", res.Rows)
+	}
+}
+
+// export refuses an existing --out unless --force (interface.md's one
+// overwrite rule), and leaves the file as it was.
+func TestExportOverwrite(t *testing.T) {
+	st := testStore(t)
+	path := filepath.Join(t.TempDir(), "orders.csv")
+	if err := os.WriteFile(path, []byte("keep"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Kind: "orders", Out: path, Store: func() (*store.Store, error) { return st, nil }}
+	if _, err := Run(context.Background(), o); !platform.IsInputError(err) || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("an existing --out: %v, want a refusal naming --force", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "keep" {
+		t.Fatalf("the refused export changed the file: %q", b)
+	}
+	o.Force = true
+	if res, err := Run(context.Background(), o); err != nil || res.Rows == 0 {
+		t.Fatalf("--force: %+v %v", res, err)
+	}
+	if b, _ := os.ReadFile(path); string(b) == "keep" {
+		t.Fatal("--force did not replace the file")
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Fatalf("left behind: %v", entries)
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 
 // NewCmdFile is `baohan file`.
 func NewCmdFile(f *cmdutil.Factory) *cobra.Command {
-	c := &cobra.Command{Use: "file", Short: "文件: url (4.1)"}
+	c := &cobra.Command{Use: "file", Short: "文件：url 获取文件URL（4.1）"}
 	c.AddCommand(url.NewCmdURL(f, nil))
 	return c
 }

@@ -31,7 +31,7 @@ func NewCmdHash(f *cmdutil.Factory, runF func(*HashOptions) error) *cobra.Comman
 	opts := &HashOptions{Print: f.Print}
 	return &cobra.Command{
 		Use:   "hash FILE",
-		Short: "SHA-256 of FILE in lower-case hex (the form guarantee_pdf_hash takes)",
+		Short: "FILE 的 SHA-256（小写十六进制，即 guarantee_pdf_hash 的格式）",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.File = args[0]

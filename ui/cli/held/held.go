@@ -10,7 +10,7 @@ import (
 
 // NewCmdHeld is `baohan held`.
 func NewCmdHeld(f *cmdutil.Factory) *cobra.Command {
-	c := &cobra.Command{Use: "held", Short: "暂存回调: accept applies one (the platform's next repeat gets 200), dismiss keeps refusing it"}
+	c := &cobra.Command{Use: "held", Short: "暂存回调：accept 接受（按回调内容入账，平台下次重发时答复成功），dismiss 驳回（继续拒收）"}
 	c.AddCommand(decide.NewCmdDecide(f, true, nil), decide.NewCmdDecide(f, false, nil))
 	return c
 }

@@ -32,7 +32,7 @@ func NewCmdInit(f *cmdutil.Factory, runF func(*InitOptions) error) *cobra.Comman
 	opts := &InitOptions{IO: f.IOStreams, Print: f.Print, ConfigFile: f.ConfigFile, Getenv: os.Getenv, Now: time.Now}
 	cmd := &cobra.Command{
 		Use:   "init",
-		Short: "first run: from the platform's account e-mail to a config and key files (mode 0600)",
+		Short: "首次设置：按平台的开户邮件生成配置文件和密钥文件（权限 0600）",
 		Long: "首次设置：填写平台账号邮件中的信息（环境、api_key、api_secret、btc_id、三把密钥），保证人全称、\n" +
 			"监听地址和隧道的公网地址；检查 rsa_pk 与 rsa_sk 是一对，写入配置文件和密钥文件（权限 0600），\n" +
 			"并列出要提供给平台的 7 个回调地址。在终端中运行时显示表单；加 --yes（或不在终端中）时只用选项。\n" +
@@ -48,19 +48,19 @@ func NewCmdInit(f *cmdutil.Factory, runF func(*InitOptions) error) *cobra.Comman
 	}
 	v := &opts.Values
 	fl := cmd.Flags()
-	fl.StringVar(&v.Env, "env", "", "环境: test（测试）or production（正式）")
-	fl.StringVar(&v.BaseURL, "base-url", "", "platform API URL instead of --env's (a sandbox, a proxy)")
-	fl.StringVar(&v.APIKey, "api-key", "", "api_key of the account e-mail")
-	fl.StringVar(&v.APISecret, "api-secret", "", "api_secret of the account e-mail (or $BAOHAN_API_SECRET)")
-	fl.StringVar(&v.BtcID, "btc-id", "", "btc_id of the account e-mail")
-	fl.StringVar(&v.PlatformKey, "platform-key", "", "api_rsa_pk: base64 text or a PEM file")
-	fl.StringVar(&v.PublicKey, "public-key", "", "rsa_pk: base64 text or a PEM file")
-	fl.StringVar(&v.PrivateKey, "private-key", "", "rsa_sk: base64 text or a PEM file")
-	fl.StringVar(&v.Guarantor, "guarantor", "", "保证人 full name (出函担保公司)")
-	fl.StringVar(&v.Addr, "addr", "", "listener address (default "+platform.DefaultListenerAddr+")")
-	fl.StringVar(&v.PublicURL, "public-url", "", "the tunnel's public URL")
-	fl.BoolVar(&opts.Yes, "yes", false, "no form: take every answer from the flags")
-	fl.BoolVar(&opts.Force, "force", false, "overwrite an existing config and key files")
+	fl.StringVar(&v.Env, "env", "", "环境：test（测试）或 production（正式）")
+	fl.StringVar(&v.BaseURL, "base-url", "", "平台接口网址，代替 --env 给出的（沙箱、代理）")
+	fl.StringVar(&v.APIKey, "api-key", "", "开户邮件中的 api_key")
+	fl.StringVar(&v.APISecret, "api-secret", "", "开户邮件中的 api_secret（或用 $BAOHAN_API_SECRET）")
+	fl.StringVar(&v.BtcID, "btc-id", "", "开户邮件中的 btc_id")
+	fl.StringVar(&v.PlatformKey, "platform-key", "", "api_rsa_pk：base64 文本或 PEM 文件")
+	fl.StringVar(&v.PublicKey, "public-key", "", "rsa_pk：base64 文本或 PEM 文件")
+	fl.StringVar(&v.PrivateKey, "private-key", "", "rsa_sk：base64 文本或 PEM 文件")
+	fl.StringVar(&v.Guarantor, "guarantor", "", "保证人全称（出函的担保公司）")
+	fl.StringVar(&v.Addr, "addr", "", "回调监听地址（默认 "+platform.DefaultListenerAddr+"）")
+	fl.StringVar(&v.PublicURL, "public-url", "", "隧道的公网地址")
+	fl.BoolVar(&opts.Yes, "yes", false, "不显示表单：全部按选项填写")
+	fl.BoolVar(&opts.Force, "force", false, "覆盖已有的配置文件和密钥文件")
 	return cmd
 }
 

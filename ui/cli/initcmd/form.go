@@ -27,6 +27,7 @@ type Form struct {
 var (
 	titleStyle = lipgloss.NewStyle().Bold(true)
 	labelStyle = lipgloss.NewStyle().Width(12)
+	focusStyle = lipgloss.NewStyle().Width(12).Bold(true).Reverse(true)
 	hintStyle  = lipgloss.NewStyle().Faint(true)
 	errStyle   = lipgloss.NewStyle().Foreground(lipgloss.Color("1"))
 	okStyle    = lipgloss.NewStyle().Foreground(lipgloss.Color("2"))
@@ -53,6 +54,7 @@ func NewForm(v Values, keyDir string) *Form {
 			in.Focus()
 		}
 		f.inputs = append(f.inputs, in)
+		f.echo(i)
 	}
 	return f
 }
@@ -85,7 +87,39 @@ func (f *Form) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	f.inputs[f.focus], cmd = f.inputs[f.focus].Update(msg)
+	f.echo(f.focus)
 	return f, cmd
+}
+
+// echo masks a secret field while it holds key text, and shows it while
+// it names a file (a path is no secret, and a masked one cannot be read).
+func (f *Form) echo(i int) {
+	if !Fields[i].Secret || Fields[i].Key != "private-key" { // api_secret is never a path
+		return
+	}
+	if looksLikePath(f.inputs[i].Value()) {
+		f.inputs[i].EchoMode = textinput.EchoNormal
+	} else {
+		f.inputs[i].EchoMode = textinput.EchoPassword
+	}
+}
+
+// looksLikePath tells a file path from pasted key text (base64 or PEM).
+func looksLikePath(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasPrefix(s, "-----") {
+		return false
+	}
+	for _, p := range []string{"/", "./", "../", "~", `\`} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	if len(s) > 1 && s[1] == ':' { // C:\keys\rsa_sk.pem
+		return true
+	}
+	l := strings.ToLower(s)
+	return strings.HasSuffix(l, ".pem") || strings.HasSuffix(l, ".key") || strings.HasSuffix(l, ".txt")
 }
 
 func (f *Form) move(d int) tea.Cmd {
@@ -106,8 +140,12 @@ func (f *Form) submit() tea.Cmd {
 		if errors.As(err, &fe) {
 			f.submitErr = fe.Err.Error()
 			for i, fd := range Fields {
-				if fd.Key == fe.Field && i != f.focus {
-					return f.move(i - f.focus)
+				if fd.Key == fe.Field {
+					// Say where the cursor went, and why.
+					f.submitErr += "（光标已移到「" + fd.Label + "」）"
+					if i != f.focus {
+						return f.move(i - f.focus)
+					}
 				}
 			}
 		}
@@ -127,14 +165,18 @@ func (f *Form) View() string {
 	b.WriteString(hintStyle.Render("Tab/↓ 下一项，Shift+Tab/↑ 上一项，最后一项按 Enter 保存，Esc 放弃") + "\n\n")
 	for i, fd := range Fields {
 		in := f.inputs[i]
-		b.WriteString(labelStyle.Render(fd.Label) + in.View() + "\n")
+		mark, label := "  ", labelStyle.Render(fd.Label)
+		if i == f.focus {
+			mark, label = "> ", focusStyle.Render(fd.Label) // the focused field, not only its cursor
+		}
+		b.WriteString(mark + label + in.View() + "\n")
 		switch {
 		case in.Value() != "" && in.Err != nil:
-			b.WriteString(labelStyle.Render("") + errStyle.Render("✗ "+in.Err.Error()) + "\n")
+			b.WriteString("  " + labelStyle.Render("") + errStyle.Render("✗ "+in.Err.Error()) + "\n")
 		case in.Value() != "" && i != f.focus:
-			b.WriteString(labelStyle.Render("") + okStyle.Render("✓") + "\n")
+			b.WriteString("  " + labelStyle.Render("") + okStyle.Render("✓") + "\n")
 		case i == f.focus:
-			b.WriteString(labelStyle.Render("") + hintStyle.Render(fd.Hint) + "\n")
+			b.WriteString("  " + labelStyle.Render("") + hintStyle.Render(fd.Hint) + "\n")
 		}
 	}
 	if f.submitErr != "" {

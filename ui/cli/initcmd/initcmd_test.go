@@ -239,7 +239,7 @@ func TestForm(t *testing.T) {
 	key(tea.KeyCtrlU)
 	tm.Type(v.PublicURL)
 	key(tea.KeyEnter)
-	waitFor("无法保存：rsa_pk 与 rsa_sk 不是一对密钥")
+	waitFor("无法保存：rsa_pk 与 rsa_sk 不是一对密钥：请核对账号邮件，两项要原样复制（光标已移到「rsa_sk」）")
 	// The form moved to rsa_sk: mend it and save.
 	key(tea.KeyCtrlU)
 	paste(own.sk)
@@ -265,5 +265,37 @@ func TestFormEscape(t *testing.T) {
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Form)
 	if _, _, done := fm.Result(); done || !fm.cancelled {
 		t.Fatal("esc did not cancel")
+	}
+}
+
+// rsa_sk shows a file path as typed (only key text is masked), and the
+// focused field is marked, not only by its cursor.
+func TestFormShowsPathMarksFocus(t *testing.T) {
+	f := NewForm(Values{}, t.TempDir())
+	if !strings.Contains(f.View(), "> ") {
+		t.Fatalf("the first field is not marked:\n%s", f.View())
+	}
+	for range 6 { // to rsa_sk
+		f.Update(tea.KeyMsg{Type: tea.KeyTab})
+	}
+	path := "/etc/baohan/keys/rsa_sk.pem"
+	for _, r := range path {
+		f.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+	v := f.View()
+	var focused string
+	for _, l := range strings.Split(v, "\n") {
+		if strings.HasPrefix(l, "> ") {
+			focused = l
+		}
+	}
+	if !strings.Contains(focused, "rsa_sk") || !strings.Contains(focused, path) {
+		t.Fatalf("rsa_sk with a path: focused line %q\n%s", focused, v)
+	}
+	f.Update(tea.KeyMsg{Type: tea.KeyCtrlU})
+	_, _, own := goodValues(t)
+	f.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(own.sk), Paste: true})
+	if v := f.View(); strings.Contains(v, own.sk[:40]) {
+		t.Fatalf("key text in rsa_sk is shown:\n%s", v)
 	}
 }

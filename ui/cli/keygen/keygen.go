@@ -18,6 +18,7 @@ import (
 type KeygenOptions struct {
 	Print cmdutil.PrintFunc
 	Dir   string
+	Force bool // --force: replace an existing pair
 }
 
 // KeygenJSON is the `--json` document.
@@ -29,9 +30,9 @@ type KeygenJSON struct {
 // NewCmdKeygen is `baohan keygen DIR`.
 func NewCmdKeygen(f *cmdutil.Factory, runF func(*KeygenOptions) error) *cobra.Command {
 	opts := &KeygenOptions{Print: f.Print}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "keygen DIR",
-		Short: "write an RSA-2048 pair DIR/private.pem (0600) and DIR/public.pem",
+		Short: "生成 RSA-2048 密钥对 DIR/private.pem（权限 0600）和 DIR/public.pem",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			opts.Dir = args[0]
@@ -41,6 +42,8 @@ func NewCmdKeygen(f *cmdutil.Factory, runF func(*KeygenOptions) error) *cobra.Co
 			return keygenRun(opts)
 		},
 	}
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "覆盖已有的 private.pem 和 public.pem")
+	return cmd
 }
 
 func keygenRun(opts *KeygenOptions) error {
@@ -54,14 +57,14 @@ func keygenRun(opts *KeygenOptions) error {
 	}
 	pp, pu := filepath.Join(dir, "private.pem"), filepath.Join(dir, "public.pem")
 	for _, p := range []string{pp, pu} {
-		if _, err := os.Stat(p); err == nil {
-			return cli.UsageErr("%s 已存在，不覆盖已有的密钥", p)
+		if err := cli.CheckOutput(p, opts.Force); err != nil {
+			return err
 		}
 	}
-	if err := writeNew(pp, priv, 0o600); err != nil {
+	if err := writeNew(pp, priv, 0o600, opts.Force); err != nil {
 		return err
 	}
-	if err := writeNew(pu, pub, 0o644); err != nil {
+	if err := writeNew(pu, pub, 0o644, opts.Force); err != nil {
 		os.Remove(pp) // no half pair left to block the next run
 		return err
 	}
@@ -70,20 +73,13 @@ func keygenRun(opts *KeygenOptions) error {
 	})
 }
 
-// writeNew writes a file that must not exist yet; a failed write leaves
-// nothing behind.
-func writeNew(path string, data []byte, mode os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_EXCL, mode)
-	if err != nil {
-		return cli.UsageErr("无法写入 %s（%s）", path, platform.FileProblem(err))
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
-		return cli.UsageErr("无法写入 %s（%s）", path, platform.FileProblem(err))
-	}
-	return nil
+// writeNew writes a file (cli.WriteOutput: an existing one only with
+// force); a failed write leaves nothing behind.
+func writeNew(path string, data []byte, mode os.FileMode, force bool) error {
+	return cli.WriteOutput(path, mode, force, func(tmp string) error {
+		if err := os.WriteFile(tmp, data, mode); err != nil {
+			return cli.UsageErr("无法写入 %s（%s）", path, platform.FileProblem(err))
+		}
+		return nil
+	})
 }

@@ -25,6 +25,9 @@ const Limit = 100000
 // Kinds are what list lists.
 var Kinds = []string{"orders", "guarantees", "revocations", "claims", "held"}
 
+// kindNames are the kinds in the clerk's words.
+var kindNames = map[string]string{"orders": "订单", "guarantees": "保函", "revocations": "撤销", "claims": "理赔", "held": "暂存回调"}
+
 // ListOptions are what `list KIND` needs.
 type ListOptions struct {
 	Store   func() (*store.Store, error)
@@ -38,21 +41,21 @@ type ListOptions struct {
 
 // FilterFlags are the filters list and export share (interface.md).
 func FilterFlags(c *cobra.Command, status, search, since, until *string) {
-	c.Flags().StringVar(status, "status", "", "state code or its Chinese meaning (orders, claims: several joined by commas; guarantees: unreleased|released; held: held|accepted|dismissed)")
-	c.Flags().StringVar(search, "search", "", "substring of a number (订单编号, 保函编号, 标段编号, 序列号) or a name")
-	c.Flags().StringVar(since, "since", "", "received on or after DATE (YYYY-MM-DD or \"YYYY-MM-DD HH:MM:SS\", 北京时间)")
-	c.Flags().StringVar(until, "until", "", "received on or before DATE (a date counts whole)")
+	c.Flags().StringVar(status, "status", "", "状态代码或其中文含义（订单、理赔：多个用逗号分隔；保函：unreleased 未解保 | released 已解保；暂存回调：held | accepted | dismissed）")
+	c.Flags().StringVar(search, "search", "", "编号（订单编号、保函编号、标段编号、序列号）或名称中的一段")
+	c.Flags().StringVar(since, "since", "", "收到时间不早于 DATE（YYYY-MM-DD 或 \"YYYY-MM-DD HH:MM:SS\"，北京时间）")
+	c.Flags().StringVar(until, "until", "", "收到时间不晚于 DATE（只给日期时含当天全天）")
 }
 
 // NewCmdList is `baohan list`; runF, when given, runs instead of each
 // kind's listing.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	c := &cobra.Command{Use: "list", Short: "what the local store holds: orders, guarantees, revocations, claims, held"}
+	c := &cobra.Command{Use: "list", Short: "列出本地记录：订单、保函、撤销、理赔、暂存回调"}
 	for _, kind := range Kinds {
 		opts := &ListOptions{Store: f.StoreOnly, Print: f.Print, ErrOut: f.IOStreams.ErrOut, Kind: kind}
 		sub := &cobra.Command{
 			Use:   kind,
-			Short: "list " + kind,
+			Short: "列出" + kindNames[kind],
 			Args:  cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, _ []string) error {
 				opts.Context = cmd.Context()

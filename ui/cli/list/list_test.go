@@ -115,3 +115,39 @@ func TestListFilterFlags(t *testing.T) {
 		t.Fatal("a refused filter opened the store")
 	}
 }
+
+// list orders --json names every platform file: the name 2.1 sent, else
+// the name its download gave (as the desk shows it), never "".
+func TestListOrdersFileNames(t *testing.T) {
+	e := cmdtest.New(t)
+	e.F.DataDir = t.TempDir()
+	s, err := e.F.StoreOnly()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := `{"order_no":"1813","guarantee_sign_files":"[{\"file_id\":\"F1\",\"file_name\":\"保函格式.pdf\",\"file_url\":\"https://x/1\"}]",` +
+		`"attach_files":"[{\"file_id\":\"F2\",\"file_url\":\"https://x/2\"}]"}`
+	ctx := context.Background()
+	if err := s.Update(ctx, func(tx *store.Tx) error {
+		return tx.UpsertOrder(store.Order{OrderNo: "1813", OrderStatus: "WAIT_PAY", Fields: json.RawMessage(fields)})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sha := strings.Repeat("ab", 32)
+	if err := s.RecordDownload(ctx, store.Download{FileID: "F2", SHA256: sha, Name: "招标文件.pdf", Size: 10}); err != nil {
+		t.Fatal(err)
+	}
+	e.F.JSON = true
+	if err := cmdtest.Run(NewCmdList(e.F, nil), "orders"); err != nil {
+		t.Fatal(err)
+	}
+	var got []records.Order
+	if err := json.Unmarshal(e.Out.Bytes(), &got); err != nil || len(got) != 1 {
+		t.Fatalf("orders json: %v %s", err, e.Out.String())
+	}
+	o := got[0]
+	if len(o.GuaranteeSignFiles) != 1 || o.GuaranteeSignFiles[0].FileName != "保函格式.pdf" ||
+		len(o.AttachFiles) != 1 || o.AttachFiles[0].FileName != "招标文件.pdf" || o.AttachFiles[0].SHA256 != sha {
+		t.Fatalf("files: sign %+v attach %+v", o.GuaranteeSignFiles, o.AttachFiles)
+	}
+}

@@ -33,9 +33,9 @@ func NewCmdLoadtest(f *cmdutil.Factory, runF func(*LoadtestOptions) error) *cobr
 	opts := &LoadtestOptions{Config: f.Config, DataDir: func() string { return f.DataDir }, Print: f.Print}
 	cmd := &cobra.Command{
 		Use:   "loadtest",
-		Short: "send N signed callbacks at concurrency C to a listener (use against a sandbox or test listener)",
-		Long: "loadtest sends N signed callbacks at concurrency C to the configured listener. They are stored\n" +
-			"like real ones, so it refuses a data folder that `baohan sandbox` did not create, unless --throwaway.",
+		Short: "以并发 C 向回调监听发送 N 个签名的回调（对沙箱或测试监听使用）",
+		Long: "loadtest 以并发 C 向配置的回调监听发送 N 个签名的回调。它们和真的回调一样入库，\n" +
+			"所以除非加 --throwaway，只接受 baohan sandbox 建的数据文件夹。",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Context = cmd.Context()
@@ -45,11 +45,11 @@ func NewCmdLoadtest(f *cmdutil.Factory, runF func(*LoadtestOptions) error) *cobr
 			return loadtestRun(opts)
 		},
 	}
-	cmd.Flags().IntVarP(&opts.N, "n", "n", 1000, "number of callbacks")
-	cmd.Flags().IntVarP(&opts.C, "concurrency", "c", 8, "concurrent senders")
-	cmd.Flags().StringVar(&opts.URL, "url", "", "listener base URL (default http://[listener] addr)")
-	cmd.Flags().StringVar(&opts.Kind, "kind", "", "callback kind (see listener/loadtest)")
-	cmd.Flags().BoolVar(&opts.Throwaway, "throwaway", false, "the data folder is throw-away data not made by sandbox; load it anyway")
+	cmd.Flags().IntVarP(&opts.N, "n", "n", 1000, "回调个数")
+	cmd.Flags().IntVarP(&opts.C, "concurrency", "c", 8, "并发发送数")
+	cmd.Flags().StringVar(&opts.URL, "url", "", "回调监听的网址（默认 http://[listener] addr）")
+	cmd.Flags().StringVar(&opts.Kind, "kind", "", "回调种类（见 listener/loadtest）")
+	cmd.Flags().BoolVar(&opts.Throwaway, "throwaway", false, "数据文件夹是可丢弃的数据（不是 sandbox 建的），仍然发送")
 	return cmd
 }
 

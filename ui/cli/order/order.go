@@ -14,7 +14,7 @@ import (
 
 // NewCmdOrder is `baohan order`.
 func NewCmdOrder(f *cmdutil.Factory) *cobra.Command {
-	c := &cobra.Command{Use: "order", Short: "保函申请订单: info (2.2), status (2.3), cancel (2.11), take (a 2.1 sent again)"}
+	c := &cobra.Command{Use: "order", Short: "保函申请订单：info 获取订单信息（2.2），status 订单状态通知（2.3），cancel 订单取消（2.11），take 采用平台重发的新版本（2.1）"}
 	c.AddCommand(info.NewCmdInfo(f, nil), status.NewCmdStatus(f, nil), cancel.NewCmdCancel(f, nil), take.NewCmdTake(f, nil))
 	return c
 }

@@ -33,7 +33,7 @@ func NewCmdReconcile(f *cmdutil.Factory, runF func(*ReconcileOptions) error) *co
 	opts := &ReconcileOptions{Workflows: f.Workflows, Print: f.Print}
 	return &cobra.Command{
 		Use:   "reconcile",
-		Short: "settle calls whose answer never came (结果未知) by asking the platform",
+		Short: "向平台查询，核对结果未知的调用",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Context = cmd.Context()

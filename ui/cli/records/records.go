@@ -42,6 +42,15 @@ type OrderFile struct {
 	SHA256   string `json:"sha256,omitempty"` // once downloaded into the file store
 }
 
+// FileName is a platform file's name: the one the platform sent with it
+// (2.1 file_name), else the one its download gave ("" when neither).
+func FileName(sent, downloaded string) string {
+	if sent != "" {
+		return sent
+	}
+	return downloaded
+}
+
 // AddOrderFiles fills each order's guarantee_sign_files and attach_files
 // from the stored fields, with the sha256 of those already downloaded.
 func AddOrderFiles(ctx context.Context, s *store.Store, orders []Order) error {
@@ -69,7 +78,8 @@ func AddOrderFiles(ctx context.Context, s *store.Store, orders []Order) error {
 	list := func(files []platform.SignFile) []OrderFile {
 		out := []OrderFile{}
 		for _, f := range files {
-			out = append(out, OrderFile{FileID: string(f.FileID), FileName: string(f.FileName), SHA256: dl[string(f.FileID)].SHA256})
+			d := dl[string(f.FileID)]
+			out = append(out, OrderFile{FileID: string(f.FileID), FileName: FileName(string(f.FileName), d.Name), SHA256: d.SHA256})
 		}
 		return out
 	}

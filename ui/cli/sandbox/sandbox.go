@@ -38,7 +38,7 @@ func NewCmdSandbox(f *cmdutil.Factory, runF func(*SandboxOptions) error) *cobra.
 	opts := &SandboxOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "sandbox",
-		Short: "the desk against a simulated platform in this process; needs no config",
+		Short: "在本进程中模拟平台并打开工作台；不需要配置",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Context, opts.DataDir = cmd.Context(), f.DataDir
@@ -51,10 +51,10 @@ func NewCmdSandbox(f *cmdutil.Factory, runF func(*SandboxOptions) error) *cobra.
 			return sandboxRun(opts)
 		},
 	}
-	cmd.Flags().BoolVar(&opts.Headless, "headless", false, "run the simulated platform and the listener without the TUI; print the config path for the CLI")
-	cmd.Flags().Float64Var(&opts.Pace, "pace", 1, "speed of the simulated stream (2 = twice as fast, 0.5 = half)")
-	cmd.Flags().StringVar(&opts.Callbacks, "callbacks", "", "with --headless: run the simulated platform only and send its callbacks to this URL (e.g. a tunnel's public URL in front of baohan serve)")
-	cmd.Flags().BoolVar(&opts.Mean, "mean", false, "the platform misbehaves as a real one may: re-signed and late retries, changed repeats, names in other forms, unknown guarantees, odd 2.9 answers")
+	cmd.Flags().BoolVar(&opts.Headless, "headless", false, "不打开界面，只运行模拟平台和回调监听；打印供命令行使用的配置文件路径")
+	cmd.Flags().Float64Var(&opts.Pace, "pace", 1, "模拟订单流的速度（2 = 快一倍，0.5 = 慢一半）")
+	cmd.Flags().StringVar(&opts.Callbacks, "callbacks", "", "与 --headless 一起：只运行模拟平台，把它的回调发到这个网址（例如 baohan serve 前面隧道的公网地址）")
+	cmd.Flags().BoolVar(&opts.Mean, "mean", false, "模拟平台像真平台可能的那样出错：重新签名的迟到重发、内容有变的重发、写法不同的名称、未知的保函、异常的 2.9 回答")
 	return cmd
 }
 
@@ -146,7 +146,10 @@ func Start(dir, callbacks string, mean bool) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	path, err := keys.WriteConfig(dir, baseURL, listenAddr, psandbox.ConfigExtra{StoreDir: filepath.Join(dir, "data")})
+	// public_url is where the simulated platform sends its callbacks (the
+	// listener itself, or --callbacks): doctor's 公网地址 check then proves
+	// that path, as it does a tunnel's.
+	path, err := keys.WriteConfig(dir, baseURL, listenAddr, psandbox.ConfigExtra{StoreDir: filepath.Join(dir, "data"), PublicURL: opt.CallbackBase})
 	if err != nil {
 		srv.Close()
 		return nil, err

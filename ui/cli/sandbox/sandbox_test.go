@@ -70,3 +70,23 @@ func TestRefuseRealSetup(t *testing.T) {
 		t.Fatalf("the sandbox's own folder: %v", err)
 	}
 }
+
+// The sandbox's config has a public URL: where its platform sends the
+// callbacks (the listener, or --callbacks), so that doctor's 公网地址 check
+// has something to prove.
+func TestStartWritesPublicURL(t *testing.T) {
+	for _, callbacks := range []string{"", "http://127.0.0.1:8721"} {
+		env, err := Start(t.TempDir(), callbacks, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := callbacks
+		if want == "" {
+			want = "http://" + env.Config.Listener.Addr
+		}
+		if got := env.Config.Listener.PublicURL; got != want {
+			t.Errorf("--callbacks %q: public_url %q, want %q", callbacks, got, want)
+		}
+		env.Close()
+	}
+}

@@ -34,11 +34,11 @@ func NewCmdServe(f *cmdutil.Factory, runF func(*ServeOptions) error) *cobra.Comm
 	opts := &ServeOptions{Config: f.Config, Store: f.Store, Workflows: cmdutil.NewWorkflows}
 	return &cobra.Command{
 		Use:   "serve",
-		Short: "the callback listener alone, headless; logs to stderr; SIGINT/SIGTERM drain and exit 0",
+		Short: "只运行回调监听，无界面；日志写到 stderr；收到 SIGINT/SIGTERM 时处理完进行中的请求后以 0 退出",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Context = cmd.Context()
-			opts.Logger = slog.New(slog.NewTextHandler(f.IOStreams.ErrOut, nil))
+			opts.Logger = slog.New(NewLogHandler(slog.NewTextHandler(f.IOStreams.ErrOut, nil)))
 			if runF != nil {
 				return runF(opts)
 			}

@@ -29,7 +29,7 @@ func NewCmdTodo(f *cmdutil.Factory, runF func(*TodoOptions) error) *cobra.Comman
 	opts := &TodoOptions{Store: f.StoreOnly, Print: f.Print, Now: time.Now}
 	return &cobra.Command{
 		Use:   "todo",
-		Short: "待办: orders to issue, guarantees to release, claims, flagged orders, held callbacks, unknown outcomes, recent faults",
+		Short: "待办：待出函的订单、待解保的保函、理赔、标记的订单、暂存回调、结果未知的调用、近期故障",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Context = cmd.Context()
@@ -98,15 +98,19 @@ func writeText(w io.Writer, t *platform.TodoList, now time.Time) {
 	if p.HeldTotal > 0 {
 		var rows [][]string
 		for _, h := range p.Held {
-			rows = append(rows, []string{"#" + strconv.FormatInt(h.ID, 10), h.Method, h.Ref, stamp(h.ReceivedAt), h.Reason})
+			rows = append(rows, []string{"#" + strconv.FormatInt(h.ID, 10), platform.CallbackTitle(h.Method), h.Ref, stamp(h.ReceivedAt), h.Reason})
 		}
 		section("暂存的回调（核对未通过，用 baohan held accept|dismiss 处理）", len(p.Held), p.HeldTotal, rows)
 	}
 	var rows [][]string
 	for _, o := range p.Orders {
-		rows = append(rows, []string{o.OrderNo, platform.OrderStateName(o.OrderStatus), o.BlockName, o.BidDeadline, timeLeft(o.BidDeadline, now)})
+		mark := ""
+		if a, _ := platform.OrderDeadlineAlert(o, now); a != platform.NoAlert {
+			mark = "!" // within 24 hours of its bid deadline, not issued
+		}
+		rows = append(rows, []string{mark, o.OrderNo, platform.OrderStateName(o.OrderStatus), o.BlockName, o.BidDeadline, timeLeft(o.BidDeadline, now)})
 	}
-	section("未出函订单（按投标截止时间）", len(p.Orders), p.OrdersTotal, rows)
+	section("未出函订单（按投标截止时间；! 为不到 24 小时截止）", len(p.Orders), p.OrdersTotal, rows)
 	rows = nil
 	for _, r := range p.Releases {
 		rows = append(rows, []string{r.GuaranteeNo, r.SerialNum, r.BlockNumber, r.Creditor, "撤销 " + r.RevokeNo})

@@ -29,7 +29,7 @@ func TestTodoRun(t *testing.T) {
 			if err := tx.UpsertOrder(store.Order{OrderNo: "1813", OrderStatus: "WAIT_PAY", BlockName: "一号标段", BidDeadline: "2026-03-01 15:30"}); err != nil {
 				return err
 			}
-			return tx.UpsertOrder(store.Order{OrderNo: "1900", OrderStatus: platform.OrderWaitOutGuarantee, BidDeadline: "2026-03-02 10:00"})
+			return tx.UpsertOrder(store.Order{OrderNo: "1900", OrderStatus: platform.OrderWaitOutGuarantee, BidDeadline: "2026-03-02 10:30"})
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -42,13 +42,20 @@ func TestTodoRun(t *testing.T) {
 		}
 		out := e.Out.String()
 		if !asJSON {
-			for _, want := range []string{"未出函订单（按投标截止时间） 2", "1813", "待支付", "剩 5 小时 30 分", "待解保（收到撤销通知） 0", "无"} {
+			for _, want := range []string{"未出函订单（按投标截止时间；! 为不到 24 小时截止） 2", "1813", "待支付", "剩 5 小时 30 分", "待解保（收到撤销通知） 0", "无"} {
 				if !strings.Contains(out, want) {
 					t.Fatalf("text lacks %q:\n%s", want, out)
 				}
 			}
 			if strings.Index(out, "1813") > strings.Index(out, "1900") {
 				t.Fatalf("soonest deadline not first:\n%s", out)
+			}
+			// ! on the order due within 24 hours, not on the one due in 24½.
+			for _, l := range strings.Split(out, "\n") {
+				mark := strings.HasPrefix(strings.TrimSpace(l), "!")
+				if strings.Contains(l, "1813") && !mark || strings.Contains(l, "1900") && mark {
+					t.Fatalf("the ! mark: %q\n%s", l, out)
+				}
 			}
 			continue
 		}

@@ -33,7 +33,7 @@ func NewCmdToken(f *cmdutil.Factory, runF func(*TokenOptions) error) *cobra.Comm
 	opts := &TokenOptions{Workflows: f.Workflows, Print: f.Print, Now: time.Now}
 	return &cobra.Command{
 		Use:   "token",
-		Short: "get or reuse the access token; print when it expires",
+		Short: "获取或复用访问令牌；打印到期时间",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Context = cmd.Context()

@@ -56,7 +56,10 @@ type Prepared struct {
 	// confirmation (platform.Plan.Overridable); override lifts them.
 	Overrides []string
 	Override  func() bool
-	Run       func(ctx context.Context, progress func(done, total int64)) (*Outcome, error)
+	// Force is the prompt after y on a plan with overrides ("" the forced
+	// push's).
+	Force string
+	Run   func(ctx context.Context, progress func(done, total int64)) (*Outcome, error)
 }
 
 // SendPart is one call as it will be sent.
@@ -345,7 +348,11 @@ func (a *View) Help(pc *program.Context) []key.Binding {
 			return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "返回修改")), km.Down}
 		}
 		if a.armed {
-			return []key.Binding{km.Force, km.Deny, km.Down}
+			force := km.Force
+			if a.prep.Force != "" {
+				force = key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "确认发送（大写Y）"))
+			}
+			return []key.Binding{force, km.Deny, km.Down}
 		}
 		return []key.Binding{km.Confirm, km.Deny, km.Down}
 	case StateResult:
@@ -453,7 +460,11 @@ func (a *View) confirmHead(w int) []string {
 	case p.Blocked != "":
 		out = append(out, common.StyleUrgent.Render(common.Truncate("文件未通过检查，不能推送。按 esc 返回，换一个文件。", w)))
 	case a.armed:
-		for _, l := range common.Wrap("有上述警告，确定仍要推送？ Y（大写）强制推送 / n 返回修改", w-2) {
+		prompt := "有上述警告，确定仍要推送？ Y（大写）强制推送 / n 返回修改"
+		if p.Force != "" {
+			prompt = p.Force
+		}
+		for _, l := range common.Wrap(prompt, w-2) {
 			out = append(out, common.StyleUrgent.Render(common.StyleBold.Render(l)))
 		}
 	case len(p.Overrides) > 0:

@@ -186,7 +186,7 @@ func (b *lb) events(ctx context.Context, db *store.Store, ref string) error {
 		b.note("无")
 	}
 	for _, e := range evs {
-		v := common.Direction(e.Direction) + " " + common.MethodName(e.Method, e.Direction)
+		v := common.EventDirection(e) + " " + common.MethodName(e.Method, e.Direction)
 		if e.Status != 0 {
 			v += " " + common.StatusText(e.Status)
 		}
@@ -270,6 +270,27 @@ func orderDetail(ctx context.Context, db *store.Store, no string, files map[stri
 		}
 		v += "  出函 " + g.OutGuaranteeTime + "  " + common.ReleaseState(g)
 		b.fieldCopy(g.GuaranteeNo, v, g.GuaranteeNo)
+	}
+	// Letters signed for the order (签发), kept in the file store: the push
+	// (p) offers the newest.
+	issued, err := platform.IssuedLetters(ctx, db, no)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if len(issued) > 0 {
+		b.section(fmt.Sprintf("已签发的保函（%d，p 推送最新的一份）", len(issued)))
+		for _, l := range issued {
+			b.fieldCopy("保函编号", l.GuaranteeNo, l.GuaranteeNo)
+			path := db.FilePath(l.SHA256)
+			name := path
+			if name == "" {
+				name = "（文件库中没有此文件）"
+			}
+			b.file("  保函PDF", File{Name: name, SHA: l.SHA256, Size: l.Size, Stored: path != "" && db.HasFile(l.SHA256)})
+			b.field("  签名人", l.Signer)
+			b.field("  签发时间", common.Clock(l.SignedAt, common.LayoutFull))
+			b.opt("  来源", l.Source)
+		}
 	}
 	// 2.1 sent again with other content: kept beside the first version.
 	cs, err := db.OrderConflicts(ctx, no)
@@ -550,13 +571,133 @@ func heldDetail(ctx context.Context, db *store.Store, key string) (*common.Selec
 	b.field("平台重发", fmt.Sprintf("%d 次（最近 %s）", h.Repeats, common.Clock(h.LastAt, common.LayoutFull)))
 	b.opt("处理说明", h.Note)
 	for _, f := range h.Files {
-		b.field(f.Field, fmt.Sprintf("%s  %d 字节  SHA-256 %s", f.Name, f.Size, f.SHA256))
+		label := platform.FieldTitle(f.Field)
+		if n, ok := strings.CutPrefix(f.Field, "attach_file"); ok && label == f.Field {
+			label = "附件 " + n // 3.1's attach_file0, attach_file1, ...
+		}
+		b.field(label, fmt.Sprintf("%s  %d 字节  SHA-256 %s", f.Name, f.Size, f.SHA256))
 	}
 	// The decision keys are the 待办 pane's (a second press confirms).
 	b.note("在待办中选中此条：A 接受（按回调内容入账，平台下次重发时答复成功）  D 驳回（继续拒收）；也可用 baohan held accept|dismiss " + key)
+	b.heldFields(h.Plaintext)
 	b.section("回调明文（原样）")
 	b.pre(common.PrettyJSON(h.Plaintext))
 	return common.HeldSel(h), "暂存回调 " + key, b.lines, nil
+}
+
+// heldFields shows a held callback's plaintext field by field, each by the
+// manual's name and in full (wrapped, never cut); 2.8's lists
+// (revoke_guarantee_data) as tables.
+func (b *lb) heldFields(plaintext string) {
+	keys, m := fieldsOf(json.RawMessage(plaintext))
+	if len(keys) == 0 {
+		return // not a JSON object: the plaintext below is all there is
+	}
+	b.section(fmt.Sprintf("回调内容（%d 项，逐项核对后再接受）", len(keys)))
+	var lists []string
+	for _, k := range keys {
+		label := platform.FieldTitle(k)
+		if common.Secret(k) {
+			b.fieldCopy(label, common.Masked, "")
+			continue
+		}
+		shown := fieldValue(m[k])
+		if k == "revoke_guarantee_data" {
+			lists = append(lists, k)
+			b.fieldCopy(label, "见下方名单  ("+k+")", shown)
+			continue
+		}
+		if mm := common.CodeMeaning(k, shown); mm != "" {
+			shown = mm + "（" + shown + "）"
+		}
+		b.fieldCopy(label, shown+"  ("+k+")", fieldValue(m[k]))
+	}
+	for _, k := range lists {
+		b.revokeLists(fieldValue(m[k]))
+	}
+}
+
+// revokeLists shows 2.8's revoke_guarantee_data as its three lists, one
+// table each; text that does not read as the lists is shown as it came.
+func (b *lb) revokeLists(text string) {
+	var d map[string][]map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(text), &d); err != nil {
+		b.section(platform.FieldTitle("revoke_guarantee_data") + "（不是名单格式，原样）")
+		b.pre(common.PrettyJSON(text))
+		return
+	}
+	names := map[string]string{"current_revoke_data": store.ListCurrent, "revoke_success_data": store.ListSuccess, "penalty_data": store.ListPenalty}
+	order := []string{"current_revoke_data", "revoke_success_data", "penalty_data"}
+	for k := range d {
+		if _, ok := names[k]; !ok {
+			order = append(order, k) // a list the manual does not name: shown too
+		}
+	}
+	for _, k := range order {
+		items, ok := d[k]
+		if !ok {
+			continue
+		}
+		title := platform.FieldTitle(k)
+		if l, known := names[k]; known {
+			title = common.RevokeList(l) + "名单"
+		}
+		b.section(fmt.Sprintf("%s（%d）  (%s)", title, len(items), k))
+		if len(items) == 0 {
+			b.note("无")
+			continue
+		}
+		cols := []string{"guarantee_no", "principal", "serial_num"}
+		seen := map[string]bool{"guarantee_no": true, "principal": true, "serial_num": true}
+		for _, it := range items {
+			for f := range it {
+				if !seen[f] {
+					seen[f] = true
+					cols = append(cols, f)
+				}
+			}
+		}
+		// The free text (被保证人) last: a row too wide wraps in it.
+		cols = append(cols[:1], append(cols[2:], cols[1])...)
+		rows := [][]string{{"序号"}}
+		for _, c := range cols {
+			rows[0] = append(rows[0], platform.FieldTitle(c))
+		}
+		for i, it := range items {
+			row := []string{strconv.Itoa(i + 1)}
+			for _, c := range cols {
+				row = append(row, common.Clean(fieldValue(it[c])))
+			}
+			rows = append(rows, row)
+		}
+		b.table(rows)
+	}
+}
+
+// table adds rows as aligned columns (the first row the heading); a row
+// wider than the screen wraps in its last column, it is never cut.
+func (b *lb) table(rows [][]string) {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], common.TextWidth(c))
+		}
+	}
+	hang := 0
+	for _, w := range widths[:max(len(widths)-1, 0)] {
+		hang += w + 2
+	}
+	for _, r := range rows {
+		cells := make([]string, len(r))
+		for i, c := range r {
+			cells[i] = c + strings.Repeat(" ", widths[i]-common.TextWidth(c))
+		}
+		line := strings.TrimRight(strings.Join(cells, "  "), " ")
+		b.lines = append(b.lines, dline{pre: true, value: line, copy: line, hang: hang})
+	}
 }
 
 // ---- 日志 ----
@@ -570,7 +711,7 @@ func eventLines(e store.Event) []dline {
 		kind = e.Kind
 	}
 	b.field("类型", kind)
-	b.field("方向", common.Direction(e.Direction))
+	b.field("方向", common.EventDirection(e))
 	b.field("方法", common.MethodName(e.Method, e.Direction)+"  ("+e.Method+")")
 	b.opt("编号", e.Ref)
 	if e.Status != 0 {

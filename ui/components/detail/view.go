@@ -62,6 +62,9 @@ type dline struct {
 	copy    string // what c copies ("" = value)
 	file    *File
 	pre     bool // a line of preformatted text (JSON), shown as is
+	// hang, for a table's row (pre): where its last column starts; a row
+	// wider than the screen wraps in that column.
+	hang int
 }
 
 func (d dline) selectable() bool { return d.section == "" }
@@ -106,6 +109,10 @@ func (v *View) ID() int       { return v.oid }
 func (v *View) Title() string { return v.head }
 func (v *View) Typing() bool  { return false }
 func (v *View) Busy() bool    { return v.loading }
+
+// Opening: the record is being read; the keys after the one that opened
+// the view wait for it (program.Opener).
+func (v *View) Opening() bool { return v.loading }
 
 func (v *View) Init(pc *program.Context) tea.Cmd {
 	return v.Reload(pc)
@@ -154,7 +161,30 @@ func (v *View) render(i int, d dline, selected bool) []string {
 		if selected {
 			mark = "> "
 		}
-		return []string{mark + common.Truncate(d.value, v.w-2)}
+		// Wrapped, never cut: what the platform sent is read in full.
+		if w := v.w - 2 - d.hang; d.hang > 0 && w >= 12 && common.TextWidth(d.value) > v.w-2 {
+			head, tail := cutCells(d.value, d.hang)
+			wrapped := common.Wrap(tail, w)
+			out := make([]string, len(wrapped))
+			for j, l := range wrapped {
+				if j == 0 {
+					out[j] = mark + head + l
+				} else {
+					out[j] = "  " + strings.Repeat(" ", d.hang) + l
+				}
+			}
+			return out
+		}
+		wrapped := common.Wrap(d.value, max(v.w-4, 10))
+		out := make([]string, len(wrapped))
+		for j, l := range wrapped {
+			if j == 0 {
+				out[j] = mark + l
+			} else {
+				out[j] = "    " + l
+			}
+		}
+		return out
 	}
 	mark := "  "
 	if selected {
@@ -187,6 +217,18 @@ func (v *View) render(i int, d dline, selected bool) []string {
 		}
 	}
 	return out
+}
+
+// cutCells splits s after its first n cells.
+func cutCells(s string, n int) (string, string) {
+	w := 0
+	for i, r := range s {
+		if w >= n {
+			return s[:i], s[i:]
+		}
+		w += common.TextWidth(string(r))
+	}
+	return s, ""
 }
 
 func fileText(f *File) string {

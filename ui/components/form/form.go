@@ -380,6 +380,10 @@ func NewFileField(name, label, hint, dir string, exts []string) *FileField {
 	fp := filepicker.New()
 	fp.AllowedTypes = exts
 	fp.ShowPermissions = false
+	// No sizes: the picker would give a folder's directory entry size
+	// (4.1kB) as if it were its content.
+	fp.ShowSize = false
+	fp.Styles.EmptyDirectory = fp.Styles.EmptyDirectory.SetString("此文件夹中没有可选的文件（h 返回上级）")
 	fp.AutoHeight = false
 	fp.SetHeight(8)
 	fp.KeyMap.Back = key.NewBinding(key.WithKeys("h", "backspace", "left"), key.WithHelp("h", "上级"))
@@ -451,8 +455,13 @@ func (f *FileField) Lines(pc *program.Context, focused bool, w int) []string {
 
 type Form struct {
 	Fields []Field
-	cur    int
+	// Skip, when set, tells the fields that do not apply now (tab, the
+	// arrows and enter pass over them).
+	Skip func(Field) bool
+	cur  int
 }
+
+func (f *Form) skipped(i int) bool { return f.Skip != nil && f.Skip(f.Fields[i]) }
 
 func (f *Form) Values() map[string]string {
 	v := map[string]string{}
@@ -474,8 +483,24 @@ func (f *Form) Move(d int) tea.Cmd {
 		return nil
 	}
 	f.Fields[f.cur].Blur()
-	f.cur = (f.cur + d + len(f.Fields)) % len(f.Fields)
+	n := len(f.Fields)
+	for range n {
+		f.cur = (f.cur + d + n) % n
+		if !f.skipped(f.cur) {
+			break
+		}
+	}
 	return f.Fields[f.cur].Focus()
+}
+
+// lastField tells whether no field after the focused one applies.
+func (f *Form) lastField() bool {
+	for i := f.cur + 1; i < len(f.Fields); i++ {
+		if !f.skipped(i) {
+			return false
+		}
+	}
+	return true
 }
 
 func (f *Form) Start() tea.Cmd {
@@ -501,7 +526,7 @@ func (f *Form) Key(pc *program.Context, k tea.KeyMsg) (cmd tea.Cmd, submit bool)
 	case "shift+tab", "up":
 		return f.Move(-1), false
 	case "enter":
-		if f.cur == len(f.Fields)-1 {
+		if f.lastField() {
 			return nil, true
 		}
 		return f.Move(1), false

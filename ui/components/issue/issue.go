@@ -58,6 +58,9 @@ func New(pc *program.Context, deps Deps, o store.Order) *View {
 // Step is where the flow is.
 func (v *View) Step() Step { return v.step }
 
+// SourceForm is the source step's form (tests read its focus).
+func (v *View) SourceForm() *form.Form { return &v.source }
+
 // Refusal is the last refusal shown under the step ("" none).
 func (v *View) Refusal() string { return v.err }
 
@@ -109,6 +112,25 @@ func (v *View) Busy() bool {
 // Typing: q and ? are text in the flow (esc leaves).
 func (v *View) Typing() bool { return true }
 
+// TextFocus tells whether a text field has the keys (the runes of one read
+// go to it whole); elsewhere each rune is a key of its own.
+func (v *View) TextFocus() bool {
+	var f form.Field
+	switch v.step {
+	case StepSource:
+		f = v.source.Focused()
+	case StepCert:
+		f = v.cert.Focused()
+	}
+	return f != nil && f.Typing()
+}
+
+// Opening: the order is read, or the letter's facts are made from it; the
+// keys typed meanwhile are for the screen that follows (program.Opener).
+// Signing is a step of its own: keys typed while it runs are not held for
+// its result.
+func (v *View) Opening() bool { return v.step == StepLoading || v.step == StepChecking }
+
 func (v *View) Resize(pc *program.Context, w, h int) { v.w, v.h = w, h }
 
 func (v *View) Init(pc *program.Context) tea.Cmd {
@@ -137,8 +159,10 @@ func (v *View) buildSource(pc *program.Context) tea.Cmd {
 	tpl := form.NewFileField("template", "模板文件", "选本公司模板时填写：PDF表单（AcroForm）", v.deps.Dir, []string{".pdf", ".PDF"})
 	no := form.NewTextField("guarantee_no", "保函编号", "本公司出具的电子保函编号", "保函编号", "")
 	v.source = form.Form{Fields: []form.Field{src, tpl, no}}
+	// The template applies only to the firm's template as the source.
+	v.source.Skip = func(f form.Field) bool { return f == tpl && src.Selected().Code != sourceTemplate }
 	cert := form.NewFileField("cert", "证书文件", "本公司的 PKCS#12 证书（.p12/.pfx，RSA 或 SM2）", v.deps.Dir, []string{".p12", ".pfx", ".P12", ".PFX"})
-	seal := form.NewFileField("seal", "印章图片", "可不填：PNG 或 JPEG，盖在保函首页的可见印章", v.deps.Dir, []string{".png", ".PNG", ".jpg", ".jpeg", ".JPG", ".JPEG"})
+	seal := form.NewFileField("seal", "印章图片", "可不填：PNG 或 JPEG，盖在保函末页的可见印章", v.deps.Dir, []string{".png", ".PNG", ".jpg", ".jpeg", ".JPG", ".JPEG"})
 	seal.Input.Placeholder = "可不填；文件路径，或按 ctrl+o 选择"
 	tsa := form.NewTextField("tsa", "时间戳服务", "可不填：RFC 3161 时间戳服务（TSA）的网址", "可不填，例如 http://tsa.example.com/tsa", "")
 	pw := form.NewTextField("password", "证书密码", "只用于打开证书，不保存、不记录", "证书密码", "")

@@ -56,10 +56,12 @@ func New() *pane.Table[store.Event] {
 		{Title: "时间", Width: 14, Cell: func(pc *program.Context, e store.Event) common.Cell {
 			return common.Txt(common.Clock(e.At, common.LayoutLog))
 		}},
-		{Title: "方向", Width: 4, Cell: func(pc *program.Context, e store.Event) common.Cell { return common.Txt(common.Direction(e.Direction)) }},
+		{Title: "方向", Width: 4, Cell: func(pc *program.Context, e store.Event) common.Cell { return common.Txt(common.EventDirection(e)) }},
 		{Title: "方法", Width: 18, Cell: func(pc *program.Context, e store.Event) common.Cell {
 			c := common.Txt(common.MethodName(e.Method, e.Direction))
 			switch e.Kind {
+			case platform.KindIssued:
+				c = common.Txt("签发电子保函")
 			case store.KindFlag:
 				c = common.Styled("标记 "+c.Text, common.StyleWarn)
 			case store.KindFault:

@@ -49,7 +49,7 @@ func New() *pane.Table[store.Order] {
 			}
 			return common.Txt(common.OrderState(o.OrderStatus))
 		}},
-		{Title: "投标截止", Width: 11, Drop: 3, Cell: func(pc *program.Context, o store.Order) common.Cell {
+		{Title: "投标截止", Width: 11, Drop: 4, Wide: 100, Cell: func(pc *program.Context, o store.Order) common.Cell {
 			return common.Txt(common.DeadlineShort(o.BidDeadline))
 		}},
 		{Title: "剩余", Width: 14, Cell: func(pc *program.Context, o store.Order) common.Cell {
@@ -62,12 +62,14 @@ func New() *pane.Table[store.Order] {
 			}
 			return common.Txt(s)
 		}},
-		{Title: "标段名称", Min: 12, Cell: func(pc *program.Context, o store.Order) common.Cell { return common.Txt(o.BlockName) }},
+		// On a narrow screen the long project name goes first, the money
+		// last; below 100 cells the countdown stands for the deadline.
+		{Title: "标段名称", Min: 12, Drop: 5, Wide: 100, Cell: func(pc *program.Context, o store.Order) common.Cell { return common.Txt(o.BlockName) }},
 		{Title: "被保证人", Min: 8, Drop: 2, Cell: func(pc *program.Context, o store.Order) common.Cell { return common.Txt(o.Principal) }},
-		{Title: "担保金额(元)", Whole: true, Width: 14, Drop: 4, Right: true, Cell: func(pc *program.Context, o store.Order) common.Cell {
+		{Title: "担保金额(元)", Whole: true, Width: 14, Drop: 1, Right: true, Cell: func(pc *program.Context, o store.Order) common.Cell {
 			return common.Txt(common.Money(o.GuaranteeAmount))
 		}},
-		{Title: "受益人", Min: 12, Drop: 5, Wide: 140, Cell: func(pc *program.Context, o store.Order) common.Cell { return common.Txt(o.Creditor) }},
+		{Title: "受益人", Min: 12, Drop: 6, Wide: 140, Cell: func(pc *program.Context, o store.Order) common.Cell { return common.Txt(o.Creditor) }},
 	}
 	return t
 }

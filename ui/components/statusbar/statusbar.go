@@ -429,6 +429,6 @@ func (b *Bar) doctorSeg() (statusSeg, bool) {
 			break
 		}
 	}
-	return statusSeg{long: fmt.Sprintf("设置检查 %d 项未通过（%s，运行 baohan doctor）", r.Failed(), first),
-		short: fmt.Sprintf("检查%d项未过", r.Failed())}, true
+	return statusSeg{long: fmt.Sprintf("设置检查 %d 项未通过（%s，按 ! 查看）", r.Failed(), first),
+		short: fmt.Sprintf("检查%d项未过(!)", r.Failed())}, true
 }

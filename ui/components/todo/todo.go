@@ -217,7 +217,7 @@ func (t *Pane) Selection() *common.Selection {
 }
 
 func (t *Pane) Resize(w, h int) {
-	t.w, t.rows = w, max(h-1, 1)
+	t.w, t.rows = w, max(h-2, 1) // less the heading and the line that says what is below
 	t.scroll()
 }
 
@@ -354,6 +354,16 @@ func (t *Pane) View(pc *program.Context, w, h int) string {
 			b.WriteString(t.row(pc, it, i == t.sel, w))
 		}
 	}
+	// What runs below the screen is counted, not silently cut.
+	hidden := 0
+	for i := t.top + t.rows; i < len(t.items); i++ {
+		if t.items[i].sel != nil || t.items[i].att != nil {
+			hidden++
+		}
+	}
+	if hidden > 0 {
+		b.WriteString("\n" + common.StyleDim.Render(common.Truncate(fmt.Sprintf("  ……下面还有 %d 项（j 下移，pgdn 翻页）", hidden), w)))
+	}
 	return b.String()
 }
 
@@ -384,12 +394,14 @@ func (t *Pane) row(pc *program.Context, it todoItem, selected bool, w int) strin
 		}
 		add(common.Txt(o.OrderNo), 12)
 		add(common.Txt(common.OrderState(o.OrderStatus)), 10)
-		add(common.Txt(common.DeadlineShort(o.BidDeadline)), 11)
-		add(common.Txt(o.BlockName), 0)
 		if w >= 100 {
-			add(common.Txt(o.Principal), 0)
-			add(common.Txt(common.Money(o.GuaranteeAmount)), 14)
+			add(common.Txt(common.DeadlineShort(o.BidDeadline)), 11)
+			add(common.Txt(o.BlockName), 0)
 		}
+		// The money stays on a narrow screen; the long project name and
+		// the deadline (the countdown says it) go first.
+		add(common.Txt(o.Principal), 0)
+		add(common.Txt(common.Money(o.GuaranteeAmount)), 14)
 	case common.KindRelease:
 		r := s.Release
 		add(common.Txt(common.RevokeList(r.List)), 10)

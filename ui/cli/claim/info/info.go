@@ -25,7 +25,7 @@ func NewCmdInfo(f *cmdutil.Factory, runF func(*InfoOptions) error) *cobra.Comman
 	opts := &InfoOptions{Workflows: f.Workflows, Print: f.Print}
 	return &cobra.Command{
 		Use:   "info CLAIM_NO",
-		Short: "guarantor_get_lp_info (3.3); stores what comes back",
+		Short: "获取理赔信息 guarantor_get_lp_info（3.3），并存入本地",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Context, opts.ClaimNo = cmd.Context(), args[0]

@@ -26,7 +26,7 @@ func NewCmdResult(f *cmdutil.Factory, runF func(*ResultOptions) error) *cobra.Co
 	opts := &ResultOptions{Workflows: f.Workflows, Execute: f.Execute}
 	cmd := &cobra.Command{
 		Use:   "result CLAIM_NO --do-type N --status N --note TEXT",
-		Short: "guarantor_update_claim_result (3.2)",
+		Short: "理赔结果更新 guarantor_update_claim_result（3.2）",
 		Long:  help(),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -37,9 +37,9 @@ func NewCmdResult(f *cmdutil.Factory, runF func(*ResultOptions) error) *cobra.Co
 			return resultRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Input.DoType, "do-type", "", "do_type: 1 受理, 2 理赔, 3 追偿")
-	cmd.Flags().StringVar(&opts.Input.Status, "status", "", "status for the do_type (see the manual 3.2)")
-	cmd.Flags().StringVar(&opts.Input.Note, "note", "", "note (备注)")
+	cmd.Flags().StringVar(&opts.Input.DoType, "do-type", "", "处理类型 do_type：1 受理，2 理赔，3 追偿")
+	cmd.Flags().StringVar(&opts.Input.Status, "status", "", "处理结果的 status（按 do_type，见手册 3.2）")
+	cmd.Flags().StringVar(&opts.Input.Note, "note", "", "备注 note")
 	return cmd
 }
 

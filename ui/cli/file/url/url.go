@@ -22,6 +22,7 @@ type URLOptions struct {
 	Context   context.Context
 	FileID    string
 	Download  string // --download PATH
+	Force     bool   // --force: replace an existing PATH
 }
 
 // URLJSON is the `--json` document.
@@ -39,7 +40,7 @@ func NewCmdURL(f *cmdutil.Factory, runF func(*URLOptions) error) *cobra.Command 
 	opts := &URLOptions{Workflows: f.Workflows, Print: f.Print}
 	cmd := &cobra.Command{
 		Use:   "url FILE_ID",
-		Short: "get_file_url (4.1): a fresh URL, valid 2 hours",
+		Short: "获取文件URL get_file_url（4.1）：新的URL，2 小时内有效",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Context, opts.FileID = cmd.Context(), args[0]
@@ -49,7 +50,8 @@ func NewCmdURL(f *cmdutil.Factory, runF func(*URLOptions) error) *cobra.Command 
 			return urlRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Download, "download", "", "also download the file to this path")
+	cmd.Flags().StringVar(&opts.Download, "download", "", "同时把文件下载到这个路径（已存在时不覆盖，除非 --force）")
+	cmd.Flags().BoolVar(&opts.Force, "force", false, "覆盖已有的 --download 文件")
 	return cmd
 }
 
@@ -68,7 +70,7 @@ func urlRun(opts *URLOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := copyFile(wf.Store.FilePath(ref.SHA256), opts.Download); err != nil {
+		if err := copyFile(wf.Store.FilePath(ref.SHA256), opts.Download, opts.Force); err != nil {
 			return err
 		}
 		out.Saved, out.Name, out.SHA256, out.Size = opts.Download, name, ref.SHA256, ref.Size
@@ -81,23 +83,26 @@ func urlRun(opts *URLOptions) error {
 	})
 }
 
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o644)
-	if err != nil {
-		return cli.UsageErr("无法写入 %s（%s）", dst, platform.FileProblem(err))
-	}
-	_, err = io.Copy(out, in)
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(dst) // no partial file left to block the next run
-		return cli.UsageErr("无法写入 %s（%s）", dst, platform.FileProblem(err))
-	}
-	return nil
+// copyFile copies the stored file to dst (cli.WriteOutput: never over an
+// existing file unless force; no partial file is left).
+func copyFile(src, dst string, force bool) error {
+	return cli.WriteOutput(dst, 0o644, force, func(tmp string) error {
+		in, err := os.Open(src)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		out, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o644)
+		if err != nil {
+			return cli.UsageErr("无法写入 %s（%s）", dst, platform.FileProblem(err))
+		}
+		_, err = io.Copy(out, in)
+		if cerr := out.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return cli.UsageErr("无法写入 %s（%s）", dst, platform.FileProblem(err))
+		}
+		return nil
+	})
 }

@@ -18,7 +18,9 @@ import (
 	"baohan/pdfsign"
 	sign "baohan/pdfsign/issue"
 	"baohan/platform"
+	"baohan/ui/cli"
 	"baohan/ui/cli/cmdutil"
+	"baohan/ui/cli/verify"
 )
 
 // IssueOptions are what `guarantee issue` needs: its dependencies as
@@ -43,6 +45,7 @@ type IssueOptions struct {
 	SealFile    string
 	TSA         string
 	Out         string
+	Force       bool // --force: replace an existing --out
 	Push        bool
 	OutTime     string
 	TransNo     string
@@ -59,7 +62,7 @@ func NewCmdIssue(f *cmdutil.Factory, runF func(*IssueOptions) error) *cobra.Comm
 	}
 	cmd := &cobra.Command{
 		Use:   "issue ORDER_NO --no GUARANTEE_NO (--sign-file FILE_ID | --template FILE) --cert FILE.p12 --out FILE",
-		Short: "签发: sign the guarantee letter (签署文件 or the firm's template filled from the order), check it, and with --push push it (2.5)",
+		Short: "签发：签署电子保函（平台的签署文件，或按订单填写的本公司模板），检查，加 --push 时推送（2.5）",
 		Long: "签发电子保函：保函来源为平台的签署文件（--sign-file，按 4.1 获取新的下载地址）或本公司的 PDF 表单模板\n" +
 			"（--template，按订单填写保函编号、受益人、被保证人、项目/标段名称、担保金额及大写、担保期间、出函日期，\n" +
 			"填写后字段锁定）；用本公司的 PKCS#12 证书（.p12/.pfx，RSA 或 SM2）签名，可加印章图片（--seal）和\n" +
@@ -75,16 +78,17 @@ func NewCmdIssue(f *cmdutil.Factory, runF func(*IssueOptions) error) *cobra.Comm
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&o.GuaranteeNo, "no", "", "guarantee_no (保函编号)")
-	fl.StringVar(&o.SignFile, "sign-file", "", "file_id of the order's guarantee_sign_files (签署文件)")
-	fl.StringVar(&o.Template, "template", "", "the firm's PDF form template")
-	fl.StringVar(&o.CertFile, "cert", "", "the firm's certificate, PKCS#12 (.p12/.pfx)")
-	fl.StringVar(&o.SealFile, "seal", "", "seal image (印章), PNG or JPEG")
-	fl.StringVar(&o.TSA, "tsa", "", "RFC 3161 time-stamp authority URL")
-	fl.StringVar(&o.Out, "out", "", "where to write the signed letter (not overwritten)")
-	fl.BoolVar(&o.Push, "push", false, "push the letter (guarantor_push_guarantee, 2.5) once it passed its check")
-	fl.StringVar(&o.OutTime, "out-time", "", "with --push: out_guarantee_time \"YYYY-MM-DD HH:MM:SS\" (default now, UTC+8)")
-	fl.StringVar(&o.TransNo, "trans-no", "", "with --push: trans_no (传输流水号)")
+	fl.StringVar(&o.GuaranteeNo, "no", "", "保函编号 guarantee_no")
+	fl.StringVar(&o.SignFile, "sign-file", "", "订单签署文件（guarantee_sign_files）的 file_id")
+	fl.StringVar(&o.Template, "template", "", "本公司的 PDF 表单模板")
+	fl.StringVar(&o.CertFile, "cert", "", "本公司的证书，PKCS#12（.p12/.pfx）")
+	fl.StringVar(&o.SealFile, "seal", "", "印章图片（PNG 或 JPEG），盖在保函末页")
+	fl.StringVar(&o.TSA, "tsa", "", "RFC 3161 时间戳服务（TSA）的网址")
+	fl.StringVar(&o.Out, "out", "", "签好的保函写到哪里（已存在时不覆盖，除非 --force）")
+	fl.BoolVar(&o.Force, "force", false, "覆盖已有的 --out 文件")
+	fl.BoolVar(&o.Push, "push", false, "检查通过后推送保函（guarantor_push_guarantee，2.5）")
+	fl.StringVar(&o.OutTime, "out-time", "", "与 --push 一起：出函时间 out_guarantee_time，格式 \"YYYY-MM-DD HH:MM:SS\"（默认现在，北京时间）")
+	fl.StringVar(&o.TransNo, "trans-no", "", "与 --push 一起：传输流水号 trans_no")
 	return cmd
 }
 
@@ -106,8 +110,8 @@ func issueRun(o *IssueOptions) error {
 	case o.Out == "":
 		return usage("--out", "缺少输出文件（--out FILE）")
 	}
-	if _, err := os.Lstat(o.Out); err == nil {
-		return usage("--out", "输出文件 %s 已存在，不覆盖", o.Out)
+	if err := cli.CheckOutput(o.Out, o.Force); err != nil {
+		return err
 	}
 	wf, err := o.Workflows()
 	if err != nil {
@@ -165,13 +169,13 @@ func issueRun(o *IssueOptions) error {
 	for _, w := range letter.Warnings {
 		fmt.Fprintf(o.ErrOut, "baohan: 注意：%s\n", w)
 	}
-	if err := writeNew(o.Out, letter.PDF); err != nil {
+	if err := writeNew(o.Out, letter.PDF, o.Force); err != nil {
 		return err
 	}
 	out := IssueJSON{
 		OrderNo: o.OrderNo, GuaranteeNo: o.GuaranteeNo, Source: letter.Source, Out: o.Out,
 		SHA256: letter.SHA256, Size: len(letter.PDF), Signer: cert.Leaf.Subject.CommonName,
-		Algorithm: cert.Algorithm(), Timestamped: o.TSA != "", Check: letter.Report, Fields: letter.Values,
+		Algorithm: cert.Algorithm(), Timestamped: o.TSA != "", Check: verify.NewDocument(letter.Report), Fields: letter.Values,
 	}
 	var pushed *platform.Result
 	if o.Push {
@@ -213,7 +217,7 @@ type IssueJSON struct {
 	Signer      string            `json:"signer"`
 	Algorithm   string            `json:"algorithm"`
 	Timestamped bool              `json:"timestamped"`
-	Check       *pdfsign.Report   `json:"check"`
+	Check       verify.Document   `json:"check"` // as verify --json gives it
 	Fields      []sign.FieldValue `json:"fields,omitempty"`
 	Push        *PushJSON         `json:"push,omitempty"`
 }
@@ -247,22 +251,22 @@ func readPassword(o *IssueOptions) (string, error) {
 	return strings.TrimRight(string(b), "\r\n"), nil
 }
 
-// writeNew writes the letter to a new file (never over an existing one),
-// synced before it is reported written.
-func writeNew(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o644)
-	if err != nil {
-		return usage("--out", "无法写入 %s（%s）", path, platform.FileProblem(err))
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("写入 %s 失败", path)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("写入 %s 失败", path)
-	}
-	return f.Close()
+// writeNew writes the letter (cli.WriteOutput: never over an existing file
+// unless force), synced before it is reported written.
+func writeNew(path string, b []byte, force bool) error {
+	return cli.WriteOutput(path, 0o644, force, func(tmp string) error {
+		f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o644)
+		if err != nil {
+			return usage("--out", "无法写入 %s（%s）", path, platform.FileProblem(err))
+		}
+		if _, err := f.Write(b); err != nil {
+			f.Close()
+			return fmt.Errorf("写入 %s 失败", path)
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return fmt.Errorf("写入 %s 失败", path)
+		}
+		return f.Close()
+	})
 }

@@ -29,7 +29,7 @@ func NewCmdPush(f *cmdutil.Factory, runF func(*PushOptions) error) *cobra.Comman
 	opts := &PushOptions{Workflows: f.Workflows, Execute: f.Execute, JSON: func() bool { return f.JSON }, ErrOut: f.IOStreams.ErrOut}
 	cmd := &cobra.Command{
 		Use:   "push ORDER_NO --no GUARANTEE_NO --pdf FILE",
-		Short: "check the PDF, then guarantor_push_guarantee (2.5); prints the serial_num",
+		Short: "先检查 PDF，再推送电子保函 guarantor_push_guarantee（2.5）；打印 serial_num",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Context, opts.Input.OrderNo = cmd.Context(), args[0]
@@ -40,11 +40,11 @@ func NewCmdPush(f *cmdutil.Factory, runF func(*PushOptions) error) *cobra.Comman
 		},
 	}
 	in := &opts.Input
-	cmd.Flags().StringVar(&in.GuaranteeNo, "no", "", "guarantee_no (保函编号)")
-	cmd.Flags().StringVar(&in.PDFPath, "pdf", "", "the guarantee PDF (电子保函原件)")
-	cmd.Flags().StringVar(&in.OutTime, "out-time", "", "out_guarantee_time \"YYYY-MM-DD HH:MM:SS\" (default now, UTC+8)")
-	cmd.Flags().StringVar(&in.TransNo, "trans-no", "", "trans_no (传输流水号)")
-	cmd.Flags().BoolVar(&in.Force, "force", false, "push even though the PDF failed its check")
+	cmd.Flags().StringVar(&in.GuaranteeNo, "no", "", "保函编号 guarantee_no")
+	cmd.Flags().StringVar(&in.PDFPath, "pdf", "", "电子保函原件 PDF")
+	cmd.Flags().StringVar(&in.OutTime, "out-time", "", "出函时间 out_guarantee_time，格式 \"YYYY-MM-DD HH:MM:SS\"（默认现在，北京时间）")
+	cmd.Flags().StringVar(&in.TransNo, "trans-no", "", "传输流水号 trans_no")
+	cmd.Flags().BoolVar(&in.Force, "force", false, "即使 PDF 未通过检查也推送")
 	return cmd
 }
 

@@ -39,7 +39,7 @@ func NewCmdRelease(f *cmdutil.Factory, runF func(*ReleaseOptions) error) *cobra.
 	opts := &ReleaseOptions{Workflows: f.Workflows, Print: f.Print}
 	cmd := &cobra.Command{
 		Use:   "release GUARANTEE_NO...",
-		Short: "remove_guarantee (2.9), one call per block; prints the platform's per-item errors",
+		Short: "保函解保 remove_guarantee（2.9），每个标段一次调用；打印平台逐项给出的错误",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Context, opts.GuaranteeNos = cmd.Context(), args
@@ -49,7 +49,7 @@ func NewCmdRelease(f *cmdutil.Factory, runF func(*ReleaseOptions) error) *cobra.
 			return releaseRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Date, "date", "", "remove_guarantee_date \"YYYY-MM-DD HH:MM:SS\" (default now, UTC+8)")
+	cmd.Flags().StringVar(&opts.Date, "date", "", "解保日期 remove_guarantee_date，格式 \"YYYY-MM-DD HH:MM:SS\"（默认现在，北京时间）")
 	return cmd
 }
 

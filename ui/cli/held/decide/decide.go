@@ -32,13 +32,13 @@ type DecideOptions struct {
 // NewCmdDecide is `baohan held accept ID` (accept) or `held dismiss ID`.
 func NewCmdDecide(f *cmdutil.Factory, accept bool, runF func(*DecideOptions) error) *cobra.Command {
 	opts := &DecideOptions{Store: f.StoreOnly, Print: f.Print, Accept: accept}
-	verb := "dismiss"
+	verb, short := "dismiss", "驳回一条暂存回调（继续拒收）"
 	if accept {
-		verb = "accept"
+		verb, short = "accept", "接受一条暂存回调（按回调内容入账，平台下次重发时答复成功）"
 	}
 	cmd := &cobra.Command{
 		Use:   verb + " ID",
-		Short: verb + " a held callback",
+		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := strconv.ParseInt(args[0], 10, 64)
@@ -52,7 +52,7 @@ func NewCmdDecide(f *cmdutil.Factory, accept bool, runF func(*DecideOptions) err
 			return decideRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Note, "note", "", "the clerk's note")
+	cmd.Flags().StringVar(&opts.Note, "note", "", "处理说明")
 	return cmd
 }
 

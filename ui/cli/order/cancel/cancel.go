@@ -24,7 +24,7 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Co
 	opts := &CancelOptions{Workflows: f.Workflows, Execute: f.Execute}
 	cmd := &cobra.Command{
 		Use:   "cancel ORDER_NO --reason TEXT",
-		Short: "cancel_order (2.11)",
+		Short: "订单取消 cancel_order（2.11）",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Context, opts.OrderNo = cmd.Context(), args[0]
@@ -34,7 +34,7 @@ func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Co
 			return cancelRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Reason, "reason", "", "cancel_reason (取消订单原因)")
+	cmd.Flags().StringVar(&opts.Reason, "reason", "", "取消订单原因 cancel_reason")
 	return cmd
 }
 

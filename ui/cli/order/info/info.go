@@ -25,7 +25,7 @@ func NewCmdInfo(f *cmdutil.Factory, runF func(*InfoOptions) error) *cobra.Comman
 	opts := &InfoOptions{Workflows: f.Workflows, Print: f.Print}
 	return &cobra.Command{
 		Use:   "info ORDER_NO",
-		Short: "get_guarantee_info (2.2); stores what comes back",
+		Short: "获取订单信息 get_guarantee_info（2.2），并存入本地",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Context, opts.OrderNo = cmd.Context(), args[0]

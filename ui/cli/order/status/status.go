@@ -25,7 +25,7 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Co
 	opts := &StatusOptions{Workflows: f.Workflows, Execute: f.Execute}
 	cmd := &cobra.Command{
 		Use:   "status ORDER_NO STATUS",
-		Short: "notify_order_status (2.3); --amount is required for WAIT_OUT_GUARANTEE",
+		Short: "订单状态通知 notify_order_status（2.3）；WAIT_OUT_GUARANTEE 须加 --amount",
 		Long:  help(),
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -36,9 +36,9 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(*StatusOptions) error) *cobra.Co
 			return statusRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Input.Amount, "amount", "", "order_amount (元, two decimals at most)")
-	cmd.Flags().BoolVar(&opts.Input.Withdraw, "withdraw", false, "is_withdraw=1: 审批退回 (needs --statement)")
-	cmd.Flags().StringVar(&opts.Input.Statement, "statement", "", "statement (说明)")
+	cmd.Flags().StringVar(&opts.Input.Amount, "amount", "", "订单金额 order_amount（元，最多两位小数）")
+	cmd.Flags().BoolVar(&opts.Input.Withdraw, "withdraw", false, "is_withdraw=1：审批退回（须加 --statement）")
+	cmd.Flags().StringVar(&opts.Input.Statement, "statement", "", "说明 statement")
 	return cmd
 }
 

@@ -46,7 +46,7 @@ func NewCmdTake(f *cmdutil.Factory, runF func(*TakeOptions) error) *cobra.Comman
 	opts := &TakeOptions{Store: f.StoreOnly, Print: f.Print}
 	return &cobra.Command{
 		Use:   "take ORDER_NO [VERSION]",
-		Short: "take the version of a 2.1 the platform sent again with other content (the one waiting, or VERSION)",
+		Short: "采用平台以不同内容重发的 2.1 版本（待核对的那一个，或指定 VERSION）",
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Context, opts.OrderNo = cmd.Context(), args[0]
