@@ -139,7 +139,8 @@ func TestReconcileKey(t *testing.T) {
 	if err := db.Update(ctx, func(tx *store.Tx) error {
 		return tx.UpsertOrder(store.Order{OrderNo: string(o.OrderNo), OrderStatus: platform.OrderWaitOutGuarantee,
 			BlockNumber: string(o.BlockNumber), BlockName: string(o.BlockName), Principal: string(o.Principal),
-			Creditor: string(o.Creditor), GuaranteeAmount: string(o.GuaranteeAmount), BidDeadline: string(o.BidDeadline)})
+			Creditor: string(o.Creditor), GuaranteeAmount: string(o.GuaranteeAmount), BidDeadline: string(o.BidDeadline),
+			ValidDay: string(o.ValidDay)})
 	}); err != nil {
 		t.Fatal(err)
 	}

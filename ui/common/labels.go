@@ -145,7 +145,13 @@ func CodeMeaning(field, v string) string {
 		if t := platform.ProjectTypeText(v); t != v {
 			return t
 		}
-	case "order_status", "guarantee_state":
+	case "guarantee_state":
+		// 2.5's own code (platform.GuaranteeStateIssued), not a 5.4 state.
+		if v == platform.GuaranteeStateIssued {
+			return "已出函"
+		}
+		return platform.OrderStateText(v)
+	case "order_status":
 		return platform.OrderStateText(v)
 	}
 	return ""

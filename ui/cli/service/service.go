@@ -47,13 +47,13 @@ func newCmd(opts *Options) *cobra.Command {
 	f := opts.Factory
 	cmd := &cobra.Command{
 		Use:   "service",
-		Short: "keep `baohan serve` running as a service: install|uninstall|start|stop (Windows service, systemd user unit, launchd agent)",
+		Short: "让 `baohan serve` 作为系统服务长期运行：install|uninstall|start|stop（Windows 服务、systemd 用户单元、launchd 代理）",
 		Args:  cobra.NoArgs,
 	}
 	var printOnly bool
 	install := &cobra.Command{
 		Use:   "install",
-		Short: "register serve with the system's service manager (--print: show the unit, plist or command line, change nothing)",
+		Short: "把 serve 登记到系统的服务管理（--print：只显示服务定义，不做任何改动）",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			spec, err := resolveSpec(opts)
@@ -74,7 +74,7 @@ func newCmd(opts *Options) *cobra.Command {
 			return report(f, ServiceJSON{Action: "install", Name: Name, File: file, Next: next})
 		},
 	}
-	install.Flags().BoolVar(&printOnly, "print", false, "print the service definition instead of installing it")
+	install.Flags().BoolVar(&printOnly, "print", false, "只显示服务定义（unit、plist 或命令行），不安装")
 	simple := func(use, short, done string, act func(system) error) *cobra.Command {
 		return &cobra.Command{
 			Use: use, Short: short, Args: cobra.NoArgs,
@@ -91,11 +91,11 @@ func newCmd(opts *Options) *cobra.Command {
 		}
 	}
 	cmd.AddCommand(install,
-		simple("uninstall", "stop the service and remove it", "服务 "+Name+" 已卸载", system.Uninstall),
-		simple("start", "start the installed service", "服务 "+Name+" 已启动；查看状态：baohan status", system.Start),
-		simple("stop", "stop the service (in-flight callbacks are drained)", "服务 "+Name+" 已停止", system.Stop),
+		simple("uninstall", "停止并卸载服务", "服务 "+Name+" 已卸载", system.Uninstall),
+		simple("start", "启动已安装的服务", "服务 "+Name+" 已启动；检查：baohan doctor", system.Start),
+		simple("stop", "停止服务（处理完进行中的回调）", "服务 "+Name+" 已停止", system.Stop),
 		&cobra.Command{
-			Use: "run", Short: "run serve under the Windows service control manager (started by it, not by hand)",
+			Use: "run", Short: "在 Windows 服务控制管理器下运行 serve（由它启动，不要手动运行）",
 			Hidden: true, Args: cobra.NoArgs,
 			RunE: func(c *cobra.Command, _ []string) error { return runService(c.Context(), f) },
 		})
