@@ -250,6 +250,11 @@ type proc struct {
 // serveCommand is `baohan serve` (bin) on the config and data folder of
 // startServeSetup, with the test's folder as its XDG homes.
 func serveCommand(bin, dir, cfg, data string) *exec.Cmd {
+	// A data folder must exist (interface.md: only init and sandbox make
+	// one); here it stands for the one `baohan init` made.
+	if err := os.MkdirAll(data, 0o700); err != nil {
+		panic(err)
+	}
 	cmd := childCommand(bin, "serve", "--config", cfg, "--data", data)
 	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+dir, "XDG_DATA_HOME="+dir)
 	return cmd
