@@ -1,6 +1,8 @@
 package pdfsign
 
 import (
+	"bytes"
+	"context"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -88,5 +90,46 @@ func TestPaintedArea(t *testing.T) {
 	s.run([]byte(strings.Repeat("q Q ", maxContentOps/2+10)), identity, nil, 0)
 	if !s.undecidable {
 		t.Error("budget: not undecidable")
+	}
+}
+
+// TestWidgetPlaceAsReaders: a later widget is placed where readers place
+// it: a /Rect whose numbers are indirect objects (resolved by readers) and
+// a NoZoom widget (its appearance grows over the page when zoomed out)
+// are judged there; the same rectangle without NoZoom passes.
+func TestWidgetPlaceAsReaders(t *testing.T) {
+	data := genPDF(t, genSpec{ecdsa: true})
+	b, err := readBase("gen-ecdsa", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.text, b.nozoom = "[70 760 400 790]", "[100 805 130 815]"
+	want := map[string]bool{
+		"signature-over-text-rect-indirect": false,
+		"signature-nozoom-beside-text":      false,
+		"signature-above-text":              true,
+	}
+	ran := 0
+	for _, m := range mutations() {
+		w, ok := want[m.class]
+		if !ok {
+			continue
+		}
+		u := newUpdate(b)
+		if !m.apply(t, b, u) {
+			t.Fatalf("%s: not applied", m.class)
+		}
+		out := u.finish(t)
+		rep, err := Check(context.Background(), bytes.NewReader(out), int64(len(out)), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ran++
+		if rep.Intact() != w {
+			t.Errorf("%s: intact %v, want %v: %s", m.class, rep.Intact(), w, shorten(problemsOf(rep), 300))
+		}
+	}
+	if ran != len(want) {
+		t.Errorf("ran %d of %d", ran, len(want))
 	}
 }
