@@ -456,6 +456,22 @@ func mutations() []mutation {
 			u.trailer = " /RAW-XREFSTREAM " + strconv.FormatInt(off, 10)
 			return true
 		}},
+		{class: "xrefstream-reserved-row", apply: func(t *testing.T, b *mutBase, u *update) bool {
+			// The forged content is written again under its number but
+			// listed nowhere; a row of a reserved type (7.5.8.3: a null
+			// reference) makes readers such as poppler and qpdf rebuild
+			// the cross-reference from the objects they find.
+			if b.contentNr == 0 {
+				return false
+			}
+			u.stream(b.contentNr, 0, "", forged)
+			nr := u.newNr()
+			entries := map[int][3]int64{nr: {3, 0, 0}}
+			u.offs, u.gens = map[int]int64{}, map[int]int{}
+			off := u.xrefStream(entries, b.prev)
+			u.trailer = " /RAW-XREFSTREAM " + strconv.FormatInt(off, 10)
+			return true
+		}},
 		{class: "objstm-shadow", apply: func(t *testing.T, b *mutBase, u *update) bool {
 			cNr, osNr := u.newNr(), u.newNr()
 			u.stream(cNr, 0, "", forged)

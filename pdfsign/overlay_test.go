@@ -3,6 +3,7 @@ package pdfsign
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -132,4 +133,37 @@ func TestWidgetPlaceAsReaders(t *testing.T) {
 	if ran != len(want) {
 		t.Errorf("ran %d of %d", ran, len(want))
 	}
+}
+
+// TestXRefStreamReservedRow: a cross-reference stream row of a reserved
+// type after the signed revision is refused (readers rebuild the
+// cross-reference and take the unlisted forged object).
+func TestXRefStreamReservedRow(t *testing.T) {
+	data := genPDF(t, genSpec{ecdsa: true})
+	b, err := readBase("gen-ecdsa", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mutations() {
+		if m.class != "xrefstream-reserved-row" {
+			continue
+		}
+		u := newUpdate(b)
+		if !m.apply(t, b, u) {
+			t.Fatal("not applied")
+		}
+		fmt.Fprintf(&u.buf, "startxref\n%s\n%%%%EOF\n", strings.TrimPrefix(u.trailer, " /RAW-XREFSTREAM "))
+		out := u.buf.Bytes()
+		rep, err := Check(context.Background(), bytes.NewReader(out), int64(len(out)), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Intact() {
+			t.Errorf("intact: %s", problemsOf(rep))
+		} else if p := problemsOf(rep); !strings.Contains(p, "保留类型") {
+			t.Errorf("refused for another reason: %s", shorten(p, 300))
+		}
+		return
+	}
+	t.Fatal("class missing")
 }

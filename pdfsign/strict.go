@@ -225,7 +225,8 @@ func skipEOL(b []byte) []byte {
 }
 
 // stream reads a cross-reference stream strictly: the object parses
-// strictly, and its /Index lists no object twice.
+// strictly, its /Index lists no object twice, and no row has a reserved
+// type.
 func (a *auditor) stream(off int64) (map[int]xrefEntry, types.Dict, error) {
 	if off <= 0 || off >= int64(len(a.data)) {
 		return nil, nil, fmt.Errorf("交叉引用流位置 %d 不在文件内", off)
@@ -245,9 +246,15 @@ func (a *auditor) stream(off int64) (map[int]xrefEntry, types.Dict, error) {
 		}
 	}
 	d := a.doc
-	sec, tr, err := d.xrefStream(a.ctx, off, d.pc.Limits.MaxXRefEntries)
+	sec, tr, reserved, err := d.xrefStreamRows(a.ctx, off, d.pc.Limits.MaxXRefEntries)
 	if err != nil {
 		return nil, nil, errors.New("交叉引用流无法读取")
+	}
+	if reserved > 0 {
+		// PDF makes them null references; readers differ (some rebuild
+		// the cross-reference from the objects they find, and take
+		// objects no section lists).
+		return nil, nil, errors.New("交叉引用流含有保留类型的行（阅读器读法不一，可能重建交叉引用）")
 	}
 	// Rows listed twice (overlapping /Index subsections).
 	if ia, ok := tr["Index"].(types.Array); ok {
