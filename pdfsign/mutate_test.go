@@ -472,6 +472,20 @@ func mutations() []mutation {
 			u.trailer = " /RAW-XREFSTREAM " + strconv.FormatInt(off, 10)
 			return true
 		}},
+		{class: "unlisted-shadow-object", apply: func(t *testing.T, b *mutBase, u *update) bool {
+			// The update lists only a new document information; the forged
+			// content is written in it under its number but listed
+			// nowhere. A reader that rebuilds the cross-reference (on
+			// any damage it meets) takes it.
+			if b.contentNr == 0 || b.x.Info == nil {
+				return false
+			}
+			u.obj(b.x.Info.ObjectNumber.Value(), b.x.Info.GenerationNumber.Value(), "<< /Producer (mutation test) >>")
+			u.stream(b.contentNr, 0, "", forged)
+			delete(u.offs, b.contentNr)
+			delete(u.gens, b.contentNr)
+			return true
+		}},
 		{class: "objstm-shadow", apply: func(t *testing.T, b *mutBase, u *update) bool {
 			cNr, osNr := u.newNr(), u.newNr()
 			u.stream(cNr, 0, "", forged)

@@ -139,28 +139,44 @@ func TestWidgetPlaceAsReaders(t *testing.T) {
 // type after the signed revision is refused (readers rebuild the
 // cross-reference and take the unlisted forged object).
 func TestXRefStreamReservedRow(t *testing.T) {
+	testShadowClass(t, "xrefstream-reserved-row", "保留类型")
+}
+
+// TestUnlistedShadowObject: an object written after the signed range
+// that no section lists is refused (readers that rebuild the
+// cross-reference take it).
+func TestUnlistedShadowObject(t *testing.T) {
+	testShadowClass(t, "unlisted-shadow-object", "没有列出的对象")
+}
+
+func testShadowClass(t *testing.T, class, why string) {
 	data := genPDF(t, genSpec{ecdsa: true})
 	b, err := readBase("gen-ecdsa", data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range mutations() {
-		if m.class != "xrefstream-reserved-row" {
+		if m.class != class {
 			continue
 		}
 		u := newUpdate(b)
 		if !m.apply(t, b, u) {
 			t.Fatal("not applied")
 		}
-		fmt.Fprintf(&u.buf, "startxref\n%s\n%%%%EOF\n", strings.TrimPrefix(u.trailer, " /RAW-XREFSTREAM "))
-		out := u.buf.Bytes()
+		var out []byte
+		if strings.HasPrefix(u.trailer, " /RAW-XREFSTREAM ") {
+			fmt.Fprintf(&u.buf, "startxref\n%s\n%%%%EOF\n", strings.TrimPrefix(u.trailer, " /RAW-XREFSTREAM "))
+			out = u.buf.Bytes()
+		} else {
+			out = u.finish(t)
+		}
 		rep, err := Check(context.Background(), bytes.NewReader(out), int64(len(out)), Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if rep.Intact() {
 			t.Errorf("intact: %s", problemsOf(rep))
-		} else if p := problemsOf(rep); !strings.Contains(p, "保留类型") {
+		} else if p := problemsOf(rep); !strings.Contains(p, why) {
 			t.Errorf("refused for another reason: %s", shorten(p, 300))
 		}
 		return
