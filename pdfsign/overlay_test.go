@@ -183,3 +183,36 @@ func testShadowClass(t *testing.T, class, why string) {
 	}
 	t.Fatal("class missing")
 }
+
+// TestDRFontGainedForField: the form's /DR may gain fonts (for signature
+// appearances), but not one under a name that a field's default
+// appearance names and /DR lacked when signing: readers building that
+// field's appearance (it has no /AP) would draw the signed value with it
+// ("200000.00" as 900000000 through /Differences).
+func TestDRFontGainedForField(t *testing.T) {
+	data := genPDF(t, genSpec{ecdsa: true, textField: true})
+	if rep, err := Check(context.Background(), bytes.NewReader(data), int64(len(data)), Options{}); err != nil || !rep.Intact() {
+		t.Fatalf("base not intact: %v %s", err, problemsOf(rep))
+	}
+	b, err := readBase("gen-ecdsa-textfield", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		intact bool
+	}{{"Helv", false}, {"SigFont", true}} {
+		u := newUpdate(b)
+		nr := u.newNr()
+		u.obj(nr, 0, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [46 /zero 50 /nine] >> >>")
+		u.catalog(map[string]string{"AcroForm": fmt.Sprintf("<< /Fields [7 0 R 10 0 R] /SigFlags 3 /DR << /Font << /F1 5 0 R /%s %d 0 R >> >> >>", c.name, nr)})
+		out := u.finish(t)
+		rep, err := Check(context.Background(), bytes.NewReader(out), int64(len(out)), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Intact() != c.intact {
+			t.Errorf("/DR gains /%s: intact %v, want %v: %s", c.name, rep.Intact(), c.intact, shorten(problemsOf(rep), 300))
+		}
+	}
+}
