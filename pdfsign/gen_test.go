@@ -124,6 +124,9 @@ type genSpec struct {
 	// appearance stream, its /DA naming a font (/Helv) the form's /DR
 	// lacks.
 	textField bool
+	// fieldNoDA: the text field has no /DA of its own (the form's is
+	// used, and the form has none).
+	fieldNoDA bool
 }
 
 const contentsReserve = 16384 // bytes of signature value space (hex doubles it)
@@ -197,7 +200,11 @@ func genPDF(t testing.TB, spec genSpec) []byte {
 		nobj = 9
 	}
 	if sigField && spec.textField {
-		obj(10, "<< /Type /Annot /Subtype /Widget /FT /Tx /Ff 1 /T (Amount) /V (200000.00) /DA (/Helv 12 Tf 0 g) /Rect [290 763 372 783] /F 4 /P 3 0 R >>")
+		da := " /DA (/Helv 12 Tf 0 g)"
+		if spec.fieldNoDA {
+			da = ""
+		}
+		obj(10, "<< /Type /Annot /Subtype /Widget /FT /Tx /Ff 1 /T (Amount) /V (200000.00)"+da+" /Rect [290 763 372 783] /F 4 /P 3 0 R >>")
 		nobj = 10
 	}
 	xref := b.Len()

@@ -216,3 +216,29 @@ func TestDRFontGainedForField(t *testing.T) {
 		}
 	}
 }
+
+// TestFormDAAddedForField: the form may gain a /DA (signing tools add
+// one) unless a field other than a signature takes its /DA from the
+// form: its appearance, built by readers, would change.
+func TestFormDAAddedForField(t *testing.T) {
+	for _, c := range []struct {
+		spec   genSpec
+		intact bool
+	}{{genSpec{ecdsa: true, textField: true}, true}, {genSpec{ecdsa: true, textField: true, fieldNoDA: true}, false}} {
+		data := genPDF(t, c.spec)
+		b, err := readBase("gen-ecdsa-textfield", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := newUpdate(b)
+		u.catalog(map[string]string{"AcroForm": "<< /Fields [7 0 R 10 0 R] /SigFlags 3 /DR << /Font << /F1 5 0 R >> >> /DA (/F1 12 Tf 1 g) >>"})
+		out := u.finish(t)
+		rep, err := Check(context.Background(), bytes.NewReader(out), int64(len(out)), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Intact() != c.intact {
+			t.Errorf("field without /DA %v: intact %v, want %v: %s", c.spec.fieldNoDA, rep.Intact(), c.intact, shorten(problemsOf(rep), 300))
+		}
+	}
+}
