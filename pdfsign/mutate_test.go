@@ -647,6 +647,16 @@ func mutations() []mutation {
 			u.addSignature(b.nozoom, false, true)
 			return true
 		}},
+		{class: "signature-toggle-noview-over-text", apply: func(t *testing.T, b *mutBase, u *update) bool {
+			// NoView with ToggleNoView: not shown until the pointer is
+			// over it, then shown over the text.
+			if b.text == "" || b.rsaSigned {
+				return false
+			}
+			u.widgetFlags = 32 | 256
+			u.addSignature(b.text, false, true)
+			return true
+		}},
 		{class: "signature-above-text", allowed: true, truth: sigAllowed, apply: func(t *testing.T, b *mutBase, u *update) bool {
 			// The rectangle of the NoZoom case, without NoZoom: blank.
 			if b.nozoom == "" {

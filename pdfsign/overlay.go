@@ -130,10 +130,14 @@ const (
 	annotNoZoom   = 8
 	annotNoRotate = 16
 	annotNoView   = 32
+	// annotToggleNoView inverts NoView on some events (the pointer over
+	// the annotation): such a widget shows.
+	annotToggleNoView = 256
 )
 
 // shownRect is where a reader shows or prints the widget: its rectangle,
-// non-empty, the widget not Hidden and not NoView without Print. A
+// non-empty, the widget not Hidden and not NoView without Print (nor
+// ToggleNoView, which shows it under the pointer). A
 // rectangle that cannot be read (not four numbers, after resolving
 // references) is taken as the whole plane: readers may still place it.
 // With NoZoom the appearance keeps its size on screen about the upper
@@ -145,7 +149,7 @@ func (c *revCompare) shownRect(x *model.XRefTable, d types.Dict, rotated bool) (
 	if v, ok := num(c.deref(x, d["F"])); ok {
 		f = int(v)
 	}
-	if f&annotHidden != 0 || (f&annotNoView != 0 && f&annotPrint == 0) {
+	if f&annotHidden != 0 || (f&annotNoView != 0 && f&annotPrint == 0 && f&annotToggleNoView == 0) {
 		return rect{}, false
 	}
 	inf := math.Inf(1)

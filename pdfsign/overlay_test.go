@@ -96,8 +96,9 @@ func TestPaintedArea(t *testing.T) {
 
 // TestWidgetPlaceAsReaders: a later widget is placed where readers place
 // it: a /Rect whose numbers are indirect objects (resolved by readers) and
-// a NoZoom widget (its appearance grows over the page when zoomed out)
-// are judged there; the same rectangle without NoZoom passes.
+// a NoZoom widget (its appearance grows over the page when zoomed out),
+// a NoView widget that ToggleNoView shows under the pointer are judged
+// there; the NoZoom rectangle without NoZoom passes.
 func TestWidgetPlaceAsReaders(t *testing.T) {
 	data := genPDF(t, genSpec{ecdsa: true})
 	b, err := readBase("gen-ecdsa", data)
@@ -108,6 +109,7 @@ func TestWidgetPlaceAsReaders(t *testing.T) {
 	want := map[string]bool{
 		"signature-over-text-rect-indirect": false,
 		"signature-nozoom-beside-text":      false,
+		"signature-toggle-noview-over-text": false,
 		"signature-above-text":              true,
 	}
 	ran := 0
