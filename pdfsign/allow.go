@@ -22,7 +22,7 @@ import (
 var allowances = []allowance{
 	{allowRedefinedSame, "an object written again (in a later section or an object stream) whose resolved value is equal to the signed one"},
 	{allowCatalog, "the catalog changes only in /AcroForm (judged below), /DSS, /Metadata (an XML stream), /Extensions and /Version"},
-	{allowAcroForm, "the form dictionary changes only in /SigFlags, /Fields (gaining signature fields), /DA added or removed, /DR removed or its /Font gaining fonts (none replaced) and its /Encoding unchanged, /NeedAppearances removed or false"},
+	{allowAcroForm, "the form dictionary changes only in /SigFlags, /Fields (gaining signature fields), /DA added or removed (no field but a signature takes it), /DR removed or its /Font gaining fonts (none replaced, none under a name a field's /DA names) and its /Encoding unchanged, /NeedAppearances removed or false"},
 	{allowPageAnnots, "a page changes only in /Annots, which gains signature widgets"},
 	{allowArray, "an /Annots or /Fields array keeps its elements and gains signature widgets"},
 	{allowNewSigWidget, "a new signature widget: /Subtype /Widget, /FT /Sig, keys from sigWidgetKeys (no /A, no /AA), its /V a signature verified here and signed after this one"},
@@ -384,10 +384,15 @@ func (c *revCompare) acroFormOK(od, nd types.Dict) bool {
 		case "SigFlags":
 		case "DA":
 			// Added where there was none, or removed: readers then draw
-			// with their own defaults, no value changes.
+			// with their own defaults, no value changes. Not when a
+			// field other than a signature takes its /DA from the form:
+			// readers building its appearance would draw it otherwise.
 			_, had := od[k]
 			_, has := nd[k]
 			if had && has {
+				return false
+			}
+			if _, inherits := c.fieldDAs(od, nd); inherits {
 				return false
 			}
 		case "DR":
@@ -401,6 +406,20 @@ func (c *revCompare) acroFormOK(od, nd types.Dict) bool {
 			ndr, ok := c.deref(c.cur, nd[k]).(types.Dict)
 			if !ok || !c.onlyGains(c.old, odr["Font"], c.cur, ndr["Font"], 1) {
 				return false
+			}
+			// A font gained under a name that a field's default
+			// appearance names was missing when signing: readers that
+			// build the field's appearance (a field without /AP) now
+			// draw its signed value with the new font.
+			ofo, _ := c.deref(c.old, odr["Font"]).(types.Dict)
+			nfo, _ := c.deref(c.cur, ndr["Font"]).(types.Dict)
+			if len(nfo) > len(ofo) {
+				named, _ := c.fieldDAs(od, nd)
+				for name := range nfo {
+					if _, had := ofo[name]; !had && named[name] {
+						return false
+					}
+				}
 			}
 			if ndr["Encoding"] != nil && !equalObj(odr["Encoding"], ndr["Encoding"]) {
 				return false
@@ -648,4 +667,61 @@ func (c *revCompare) sigFieldOK(nr int, od, nd types.Dict) bool {
 	}
 	c.addSigWidget(nr, nd)
 	return true
+}
+
+// fieldDAs gives the font names the default appearances of the signed
+// revision's fields other than signatures name: a field's own /DA, an
+// ancestor's, or the form's (old or new form dictionary od, nd); and
+// whether one of these fields has its /DA from the form only.
+func (c *revCompare) fieldDAs(od, nd types.Dict) (map[string]bool, bool) {
+	out := map[string]bool{}
+	inherits := false
+	form := textEntry(od, "DA") + " " + textEntry(nd, "DA")
+	fields, _ := c.deref(c.old, od["Fields"]).(types.Array)
+	type item struct {
+		o     types.Object
+		da    string
+		depth int
+	}
+	var stack []item
+	for _, f := range fields {
+		stack = append(stack, item{f, "", 0})
+	}
+	seen := map[int]bool{}
+	for visits := 0; len(stack) > 0 && visits < maxVisits; visits++ {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if nr := objNr(it.o); nr != 0 {
+			if seen[nr] {
+				continue
+			}
+			seen[nr] = true
+		}
+		d, _ := c.deref(c.old, it.o).(types.Dict)
+		if d == nil || it.depth > maxDepth {
+			continue
+		}
+		da := it.da
+		if v := textEntry(d, "DA"); v != "" {
+			da = v
+		}
+		if kids, ok := c.deref(c.old, d["Kids"]).(types.Array); ok && len(kids) > 0 {
+			for _, k := range kids {
+				stack = append(stack, item{k, da, it.depth + 1})
+			}
+			continue
+		}
+		if c.isSigField(c.old, d) {
+			continue
+		}
+		if da == "" {
+			inherits, da = true, form
+		}
+		for _, w := range strings.Fields(strings.ReplaceAll(da, "/", " /")) {
+			if strings.HasPrefix(w, "/") && len(w) > 1 {
+				out[w[1:]] = true
+			}
+		}
+	}
+	return out, inherits
 }

@@ -498,7 +498,7 @@ func analyze(ctx context.Context, r io.ReaderAt, size int64, opt Options, scan s
 				}
 			}
 		}
-		if res.kind == diffOK && len(s.lockedFields) > 0 {
+		if res.kind == diffOK && (len(s.lockedFields) > 0 || len(s.lockExcluding) > 0) {
 			for _, w := range res.laterWidgets {
 				name := w.name // fully qualified, as the lock names it
 				if s.locks(name) {

@@ -49,20 +49,27 @@
 //     it, it may not overlap anything the signed page paints (text by the
 //     fonts' widths, paths, images, shadings, earlier visible
 //     annotations), unless its signer has the key of the signature
-//     judged; where the painted area cannot be worked out (budget,
+//     judged (the rectangle as readers resolve it, the whole page when
+//     it cannot be read; a NoZoom widget reaches right and down without
+//     bound; NoView with ToggleNoView shows); where the painted area
+//     cannot be worked out (budget,
 //     nesting, an undecodable stream, an XObject of unknown type), any
 //     visible later widget on the page refuses the file;
 //   - what follows the signed revision reads the same for every reader
 //     (strict.go): no row listed twice in a cross-reference section, no
-//     hybrid table and /XRefStm stream that disagree, no object-stream
-//     header that numbers another object, no /Length that does not end at
+//     hybrid table and /XRefStm stream that disagree, no cross-reference
+//     stream row of a reserved type, no appended object that no section
+//     lists (readers that rebuild the cross-reference take it), no
+//     object-stream header that numbers another object, no /Length that does not end at
 //     endstream, no dictionary with a key twice, no appended object the
 //     strict parser refuses (names' #xx escapes decoded), and never
 //     pdfcpu's repairing read;
 //   - the locks of the signature hold: DocMDP P=1 allows after it only
 //     DSS, invisible document timestamps and what no reader shows (XMP,
 //     /Extensions, /Info); FieldMDP locks
-//     fields by their fully qualified names (and their descendants).
+//     fields by their fully qualified names (and their descendants). A
+//     lock not written as PDF writes it is read the strictest way (a /P
+//     other than 1, 2 or 3 is 1; an unknown /Action locks every field).
 //
 // Trust (Signature.Trust: the chain, built and checked here for RSA, ECDSA,
 // brainpool and SM2, reaches a root of the trusted folder at the signing

@@ -120,6 +120,13 @@ type genSpec struct {
 	// tsForeign: the timestamp token's imprint is of other bytes than
 	// this signature's value.
 	tsForeign bool
+	// textField adds a text field "Amount" with a value and no
+	// appearance stream, its /DA naming a font (/Helv) the form's /DR
+	// lacks.
+	textField bool
+	// fieldNoDA: the text field has no /DA of its own (the form's is
+	// used, and the form has none).
+	fieldNoDA bool
 }
 
 const contentsReserve = 16384 // bytes of signature value space (hex doubles it)
@@ -140,6 +147,10 @@ func genPDF(t testing.TB, spec genSpec) []byte {
 	if sigField {
 		acro = "<< /Fields [7 0 R] /SigFlags 3 >>"
 		annots = " /Annots [7 0 R]"
+		if spec.textField {
+			acro = "<< /Fields [7 0 R 10 0 R] /SigFlags 3 /DR << /Font << /F1 5 0 R >> >> >>"
+			annots = " /Annots [7 0 R 10 0 R]"
+		}
 	}
 	obj(1, "<< /Type /Catalog /Pages 2 0 R /AcroForm "+acro+" >>")
 	obj(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
@@ -187,6 +198,14 @@ func genPDF(t testing.TB, spec genSpec) []byte {
 		b.Write(data)
 		b.WriteString("\nendstream\nendobj\n")
 		nobj = 9
+	}
+	if sigField && spec.textField {
+		da := " /DA (/Helv 12 Tf 0 g)"
+		if spec.fieldNoDA {
+			da = ""
+		}
+		obj(10, "<< /Type /Annot /Subtype /Widget /FT /Tx /Ff 1 /T (Amount) /V (200000.00)"+da+" /Rect [290 763 372 783] /F 4 /P 3 0 R >>")
+		nobj = 10
 	}
 	xref := b.Len()
 	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", nobj+1)

@@ -476,45 +476,52 @@ func nextLine(b []byte) (line, rest []byte) {
 // xrefStream reads the cross-reference stream object at off; more than
 // budget entries in all is errLazyFallback.
 func (d *lazyDoc) xrefStream(ctx context.Context, off int64, budget int) (map[int]xrefEntry, types.Dict, error) {
+	sec, tr, _, err := d.xrefStreamRows(ctx, off, budget)
+	return sec, tr, err
+}
+
+// xrefStreamRows is xrefStream, also counting the rows of a reserved
+// type (neither 0, 1 nor 2), which it leaves out.
+func (d *lazyDoc) xrefStreamRows(ctx context.Context, off int64, budget int) (map[int]xrefEntry, types.Dict, int, error) {
 	data := d.sh.data[:d.end]
 	f := bytes.Fields(data[off:min(int64(len(data)), off+64)])
 	if len(f) < 3 {
-		return nil, nil, errLazyFallback
+		return nil, nil, 0, errLazyFallback
 	}
 	nr, err1 := strconv.Atoi(string(f[0]))
 	gen, err2 := strconv.Atoi(string(f[1]))
 	if err1 != nil || err2 != nil {
-		return nil, nil, errLazyFallback
+		return nil, nil, 0, errLazyFallback
 	}
 	o, err := pdfcpu.ParseObjectWithContext(ctx, d.pc, off, nr, gen)
 	if err != nil {
-		return nil, nil, errLazyFallback
+		return nil, nil, 0, errLazyFallback
 	}
 	sd, ok := o.(types.StreamDict)
 	if !ok || !isType(sd.Dict, "XRef") {
-		return nil, nil, errLazyFallback
+		return nil, nil, 0, errLazyFallback
 	}
 	if err := d.loadRaw(&sd); err != nil {
-		return nil, nil, errLazyFallback
+		return nil, nil, 0, errLazyFallback
 	}
 	if err := sd.DecodeWithLimit(d.pc.Limits.MaxDecodeBytes); err != nil {
-		return nil, nil, errLazyFallback
+		return nil, nil, 0, errLazyFallback
 	}
 	w, ok := sd.Dict["W"].(types.Array)
 	if !ok || len(w) != 3 {
-		return nil, nil, errLazyFallback
+		return nil, nil, 0, errLazyFallback
 	}
 	var ws [3]int
 	for i := range ws {
 		v, ok := w[i].(types.Integer)
 		if !ok || v.Value() < 0 || v.Value() > 8 {
-			return nil, nil, errLazyFallback
+			return nil, nil, 0, errLazyFallback
 		}
 		ws[i] = v.Value()
 	}
 	size, ok := sd.Dict["Size"].(types.Integer)
 	if !ok {
-		return nil, nil, errLazyFallback
+		return nil, nil, 0, errLazyFallback
 	}
 	index := []int{0, size.Value()}
 	if ia, ok := sd.Dict["Index"].(types.Array); ok {
@@ -522,17 +529,17 @@ func (d *lazyDoc) xrefStream(ctx context.Context, off int64, budget int) (map[in
 		for _, v := range ia {
 			iv, ok := v.(types.Integer)
 			if !ok || iv.Value() < 0 {
-				return nil, nil, errLazyFallback
+				return nil, nil, 0, errLazyFallback
 			}
 			index = append(index, iv.Value())
 		}
 		if len(index)%2 != 0 {
-			return nil, nil, errLazyFallback
+			return nil, nil, 0, errLazyFallback
 		}
 	}
 	rowLen := ws[0] + ws[1] + ws[2]
 	if rowLen == 0 {
-		return nil, nil, errLazyFallback
+		return nil, nil, 0, errLazyFallback
 	}
 	buf := sd.Content
 	field := func(row []byte, from, n int, def int64) int64 {
@@ -546,11 +553,11 @@ func (d *lazyDoc) xrefStream(ctx context.Context, off int64, budget int) (map[in
 		return v
 	}
 	sec := map[int]xrefEntry{}
-	pos := 0
+	pos, reserved := 0, 0
 	for k := 0; k < len(index); k += 2 {
 		first, count := index[k], index[k+1]
 		if count > (len(buf)-pos)/rowLen || count > budget-pos/rowLen {
-			return nil, nil, errLazyFallback
+			return nil, nil, 0, errLazyFallback
 		}
 		for i := 0; i < count; i++ {
 			row := buf[pos : pos+rowLen]
@@ -565,15 +572,16 @@ func (d *lazyDoc) xrefStream(ctx context.Context, off int64, budget int) (map[in
 				sec[first+i] = xrefEntry{off: c2, gen: int(c3)}
 			case 2:
 				if c2 <= 0 || c2 > 1<<31 || c3 < 0 || c3 > 1<<31 {
-					return nil, nil, errLazyFallback
+					return nil, nil, 0, errLazyFallback
 				}
 				sec[first+i] = xrefEntry{compressed: true, stm: int(c2), idx: int(c3)}
 			default:
 				// Reserved types are null references (7.5.8.3).
+				reserved++
 			}
 		}
 	}
-	return sec, sd.Dict, nil
+	return sec, sd.Dict, reserved, nil
 }
 
 // lazyObject is the stand-in for object nr in the model: pdfcpu's

@@ -306,13 +306,21 @@ func readLocks(s *Signature, f located) {
 		d, _ := deref(o).(types.Dict)
 		return d
 	}
+	// A lock is read the strictest way where it cannot be read as PDF
+	// writes it: a /P that is not 1, 2 or 3 (a real, a string, out of
+	// range) is P=1; a FieldMDP /Action other than Include or Exclude
+	// locks every field, and so does an Include naming a field by
+	// something other than a text string.
 	lock := func(params types.Dict, method, what string) {
 		if params == nil {
 			return
 		}
 		p := 0
-		if v, ok := deref(params["P"]).(types.Integer); ok {
-			p = v.Value()
+		if v, ok := params.Find("P"); ok {
+			p = 1
+			if i, ok := deref(v).(types.Integer); ok && i.Value() >= 1 && i.Value() <= 3 {
+				p = i.Value()
+			}
 		} else if method == "DocMDP" {
 			p = 2
 		}
@@ -322,47 +330,60 @@ func readLocks(s *Signature, f located) {
 		if method != "FieldMDP" {
 			return
 		}
-		names := func() []string {
+		names := func() ([]string, bool) {
 			var out []string
-			if a, ok := deref(params["Fields"]).(types.Array); ok {
-				for _, e := range a {
-					switch v := deref(e).(type) {
-					case types.StringLiteral:
-						if t, err := types.StringLiteralToString(v); err == nil {
-							out = append(out, t)
-						}
-					case types.HexLiteral:
-						if t, err := types.HexLiteralToString(v); err == nil {
-							out = append(out, t)
-						}
+			a, ok := deref(params["Fields"]).(types.Array)
+			if !ok {
+				return nil, params["Fields"] == nil
+			}
+			for _, e := range a {
+				switch v := deref(e).(type) {
+				case types.StringLiteral:
+					t, err := types.StringLiteralToString(v)
+					if err != nil {
+						return out, false
 					}
+					out = append(out, t)
+				case types.HexLiteral:
+					t, err := types.HexLiteralToString(v)
+					if err != nil {
+						return out, false
+					}
+					out = append(out, t)
+				default:
+					return out, false
 				}
 			}
-			return out
+			return out, true
 		}
-		switch a := params.NameEntry("Action"); {
-		case a == nil:
-		case *a == "All":
+		a, _ := deref(params["Action"]).(types.Name)
+		switch a {
+		case "Include":
+			n, ok := names()
+			if !ok {
+				n = append(n, "*")
+			}
+			s.lockedFields = append(s.lockedFields, n...)
+		case "Exclude":
+			n, _ := names()
+			s.lockExcluding = append(s.lockExcluding, n)
+		default: // All, or an action not known
 			s.lockedFields = append(s.lockedFields, "*")
-		case *a == "Include":
-			s.lockedFields = append(s.lockedFields, names()...)
-		case *a == "Exclude":
-			s.lockedFields = append(s.lockedFields, "*")
-			s.lockExcept = append(s.lockExcept, names()...)
 		}
 	}
-	if refs, ok := deref(f.dict["Reference"]).(types.Array); ok {
+	ref := deref(f.dict["Reference"])
+	if d, ok := ref.(types.Dict); ok {
+		ref = types.Array{d} // one reference not in an array
+	}
+	if refs, ok := ref.(types.Array); ok {
 		for _, e := range refs {
 			rd := dict(e)
 			if rd == nil {
 				continue
 			}
-			m := rd.NameEntry("TransformMethod")
-			if m == nil {
-				continue
-			}
+			m, _ := deref(rd["TransformMethod"]).(types.Name)
 			params := dict(rd["TransformParams"])
-			switch *m {
+			switch m {
 			case "DocMDP":
 				if params == nil {
 					params = types.Dict{}

@@ -46,6 +46,9 @@ type mutBase struct {
 	// blank is a rectangle of the page known to be blank (generated
 	// bases only); text is one over the page's text.
 	blank, text string
+	// nozoom is a blank rectangle above and left of the text (generated
+	// bases only).
+	nozoom string
 	// rsaSigned: the base is signed with the test PKI's RSA key (the key
 	// the generator signs with).
 	rsaSigned bool
@@ -76,6 +79,9 @@ type update struct {
 	rows    func(nr int, off int64, gen int) []string // extra rows (duplicates)
 	sigs    []pendingSig
 	trailer string
+	// widgetFlags are the /F of the widgets addSignature writes (0: 132,
+	// Print and Locked).
+	widgetFlags int
 }
 
 type pendingSig struct {
@@ -225,8 +231,12 @@ func (u *update) addSignature(rect string, docTS bool, ap bool) {
 		u.stream(apNr, 0, "/Type /XObject /Subtype /Form /BBox [0 0 100 40]", []byte("q 0 0 1 rg 2 2 96 36 re f Q"))
 		apEntry = fmt.Sprintf(" /AP << /N %d 0 R >>", apNr)
 	}
-	u.obj(wNr, 0, fmt.Sprintf("<< /Type /Annot /Subtype /Widget /FT /Sig /T (Mutation%d) /Rect %s /F 132 /P %d 0 R /V %d 0 R%s >>",
-		wNr, rect, b.pageNr, sigNr, apEntry))
+	flags := u.widgetFlags
+	if flags == 0 {
+		flags = 132
+	}
+	u.obj(wNr, 0, fmt.Sprintf("<< /Type /Annot /Subtype /Widget /FT /Sig /T (Mutation%d) /Rect %s /F %d /P %d 0 R /V %d 0 R%s >>",
+		wNr, rect, flags, b.pageNr, sigNr, apEntry))
 	u.addToAnnots(fmt.Sprintf("%d 0 R", wNr))
 	u.addToFields(fmt.Sprintf("%d 0 R", wNr))
 }
@@ -446,6 +456,36 @@ func mutations() []mutation {
 			u.trailer = " /RAW-XREFSTREAM " + strconv.FormatInt(off, 10)
 			return true
 		}},
+		{class: "xrefstream-reserved-row", apply: func(t *testing.T, b *mutBase, u *update) bool {
+			// The forged content is written again under its number but
+			// listed nowhere; a row of a reserved type (7.5.8.3: a null
+			// reference) makes readers such as poppler and qpdf rebuild
+			// the cross-reference from the objects they find.
+			if b.contentNr == 0 {
+				return false
+			}
+			u.stream(b.contentNr, 0, "", forged)
+			nr := u.newNr()
+			entries := map[int][3]int64{nr: {3, 0, 0}}
+			u.offs, u.gens = map[int]int64{}, map[int]int{}
+			off := u.xrefStream(entries, b.prev)
+			u.trailer = " /RAW-XREFSTREAM " + strconv.FormatInt(off, 10)
+			return true
+		}},
+		{class: "unlisted-shadow-object", apply: func(t *testing.T, b *mutBase, u *update) bool {
+			// The update lists only a new document information; the forged
+			// content is written in it under its number but listed
+			// nowhere. A reader that rebuilds the cross-reference (on
+			// any damage it meets) takes it.
+			if b.contentNr == 0 || b.x.Info == nil {
+				return false
+			}
+			u.obj(b.x.Info.ObjectNumber.Value(), b.x.Info.GenerationNumber.Value(), "<< /Producer (mutation test) >>")
+			u.stream(b.contentNr, 0, "", forged)
+			delete(u.offs, b.contentNr)
+			delete(u.gens, b.contentNr)
+			return true
+		}},
 		{class: "objstm-shadow", apply: func(t *testing.T, b *mutBase, u *update) bool {
 			cNr, osNr := u.newNr(), u.newNr()
 			u.stream(cNr, 0, "", forged)
@@ -584,6 +624,48 @@ func mutations() []mutation {
 			u.addSignature(box.PDFString(), false, true)
 			return true
 		}},
+		{class: "signature-over-text-rect-indirect", apply: func(t *testing.T, b *mutBase, u *update) bool {
+			// The rectangle's numbers are indirect objects: readers
+			// resolve them and show the widget over the text.
+			r, err := rectOfString(b.text)
+			if err != nil || b.rsaSigned {
+				return false
+			}
+			nr := u.newNr()
+			u.obj(nr, 0, strconv.FormatFloat(r[0], 'f', -1, 64))
+			u.addSignature(fmt.Sprintf("[%d 0 R %g %g %g]", nr, r[1], r[2], r[3]), false, true)
+			return true
+		}},
+		{class: "signature-nozoom-beside-text", apply: func(t *testing.T, b *mutBase, u *update) bool {
+			// NoZoom: the appearance keeps its size on screen about its
+			// upper left corner, so a zoomed-out page shows it over the
+			// text below and right of a blank rectangle.
+			if b.nozoom == "" || b.rsaSigned {
+				return false
+			}
+			u.widgetFlags = 4 | 8
+			u.addSignature(b.nozoom, false, true)
+			return true
+		}},
+		{class: "signature-toggle-noview-over-text", apply: func(t *testing.T, b *mutBase, u *update) bool {
+			// NoView with ToggleNoView: not shown until the pointer is
+			// over it, then shown over the text.
+			if b.text == "" || b.rsaSigned {
+				return false
+			}
+			u.widgetFlags = 32 | 256
+			u.addSignature(b.text, false, true)
+			return true
+		}},
+		{class: "signature-above-text", allowed: true, truth: sigAllowed, apply: func(t *testing.T, b *mutBase, u *update) bool {
+			// The rectangle of the NoZoom case, without NoZoom: blank.
+			if b.nozoom == "" {
+				return false
+			}
+			u.widgetFlags = 4
+			u.addSignature(b.nozoom, false, true)
+			return true
+		}},
 		// Allowed.
 		{class: "dss-added", allowed: true, apply: func(t *testing.T, b *mutBase, u *update) bool {
 			cNr, dNr := u.newNr(), u.newNr()
@@ -642,6 +724,23 @@ func mutations() []mutation {
 			return true
 		}},
 	}
+}
+
+// rectOfString reads "[x0 y0 x1 y1]".
+func rectOfString(s string) ([4]float64, error) {
+	var r [4]float64
+	f := strings.Fields(strings.Trim(s, "[]"))
+	if len(f) != 4 {
+		return r, fmt.Errorf("rect %q", s)
+	}
+	for i, v := range f {
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return r, err
+		}
+		r[i] = x
+	}
+	return r, nil
 }
 
 // readBase reads what the generator needs of an intact signed file.
@@ -788,6 +887,9 @@ func mutationBases(t *testing.T) []*mutBase {
 			return
 		}
 		b.blank, b.text, b.rsaSigned = blank, text, rsa
+		if text != "" && strings.HasPrefix(name, "gen-") && !strings.Contains(name, "image") {
+			b.nozoom = "[100 805 130 815]"
+		}
 		out = append(out, b)
 	}
 	// genPDF's page: one line of text at (72, 770), the rest blank.

@@ -2,6 +2,7 @@ package pdfsign
 
 import (
 	"bytes"
+	"math"
 	"strconv"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
@@ -31,13 +32,25 @@ func (r rect) intersects(s rect) bool {
 }
 
 func rectOf(o types.Object) (rect, bool) {
-	a, ok := o.(types.Array)
+	return rectIn(nil, nil, o)
+}
+
+// rectIn reads a rectangle whose array and numbers may be indirect
+// references of x (readers resolve them).
+func rectIn(c *revCompare, x *model.XRefTable, o types.Object) (rect, bool) {
+	get := func(o types.Object) types.Object {
+		if c != nil {
+			return c.deref(x, o)
+		}
+		return o
+	}
+	a, ok := get(o).(types.Array)
 	if !ok || len(a) != 4 {
 		return rect{}, false
 	}
 	var v [4]float64
 	for i, e := range a {
-		f, ok := num(e)
+		f, ok := num(get(e))
 		if !ok {
 			return rect{}, false
 		}
@@ -114,25 +127,41 @@ func (c *revCompare) checkOverlays() {
 const (
 	annotHidden   = 2
 	annotPrint    = 4
+	annotNoZoom   = 8
 	annotNoRotate = 16
 	annotNoView   = 32
+	// annotToggleNoView inverts NoView on some events (the pointer over
+	// the annotation): such a widget shows.
+	annotToggleNoView = 256
 )
 
 // shownRect is where a reader shows or prints the widget: its rectangle,
-// non-empty, the widget not Hidden and not NoView without Print. With
-// NoRotate on a rotated page the appearance turns about the rectangle's
-// upper left corner: the square around that corner holds every turn.
+// non-empty, the widget not Hidden and not NoView without Print (nor
+// ToggleNoView, which shows it under the pointer). A
+// rectangle that cannot be read (not four numbers, after resolving
+// references) is taken as the whole plane: readers may still place it.
+// With NoZoom the appearance keeps its size on screen about the upper
+// left corner, so zoomed out it reaches any distance right and down. With
+// NoRotate on a rotated page the appearance turns about that corner: the
+// square around it holds every turn.
 func (c *revCompare) shownRect(x *model.XRefTable, d types.Dict, rotated bool) (rect, bool) {
-	r, ok := rectOf(c.deref(x, d["Rect"]))
-	if !ok || !(r.x1 > r.x0) || !(r.y1 > r.y0) {
-		return rect{}, false
-	}
 	f := 0
 	if v, ok := num(c.deref(x, d["F"])); ok {
 		f = int(v)
 	}
-	if f&annotHidden != 0 || (f&annotNoView != 0 && f&annotPrint == 0) {
+	if f&annotHidden != 0 || (f&annotNoView != 0 && f&annotPrint == 0 && f&annotToggleNoView == 0) {
 		return rect{}, false
+	}
+	inf := math.Inf(1)
+	r, ok := rectIn(c, x, d["Rect"])
+	if !ok {
+		return rect{-inf, -inf, inf, inf}, true
+	}
+	if !(r.x1 > r.x0) || !(r.y1 > r.y0) {
+		return rect{}, false
+	}
+	if f&annotNoZoom != 0 {
+		r = rect{r.x0, -inf, inf, r.y1}
 	}
 	if rotated && f&annotNoRotate != 0 {
 		m := max(r.x1-r.x0, r.y1-r.y0)
@@ -719,7 +748,12 @@ func (s *inkScan) xobject(name string, ctm matrix, clip rect, res types.Dict, de
 		m := identity
 		if a, ok := c.deref(x, sd.Dict["Matrix"]).(types.Array); ok && len(a) == 6 {
 			for i := range 6 {
-				m[i], _ = num(a[i])
+				v, ok := num(c.deref(x, a[i]))
+				if !ok {
+					s.undecidable = true
+					return
+				}
+				m[i] = v
 			}
 		}
 		fres, _ := c.deref(x, sd.Dict["Resources"]).(types.Dict)

@@ -1,6 +1,9 @@
 package pdfsign
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -88,5 +91,156 @@ func TestPaintedArea(t *testing.T) {
 	s.run([]byte(strings.Repeat("q Q ", maxContentOps/2+10)), identity, nil, 0)
 	if !s.undecidable {
 		t.Error("budget: not undecidable")
+	}
+}
+
+// TestWidgetPlaceAsReaders: a later widget is placed where readers place
+// it: a /Rect whose numbers are indirect objects (resolved by readers) and
+// a NoZoom widget (its appearance grows over the page when zoomed out),
+// a NoView widget that ToggleNoView shows under the pointer are judged
+// there; the NoZoom rectangle without NoZoom passes.
+func TestWidgetPlaceAsReaders(t *testing.T) {
+	data := genPDF(t, genSpec{ecdsa: true})
+	b, err := readBase("gen-ecdsa", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.text, b.nozoom = "[70 760 400 790]", "[100 805 130 815]"
+	want := map[string]bool{
+		"signature-over-text-rect-indirect": false,
+		"signature-nozoom-beside-text":      false,
+		"signature-toggle-noview-over-text": false,
+		"signature-above-text":              true,
+	}
+	ran := 0
+	for _, m := range mutations() {
+		w, ok := want[m.class]
+		if !ok {
+			continue
+		}
+		u := newUpdate(b)
+		if !m.apply(t, b, u) {
+			t.Fatalf("%s: not applied", m.class)
+		}
+		out := u.finish(t)
+		rep, err := Check(context.Background(), bytes.NewReader(out), int64(len(out)), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ran++
+		if rep.Intact() != w {
+			t.Errorf("%s: intact %v, want %v: %s", m.class, rep.Intact(), w, shorten(problemsOf(rep), 300))
+		}
+	}
+	if ran != len(want) {
+		t.Errorf("ran %d of %d", ran, len(want))
+	}
+}
+
+// TestXRefStreamReservedRow: a cross-reference stream row of a reserved
+// type after the signed revision is refused (readers rebuild the
+// cross-reference and take the unlisted forged object).
+func TestXRefStreamReservedRow(t *testing.T) {
+	testShadowClass(t, "xrefstream-reserved-row", "保留类型")
+}
+
+// TestUnlistedShadowObject: an object written after the signed range
+// that no section lists is refused (readers that rebuild the
+// cross-reference take it).
+func TestUnlistedShadowObject(t *testing.T) {
+	testShadowClass(t, "unlisted-shadow-object", "没有列出的对象")
+}
+
+func testShadowClass(t *testing.T, class, why string) {
+	data := genPDF(t, genSpec{ecdsa: true})
+	b, err := readBase("gen-ecdsa", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mutations() {
+		if m.class != class {
+			continue
+		}
+		u := newUpdate(b)
+		if !m.apply(t, b, u) {
+			t.Fatal("not applied")
+		}
+		var out []byte
+		if strings.HasPrefix(u.trailer, " /RAW-XREFSTREAM ") {
+			fmt.Fprintf(&u.buf, "startxref\n%s\n%%%%EOF\n", strings.TrimPrefix(u.trailer, " /RAW-XREFSTREAM "))
+			out = u.buf.Bytes()
+		} else {
+			out = u.finish(t)
+		}
+		rep, err := Check(context.Background(), bytes.NewReader(out), int64(len(out)), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Intact() {
+			t.Errorf("intact: %s", problemsOf(rep))
+		} else if p := problemsOf(rep); !strings.Contains(p, why) {
+			t.Errorf("refused for another reason: %s", shorten(p, 300))
+		}
+		return
+	}
+	t.Fatal("class missing")
+}
+
+// TestDRFontGainedForField: the form's /DR may gain fonts (for signature
+// appearances), but not one under a name that a field's default
+// appearance names and /DR lacked when signing: readers building that
+// field's appearance (it has no /AP) would draw the signed value with it
+// ("200000.00" as 900000000 through /Differences).
+func TestDRFontGainedForField(t *testing.T) {
+	data := genPDF(t, genSpec{ecdsa: true, textField: true})
+	if rep, err := Check(context.Background(), bytes.NewReader(data), int64(len(data)), Options{}); err != nil || !rep.Intact() {
+		t.Fatalf("base not intact: %v %s", err, problemsOf(rep))
+	}
+	b, err := readBase("gen-ecdsa-textfield", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		intact bool
+	}{{"Helv", false}, {"SigFont", true}} {
+		u := newUpdate(b)
+		nr := u.newNr()
+		u.obj(nr, 0, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding << /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [46 /zero 50 /nine] >> >>")
+		u.catalog(map[string]string{"AcroForm": fmt.Sprintf("<< /Fields [7 0 R 10 0 R] /SigFlags 3 /DR << /Font << /F1 5 0 R /%s %d 0 R >> >> >>", c.name, nr)})
+		out := u.finish(t)
+		rep, err := Check(context.Background(), bytes.NewReader(out), int64(len(out)), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Intact() != c.intact {
+			t.Errorf("/DR gains /%s: intact %v, want %v: %s", c.name, rep.Intact(), c.intact, shorten(problemsOf(rep), 300))
+		}
+	}
+}
+
+// TestFormDAAddedForField: the form may gain a /DA (signing tools add
+// one) unless a field other than a signature takes its /DA from the
+// form: its appearance, built by readers, would change.
+func TestFormDAAddedForField(t *testing.T) {
+	for _, c := range []struct {
+		spec   genSpec
+		intact bool
+	}{{genSpec{ecdsa: true, textField: true}, true}, {genSpec{ecdsa: true, textField: true, fieldNoDA: true}, false}} {
+		data := genPDF(t, c.spec)
+		b, err := readBase("gen-ecdsa-textfield", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := newUpdate(b)
+		u.catalog(map[string]string{"AcroForm": "<< /Fields [7 0 R 10 0 R] /SigFlags 3 /DR << /Font << /F1 5 0 R >> >> /DA (/F1 12 Tf 1 g) >>"})
+		out := u.finish(t)
+		rep, err := Check(context.Background(), bytes.NewReader(out), int64(len(out)), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Intact() != c.intact {
+			t.Errorf("field without /DA %v: intact %v, want %v: %s", c.spec.fieldNoDA, rep.Intact(), c.intact, shorten(problemsOf(rep), 300))
+		}
 	}
 }

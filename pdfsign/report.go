@@ -1,6 +1,7 @@
 package pdfsign
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -140,8 +141,10 @@ type Signature struct {
 	mdpP         int      // DocMDP or FieldMDP lock level (1: no changes) of this signature, 0 if none
 	mdpWhat      string   // which lock gave mdpP
 	lockedFields []string // fields locked by FieldMDP; "*" for all
-	lockExcept   []string // with "*": fields not locked
-	signerKey    string   // the verified signer's SubjectPublicKeyInfo
+	// lockExcluding: FieldMDP locks with /Action /Exclude, each the
+	// fields it leaves unlocked (every other field is locked).
+	lockExcluding [][]string
+	signerKey     string // the verified signer's SubjectPublicKeyInfo
 	// claims counts, by allowance (allow.go), the differences after this
 	// signature that allowance claimed.
 	claims map[string]int
@@ -318,16 +321,15 @@ func firstNonEmpty(ss ...string) string {
 }
 
 // locks: the field named name is locked by this signature (FieldMDP).
+// A lock names fully qualified fields; a field named locks (or, by an
+// Exclude lock, leaves unlocked) its descendants.
 func (s *Signature) locks(name string) bool {
-	for _, e := range s.lockExcept {
-		if e == name || strings.HasPrefix(name, e+".") {
-			return false
-		}
+	under := func(l string) bool { return l == "*" || l == name || strings.HasPrefix(name, l+".") }
+	if slices.ContainsFunc(s.lockedFields, under) {
+		return true
 	}
-	for _, l := range s.lockedFields {
-		// A lock names fully qualified fields; a field locked locks its
-		// descendants.
-		if l == "*" || l == name || strings.HasPrefix(name, l+".") {
+	for _, except := range s.lockExcluding {
+		if !slices.ContainsFunc(except, func(e string) bool { return e != "*" && under(e) }) {
 			return true
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strconv"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
@@ -58,7 +60,50 @@ func auditAppended(ctx context.Context, doc *lazyDoc, data []byte, end int64, ca
 		}
 		off = prev
 	}
+	// (No appended section: the appended bytes are no revision, which
+	// the check refuses as such.)
+	if nr, at, ok := a.unlisted(); len(seen) > 0 && !ok {
+		return fmt.Sprintf("签名后追加的内容中有交叉引用没有列出的对象 %d（位置 %d）：重建交叉引用的阅读器会读到它", nr, at)
+	}
 	return ""
+}
+
+// headerRE finds object headers "nr gen obj" at the start of a line, as
+// readers that rebuild a damaged cross-reference find objects.
+var headerRE = regexp.MustCompile(`(?:\A|[\r\n])[ \t\f\x00]*([0-9]{1,10})[ \t\r\n\f\x00]+([0-9]{1,5})[ \t\r\n\f\x00]+obj`)
+
+// list records that an appended section lists an object at off.
+func (a *auditor) list(off int64) {
+	for off < int64(len(a.data)) && isPDFSpace(a.data[off]) {
+		off++
+	}
+	a.listed = append(a.listed, off)
+}
+
+// unlisted: every object header in the appended bytes is where an
+// appended section lists an object, or inside such an object (stream
+// data). An object written after the signed range that no section lists
+// is read by nobody, unless a reader rebuilds the cross-reference (some
+// do on the least damage) and takes it for the listed one: ok false,
+// with its number and place.
+func (a *auditor) unlisted() (nr int, at int64, ok bool) {
+	slices.Sort(a.listed)
+	tail := a.data[a.end:]
+	for _, m := range headerRE.FindAllSubmatchIndex(tail, -1) {
+		p := a.end + int64(m[2])
+		i, found := slices.BinarySearch(a.listed, p)
+		if found {
+			continue
+		}
+		if i > 0 {
+			if end, err := a.span(a.listed[i-1]); err == nil && p < end {
+				continue
+			}
+		}
+		n, _ := strconv.Atoi(string(tail[m[2]:m[3]]))
+		return n, p, false
+	}
+	return 0, 0, true
 }
 
 type auditor struct {
@@ -67,6 +112,9 @@ type auditor struct {
 	data  []byte
 	end   int64
 	cache map[int64]error // objects audited, by offset (shared by the signatures of a file)
+	// listed: where the objects the appended sections list begin (after
+	// white space), and the cross-reference streams.
+	listed []int64
 }
 
 // section audits the section at off and gives the /Prev offset (-1 none).
@@ -123,6 +171,7 @@ func (a *auditor) section(off int64) (int64, error) {
 				return -1, err
 			}
 		case e.off >= a.end:
+			a.list(e.off)
 			err, ok := a.cache[e.off]
 			if !ok {
 				err = a.object(nr, e.gen, e.off)
@@ -225,7 +274,8 @@ func skipEOL(b []byte) []byte {
 }
 
 // stream reads a cross-reference stream strictly: the object parses
-// strictly, and its /Index lists no object twice.
+// strictly, its /Index lists no object twice, and no row has a reserved
+// type.
 func (a *auditor) stream(off int64) (map[int]xrefEntry, types.Dict, error) {
 	if off <= 0 || off >= int64(len(a.data)) {
 		return nil, nil, fmt.Errorf("交叉引用流位置 %d 不在文件内", off)
@@ -240,14 +290,21 @@ func (a *auditor) stream(off int64) (map[int]xrefEntry, types.Dict, error) {
 		return nil, nil, errors.New("交叉引用流无效")
 	}
 	if off >= a.end {
+		a.list(off)
 		if err := a.object(nr, gen, off); err != nil {
 			return nil, nil, err
 		}
 	}
 	d := a.doc
-	sec, tr, err := d.xrefStream(a.ctx, off, d.pc.Limits.MaxXRefEntries)
+	sec, tr, reserved, err := d.xrefStreamRows(a.ctx, off, d.pc.Limits.MaxXRefEntries)
 	if err != nil {
 		return nil, nil, errors.New("交叉引用流无法读取")
+	}
+	if reserved > 0 {
+		// PDF makes them null references; readers differ (some rebuild
+		// the cross-reference from the objects they find, and take
+		// objects no section lists).
+		return nil, nil, errors.New("交叉引用流含有保留类型的行（阅读器读法不一，可能重建交叉引用）")
 	}
 	// Rows listed twice (overlapping /Index subsections).
 	if ia, ok := tr["Index"].(types.Array); ok {
@@ -299,37 +356,54 @@ func (a *auditor) compressed(nr int, e xrefEntry) error {
 // strictly, and "endobj"; a stream's data is /Length bytes ending at
 // "endstream".
 func (a *auditor) object(nr, gen int, off int64) error {
+	_, err := a.objectSpan(nr, gen, off)
+	return err
+}
+
+// span gives where the listed object beginning at off ends (after
+// endobj).
+func (a *auditor) span(off int64) (int64, error) {
+	n, b, ok1 := leadingInt(a.data[off:])
+	g, _, ok2 := leadingInt(b)
+	if !ok1 || !ok2 {
+		return 0, errors.New("不是对象")
+	}
+	return a.objectSpan(n, g, off)
+}
+
+// objectSpan is object, also giving where the object ends.
+func (a *auditor) objectSpan(nr, gen int, off int64) (int64, error) {
 	data := a.data
 	b := data[off:]
 	n, b, ok1 := leadingInt(b)
 	g, b, ok2 := leadingInt(b)
 	b = bytes.TrimLeft(b, " \t\r\n\f\x00")
 	if !ok1 || !ok2 || n != nr || g != gen || !bytes.HasPrefix(b, []byte("obj")) {
-		return fmt.Errorf("交叉引用指向的位置 %d 上不是对象 %d %d", off, nr, gen)
+		return 0, fmt.Errorf("交叉引用指向的位置 %d 上不是对象 %d %d", off, nr, gen)
 	}
 	b = b[len("obj"):]
 	bodyStart := int64(len(data) - len(b))
 	p := &strictParser{b: data[:a.doc.nextObject(off)], i: int(bodyStart)}
 	if err := p.value(0); err != nil {
-		return fmt.Errorf("对象 %d 不规范：%v", nr, err)
+		return 0, fmt.Errorf("对象 %d 不规范：%v", nr, err)
 	}
 	bodyEnd := p.i
 	p.space()
 	rest := p.b[p.i:]
 	switch {
 	case bytes.HasPrefix(rest, []byte("endobj")):
-		return nil
+		return int64(p.i) + int64(len("endobj")), nil
 	case bytes.HasPrefix(rest, []byte("stream")):
 	default:
-		return fmt.Errorf("对象 %d 的内容之后不是 endobj", nr)
+		return 0, fmt.Errorf("对象 %d 的内容之后不是 endobj", nr)
 	}
 	o, err := parseObject(a.ctx, data[bodyStart:bodyEnd], 64)
 	if err != nil {
-		return fmt.Errorf("对象 %d 不规范：%v", nr, err)
+		return 0, fmt.Errorf("对象 %d 不规范：%v", nr, err)
 	}
 	d, ok := o.(types.Dict)
 	if !ok {
-		return fmt.Errorf("对象 %d：数据流前不是字典", nr)
+		return 0, fmt.Errorf("对象 %d：数据流前不是字典", nr)
 	}
 	s := int64(p.i) + int64(len("stream"))
 	switch {
@@ -338,7 +412,7 @@ func (a *auditor) object(nr, gen int, off int64) error {
 	case bytes.HasPrefix(data[s:], []byte("\n")):
 		s++
 	default:
-		return fmt.Errorf("对象 %d：stream 之后没有换行", nr)
+		return 0, fmt.Errorf("对象 %d：stream 之后没有换行", nr)
 	}
 	var length int64 = -1
 	switch l := d["Length"].(type) {
@@ -352,18 +426,18 @@ func (a *auditor) object(nr, gen int, off int64) error {
 		}
 	}
 	if length < 0 || s+length > int64(len(data)) {
-		return fmt.Errorf("对象 %d 的 /Length 无效", nr)
+		return 0, fmt.Errorf("对象 %d 的 /Length 无效", nr)
 	}
 	t := data[s+length:]
 	t = bytes.TrimLeft(t, " \t\r\n\f\x00")
 	if !bytes.HasPrefix(t, []byte("endstream")) {
-		return fmt.Errorf("对象 %d 的 /Length 与 endstream 的位置不符", nr)
+		return 0, fmt.Errorf("对象 %d 的 /Length 与 endstream 的位置不符", nr)
 	}
 	t = bytes.TrimLeft(t[len("endstream"):], " \t\r\n\f\x00")
 	if !bytes.HasPrefix(t, []byte("endobj")) {
-		return fmt.Errorf("对象 %d 的 endstream 之后不是 endobj", nr)
+		return 0, fmt.Errorf("对象 %d 的 endstream 之后不是 endobj", nr)
 	}
-	return nil
+	return int64(len(data)-len(t)) + int64(len("endobj")), nil
 }
 
 // strictObject: b is exactly one object that parses strictly.
