@@ -430,7 +430,7 @@ func (c *call) open(param string) error {
 	// is decoded, its blocks are estimated from its length (line breaks
 	// and escapes only make it smaller).
 	units := len(param) / decodeUnit
-	t, err := c.s.rsa.admit(units + (len(param)*3/4+255)/256)
+	t, err := c.s.rsa.admit(c.remote, units+(len(param)*3/4+255)/256)
 	if err != nil {
 		c.logReason = err.Error()
 		return &refusal{http: http.StatusServiceUnavailable, status: codes.system, msg: msgBusy}
