@@ -123,7 +123,7 @@ const (
 	ReadHeaderTimeout = 10 * time.Second
 	ReadTimeout       = 60 * time.Second
 	WriteTimeout      = 90 * time.Second
-	IdleTimeout       = 120 * time.Second
+	IdleTimeout       = 15 * time.Second // an idle keep-alive holds a descriptor (conns.go)
 )
 
 // Limits.
@@ -220,6 +220,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	srv      *http.Server
+	conns    *connLimiter // the connection cap of srv (conns.go)
 	addr     string
 	shutdown bool // Shutdown was called: Serve refuses to start
 	closing  bool // HTTP drained: no new background fetch starts
@@ -333,6 +334,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		return errors.New("listener: already serving")
 	}
 	srv := s.httpServer()
+	ln = s.limitConns(ln, srv) // conns.go
 	s.srv = srv
 	s.addr = ln.Addr().String()
 	s.mu.Unlock()
