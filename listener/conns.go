@@ -126,13 +126,6 @@ func (l *connLimiter) ConnState(c net.Conn, st http.ConnState) {
 	}
 }
 
-// open is the number of connections open.
-func (l *connLimiter) open() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.conns)
-}
-
 // limitConns puts the connection cap on ln for srv (s.mu held).
 func (s *Server) limitConns(ln net.Listener, srv *http.Server) net.Listener {
 	l := newConnLimiter(ln, connCap(descriptorLimit()), s.log)

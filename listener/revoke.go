@@ -29,7 +29,7 @@ func handleRevoke(s *Server, c *call) (*result, error) {
 	}
 	var data platform.RevokeData
 	if err := json.Unmarshal([]byte(m.RevokeGuaranteeData), &data); err != nil {
-		return nil, refusef(platform.StatusFailed, "revoke_guarantee_data 不是有效的 JSON：%v", err)
+		return nil, refusef(platform.StatusFailed, "revoke_guarantee_data 不是有效的 JSON：%s", jsonErrText(c, err))
 	}
 	var items []store.RevocationItem
 	for _, l := range []struct {
