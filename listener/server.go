@@ -199,6 +199,8 @@ type Server struct {
 	h     http.Handler
 	// rsa schedules the RSA work of decrypting params (admit.go).
 	rsa *rsaGate
+	// checks bounds the 2.6 checks at once (checkgate.go).
+	checks *checkGate
 	// budget is the spool space of requests not yet authenticated.
 	budget *spoolBudget
 	// spooled counts the bytes ever written to the spool; rsaBlocks the RSA
@@ -272,6 +274,7 @@ func New(cfg Config, st *store.Store) *Server {
 	}
 	s := &Server{cfg: cfg, st: st, log: cfg.Logger,
 		rsa:       newRSAGate(runtime.GOMAXPROCS(0), MaxRSARequests, cfg.RSAWait),
+		checks:    newCheckGate(MaxConcurrentChecks),
 		budget:    &spoolBudget{limit: cfg.SpoolBudgetBytes},
 		stopSweep: make(chan struct{}), sweepDone: make(chan struct{})}
 	s.allow = parseNets(cfg.AllowFrom, "allow_from", s.log)
