@@ -6,8 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +15,7 @@ import (
 )
 
 // TestServeUnauthBodiesBounded (issue 24, item 2): a listener process
-// (TestMain's minimal serve) takes 96 requests at once, each with a part
+// (`baohan serve`) takes 96 requests at once, each with a part
 // header growing to 10 MB, then 400 connections each holding 1 MB of a
 // form body it never finishes. Its resident peak (VmHWM) stays under
 // 256 MB, and a genuine 2.1 sent while the 400 are held is answered 200.
@@ -26,15 +24,11 @@ func TestServeUnauthBodiesBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a child process and 500 connections; skipped with -short")
 	}
-	key, _ := keys(t)
-	dir := t.TempDir()
-	keyFile := writeKeys(t, dir, key)
-	addr := freeAddr(t)
-	cmd := childCommand(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), helperEnv+"=serve", "HELPER_DATA="+filepath.Join(dir, "data"),
-		"HELPER_ADDR="+addr, "HELPER_KEY="+keyFile, "HELPER_SECRET="+testSecret)
+	// The real binary (not this test binary, which may be built with the
+	// race detector and its memory overhead).
+	dir, bin, key, addr, data, cfg := startServeSetup(t)
 	var logs lockedBuffer
-	p := startProc(t, cmd, "http://"+addr, &logs)
+	p := startProc(t, serveCommand(bin, dir, cfg, data), "http://"+addr, &logs)
 	hwm0 := vmHWMOf(t, p.cmd.Process.Pid)
 
 	// 96 part headers of up to 10 MB each, at once.
