@@ -241,10 +241,8 @@ func tinyJunkFlood(t *testing.T, same bool) {
 	ctx, stop := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer stop()
 	var (
-		mu      sync.Mutex
-		answers = map[string]int{}
-		count   atomic.Int64
-		wg      sync.WaitGroup
+		junk junkTally
+		wg   sync.WaitGroup
 	)
 	for i := range senders {
 		ip := net.IPv4(127, 0, 1+byte(i/250), 1+byte(i%250))
@@ -259,20 +257,7 @@ func tinyJunkFlood(t *testing.T, same bool) {
 			defer wg.Done()
 			for ctx.Err() == nil {
 				ct, body := multipartBody(t, randomParam(t, 1))
-				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, e.ts.URL+"/callbacks/order_status", bytes.NewReader(body))
-				req.Header.Set("Content-Type", ct)
-				resp, err := client.Do(req)
-				if err != nil {
-					continue // cancelled at the end
-				}
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				var a reply
-				_ = jsonUnmarshal(b, &a)
-				mu.Lock()
-				answers[fmt.Sprintf("HTTP %d status %d %s", resp.StatusCode, a.Status, a.Msg)]++
-				mu.Unlock()
-				count.Add(1)
+				junk.post(ctx, client, e.ts.URL+"/callbacks/order_status", ct, body)
 			}
 		}()
 	}
@@ -297,8 +282,8 @@ func tinyJunkFlood(t *testing.T, same bool) {
 		r.want(t, http.StatusOK, 200)
 		t.Logf("genuine %d (%s): %s with %d requests in the RSA queue on arrival", i, cb.Path, lat[i].Round(time.Millisecond), q)
 	}
-	junk0 := count.Load()
-	waitUntil(t, "junk answered during the genuine ones", func() bool { return count.Load() > junk0 })
+	junk0 := junk.count.Load()
+	waitUntil(t, "junk answered during the genuine ones", func() bool { return junk.count.Load() > junk0 })
 	stop()
 	wg.Wait()
 
@@ -320,16 +305,45 @@ func tinyJunkFlood(t *testing.T, same bool) {
 		}
 	}
 	hmu.Unlock()
-	mu.Lock()
-	t.Logf("junk answers: %d in all: %v", count.Load(), answers)
-	for a := range answers {
+	junk.mu.Lock()
+	t.Logf("junk answers: %d in all: %v", junk.count.Load(), junk.answers)
+	for a := range junk.answers {
 		if strings.HasPrefix(a, "HTTP 200 status 200") {
 			t.Errorf("junk answered %q", a)
 		}
 	}
-	mu.Unlock()
+	junk.mu.Unlock()
 	after := e.snapshot()
 	if after.count("orders") != before.count("orders")+genuine {
 		t.Errorf("orders %d, want %d", after.count("orders"), before.count("orders")+genuine)
 	}
+}
+
+// junkTally sends junk and counts its answers by kind.
+type junkTally struct {
+	mu      sync.Mutex
+	answers map[string]int // "HTTP 503 status 404 msg" -> count
+	count   atomic.Int64
+}
+
+// post sends one junk body and tallies the answer; a request that fails
+// (cancelled at the end) is not counted.
+func (j *junkTally) post(ctx context.Context, client *http.Client, url, ct string, body []byte) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", ct)
+	resp, err := client.Do(req)
+	if err != nil {
+		return
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var a reply
+	_ = jsonUnmarshal(b, &a)
+	j.mu.Lock()
+	if j.answers == nil {
+		j.answers = map[string]int{}
+	}
+	j.answers[fmt.Sprintf("HTTP %d status %d %s", resp.StatusCode, a.Status, a.Msg)]++
+	j.mu.Unlock()
+	j.count.Add(1)
 }

@@ -156,15 +156,7 @@ func BenchmarkRSAOnly(b *testing.B) {
 		for _, c := range []int{1, 8, 64} {
 			b.Run(fmt.Sprintf("%s/C=%d", kind, c), func(b *testing.B) {
 				key, _ := keys(b)
-				bodies, err := loadtest.Seal(loadtest.Options{APISecret: testSecret, PublicKey: &key.PublicKey, Kind: kind, Prefix: "7000"}, b.N)
-				if err != nil {
-					b.Fatal(err)
-				}
-				params := make([]string, b.N)
-				for i, body := range bodies {
-					v, _ := url.ParseQuery(string(body))
-					params[i] = v.Get("param")
-				}
+				params := sealedParams(b, key, kind)
 				var next atomic.Int64
 				dec := func() {
 					i := int(next.Add(1)) - 1
@@ -193,6 +185,20 @@ func BenchmarkRSAOnly(b *testing.B) {
 	}
 }
 
+// sealedParams are b.N params of kind, as loadtest seals them.
+func sealedParams(b *testing.B, key *rsa.PrivateKey, kind string) []string {
+	bodies, err := loadtest.Seal(loadtest.Options{APISecret: testSecret, PublicKey: &key.PublicKey, Kind: kind, Prefix: "7000"}, b.N)
+	if err != nil {
+		b.Fatal(err)
+	}
+	params := make([]string, b.N)
+	for i, body := range bodies {
+		v, _ := url.ParseQuery(string(body))
+		params[i] = v.Get("param")
+	}
+	return params
+}
+
 // BenchmarkRSAGate is the RSA work of BenchmarkRSAOnly's callbacks
 // through the admission gate (admit.go), as the listener does it (admit,
 // one next per block, leave), against the same work without the gate, in
@@ -206,15 +212,7 @@ func BenchmarkRSAGate(b *testing.B) {
 		for _, c := range []int{8, 64} {
 			b.Run(fmt.Sprintf("%s/C=%d", kind, c), func(b *testing.B) {
 				key, _ := keys(b)
-				bodies, err := loadtest.Seal(loadtest.Options{APISecret: testSecret, PublicKey: &key.PublicKey, Kind: kind, Prefix: "7000"}, b.N)
-				if err != nil {
-					b.Fatal(err)
-				}
-				params := make([]string, b.N)
-				for i, body := range bodies {
-					v, _ := url.ParseQuery(string(body))
-					params[i] = v.Get("param")
-				}
+				params := sealedParams(b, key, kind)
 				g := newRSAGate(runtime.GOMAXPROCS(0), MaxRSARequests, MaxRSAWait)
 				plain := func(p string) error { _, err := platform.DecryptParam(key, p); return err }
 				gated := func(p string) error {

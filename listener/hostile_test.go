@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -122,10 +121,8 @@ func TestJunkFloodGenuineAnswered(t *testing.T) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders, MaxConnsPerHost: senders}}
 	defer client.CloseIdleConnections()
 	var (
-		mu        sync.Mutex
-		answers   = map[string]int{}
-		junkCount atomic.Int64
-		wg        sync.WaitGroup
+		junk junkTally
+		wg   sync.WaitGroup
 	)
 	cpuFlood0, grantedFlood0, flood0 := cpuTime(), e.srv.rsaBlocks.Load(), time.Now()
 	for range senders {
@@ -133,20 +130,7 @@ func TestJunkFloodGenuineAnswered(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, e.ts.URL+"/callbacks/order_status", bytes.NewReader(junkBody))
-				req.Header.Set("Content-Type", junkCT)
-				resp, err := client.Do(req)
-				if err != nil {
-					continue // cancelled at the end
-				}
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				var a reply
-				_ = jsonUnmarshal(b, &a)
-				mu.Lock()
-				answers[fmt.Sprintf("HTTP %d status %d %s", resp.StatusCode, a.Status, a.Msg)]++
-				mu.Unlock()
-				junkCount.Add(1)
+				junk.post(ctx, client, e.ts.URL+"/callbacks/order_status", junkCT, junkBody)
 			}
 		}()
 	}
@@ -184,9 +168,9 @@ func TestJunkFloodGenuineAnswered(t *testing.T) {
 	}
 	// Let every sender be answered at least once, so that the cost per
 	// junk request is measured on whole requests.
-	waitUntil(t, "every junk sender answered once", func() bool { return junkCount.Load() >= senders })
+	waitUntil(t, "every junk sender answered once", func() bool { return junk.count.Load() >= senders })
 	floodCPU, floodBlocks, floodWall := cpuTime()-cpuFlood0, e.srv.rsaBlocks.Load()-grantedFlood0-genuineBlocks, time.Since(flood0)
-	junkDone := junkCount.Load()
+	junkDone := junk.count.Load()
 	stop()
 	wg.Wait()
 
@@ -196,15 +180,16 @@ func TestJunkFloodGenuineAnswered(t *testing.T) {
 		senders, len(lat), sorted[len(sorted)/2].Round(time.Millisecond), sorted[len(sorted)-1].Round(time.Millisecond), roundAll(lat))
 	// The latency is a figure, not an assertion (it depends on the
 	// machine's load); that a genuine callback goes before the junk is
-	// asserted without a clock by TestRSAGateOrder.
-	mu.Lock()
-	t.Logf("junk answers during %s: %v", floodWall.Round(time.Millisecond), answers)
-	for a := range answers {
+	// asserted without a clock by TestRSAGateTurns and
+	// TestTinyJunkFloodGenuineAnswered.
+	junk.mu.Lock()
+	t.Logf("junk answers during %s: %v", floodWall.Round(time.Millisecond), junk.answers)
+	for a := range junk.answers {
 		if !strings.HasPrefix(a, "HTTP 503 status 404 "+msgBusy) && !strings.HasPrefix(a, "HTTP 200 status 1000 ") {
 			t.Errorf("junk answered %q", a)
 		}
 	}
-	mu.Unlock()
+	junk.mu.Unlock()
 	t.Logf("junk at the cap: %d requests answered, %d RSA blocks decrypted for junk (%.0f per request), %.0f ms CPU per junk request (process CPU %s over %s, both ends, genuine callbacks included)",
 		junkDone, floodBlocks, float64(floodBlocks)/float64(junkDone), ms(floodCPU)/float64(junkDone), floodCPU.Round(time.Millisecond), floodWall.Round(time.Millisecond))
 	after := e.snapshot()
