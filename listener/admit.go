@@ -3,7 +3,6 @@ package listener
 import (
 	"context"
 	"errors"
-	"runtime"
 	"sync"
 	"time"
 )
@@ -11,31 +10,42 @@ import (
 // RSA admission. Anyone who reaches the tunnel can make the listener do
 // private-key work: a param is decrypted before its sign can be checked,
 // and the protocol leaves no cheaper way to tell a genuine callback from
-// junk. Three bounds keep that work from crowding out the platform:
+// junk. The gate keeps that work from crowding out the platform, small
+// junk as well as large:
 //
 //   - MaxParamBlocks caps the blocks of one param (checked after the base64
 //     decoding, before any RSA);
-//   - at most GOMAXPROCS workers run at once; a grant gives a worker up to
-//     rsaRun RSA blocks of one request in a row (so a genuine callback's
-//     blocks cost one grant, not a hand-over each), or the decoding of 64
-//     KB of a large param (decoding a 1 MB param is the CPU of several
-//     blocks, and is scheduled like them), and a free worker goes to the
-//     waiting request with the fewest blocks left (shortest remaining work
-//     first; ties by arrival). A genuine callback (2 blocks for 2.4, about
-//     10 for 2.1) therefore waits at most for the runs in progress (at most
-//     rsaRun blocks a worker), however many large junk params are queued
-//     and however fast new ones arrive; to be served before it, junk must
-//     be smaller than it, and then costs less than it;
-//   - at most MaxRSARequests requests are admitted at once, and a request
-//     may wait for workers at most MaxRSAWait in all. When the queue is
-//     full, a newcomer takes the place of the waiting request with the most
-//     blocks left, if that is more than the newcomer has; that one, and one
+//   - at most GOMAXPROCS units of work run at once: an RSA block, or the
+//     decoding of 64 KB of a large param (decoding a 1 MB param is the CPU
+//     of several blocks, and is scheduled like them);
+//   - a worker is granted for a turn of up to rsaQuantum units run in a
+//     row (one grant, not one per block: the grant costs nothing beside the
+//     RSA). A genuine callback (2 blocks for 2.4, about 10 for 2.1) needs
+//     one turn;
+//   - turns go round the client addresses (the callback's source, as
+//     clientIP tells it: behind the tunnel, TrustedProxy must be set for
+//     that to be the sender), one turn per address with work waiting per
+//     round; within one address, a request that has had fewer turns goes
+//     first, then the earlier one. So a flood of tiny junk from other
+//     addresses delays a genuine callback by at most one turn per flooding
+//     address, and junk from its own address by the requests that arrived
+//     before it (at most MaxRSAPerAddr), whatever arrives after it; large
+//     junk holds a worker for one turn at a time;
+//   - at most MaxRSARequests requests (MaxRSAQueuedBlocks blocks) are
+//     admitted at once, MaxRSAPerAddr (MaxRSAPerAddrBlocks) from one
+//     address, and a request may wait for workers at most MaxRSAWait in
+//     all. When a bound is reached, a newcomer takes the place of a
+//     waiting request of the address with the most admitted, if that is
+//     more than the newcomer's address has (plus one); within its own
+//     address, only the place of a waiting request with more blocks left
+//     than rsaQuantum and than the newcomer. A request of one turn is never
+//     evicted by its own address's traffic. The request evicted, and one
 //     that waited too long, is answered HTTP 503 (the platform repeats a
 //     genuine one).
 //
 // The scheduling never depends on what a block decrypted to: every block of
 // an admitted param is decrypted, valid padding or not, and all failures get
-// one answer (no padding oracle).
+// one answer (no padding oracle, not even through the time of the answer).
 const (
 	// MaxParamBlocks bounds the RSA blocks of one param: 2,048 blocks of a
 	// 2048-bit key carry 501,760 bytes of plaintext (a 683 KB param; the
@@ -51,23 +61,30 @@ const (
 	// of one core; the scheduling below keeps that from delaying others.
 	MaxParamBlocks = 2048
 	// MaxRSARequests bounds the requests admitted to RSA work (waiting or
-	// decrypting) at once.
-	MaxRSARequests = 64
+	// decrypting) at once, and MaxRSAQueuedBlocks their blocks (as
+	// estimated from the length of their params: about 44 MB of params).
+	// A waiting request costs its param and a goroutine: 1,024 one-block
+	// params are under 2 MB.
+	MaxRSARequests     = 1024
+	MaxRSAQueuedBlocks = 64 * MaxParamBlocks
+	// MaxRSAPerAddr and MaxRSAPerAddrBlocks bound what one client address
+	// may have admitted. Room enough for 256 senders behind one address
+	// (a tunnel whose forwarding is not trusted) and a genuine callback.
+	MaxRSAPerAddr       = 512
+	MaxRSAPerAddrBlocks = MaxRSAQueuedBlocks / 4
 	// MaxRSAWait is the default bound of the time one request may wait for
 	// RSA workers, in all (time spent decrypting does not count): long
 	// enough that genuine callbacks queued behind each other on a loaded
 	// machine are not turned away, short enough that junk does not hold
 	// its place for long.
 	MaxRSAWait = 10 * time.Second
+	// rsaQuantum is the units of work one grant runs in a row: more than a
+	// 2.1 (about 10 blocks), so that a genuine callback needs one turn;
+	// 16 blocks are about 25 ms of one core.
+	rsaQuantum = 16
 	// decodeUnit: a param is decoded on a worker, as one unit of work per
 	// decodeUnit bytes, when it has at least that many.
 	decodeUnit = 64 << 10
-	// rsaRun is the most blocks one grant gives a request in a row: a
-	// genuine callback (2 blocks for 2.4, about 10 for 2.1) is decrypted
-	// in one grant; a large param yields its worker every rsaRun blocks
-	// (about 25 ms of one core), so a genuine callback waits at most for
-	// the runs in progress.
-	rsaRun = 16
 )
 
 // Reasons a request is not given (more) RSA work.
@@ -77,155 +94,268 @@ var (
 	errRSAWait      = errors.New("waited too long for RSA workers")
 )
 
-// rsaGate schedules RSA blocks among requests.
+// rsaGate schedules RSA work among requests.
 type rsaGate struct {
 	maxWait time.Duration
+	// Bounds: requests and blocks admitted at once, in all and per address.
+	max, maxBlocks, perAddr, perAddrBlocks int
 
-	mu       sync.Mutex
-	free     int // workers not granted
-	max      int // requests admitted at once
-	admitted []*rsaTicket
-	seq      uint64
+	mu     sync.Mutex
+	free   int // workers not granted
+	n      int // requests admitted
+	blocks int // blocks admitted (as reserved at admission)
+	addrs  map[string]*rsaAddr
+	ring   []*rsaAddr // addresses with requests waiting, in turn order
+	seq    uint64
+	// granted counts the units of work granted, for the figures of the
+	// tests (how much went to others while a request waited).
+	granted int64
+	// onLeave, when set (by tests, under mu), is told of every request
+	// that leaves: its address, units, units granted to others while it
+	// waited, and time waited.
+	onLeave func(addr string, units int, passed int64, waited time.Duration)
 }
 
 func newRSAGate(workers, maxRequests int, maxWait time.Duration) *rsaGate {
-	return &rsaGate{free: workers, max: maxRequests, maxWait: maxWait}
-}
-
-// rsaTicket is one admitted request.
-type rsaTicket struct {
-	g       *rsaGate
-	seq     uint64
-	total   int           // blocks of the param
-	done    int           // blocks granted so far
-	holding bool          // holds a worker
-	waiting bool          // waits for a worker
-	evicted bool          // its place was taken
-	wake    chan struct{} // a worker was granted, or evicted
-	waited  time.Duration // time spent waiting, in all
-	want    int           // blocks it asks for per grant (nextN's max)
-	run     int           // blocks of its current grant
-}
-
-// left is the number of blocks t has still to decrypt.
-func (t *rsaTicket) left() int { return t.total - t.done }
-
-// less: t goes before u.
-func (t *rsaTicket) less(u *rsaTicket) bool {
-	return t.left() < u.left() || (t.left() == u.left() && t.seq < u.seq)
-}
-
-// admit takes a place in the queue for a param of total blocks, evicting
-// the waiting request with the most blocks left when the queue is full and
-// that one has more left than total.
-func (g *rsaGate) admit(total int) (*rsaTicket, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if len(g.admitted) >= g.max {
-		var worst *rsaTicket
-		for _, t := range g.admitted {
-			if t.waiting && t.left() > total && (worst == nil || worst.less(t)) {
-				worst = t
-			}
-		}
-		if worst == nil {
-			return nil, errRSAQueueFull
-		}
-		worst.evicted = true
-		worst.waiting = false
-		g.remove(worst)
-		worst.wake <- struct{}{}
-	}
-	g.seq++
-	t := &rsaTicket{g: g, seq: g.seq, total: total, wake: make(chan struct{}, 1)}
-	g.admitted = append(g.admitted, t)
-	return t, nil
-}
-
-func (g *rsaGate) remove(t *rsaTicket) {
-	for i, u := range g.admitted {
-		if u == t {
-			g.admitted = append(g.admitted[:i], g.admitted[i+1:]...)
-			return
-		}
+	perAddr := min(MaxRSAPerAddr, maxRequests)
+	return &rsaGate{
+		free: workers, max: maxRequests, maxWait: maxWait,
+		maxBlocks: MaxRSAQueuedBlocks, perAddr: perAddr, perAddrBlocks: MaxRSAPerAddrBlocks,
+		addrs: map[string]*rsaAddr{},
 	}
 }
 
-// best is the waiting ticket that goes first, nil when none waits.
-func (g *rsaGate) best() *rsaTicket {
-	var b *rsaTicket
-	for _, t := range g.admitted {
-		if t.waiting && (b == nil || t.less(b)) {
-			b = t
+// rsaAddr is what one client address has admitted.
+type rsaAddr struct {
+	key     string
+	n       int // requests admitted
+	blocks  int // blocks admitted
+	waiting []*rsaTicket
+	inRing  bool
+}
+
+// first is the waiting request of a that goes first: fewest turns, then
+// earliest.
+func (a *rsaAddr) first() int {
+	b := 0
+	for i, t := range a.waiting[1:] {
+		if t.turns < a.waiting[b].turns || (t.turns == a.waiting[b].turns && t.seq < a.waiting[b].seq) {
+			b = i + 1
 		}
 	}
 	return b
 }
 
-// take counts the blocks of one grant to t (g.mu held): up to t.want in
-// a row, so that a request's blocks run without a hand-over each.
-func (t *rsaTicket) take() {
-	k := min(max(t.want, 1), t.left())
-	if k < 1 {
-		k = 1
+func (a *rsaAddr) unwait(t *rsaTicket) {
+	for i, u := range a.waiting {
+		if u == t {
+			a.waiting = append(a.waiting[:i], a.waiting[i+1:]...)
+			return
+		}
 	}
-	t.done += k
-	t.run = k
 }
 
-// grant gives a worker to t (g.mu held).
-func (g *rsaGate) grant(t *rsaTicket) {
-	t.waiting = false
+// rsaTicket is one admitted request.
+type rsaTicket struct {
+	g        *rsaGate
+	a        *rsaAddr
+	seq      uint64
+	reserved int           // blocks counted against the bounds
+	total    int           // units of work of the request
+	done     int           // units granted so far
+	quota    int           // units left of the current turn
+	turns    int           // turns granted
+	holding  bool          // holds a worker
+	waiting  bool          // waits for a worker
+	evicted  bool          // its place was taken
+	wake     chan struct{} // a worker was granted, or evicted
+	waited   time.Duration // time spent waiting, in all
+	// passed is the units granted to other requests while t waited, in all.
+	passed int64
+	since  int64 // g.granted when t began to wait
+}
+
+// left is the number of units t has still to do.
+func (t *rsaTicket) left() int { return t.total - t.done }
+
+// admit takes a place for a request from addr of total units, making room
+// as the doc comment says when a bound is reached.
+func (g *rsaGate) admit(addr string, total int) (*rsaTicket, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	a := g.addrs[addr]
+	if a == nil {
+		a = &rsaAddr{key: addr}
+	}
+	need := func() bool {
+		return g.n+1 > g.max || g.blocks+total > g.maxBlocks || a.n+1 > g.perAddr || a.blocks+total > g.perAddrBlocks
+	}
+	for need() {
+		v := g.victim(a, total)
+		if v == nil {
+			if a.n == 0 {
+				delete(g.addrs, addr)
+			}
+			return nil, errRSAQueueFull
+		}
+		g.evict(v)
+	}
+	g.addrs[addr] = a
+	g.seq++
+	t := &rsaTicket{g: g, a: a, seq: g.seq, reserved: total, total: total, wake: make(chan struct{}, 1)}
+	g.n++
+	g.blocks += total
+	a.n++
+	a.blocks += total
+	return t, nil
+}
+
+// victim is the waiting request whose place a newcomer of total units from
+// a may take, nil when none.
+func (g *rsaGate) victim(a *rsaAddr, total int) *rsaTicket {
+	own := a.n+1 > g.perAddr || a.blocks+total > g.perAddrBlocks
+	if !own {
+		// The address with the most admitted gives way, if it has more
+		// than a would have.
+		var big *rsaAddr
+		for _, b := range g.addrs {
+			if b != a && len(b.waiting) > 0 && (big == nil || b.n > big.n || (b.n == big.n && b.blocks > big.blocks)) {
+				big = b
+			}
+		}
+		if big != nil && big.n > a.n+1 {
+			return largest(big, 0)
+		}
+	}
+	// Within a's own requests: only one with more left than a turn and
+	// than the newcomer.
+	return largest(a, max(total, rsaQuantum))
+}
+
+// largest is a's waiting request with the most units left, more than
+// floor (ties: the latest), nil when none.
+func largest(a *rsaAddr, floor int) *rsaTicket {
+	var v *rsaTicket
+	for _, t := range a.waiting {
+		if t.left() > floor && (v == nil || t.left() > v.left() || (t.left() == v.left() && t.seq > v.seq)) {
+			v = t
+		}
+	}
+	return v
+}
+
+// evict takes v's place (g.mu held; v is waiting).
+func (g *rsaGate) evict(v *rsaTicket) {
+	v.evicted = true
+	v.waiting = false
+	v.a.unwait(v)
+	g.release(v)
+	v.wake <- struct{}{}
+}
+
+// release gives back t's place (g.mu held).
+func (g *rsaGate) release(t *rsaTicket) {
+	g.n--
+	g.blocks -= t.reserved
+	t.a.n--
+	t.a.blocks -= t.reserved
+	if t.a.n == 0 && len(t.a.waiting) == 0 {
+		delete(g.addrs, t.a.key)
+	}
+}
+
+// enqueue makes t wait for a turn (g.mu held).
+func (g *rsaGate) enqueue(t *rsaTicket) {
+	t.waiting = true
+	t.since = g.granted
+	t.a.waiting = append(t.a.waiting, t)
+	if !t.a.inRing {
+		t.a.inRing = true
+		g.ring = append(g.ring, t.a)
+	}
+}
+
+// handOver gives the worker being let go to the next turn, or frees it
+// (g.mu held).
+func (g *rsaGate) handOver() {
+	for len(g.ring) > 0 {
+		a := g.ring[0]
+		g.ring = g.ring[1:]
+		a.inRing = false
+		if len(a.waiting) == 0 {
+			continue // its waiting requests were evicted or gave up
+		}
+		i := a.first()
+		t := a.waiting[i]
+		a.waiting = append(a.waiting[:i], a.waiting[i+1:]...)
+		if len(a.waiting) > 0 {
+			a.inRing = true
+			g.ring = append(g.ring, a)
+		}
+		t.waiting = false
+		t.passed += g.granted - t.since
+		g.turn(t)
+		t.wake <- struct{}{}
+		return
+	}
+	g.free++
+}
+
+// turn starts a turn of t and grants its first unit (g.mu held).
+func (g *rsaGate) turn(t *rsaTicket) {
 	t.holding = true
-	t.take()
-	t.wake <- struct{}{}
+	t.turns++
+	t.quota = rsaQuantum - 1
+	t.done++
+	g.granted++
 }
 
-// next waits until t may decrypt one more block: at once when a worker is
-// free and nobody waiting goes first, else when one is handed to it. A
-// ticket that holds a worker from its previous block keeps it unless a
-// waiting request goes first.
+// waitingElsewhere tells whether any request waits for a worker (g.mu held).
+func (g *rsaGate) waitingElsewhere() bool {
+	for _, a := range g.ring {
+		if len(a.waiting) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// next waits until t may do one more unit of work: at once within its
+// turn, or when a worker is free and nobody waits; else when a turn is
+// handed to it.
 func (t *rsaTicket) next(ctx context.Context) error {
-	_, err := t.nextN(ctx, 1)
-	return err
-}
-
-// nextN is next for up to max blocks in a row: one grant sized by the
-// blocks the request has left, at most max (rsaRun), so that a genuine
-// callback's few blocks cost one grant, and a large param still yields
-// its worker every max blocks to a request that goes first. It returns
-// the blocks granted (at least 1).
-func (t *rsaTicket) nextN(ctx context.Context, max int) (int, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, err // the sender is gone: no more work for it
+		return err // the sender is gone: no more work for it
 	}
 	g := t.g
 	g.mu.Lock()
-	t.want = max
 	if t.evicted {
 		g.mu.Unlock()
-		return 0, errRSAEvicted
+		return errRSAEvicted
 	}
-	b := g.best()
-	if t.holding {
-		if b == nil || !b.less(t) {
-			t.take()
-			n := t.run
-			g.mu.Unlock()
-			return n, nil
-		}
-		// Hand the worker over to the one that goes first, and wait.
-		t.holding = false
-		g.grant(b)
-	} else if g.free > 0 && (b == nil || t.less(b)) {
-		g.free--
-		t.holding = true
-		t.take()
-		n := t.run
+	switch {
+	case t.holding && t.quota > 0:
+		t.quota--
+		t.done++
+		g.granted++
 		g.mu.Unlock()
-		return n, nil
+		return nil
+	case t.holding && !g.waitingElsewhere():
+		g.turn(t) // nobody waits: another turn
+		g.mu.Unlock()
+		return nil
+	case t.holding:
+		t.holding = false
+		g.enqueue(t)
+		g.handOver()
+	case g.free > 0 && !g.waitingElsewhere():
+		g.free--
+		g.turn(t)
+		g.mu.Unlock()
+		return nil
+	default:
+		g.enqueue(t)
 	}
-	t.waiting = true
 	g.mu.Unlock()
 
 	left := g.maxWait - t.waited
@@ -247,37 +377,41 @@ func (t *rsaTicket) nextN(ctx context.Context, max int) (int, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if t.evicted {
-		return 0, errRSAEvicted
+		return errRSAEvicted
 	}
 	if cause == nil {
-		return t.run, nil
+		return nil
 	}
 	if t.waiting {
 		t.waiting = false
-		return 0, cause
+		t.a.unwait(t)
+		return cause
 	}
 	// Granted at the same moment: drain the signal and keep the worker;
 	// leave gives it back.
 	<-t.wake
-	return 0, cause
+	return cause
 }
 
-// leave leaves the queue and gives back the worker t holds.
+// leave leaves the gate and gives back the worker t holds.
 func (t *rsaTicket) leave() {
 	g := t.g
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if !t.evicted {
-		g.remove(t)
+	if t.evicted {
+		return
 	}
-	t.waiting = false
+	if t.waiting {
+		t.waiting = false
+		t.a.unwait(t)
+	}
+	if g.onLeave != nil {
+		g.onLeave(t.a.key, t.total, t.passed, t.waited)
+	}
+	g.release(t)
 	if t.holding {
 		t.holding = false
-		if b := g.best(); b != nil {
-			g.grant(b)
-		} else {
-			g.free++
-		}
+		g.handOver()
 	}
 }
 
@@ -288,6 +422,7 @@ func (t *rsaTicket) account(extra, blocks int) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	t.done += extra
+	t.quota = max(t.quota-extra, 0)
 	t.total = t.done + blocks
 }
 
@@ -295,8 +430,5 @@ func (t *rsaTicket) account(extra, blocks int) {
 func (g *rsaGate) inQueue() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return len(g.admitted)
+	return g.n
 }
-
-// rsaWorkers is the number of RSA workers: one per core.
-func rsaWorkers() int { return runtime.GOMAXPROCS(0) }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"runtime"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -155,15 +156,7 @@ func BenchmarkRSAOnly(b *testing.B) {
 		for _, c := range []int{1, 8, 64} {
 			b.Run(fmt.Sprintf("%s/C=%d", kind, c), func(b *testing.B) {
 				key, _ := keys(b)
-				bodies, err := loadtest.Seal(loadtest.Options{APISecret: testSecret, PublicKey: &key.PublicKey, Kind: kind, Prefix: "7000"}, b.N)
-				if err != nil {
-					b.Fatal(err)
-				}
-				params := make([]string, b.N)
-				for i, body := range bodies {
-					v, _ := url.ParseQuery(string(body))
-					params[i] = v.Get("param")
-				}
+				params := sealedParams(b, key, kind)
 				var next atomic.Int64
 				dec := func() {
 					i := int(next.Add(1)) - 1
@@ -187,6 +180,100 @@ func BenchmarkRSAOnly(b *testing.B) {
 				}
 				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "callbacks/s")
 				b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/callback")
+			})
+		}
+	}
+}
+
+// sealedParams are b.N params of kind, as loadtest seals them.
+func sealedParams(b *testing.B, key *rsa.PrivateKey, kind string) []string {
+	bodies, err := loadtest.Seal(loadtest.Options{APISecret: testSecret, PublicKey: &key.PublicKey, Kind: kind, Prefix: "7000"}, b.N)
+	if err != nil {
+		b.Fatal(err)
+	}
+	params := make([]string, b.N)
+	for i, body := range bodies {
+		v, _ := url.ParseQuery(string(body))
+		params[i] = v.Get("param")
+	}
+	return params
+}
+
+// BenchmarkRSAGate is the RSA work of BenchmarkRSAOnly's callbacks
+// through the admission gate (admit.go), as the listener does it (admit,
+// one next per block, leave), against the same work without the gate, in
+// one run: the two alternate in rounds of 32 callbacks so that both see the
+// same load. gated/rsa-only is the share of the RSA-only rate the gate
+// leaves (issue 20 item 16: at least 0.95 at C=8).
+//
+//	go test ./listener -run '^$' -bench 'RSAGate' -benchtime 2000x
+func BenchmarkRSAGate(b *testing.B) {
+	for _, kind := range []string{loadtest.KindStatus, loadtest.KindApply} {
+		for _, c := range []int{8, 64} {
+			b.Run(fmt.Sprintf("%s/C=%d", kind, c), func(b *testing.B) {
+				key, _ := keys(b)
+				params := sealedParams(b, key, kind)
+				g := newRSAGate(runtime.GOMAXPROCS(0), MaxRSARequests, MaxRSAWait)
+				plain := func(p string) error { _, err := platform.DecryptParam(key, p); return err }
+				gated := func(p string) error {
+					t, err := g.admit("127.0.0.1", (len(p)*3/4+255)/256)
+					if err != nil {
+						return err
+					}
+					defer t.leave()
+					d, err := platform.NewParamDecrypter(key, p)
+					if err != nil {
+						return err
+					}
+					t.account(0, d.Blocks())
+					for d.Done() < d.Blocks() {
+						if err := t.next(context.Background()); err != nil {
+							return err
+						}
+						d.Step()
+					}
+					_, err = d.Plaintext()
+					return err
+				}
+				// run decrypts params[from:to] with c senders.
+				run := func(dec func(string) error, from, to int) time.Duration {
+					var next atomic.Int64
+					next.Store(int64(from))
+					start := time.Now()
+					var wg sync.WaitGroup
+					for range c {
+						wg.Add(1)
+						go func() {
+							defer wg.Done()
+							for i := int(next.Add(1)) - 1; i < to; i = int(next.Add(1)) - 1 {
+								if err := dec(params[i]); err != nil {
+									b.Error(err)
+									return
+								}
+							}
+						}()
+					}
+					wg.Wait()
+					return time.Since(start)
+				}
+				b.ResetTimer()
+				var tPlain, tGated time.Duration
+				var nPlain, nGated int
+				const round = 32
+				for from := 0; from < b.N; from += 2 * round {
+					mid, to := min(from+round, b.N), min(from+2*round, b.N)
+					tPlain += run(plain, from, mid)
+					nPlain += mid - from
+					tGated += run(gated, mid, to)
+					nGated += to - mid
+				}
+				if nGated == 0 {
+					return
+				}
+				rp, rg := float64(nPlain)/tPlain.Seconds(), float64(nGated)/tGated.Seconds()
+				b.ReportMetric(rp, "rsa-only-callbacks/s")
+				b.ReportMetric(rg, "gated-callbacks/s")
+				b.ReportMetric(rg/rp, "gated/rsa-only")
 			})
 		}
 	}

@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -122,10 +121,8 @@ func TestJunkFloodGenuineAnswered(t *testing.T) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders, MaxConnsPerHost: senders}}
 	defer client.CloseIdleConnections()
 	var (
-		mu        sync.Mutex
-		answers   = map[string]int{}
-		junkCount atomic.Int64
-		wg        sync.WaitGroup
+		junk junkTally
+		wg   sync.WaitGroup
 	)
 	cpuFlood0, grantedFlood0, flood0 := cpuTime(), e.srv.rsaBlocks.Load(), time.Now()
 	for range senders {
@@ -133,24 +130,14 @@ func TestJunkFloodGenuineAnswered(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, e.ts.URL+"/callbacks/order_status", bytes.NewReader(junkBody))
-				req.Header.Set("Content-Type", junkCT)
-				resp, err := client.Do(req)
-				if err != nil {
-					continue // cancelled at the end
-				}
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				var a reply
-				_ = jsonUnmarshal(b, &a)
-				mu.Lock()
-				answers[fmt.Sprintf("HTTP %d status %d %s", resp.StatusCode, a.Status, a.Msg)]++
-				mu.Unlock()
-				junkCount.Add(1)
+				junk.post(ctx, client, e.ts.URL+"/callbacks/order_status", junkCT, junkBody)
 			}
 		}()
 	}
-	waitUntil(t, "the junk fills the RSA queue", func() bool { return e.srv.rsa.inQueue() >= senders/2 })
+	// One address may have MaxRSAPerAddrBlocks admitted: about ten such
+	// params (each estimated from its length).
+	full := min(senders/2, MaxRSAPerAddrBlocks/(MaxParamBytes/decodeUnit+(MaxParamBytes*3/4+255)/256))
+	waitUntil(t, "the junk fills the RSA queue", func() bool { return e.srv.rsa.inQueue() >= full })
 
 	var lat []time.Duration
 	genuineBlocks := int64(0)
@@ -175,15 +162,15 @@ func TestJunkFloodGenuineAnswered(t *testing.T) {
 		r := e.post(cb.Path, ct, body)
 		lat = append(lat, time.Since(start))
 		r.want(t, http.StatusOK, 200)
-		if q := e.srv.rsa.inQueue(); q < senders/2 {
+		if q := e.srv.rsa.inQueue(); q < full {
 			t.Logf("genuine %d: only %d junk requests in the RSA queue", i, q)
 		}
 	}
 	// Let every sender be answered at least once, so that the cost per
 	// junk request is measured on whole requests.
-	waitUntil(t, "every junk sender answered once", func() bool { return junkCount.Load() >= senders })
+	waitUntil(t, "every junk sender answered once", func() bool { return junk.count.Load() >= senders })
 	floodCPU, floodBlocks, floodWall := cpuTime()-cpuFlood0, e.srv.rsaBlocks.Load()-grantedFlood0-genuineBlocks, time.Since(flood0)
-	junkDone := junkCount.Load()
+	junkDone := junk.count.Load()
 	stop()
 	wg.Wait()
 
@@ -193,15 +180,16 @@ func TestJunkFloodGenuineAnswered(t *testing.T) {
 		senders, len(lat), sorted[len(sorted)/2].Round(time.Millisecond), sorted[len(sorted)-1].Round(time.Millisecond), roundAll(lat))
 	// The latency is a figure, not an assertion (it depends on the
 	// machine's load); that a genuine callback goes before the junk is
-	// asserted without a clock by TestRSAGateOrder.
-	mu.Lock()
-	t.Logf("junk answers during %s: %v", floodWall.Round(time.Millisecond), answers)
-	for a := range answers {
+	// asserted without a clock by TestRSAGateTurns and
+	// TestTinyJunkFloodGenuineAnswered.
+	junk.mu.Lock()
+	t.Logf("junk answers during %s: %v", floodWall.Round(time.Millisecond), junk.answers)
+	for a := range junk.answers {
 		if !strings.HasPrefix(a, "HTTP 503 status 404 "+msgBusy) && !strings.HasPrefix(a, "HTTP 200 status 1000 ") {
 			t.Errorf("junk answered %q", a)
 		}
 	}
-	mu.Unlock()
+	junk.mu.Unlock()
 	t.Logf("junk at the cap: %d requests answered, %d RSA blocks decrypted for junk (%.0f per request), %.0f ms CPU per junk request (process CPU %s over %s, both ends, genuine callbacks included)",
 		junkDone, floodBlocks, float64(floodBlocks)/float64(junkDone), ms(floodCPU)/float64(junkDone), floodCPU.Round(time.Millisecond), floodWall.Round(time.Millisecond))
 	after := e.snapshot()
@@ -274,55 +262,6 @@ func TestParamCapFitsLargeRevocation(t *testing.T) {
 	}
 	if n := e.srv.rsaBlocks.Load() - g0; n != 0 {
 		t.Errorf("%d RSA blocks spent on a param over the cap", n)
-	}
-}
-
-// TestRSAGateOrder: the worker goes to the request with the fewest blocks
-// left, and a full queue evicts the waiting request with the most left.
-func TestRSAGateOrder(t *testing.T) {
-	g := newRSAGate(1, 2, time.Minute)
-	ctx := context.Background()
-	big, err := g.admit(100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 5 {
-		if err := big.next(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	small, _ := g.admit(2)
-	got := make(chan error, 1)
-	go func() { got <- small.next(ctx) }()
-	waitUntil(t, "the small request waits", func() bool { g.mu.Lock(); defer g.mu.Unlock(); return small.waiting })
-	// big's next block: the worker goes to small first.
-	bigNext := make(chan error, 1)
-	go func() { bigNext <- big.next(ctx) }()
-	if err := <-got; err != nil {
-		t.Fatal(err)
-	}
-	waitUntil(t, "the big request waits", func() bool { g.mu.Lock(); defer g.mu.Unlock(); return big.waiting })
-	// The queue (2) is full: a newcomer of 50 blocks evicts big (waiting,
-	// 95 left).
-	third, err := g.admit(50)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := <-bigNext; !errors.Is(err, errRSAEvicted) {
-		t.Fatalf("big: %v, want evicted", err)
-	}
-	big.leave()
-	// Full again with nobody waiting: refused.
-	if _, err := g.admit(1); !errors.Is(err, errRSAQueueFull) {
-		t.Fatalf("fourth: %v, want queue full", err)
-	}
-	small.leave()
-	if err := third.next(ctx); err != nil {
-		t.Fatal(err)
-	}
-	third.leave()
-	if g.free != 1 || len(g.admitted) != 0 {
-		t.Errorf("free %d admitted %d after all left", g.free, len(g.admitted))
 	}
 }
 

@@ -174,7 +174,7 @@ func (s *Server) callback(ep *endpoint) http.Handler {
 			}
 		case errors.As(err, &rf):
 			closeAfterRefusal(w)
-			writeJSON(w, rf.http, answerBytes(rf.status, rf.msg, nil))
+			writeJSON(w, rf.http, answerBytes(rf.status, refusalMsg(rf.msg), nil))
 			reason := rf.msg
 			if c.logReason != "" {
 				reason += " (" + c.logReason + ")"
@@ -263,6 +263,7 @@ func (c *call) cleanup() {
 // platform's PHP sends multipart whenever a file goes along).
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request, c *call) (string, error) {
 	codes := c.ep.codes
+	s.limitBody(r, c) // bodylimit.go
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil {
 		mt = ""
@@ -275,7 +276,10 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, c *call) (stri
 			if errors.As(err, &mbe) {
 				return "", refusef(codes.tooLarge, "请求体超过 %d 字节", MaxParamBytes)
 			}
-			return "", refusef(codes.receive, "请求体无法读取：%v", err)
+			if rf := bodyRefusal(c, err); rf != nil {
+				return "", rf
+			}
+			return "", refusef(codes.receive, "请求体无法读取：%s", bodyErrText(c, err))
 		}
 		for k, v := range r.PostForm {
 			if len(v) > 1 {
@@ -298,14 +302,17 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return "", refusef(codes.receive, "multipart 请求体无法读取：%v", err)
+		return "", refusef(codes.receive, "multipart 请求体无法读取：%s", bodyErrText(c, err))
 	}
 	readErr := func(what string, err error) error {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return refusef(codes.tooLarge, "请求体超过 %d MB 上限", s.cfg.MaxBodyBytes>>20)
 		}
-		return refusef(codes.receive, "%s接收失败：%v", what, err)
+		if rf := bodyRefusal(c, err); rf != nil {
+			return rf
+		}
+		return refusef(codes.receive, "%s接收失败：%s", what, bodyErrText(c, err))
 	}
 	var param string
 	seenParam := false
@@ -326,7 +333,7 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 		field, rawName, hasName, ok := partNames(p)
 		if !ok {
 			return "", c.fileShape(codes.receive, "multipart 请求体第 %d 部分的 Content-Disposition 无法解析：%s", n+1,
-				shorten(strings.ToValidUTF8(p.Header.Get("Content-Disposition"), "?"), 80))
+				strings.ToValidUTF8(shorten(p.Header.Get("Content-Disposition"), 80), "?"))
 		}
 		switch {
 		case field == "param" && !hasName:
@@ -398,7 +405,7 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 		case hasName || fileLike(field):
 			// A file this callback does not take (attach_file01, a file on
 			// a callback without files): refused, never dropped.
-			return "", c.fileShape(codes.receive, "%s（%s）不接受文件字段 %s", c.ep.section, c.ep.path, shorten(strings.ToValidUTF8(field, "?"), 40))
+			return "", c.fileShape(codes.receive, "%s（%s）不接受文件字段 %s", c.ep.section, c.ep.path, strings.ToValidUTF8(shorten(field, 40), "?"))
 		default:
 			// A text field no callback takes: read past it (within the
 			// body limit).
@@ -470,7 +477,7 @@ func (c *call) open(param string) error {
 	// is decoded, its blocks are estimated from its length (line breaks
 	// and escapes only make it smaller).
 	units := len(param) / decodeUnit
-	t, err := c.s.rsa.admit(units + (len(param)*3/4+255)/256)
+	t, err := c.s.rsa.admit(c.remote, units+(len(param)*3/4+255)/256)
 	if err != nil {
 		c.logReason = err.Error()
 		return &refusal{http: http.StatusServiceUnavailable, status: codes.system, msg: msgBusy}
@@ -499,14 +506,11 @@ func (c *call) open(param string) error {
 	}
 	t.account(max(units-1, 0), d.Blocks())
 	for d.Done() < d.Blocks() {
-		var n int
-		if n, err = t.nextN(c.ctx, rsaRun); err != nil {
+		if err = t.next(c.ctx); err != nil {
 			break
 		}
-		for ; n > 0 && d.Done() < d.Blocks(); n-- {
-			d.Step()
-			c.s.rsaBlocks.Add(1)
-		}
+		d.Step()
+		c.s.rsaBlocks.Add(1)
 	}
 	c.rsaBlocks, c.rsaWait = d.Done(), t.waited
 	if err != nil {
@@ -637,7 +641,7 @@ func (s *Server) clockFault(c *call, skew time.Duration) {
 // decode reads the plaintext into a message type.
 func (c *call) decode(dst any) error {
 	if err := platform.Decode(c.plain, dst); err != nil {
-		return shapef("参数格式错误：%v", err)
+		return shapef("参数格式错误：%s", jsonErrText(c, err))
 	}
 	return nil
 }
@@ -754,10 +758,14 @@ func inNets(ip net.IP, nets []*net.IPNet) bool {
 	return false
 }
 
+// shorten cuts s to n characters, without converting more of it.
 func shorten(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "…"
+		}
+		i++
 	}
-	return string(r[:n]) + "…"
+	return s
 }

@@ -31,7 +31,7 @@ func handleRevoke(s *Server, c *call) (*result, error) {
 	if err := json.Unmarshal([]byte(m.RevokeGuaranteeData), &data); err != nil && !c.accepting {
 		// Held (protocol.md); accepted, the batch is kept with its text
 		// as it came and no guarantee in it is touched.
-		return nil, shapef("revoke_guarantee_data 不是有效的 JSON：%v", err)
+		return nil, shapef("revoke_guarantee_data 不是有效的 JSON：%s", jsonErrText(c, err))
 	}
 	var items []store.RevocationItem
 	for _, l := range []struct {

@@ -108,6 +108,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -122,7 +123,7 @@ const (
 	ReadHeaderTimeout = 10 * time.Second
 	ReadTimeout       = 60 * time.Second
 	WriteTimeout      = 90 * time.Second
-	IdleTimeout       = 120 * time.Second
+	IdleTimeout       = 15 * time.Second // an idle keep-alive holds a descriptor (conns.go)
 )
 
 // Limits.
@@ -198,6 +199,8 @@ type Server struct {
 	h     http.Handler
 	// rsa schedules the RSA work of decrypting params (admit.go).
 	rsa *rsaGate
+	// checks bounds the 2.6 checks at once (checkgate.go).
+	checks *checkGate
 	// budget is the spool space of requests not yet authenticated.
 	budget *spoolBudget
 	// spooled counts the bytes ever written to the spool; rsaBlocks the RSA
@@ -219,6 +222,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	srv      *http.Server
+	conns    *connLimiter // the connection cap of srv (conns.go)
 	addr     string
 	shutdown bool // Shutdown was called: Serve refuses to start
 	closing  bool // HTTP drained: no new background fetch starts
@@ -269,7 +273,8 @@ func New(cfg Config, st *store.Store) *Server {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, st: st, log: cfg.Logger,
-		rsa:       newRSAGate(rsaWorkers(), MaxRSARequests, cfg.RSAWait),
+		rsa:       newRSAGate(runtime.GOMAXPROCS(0), MaxRSARequests, cfg.RSAWait),
+		checks:    newCheckGate(MaxConcurrentChecks),
 		budget:    &spoolBudget{limit: cfg.SpoolBudgetBytes},
 		stopSweep: make(chan struct{}), sweepDone: make(chan struct{})}
 	s.allow = parseNets(cfg.AllowFrom, "allow_from", s.log)
@@ -332,6 +337,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		return errors.New("listener: already serving")
 	}
 	srv := s.httpServer()
+	ln = s.limitConns(ln, srv) // conns.go
 	s.srv = srv
 	s.addr = ln.Addr().String()
 	s.mu.Unlock()

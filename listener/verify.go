@@ -71,7 +71,7 @@ func handleVerify(s *Server, c *call) (*result, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep, err := pdfsign.CheckFileIsolated(c.ctx, pdf.path, s.cfg.PDF)
+	rep, err := s.checkPDF(c.ctx, pdf.path) // checkgate.go: at most MaxConcurrentChecks at once
 	if err != nil {
 		return nil, fmt.Errorf("check guarantee_pdf of serial %s: %w", serial, err)
 	}

@@ -3,6 +3,8 @@ package common
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -26,9 +28,22 @@ var tokenInText = regexp.MustCompile(`(?i)((?:access_token|api_secret)=)[^&"'\s]
 
 func MaskText(s string) string { return tokenInText.ReplaceAllString(s, "${1}"+Masked) }
 
+// What the detail renders of one JSON text is bounded (issue 24, item 5:
+// an authentic plaintext nested 9,990 deep made the indentation allocate
+// 1.37 GB): lines are indented for at most MaxPrettyIndent levels (deeper
+// ones keep that indentation: everything is still shown, and masked), and
+// at most MaxPrettyBytes are rendered, the rest cut with a note.
+const (
+	MaxPrettyIndent = 32
+	MaxPrettyBytes  = 512 << 10
+)
+
+var errPrettyFull = errors.New("pretty JSON over MaxPrettyBytes")
+
 // PrettyJSON indents JSON for reading, keeping the order of keys and the
 // exact text of numbers, with api_secret and access_token masked at any
 // depth (also inside URLs). Text that is not JSON is returned masked as is.
+// Both are bounded as said above.
 func PrettyJSON(raw string) string {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
@@ -37,13 +52,28 @@ func PrettyJSON(raw string) string {
 	dec := json.NewDecoder(strings.NewReader(raw))
 	dec.UseNumber()
 	var b bytes.Buffer
-	if err := prettyValue(dec, &b, 0, false); err != nil {
+	if err := prettyValue(dec, &b, 0, false); errors.Is(err, errPrettyFull) {
+		return prettyCut(b.String(), len(raw))
+	} else if err != nil {
+		if len(raw) > MaxPrettyBytes {
+			return prettyCut(MaskText(raw[:MaxPrettyBytes]), len(raw))
+		}
 		return MaskText(raw)
 	}
 	if dec.More() {
 		return MaskText(raw)
 	}
 	return b.String()
+}
+
+// prettyCut is s cut at MaxPrettyBytes (on a character boundary) with a
+// note of the whole size.
+func prettyCut(s string, total int) string {
+	if len(s) > MaxPrettyBytes {
+		s = s[:MaxPrettyBytes]
+	}
+	s = strings.ToValidUTF8(s, "")
+	return s + fmt.Sprintf("\n…（内容过长，仅显示前 %d KB，共 %d 字节）", MaxPrettyBytes>>10, total)
 }
 
 func quoteJSON(s string) string {
@@ -55,11 +85,14 @@ func quoteJSON(s string) string {
 }
 
 func prettyValue(dec *json.Decoder, b *bytes.Buffer, depth int, mask bool) error {
+	if b.Len() > MaxPrettyBytes {
+		return errPrettyFull
+	}
 	tok, err := dec.Token()
 	if err != nil {
 		return err
 	}
-	ind := func(d int) string { return strings.Repeat("  ", d) }
+	ind := func(d int) string { return strings.Repeat("  ", min(d, MaxPrettyIndent)) }
 	switch t := tok.(type) {
 	case json.Delim:
 		switch t {
