@@ -113,7 +113,11 @@ func writeText(w io.Writer, t *platform.TodoList, now time.Time) {
 	section("未出函订单（按投标截止时间；! 为不到 24 小时截止）", len(p.Orders), p.OrdersTotal, rows)
 	rows = nil
 	for _, r := range p.Releases {
-		rows = append(rows, []string{r.GuaranteeNo, r.SerialNum, r.BlockNumber, r.Creditor, "撤销 " + r.RevokeNo})
+		what := "撤销 " + r.RevokeNo
+		if r.DoubtAt != 0 {
+			what += "；解保结果不明，请再次解保以确认"
+		}
+		rows = append(rows, []string{r.GuaranteeNo, r.SerialNum, r.BlockNumber, r.Creditor, what})
 	}
 	section("待解保（收到撤销通知）", len(p.Releases), p.ReleasesTotal, rows)
 	rows = nil

@@ -404,7 +404,12 @@ func (t *Pane) row(pc *program.Context, it todoItem, selected bool, w int) strin
 		add(common.Txt(common.Money(o.GuaranteeAmount)), 14)
 	case common.KindRelease:
 		r := s.Release
-		add(common.Txt(common.RevokeList(r.List)), 10)
+		if r.DoubtAt != 0 {
+			// 解保结果不明 (protocol.md, 2.9): released again, it settles.
+			add(common.Styled("结果不明", common.StyleWarn), 10)
+		} else {
+			add(common.Txt(common.RevokeList(r.List)), 10)
+		}
 		add(common.Txt(r.GuaranteeNo), 14)
 		add(common.Txt("批次 "+r.RevokeNo), 21)
 		add(common.Txt(r.Principal), 0)
