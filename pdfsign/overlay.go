@@ -31,10 +31,6 @@ func (r rect) intersects(s rect) bool {
 	return r.x0 < s.x1 && s.x0 < r.x1 && r.y0 < s.y1 && s.y0 < r.y1
 }
 
-func rectOf(o types.Object) (rect, bool) {
-	return rectIn(nil, nil, o)
-}
-
 // rectIn reads a rectangle whose array and numbers may be indirect
 // references of x (readers resolve them).
 func rectIn(c *revCompare, x *model.XRefTable, o types.Object) (rect, bool) {
