@@ -231,6 +231,20 @@ func ClaimResultAllowed(state string, doType int) string {
 	return ""
 }
 
+// ClaimResultRefusal is why no result at all can be submitted (3.2) for
+// claim c in its stored state, with what would make one possible; nil
+// when at least one do_type is allowed (ClaimResultAllowed, which
+// PlanClaimResult asks for the chosen one). The desk asks it before it
+// opens the form.
+func ClaimResultRefusal(c store.Claim) error {
+	for doType := 1; doType <= 3; doType++ {
+		if ClaimResultAllowed(c.Status, doType) == "" {
+			return nil
+		}
+	}
+	return inputErr("理赔 %s 现为 %s，不能提交结果（受理在待受理时，理赔在受理通过后，追偿在代偿后才能提交）", c.ClaimNo, ClaimStateLabel(c.Status))
+}
+
 // OrderStateName is a 5.4 state's Chinese name: "待出函"; "未知" for no
 // state, the code itself for one the manual does not list.
 func OrderStateName(code string) string {

@@ -203,6 +203,30 @@ func (w *Workflows) knownOrder(ctx context.Context, orderNo string) (store.Order
 	return o, err
 }
 
+// NotifyRefusal is why no order status can be notified (2.3) for order o
+// in its stored state, with what would make it possible; nil when one
+// can. The desk asks it before it opens the form, PlanNotifyStatus again
+// before it sends.
+func NotifyRefusal(o store.Order) error {
+	if OrderIssued(o.OrderStatus) {
+		return inputErr("订单 %s 已是 %s，不能再通知状态（要作废订单请用订单取消）", o.OrderNo, OrderStateLabel(o.OrderStatus))
+	}
+	return nil
+}
+
+// CancelRefusal is why order o cannot be cancelled (2.11) in its stored
+// state; nil when it can. The desk asks it before it opens the form,
+// PlanCancelOrder again before it sends.
+func CancelRefusal(o store.Order) error {
+	switch o.OrderStatus {
+	case OrderCancel:
+		return inputErr("订单 %s 已是交易取消，无需再取消", o.OrderNo)
+	case OrderFinish:
+		return inputErr("订单 %s 已是交易完成（FINISH），不能取消", o.OrderNo)
+	}
+	return nil
+}
+
 // PlanNotifyStatus validates 2.3 notify_order_status.
 func (w *Workflows) PlanNotifyStatus(ctx context.Context, in StatusInput) (*Plan, error) {
 	o, err := w.knownOrder(ctx, in.OrderNo)
@@ -219,8 +243,8 @@ func (w *Workflows) PlanNotifyStatus(ctx context.Context, in StatusInput) (*Plan
 		}
 		return nil, inputErr("订单状态 %q 不是手册5.4的直开式状态", in.Status)
 	}
-	if OrderIssued(o.OrderStatus) {
-		return nil, inputErr("订单 %s 已是 %s，不能再通知状态", o.OrderNo, OrderStateLabel(o.OrderStatus))
+	if err := NotifyRefusal(o); err != nil {
+		return nil, err
 	}
 	req := NotifyOrderStatusRequest{OrderNo: o.OrderNo, OrderStatus: in.Status}
 	if in.Status == OrderWaitOutGuarantee {
@@ -279,11 +303,8 @@ func (w *Workflows) PlanCancelOrder(ctx context.Context, orderNo, reason string)
 	if err := required("cancel_reason", "--reason", reason); err != nil {
 		return nil, err
 	}
-	if o.OrderStatus == OrderCancel {
-		return nil, inputErr("订单 %s 已是交易取消", orderNo)
-	}
-	if o.OrderStatus == OrderFinish {
-		return nil, inputErr("订单 %s 已是交易完成（FINISH），不能取消", orderNo)
+	if err := CancelRefusal(o); err != nil {
+		return nil, err
 	}
 	req := CancelOrderRequest{OrderNo: orderNo, CancelReason: reason}
 	p := &Plan{Method: MethodCancelOrder, Title: "订单取消", Ref: orderNo, Request: req}

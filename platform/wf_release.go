@@ -230,6 +230,23 @@ type ReleaseCandidate struct {
 	Why string
 }
 
+// ReleaseRefusal is why none of cands (ReleaseCandidates) can be released
+// now, each guarantee with its reason; nil when at least one can. The desk
+// asks it before it opens the release form.
+func ReleaseRefusal(cands []ReleaseCandidate) error {
+	var why []string
+	for _, c := range cands {
+		if c.Why == "" {
+			return nil
+		}
+		why = append(why, c.GuaranteeNo+" "+c.Why)
+	}
+	if len(why) == 0 {
+		return inputErr("没有要解保的保函")
+	}
+	return inputErr("不能解保：%s（只有收到撤销通知、待解保的保函可以解保）", strings.Join(why, "；"))
+}
+
 // ReleaseCandidates lists the guarantees of revocation batch revokeNo (its
 // current and earlier lists, not the penalty list), or with revokeNo ""
 // the one guarantee guaranteeNo, with whether each can be released now.

@@ -86,6 +86,10 @@ func (m *Model) RecordKey(k tea.KeyMsg, s *common.Selection) tea.Cmd {
 			m.pc.Info("订单状态通知（n）用于订单：请在订单上使用")
 			return nil
 		}
+		if err := platform.NotifyRefusal(*s.Order); err != nil {
+			m.pc.Errorf("%s", action.ErrText(err))
+			return nil
+		}
 		return m.pc.Push(action.NewAction(m.pc, m.notifySpec(*s.Order), m.afterAction))
 	case key.Matches(k, km.Push):
 		if s.Kind != common.KindOrder {
@@ -101,6 +105,10 @@ func (m *Model) RecordKey(k tea.KeyMsg, s *common.Selection) tea.Cmd {
 	case key.Matches(k, km.Cancel):
 		if s.Kind != common.KindOrder {
 			m.pc.Info("订单取消（x）用于订单")
+			return nil
+		}
+		if err := platform.CancelRefusal(*s.Order); err != nil {
+			m.pc.Errorf("%s", action.ErrText(err))
 			return nil
 		}
 		return m.pc.Push(action.NewAction(m.pc, m.cancelSpec(*s.Order), m.afterAction))
@@ -129,6 +137,10 @@ func (m *Model) RecordKey(k tea.KeyMsg, s *common.Selection) tea.Cmd {
 	case key.Matches(k, km.ClaimResult):
 		if s.Kind != common.KindClaim {
 			m.pc.Info("理赔结果更新（a）用于理赔")
+			return nil
+		}
+		if err := platform.ClaimResultRefusal(*s.Claim); err != nil {
+			m.pc.Errorf("%s", action.ErrText(err))
 			return nil
 		}
 		return m.pc.Push(action.NewAction(m.pc, m.claimResultSpec(*s.Claim), m.afterAction))
@@ -422,6 +434,10 @@ func (m *Model) releaseCmd(revokeNo, guaranteeNo string) tea.Cmd {
 func releaseCandidates(ctx context.Context, db *store.Store, revokeNo, guaranteeNo string) ([]form.CheckItem, []string, error) {
 	r, cands, err := platform.ReleaseCandidates(ctx, db, revokeNo, guaranteeNo)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := platform.ReleaseRefusal(cands); err != nil {
+		// Said at once, in place of a form whose every box is disabled.
 		return nil, nil, err
 	}
 	var intro []string

@@ -66,7 +66,7 @@ var screens = []struct {
 	{"form_fetch_order", []string{"2", "j", "r"}},
 	{"form_release", []string{"4", "l"}},
 	{"form_release_confirm", []string{"4", "l", "tab", "text:2025-06-10 10:30:00", "enter"}},
-	{"form_release_none", []string{"4", "j", "l"}},
+	{"release_refused", []string{"4", "j", "l"}},
 	{"form_claim_result", []string{"5", "a"}},
 	{"form_claim_result_confirm", []string{"5", "a", "down", "tab", "text:材料齐全，同意受理", "enter"}},
 	{"form_claim_deal_pass", []string{"5", "j", "a"}},

@@ -209,18 +209,18 @@ func platformChecks(ctx context.Context, cfg *platform.Config, st *store.Store, 
 	}
 	client := platform.NewClient(platform.ClientConfigFrom(cfg), ts, opt.HTTP)
 	client.SetClock(opt.Now)
-	_, exp, err := client.Token(ctx)
-	if err != nil {
-		tok.Verdict = "平台没有发给访问令牌：" + cli.Message(err)
-		var pe *platform.Error
-		if errors.As(err, &pe) {
-			tok.Fix = "核对账号邮件中的 api_key、api_secret、btc_id 和 api_rsa_pk，以及环境（测试或正式）是否对应。"
-		} else {
-			tok.Fix = fmt.Sprintf("检查网络能否访问 %s（代理、防火墙），以及配置中的 base_url。", cfg.Platform.BaseURL)
-		}
-	} else {
+	exp, err := tokenAccepted(ctx, client)
+	var pe *platform.Error
+	switch {
+	case err == nil:
 		tok.OK = true
-		tok.Verdict = fmt.Sprintf("已取得，有效至 %s（剩 %s）", exp.In(platform.CST).Format(platform.DateTimeLayout), platform.Span(exp.Sub(opt.Now())))
+		tok.Verdict = fmt.Sprintf("平台已接受（查询一次订单作证），有效至 %s（剩 %s）", exp.In(platform.CST).Format(platform.DateTimeLayout), platform.Span(exp.Sub(opt.Now())))
+	case errors.As(err, &pe):
+		tok.Verdict = "平台拒绝了访问令牌：" + cli.Message(err)
+		tok.Fix = "核对账号邮件中的 api_key、api_secret、btc_id、rsa_pk 和 api_rsa_pk，以及环境（测试或正式）是否对应。"
+	default:
+		tok.Verdict = "连不上平台，令牌无法验证：" + cli.Message(err)
+		tok.Fix = fmt.Sprintf("检查网络能否访问 %s（代理、防火墙），以及配置中的 base_url。", cfg.Platform.BaseURL)
 	}
 	skew, known := client.ClockSkew()
 	if !known {
@@ -246,6 +246,26 @@ func platformChecks(ctx context.Context, cfg *platform.Config, st *store.Store, 
 		}
 	}
 	return tok, clock
+}
+
+// probeOrderNo is the order number doctor asks 2.2 about: no such order
+// exists, so the platform's 1101 (订单不存在) is the expected answer.
+const probeOrderNo = "BAOHAN-DOCTOR-PROBE"
+
+// tokenAccepted proves the access token works by a real, read-only
+// business call (2.2 get_guarantee_info): a cached token says nothing
+// about whether the platform is reachable or still accepts it. The call
+// renews the token once on 1006, as every business call does. An answer
+// of 200 or 1101 means the platform decrypted and accepted the request
+// under the token; any other status is a refusal (*platform.Error); a
+// call that got no answer is a transport error.
+func tokenAccepted(ctx context.Context, client *platform.Client) (time.Time, error) {
+	_, _, err := client.GetGuaranteeInfo(ctx, probeOrderNo)
+	if err != nil && !platform.IsStatus(err, platform.StatusOrderNotFound) {
+		return time.Time{}, err
+	}
+	_, exp, err := client.Token(ctx)
+	return exp, err
 }
 
 // dateSkew reads the platform's Date header from any answer of base.

@@ -222,7 +222,7 @@ func TestDoctorTokenAndClock(t *testing.T) {
 	pub := tunnel(t, "http://"+e.addr)
 	e.cfg.Platform.APISecret = "wrong-secret"
 	r := e.run(pub)
-	wantFail(t, r, "访问令牌", "平台")
+	wantFail(t, r, "访问令牌", "平台拒绝")
 	if !strings.Contains(check(t, r, "访问令牌").Fix, "api_secret") {
 		t.Errorf("token fix: %+v", check(t, r, "访问令牌"))
 	}
@@ -231,6 +231,42 @@ func TestDoctorTokenAndClock(t *testing.T) {
 	wantFail(t, r, "时钟", "快 30 分")
 	if !check(t, r, "访问令牌").OK {
 		t.Logf("token with a fast clock: %+v", check(t, r, "访问令牌"))
+	}
+}
+
+// A token cached in the store proves nothing: with the token still fresh
+// in the store, a platform that refuses it (1006 even after the one
+// renewal) fails the check as refused, and a platform that is down fails
+// it as unreachable.
+func TestDoctorTokenNeedsThePlatform(t *testing.T) {
+	e := newEnv(t)
+	pub := tunnel(t, "http://"+e.addr)
+	r := e.run(pub)
+	if c := check(t, r, "访问令牌"); !c.OK || !strings.Contains(c.Verdict, "平台已接受") {
+		t.Fatalf("token against a working platform: %+v", c)
+	}
+	st, err := store.Open(e.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, exp, err := st.AccountToken(context.Background(), strings.TrimRight(e.cfg.Platform.BaseURL, "/")+" "+e.cfg.Platform.APIKey)
+	st.Close()
+	if err != nil || tok == "" || !time.Unix(exp, 0).After(time.Now().Add(time.Hour)) {
+		t.Fatalf("no fresh token cached: %q %d %v", tok, exp, err)
+	}
+
+	e.sb.InjectFault(platform.MethodGetGuaranteeInfo, sandbox.StatusTimes(platform.StatusTokenExpired, 2))
+	r = e.run(pub)
+	wantFail(t, r, "访问令牌", "平台拒绝", "1006")
+
+	e.sb.Close()
+	r = e.run(pub)
+	wantFail(t, r, "访问令牌", "连不上平台")
+	if c := check(t, r, "访问令牌"); !strings.Contains(c.Fix, e.cfg.Platform.BaseURL) {
+		t.Errorf("unreachable fix does not name base_url: %+v", c)
+	}
+	if r.OK {
+		t.Fatal("report OK with the platform down")
 	}
 }
 
