@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"baohan/platform"
+	"baohan/platform/filetype"
 	"baohan/store"
 )
 
@@ -113,7 +114,10 @@ func handleClaim(s *Server, c *call) (*result, error) {
 			if err != nil {
 				return err
 			}
-			cl.Attachments = append(cl.Attachments, store.ClaimAttachment{Field: u.field, Name: u.name, Size: ref.Size, SHA256: ref.SHA256})
+			// Kept whatever its type (evidence); flagged when the shared
+			// rule would not open it.
+			_, safe := filetype.Safe(u.name, u.head)
+			cl.Attachments = append(cl.Attachments, store.ClaimAttachment{Field: u.field, Name: u.name, Size: ref.Size, SHA256: ref.SHA256, Unsafe: !safe})
 		}
 		if err := tx.PutClaim(cl); err != nil {
 			return err

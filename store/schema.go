@@ -332,6 +332,12 @@ BEGIN
 	WHERE id = new.id;
 END;
 `,
+	// 5: a claim attachment whose type the manual does not list, or whose
+	// content does not match its name (platform/filetype), is kept and
+	// flagged: the desk never opens it.
+	`
+ALTER TABLE claim_attachments ADD COLUMN unsafe INTEGER NOT NULL DEFAULT 0; -- 1: not a listed type with matching content
+`,
 }
 
 // SchemaVersion is the schema version this program writes.

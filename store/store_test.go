@@ -817,7 +817,7 @@ func TestClaimHistory(t *testing.T) {
 	update(t, s, func(tx *Tx) error {
 		if err := tx.PutClaim(Claim{ClaimNo: "C1", Status: ClaimDealPass,
 			Attachments: []ClaimAttachment{{Field: "attach_file0", Name: "证明.pdf", Size: 10, SHA256: shaA},
-				{Field: "attach_file1", Name: "b.png", Size: 20, SHA256: shaB}}}); err != nil {
+				{Field: "attach_file1", Name: "b.hta.png", Size: 20, SHA256: shaB, Unsafe: true}}}); err != nil {
 			return err
 		}
 		// The same status again (a duplicate under another key) is recorded once.
@@ -835,6 +835,10 @@ func TestClaimHistory(t *testing.T) {
 		len(c.Attachments) != 2 || len(c.Statuses) != 2 || c.Statuses[0].Status != ClaimApplyWaitDeal ||
 		len(c.Results) != 1 || c.Results[0].Note != "受理通过" {
 		t.Fatalf("claim %+v", c)
+	}
+	// The unsafe flag is kept per attachment.
+	if c.Attachments[0].Unsafe || !c.Attachments[1].Unsafe {
+		t.Fatalf("unsafe flags %+v", c.Attachments)
 	}
 	if err := s.Update(ctx, func(tx *Tx) error {
 		return tx.PutClaim(Claim{ClaimNo: "C1", Attachments: []ClaimAttachment{{Field: "f", SHA256: "../x"}}})

@@ -8,10 +8,7 @@ import (
 	"testing"
 )
 
-var (
-	pdfHead = []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-	tarHead = append(make([]byte, 257), []byte("ustar\x0000")...)
-)
+var pdfHead = []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
 
 // TestFile: File hands a safe file to the opener and keeps an unsafe one
 // from it, with the message the clerk sees.
@@ -44,6 +41,10 @@ func TestFile(t *testing.T) {
 	}
 	if err := File(fake, write("fake.pdf", []byte("MZ\x90\x00 this program"))); !errors.Is(err, ErrUnsafe) {
 		t.Errorf("executable named .pdf: %v", err)
+	}
+	// A page under a listed name (the claimant picks the name).
+	if err := File(fake, write("a.hta.pdf", []byte("<html><script>"))); !errors.Is(err, ErrUnsafe) {
+		t.Errorf("HTML named .hta.pdf: %v", err)
 	}
 	if len(opened) != 0 {
 		t.Errorf("unsafe files reached the opener: %q", opened)
