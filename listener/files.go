@@ -31,6 +31,9 @@ type upload struct {
 	// omitted: over the listener's bound, not spooled (path empty); size
 	// and sha256 are the whole part's.
 	omitted bool
+	// stored: a repeat's file equal to the first delivery's, which is in
+	// the file store under sha256; not spooled (path empty).
+	stored bool
 }
 
 // isPDF tells whether the file starts like a PDF (%PDF- within its first
@@ -39,6 +42,12 @@ func (u *upload) isPDF() bool { return bytes.Contains(u.head, []byte("%PDF-")) }
 
 // put copies the spooled file into the content-addressed file store.
 func (u *upload) put(st *store.Store, limit int64) (store.FileRef, error) {
+	if u.stored {
+		if !st.HasFile(u.sha256) {
+			return store.FileRef{}, fmt.Errorf("store %s: file %s of the first delivery is gone", u.field, u.sha256)
+		}
+		return store.FileRef{SHA256: u.sha256, Size: u.size}, nil
+	}
 	f, err := os.Open(u.path)
 	if err != nil {
 		return store.FileRef{}, fmt.Errorf("store %s: %w", u.field, err)
