@@ -1,8 +1,6 @@
 package listener
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"os"
@@ -197,16 +195,21 @@ func (w *repeatWriter) diverge() error {
 	}
 	src, err := w.s.st.OpenFile(w.first.SHA256)
 	if err != nil {
+		// The prefix cannot be had again: the hash only is kept.
 		w.drop()
-		return err
+		return nil
 	}
 	defer src.Close()
 	if _, err := io.CopyN(w.sw, src, w.matched); err != nil {
-		if errors.Is(err, errRepeatBudget) {
+		var se *spoolError
+		switch {
+		case errors.Is(err, errRepeatBudget):
 			w.drop()
 			return nil
+		case errors.Is(err, errDiskLow), errors.As(err, &se):
+			return err
 		}
-		return err
+		return &spoolError{err} // our file store could not be read
 	}
 	return nil
 }
@@ -239,23 +242,14 @@ func (s *Server) spoolRepeat(c *call, field string, r io.Reader, limit int64) (u
 			w.drop()
 		}
 	}()
-	h := sha256.New()
-	hd := &headWriter{max: sniffLen}
-	n, err := io.Copy(io.MultiWriter(h, hd, w), io.LimitReader(r, limit+1))
+	u, err = hashPart(w, r, limit)
 	if err != nil {
-		return nil, err
+		return u, err
 	}
-	if n > limit {
-		m, err := io.Copy(h, r)
-		if err != nil {
-			return nil, err
-		}
-		return &upload{size: n + m, sha256: hex.EncodeToString(h.Sum(nil)), head: hd.b, omitted: true}, errFileTooLarge
-	}
-	sum := hex.EncodeToString(h.Sum(nil))
 	if w.sw == nil && !w.over {
-		if w.first != nil && w.ref != nil && w.matched == n && n == w.first.Size && sum == w.first.SHA256 {
-			return &upload{size: n, sha256: sum, head: hd.b, stored: true}, nil
+		if w.first != nil && w.ref != nil && w.matched == u.size && u.size == w.first.Size && u.sha256 == w.first.SHA256 {
+			u.stored = true
+			return u, nil
 		}
 		// Shorter than the first file (all of it matched): it differs.
 		if err := w.diverge(); err != nil {
@@ -263,7 +257,9 @@ func (s *Server) spoolRepeat(c *call, field string, r io.Reader, limit int64) (u
 		}
 	}
 	if w.over {
-		return &upload{size: n, sha256: sum, head: hd.b, omitted: true}, nil
+		u.omitted = true
+		return u, nil
 	}
-	return &upload{path: w.sw.f.Name(), f: w.sw.f, size: n, sha256: sum, head: hd.b}, nil
+	u.path, u.f = w.sw.f.Name(), w.sw.f
+	return u, nil
 }
