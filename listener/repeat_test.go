@@ -89,6 +89,17 @@ func TestRepeatedUploadNotSpooled(t *testing.T) {
 		t.Errorf("claim changed by the held repeat: %+v %v", c.Attachments, err)
 	}
 
+	// A replay without one of the first delivery's files, or with one
+	// cut short, differs too.
+	e.send(claimCallback(msg, pdf, sandbox.File{Field: "attach_file0", Name: "索赔通知书.pdf", Data: notice})).
+		want(t, 200, platform.StatusFailed)
+	e.send(claimCallback(msg, pdf, sandbox.File{Field: "attach_file0", Name: "索赔通知书.pdf", Data: notice},
+		sandbox.File{Field: "attach_file1", Name: "现场照片.zip", Data: photos[:len(photos)-1]})).
+		want(t, 200, platform.StatusFailed)
+	if held, err = e.st.ListHeld(context.Background(), store.HeldQuery{Filter: "LP2026000621"}); err != nil || len(held) != 3 {
+		t.Fatalf("held after missing and short files: %d %v", len(held), err)
+	}
+
 	// 30 replays with new files of 4 MB each: bounded spool, all held.
 	before := e.srv.spooled.Load()
 	for i := 0; i < 30; i++ {
@@ -103,7 +114,7 @@ func TestRepeatedUploadNotSpooled(t *testing.T) {
 	}
 	t.Logf("30 replays with 4 MB of new files each: %d bytes spooled (bound %d)", spooled, RepeatSpoolPerKey)
 	held, err = e.st.ListHeld(context.Background(), store.HeldQuery{Filter: "LP2026000621"})
-	if err != nil || len(held) != 31 {
+	if err != nil || len(held) != 33 {
 		t.Fatalf("held %d %v", len(held), err)
 	}
 	omitted := 0
