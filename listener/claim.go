@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"baohan/platform"
+	"baohan/platform/filetype"
 	"baohan/store"
 )
 
@@ -28,6 +29,13 @@ func handleClaim(s *Server, c *call) (*result, error) {
 	var m platform.ApplyClaim
 	if err := c.decode(&m); err != nil {
 		return nil, err
+	}
+	claimNo, status, gno := string(m.ClaimNo), string(m.Status), string(m.GuaranteeNo)
+	// A repeat recognised before its files (repeat.go): answered as the
+	// first time when its files are the first delivery's, held when they
+	// differ (protocol.md, 3.1 same claim_no).
+	if c.first != nil && !c.accepting && !sameFiles(c) {
+		return nil, s.hold(c, claimNo, fmt.Sprintf("理赔 %s 重复推送（理赔状态 %s）的文件与首次推送的不同", claimNo, platform.ClaimStateLabel(status)))
 	}
 	// Checks of the shape (held, protocol.md); a held 3.1 the clerk
 	// accepted is applied as it came.
@@ -52,11 +60,10 @@ func handleClaim(s *Server, c *call) (*result, error) {
 			}
 		}
 	}
-	claimNo, status, gno := string(m.ClaimNo), string(m.Status), string(m.GuaranteeNo)
 	detail := c.detail()
 	// The key holds the content: a 3.1 in the same state with another
 	// guarantee or amount is no repeat, it is checked (and held) below.
-	res, err := s.idempotent(c, claimNo+"/"+status+"/"+contentKey(c.fields), okAnswer(nil), func(tx *store.Tx) error {
+	res, err := s.idempotent(c, claimKey(&m, c.fields), okAnswer(nil), func(tx *store.Tx) error {
 		if err := c.checkTimestamp(); err != nil {
 			return err
 		}
@@ -113,7 +120,10 @@ func handleClaim(s *Server, c *call) (*result, error) {
 			if err != nil {
 				return err
 			}
-			cl.Attachments = append(cl.Attachments, store.ClaimAttachment{Field: u.field, Name: u.name, Size: ref.Size, SHA256: ref.SHA256})
+			// Kept whatever its type (evidence); flagged when the shared
+			// rule would not open it.
+			_, safe := filetype.Safe(u.name, u.head)
+			cl.Attachments = append(cl.Attachments, store.ClaimAttachment{Field: u.field, Name: u.name, Size: ref.Size, SHA256: ref.SHA256, Unsafe: !safe})
 		}
 		if err := tx.PutClaim(cl); err != nil {
 			return err

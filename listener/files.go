@@ -31,6 +31,9 @@ type upload struct {
 	// omitted: over the listener's bound, not spooled (path empty); size
 	// and sha256 are the whole part's.
 	omitted bool
+	// stored: a repeat's file equal to the first delivery's, which is in
+	// the file store under sha256; not spooled (path empty).
+	stored bool
 }
 
 // isPDF tells whether the file starts like a PDF (%PDF- within its first
@@ -39,6 +42,12 @@ func (u *upload) isPDF() bool { return bytes.Contains(u.head, []byte("%PDF-")) }
 
 // put copies the spooled file into the content-addressed file store.
 func (u *upload) put(st *store.Store, limit int64) (store.FileRef, error) {
+	if u.stored {
+		if !st.HasFile(u.sha256) {
+			return store.FileRef{}, fmt.Errorf("store %s: file %s of the first delivery is gone", u.field, u.sha256)
+		}
+		return store.FileRef{SHA256: u.sha256, Size: u.size}, nil
+	}
 	f, err := os.Open(u.path)
 	if err != nil {
 		return store.FileRef{}, fmt.Errorf("store %s: %w", u.field, err)
@@ -87,23 +96,34 @@ func (s *Server) spoolFile(c *call, r io.Reader, limit int64) (u *upload, err er
 			f.Close()
 		}
 	}()
+	u, err = hashPart(&spoolWriter{f: f, s: s, c: c}, r, limit)
+	if err != nil {
+		return u, err
+	}
+	u.path, u.f = f.Name(), f
+	return u, nil
+}
+
+// hashPart copies a file part r into w, hashing it and keeping its head on
+// the way. Past limit bytes nothing more is written: its size and SHA-256
+// are taken from the rest of the part (within the body limit), for a
+// callback held with it (protocol.md), and the upload is omitted, with
+// errFileTooLarge.
+func hashPart(w io.Writer, r io.Reader, limit int64) (*upload, error) {
 	h := sha256.New()
 	hd := &headWriter{max: sniffLen}
-	n, err := io.Copy(io.MultiWriter(&spoolWriter{f: f, s: s, c: c}, h, hd), io.LimitReader(r, limit+1))
+	n, err := io.Copy(io.MultiWriter(w, h, hd), io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
 	}
 	if n > limit {
-		// Past the bound the file is not kept; its size and SHA-256 are
-		// taken from the rest of the part (within the body limit), for a
-		// callback held with it (protocol.md).
 		m, err := io.Copy(h, r)
 		if err != nil {
 			return nil, err
 		}
 		return &upload{size: n + m, sha256: hex.EncodeToString(h.Sum(nil)), head: hd.b, omitted: true}, errFileTooLarge
 	}
-	return &upload{path: f.Name(), f: f, size: n, sha256: hex.EncodeToString(h.Sum(nil)), head: hd.b}, nil
+	return &upload{size: n, sha256: hex.EncodeToString(h.Sum(nil)), head: hd.b}, nil
 }
 
 // headWriter keeps the first max bytes written to it.

@@ -116,6 +116,13 @@ type call struct {
 	// the body is read.
 	omitted  []store.HeldFile
 	shapeErr *refusal
+	// first: the files of the first delivery, when this callback's key is
+	// known (a repeat, recognised from param before its files: repeat.go);
+	// repeatKey is that key, repeatBytes the spool it holds of
+	// Server.repeats.
+	first       []store.HeldFile
+	repeatKey   string
+	repeatBytes int64
 	// rsaBlocks and rsaWait are the RSA blocks decrypted for this request
 	// and the time it waited for them, for the log.
 	rsaBlocks int
@@ -256,6 +263,10 @@ func (c *call) cleanup() {
 		c.s.budget.give(c.budget)
 		c.budget = 0
 	}
+	if c.repeatBytes > 0 {
+		c.s.repeats.give(c.repeatBytes)
+		c.repeatBytes = 0
+	}
 }
 
 // readBody reads param and, for multipart bodies, spools the file parts the
@@ -355,12 +366,26 @@ func (s *Server) readMultipart(w http.ResponseWriter, r *http.Request, c *call) 
 				if err := c.open(param); err != nil {
 					return "", err
 				}
+				s.recogniseRepeat(c)
 			}
 		case c.ep.file != nil && c.ep.file(field):
 			if _, dup := c.files[field]; dup {
 				return "", refusef(codes.receive, "文件字段重复：%s", field)
 			}
-			u, err := s.spoolFile(c, p, s.cfg.MaxFileBytes)
+			var u *upload
+			var err error
+			if c.first != nil {
+				u, err = s.spoolRepeat(c, field, p, s.cfg.MaxFileBytes)
+			} else {
+				u, err = s.spoolFile(c, p, s.cfg.MaxFileBytes)
+			}
+			if err == nil && u.omitted {
+				// A repeat's file that differs, past the repeat budget:
+				// kept as name, size and SHA-256 for the held callback.
+				c.omitted = append(c.omitted, store.HeldFile{Field: field, Name: sanitizeName(rawName, field),
+					Size: u.size, SHA256: u.sha256, Omitted: true})
+				continue
+			}
 			switch {
 			case errors.Is(err, errFileTooLarge) && u != nil && c.opened && c.ep.holds:
 				// An authentic callback with a file over the listener's
@@ -691,12 +716,15 @@ func (c *call) flagEvent(ref, summary string) store.Event {
 // repeat gets the first answer verbatim. write returns a refusal to refuse
 // (nothing is stored then).
 func (s *Server) idempotent(c *call, key string, answer []byte, write func(tx *store.Tx) error) (*result, error) {
-	got, dup, err := s.st.Callback(c.ctx, c.ep.method, key, c.remote, func(tx *store.Tx) ([]byte, error) {
+	// The files are kept with the key, so that a repeat is compared with
+	// the first delivery's before its own are spooled (repeat.go).
+	in := store.Inbound{Method: c.ep.method, Key: key, Remote: c.remote, Files: callFiles(c)}
+	got, dup, err := s.st.CallbackWith(c.ctx, in, func(tx *store.Tx) ([]byte, error) {
 		if err := write(tx); err != nil {
 			return nil, err
 		}
 		return answer, nil
-	})
+	}, nil)
 	if err != nil {
 		return nil, err
 	}

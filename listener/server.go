@@ -203,6 +203,9 @@ type Server struct {
 	checks *checkGate
 	// budget is the spool space of requests not yet authenticated.
 	budget *spoolBudget
+	// repeats is the spool space of authenticated repeats whose files
+	// differ from the first delivery's (repeat.go).
+	repeats repeatBudget
 	// spooled counts the bytes ever written to the spool; rsaBlocks the RSA
 	// blocks ever decrypted.
 	spooled   atomic.Int64

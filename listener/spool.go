@@ -102,6 +102,12 @@ func (w *spoolWriter) Write(p []byte) (int, error) {
 			return 0, errSpoolBudget
 		}
 		w.c.budget += n
+	} else if w.c.first != nil {
+		// A repeat whose file differs from the first delivery's (repeat.go).
+		if !w.s.repeats.take(w.c.repeatKey, n) {
+			return 0, errRepeatBudget
+		}
+		w.c.repeatBytes += n
 	}
 	if w.written-w.checked+n > freeCheckEvery || w.written == 0 {
 		if err := w.s.checkFree(n); err != nil {

@@ -58,8 +58,8 @@ ON CONFLICT (claim_no) DO UPDATE SET
 		if !ValidSHA256(a.SHA256) {
 			return fmt.Errorf("put claim %s: attachment %s: %w", c.ClaimNo, a.Field, ErrBadHash)
 		}
-		if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO claim_attachments (claim_no, field, name, size, sha256, at)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, c.ClaimNo, a.Field, a.Name, a.Size, a.SHA256, t.now); err != nil {
+		if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO claim_attachments (claim_no, field, name, size, sha256, unsafe, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, c.ClaimNo, a.Field, a.Name, a.Size, a.SHA256, a.Unsafe, t.now); err != nil {
 			return fmt.Errorf("put claim %s: attachment %s: %w", c.ClaimNo, a.Field, err)
 		}
 	}
@@ -108,7 +108,7 @@ func loadAttachments(ctx context.Context, q querier, claims []Claim) error {
 		args[i] = claims[i].ClaimNo
 		claims[i].Attachments = []ClaimAttachment{}
 	}
-	rows, err := q.QueryContext(ctx, `SELECT claim_no, field, name, size, sha256 FROM claim_attachments
+	rows, err := q.QueryContext(ctx, `SELECT claim_no, field, name, size, sha256, unsafe FROM claim_attachments
 		WHERE claim_no IN (`+placeholders(len(args))+`) ORDER BY claim_no, at, field, sha256`, args...)
 	if err != nil {
 		return fmt.Errorf("read claim attachments: %w", err)
@@ -117,7 +117,7 @@ func loadAttachments(ctx context.Context, q querier, claims []Claim) error {
 	for rows.Next() {
 		var no string
 		var a ClaimAttachment
-		if err := rows.Scan(&no, &a.Field, &a.Name, &a.Size, &a.SHA256); err != nil {
+		if err := rows.Scan(&no, &a.Field, &a.Name, &a.Size, &a.SHA256, &a.Unsafe); err != nil {
 			return fmt.Errorf("read claim attachments: %w", err)
 		}
 		if i, ok := idx[no]; ok {

@@ -332,6 +332,15 @@ BEGIN
 	WHERE id = new.id;
 END;
 `,
+	// 5: a claim attachment whose type the manual does not list, or whose
+	// content does not match its name (platform/filetype), is kept and
+	// flagged: the desk never opens it. A callback keeps the files of its
+	// first delivery, so that a repeat with other files is held
+	// (protocol.md, 3.1 same claim_no).
+	`
+ALTER TABLE claim_attachments ADD COLUMN unsafe INTEGER NOT NULL DEFAULT 0; -- 1: not a listed type with matching content
+ALTER TABLE inbound ADD COLUMN files TEXT NOT NULL DEFAULT ''; -- JSON [HeldFile]: the files of the first delivery; '' unknown (before 5)
+`,
 }
 
 // SchemaVersion is the schema version this program writes.

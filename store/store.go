@@ -19,6 +19,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -244,6 +245,30 @@ func (s *Store) Callback(ctx context.Context, method, key, remote string, fn fun
 type Inbound struct {
 	Method, Key, Remote string
 	Plaintext           string // the exact decrypted plaintext, kept with the answer
+	// Files are the files that came with the first delivery (name, size,
+	// SHA-256), read back by CallbackFiles.
+	Files []HeldFile
+}
+
+// CallbackFiles is what the first delivery of a callback brought: found is
+// false when the key is unknown; files is nil (found true) when it was
+// recorded before the files were kept (schema 5), empty when it had none.
+func (s *Store) CallbackFiles(ctx context.Context, method, key string) (files []HeldFile, found bool, err error) {
+	var js string
+	err = s.r.QueryRowContext(ctx, `SELECT files FROM inbound WHERE method = ? AND key = ?`, method, key).Scan(&js)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("look up callback %s %s: %w", method, key, err)
+	case js == "":
+		return nil, true, nil
+	}
+	files = []HeldFile{}
+	if err := json.Unmarshal([]byte(js), &files); err != nil {
+		return nil, false, fmt.Errorf("look up callback %s %s: files: %w", method, key, err)
+	}
+	return files, true, nil
 }
 
 // CallbackWith is Callback keeping the callback's exact plaintext, and
@@ -269,9 +294,17 @@ func (s *Store) CallbackWith(ctx context.Context, in Inbound, fn func(*Tx) (answ
 		if err != nil {
 			return err
 		}
+		files := in.Files
+		if files == nil {
+			files = []HeldFile{}
+		}
+		fj, err := json.Marshal(files)
+		if err != nil {
+			return fmt.Errorf("record callback %s %s: %w", method, key, err)
+		}
 		if _, err := t.tx.ExecContext(ctx,
-			`INSERT INTO inbound (method, key, answer, received_at, remote, plaintext) VALUES (?, ?, ?, ?, ?, ?)`,
-			method, key, string(a), t.now, remote, in.Plaintext); err != nil {
+			`INSERT INTO inbound (method, key, answer, received_at, remote, plaintext, files) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			method, key, string(a), t.now, remote, in.Plaintext, string(fj)); err != nil {
 			return fmt.Errorf("record callback %s %s: %w", method, key, err)
 		}
 		answer = a

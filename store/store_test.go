@@ -188,6 +188,42 @@ func TestCallbackSequential(t *testing.T) {
 	}
 }
 
+// TestCallbackFiles: the first delivery's files are kept with the callback
+// and read back; an unknown key is not found; a callback without files has
+// an empty list; a row from before schema 5 reads as unknown files (nil).
+func TestCallbackFiles(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	fn := func(*Tx) ([]byte, error) { return []byte(`{"status":200}`), nil }
+	want := []HeldFile{{Field: "attach_file0", Name: "a.pdf", Size: 3, SHA256: strings.Repeat("a", 64)}}
+	if _, _, err := s.CallbackWith(ctx, Inbound{Method: "apply_claim", Key: "C1", Files: want}, fn, nil); err != nil {
+		t.Fatal(err)
+	}
+	// A repeat with other files does not replace the first's.
+	if _, dup, err := s.CallbackWith(ctx, Inbound{Method: "apply_claim", Key: "C1", Files: []HeldFile{{Field: "x"}}}, fn, nil); err != nil || !dup {
+		t.Fatal(err, dup)
+	}
+	got, found, err := s.CallbackFiles(ctx, "apply_claim", "C1")
+	if err != nil || !found || len(got) != 1 || got[0] != want[0] {
+		t.Fatalf("files %+v %v %v", got, found, err)
+	}
+	if _, _, err := s.Callback(ctx, "apply_claim", "C2", "", fn); err != nil {
+		t.Fatal(err)
+	}
+	if got, found, err := s.CallbackFiles(ctx, "apply_claim", "C2"); err != nil || !found || got == nil || len(got) != 0 {
+		t.Fatalf("no files: %+v %v %v", got, found, err)
+	}
+	if _, found, err := s.CallbackFiles(ctx, "apply_claim", "C3"); err != nil || found {
+		t.Fatalf("unknown key: %v %v", found, err)
+	}
+	if _, err := s.w.Exec(`UPDATE inbound SET files = '' WHERE key = 'C2'`); err != nil {
+		t.Fatal(err)
+	}
+	if got, found, err := s.CallbackFiles(ctx, "apply_claim", "C2"); err != nil || !found || got != nil {
+		t.Fatalf("legacy row: %+v %v %v", got, found, err)
+	}
+}
+
 func TestCallbackConcurrent(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t)
@@ -817,7 +853,7 @@ func TestClaimHistory(t *testing.T) {
 	update(t, s, func(tx *Tx) error {
 		if err := tx.PutClaim(Claim{ClaimNo: "C1", Status: ClaimDealPass,
 			Attachments: []ClaimAttachment{{Field: "attach_file0", Name: "证明.pdf", Size: 10, SHA256: shaA},
-				{Field: "attach_file1", Name: "b.png", Size: 20, SHA256: shaB}}}); err != nil {
+				{Field: "attach_file1", Name: "b.hta.png", Size: 20, SHA256: shaB, Unsafe: true}}}); err != nil {
 			return err
 		}
 		// The same status again (a duplicate under another key) is recorded once.
@@ -835,6 +871,10 @@ func TestClaimHistory(t *testing.T) {
 		len(c.Attachments) != 2 || len(c.Statuses) != 2 || c.Statuses[0].Status != ClaimApplyWaitDeal ||
 		len(c.Results) != 1 || c.Results[0].Note != "受理通过" {
 		t.Fatalf("claim %+v", c)
+	}
+	// The unsafe flag is kept per attachment.
+	if c.Attachments[0].Unsafe || !c.Attachments[1].Unsafe {
+		t.Fatalf("unsafe flags %+v", c.Attachments)
 	}
 	if err := s.Update(ctx, func(tx *Tx) error {
 		return tx.PutClaim(Claim{ClaimNo: "C1", Attachments: []ClaimAttachment{{Field: "f", SHA256: "../x"}}})

@@ -170,6 +170,10 @@ type ClaimAttachment struct {
 	Name   string `json:"name"`  // sanitised original file name
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"`
+	// Unsafe: not a type the manual lists, or content that does not match
+	// the name (platform/filetype, decided by the listener at intake). It
+	// is kept as evidence and never opened.
+	Unsafe bool `json:"unsafe,omitempty"`
 }
 
 // ClaimStatus is one status a claim has been seen in, with when it was first seen.

@@ -162,6 +162,7 @@ type Attachment struct {
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"`
 	Field  string `json:"field"`
+	Unsafe bool   `json:"unsafe,omitempty"` // not a listed type with matching content: never opened
 }
 
 // Claim is a claim's JSON object.
@@ -181,7 +182,7 @@ type Claim struct {
 func ClaimOf(c store.Claim) Claim {
 	att := []Attachment{}
 	for _, x := range c.Attachments {
-		att = append(att, Attachment{Name: x.Name, Size: x.Size, SHA256: x.SHA256, Field: x.Field})
+		att = append(att, Attachment{Name: x.Name, Size: x.Size, SHA256: x.SHA256, Field: x.Field, Unsafe: x.Unsafe})
 	}
 	return Claim{ClaimNo: c.ClaimNo, GuaranteeNo: c.GuaranteeNo, Status: c.Status,
 		ClaimAmount: c.ClaimAmount, ClaimReason: c.ClaimReason, BlockNumber: c.BlockNumber,
