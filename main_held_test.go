@@ -19,9 +19,14 @@ func TestCLIHeldClaim(t *testing.T) {
 	e := newCLIEnv(t)
 	ctx := context.Background()
 	// The platform believes in a guarantee this firm never pushed.
+	gpdf := sandbox.File{Field: "guarantee_pdf", Name: "g.pdf", Data: sandbox.MinimalPDF("g")}
 	e.sb.PutGuarantee(sandbox.Guarantee{GuaranteeNo: "FZDB2026099001", SerialNum: "806097210890990001", OrderNo: "1813099001",
+		PDFFileID:   e.sb.AddFile(gpdf.Name, gpdf.Data),
 		BlockNumber: "E35010000990001", BlockName: "某某工程（标段一）", Principal: "福建某某建设工程有限公司", Creditor: "福州市某某局"})
-	claim, d, err := e.sb.ApplyClaim(ctx, "FZDB2026099001")
+	// The files are named here, so that the repeat below sends the first
+	// delivery's files (a repeat with other files is held: protocol.md).
+	attach := []sandbox.File{{Name: "a.pdf", Data: sandbox.MinimalPDF("a")}, {Name: "b.pdf", Data: sandbox.MinimalPDF("b")}}
+	claim, d, err := e.sb.ApplyClaim(ctx, "FZDB2026099001", attach...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +58,7 @@ func TestCLIHeldClaim(t *testing.T) {
 		t.Fatalf("accepted claim %+v %v", cl, err)
 	}
 	wait(t, e.sb.Send(ctx, sandbox.Callback{Path: sandbox.PathClaim, Msg: claim.ApplyClaim, Multipart: true, Files: []sandbox.File{
-		{Field: "guarantee_pdf", Name: "g.pdf", Data: sandbox.MinimalPDF("g")}, {Field: "attach_file0", Name: "a.pdf", Data: sandbox.MinimalPDF("a")}}}))
+		gpdf, {Field: "attach_file0", Name: "a.pdf", Data: attach[0].Data}, {Field: "attach_file1", Name: "b.pdf", Data: attach[1].Data}}}))
 	decodeJSON(t, e.mustCLI("list", "held", "--json"), &held)
 	if len(held) != 1 || held[0]["state"] != "accepted" {
 		t.Errorf("held after accept %v", held)
