@@ -21,6 +21,10 @@ type batchedCase struct {
 
 var batchedCases = []batchedCase{
 	{name: "list_digit_then_jjj", raw: "2jjj", keys: []string{"2", "j", "j", "j"}},
+	// A tab shown for the first time reads its rows: the keys after the
+	// digit wait for them (a clerk's "2 Enter" opened nothing).
+	{name: "first_tab_enter_opens_detail", raw: "2\r", keys: []string{"2", "enter"}},
+	{name: "first_claims_tab_enter_a", raw: "5\ra", keys: []string{"5", "enter", "a"}},
 	{name: "list_enter_jjj_moves_in_detail", setup: []string{"2"}, raw: "\rjjj", keys: []string{"enter", "j", "j", "j"}},
 	{name: "list_enter_x_opens_cancel_form", setup: []string{"2", "j", "j", "j"}, raw: "\rx", keys: []string{"enter", "x"}},
 	{name: "detail_esc_esc", setup: []string{"2", "enter"}, raw: "\x1b\x1b", keys: []string{"esc", "esc"}},

@@ -18,9 +18,9 @@ import (
 //     alt+2, "\x1b\x1b" alt+esc). The desk binds no Alt key: such a message
 //     is Esc, then the key.
 //   - A key that opens a screen whose content is still being read (a
-//     detail view, an action form, 签发) leaves the keys after it to that
-//     screen: they are held until it has opened (program.Opener), then
-//     pressed in order.
+//     detail view, an action form, 签发, a list pane shown for the first
+//     time) leaves the keys after it to that screen: they are held until
+//     it has opened (program.Opener), then pressed in order.
 //
 // The keys are held only while a screen reads what it shows, never while a
 // call runs or a plan is built: a y typed before a summary was on screen
@@ -76,7 +76,14 @@ func (m *Model) screenOpening() bool {
 	if m.opening > 0 {
 		return true
 	}
-	if o, ok := m.pc.Top().(program.Opener); ok {
+	if top := m.pc.Top(); top != nil {
+		if o, ok := top.(program.Opener); ok {
+			return o.Opening()
+		}
+		return false
+	}
+	// No overlay: a pane shown for the first time reads its first rows.
+	if o, ok := m.panes[m.active].(program.Opener); ok {
 		return o.Opening()
 	}
 	return false
