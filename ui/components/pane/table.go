@@ -225,6 +225,7 @@ func (t *Table[T]) ID() ID { return t.pid }
 func (t *Table[T]) Settled() bool {
 	return !t.pg.loading && t.pg.counted == t.pg.gen && strings.TrimSpace(t.Search.Value()) == t.q.Filter && !t.toEnd
 }
+
 // Opening tells whether the pane's first rows are still being read (its
 // first show): keys pressed meanwhile wait for them (program.Opener), so
 // "2 Enter" opens the first row of 订单, not nothing.
